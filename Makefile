@@ -1,0 +1,86 @@
+# Bai Mei — every command sets up what it needs (Debian packages, a virtual environment) and is quick when it is
+# already there. Run as root or with sudo available for the apt step.
+
+SHELL := /bin/bash
+PLUGIN := bai_mei_plugin
+VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
+VENV := .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := python3-qgis qgis-providers qgis xvfb python3-venv python3-pip python3-numpy python3-shapely \
+	python3-scipy zip
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+QGIS_PROFILE ?= default
+QGIS_PROFILES_DIR ?= $(HOME)/.local/share/QGIS/QGIS3/profiles
+TEST_ENV := QT_QPA_PLATFORM=offscreen QGIS_OPTS= PYTHONDONTWRITEBYTECODE=1
+PYTEST_ARGS ?=
+
+.PHONY: demo test test-unit test-qgis test-desktop lint format bench package install setup clean
+
+demo: $(VENV)/.ready
+	$(TEST_ENV) $(PY) -m $(PLUGIN).demo --output demo-output
+
+test: $(VENV)/.ready
+	$(TEST_ENV) $(PY) -m ruff check .
+	$(TEST_ENV) $(PY) -m pytest -p no:qgis -q tests/unit $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -q tests/qgis tests/desktop $(PYTEST_ARGS)
+
+test-unit: $(VENV)/.ready
+	$(TEST_ENV) $(PY) -m pytest -p no:qgis -q tests/unit $(PYTEST_ARGS)
+
+test-qgis: $(VENV)/.ready
+	$(TEST_ENV) $(PY) -m pytest -q tests/qgis $(PYTEST_ARGS)
+
+test-desktop: $(VENV)/.ready
+	$(TEST_ENV) $(PY) -m pytest -q tests/desktop $(PYTEST_ARGS)
+
+lint: $(VENV)/.ready
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check --diff . || true
+
+format: $(VENV)/.ready
+	$(PY) -m ruff check --fix .
+
+bench: $(VENV)/.ready
+	$(TEST_ENV) $(PY) -m tests.bench.bench_gaps
+
+setup: $(VENV)/.ready
+
+# Debian packages: installed only when one is missing.
+$(VENV)/.apt:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@mkdir -p $(VENV) && touch $@
+
+# The virtual environment sees Debian's QGIS, numpy, shapely and scipy; pip adds the test tools only.
+$(VENV)/.ready: $(VENV)/.apt requirements-dev.txt
+	@[ -x $(PY) ] || /usr/bin/python3 -m venv --system-site-packages $(VENV)
+	@/usr/bin/python3 -c "import numpy; print('numpy==' + numpy.__version__)" > $(VENV)/constraints.txt
+	$(PY) -m pip install -q --disable-pip-version-check -c $(VENV)/constraints.txt -r requirements-dev.txt
+	@$(PY) -c "import numpy, qgis.core; assert numpy.__file__.startswith('/usr/lib'), numpy.__file__"
+	@touch $@
+
+# The installable plugin folder: the package plus metadata.txt and resources/ inside it, as QGIS expects.
+build/$(PLUGIN): $(shell find $(PLUGIN) resources -type f -not -path '*/__pycache__/*') metadata.txt LICENSE
+	rm -rf $@ && mkdir -p $@
+	cp -r $(PLUGIN)/. $@/
+	cp -r resources $@/resources
+	cp metadata.txt LICENSE $@/
+	find $@ -name '__pycache__' -prune -exec rm -rf {} +
+
+package: $(VENV)/.apt build/$(PLUGIN)
+	mkdir -p dist && rm -f dist/$(PLUGIN)-$(VERSION).zip
+	cd build && zip -qr ../dist/$(PLUGIN)-$(VERSION).zip $(PLUGIN)
+	@echo "dist/$(PLUGIN)-$(VERSION).zip"
+
+install: build/$(PLUGIN)
+	mkdir -p "$(QGIS_PROFILES_DIR)/$(QGIS_PROFILE)/python/plugins"
+	rm -rf "$(QGIS_PROFILES_DIR)/$(QGIS_PROFILE)/python/plugins/$(PLUGIN)"
+	cp -r build/$(PLUGIN) "$(QGIS_PROFILES_DIR)/$(QGIS_PROFILE)/python/plugins/$(PLUGIN)"
+	@echo "Installed into $(QGIS_PROFILES_DIR)/$(QGIS_PROFILE)/python/plugins/$(PLUGIN); enable it in Plugins > Manage."
+
+clean:
+	rm -rf build dist demo-output test-output bench-output .pytest_cache .ruff_cache

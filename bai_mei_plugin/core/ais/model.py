@@ -1,0 +1,176 @@
+"""Columnar AIS reports: numpy arrays, one entry per report, and the bookkeeping of dropped rows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+
+# Reasons a row is dropped, in the order they are checked (a row is counted once, under its first reason).
+MALFORMED = "malformed row or sentence (wrong number of fields, bad checksum...)"
+UNPARSEABLE = "unparseable value in MMSI, time, latitude or longitude"
+MISSING_ID_TIME = "missing MMSI or time"
+BAD_POSITION = "position out of range or not available (lat 91 / lon 181)"
+NOT_A_VESSEL = "not a vessel report (base station, AtoN, SAR aircraft...)"
+DUPLICATE = "duplicate of an earlier report (same MMSI and time)"
+DROP_REASONS = (MALFORMED, UNPARSEABLE, MISSING_ID_TIME, BAD_POSITION, NOT_A_VESSEL, DUPLICATE)
+
+MISSING_TIME = np.iinfo(np.int64).min
+MISSING_MMSI = -1
+
+NUMERIC_FIELDS = ("lon", "lat", "sog", "cog", "heading", "draught")
+TEXT_FIELDS = ("vessel_name", "imo", "callsign", "vessel_type", "destination")
+
+
+class TextColumn:
+    """A dictionary-encoded text column: ``codes`` (int32, -1 = NULL) index into ``values`` (unique strings).
+
+    AIS text repeats endlessly (a vessel's name on every report), so millions of rows cost a few arrays.
+    """
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self, codes: np.ndarray, values: Sequence[str]):
+        self.codes = np.asarray(codes, dtype=np.int32)
+        self.values = list(values)
+
+    @classmethod
+    def empty(cls, n: int) -> "TextColumn":
+        return cls(np.full(n, -1, dtype=np.int32), [])
+
+    @classmethod
+    def from_strings(cls, items: Iterable[Optional[str]]) -> "TextColumn":
+        lookup: dict = {}
+        codes = []
+        for item in items:
+            if item is None:
+                codes.append(-1)
+                continue
+            item = item.strip()
+            if not item:
+                codes.append(-1)
+                continue
+            code = lookup.get(item)
+            if code is None:
+                code = lookup[item] = len(lookup)
+            codes.append(code)
+        return cls(np.array(codes, dtype=np.int32), list(lookup))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def get(self, i: int) -> Optional[str]:
+        code = int(self.codes[i])
+        return None if code < 0 else self.values[code]
+
+    def take(self, index) -> "TextColumn":
+        return TextColumn(self.codes[index], self.values)
+
+    def to_list(self) -> list:
+        lookup = self.values
+        return [None if c < 0 else lookup[c] for c in self.codes.tolist()]
+
+
+@dataclass
+class AisColumns:
+    """AIS reports as columns. Times are int64 epoch seconds (UTC); missing numbers are NaN."""
+
+    mmsi: np.ndarray
+    t: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    sog: np.ndarray
+    cog: np.ndarray
+    heading: np.ndarray
+    draught: np.ndarray
+    vessel_name: TextColumn
+    imo: TextColumn
+    callsign: TextColumn
+    vessel_type: TextColumn
+    destination: TextColumn
+
+    @classmethod
+    def build(cls, mmsi, t, lon, lat, **optional) -> "AisColumns":
+        """Columns from the four required arrays; optional numeric arrays and text columns default to missing."""
+        n = len(mmsi)
+        values = {
+            "mmsi": np.asarray(mmsi, dtype=np.int64),
+            "t": np.asarray(t, dtype=np.int64),
+            "lon": np.asarray(lon, dtype=np.float64),
+            "lat": np.asarray(lat, dtype=np.float64),
+        }
+        for name in ("sog", "cog", "heading", "draught"):
+            arr = optional.pop(name, None)
+            values[name] = np.full(n, np.nan) if arr is None else np.asarray(arr, dtype=np.float64)
+        for name in TEXT_FIELDS:
+            col = optional.pop(name, None)
+            if col is None:
+                col = TextColumn.empty(n)
+            elif not isinstance(col, TextColumn):
+                col = TextColumn.from_strings(col)
+            values[name] = col
+        if optional:
+            raise TypeError(f"unknown AIS columns: {sorted(optional)}")
+        return cls(**values)
+
+    def __len__(self) -> int:
+        return len(self.mmsi)
+
+    def take(self, index) -> "AisColumns":
+        """The rows at ``index`` (an integer array or a boolean mask), in that order."""
+        return AisColumns(
+            **{name: getattr(self, name)[index] for name in ("mmsi", "t") + NUMERIC_FIELDS},
+            **{name: getattr(self, name).take(index) for name in TEXT_FIELDS},
+        )
+
+
+@dataclass
+class RawRead:
+    """What a reader produced before cleaning.
+
+    ``unparseable`` marks rows whose MMSI, time, latitude or longitude was present but could not be read;
+    ``not_vessel`` marks reports from base stations, aids to navigation and the like. ``malformed`` counts rows
+    the reader could not split into fields at all. ``examples`` keeps one example per reason for messages.
+    """
+
+    columns: AisColumns
+    rows_read: int
+    unparseable: np.ndarray
+    not_vessel: np.ndarray
+    malformed: int = 0
+    examples: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    format_name: str = ""
+
+
+@dataclass
+class CleanResult:
+    """Cleaned reports sorted by MMSI then time, and the count of dropped rows by reason."""
+
+    columns: AisColumns
+    rows_read: int
+    dropped: Counter
+    examples: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    format_name: str = ""
+
+    @property
+    def rows_kept(self) -> int:
+        return len(self.columns)
+
+    @property
+    def rows_dropped(self) -> int:
+        return sum(self.dropped.values())
+
+    def summary_lines(self) -> list:
+        """Plain-language lines: rows read, kept, and each reason rows were dropped for."""
+        lines = [f"{self.rows_read:,} rows read, {self.rows_kept:,} kept, {self.rows_dropped:,} dropped."]
+        for reason in DROP_REASONS:
+            count = self.dropped.get(reason, 0)
+            if count:
+                example = self.examples.get(reason)
+                lines.append(f"  dropped {count:,}: {reason}" + (f" (e.g. {example})" if example else ""))
+        lines.extend(self.warnings)
+        return lines

@@ -1,0 +1,216 @@
+"""Dark gaps and track segments.
+
+Definition (the algorithm help repeats it): reports are cleaned and sorted per MMSI by time. A **gap** is a pair of
+consecutive reports of one MMSI whose times differ by at least ``min_gap_hours`` (a difference of exactly the
+threshold is a gap). Optional criteria, each off at 0:
+- ``min_shore_nm``: both ends of the gap at least that many nautical miles from land;
+- ``min_positions_before``: at least that many reports of the vessel in the ``positions_window_hours`` (12 h) before
+  the gap, counting the last report before it (reports at times t_off - 12 h ... t_off).
+Track segments are the runs of reports between the gaps that pass the criteria.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+import numpy as np
+
+from .ais.model import AisColumns, TextColumn
+from .errors import Canceled
+from .geodesy import haversine_nm
+from .land import LandIndex
+
+
+@dataclass(frozen=True)
+class GapCriteria:
+    min_gap_hours: float = 6.0
+    min_shore_nm: float = 0.0
+    min_positions_before: int = 0
+    positions_window_hours: float = 12.0
+
+
+PRESET_CUSTOM = "Custom"
+PRESET_PORT_CALL = "Port call (6 h, any distance)"
+PRESET_GFW = "GFW AIS-disabling (12 h, ≥ 50 nm from shore at both ends, ≥ 14 positions in the 12 h before)"
+PRESETS = {
+    PRESET_CUSTOM: None,
+    PRESET_PORT_CALL: GapCriteria(min_gap_hours=6.0),
+    PRESET_GFW: GapCriteria(min_gap_hours=12.0, min_shore_nm=50.0, min_positions_before=14),
+}
+
+
+@dataclass
+class Gap:
+    gap_id: str
+    mmsi: int
+    vessel_name: Optional[str]
+    off_time: int
+    on_time: int
+    gap_hours: float
+    distance_nm: float
+    implied_speed_kn: float
+    off_lon: float
+    off_lat: float
+    on_lon: float
+    on_lat: float
+    sog_before: Optional[float]
+    sog_after: Optional[float]
+    draught_before: Optional[float]
+    draught_after: Optional[float]
+    destination_before: Optional[str]
+    destination_after: Optional[str]
+    positions_12h_before: int
+    off_shore_nm: Optional[float]
+    on_shore_nm: Optional[float]
+    off_index: int = field(repr=False, default=-1)
+
+
+@dataclass
+class Track:
+    mmsi: int
+    vessel_name: Optional[str]
+    segment: int
+    start_time: int
+    end_time: int
+    n_points: int
+    start: int = field(repr=False, default=0)  # row range [start, stop) in the sorted columns
+    stop: int = field(repr=False, default=0)
+
+
+@dataclass
+class GapResult:
+    gaps: List[Gap]
+    tracks: List[Track]
+    candidate_gaps: int  # gaps by duration alone, before the optional criteria
+    single_report_segments: int  # segments of one report, which make no line
+
+
+def gap_id(mmsi: int, off_time: int) -> str:
+    stamp = dt.datetime.fromtimestamp(int(off_time), dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"{int(mmsi)}-{stamp}"
+
+
+def vessel_starts(mmsi: np.ndarray) -> np.ndarray:
+    """Boolean mask of the first row of each vessel in MMSI-sorted columns."""
+    first = np.ones(len(mmsi), dtype=bool)
+    first[1:] = mmsi[1:] != mmsi[:-1]
+    return first
+
+
+def _fill_index(valid: np.ndarray, starts: np.ndarray, backward: bool) -> np.ndarray:
+    """For each row, the index of the nearest valid row of the same vessel before it (or after it); -1 if none."""
+    n = len(valid)
+    idx = np.arange(n)
+    group = np.cumsum(starts) - 1
+    if backward:
+        cand = np.where(valid, idx, n)
+        filled = np.minimum.accumulate(cand[::-1])[::-1]
+        ok = filled < n
+    else:
+        cand = np.where(valid, idx, -1)
+        filled = np.maximum.accumulate(cand)
+        ok = filled >= 0
+    same = np.zeros(n, dtype=bool)
+    same[ok] = group[filled[ok]] == group[ok]
+    return np.where(same, filled, -1)
+
+
+def _value(arr: np.ndarray, idx: int) -> Optional[float]:
+    return None if idx < 0 or np.isnan(arr[idx]) else float(arr[idx])
+
+
+def _text(col: TextColumn, idx: int) -> Optional[str]:
+    return None if idx < 0 else col.get(idx)
+
+
+def detect_gaps(cols: AisColumns, criteria: GapCriteria = GapCriteria(), land: Optional[LandIndex] = None,
+                is_canceled=None) -> GapResult:
+    """Gaps and track segments of cleaned, MMSI/time-sorted columns (see the module docstring)."""
+    mmsi, t = cols.mmsi, cols.t
+    n = len(mmsi)
+    starts = vessel_starts(mmsi) if n else np.zeros(0, dtype=bool)
+    threshold = int(np.ceil(criteria.min_gap_hours * 3600.0))
+    same_vessel = ~starts[1:] if n else np.zeros(0, dtype=bool)
+    candidate = np.flatnonzero(same_vessel & (np.diff(t) >= threshold))  # off rows; on rows are off + 1
+    off, on = candidate, candidate + 1
+    keep = np.ones(len(off), dtype=bool)
+
+    # Reports of the vessel in the window before the gap, found by binary search on a (vessel, time) key.
+    group = np.cumsum(starts) - 1
+    window = int(criteria.positions_window_hours * 3600)
+    key = group.astype(np.int64) * (1 << 40) + (t - (t.min() if n else 0))
+    first_in_window = np.searchsorted(key, key[off] - window, side="left")
+    positions_before = off - first_in_window + 1
+    if criteria.min_positions_before > 0:
+        keep &= positions_before >= criteria.min_positions_before
+    if is_canceled and is_canceled():
+        raise Canceled()
+
+    shore_off = shore_on = np.full(len(off), np.nan)
+    if land is not None and len(off):
+        shore = land.distance_nm(np.concatenate((cols.lon[off], cols.lon[on])),
+                                 np.concatenate((cols.lat[off], cols.lat[on])))
+        shore_off, shore_on = shore[: len(off)], shore[len(off):]
+    if criteria.min_shore_nm > 0:
+        if land is None:
+            raise ValueError("A minimum distance from shore needs a land layer.")
+        keep &= (shore_off >= criteria.min_shore_nm) & (shore_on >= criteria.min_shore_nm)
+
+    candidates = len(off)
+    off, on = off[keep], on[keep]
+    shore_off, shore_on, positions_before = shore_off[keep], shore_on[keep], positions_before[keep]
+
+    distance = haversine_nm(cols.lon[off], cols.lat[off], cols.lon[on], cols.lat[on])
+    hours = (t[on] - t[off]) / 3600.0
+    name_idx = _fill_index(cols.vessel_name.codes >= 0, starts, backward=False)
+    name_any = _fill_index(cols.vessel_name.codes >= 0, starts, backward=True)
+    draught_ok = ~np.isnan(cols.draught)
+    dest_ok = cols.destination.codes >= 0
+    d_before, d_after = _fill_index(draught_ok, starts, False), _fill_index(draught_ok, starts, True)
+    dest_before, dest_after = _fill_index(dest_ok, starts, False), _fill_index(dest_ok, starts, True)
+
+    gaps = []
+    for k, (i, j) in enumerate(zip(off.tolist(), on.tolist())):
+        name_row = name_idx[i] if name_idx[i] >= 0 else name_any[j]
+        gaps.append(Gap(
+            gap_id=gap_id(mmsi[i], t[i]), mmsi=int(mmsi[i]), vessel_name=_text(cols.vessel_name, name_row),
+            off_time=int(t[i]), on_time=int(t[j]), gap_hours=float(hours[k]), distance_nm=float(distance[k]),
+            implied_speed_kn=float(distance[k] / hours[k]) if hours[k] > 0 else 0.0,
+            off_lon=float(cols.lon[i]), off_lat=float(cols.lat[i]), on_lon=float(cols.lon[j]),
+            on_lat=float(cols.lat[j]), sog_before=_value(cols.sog, i), sog_after=_value(cols.sog, j),
+            draught_before=_value(cols.draught, d_before[i]), draught_after=_value(cols.draught, d_after[j]),
+            destination_before=_text(cols.destination, dest_before[i]),
+            destination_after=_text(cols.destination, dest_after[j]),
+            positions_12h_before=int(positions_before[k]),
+            off_shore_nm=None if np.isnan(shore_off[k]) else float(shore_off[k]),
+            on_shore_nm=None if np.isnan(shore_on[k]) else float(shore_on[k]), off_index=i,
+        ))
+    tracks, singles = build_tracks(cols, starts, on, name_idx, name_any)
+    return GapResult(gaps=gaps, tracks=tracks, candidate_gaps=candidates, single_report_segments=singles)
+
+
+def build_tracks(cols: AisColumns, starts: np.ndarray, gap_on: np.ndarray, name_idx, name_any):
+    """Track segments: runs of rows split at vessel changes and at the first report after each gap."""
+    n = len(cols.mmsi)
+    if n == 0:
+        return [], 0
+    breaks = starts.copy()
+    breaks[gap_on] = True
+    seg_start = np.flatnonzero(breaks)
+    seg_stop = np.append(seg_start[1:], n)
+    vessel_first = np.flatnonzero(starts)
+    # segment number within its vessel: count of breaks since the vessel's first row
+    owner = np.searchsorted(vessel_first, seg_start, side="right") - 1
+    segment_no = np.arange(len(seg_start)) - np.searchsorted(seg_start, vessel_first[owner])
+    tracks = []
+    singles = 0
+    for a, b, s in zip(seg_start.tolist(), seg_stop.tolist(), segment_no.tolist()):
+        if b - a < 2:
+            singles += 1
+            continue
+        row = name_idx[b - 1] if name_idx[b - 1] >= 0 else name_any[a]
+        tracks.append(Track(mmsi=int(cols.mmsi[a]), vessel_name=_text(cols.vessel_name, row), segment=s + 1,
+                            start_time=int(cols.t[a]), end_time=int(cols.t[b - 1]), n_points=b - a, start=a, stop=b))
+    return tracks, singles

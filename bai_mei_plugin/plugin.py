@@ -1,0 +1,61 @@
+"""Plugin wiring: the Processing provider, toolbar button and menu entries. ``unload`` removes all of them."""
+
+from __future__ import annotations
+
+from qgis.core import QgsApplication, QgsMessageLog, Qgis
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QAction
+
+from .paths import resource_path
+
+MENU = "&Bai Mei"
+LOG_TAG = "Bai Mei"
+
+
+class BaiMeiPlugin:
+    def __init__(self, iface):
+        self.iface = iface
+        self.provider = None
+        self.actions = []
+
+    def initProcessing(self):  # noqa: N802 (QGIS calls it by this name)
+        from .processing.provider import BaiMeiProvider
+
+        if self.provider is None:
+            self.provider = BaiMeiProvider()
+            QgsApplication.processingRegistry().addProvider(self.provider)
+
+    def initGui(self):  # noqa: N802
+        self.initProcessing()
+        icon = QIcon(resource_path("icons", "bai_mei.svg"))
+        for text, algorithm_id, on_toolbar in (
+            ("Import AIS file…", "baimei:importais", True),
+            ("Detect dark gaps…", "baimei:detectgaps", False),
+        ):
+            action = QAction(icon, text, self.iface.mainWindow())
+            action.setObjectName(f"baimei_{algorithm_id.split(':')[1]}")
+            action.triggered.connect(lambda _checked=False, alg=algorithm_id: self.open_algorithm(alg))
+            self.iface.addPluginToVectorMenu(MENU, action)
+            if on_toolbar:
+                self.iface.addToolBarIcon(action)
+            self.actions.append((action, on_toolbar))
+
+    def open_algorithm(self, algorithm_id: str) -> None:
+        try:
+            from processing import execAlgorithmDialog
+
+            execAlgorithmDialog(algorithm_id)
+        except Exception as exc:  # never let an error reach QGIS's Python error dialog
+            QgsMessageLog.logMessage(f"Cannot open {algorithm_id}: {exc!r}", LOG_TAG, Qgis.Critical)
+            self.iface.messageBar().pushMessage("Bai Mei", f"Cannot open {algorithm_id}: {exc}", Qgis.Critical)
+
+    def unload(self):
+        for action, on_toolbar in self.actions:
+            self.iface.removePluginVectorMenu(MENU, action)
+            if on_toolbar:
+                self.iface.removeToolBarIcon(action)
+            action.deleteLater()
+        self.actions = []
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None

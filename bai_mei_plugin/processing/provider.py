@@ -1,0 +1,28 @@
+"""The Processing provider: id ``baimei``."""
+
+from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtGui import QIcon
+
+from ..paths import resource_path, version
+from .detect_gaps import DetectGapsAlgorithm
+from .import_ais import ImportAisAlgorithm
+
+ALGORITHMS = (ImportAisAlgorithm, DetectGapsAlgorithm)
+
+
+class BaiMeiProvider(QgsProcessingProvider):
+    def id(self):
+        return "baimei"
+
+    def name(self):
+        return "Bai Mei"
+
+    def longName(self):  # noqa: N802
+        return f"Bai Mei {version()}"
+
+    def icon(self):
+        return QIcon(resource_path("icons", "bai_mei.svg"))
+
+    def loadAlgorithms(self):  # noqa: N802
+        for algorithm in ALGORITHMS:
+            self.addAlgorithm(algorithm())

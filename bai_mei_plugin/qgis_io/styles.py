@@ -1,0 +1,60 @@
+"""Styles from resources/styles and the temporal properties that let the Temporal Controller play layers."""
+
+from __future__ import annotations
+
+from qgis.core import QgsProcessingLayerPostProcessorInterface, QgsVectorLayerTemporalProperties
+
+from ..paths import resource_path
+
+# layer kind -> (start field, end field or None for an instant)
+TEMPORAL_FIELDS = {
+    "points": ("timestamp", None),
+    "gaps": ("off_time", "on_time"),
+    "tracks": ("start_time", "end_time"),
+}
+
+
+def set_temporal(layer, kind: str) -> None:
+    fields = TEMPORAL_FIELDS.get(kind)
+    if fields is None:
+        return
+    start, end = fields
+    props = layer.temporalProperties()
+    props.setIsActive(True)
+    props.setStartField(start)
+    if end:
+        props.setMode(QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromFields)
+        props.setEndField(end)
+    else:
+        props.setMode(QgsVectorLayerTemporalProperties.ModeFeatureDateTimeInstantFromField)
+
+
+def apply_style(layer, kind: str) -> bool:
+    """Load ``resources/styles/<kind>.qml`` into the layer and make it time-enabled; False if the style failed."""
+    _, ok = layer.loadNamedStyle(resource_path("styles", f"{kind}.qml"))
+    set_temporal(layer, kind)
+    layer.triggerRepaint()
+    return bool(ok)
+
+
+class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
+    """Styles a Processing output layer once QGIS has loaded it (on the main thread)."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
+        if layer is not None and layer.isValid():
+            apply_style(layer, self.kind)
+
+
+# Post-processors must outlive the algorithm that asked for them (QGIS calls them after it is gone), so one per
+# kind is kept here for the life of the plugin.
+_POST_PROCESSORS = {}
+
+
+def post_processor(kind: str) -> StylePostProcessor:
+    if kind not in _POST_PROCESSORS:
+        _POST_PROCESSORS[kind] = StylePostProcessor(kind)
+    return _POST_PROCESSORS[kind]

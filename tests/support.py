@@ -1,0 +1,6 @@
+"""Paths shared by the tests."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
