@@ -5,3 +5,5 @@ import sys
 
 if os.path.isdir("/usr/share/qgis/python/plugins") and "/usr/share/qgis/python/plugins" not in sys.path:
     sys.path.append("/usr/share/qgis/python/plugins")
+
+pytest_plugins = ["tests.fixtures"]

@@ -16,7 +16,7 @@ class BaiMeiError(Exception):
         return self.message
 
 
-class Canceled(BaiMeiError):
+class Canceled(BaiMeiError):  # noqa: N818 (reads as the event it is)
     """The user cancelled a long operation; nothing was produced."""
 
     def __init__(self, message: str = "Cancelled by the user."):

@@ -73,11 +73,11 @@ class LandIndex:
             self._tree = None
 
     @classmethod
-    def from_wkb(cls, blobs: Iterable[bytes], step_km: float = 1.0) -> "LandIndex":
+    def from_wkb(cls, blobs: Iterable[bytes], step_km: float = 1.0) -> LandIndex:
         return cls((wkb.loads(bytes(b)) for b in blobs if b), step_km)
 
     @classmethod
-    def from_gpkg(cls, path: str, layer: str = "countries", step_km: float = 1.0) -> "LandIndex":
+    def from_gpkg(cls, path: str, layer: str = "countries", step_km: float = 1.0) -> LandIndex:
         return cls.from_wkb(read_gpkg_geometries(path, layer), step_km)
 
     def on_land(self, lon, lat) -> np.ndarray:

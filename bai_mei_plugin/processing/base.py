@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import traceback
+
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
 
 from ..core.errors import BaiMeiError, Canceled
@@ -35,14 +39,49 @@ class BaiMeiAlgorithm(QgsProcessingAlgorithm):
         return type(self)()
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        self._new_files = []
+        self._sinks = []
         try:
             return self.compute(parameters, context, feedback)
         except Canceled as exc:
+            self._discard_outputs(feedback)
             raise QgsProcessingException(exc.message) from exc
         except BaiMeiError as exc:
+            self._discard_outputs(feedback)
             if exc.details:
                 feedback.pushDebugInfo(exc.details)
             raise QgsProcessingException(exc.message) from exc
+        except Exception:
+            self._discard_outputs(feedback)
+            raise
+        finally:
+            self._sinks = []
+
+    def create_sink(self, parameters, key, context, fields, wkb_type, crs):
+        """A feature sink for output ``key``; a file it creates is deleted again if the algorithm fails."""
+        destination = self.parameterAsOutputLayer(parameters, key, context)
+        path = destination.split("|")[0]
+        if path and not path.startswith(("memory:", "ogr:", "postgres:", "spatialite:")) and not os.path.exists(path):
+            self._new_files.append(path)
+        sink, dest_id = self.parameterAsSink(parameters, key, context, fields, wkb_type, crs)
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, key))
+        self._sinks.append(sink)
+        return sink, dest_id
+
+    def _discard_outputs(self, feedback) -> None:
+        """Close the sinks and delete the files this run created, so no half-written output looks complete."""
+        self._sinks = []  # dropping the last references closes the files
+        traceback.clear_frames(sys.exc_info()[2])  # the failed frames hold references to the sinks too
+        for path in self._new_files:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                if os.path.exists(path + suffix):
+                    try:
+                        os.remove(path + suffix)
+                    except OSError as exc:
+                        feedback.reportError(f"Could not delete the incomplete output {path}: {exc}")
+            feedback.pushInfo(f"Deleted the incomplete output {path}.")
+        self._new_files = []
 
 def progress_callbacks(feedback, start: float = 0.0, span: float = 100.0):
     """(progress, is_canceled) callbacks for core functions, mapping 0..1 onto [start, start + span] percent."""

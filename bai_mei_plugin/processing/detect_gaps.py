@@ -14,7 +14,8 @@ from qgis.core import (
     QgsProcessingParameterNumber,
 )
 
-from ..core.gaps import PRESETS, GapCriteria, PRESET_CUSTOM, PRESET_PORT_CALL, detect_gaps
+from ..core.errors import Canceled
+from ..core.gaps import PRESET_CUSTOM, PRESET_PORT_CALL, PRESETS, GapCriteria, detect_gaps
 from ..qgis_io.layers import GAP_WKB_TYPE, TRACK_WKB_TYPE, gap_features, gap_fields, track_features, track_fields
 from ..qgis_io.sources import WGS84, columns_from_source, default_land, land_from_layer
 from ..qgis_io.styles import post_processor
@@ -58,7 +59,8 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, "AIS points", [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, "AIS points",
+                                                              [QgsProcessing.TypeVectorPoint]))
         self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT))
         self.addParameter(QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT))
         self.addParameter(QgsProcessingParameterEnum(self.PRESET, "Preset", options=PRESET_NAMES,
@@ -119,22 +121,18 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
 
         outputs = {self.GAP_COUNT: len(found.gaps)}
         fields = gap_fields()
-        sink, gaps_id = self.parameterAsSink(parameters, self.OUTPUT_GAPS, context, fields, GAP_WKB_TYPE, WGS84)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT_GAPS))
+        sink, gaps_id = self.create_sink(parameters, self.OUTPUT_GAPS, context, fields, GAP_WKB_TYPE, WGS84)
         sink.addFeatures(list(gap_features(found.gaps, fields)), QgsFeatureSink.FastInsert)
         outputs[self.OUTPUT_GAPS] = gaps_id
 
         fields = track_fields()
-        sink, tracks_id = self.parameterAsSink(parameters, self.OUTPUT_TRACKS, context, fields, TRACK_WKB_TYPE, WGS84)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT_TRACKS))
+        sink, tracks_id = self.create_sink(parameters, self.OUTPUT_TRACKS, context, fields, TRACK_WKB_TYPE, WGS84)
         batch = []
         for k, feature in enumerate(track_features(result.columns, found.tracks, fields)):
             batch.append(feature)
             if len(batch) == 500:
                 if feedback.isCanceled():
-                    raise QgsProcessingException("Cancelled by the user; the outputs are incomplete.")
+                    raise Canceled()
                 sink.addFeatures(batch, QgsFeatureSink.FastInsert)
                 batch = []
                 feedback.setProgress(60 + 40 * k / max(1, len(found.tracks)))

@@ -13,8 +13,9 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..core.ais.formats import FORMAT_LABELS, AisFormat, TIME_FORMATS
+from ..core.ais.formats import FORMAT_LABELS, TIME_FORMATS, AisFormat
 from ..core.ais.reader import read_ais
+from ..core.errors import Canceled
 from ..qgis_io.layers import POINT_WKB_TYPE, point_features, point_fields
 from ..qgis_io.sources import WGS84
 from ..qgis_io.styles import post_processor
@@ -86,16 +87,15 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
             feedback.pushInfo(line)
 
         fields = point_fields()
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, POINT_WKB_TYPE, WGS84)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        sink, dest_id = self.create_sink(parameters, self.OUTPUT, context, fields, POINT_WKB_TYPE, WGS84)
         cols = result.columns
         total = max(1, len(cols))
         chunk = 20000
         for start in range(0, len(cols), chunk):
             if feedback.isCanceled():
-                raise QgsProcessingException("Cancelled by the user; the output layer is incomplete.")
-            if not sink.addFeatures(list(point_features(cols, fields, start, start + chunk)), QgsFeatureSink.FastInsert):
+                raise Canceled()
+            features = list(point_features(cols, fields, start, start + chunk))
+            if not sink.addFeatures(features, QgsFeatureSink.FastInsert):
                 raise QgsProcessingException(f"Could not write the points: {sink.lastError()}")
             feedback.setProgress(40 + 60 * min(total, start + chunk) / total)
         if context.willLoadLayerOnCompletion(dest_id):

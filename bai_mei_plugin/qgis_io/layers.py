@@ -106,7 +106,8 @@ def _unwrapped_lon(reference: float, lon: float) -> float:
 def gap_feature(gap: Gap, fields: QgsFields) -> QgsFeature:
     feature = QgsFeature(fields)
     on_lon = _unwrapped_lon(gap.off_lon, gap.on_lon)
-    feature.setGeometry(QgsGeometry.fromPolylineXY([QgsPointXY(gap.off_lon, gap.off_lat), QgsPointXY(on_lon, gap.on_lat)]))
+    ends = [QgsPointXY(gap.off_lon, gap.off_lat), QgsPointXY(on_lon, gap.on_lat)]
+    feature.setGeometry(QgsGeometry.fromPolylineXY(ends))
     feature.setAttributes([
         gap.gap_id, gap.mmsi, gap.vessel_name, utc(gap.off_time), utc(gap.on_time), gap.gap_hours, gap.distance_nm,
         gap.implied_speed_kn, gap.off_lon, gap.off_lat, gap.on_lon, gap.on_lat, gap.sog_before, gap.sog_after,

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from tests.support import SHARED_DATA
 
 from bai_mei_plugin.core.ais import model
 from bai_mei_plugin.core.ais.csv_reader import have_pyarrow
@@ -15,8 +14,8 @@ from bai_mei_plugin.core.ais.formats import (
 )
 from bai_mei_plugin.core.ais.reader import read_ais
 from bai_mei_plugin.core.errors import BaiMeiError, Canceled
-
-from .conftest import DMA_HEADER, MC2024_HEADER
+from tests.fixtures import DMA_HEADER, MC2024_HEADER
+from tests.support import SHARED_DATA
 
 BACKENDS = [
     pytest.param("arrow", marks=pytest.mark.skipif(not have_pyarrow(), reason="pyarrow is not installed")),
@@ -160,8 +159,8 @@ def test_non_utf8_bytes_do_not_break_reading(write_file, mc_rows, backend):
 
 @pytest.mark.parametrize("content,expected", [
     (b"", "is empty"),
-    (("MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,"
-      "Cargo,TransceiverClass\n").encode(), "no data rows"),
+    ((b"MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,"
+      b"Cargo,TransceiverClass\n"), "no data rows"),
     (b"foo,bar\n1,2\n", "Unrecognised AIS header"),
 ])
 def test_empty_header_only_and_unknown_header(write_file, backend, content, expected):

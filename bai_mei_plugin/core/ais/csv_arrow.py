@@ -55,25 +55,24 @@ def _stream(path: str, detection: Detection, typed: bool, progress, is_canceled,
         malformed.append(row)
         return "skip"
 
-    reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=True),
-        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid_row, newlines_in_values=False),
-        convert_options=pacsv.ConvertOptions(
-            include_columns=list(types), column_types=types, null_values=list(NULL_TOKENS),
-            strings_can_be_null=True, quoted_strings_can_be_null=True, timestamp_parsers=parsers,
-        ),
-    )
     size = os.path.getsize(path) or 1
-    batches = []
-    read = 0
-    for batch in reader:
-        batches.append(batch)
-        read += batch.nbytes  # typed batches are smaller than the text; progress is an estimate
-        if is_canceled and is_canceled():
-            raise Canceled()
-        if progress:
-            progress(min(0.95, read / size * (1.0 if not typed else 2.5)))
+    with pa.OSFile(path, "rb") as handle:
+        reader = pacsv.open_csv(
+            handle,
+            read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=True),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid_row, newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=list(types), column_types=types, null_values=list(NULL_TOKENS),
+                strings_can_be_null=True, quoted_strings_can_be_null=True, timestamp_parsers=parsers,
+            ),
+        )
+        batches = []
+        for batch in reader:
+            batches.append(batch)
+            if is_canceled and is_canceled():
+                raise Canceled()
+            if progress:
+                progress(min(1.0, handle.tell() / size))  # the reader reads ahead a little: an estimate
     return pa.Table.from_batches(batches, schema=reader.schema)
 
 

@@ -37,11 +37,11 @@ class TextColumn:
         self.values = list(values)
 
     @classmethod
-    def empty(cls, n: int) -> "TextColumn":
+    def empty(cls, n: int) -> TextColumn:
         return cls(np.full(n, -1, dtype=np.int32), [])
 
     @classmethod
-    def from_strings(cls, items: Iterable[Optional[str]]) -> "TextColumn":
+    def from_strings(cls, items: Iterable[Optional[str]]) -> TextColumn:
         lookup: dict = {}
         codes = []
         for item in items:
@@ -65,7 +65,7 @@ class TextColumn:
         code = int(self.codes[i])
         return None if code < 0 else self.values[code]
 
-    def take(self, index) -> "TextColumn":
+    def take(self, index) -> TextColumn:
         return TextColumn(self.codes[index], self.values)
 
     def to_list(self) -> list:
@@ -92,7 +92,7 @@ class AisColumns:
     destination: TextColumn
 
     @classmethod
-    def build(cls, mmsi, t, lon, lat, **optional) -> "AisColumns":
+    def build(cls, mmsi, t, lon, lat, **optional) -> AisColumns:
         """Columns from the four required arrays; optional numeric arrays and text columns default to missing."""
         n = len(mmsi)
         values = {
@@ -118,7 +118,7 @@ class AisColumns:
     def __len__(self) -> int:
         return len(self.mmsi)
 
-    def take(self, index) -> "AisColumns":
+    def take(self, index) -> AisColumns:
         """The rows at ``index`` (an integer array or a boolean mask), in that order."""
         return AisColumns(
             **{name: getattr(self, name)[index] for name in ("mmsi", "t") + NUMERIC_FIELDS},

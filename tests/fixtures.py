@@ -1,4 +1,4 @@
-"""Factory fixtures that write small AIS files in each supported layout."""
+"""Factory fixtures that write small AIS files in each supported layout (loaded by tests/conftest.py)."""
 
 import pytest
 
