@@ -61,19 +61,22 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, "AIS points",
                                                               [QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT))
-        self.addParameter(QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT))
+        self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT,
+                                                      optional=True))
+        self.addParameter(QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT,
+                                                      optional=True))
+        # Criteria are optional so that a model or qgis_process may leave them at their defaults.
         self.addParameter(QgsProcessingParameterEnum(self.PRESET, "Preset", options=PRESET_NAMES,
-                                                     defaultValue=PRESET_NAMES.index(PRESET_PORT_CALL)))
+                                                     defaultValue=PRESET_NAMES.index(PRESET_PORT_CALL), optional=True))
         self.addParameter(QgsProcessingParameterNumber(self.MIN_GAP_HOURS, "Minimum gap (hours)",
-                                                       QgsProcessingParameterNumber.Double, 6.0, minValue=0.0))
+                                                       QgsProcessingParameterNumber.Double, 6.0, True, 0.0))
         self.addParameter(QgsProcessingParameterNumber(self.MIN_SHORE_NM, "Minimum distance from shore (nm)",
-                                                       QgsProcessingParameterNumber.Double, 0.0, minValue=0.0))
+                                                       QgsProcessingParameterNumber.Double, 0.0, True, 0.0))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.LAND, "Land polygons (default: QGIS's world map)", [QgsProcessing.TypeVectorPolygon], optional=True))
         self.addParameter(QgsProcessingParameterNumber(self.MIN_POSITIONS_BEFORE, "Minimum positions in the 12 h "
                                                        "before the gap", QgsProcessingParameterNumber.Integer, 0,
-                                                       minValue=0))
+                                                       True, 0))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps",
                                                             QgsProcessing.TypeVectorLine))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_TRACKS, "Tracks",

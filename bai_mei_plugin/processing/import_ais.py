@@ -57,7 +57,8 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFile(self.INPUT, "AIS file", fileFilter=FILE_FILTER))
         self.addParameter(QgsProcessingParameterEnum(
-            self.FORMAT, "Format", options=[FORMAT_LABELS[f] for f in AisFormat], defaultValue=int(AisFormat.AUTO)))
+            self.FORMAT, "Format", options=[FORMAT_LABELS[f] for f in AisFormat], defaultValue=int(AisFormat.AUTO),
+            optional=True))
         for key, label in ((self.MMSI_FIELD, "MMSI column (generic CSV; empty: detect)"),
                            (self.TIME_FIELD, "Time column"), (self.LAT_FIELD, "Latitude column"),
                            (self.LON_FIELD, "Longitude column")):
