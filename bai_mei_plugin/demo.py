@@ -87,7 +87,8 @@ def write_ports(gpkg: str, ports_csv: str):
     options.driverName = "GPKG"
     options.layerName = "ports"
     options.actionOnExistingFile = QgsVectorFileWriter.CreateOrOverwriteLayer
-    error = QgsVectorFileWriter.writeAsVectorFormatV2(layer, gpkg, QgsCoordinateTransformContext(), options)
+    write = getattr(QgsVectorFileWriter, "writeAsVectorFormatV3", None) or QgsVectorFileWriter.writeAsVectorFormatV2
+    error = write(layer, gpkg, QgsCoordinateTransformContext(), options)
     if error[0] != QgsVectorFileWriter.NoError:
         raise RuntimeError(f"Could not write the ports to {gpkg}: {error}")
 
@@ -151,6 +152,8 @@ def run(output: str) -> int:
 
     highlight_vessel(layers, bm)
     project = QgsProject.instance()
+    project.setCrs(land.crs())
+    project.setEllipsoid("EPSG:7030")  # WGS 84, so that the scale bar measures nautical miles on the ellipsoid
     for layer in (land, layers["tracks"], layers["gaps"], layers["ports"]):
         project.addMapLayer(layer)
     png = os.path.join(output, "bai_mei_8_map.png")
@@ -167,7 +170,7 @@ def highlight_vessel(layers, mmsi: int) -> None:
     """Draw one vessel's track and gaps boldly over the faint background traffic (the demo map only)."""
     from qgis.core import QgsRuleBasedRenderer
 
-    for name, faint_opacity in (("tracks", 0.35), ("gaps", 0.25)):
+    for name, faint_opacity in (("tracks", 0.35), ("gaps", 0.2)):
         layer = layers[name]
         base = layer.renderer().symbol().clone()
         bold = base.clone()
@@ -176,6 +179,9 @@ def highlight_vessel(layers, mmsi: int) -> None:
             bold.setColor(base.color().fromRgb(230, 120, 0))
         faint = base.clone()
         faint.setOpacity(faint_opacity)
+        if name == "gaps":  # other vessels' gaps in grey, so that red means the vessel of interest
+            faint.setWidth(faint.width() * 0.5)
+            faint.setColor(base.color().fromRgb(110, 110, 110))
         root = QgsRuleBasedRenderer.Rule(None)
         root.appendChild(QgsRuleBasedRenderer.Rule(faint, 0, 0, f'"mmsi" <> {mmsi}', "Other vessels"))
         root.appendChild(QgsRuleBasedRenderer.Rule(bold, 0, 0, f'"mmsi" = {mmsi}', "Bai Mei 8"))

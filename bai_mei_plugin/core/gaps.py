@@ -22,6 +22,9 @@ from .errors import Canceled
 from .geodesy import haversine_nm
 from .land import LandIndex
 
+# The optional AIS columns gap detection uses (read_ais(..., fields=GAP_FIELDS) reads only these).
+GAP_FIELDS = ("sog", "draught", "vessel_name", "destination")
+
 
 @dataclass(frozen=True)
 class GapCriteria:

@@ -53,7 +53,8 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
         "<i>Custom</i> to use your own values.</p>"
         "<p><b>Outputs.</b> Gaps: one line per gap from the last report before to the first after, with times, "
         "hours, great-circle distance (nm, sphere of radius 6,371,008.8 m), implied speed, SOG, draught and "
-        "destination either side, positions in the 12 h before and distance from shore of each end; time-enabled "
+        "destination either side, positions in the 12 h before and distance from shore of each end (filled when a "
+        "land layer is given or a minimum distance from shore is set, NULL otherwise); time-enabled "
         "from off_time to on_time. Tracks: one LineStringM (M = epoch seconds) per vessel segment between gaps; "
         "segments of a single report make no line and are counted in the log. GAP_COUNT is the number of gaps.</p>"
     )
@@ -115,7 +116,12 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
 
         feedback.setProgressText("Finding gaps")
         land_source = self.parameterAsSource(parameters, self.LAND, context)
-        land = land_from_layer(land_source) if land_source is not None else default_land()
+        if land_source is not None:
+            land = land_from_layer(land_source)
+        elif criteria.min_shore_nm > 0:
+            land = default_land()
+        else:
+            land = None  # distance from shore is left NULL: building the land index costs about a second
         found = detect_gaps(result.columns, criteria, land, is_canceled=feedback.isCanceled)
         feedback.setProgress(60)
         feedback.pushInfo(f"{len(found.gaps):,} gaps ({found.candidate_gaps:,} by duration alone), "

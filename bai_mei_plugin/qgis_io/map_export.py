@@ -69,6 +69,17 @@ def export_case_map(project, layers, extent: QgsRectangle, title: str, subtitle:
     exporter = QgsLayoutExporter(layout)
     settings = QgsLayoutExporter.ImageExportSettings()
     settings.dpi = dpi
-    result = exporter.exportToImage(path, settings)
+    settings.exportMetadata = False  # a plain PNG: no project metadata embedded
+    try:  # GDAL logs an error when QGIS tries to georeference a PNG it cannot update; the image is fine
+        from osgeo import gdal
+
+        gdal.PushErrorHandler("CPLQuietErrorHandler")
+    except ImportError:
+        gdal = None
+    try:
+        result = exporter.exportToImage(path, settings)
+    finally:
+        if gdal is not None:
+            gdal.PopErrorHandler()
     if result != QgsLayoutExporter.Success:
         raise RuntimeError(f"QGIS could not export the map to {path} (error {result}).")

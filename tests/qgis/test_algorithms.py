@@ -59,7 +59,7 @@ def test_detectgaps_outputs(provider, voyage_csv):
     assert gap["on_time"].toSecsSinceEpoch() == 1590969600 + 13 * 3600
     assert gap["gap_hours"] == pytest.approx((13 * 60 - 170) / 60)
     assert gap["draught_before"] == 6.5 and gap["draught_after"] == 11.0
-    assert gap["off_shore_nm"] is not None and gap["off_shore_nm"] >= 0
+    assert gap["off_shore_nm"] is None or gap["off_shore_nm"].isNull()  # no land given, no shore criterion
     assert gap["gap_id"] == "367000001-20200601T025000Z"
     assert QgsWkbTypes.geometryType(gaps.wkbType()) == QgsWkbTypes.LineGeometry
     assert tracks.wkbType() == QgsWkbTypes.LineStringM
@@ -77,6 +77,14 @@ def test_presets_override_and_custom(provider, voyage_csv):
     assert run("baimei:detectgaps", {**common, "PRESET": 0, "MIN_GAP_HOURS": 11})["GAP_COUNT"] == 0
     assert run("baimei:detectgaps", {**common, "PRESET": 1, "MIN_GAP_HOURS": 11})["GAP_COUNT"] == 1  # preset wins
     assert run("baimei:detectgaps", {**common, "PRESET": 2})["GAP_COUNT"] == 0  # GFW: 12 h
+    # vessel 1 reappears inland in Natural Earth (0 nm from shore), so a 1 nm criterion drops its gap
+    assert run("baimei:detectgaps", {**common, "PRESET": 0, "MIN_SHORE_NM": 1})["GAP_COUNT"] == 0
+    from bai_mei_plugin.qgis_io.sources import default_land_path
+
+    land = QgsVectorLayer(default_land_path() + "|layername=countries", "land", "ogr")
+    with_land = run("baimei:detectgaps", {**common, "PRESET": 0, "LAND": land})
+    gap = next(with_land["OUTPUT_GAPS"].getFeatures())
+    assert gap["on_shore_nm"] == 0.0 and 0 < gap["off_shore_nm"] < 30  # inland Mississippi; Lake Pontchartrain
 
 
 def test_outputs_styled_and_time_enabled_when_loaded(provider, voyage_csv, qgis_new_project):

@@ -218,3 +218,12 @@ def test_real_marinecadastre_sample(backend):
     assert result.format_name == "MARINECADASTRE"
     assert result.rows_kept == result.rows_read > 0
     assert result.columns.t.min() >= 1590969600  # 2020-06-01
+
+
+def test_reading_only_the_fields_gap_detection_needs(write_file, mc_rows, backend):
+    from bai_mei_plugin.core.gaps import GAP_FIELDS
+
+    path = write_file("mc.csv", mc_rows([(367000001, "2020-06-01T12:00:00", 30.5, -91.5, 10.0, 90, "ALPHA", 9.1)]))
+    cols = read_ais(path, backend=backend, fields=GAP_FIELDS).columns
+    assert cols.vessel_name.get(0) == "ALPHA" and cols.sog[0] == 10.0 and cols.draught[0] == 9.1
+    assert np.isnan(cols.heading[0]) and cols.imo.get(0) is None  # not read

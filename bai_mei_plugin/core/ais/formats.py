@@ -187,6 +187,7 @@ def detection_for_header(path: str, header: List[str], rows: List[List[str]]) ->
         return Detection(AisFormat.DMA, header, mapping, True, ["Danish Maritime Authority aisdk layout"], rows)
     if {"mmsi", "basedatetime"} <= norm and ({"lat", "lon"} <= norm or {"latitude", "longitude"} <= norm):
         mapping.time_format = TIME_ISO
+        mapping.columns["mobile_type"] = None  # Class A or B: MarineCadastre files hold vessel reports only
         return Detection(AisFormat.MARINECADASTRE, header, mapping, True, ["NOAA MarineCadastre layout"], rows)
     return generic_detection(path, header, rows, mapping)
 

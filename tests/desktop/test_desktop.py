@@ -1,0 +1,278 @@
+"""Starts the real ``qgis`` desktop application under Xvfb with the built plugin in a throwaway profile.
+
+The script ``qgis_startup_check.py`` runs inside QGIS (``--code``, plus ``PYQGIS_STARTUP`` for early hooks), checks
+what the plugin added, takes screenshots, unloads the plugin and writes its findings as JSON, which this test
+asserts on. Screenshots and QGIS's output land in ``test-output/desktop/`` (git-ignored) for people to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.desktop
+
+ROOT = Path(__file__).resolve().parents[2]
+PLUGIN = "bai_mei_plugin"
+PROFILE = "bai_mei_test"
+CHECK_SCRIPT = Path(__file__).with_name("qgis_startup_check.py")
+OUTPUT_DIR = ROOT / "test-output" / "desktop"
+TIMEOUT_S = 180  # the whole QGIS run; a hung QGIS fails the test instead of blocking CI
+SCREEN = "1600x1000x24"
+MIN_SCREENSHOT_BYTES = 20_000
+SCREENSHOTS = ("main-window", "vector-menu", "processing-toolbox", "import-ais-dialog", "after-unload")
+
+# Settings for the throwaway profile: the plugin enabled, Processing on, nothing that asks questions or goes online.
+QGIS3_INI = """\
+[PythonPlugins]
+{plugin}=true
+processing=true
+grassprovider=false
+sagaprovider=false
+otbprovider=false
+db_manager=false
+MetaSearch=false
+
+[qgis]
+checkVersion=false
+askToSaveProjectChanges=false
+askToDeleteLayers=false
+
+[app]
+plugin_installer\\checkOnStart=false
+plugin_installer\\allowExperimental=true
+
+[core]
+NewsFeed\\httpsfeedqgisorg\\disabled=true
+
+[locale]
+overrideFlag=true
+userLocale=en_US
+globalLocale=en_US
+"""
+
+
+def _build_plugin(tmp_path: Path) -> Path:
+    """The installable plugin folder, as ``make build/bai_mei_plugin`` assembles it."""
+    if shutil.which("make"):
+        subprocess.run(["make", "-s", f"build/{PLUGIN}"], cwd=ROOT, check=True, timeout=120)
+        return ROOT / "build" / PLUGIN
+    built = tmp_path / "build" / PLUGIN  # same layout as the Makefile rule
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / PLUGIN, built, ignore=ignore)
+    shutil.copytree(ROOT / "resources", built / "resources", ignore=ignore)
+    for name in ("metadata.txt", "LICENSE"):
+        shutil.copy2(ROOT / name, built / name)
+    return built
+
+
+def _make_profile(base: Path, plugin_dir: Path) -> Path:
+    profile = base / "profiles" / PROFILE
+    plugins = profile / "python" / "plugins"
+    plugins.mkdir(parents=True)
+    shutil.copytree(plugin_dir, plugins / PLUGIN, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (profile / "QGIS").mkdir()
+    (profile / "QGIS" / "QGIS3.ini").write_text(QGIS3_INI.format(plugin=PLUGIN), encoding="utf-8")
+    return profile
+
+
+def _start_xvfb(log) -> tuple[subprocess.Popen, str]:
+    """Xvfb on a free display: ``-displayfd`` lets the server pick the number and tell us."""
+    read_fd, write_fd = os.pipe()
+    try:
+        proc = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", SCREEN, "-nolisten", "tcp", "-noreset"],
+            pass_fds=(write_fd,),
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+    finally:
+        os.close(write_fd)
+    try:
+        data = b""
+        deadline = time.monotonic() + 30
+        while not data.endswith(b"\n") and time.monotonic() < deadline:
+            ready, _, _ = select.select([read_fd], [], [], 0.5)
+            if ready:
+                chunk = os.read(read_fd, 64)
+                if not chunk:
+                    break
+                data += chunk
+            elif proc.poll() is not None:
+                break
+    finally:
+        os.close(read_fd)
+    if not data.strip().isdigit():
+        _stop(proc)
+        pytest.fail(f"Xvfb did not start (exit code {proc.poll()}); see {log.name}")
+    return proc, f":{data.strip().decode()}"
+
+
+def _stop(proc: subprocess.Popen | None) -> None:
+    """Ends a process this test started (its own session) and waits for it."""
+    if proc is None or proc.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _qgis_options(qgis: str) -> list[str]:
+    options = ["--nologo"]
+    try:
+        usage = subprocess.run(
+            [qgis, "--help"], capture_output=True, text=True, timeout=30, env={**os.environ, "QGIS_OPTS": ""}
+        )
+        if "--noversioncheck" in usage.stdout + usage.stderr:
+            options.append("--noversioncheck")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return options
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    if not path.exists():
+        return "(none)"
+    return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+
+def test_plugin_in_real_qgis_desktop(tmp_path):
+    qgis = shutil.which("qgis")
+    if qgis is None:
+        pytest.skip("the qgis desktop application is not installed (Debian package: qgis)")
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (Debian package: xvfb)")
+
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    for stale in list(OUTPUT_DIR.glob("*.png")) + list(OUTPUT_DIR.glob("*.json*")):
+        stale.unlink()
+    result_path = OUTPUT_DIR / "result.json"
+    events_path = OUTPUT_DIR / "events.jsonl"
+    qgis_log = OUTPUT_DIR / "qgis-output.log"
+    xvfb_log = OUTPUT_DIR / "xvfb.log"
+
+    profile = _make_profile(tmp_path, _build_plugin(tmp_path))
+    runtime_dir = tmp_path / "runtime"
+    runtime_dir.mkdir(mode=0o700)
+    # No inherited settings that would point QGIS elsewhere (another config folder, extra plugin paths).
+    dropped = ("QT_QPA_PLATFORM", "QGIS_CUSTOM_CONFIG_PATH", "QGIS_PLUGINPATH", "PYQGIS_STARTUP", "QGIS_OPTS")
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
+    env.update(
+        {
+            "QT_QPA_PLATFORM": "xcb",
+            "QGIS_OPTS": "",  # /etc/default/qgis sets options for the Debian wrapper script
+            "PYQGIS_STARTUP": str(CHECK_SCRIPT),  # early hooks: log messages and error dialogs from the start
+            "BAIMEI_DESKTOP_RESULT": str(result_path),
+            "BAIMEI_DESKTOP_SCREENSHOTS": str(OUTPUT_DIR),
+            "BAIMEI_DESKTOP_EVENTS": str(events_path),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            # keep the user's own QGIS files (startup.py, settings) out of this run
+            "XDG_RUNTIME_DIR": str(runtime_dir),
+            "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+            "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+            "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+        }
+    )
+    command = [
+        qgis,
+        *_qgis_options(qgis),
+        "--profiles-path",
+        str(tmp_path),  # QGIS adds "profiles/" itself
+        "--profile",
+        PROFILE,
+        "--code",
+        str(CHECK_SCRIPT),
+    ]
+
+    xvfb = qgis_proc = None
+    started = time.monotonic()
+    timed_out = False
+    with open(xvfb_log, "w") as xlog, open(qgis_log, "w") as qlog:
+        try:
+            xvfb, display = _start_xvfb(xlog)
+            env["DISPLAY"] = display
+            qlog.write(f"$ DISPLAY={display} {' '.join(command)}\n")
+            qlog.flush()
+            qgis_proc = subprocess.Popen(
+                command, env=env, cwd=tmp_path, stdout=qlog, stderr=subprocess.STDOUT, start_new_session=True
+            )
+            try:
+                qgis_proc.wait(timeout=TIMEOUT_S - (time.monotonic() - started))
+            except subprocess.TimeoutExpired:
+                timed_out = True
+        finally:
+            _stop(qgis_proc)
+            _stop(xvfb)
+    elapsed = time.monotonic() - started
+    print(f"\nQGIS run: {elapsed:.1f} s, exit code {qgis_proc.returncode if qgis_proc else None}, output {qgis_log}")
+
+    report = f"\n--- QGIS output (tail) ---\n{_tail(qgis_log)}\n--- events (tail) ---\n{_tail(events_path, 20)}"
+    assert not timed_out, f"QGIS did not finish within {TIMEOUT_S} s{report}"
+    assert result_path.exists(), f"QGIS exited ({qgis_proc.returncode}) without writing {result_path}{report}"
+    result = json.loads(result_path.read_text(encoding="utf-8"))
+    for key, shot in sorted(result.get("screenshots", {}).items()):
+        print(f"screenshot {key}: {shot['path']}")
+
+    script_errors = "\n".join(result.get("script_errors", []))
+    assert result.get("python_errors") == [], "Python errors in QGIS:\n" + "\n\n".join(result.get("python_errors", []))
+    assert result["unexpected_dialogs"] == [], f"dialogs popped up: {result['unexpected_dialogs']}"
+
+    plugin = result.get("plugin")
+    assert plugin, f"the in-QGIS check script failed:\n{script_errors}"
+    assert plugin["in_plugins"] and plugin["active"], f"plugin not loaded: {plugin}"
+    assert Path(plugin["module_file"]).is_relative_to(profile), plugin["module_file"]  # the installed copy
+
+    provider = result["provider"]
+    assert provider["present"], "Processing provider 'baimei' missing"
+    assert {"baimei:importais", "baimei:detectgaps"} <= set(provider["algorithms"]), provider
+    assert provider["icon_ok"], "provider icon did not load (resources/ missing from the plugin folder?)"
+
+    menu = result["menu"]
+    assert menu["submenu_present"], f"no Bai Mei submenu in the Vector menu: {menu}"
+    names = {entry["object_name"]: entry for entry in menu["actions"]}
+    assert {"baimei_importais", "baimei_detectgaps"} <= set(names), menu["actions"]
+    assert all(entry["enabled"] and entry["icon_ok"] for entry in names.values()), menu["actions"]
+    assert menu.get("submenu_opened"), "the Bai Mei submenu did not open for the screenshot"
+
+    toolbar = result["toolbar"]
+    assert toolbar["present"] and toolbar["in_plugin_toolbar"], f"toolbar action baimei_importais missing: {toolbar}"
+    assert toolbar["entries"][0]["icon_ok"], toolbar
+
+    toolbox = result["toolbox"]
+    assert toolbox.get("opened"), f"Processing toolbox did not open: {toolbox}"
+    assert "Bai Mei" in toolbox.get("filtered_items", []), toolbox
+
+    dialog = result["algorithm_dialog"]
+    assert dialog["opened"], f"the toolbar button did not open the Import AIS dialog: {dialog}"
+
+    unload = result["unload"]
+    assert unload["returned"], "qgis.utils.unloadPlugin returned False"
+    assert unload["provider_removed"] and unload["algorithms_removed"], unload
+    assert unload["submenu_removed"], "the Bai Mei submenu is still in the Vector menu after unload"
+    assert unload["toolbar_action_removed"] and not unload["leftover_actions"], unload
+
+    assert not script_errors, f"the in-QGIS check script failed:\n{script_errors}"
+    for key in SCREENSHOTS:
+        path = Path(result["screenshots"][key]["path"])
+        assert path.is_file(), f"screenshot {key} not saved"
+        assert path.stat().st_size > MIN_SCREENSHOT_BYTES, f"screenshot {path} is only {path.stat().st_size} bytes"
+
+    assert qgis_proc.returncode == 0, f"QGIS exit code {qgis_proc.returncode}{report}"
