@@ -7,13 +7,14 @@ from qgis.core import (
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
+    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFile,
     QgsProcessingParameterString,
 )
 
-from ..core.ais.formats import FORMAT_LABELS, TIME_FORMATS, AisFormat
+from ..core.ais.formats import FORMAT_LABELS, AisFormat
 from ..core.ais.reader import read_ais
 from ..core.errors import Canceled
 from ..qgis_io.layers import POINT_WKB_TYPE, point_features, point_fields
@@ -59,13 +60,15 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
         self.addParameter(QgsProcessingParameterEnum(
             self.FORMAT, "Format", options=[FORMAT_LABELS[f] for f in AisFormat], defaultValue=int(AisFormat.AUTO),
             optional=True))
-        for key, label in ((self.MMSI_FIELD, "MMSI column (generic CSV; empty: detect)"),
-                           (self.TIME_FIELD, "Time column"), (self.LAT_FIELD, "Latitude column"),
-                           (self.LON_FIELD, "Longitude column")):
-            self.addParameter(QgsProcessingParameterString(key, label, optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            self.TIME_FORMAT, f"Time format ({', '.join(k for k in TIME_FORMATS if not k.startswith('%'))} or a "
-            "strptime pattern; empty: detect)", optional=True))
+        # Column mapping for generic CSVs: advanced, since detection fills it for known layouts.
+        for key, label in ((self.MMSI_FIELD, "MMSI column (empty: detect)"),
+                           (self.TIME_FIELD, "Time column (empty: detect)"),
+                           (self.LAT_FIELD, "Latitude column (empty: detect)"),
+                           (self.LON_FIELD, "Longitude column (empty: detect)"),
+                           (self.TIME_FORMAT, "Time format (empty: detect)")):
+            parameter = QgsProcessingParameterString(key, label, optional=True)
+            parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            self.addParameter(parameter)
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "AIS points", QgsProcessing.TypeVectorPoint))
         for key, label in ((self.ROWS_READ, "Rows read"), (self.ROWS_KEPT, "Rows kept"),
                            (self.ROWS_DROPPED, "Rows dropped")):

@@ -189,3 +189,39 @@ def test_two_gigabyte_file_cancelled_half_way(provider, tmp_path):
     assert 15 <= max(seen) < 40  # stopped about half way through the file, before writing anything
     assert not (tmp_path / "huge.gpkg").exists()
     path.unlink()
+
+
+@pytest.mark.parametrize("content,expected", [
+    (b"", "is empty"),
+    (b"MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,"
+     b"Cargo,TransceiverClass\n", "no data rows"),
+    (b"\xff\xfe\x00garbage\x00\n\x01\x02", "Unrecognised AIS header"),
+])
+def test_bad_files_give_clear_processing_errors(provider, write_file, tmp_path, content, expected):
+    path = write_file("bad.csv", content)
+    out = tmp_path / "out.gpkg"
+    with pytest.raises(QgsProcessingException, match=expected):
+        run("baimei:importais", {"INPUT": path, "OUTPUT": str(out)})
+    assert not out.exists()
+
+
+def test_ragged_and_non_utf8_rows_are_reported_in_the_log(provider, write_file, mc_rows):
+    text = mc_rows([(367000001, "2020-06-01T12:00:00", 30.5, -91.5, 10.0, 90, "NAME", "")]).encode()
+    text = text.replace(b"NAME", b"S\xe9VERINE") + b"367000001,2020-06-01T12:07:00,30.5\n"
+    path = write_file("ragged.csv", text)
+    log = []
+    feedback = QgsProcessingFeedback()
+    feedback.pushInfo = log.append
+    result = run("baimei:importais", {"INPUT": path, "OUTPUT": "memory:"}, feedback)
+    assert result["ROWS_READ"] == 2 and result["ROWS_KEPT"] == 1 and result["ROWS_DROPPED"] == 1
+    text_log = "\n".join(log)
+    assert "malformed" in text_log and "'367000001,2020-06-01T12:07:00,30.5' has 3 fields" in text_log
+    assert "UTF-8" in text_log
+
+
+def test_detectgaps_stops_when_cancelled(provider, voyage_csv):
+    points = import_points(voyage_csv)["OUTPUT"]
+    feedback = QgsProcessingFeedback()
+    feedback.cancel()
+    with pytest.raises(QgsProcessingException, match="ancel"):
+        run("baimei:detectgaps", {"INPUT": points, "OUTPUT_GAPS": "memory:", "OUTPUT_TRACKS": "memory:"}, feedback)

@@ -93,9 +93,9 @@ def read_with_arrow(path: str, detection: Detection, progress, is_canceled) -> C
     parts.malformed = len(malformed)
     if malformed:
         row = malformed[0]
-        where = f"line {row.number:,}" if row.number is not None else "a line"
-        parts.examples[MALFORMED] = (f"{where}: {row.actual_columns} fields where the header has "
-                                     f"{row.expected_columns}")
+        where = f"line {row.number:,} " if row.number is not None else ""  # unknown when parsed in parallel
+        parts.examples[MALFORMED] = (f"{where}{row.text[:80]!r} has {row.actual_columns} fields where the header "
+                                     f"has {row.expected_columns}")
     mapping = detection.mapping
     for name in REQUIRED + OPTIONAL + ("mobile_type",):
         source = mapping.get(name)

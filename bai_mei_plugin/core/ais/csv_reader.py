@@ -134,7 +134,8 @@ def read_with_stdlib(path: str, detection: Detection, progress: Progress, is_can
             if len(row) != len(header):
                 malformed += 1
                 if malformed_example is None:
-                    malformed_example = f"line {line_number:,}: {len(row)} fields where the header has {len(header)}"
+                    malformed_example = (f"line {line_number:,} {','.join(row)[:80]!r} has {len(row)} fields where "
+                                         f"the header has {len(header)}")
                 continue
             for name, i in index.items():
                 values[name].append(row[i])
