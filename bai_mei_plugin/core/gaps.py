@@ -102,22 +102,40 @@ def vessel_starts(mmsi: np.ndarray) -> np.ndarray:
     return first
 
 
-def _fill_index(valid: np.ndarray, starts: np.ndarray, backward: bool) -> np.ndarray:
-    """For each row, the index of the nearest valid row of the same vessel before it (or after it); -1 if none."""
-    n = len(valid)
-    idx = np.arange(n)
-    group = np.cumsum(starts) - 1
-    if backward:
-        cand = np.where(valid, idx, n)
-        filled = np.minimum.accumulate(cand[::-1])[::-1]
-        ok = filled < n
-    else:
-        cand = np.where(valid, idx, -1)
-        filled = np.maximum.accumulate(cand)
-        ok = filled >= 0
-    same = np.zeros(n, dtype=bool)
-    same[ok] = group[filled[ok]] == group[ok]
-    return np.where(same, filled, -1)
+class _Nearest:
+    """The nearest row of the same vessel, at or before (or after) given rows, where a column has a value.
+
+    Binary search over the rows that have a value: cost grows with the number of queries (gaps, tracks), not rows.
+    """
+
+    def __init__(self, starts: np.ndarray):
+        self.group = np.cumsum(starts) - 1
+
+    def _lookup(self, valid: np.ndarray, query: np.ndarray, backward: bool) -> np.ndarray:
+        rows = np.flatnonzero(valid)
+        query = np.asarray(query, dtype=np.int64)
+        if len(rows) == 0 or len(query) == 0:
+            return np.full(len(query), -1, dtype=np.int64)
+        if backward:
+            pos = np.searchsorted(rows, query, side="right") - 1
+            inside = pos >= 0
+        else:
+            pos = np.searchsorted(rows, query, side="left")
+            inside = pos < len(rows)
+        found = rows[np.clip(pos, 0, len(rows) - 1)]
+        same = inside & (self.group[found] == self.group[query])
+        return np.where(same, found, -1)
+
+    def before(self, valid, query):
+        return self._lookup(valid, query, backward=True)
+
+    def after(self, valid, query):
+        return self._lookup(valid, query, backward=False)
+
+    def either(self, valid, before_rows, after_rows):
+        """At or before ``before_rows``, else at or after ``after_rows`` (a name known anywhere on the vessel)."""
+        found = self.before(valid, before_rows)
+        return np.where(found >= 0, found, self.after(valid, after_rows))
 
 
 def _value(arr: np.ndarray, idx: int) -> Optional[float]:
@@ -141,7 +159,7 @@ def detect_gaps(cols: AisColumns, criteria: GapCriteria = GapCriteria(), land: O
     keep = np.ones(len(off), dtype=bool)
 
     # Reports of the vessel in the window before the gap, found by binary search on a (vessel, time) key.
-    group = np.cumsum(starts) - 1
+    group = np.cumsum(starts) - 1  # vessel number of each row
     window = int(criteria.positions_window_hours * 3600)
     key = group.astype(np.int64) * (1 << 40) + (t - (t.min() if n else 0))
     first_in_window = np.searchsorted(key, key[off] - window, side="left")
@@ -167,34 +185,35 @@ def detect_gaps(cols: AisColumns, criteria: GapCriteria = GapCriteria(), land: O
 
     distance = haversine_nm(cols.lon[off], cols.lat[off], cols.lon[on], cols.lat[on])
     hours = (t[on] - t[off]) / 3600.0
-    name_idx = _fill_index(cols.vessel_name.codes >= 0, starts, backward=False)
-    name_any = _fill_index(cols.vessel_name.codes >= 0, starts, backward=True)
+    nearest = _Nearest(starts)
+    has_name = cols.vessel_name.codes >= 0
+    name_rows = nearest.either(has_name, off, on).tolist()
     draught_ok = ~np.isnan(cols.draught)
     dest_ok = cols.destination.codes >= 0
-    d_before, d_after = _fill_index(draught_ok, starts, False), _fill_index(draught_ok, starts, True)
-    dest_before, dest_after = _fill_index(dest_ok, starts, False), _fill_index(dest_ok, starts, True)
+    d_before, d_after = nearest.before(draught_ok, off).tolist(), nearest.after(draught_ok, on).tolist()
+    dest_before, dest_after = nearest.before(dest_ok, off).tolist(), nearest.after(dest_ok, on).tolist()
 
     gaps = []
     for k, (i, j) in enumerate(zip(off.tolist(), on.tolist())):
-        name_row = name_idx[i] if name_idx[i] >= 0 else name_any[j]
+        name_row = name_rows[k]
         gaps.append(Gap(
             gap_id=gap_id(mmsi[i], t[i]), mmsi=int(mmsi[i]), vessel_name=_text(cols.vessel_name, name_row),
             off_time=int(t[i]), on_time=int(t[j]), gap_hours=float(hours[k]), distance_nm=float(distance[k]),
             implied_speed_kn=float(distance[k] / hours[k]) if hours[k] > 0 else 0.0,
             off_lon=float(cols.lon[i]), off_lat=float(cols.lat[i]), on_lon=float(cols.lon[j]),
             on_lat=float(cols.lat[j]), sog_before=_value(cols.sog, i), sog_after=_value(cols.sog, j),
-            draught_before=_value(cols.draught, d_before[i]), draught_after=_value(cols.draught, d_after[j]),
-            destination_before=_text(cols.destination, dest_before[i]),
-            destination_after=_text(cols.destination, dest_after[j]),
+            draught_before=_value(cols.draught, d_before[k]), draught_after=_value(cols.draught, d_after[k]),
+            destination_before=_text(cols.destination, dest_before[k]),
+            destination_after=_text(cols.destination, dest_after[k]),
             positions_12h_before=int(positions_before[k]),
             off_shore_nm=None if np.isnan(shore_off[k]) else float(shore_off[k]),
             on_shore_nm=None if np.isnan(shore_on[k]) else float(shore_on[k]), off_index=i,
         ))
-    tracks, singles = build_tracks(cols, starts, on, name_idx, name_any)
+    tracks, singles = build_tracks(cols, starts, on, nearest, has_name)
     return GapResult(gaps=gaps, tracks=tracks, candidate_gaps=candidates, single_report_segments=singles)
 
 
-def build_tracks(cols: AisColumns, starts: np.ndarray, gap_on: np.ndarray, name_idx, name_any):
+def build_tracks(cols: AisColumns, starts: np.ndarray, gap_on: np.ndarray, nearest: _Nearest, has_name):
     """Track segments: runs of rows split at vessel changes and at the first report after each gap."""
     n = len(cols.mmsi)
     if n == 0:
@@ -207,13 +226,13 @@ def build_tracks(cols: AisColumns, starts: np.ndarray, gap_on: np.ndarray, name_
     # segment number within its vessel: count of breaks since the vessel's first row
     owner = np.searchsorted(vessel_first, seg_start, side="right") - 1
     segment_no = np.arange(len(seg_start)) - np.searchsorted(seg_start, vessel_first[owner])
+    name_rows = nearest.either(has_name, seg_stop - 1, seg_start).tolist()
     tracks = []
     singles = 0
-    for a, b, s in zip(seg_start.tolist(), seg_stop.tolist(), segment_no.tolist()):
+    for a, b, s, row in zip(seg_start.tolist(), seg_stop.tolist(), segment_no.tolist(), name_rows):
         if b - a < 2:
             singles += 1
             continue
-        row = name_idx[b - 1] if name_idx[b - 1] >= 0 else name_any[a]
         tracks.append(Track(mmsi=int(cols.mmsi[a]), vessel_name=_text(cols.vessel_name, row), segment=s + 1,
                             start_time=int(cols.t[a]), end_time=int(cols.t[b - 1]), n_points=b - a, start=a, stop=b))
     return tracks, singles

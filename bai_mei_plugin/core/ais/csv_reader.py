@@ -81,9 +81,11 @@ class ColumnParts:
     def to_raw(self, detection: Detection) -> RawRead:
         n = self.rows_read
         numeric = {name: apply_not_available(name, self.numeric.get(name, np.full(n, np.nan))) for name in NUMERIC}
+        text = [name for name in TEXT if name != "mobile_type"]
+        read = set(self.numeric) | set(self.text) | set(REQUIRED)
         columns = AisColumns(
-            mmsi=self.mmsi, t=self.t, **numeric,
-            **{name: self.text.get(name, TextColumn.empty(n)) for name in TEXT if name != "mobile_type"},
+            mmsi=self.mmsi, t=self.t, **numeric, **{name: self.text.get(name, TextColumn.empty(n)) for name in text},
+            absent=frozenset(name for name in NUMERIC + tuple(text) if name not in read),
         )
         not_vessel = not_vessel_mask(self.text.get("mobile_type"))
         warnings: List[str] = []

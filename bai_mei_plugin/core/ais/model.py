@@ -90,6 +90,8 @@ class AisColumns:
     callsign: TextColumn
     vessel_type: TextColumn
     destination: TextColumn
+    # Optional columns the source does not have (or that were not read): all missing, so not worth gathering.
+    absent: frozenset = frozenset()
 
     @classmethod
     def build(cls, mmsi, t, lon, lat, **optional) -> AisColumns:
@@ -101,29 +103,36 @@ class AisColumns:
             "lon": np.asarray(lon, dtype=np.float64),
             "lat": np.asarray(lat, dtype=np.float64),
         }
+        absent = set()
         for name in ("sog", "cog", "heading", "draught"):
             arr = optional.pop(name, None)
+            if arr is None:
+                absent.add(name)
             values[name] = np.full(n, np.nan) if arr is None else np.asarray(arr, dtype=np.float64)
         for name in TEXT_FIELDS:
             col = optional.pop(name, None)
             if col is None:
+                absent.add(name)
                 col = TextColumn.empty(n)
             elif not isinstance(col, TextColumn):
                 col = TextColumn.from_strings(col)
             values[name] = col
         if optional:
             raise TypeError(f"unknown AIS columns: {sorted(optional)}")
-        return cls(**values)
+        return cls(**values, absent=frozenset(absent))
 
     def __len__(self) -> int:
         return len(self.mmsi)
 
     def take(self, index) -> AisColumns:
         """The rows at ``index`` (an integer array or a boolean mask), in that order."""
-        return AisColumns(
-            **{name: getattr(self, name)[index] for name in ("mmsi", "t") + NUMERIC_FIELDS},
-            **{name: getattr(self, name).take(index) for name in TEXT_FIELDS},
-        )
+        mmsi = self.mmsi[index]
+        n = len(mmsi)
+        numeric = {name: np.full(n, np.nan) if name in self.absent else getattr(self, name)[index]
+                   for name in NUMERIC_FIELDS}
+        text = {name: TextColumn.empty(n) if name in self.absent else getattr(self, name).take(index)
+                for name in TEXT_FIELDS}
+        return AisColumns(mmsi=mmsi, t=self.t[index], **numeric, **text, absent=self.absent)
 
 
 @dataclass
