@@ -126,7 +126,7 @@ def columns_from_source(source, mmsi_field: str, time_field: str, feedback=None,
                   format_name="QGIS layer")
     if raw.unparseable.any():
         raw.examples[UNPARSEABLE] = f"feature {int(np.argmax(raw.unparseable)) + 1}"
-    return clean(raw)
+    return clean(raw).require_reports("the layer")
 
 
 def _present(value) -> bool:

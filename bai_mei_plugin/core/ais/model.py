@@ -8,6 +8,8 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
+from ..errors import BaiMeiError
+
 # Reasons a row is dropped, in the order they are checked (a row is counted once, under its first reason).
 MALFORMED = "malformed row or sentence (wrong number of fields, bad checksum...)"
 UNPARSEABLE = "unparseable value in MMSI, time, latitude or longitude"
@@ -172,6 +174,14 @@ class CleanResult:
     @property
     def rows_dropped(self) -> int:
         return sum(self.dropped.values())
+
+    def require_reports(self, source: str) -> CleanResult:
+        """Itself, or a BaiMeiError saying why nothing was kept (an empty result helps no one)."""
+        if self.rows_kept == 0:
+            reasons = "; ".join(line.strip() for line in self.summary_lines()[1:])
+            raise BaiMeiError(f"No usable AIS reports in {source}: {self.rows_read:,} rows read, all dropped"
+                              + (f" ({reasons})." if reasons else "."))
+        return self
 
     def summary_lines(self) -> list:
         """Plain-language lines: rows read, kept, and each reason rows were dropped for."""

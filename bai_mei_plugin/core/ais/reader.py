@@ -22,7 +22,7 @@ def read_ais(path: str, fmt: AisFormat = AisFormat.AUTO, columns: Optional[Dict[
     columns is faster on big files. Raises BaiMeiError with a message naming the file and what was wrong.
     """
     detection = only_fields(mapping_for(path, AisFormat(fmt), columns, time_format), fields)
-    return clean(read_detected(path, detection, progress, is_canceled, backend))
+    return clean(read_detected(path, detection, progress, is_canceled, backend)).require_reports(path)
 
 
 def only_fields(detection: Detection, fields: Optional[Iterable[str]]) -> Detection:

@@ -1,0 +1,173 @@
+"""The Gaps page: criteria and re-run, the gap table, and a selection kept in step with the map and time."""
+
+from __future__ import annotations
+
+from qgis.core import Qgis, QgsFeatureRequest, QgsRectangle
+from qgis.PyQt.QtCore import QObject, QTimer
+
+from ..core.gaps import PRESET_CUSTOM, PRESET_PORT_CALL, PRESETS, GapCriteria
+from ..tasks.ais_tasks import RerunGapsTask, start
+from . import map_view
+from .models import GapTableModel, RecordFilterProxy
+from .settings import Settings
+
+PLAY_PADDING_S = 2 * 24 * 3600
+
+
+class GapsPanel(QObject):
+    def __init__(self, dock, session, iface, settings: Settings):
+        super().__init__(dock)
+        self.dock = dock
+        self.session = session
+        self.iface = iface
+        self.settings = settings
+        self.task = None
+        self._syncing = False
+        self.model = GapTableModel(self)
+        self.proxy = RecordFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        d = dock
+        d.gapTable.setModel(self.proxy)
+        d.gapTable.verticalHeader().setVisible(False)
+        d.gapTable.horizontalHeader().setResizeContentsPrecision(50)  # sizing reads 50 rows, not all
+        for name in PRESETS:
+            d.presetCombo.addItem(name)
+        d.presetCombo.setCurrentText(settings.value("preset", PRESET_PORT_CALL))
+        d.minHoursSpin.setValue(float(settings.value("min_gap_hours", 6.0)))
+        d.minShoreSpin.setValue(float(settings.value("min_shore_nm", 0.0)))
+        d.minPositionsSpin.setValue(int(settings.value("min_positions_before", 0)))
+        self.on_preset(d.presetCombo.currentText())
+        d.presetCombo.currentTextChanged.connect(self.on_preset)
+        d.rerunButton.clicked.connect(self.rerun)
+        d.filterEdit.textChanged.connect(self.apply_filter)
+        d.filterHoursSpin.valueChanged.connect(self.apply_filter)
+        d.gapTable.selectionModel().selectionChanged.connect(self.on_row_selected)
+        d.gapTable.doubleClicked.connect(lambda _index: self.show_whole_track())
+        d.playButton.clicked.connect(self.play_voyage)
+        d.trackButton.clicked.connect(self.show_whole_track)
+        session.changed.connect(self.on_session_changed)
+        self.on_session_changed()
+
+    # --- criteria -------------------------------------------------------------------------------------------
+    def on_preset(self, name: str) -> None:
+        preset = PRESETS.get(name)
+        custom = name == PRESET_CUSTOM or preset is None
+        for spin in (self.dock.minHoursSpin, self.dock.minShoreSpin, self.dock.minPositionsSpin):
+            spin.setEnabled(custom)
+        if not custom:
+            self.dock.minHoursSpin.setValue(preset.min_gap_hours)
+            self.dock.minShoreSpin.setValue(preset.min_shore_nm)
+            self.dock.minPositionsSpin.setValue(preset.min_positions_before)
+
+    def criteria(self) -> GapCriteria:
+        d = self.dock
+        criteria = GapCriteria(min_gap_hours=d.minHoursSpin.value(), min_shore_nm=d.minShoreSpin.value(),
+                               min_positions_before=d.minPositionsSpin.value())
+        for key, value in (("preset", d.presetCombo.currentText()), ("min_gap_hours", criteria.min_gap_hours),
+                           ("min_shore_nm", criteria.min_shore_nm),
+                           ("min_positions_before", criteria.min_positions_before)):
+            self.settings.set_value(key, value)
+        return criteria
+
+    def rerun(self) -> None:
+        if self.session.result is None:
+            self.iface.messageBar().pushMessage("Bai Mei", "Load AIS reports first (Tracks page).", Qgis.Info, 5)
+            return
+        self.task = RerunGapsTask(self.session.result.reports, self.criteria(), self.session.name, self.on_rerun)
+        self.dock.rerunButton.setEnabled(False)
+        start(self.task)
+
+    def on_rerun(self, task, ok: bool) -> None:
+        self.task = None
+        self.dock.rerunButton.setEnabled(True)
+        if not ok:
+            if task.error is not None:
+                self.iface.messageBar().pushMessage("Bai Mei", task.error.message, Qgis.Critical, 0)
+            return
+        self.session.replace_gaps(task.result)
+        self.iface.messageBar().pushMessage("Bai Mei", f"{len(task.result.found.gaps):,} gaps with the new "
+                                            "criteria.", Qgis.Success, 5)
+
+    # --- table ----------------------------------------------------------------------------------------------
+    def on_session_changed(self) -> None:
+        result = self.session.result
+        self.model.set_records(result.found.gaps if result else [])
+        self.dock.gapTable.resizeColumnsToContents()
+        self.update_count()
+        layer = self.session.gaps_layer
+        if layer is not None:
+            layer.selectionChanged.connect(self.on_map_selection)
+
+    def apply_filter(self, *_):
+        self.proxy.set_filter(self.dock.filterEdit.text(), self.dock.filterHoursSpin.value())
+        self.update_count()
+
+    def update_count(self) -> None:
+        total = len(self.model.records)
+        shown = self.proxy.rowCount()
+        self.dock.gapCountLabel.setText(f"{shown:,} of {total:,} gaps shown." if total else "No gaps loaded.")
+
+    def selected_gap(self):
+        rows = self.dock.gapTable.selectionModel().selectedRows()
+        return self.proxy.record(rows[0]) if rows else None
+
+    def on_row_selected(self, *_):
+        gap = self.selected_gap()
+        if gap is None or self._syncing:
+            return
+        layer = self.session.gaps_layer
+        if layer is not None:
+            ids = [f.id() for f in layer.getFeatures(QgsFeatureRequest().setFilterExpression(
+                f"\"gap_id\" = '{gap.gap_id}'").setNoAttributes().setFlags(QgsFeatureRequest.NoGeometry))]
+            self._syncing = True
+            layer.selectByIds(ids)
+            self._syncing = False
+        canvas = self.iface.mapCanvas()
+        map_view.zoom_to(canvas, QgsRectangle(min(gap.off_lon, gap.on_lon), min(gap.off_lat, gap.on_lat),
+                                              max(gap.off_lon, gap.on_lon), max(gap.off_lat, gap.on_lat)))
+        map_view.show_window(canvas, gap.off_time, gap.on_time)
+
+    def on_map_selection(self, selected, _deselected, _clear):
+        """A gap selected on the map selects its row (and the table shows it)."""
+        if self._syncing or not selected:
+            return
+        layer = self.session.gaps_layer
+        feature = layer.getFeature(selected[0])
+        row = self.proxy.proxy_row_of(lambda g: g.gap_id == feature["gap_id"])
+        if row < 0:
+            return
+        self._syncing = True
+        self.dock.gapTable.selectRow(row)
+        self.dock.gapTable.scrollTo(self.proxy.index(row, 0))
+        self._syncing = False
+
+    # --- actions --------------------------------------------------------------------------------------------
+    def play_voyage(self) -> None:
+        gap = self.selected_gap()
+        if gap is None:
+            self.iface.messageBar().pushMessage("Bai Mei", "Select a gap first.", Qgis.Info, 4)
+            return
+        self.show_whole_track(gap)
+        canvas = self.iface.mapCanvas()
+        # let the zoom settle before the animation starts
+        QTimer.singleShot(0, lambda: map_view.play(canvas, gap.off_time - PLAY_PADDING_S,
+                                                   gap.on_time + PLAY_PADDING_S))
+
+    def show_whole_track(self, gap=None) -> None:
+        gap = gap or self.selected_gap()
+        tracks = self.session.tracks_layer
+        if gap is None or tracks is None:
+            return
+        request = QgsFeatureRequest().setFilterExpression(f'"mmsi" = {int(gap.mmsi)}')
+        features = list(tracks.getFeatures(request))
+        if not features:
+            return
+        extent = QgsRectangle(features[0].geometry().boundingBox())
+        for feature in features[1:]:
+            extent.combineExtentWith(feature.geometry().boundingBox())
+        tracks.selectByIds([f.id() for f in features])
+        map_view.zoom_to(self.iface.mapCanvas(), extent, margin=0.05)
+
+    def unload(self):
+        if self.task is not None:
+            self.task.cancel()

@@ -1,0 +1,88 @@
+"""What the dock has loaded: the cleaned reports, the gaps, and the layers in the project. Shared by the panels."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from qgis.core import QgsProject
+from qgis.PyQt.QtCore import QObject, pyqtSignal
+
+from ..core.vessels import summarise_vessels
+from ..qgis_io.styles import apply_style
+from ..tasks.ais_tasks import LoadResult
+
+
+class Session(QObject):
+    """The current AIS data set. ``changed`` fires when gaps or layers are replaced."""
+
+    changed = pyqtSignal()
+
+    def __init__(self, project: QgsProject, parent=None):
+        super().__init__(parent)
+        self.project = project
+        self.name = ""
+        self.result: Optional[LoadResult] = None
+        self.group = None
+        self.vessels = []
+
+    @property
+    def gaps_layer(self):
+        return self.result.gaps_layer if self.result else None
+
+    @property
+    def tracks_layer(self):
+        return self.result.tracks_layer if self.result else None
+
+    def layers(self):
+        if not self.result:
+            return []
+        return [layer for layer in (self.result.gaps_layer, self.result.tracks_layer, self.result.points_layer)
+                if layer is not None]
+
+    def show(self, name: str, result: LoadResult) -> None:
+        """Put a load's layers in a group named after the source, replacing what this session showed before."""
+        self.remove_layers()
+        self.name = name
+        self.result = result
+        self.group = self.project.layerTreeRoot().insertGroup(0, name)
+        for layer, kind in ((result.gaps_layer, "gaps"), (result.tracks_layer, "tracks"),
+                            (result.points_layer, "points")):
+            self._add(layer, kind)
+        self._summarise()
+
+    def replace_gaps(self, result: LoadResult) -> None:
+        """New gaps and tracks for the same reports (a re-run with other criteria); the points layer stays."""
+        old = self.result
+        for layer in (old.gaps_layer, old.tracks_layer):
+            if self.project.mapLayer(layer.id()) is not None:
+                self.project.removeMapLayer(layer.id())
+        result.points_layer = old.points_layer
+        self.result = result
+        self._add(result.tracks_layer, "tracks", position=0)
+        self._add(result.gaps_layer, "gaps", position=0)
+        self._summarise()
+
+    def _add(self, layer, kind: str, position: int = -1) -> None:
+        if layer is None:
+            return
+        apply_style(layer, kind)
+        self.project.addMapLayer(layer, False)
+        if position < 0:
+            self.group.addLayer(layer)
+        else:
+            self.group.insertLayer(position, layer)
+
+    def _summarise(self) -> None:
+        self.vessels = summarise_vessels(self.result.reports.columns, self.result.found.gaps)
+        self.changed.emit()
+
+    def remove_layers(self) -> None:
+        if self.result is None:
+            return
+        for layer in self.layers():
+            if self.project.mapLayer(layer.id()) is not None:
+                self.project.removeMapLayer(layer.id())
+        if self.group is not None and self.group.parent() is not None:
+            self.group.parent().removeChildNode(self.group)
+        self.group = None
+        self.result = None

@@ -1,0 +1,215 @@
+"""The Tracks page: choose a file or layer, check the detected format and columns, load in a background task."""
+
+from __future__ import annotations
+
+import os
+
+from qgis.core import Qgis, QgsMapLayerProxyModel, QgsMessageLog
+from qgis.PyQt.QtCore import QObject
+
+from ..core.ais.formats import FORMAT_LABELS, REQUIRED, TIME_FORMATS, AisFormat, mapping_for
+from ..core.errors import BaiMeiError
+from ..tasks.ais_tasks import LayerSnapshot, LoadAisTask, LoadRequest, start
+from .settings import Settings
+
+LOG_TAG = "Bai Mei"
+FILE_FILTER = "AIS files (*.csv *.CSV *.txt *.nmea *.aivdm *.log);;All files (*)"
+MAPPING_COMBOS = {"mmsi": "mmsiCombo", "time": "timeCombo", "lat": "latCombo", "lon": "lonCombo"}
+
+
+class TracksPanel(QObject):
+    def __init__(self, dock, session, iface, criteria_source, settings: Settings):
+        super().__init__(dock)
+        self.dock = dock
+        self.session = session
+        self.iface = iface
+        self.criteria_source = criteria_source  # a callable giving the Gaps page's criteria
+        self.settings = settings
+        self.task = None
+        self.detection = None
+        d = dock
+        d.fileWidget.setFilter(FILE_FILTER)
+        d.fileWidget.setDialogTitle("Choose an AIS file")
+        d.fileWidget.setDefaultRoot(settings.value("last_folder", os.path.expanduser("~")))
+        d.layerCombo.setFilters(QgsMapLayerProxyModel.PointLayer)
+        d.layerCombo.setAllowEmptyLayer(True)
+        d.layerCombo.setLayer(None)
+        for fmt in AisFormat:
+            d.formatCombo.addItem(FORMAT_LABELS[fmt], int(fmt))
+        for key, label in TIME_FORMATS.items():
+            d.timeFormatCombo.addItem(label, key)
+        d.cancelButton.setEnabled(False)
+        d.progressBar.setVisible(False)
+        d.mappingGroup.setVisible(False)
+        d.fileWidget.fileChanged.connect(self.on_file_changed)
+        d.layerCombo.layerChanged.connect(self.on_layer_changed)
+        d.fileRadio.toggled.connect(self.on_source_kind)
+        d.formatCombo.currentIndexChanged.connect(self.on_format_chosen)
+        d.loadButton.clicked.connect(self.load)
+        d.cancelButton.clicked.connect(self.cancel)
+        self.on_source_kind()
+
+    # --- source and detection -------------------------------------------------------------------------------
+    def on_source_kind(self, *_):
+        from_file = self.dock.fileRadio.isChecked()
+        self.dock.fileWidget.setEnabled(from_file)
+        self.dock.layerCombo.setEnabled(not from_file)
+        if from_file:
+            self.on_file_changed(self.dock.fileWidget.filePath())
+        else:
+            self.on_layer_changed(self.dock.layerCombo.currentLayer())
+
+    def on_file_changed(self, path: str):
+        self.detection = None
+        if not path:
+            self.dock.formatLabel.setText("Choose an AIS file or a point layer.")
+            self.dock.mappingGroup.setVisible(False)
+            return
+        self.settings.set_value("last_folder", os.path.dirname(path))
+        self.detect(AisFormat.AUTO)
+
+    def on_format_chosen(self, _index):
+        if self.dock.fileRadio.isChecked() and self.dock.fileWidget.filePath():
+            self.detect(AisFormat(self.dock.formatCombo.currentData()))
+
+    def detect(self, fmt: AisFormat) -> None:
+        """Show the detected format; open the column form, prefilled, when detection is not sure."""
+        path = self.dock.fileWidget.filePath()
+        try:
+            detection = mapping_for(path, fmt)
+        except BaiMeiError as exc:
+            self.detection = None
+            self.dock.formatLabel.setText(f"<b>Not recognised.</b> {exc.message}")
+            self.show_mapping(None, [], force=True)
+            return
+        self.detection = detection
+        notes = "; ".join(detection.notes)
+        self.dock.formatLabel.setText(f"Format: <b>{FORMAT_LABELS[detection.format]}</b>" + (f" ({notes})" if notes
+                                                                                            else ""))
+        self.dock.formatCombo.blockSignals(True)
+        self.dock.formatCombo.setCurrentIndex(self.dock.formatCombo.findData(int(fmt)))
+        self.dock.formatCombo.blockSignals(False)
+        self.show_mapping(detection, detection.header, force=not detection.confident)
+
+    def show_mapping(self, detection, header, force: bool) -> None:
+        d = self.dock
+        d.mappingGroup.setVisible(force or d.formatCombo.currentData() == int(AisFormat.GENERIC))
+        for name, combo_name in MAPPING_COMBOS.items():
+            combo = getattr(d, combo_name)
+            combo.clear()
+            combo.addItems(header)
+            chosen = detection.mapping.get(name) if detection else None
+            combo.setCurrentText(chosen or "")
+        if detection is not None:
+            index = d.timeFormatCombo.findData(detection.mapping.time_format)
+            if index >= 0:
+                d.timeFormatCombo.setCurrentIndex(index)
+            else:
+                d.timeFormatCombo.setCurrentText(detection.mapping.time_format)
+
+    def on_layer_changed(self, layer):
+        if self.dock.fileRadio.isChecked():
+            return
+        if layer is None:
+            self.dock.formatLabel.setText("Choose a point layer of AIS reports.")
+            self.dock.mappingGroup.setVisible(False)
+            return
+        names = layer.fields().names()
+        self.dock.formatLabel.setText(f"Point layer <b>{layer.name()}</b>: {layer.featureCount():,} features.")
+        self.dock.mappingGroup.setVisible(True)
+        for name, combo_name in MAPPING_COMBOS.items():
+            combo = getattr(self.dock, combo_name)
+            combo.clear()
+            combo.addItems(names)
+            enabled = name in ("mmsi", "time")  # positions come from the geometry
+            combo.setEnabled(enabled)
+            default = {"mmsi": "mmsi", "time": "timestamp"}.get(name)
+            if default in names:
+                combo.setCurrentText(default)
+
+    # --- loading --------------------------------------------------------------------------------------------
+    def request(self) -> tuple:
+        """The load request from the widgets, and the name of the layer group."""
+        d = self.dock
+        criteria = self.criteria_source()
+        if d.fileRadio.isChecked():
+            path = d.fileWidget.filePath()
+            if not path:
+                raise BaiMeiError("Choose an AIS file first.")
+            columns = {}
+            time_format = None
+            if d.mappingGroup.isVisible():
+                columns = {name: getattr(d, combo).currentText() or None for name, combo in MAPPING_COMBOS.items()}
+                time_format = d.timeFormatCombo.currentData() or d.timeFormatCombo.currentText() or None
+                if d.timeFormatCombo.currentText() != d.timeFormatCombo.itemText(d.timeFormatCombo.currentIndex()):
+                    time_format = d.timeFormatCombo.currentText()  # a pattern typed by the user
+            missing = [name for name in REQUIRED if d.mappingGroup.isVisible() and not columns.get(name)]
+            if missing:
+                raise BaiMeiError(f"Choose the column for {', '.join(missing)}.")
+            fmt = AisFormat(d.formatCombo.currentData())
+            request = LoadRequest(path=path, fmt=fmt, columns=columns, time_format=time_format, criteria=criteria,
+                                  with_points=d.pointsCheck.isChecked())
+            return request, os.path.basename(path)
+        layer = d.layerCombo.currentLayer()
+        if layer is None:
+            raise BaiMeiError("Choose a point layer first.")
+        request = LoadRequest(layer=LayerSnapshot(layer), mmsi_field=d.mmsiCombo.currentText(),
+                              time_field=d.timeCombo.currentText(), criteria=criteria, with_points=False)
+        return request, layer.name()
+
+    def load(self):
+        try:
+            request, name = self.request()
+        except BaiMeiError as exc:
+            self.iface.messageBar().pushMessage("Bai Mei", exc.message, Qgis.Warning, 8)
+            return
+        self.task = LoadAisTask(request, name, self.on_loaded)
+        self.task.progressChanged.connect(lambda percent: self.dock.progressBar.setValue(int(percent)))
+        self.set_busy(True)
+        start(self.task)
+
+    def cancel(self):
+        if self.task is not None:
+            self.task.cancel()
+
+    def set_busy(self, busy: bool) -> None:
+        d = self.dock
+        d.loadButton.setEnabled(not busy)
+        d.cancelButton.setEnabled(busy)
+        d.progressBar.setVisible(busy)
+        d.progressBar.setValue(0)
+        d.rerunButton.setEnabled(not busy)
+
+    def on_loaded(self, task, ok: bool) -> None:
+        self.task = None
+        self.set_busy(False)
+        bar = self.iface.messageBar()
+        if not ok:
+            if task.error is not None:
+                bar.pushMessage("Bai Mei", task.error.message, Qgis.Critical, 0)
+                QgsMessageLog.logMessage(task.error.message, LOG_TAG, Qgis.Critical)
+            else:
+                bar.pushMessage("Bai Mei", f"Loading {task.name} was cancelled; nothing was added.", Qgis.Info, 5)
+            return
+        result = task.result
+        self.session.show(task.name, result)
+        reports = result.reports
+        vessels = len(self.session.vessels)
+        summary = (f"{reports.rows_read:,} rows read, {reports.rows_kept:,} kept, {reports.rows_dropped:,} dropped; "
+                   f"{vessels:,} vessels, {len(result.found.gaps):,} gaps.")
+        reasons = "; ".join(f"{count:,} {reason}" for reason, count in reports.dropped.items())
+        self.dock.summaryLabel.setText(f"<b>{task.name}</b>: {summary}" + (f"<br>Dropped: {reasons}" if reasons
+                                                                          else ""))
+        bar.pushMessage("Bai Mei", f"{task.name}: {summary}", Qgis.Success, 8)
+        for line in reports.summary_lines():
+            QgsMessageLog.logMessage(line, LOG_TAG, Qgis.Info)
+        canvas = self.iface.mapCanvas()
+        extent = result.tracks_layer.extent()
+        extent.combineExtentWith(result.gaps_layer.extent())
+        if not extent.isEmpty():
+            canvas.setExtent(extent.buffered(max(extent.width(), extent.height()) * 0.05))
+            canvas.refresh()
+        self.dock.tabs.setCurrentWidget(self.dock.gapsPage)
+
+    def unload(self):
+        self.cancel()

@@ -1,0 +1,180 @@
+"""The dock's controllers with a real QgsProject: load, table, filters, selection to map and time, cancel, errors."""
+
+import time
+
+import pytest
+from qgis.core import Qgis, QgsProject, QgsSettings, QgsTemporalNavigationObject
+from qgis.PyQt.QtCore import QTimer
+
+from bai_mei_plugin.gui.dock import BaiMeiDock
+from bai_mei_plugin.gui.settings import Settings
+
+
+@pytest.fixture
+def canvas(qgis_iface):
+    canvas = qgis_iface.mapCanvas()
+    if not isinstance(canvas.temporalController(), QgsTemporalNavigationObject):
+        canvas.setTemporalController(QgsTemporalNavigationObject(canvas))
+    return canvas
+
+
+@pytest.fixture
+def dock(qgis_iface, qgis_new_project, canvas, qtbot):
+    qgis_iface.messageBar().clear_messages()
+    QgsSettings().remove("bai_mei")  # each test starts from the default criteria
+    widget = BaiMeiDock(qgis_iface, project=QgsProject.instance())
+    qtbot.addWidget(widget)
+    widget.resize(420, 700)
+    widget.show()
+    yield widget
+    widget.unload()
+
+
+def load(dock, qtbot, path, timeout=20000):
+    dock.fileRadio.setChecked(True)
+    dock.fileWidget.setFilePath(path)
+    dock.loadButton.click()
+    qtbot.waitUntil(lambda: dock.tracks.task is None, timeout=timeout)
+
+
+def test_load_file_fills_project_tables_and_message_bar(dock, qtbot, voyage_csv, qgis_iface):
+    dock.fileWidget.setFilePath(voyage_csv)
+    assert "MarineCadastre" in dock.formatLabel.text()
+    assert not dock.mappingGroup.isVisible()  # detection is sure: no column form
+    load(dock, qtbot, voyage_csv)
+    group = QgsProject.instance().layerTreeRoot().findGroup("voyage.csv")
+    assert group is not None
+    names = sorted(layer.name() for layer in group.findLayers())
+    assert names == ["voyage.csv — dark gaps", "voyage.csv — tracks"]
+    for node in group.findLayers():
+        assert node.layer().temporalProperties().isActive()
+    assert dock.gaps.proxy.rowCount() == 1
+    assert dock.vessels.proxy.rowCount() == 2
+    successes = qgis_iface.messageBar().get_messages(Qgis.Success)
+    assert any("50 rows read, 50 kept, 0 dropped; 2 vessels, 1 gaps" in m for m in successes)
+    assert Settings().value("last_folder")
+
+
+def test_select_row_moves_map_time_and_selection_both_ways(dock, qtbot, voyage_csv, canvas):
+    load(dock, qtbot, voyage_csv)
+    before = canvas.extent()
+    dock.gapTable.selectRow(0)
+    gap = dock.gaps.selected_gap()
+    assert gap.mmsi == 367000001
+    layer = dock.session.gaps_layer
+    assert layer.selectedFeatureCount() == 1
+    assert next(layer.getSelectedFeatures())["gap_id"] == gap.gap_id
+    extent = canvas.extent()
+    assert extent != before
+    assert extent.contains(gap.off_lon, gap.off_lat) and extent.contains(gap.on_lon, gap.on_lat)
+    window = canvas.temporalController().temporalExtents()
+    assert window.begin().toSecsSinceEpoch() < gap.off_time < gap.on_time < window.end().toSecsSinceEpoch()
+    # map -> table
+    dock.gapTable.clearSelection()
+    assert dock.gaps.selected_gap() is None
+    layer.selectByIds([next(layer.getFeatures()).id()])
+    assert dock.gaps.selected_gap().gap_id == gap.gap_id
+
+
+def test_filters_sorting_and_vessel_only(dock, qtbot, voyage_csv):
+    load(dock, qtbot, voyage_csv)
+    dock.filterEdit.setText("two")
+    assert dock.gaps.proxy.rowCount() == 0
+    dock.filterEdit.setText("one")
+    assert dock.gaps.proxy.rowCount() == 1
+    dock.filterEdit.setText("36700000")
+    dock.filterHoursSpin.setValue(12)
+    assert dock.gaps.proxy.rowCount() == 0
+    dock.filterHoursSpin.setValue(10)
+    assert dock.gaps.proxy.rowCount() == 1
+    # vessel list sorted by reports, then show one vessel alone, then all
+    dock.vesselTable.sortByColumn(2, 1)  # descending
+    first = dock.vessels.proxy.record(dock.vessels.proxy.index(0, 0))
+    assert first.reports == 30 and first.gap_count == 1 and first.longest_gap_hours == pytest.approx(10.1667, 1e-3)
+    dock.vesselTable.selectRow(1)
+    other = dock.vessels.selected_vessel()
+    dock.showVesselButton.click()
+    assert dock.session.tracks_layer.subsetString() == f'"mmsi" = {other.mmsi}'
+    assert dock.session.tracks_layer.featureCount() == 1
+    dock.showAllButton.click()
+    assert dock.session.tracks_layer.subsetString() == ""
+    assert dock.session.tracks_layer.featureCount() == 3
+
+
+def test_rerun_changes_gaps_without_reading_again(dock, qtbot, voyage_csv, monkeypatch):
+    load(dock, qtbot, voyage_csv)
+    import bai_mei_plugin.tasks.ais_tasks as tasks
+
+    monkeypatch.setattr(tasks, "read_ais", lambda *a, **k: pytest.fail("re-run must not re-read the file"))
+    dock.presetCombo.setCurrentText("Custom")
+    dock.minHoursSpin.setValue(11)
+    dock.rerunButton.click()
+    qtbot.waitUntil(lambda: dock.gaps.task is None, timeout=10000)
+    assert dock.gaps.proxy.rowCount() == 0
+    group = QgsProject.instance().layerTreeRoot().findGroup("voyage.csv")
+    assert len(group.findLayers()) == 2
+    assert Settings().value("min_gap_hours", type_=float) == 11.0
+
+
+def test_bad_file_gives_message_bar_error_and_no_layers(dock, qtbot, write_file, qgis_iface):
+    path = write_file("junk.csv", "foo,bar\nabc,def\n")
+    dock.fileWidget.setFilePath(path)
+    assert "Not recognised" in dock.formatLabel.text()
+    assert dock.mappingGroup.isVisible()  # the column form opens so the analyst can map the columns
+    dock.mmsiCombo.setCurrentText("foo")
+    dock.timeCombo.setCurrentText("bar")
+    dock.latCombo.setCurrentText("foo")
+    dock.lonCombo.setCurrentText("bar")
+    dock.loadButton.click()
+    qtbot.waitUntil(lambda: dock.tracks.task is None, timeout=10000)
+    errors = qgis_iface.messageBar().get_messages(Qgis.Critical)
+    assert errors and "No usable AIS reports in" in errors[-1] and "junk.csv" in errors[-1]
+    assert QgsProject.instance().layerTreeRoot().findGroup("junk.csv") is None
+    assert QgsProject.instance().count() == 0
+
+
+def test_ambiguous_dates_open_the_column_form(dock, write_file):
+    path = write_file("amb.csv", "mmsi,time,lat,lon\n1,03/04/2017 04:30:00,1,1\n")
+    dock.fileWidget.setFilePath(path)
+    assert dock.mappingGroup.isVisible()
+    assert dock.mmsiCombo.currentText() == "mmsi" and dock.timeCombo.currentText() == "time"
+
+
+@pytest.fixture(scope="module")
+def million_rows(tmp_path_factory):
+    """A 1M-row MarineCadastre file (the benchmark's generator)."""
+    from tests.bench.generate import ensure_file
+
+    return str(ensure_file(1_000_000, out_dir=tmp_path_factory.mktemp("big"), log=lambda *a: None))
+
+
+def test_loading_a_million_rows_keeps_the_gui_responsive_and_cancels_fast(dock, qtbot, million_rows, qgis_iface):
+    stalls = []
+    last = [time.perf_counter()]
+
+    def beat():
+        now = time.perf_counter()
+        stalls.append(now - last[0])
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.timeout.connect(beat)
+    heartbeat.start(20)
+    try:
+        load(dock, qtbot, million_rows, timeout=120000)
+        assert dock.session.result is not None and dock.session.result.reports.rows_kept > 900_000
+        worst_load = max(stalls)
+        # cancel a second load half way: the task must stop within a second
+        stalls.clear()
+        dock.loadButton.click()
+        qtbot.waitUntil(lambda: dock.progressBar.value() > 5, timeout=30000)
+        asked = time.perf_counter()
+        dock.cancelButton.click()
+        qtbot.waitUntil(lambda: dock.tracks.task is None, timeout=5000)
+        stopped = time.perf_counter() - asked
+    finally:
+        heartbeat.stop()
+    assert worst_load < 0.2, f"the event loop stalled {worst_load:.3f} s during the load"
+    assert stopped < 1.0, f"cancel took {stopped:.2f} s"
+    assert any("was cancelled; nothing was added" in m for m in qgis_iface.messageBar().get_messages(Qgis.Info))
+    assert len(QgsProject.instance().layerTreeRoot().findGroups()) == 1  # the cancelled load added nothing
