@@ -5,13 +5,18 @@ QGIS executes this file twice, both times with ``exec`` in ``__main__``:
 1. early, through the ``PYQGIS_STARTUP`` environment variable, before any plugin is loaded: it starts recording
    the message log and closes (and records) any modal dialog, such as QGIS's Python error dialog, that would
    otherwise block the start forever;
-2. through ``--code`` once the main window is up: it checks what the Bai Mei plugin added, takes screenshots,
-   opens the "Import AIS file" dialog from the toolbar action, unloads the plugin, checks that everything is gone,
-   writes the results as JSON to ``$BAIMEI_DESKTOP_RESULT`` and quits QGIS.
+2. through ``--code`` once the main window is up: it checks what the Bai Mei plugin added (the ``baimei_dock``
+   toolbar button, the Plugins and Vector menu entries, the Processing provider), takes screenshots, opens the
+   "Import AIS file" dialog from the Vector menu, then walks through the dock as an analyst would (open it, load the
+   Bai Mei 8 scenario with the dock's own widgets, select the Bai Mei 8's first gap, show the vessel alone), measures
+   the dock's widgets for clipping, unloads the plugin, checks that everything is gone, writes the results as JSON
+   to ``$BAIMEI_DESKTOP_RESULT`` and quits QGIS.
 
 Environment: ``BAIMEI_DESKTOP_RESULT`` (JSON file to write), ``BAIMEI_DESKTOP_SCREENSHOTS`` (folder for the PNGs),
 ``BAIMEI_DESKTOP_EVENTS`` (optional JSON-lines file: every log message and dialog as it happens, for when QGIS
-hangs or crashes before the JSON is written), ``BAIMEI_DESKTOP_SETTLE_MS`` (how long to let the GUI settle).
+hangs or crashes before the JSON is written), ``BAIMEI_DESKTOP_SETTLE_MS`` (how long to let the GUI settle),
+``BAIMEI_DESKTOP_SCENARIO`` (the generated scenario CSV; without it the dock walkthrough is skipped),
+``BAIMEI_DESKTOP_MMSI`` (the Bai Mei 8's MMSI), ``BAIMEI_DESKTOP_LOAD_TIMEOUT_S`` and ``BAIMEI_DESKTOP_WATCHDOG_S``.
 """
 
 import json
@@ -25,11 +30,31 @@ PLUGIN = "bai_mei_plugin"
 PROVIDER_ID = "baimei"
 ALGORITHMS = ("baimei:importais", "baimei:detectgaps")
 MENU_TITLE = "Bai Mei"
-ACTION_NAMES = ("baimei_importais", "baimei_detectgaps")
-TOOLBAR_ACTION = "baimei_importais"
+DOCK_ACTION = "baimei_dock"
+DIALOG_ACTION = "baimei_importais"  # opened from the Vector > Bai Mei menu
+ACTION_NAMES = (DOCK_ACTION, "baimei_importais", "baimei_detectgaps")
+TOOLBAR_ACTION = DOCK_ACTION
+DOCK_NAME = "BaiMeiDock"
+DMA_FORMAT = "Danish Maritime Authority"
 ERROR_TAGS = ("Python error", "Python warning", "Bai Mei")
 STATE_MODULE = "_baimei_desktop_check_state"
-WATCHDOG_MS = 120_000
+WATCHDOG_MS = int(float(os.environ.get("BAIMEI_DESKTOP_WATCHDOG_S", "150")) * 1000)
+# The dock's widgets that must never be squeezed, per page: (page attribute, widget attributes).
+KEY_WIDGETS = {
+    "tracksPage": ("fileWidget", "formatLabel", "loadButton", "cancelButton", "pointsCheck", "summaryLabel"),
+    "gapsPage": (
+        "presetCombo",
+        "minHoursSpin",
+        "rerunButton",
+        "filterEdit",
+        "filterHoursSpin",
+        "gapTable",
+        "playButton",
+        "trackButton",
+        "gapCountLabel",
+    ),
+    "vesselsPage": ("vesselFilterEdit", "vesselTable", "showVesselButton", "showAllButton"),
+}
 
 
 def _state():
@@ -137,6 +162,20 @@ def install_early_hooks():
 # --- the checks, run once QGIS has started ------------------------------------------------------------------------
 
 
+class Until:
+    """Returned by a step to hold the next step until ``condition()`` is true (polled from the event loop).
+
+    ``then_ms`` more are waited once it is; on timeout the failure is recorded and the steps go on.
+    """
+
+    def __init__(self, what, condition, timeout_s, then_ms=300, poll_ms=200):
+        self.what = what
+        self.condition = condition
+        self.timeout_s = timeout_s
+        self.then_ms = then_ms
+        self.poll_ms = poll_ms
+
+
 class DesktopCheck:
     def __init__(self, iface):
         self.iface = iface
@@ -145,7 +184,11 @@ class DesktopCheck:
         self.screenshot_dir = os.environ.get("BAIMEI_DESKTOP_SCREENSHOTS") or os.path.dirname(self.result_path)
         os.makedirs(self.screenshot_dir, exist_ok=True)
         self.settle_ms = int(os.environ.get("BAIMEI_DESKTOP_SETTLE_MS", "2500"))
-        self.result = {"screenshots": {}, "steps": []}
+        self.scenario = os.environ.get("BAIMEI_DESKTOP_SCENARIO") or None
+        self.mmsi = int(os.environ.get("BAIMEI_DESKTOP_MMSI", "200000008"))
+        self.load_timeout_s = float(os.environ.get("BAIMEI_DESKTOP_LOAD_TIMEOUT_S", "90"))
+        self.result = {"screenshots": {}, "steps": [], "waits": {}, "layout": {}}
+        self.gap = None  # the gap selected in the walkthrough
         self.steps = [
             self.check_loaded,
             self.screenshot_main_window,
@@ -154,12 +197,28 @@ class DesktopCheck:
             self.open_toolbox,
             self.screenshot_toolbox,
             self.open_algorithm_dialog,
-            self.unload,
-            self.check_unloaded,
+            self.close_toolbox,
         ]
+        if self.scenario:  # the dock walkthrough with the Bai Mei 8 scenario
+            self.steps += [
+                self.open_dock,
+                self.load_scenario,
+                self.wait_for_map,
+                self.screenshot_loaded,
+                self.tracks_page,
+                self.select_first_gap,
+                self.wait_for_map,
+                self.screenshot_gap,
+                self.preset_list,
+                self.show_vessel,
+                self.wait_for_map,
+                self.screenshot_vessels,
+            ]
+        self.steps += [self.unload, self.check_unloaded]
 
     # Step machinery: every step runs from the event loop (QTimer.singleShot), so the GUI repaints in between and
-    # nothing ever sleeps in the GUI thread. A failing step is recorded and the remaining steps still run.
+    # nothing ever sleeps in the GUI thread. A failing step is recorded and the remaining steps still run. A step
+    # returns nothing, the milliseconds to wait before the next one, or an ``Until``.
 
     def start(self):
         from qgis.PyQt.QtCore import QTimer
@@ -167,8 +226,8 @@ class DesktopCheck:
 
         sys.excepthook = _excepthook  # QGIS installed its own hook after the early one
         main_window = self.iface.mainWindow()
-        # No window manager under Xvfb: place the window over the whole screen ourselves.
-        main_window.setGeometry(QGuiApplication.primaryScreen().geometry())
+        # No window manager under Xvfb: place the window over the whole screen ourselves (as maximised).
+        main_window.setGeometry(QGuiApplication.primaryScreen().availableGeometry())
         main_window.show()
         main_window.raise_()
         main_window.activateWindow()
@@ -193,25 +252,55 @@ class DesktopCheck:
     def next_step(self, delay_ms=0):
         from qgis.PyQt.QtCore import QTimer
 
+        if self.state.finished:
+            return
         if not self.steps:
             QTimer.singleShot(delay_ms, self.finish)
             return
         step = self.steps.pop(0)
 
         def run():
-            wait = 300
+            outcome = None
             try:
                 started = time.time()
-                wait = step() or wait
+                outcome = step()
                 self.result["steps"].append({"step": step.__name__, "ok": True, "s": round(time.time() - started, 2)})
             except Exception:  # recorded and reported by the test
                 text = traceback.format_exc()
                 self.state.script_errors.append(f"{step.__name__}: {text}")
                 self.result["steps"].append({"step": step.__name__, "ok": False, "error": text})
                 _event("script-error", step=step.__name__, text=text)
-            self.next_step(wait)
+            if isinstance(outcome, Until):
+                self.wait_until(outcome)
+            else:
+                self.next_step(outcome or 300)
 
         QTimer.singleShot(delay_ms, run)
+
+    def wait_until(self, until):
+        from qgis.PyQt.QtCore import QTimer
+
+        started = time.time()
+
+        def poll():
+            error = None
+            try:
+                done = bool(until.condition())
+            except Exception:
+                done, error = False, traceback.format_exc()
+            waited = time.time() - started
+            if done or error or waited >= until.timeout_s:
+                self.result["waits"][until.what] = {"done": done, "s": round(waited, 2)}
+                _event("waited", what=until.what, done=done, s=round(waited, 2))
+                if error:
+                    self.state.script_errors.append(f"waiting for {until.what}: {error}")
+                elif not done:
+                    self.state.script_errors.append(f"timed out after {until.timeout_s:.0f} s waiting for {until.what}")
+                self.next_step(until.then_ms)
+            else:
+                QTimer.singleShot(until.poll_ms, poll)
+
+        QTimer.singleShot(until.poll_ms, poll)
 
     def watchdog(self):
         if not self.state.finished:
@@ -220,9 +309,10 @@ class DesktopCheck:
 
     # Helpers
 
-    def bai_mei_menu(self):
-        """(action, menu) of the "Bai Mei" submenu of the Vector menu, or (None, None)."""
-        for action in self.iface.vectorMenu().actions():
+    def bai_mei_menu(self, parent=None):
+        """(action, menu) of the "Bai Mei" submenu of ``parent`` (the Vector menu by default), or (None, None)."""
+        parent = parent or self.iface.vectorMenu()
+        for action in parent.actions():
             menu = action.menu()
             if menu is not None and menu.title().replace("&", "") == MENU_TITLE:
                 return action, menu
@@ -239,6 +329,30 @@ class DesktopCheck:
                     found.append((toolbar.objectName(), action))
         return found
 
+    def menu_paths(self, name):
+        """Every menu path (e.g. "Plugins > Bai Mei") of the menu bar that holds an action called ``name``."""
+        found = []
+
+        def walk(actions, path, depth):
+            for action in actions:
+                if action.objectName() == name:
+                    found.append(" > ".join(path))
+                menu = action.menu()
+                if menu is not None and depth < 6:
+                    walk(menu.actions(), path + [menu.title().replace("&", "")], depth + 1)
+
+        walk(self.iface.mainWindow().menuBar().actions(), [], 0)
+        # the Plugins and Vector menus, also when QGIS keeps them out of the menu bar
+        for menu in (self.iface.pluginMenu(), self.iface.vectorMenu()):
+            if menu.menuAction() not in self.iface.mainWindow().menuBar().actions():
+                walk(menu.actions(), [menu.title().replace("&", "")], 1)
+        return found
+
+    def dock(self):
+        from qgis.gui import QgsDockWidget
+
+        return self.iface.mainWindow().findChild(QgsDockWidget, DOCK_NAME)
+
     def save(self, key, pixmap):
         path = os.path.join(self.screenshot_dir, f"{key}.png")
         ok = pixmap.save(path, "PNG")
@@ -254,6 +368,164 @@ class DesktopCheck:
         from qgis.PyQt.QtGui import QGuiApplication
 
         return QGuiApplication.primaryScreen().grabWindow(0)
+
+    def process_events(self, ms=100):
+        from qgis.PyQt.QtCore import QCoreApplication, QEventLoop
+
+        end = time.time() + ms / 1000
+        while time.time() < end:
+            QCoreApplication.processEvents(QEventLoop.AllEvents, 50)
+
+    def toolbox(self):
+        import qgis.utils
+
+        return getattr(qgis.utils.plugins.get("processing"), "toolbox", None)
+
+    @staticmethod
+    def rect(rect):
+        return [rect.x(), rect.y(), rect.width(), rect.height()]
+
+    def geometry_of(self, widget, dock):
+        """Where ``widget`` is in the dock, how big it is and how big it wants to be, and whether it is cut off."""
+        from qgis.PyQt.QtCore import QPoint, QRect
+        from qgis.PyQt.QtGui import QGuiApplication
+
+        in_dock = QRect(widget.mapTo(dock, QPoint(0, 0)), widget.size())
+        on_screen = QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
+        shown = widget.visibleRegion().boundingRect()
+        hint, min_hint = widget.sizeHint(), widget.minimumSizeHint()
+        return {
+            "class": type(widget).__name__,
+            "visible": widget.isVisible(),
+            "enabled": widget.isEnabled(),
+            "geometry": self.rect(in_dock),  # x, y, width, height in the dock
+            "width": widget.width(),
+            "height": widget.height(),
+            "size_hint": [hint.width(), hint.height()],
+            "minimum_size_hint": [min_hint.width(), min_hint.height()],
+            "shown_region": [shown.width(), shown.height()],  # smaller than the size: a parent clips it
+            "inside_dock": dock.rect().contains(in_dock),
+            "on_screen": QGuiApplication.primaryScreen().geometry().contains(on_screen),
+            "text": widget.text() if hasattr(widget, "text") and callable(widget.text) else None,
+        }
+
+    def squeezed(self, page, dock):
+        """Named widgets of ``page`` smaller than they need to be: text that would be cut off."""
+        from qgis.PyQt.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLabel, QLineEdit, QWidget
+
+        found = []
+        for widget in page.findChildren(QWidget):
+            name = widget.objectName()
+            if not name or getattr(dock, name, None) is not widget or not widget.isVisible():
+                continue
+            need = None
+            if isinstance(widget, QLabel) and widget.wordWrap():
+                if widget.text() and widget.heightForWidth(widget.width()) > widget.height():
+                    need = [widget.width(), widget.heightForWidth(widget.width())]
+            elif isinstance(widget, (QAbstractButton, QLabel)):
+                hint = widget.sizeHint()
+                if widget.width() < hint.width() or widget.height() < hint.height():
+                    need = [hint.width(), hint.height()]
+            elif isinstance(widget, (QComboBox, QLineEdit, QAbstractSpinBox)):
+                hint = widget.minimumSizeHint()
+                if widget.width() < hint.width() or widget.height() < hint.height():
+                    need = [hint.width(), hint.height()]
+            if need is not None:
+                found.append({"widget": name, "size": [widget.width(), widget.height()], "needs": need})
+        return found
+
+    def table_columns(self, table):
+        """Column widths of a table view against what their header and contents need; which fit in the view."""
+        from qgis.PyQt.QtCore import Qt
+
+        header = table.horizontalHeader()
+        model = table.model()
+        viewport = table.viewport().width()
+        columns = []
+        for column in range(header.count()):
+            width = header.sectionSize(column)
+            position = header.sectionViewportPosition(column)
+            needs = max(header.sectionSizeHint(column), table.sizeHintForColumn(column))
+            columns.append(
+                {
+                    "name": model.headerData(column, Qt.Horizontal, Qt.DisplayRole),
+                    "width": width,
+                    "needs": needs,
+                    "too_narrow": width < needs,
+                    "in_view": position >= 0 and position + width <= viewport,
+                }
+            )
+        return {
+            "viewport_width": viewport,
+            "viewport_height": table.viewport().height(),
+            "row_height": table.verticalHeader().defaultSectionSize(),
+            "horizontal_scrollbar": table.horizontalScrollBar().isVisible(),
+            "columns": columns,
+        }
+
+    def measure_page(self, page_name):
+        """Geometry of the page's key widgets, the dock, the tab bar; named widgets that are squeezed."""
+        from qgis.PyQt.QtCore import QPoint, QRect
+        from qgis.PyQt.QtGui import QFontMetrics, QGuiApplication
+
+        dock = self.dock()
+        page = getattr(dock, page_name)
+        bar = dock.tabs.tabBar()
+        tabs = []
+        for index in range(bar.count()):
+            tab = bar.tabRect(index)
+            tabs.append({"text": bar.tabText(index), "rect": self.rect(tab), "fully_shown": bar.rect().contains(tab)})
+        screen = QGuiApplication.primaryScreen()
+        main = self.iface.mainWindow()
+        metrics = QFontMetrics(dock.font())
+        return {
+            "current_tab": dock.tabs.currentWidget().objectName(),
+            "screen": self.rect(screen.geometry()),
+            "logical_dpi": screen.logicalDotsPerInch(),
+            "main_window": self.rect(main.geometry()),
+            "map_canvas": [self.iface.mapCanvas().width(), self.iface.mapCanvas().height()],
+            "dock": {
+                "geometry": self.rect(QRect(dock.mapTo(main, QPoint(0, 0)), dock.size())),
+                "width": dock.width(),
+                "height": dock.height(),
+                "minimum_size_hint": [dock.minimumSizeHint().width(), dock.minimumSizeHint().height()],
+                "font_point_size": dock.font().pointSizeF(),
+                "font_pixel_height": metrics.height(),
+            },
+            "tab_bar": {"width": bar.width(), "size_hint_width": bar.sizeHint().width(), "tabs": tabs},
+            "widgets": {name: self.geometry_of(getattr(dock, name), dock) for name in KEY_WIDGETS[page_name]},
+            "squeezed": self.squeezed(page, dock),
+        }
+
+    def map_state(self, gap):
+        """Does the map show both ends of ``gap``, and the Temporal Controller its off and on times?"""
+        from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsPointXY, QgsProject
+
+        canvas = self.iface.mapCanvas()
+        extent = canvas.extent()
+        crs = canvas.mapSettings().destinationCrs()
+        to_map = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"), crs, QgsProject.instance())
+        ends = [
+            to_map.transform(QgsPointXY(lon, lat))
+            for lon, lat in ((gap.off_lon, gap.off_lat), (gap.on_lon, gap.on_lat))
+        ]
+        controller = canvas.temporalController()
+        window = controller.temporalExtents() if controller is not None else canvas.temporalRange()
+        begin = window.begin().toSecsSinceEpoch() if window.begin().isValid() else None
+        end = window.end().toSecsSinceEpoch() if window.end().isValid() else None
+        return {
+            "crs": crs.authid(),
+            "extent": [extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum()],
+            "extent_contains_gap": all(extent.contains(point) for point in ends),
+            "temporal_begin": begin,
+            "temporal_end": end,
+            "temporal_covers_gap": begin is not None
+            and end is not None
+            and begin <= gap.off_time
+            and end >= gap.on_time,
+            "navigation_mode": int(controller.navigationMode()) if hasattr(controller, "navigationMode") else None,
+            "canvas_is_temporal": canvas.mapSettings().isTemporal(),
+        }
 
     # Steps
 
@@ -282,26 +554,30 @@ class DesktopCheck:
         registry = QgsApplication.processingRegistry()
         self.result["provider"]["registry_algorithms"] = [a for a in ALGORITHMS if registry.algorithmById(a)]
 
-        menu_action, menu = self.bai_mei_menu()
-        entries = []
-        if menu is not None:
-            for action in menu.actions():
-                entries.append(
-                    {
-                        "object_name": action.objectName(),
-                        "text": action.text(),
-                        "enabled": action.isEnabled(),
-                        "icon_ok": not action.icon().isNull(),
-                    }
-                )
+        def entries(menu):
+            return [
+                {
+                    "object_name": action.objectName(),
+                    "text": action.text(),
+                    "enabled": action.isEnabled(),
+                    "checkable": action.isCheckable(),
+                    "icon_ok": not action.icon().isNull(),
+                }
+                for action in (menu.actions() if menu is not None else [])
+                if not action.isSeparator()
+            ]
+
+        _, menu = self.bai_mei_menu()
         vector_menu = self.iface.vectorMenu()
         self.result["menu"] = {
             "vector_menu_title": vector_menu.title(),
             "vector_menu_in_menubar": vector_menu.menuAction() in self.iface.mainWindow().menuBar().actions(),
             "submenu_present": menu is not None,
             "submenu_title": menu.title() if menu is not None else None,
-            "actions": entries,
+            "actions": entries(menu),
         }
+        _, plugins_menu = self.bai_mei_menu(self.iface.pluginMenu())
+        self.result["plugins_menu"] = {"submenu_present": plugins_menu is not None, "actions": entries(plugins_menu)}
         toolbar = []
         for toolbar_name, action in self.toolbar_actions(TOOLBAR_ACTION):
             toolbar.append(
@@ -309,6 +585,8 @@ class DesktopCheck:
                     "toolbar": toolbar_name,
                     "text": action.text(),
                     "visible": action.isVisible(),
+                    "checkable": action.isCheckable(),
+                    "checked": action.isChecked(),
                     "icon_ok": not action.icon().isNull(),
                 }
             )
@@ -318,6 +596,12 @@ class DesktopCheck:
             "entries": toolbar,
             "in_plugin_toolbar": any(a.objectName() == TOOLBAR_ACTION for a in plugin_toolbar.actions()),
             "plugin_toolbar_visible": plugin_toolbar.isVisible(),
+            # the Import AIS action is only in the Vector menu now
+            "other_actions_on_toolbars": {
+                name: [t for t, _ in self.toolbar_actions(name)]
+                for name in ACTION_NAMES
+                if name != TOOLBAR_ACTION and self.toolbar_actions(name)
+            },
         }
 
     def screenshot_main_window(self):
@@ -349,13 +633,6 @@ class DesktopCheck:
         menu.hide()
         vector_menu.hide()
         self.process_events()
-
-    def process_events(self, ms=100):
-        from qgis.PyQt.QtCore import QCoreApplication, QEventLoop
-
-        end = time.time() + ms / 1000
-        while time.time() < end:
-            QCoreApplication.processEvents(QEventLoop.AllEvents, 50)
 
     def open_toolbox(self):
         import qgis.utils
@@ -397,21 +674,17 @@ class DesktopCheck:
         self.process_events(200)
         self.save("processing-toolbox", self.iface.mainWindow().grab())
 
-    def toolbox(self):
-        import qgis.utils
-
-        return getattr(qgis.utils.plugins.get("processing"), "toolbox", None)
-
     def open_algorithm_dialog(self):
-        """Clicks the toolbar button: the plugin opens the Processing dialog (exec_ blocks); screenshot and close it."""
+        """Triggers Vector > Bai Mei > Import AIS file…: the plugin opens the Processing dialog (exec_ blocks)."""
         from qgis.PyQt.QtCore import QTimer
         from qgis.PyQt.QtWidgets import QApplication, QDialog
 
-        entries = self.toolbar_actions(TOOLBAR_ACTION)
-        info = {"opened": False}
+        _, menu = self.bai_mei_menu()
+        action = next((a for a in menu.actions() if a.objectName() == DIALOG_ACTION), None) if menu else None
+        info = {"opened": False, "from": "Vector > Bai Mei menu"}
         self.result["algorithm_dialog"] = info
-        if not entries:
-            raise RuntimeError(f"no toolbar action {TOOLBAR_ACTION}")
+        if action is None:
+            raise RuntimeError(f"no action {DIALOG_ACTION} in the Vector > {MENU_TITLE} menu")
         started = time.time()
 
         def grab_and_close(attempt=0):
@@ -430,9 +703,253 @@ class DesktopCheck:
 
         self.state.expected_dialog = True
         QTimer.singleShot(1000, grab_and_close)
-        entries[0][1].trigger()  # returns once the dialog is closed
+        action.trigger()  # returns once the dialog is closed
         info["returned_after_s"] = round(time.time() - started, 2)
         self.state.expected_dialog = False
+
+    def close_toolbox(self):
+        """Back to QGIS's default layout before the dock opens (the toolbox would share the right dock area)."""
+        toolbox = self.toolbox()
+        if toolbox is not None:
+            toolbox.searchBox.setText("")
+            toolbox.setVisible(False)
+
+    # The dock walkthrough
+
+    def open_dock(self):
+        from qgis.PyQt.QtCore import Qt
+
+        entries = self.toolbar_actions(DOCK_ACTION)
+        info = {"found": False}
+        self.result["dock"] = info
+        if not entries:
+            raise RuntimeError(f"no toolbar action {DOCK_ACTION}")
+        action = entries[0][1]
+        action.trigger()  # as a click on the toolbar button
+        self.process_events(300)
+        dock = self.dock()
+        info.update(action_checked=action.isChecked(), found=dock is not None)
+        if dock is None:
+            raise RuntimeError(f"no {DOCK_NAME} in the main window after triggering {DOCK_ACTION}")
+        main = self.iface.mainWindow()
+        info.update(
+            visible=dock.isVisible(),
+            floating=dock.isFloating(),
+            right_area=main.dockWidgetArea(dock) == Qt.RightDockWidgetArea,
+            title=dock.windowTitle(),
+            width=dock.width(),
+            height=dock.height(),
+        )
+        return 500
+
+    def load_scenario(self):
+        """Choose the scenario with the dock's file widget and click Load; wait for the loading task to end."""
+        dock = self.dock()
+        info = {"path": self.scenario}
+        self.result["load"] = info
+        dock.tabs.setCurrentWidget(dock.tracksPage)
+        if not dock.fileRadio.isChecked():
+            dock.fileRadio.click()
+        dock.fileWidget.setFilePath(self.scenario)
+        self.process_events(300)
+        info.update(
+            file_path=dock.fileWidget.filePath(),
+            format_label=dock.formatLabel.text(),
+            format_recognised=DMA_FORMAT in dock.formatLabel.text(),
+            mapping_shown=dock.mappingGroup.isVisible(),
+            load_enabled=dock.loadButton.isEnabled(),
+        )
+        dock.loadButton.click()
+        info["task_started"] = dock.tracks.task is not None
+        info["progress_bar_shown"] = dock.progressBar.isVisible()
+        # the task ends either way; whether it loaded is checked next
+        return Until("the scenario to load", lambda: dock.tracks.task is None, self.load_timeout_s, then_ms=200)
+
+    def wait_for_map(self):
+        """Lets the map render: no canvas drawing and no background task for a moment, at most 20 s."""
+        from qgis.core import QgsApplication
+
+        canvas = self.iface.mapCanvas()
+        started = time.time()
+
+        def idle():
+            busy = canvas.isDrawing() or QgsApplication.taskManager().countActiveTasks()
+            return time.time() - started > 0.8 and not busy
+
+        return Until(f"the map to render ({len(self.result['waits'])})", idle, 20, then_ms=1200)
+
+    def screenshot_loaded(self):
+        dock = self.dock()
+        info = self.result["load"]
+        result = dock.session.result
+        info.update(
+            loaded=result is not None,
+            load_s=self.result["waits"].get("the scenario to load", {}).get("s"),
+            summary=dock.summaryLabel.text(),
+            gap_rows=dock.gaps.model.rowCount(),
+            gap_rows_shown=dock.gaps.proxy.rowCount(),
+            gap_count_label=dock.gapCountLabel.text(),
+            vessels=len(dock.session.vessels),
+            layers={layer.name(): layer.featureCount() for layer in dock.session.layers()},
+            tab_after_load=dock.tabs.currentWidget().objectName(),
+        )
+        self.save("dock-loaded", self.grab_screen())
+
+    def tracks_page(self):
+        dock = self.dock()
+        dock.tabs.setCurrentWidget(dock.tracksPage)
+        self.process_events(300)
+        self.result["layout"]["tracksPage"] = self.measure_page("tracksPage")
+        self.save("dock-tracks", self.grab_screen())
+
+    def select_first_gap(self):
+        """Gaps page: type "BAI MEI" in the filter, sort by off time ascending, select the first row."""
+        from qgis.PyQt.QtCore import Qt
+
+        try:
+            from qgis.PyQt.QtTest import QTest
+        except ImportError:
+            from PyQt5.QtTest import QTest
+
+        dock = self.dock()
+        dock.tabs.setCurrentWidget(dock.gapsPage)
+        self.process_events(200)
+        dock.filterEdit.setFocus()
+        dock.filterEdit.clear()
+        QTest.keyClicks(dock.filterEdit, "BAI MEI")
+        proxy = dock.gaps.proxy
+        column = next(c for c in range(proxy.columnCount()) if proxy.headerData(c, Qt.Horizontal) == "Off (UTC)")
+        dock.gapTable.sortByColumn(column, Qt.AscendingOrder)
+        dock.gapTable.selectRow(0)
+        self.process_events(200)
+        gap = dock.gaps.selected_gap()
+        info = {
+            "filter_text": dock.filterEdit.text(),
+            "rows_shown": proxy.rowCount(),
+            "gap_count_label": dock.gapCountLabel.text(),
+            "sorted_by": proxy.headerData(dock.gapTable.horizontalHeader().sortIndicatorSection(), Qt.Horizontal),
+            "ascending": dock.gapTable.horizontalHeader().sortIndicatorOrder() == Qt.AscendingOrder,
+            "shown_vessels": sorted({proxy.record(proxy.index(r, 0)).mmsi for r in range(proxy.rowCount())}),
+            "gap": None,
+        }
+        self.result["selected_gap"] = info
+        if gap is None:
+            raise RuntimeError("no gap selected after selectRow(0)")
+        info["gap"] = {
+            key: getattr(gap, key, None)
+            for key in (
+                "gap_id",
+                "mmsi",
+                "vessel_name",
+                "off_time",
+                "on_time",
+                "off_lat",
+                "off_lon",
+                "on_lat",
+                "on_lon",
+                "gap_hours",
+                "distance_nm",
+                "destination_before",
+                "destination_after",
+            )
+        }
+        self.gap = gap
+        return self.wait_for_map()
+
+    def screenshot_gap(self):
+        dock = self.dock()
+        info = self.result["selected_gap"]
+        info["map"] = self.map_state(self.gap)
+        selected = dock.session.gaps_layer.selectedFeatures() if dock.session.gaps_layer else []
+        info["selected_on_map"] = [f["gap_id"] for f in selected]
+        layout = self.measure_page("gapsPage")
+        layout["gap_table"] = self.table_columns(dock.gapTable)
+        self.result["layout"]["gapsPage"] = layout
+        self.save("dock-bai-mei-8-gap", self.grab_screen())
+
+    def preset_list(self):
+        """Does every preset's text fit the closed Preset combo and its open list? Screenshot of the open list."""
+        from qgis.PyQt.QtWidgets import QStyle, QStyleOptionComboBox
+
+        combo = self.dock().presetCombo
+        option = QStyleOptionComboBox()
+        option.initFrom(combo)
+        option.frame = True
+        field = combo.style().subControlRect(QStyle.CC_ComboBox, option, QStyle.SC_ComboBoxEditField, combo)
+        metrics = combo.fontMetrics()
+        combo.showPopup()
+        self.process_events(400)
+        view = combo.view()
+        list_width = view.viewport().width()
+        presets = []
+        for index in range(combo.count()):
+            text = combo.itemText(index)
+            needs = metrics.horizontalAdvance(text)
+            presets.append(
+                {
+                    "text": text,
+                    "text_width": needs,
+                    "fits_closed_combo": needs <= field.width(),
+                    "fits_open_list": needs + 2 * view.spacing() + 8 <= list_width,
+                }
+            )
+        self.result["layout"]["preset_combo"] = {
+            "combo_width": combo.width(),
+            "text_field_width": field.width(),
+            "popup_visible": view.isVisible(),
+            "list_width": list_width,
+            "presets": presets,
+        }
+        self.save("dock-preset-list", self.grab_screen())
+        combo.hidePopup()
+        self.process_events(200)
+
+    def show_vessel(self):
+        """Vessels page: select the Bai Mei 8 and click "Show only this vessel"."""
+        dock = self.dock()
+        dock.tabs.setCurrentWidget(dock.vesselsPage)
+        self.process_events(200)
+        proxy = dock.vessels.proxy
+        row = next((r for r in range(proxy.rowCount()) if proxy.record(proxy.index(r, 0)).mmsi == self.mmsi), -1)
+        info = {"row": row, "rows": proxy.rowCount()}
+        self.result["vessel"] = info
+        if row < 0:
+            raise RuntimeError(f"MMSI {self.mmsi} is not in the vessel table")
+        dock.vesselTable.selectRow(row)
+        dock.vesselTable.scrollTo(proxy.index(row, 0))
+        vessel = dock.vessels.selected_vessel()
+        info["selected_mmsi"] = vessel.mmsi if vessel is not None else None
+        info["selected_name"] = getattr(vessel, "name", None)
+        info["first_seen"] = getattr(vessel, "first_seen", None)
+        info["last_seen"] = getattr(vessel, "last_seen", None)
+        dock.showVesselButton.click()
+        info["subsets"] = {layer.name(): layer.subsetString() for layer in dock.session.layers()}
+        info["features"] = {layer.name(): layer.featureCount() for layer in dock.session.layers()}
+        return self.wait_for_map()
+
+    def screenshot_vessels(self):
+        dock = self.dock()
+        layout = self.measure_page("vesselsPage")
+        layout["vessel_table"] = self.table_columns(dock.vesselTable)
+        self.result["layout"]["vesselsPage"] = layout
+        info = self.result["vessel"]
+        canvas = self.iface.mapCanvas()
+        window = canvas.temporalController().temporalExtents()
+        begin, end = window.begin().toSecsSinceEpoch(), window.end().toSecsSinceEpoch()
+        extent = dock.session.tracks_layer.extent()  # the vessel's track, filtered
+        info["map"] = {
+            "temporal_begin": begin,
+            "temporal_end": end,
+            # the time filter left by the selected gap may hide most of the vessel's voyage
+            "temporal_covers_vessel": begin <= info["first_seen"] and end >= info["last_seen"],
+            "extent_contains_track": canvas.extent().contains(extent),
+        }
+        self.save("dock-vessels", self.grab_screen())
+        dock.showAllButton.click()
+        info["subsets_after_show_all"] = {layer.name(): layer.subsetString() for layer in dock.session.layers()}
+        info["features_after_show_all"] = {layer.name(): layer.featureCount() for layer in dock.session.layers()}
+
+    # Unloading
 
     def unload(self):
         import qgis.utils
@@ -440,31 +957,47 @@ class DesktopCheck:
         toolbox = self.toolbox()
         if toolbox is not None:
             toolbox.searchBox.setText("")
-        self.result["unload"] = {"returned": bool(qgis.utils.unloadPlugin(PLUGIN))}
+        self.result["unload"] = {
+            "dock_before": self.dock() is not None,
+            "returned": bool(qgis.utils.unloadPlugin(PLUGIN)),
+        }
         return 800  # let deleteLater() run
 
     def check_unloaded(self):
         import qgis.utils
         from qgis.core import QgsApplication
-        from qgis.PyQt.QtWidgets import QAction
+        from qgis.PyQt.QtWidgets import QAction, QApplication, QDockWidget
 
+        self.process_events(200)
         registry = QgsApplication.processingRegistry()
-        leftover_actions = [
-            a.objectName() for a in self.iface.mainWindow().findChildren(QAction) if a.objectName() in ACTION_NAMES
+        main = self.iface.mainWindow()
+        leftover_actions = [a.objectName() for a in main.findChildren(QAction) if a.objectName() in ACTION_NAMES]
+        # any widget still called BaiMeiDock that is shown or still belongs to the main window
+        leftover_docks = [
+            {"class": type(w).__name__, "visible": w.isVisible(), "in_main_window": main.isAncestorOf(w)}
+            for w in QApplication.allWidgets()
+            if w.objectName() == DOCK_NAME and (w.isVisible() or main.isAncestorOf(w))
         ]
         self.result["unload"].update(
             {
                 "provider_removed": registry.providerById(PROVIDER_ID) is None,
                 "algorithms_removed": all(registry.algorithmById(a) is None for a in ALGORITHMS),
                 "submenu_removed": self.bai_mei_menu()[1] is None,
+                "plugins_submenu_removed": self.bai_mei_menu(self.iface.pluginMenu())[1] is None,
                 "toolbar_action_removed": not self.toolbar_actions(TOOLBAR_ACTION),
+                "leftover_toolbar_actions": {
+                    n: [t for t, _ in self.toolbar_actions(n)] for n in ACTION_NAMES if self.toolbar_actions(n)
+                },
+                "leftover_menu_actions": {n: self.menu_paths(n) for n in ACTION_NAMES if self.menu_paths(n)},
                 "leftover_actions": leftover_actions,
+                "dock_removed": main.findChild(QDockWidget, DOCK_NAME) is None and not leftover_docks,
+                "leftover_docks": leftover_docks,
                 "not_in_plugins": PLUGIN not in qgis.utils.plugins,
                 "not_active": PLUGIN not in qgis.utils.active_plugins,
                 "modules_left": sorted(m for m in sys.modules if m == PLUGIN or m.startswith(PLUGIN + ".")),
             }
         )
-        self.save("after-unload", self.iface.mainWindow().grab())
+        self.save("after-unload", self.grab_screen())
 
     # End
 

@@ -1,0 +1,1 @@
+"""Benchmark of Bai Mei's file -> gaps/tracks path against a plain numpy baseline (``make bench``)."""
