@@ -36,11 +36,18 @@ class GapCriteria:
 
 PRESET_CUSTOM = "Custom"
 PRESET_PORT_CALL = "Port call (6 h, any distance)"
-PRESET_GFW = "GFW AIS-disabling (12 h, ≥ 50 nm from shore at both ends, ≥ 14 positions in the 12 h before)"
+PRESET_GFW = "GFW (12 h, 50 nm offshore)"
 PRESETS = {
     PRESET_CUSTOM: None,
     PRESET_PORT_CALL: GapCriteria(min_gap_hours=6.0),
     PRESET_GFW: GapCriteria(min_gap_hours=12.0, min_shore_nm=50.0, min_positions_before=14),
+}
+PRESET_DESCRIPTIONS = {
+    PRESET_CUSTOM: "Set each criterion yourself.",
+    PRESET_PORT_CALL: "Every silence of 6 h or more, wherever it starts: catches ships that go dark near a coast or in "
+                      "port, as the Bai Mei 8 did.",
+    PRESET_GFW: "Global Fishing Watch's AIS-disabling events: 12 h or more, both ends at least 50 nm from shore, and "
+                "at least 14 positions in the 12 h before the gap (good reception, so the silence is deliberate).",
 }
 
 

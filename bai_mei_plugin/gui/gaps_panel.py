@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from qgis.core import Qgis, QgsFeatureRequest, QgsRectangle
-from qgis.PyQt.QtCore import QObject, QTimer
+from qgis.PyQt.QtCore import QObject, Qt, QTimer
 
-from ..core.gaps import PRESET_CUSTOM, PRESET_PORT_CALL, PRESETS, GapCriteria
+from ..core.gaps import PRESET_CUSTOM, PRESET_DESCRIPTIONS, PRESET_PORT_CALL, PRESETS, GapCriteria
 from ..tasks.ais_tasks import RerunGapsTask, start
 from . import map_view
-from .models import GapTableModel, RecordFilterProxy
+from .models import GapTableModel, attach_table
 from .settings import Settings
 
 PLAY_PADDING_S = 2 * 24 * 3600
@@ -24,15 +24,13 @@ class GapsPanel(QObject):
         self.task = None
         self._syncing = False
         self.model = GapTableModel(self)
-        self.proxy = RecordFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
+        self.proxy = attach_table(dock.gapTable, self.model, "Hours")  # the longest gaps first
         d = dock
-        d.gapTable.setModel(self.proxy)
-        d.gapTable.verticalHeader().setVisible(False)
-        d.gapTable.horizontalHeader().setResizeContentsPrecision(50)  # sizing reads 50 rows, not all
         for name in PRESETS:
             d.presetCombo.addItem(name)
-        d.presetCombo.setCurrentText(settings.value("preset", PRESET_PORT_CALL))
+            d.presetCombo.setItemData(d.presetCombo.count() - 1, PRESET_DESCRIPTIONS[name], Qt.ToolTipRole)
+        saved = settings.value("preset", PRESET_PORT_CALL)
+        d.presetCombo.setCurrentText(saved if saved in PRESETS else PRESET_PORT_CALL)  # names of older versions
         d.minHoursSpin.setValue(float(settings.value("min_gap_hours", 6.0)))
         d.minShoreSpin.setValue(float(settings.value("min_shore_nm", 0.0)))
         d.minPositionsSpin.setValue(int(settings.value("min_positions_before", 0)))
@@ -50,6 +48,7 @@ class GapsPanel(QObject):
 
     # --- criteria -------------------------------------------------------------------------------------------
     def on_preset(self, name: str) -> None:
+        self.dock.presetCombo.setToolTip(PRESET_DESCRIPTIONS.get(name, ""))
         preset = PRESETS.get(name)
         custom = name == PRESET_CUSTOM or preset is None
         for spin in (self.dock.minHoursSpin, self.dock.minShoreSpin, self.dock.minPositionsSpin):

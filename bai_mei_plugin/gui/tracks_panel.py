@@ -200,7 +200,13 @@ class TracksPanel(QObject):
         reasons = "; ".join(f"{count:,} {reason}" for reason, count in reports.dropped.items())
         self.dock.summaryLabel.setText(f"<b>{task.name}</b>: {summary}" + (f"<br>Dropped: {reasons}" if reasons
                                                                           else ""))
-        bar.pushMessage("Bai Mei", f"{task.name}: {summary}", Qgis.Success, 8)
+        # One short line in the bar (the group in the Layers panel names the source); "Show more" gives the file and
+        # the counts by reason, which are also on the Tracks page and in the log.
+        n_gaps = len(result.found.gaps)
+        short = (f"{vessels:,} vessel{'s' * (vessels != 1)}, {n_gaps:,} dark gap{'s' * (n_gaps != 1)}; "
+                 f"{reports.rows_dropped:,} rows dropped.")
+        more = "\n".join([task.name, *reports.summary_lines()])
+        bar.pushMessage("Bai Mei", short, more, Qgis.Success, 8)
         for line in reports.summary_lines():
             QgsMessageLog.logMessage(line, LOG_TAG, Qgis.Info)
         canvas = self.iface.mapCanvas()

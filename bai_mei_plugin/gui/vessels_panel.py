@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from qgis.PyQt.QtCore import QObject
 
-from .models import RecordFilterProxy, VesselTableModel
+from . import map_view
+from .models import VesselTableModel, attach_table
 
 
 class VesselsPanel(QObject):
@@ -14,11 +15,7 @@ class VesselsPanel(QObject):
         self.session = session
         self.iface = iface
         self.model = VesselTableModel(self)
-        self.proxy = RecordFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-        dock.vesselTable.setModel(self.proxy)
-        dock.vesselTable.verticalHeader().setVisible(False)
-        dock.vesselTable.horizontalHeader().setResizeContentsPrecision(50)  # sizing reads 50 rows, not all
+        self.proxy = attach_table(dock.vesselTable, self.model, "Longest h")  # the longest silences first
         dock.vesselFilterEdit.textChanged.connect(lambda text: self.proxy.set_filter(text))
         dock.showVesselButton.clicked.connect(self.show_selected_vessel)
         dock.showAllButton.clicked.connect(self.show_all)
@@ -44,11 +41,17 @@ class VesselsPanel(QObject):
         if vessel is None:
             return
         self.filter_layers(f'"mmsi" = {int(vessel.mmsi)}')
+        canvas = self.iface.mapCanvas()
         extent = self.session.tracks_layer.extent()
         if not extent.isEmpty():
-            from .map_view import zoom_to
-
-            zoom_to(self.iface.mapCanvas(), extent, margin=0.05)
+            map_view.zoom_to(canvas, extent, margin=0.05)
+        # A gap's window may still be set in the Temporal Controller: widen it to the vessel's whole time in the data.
+        map_view.show_window(canvas, vessel.first_seen, vessel.last_seen, padding_s=3600)
 
     def show_all(self) -> None:
         self.filter_layers("")
+        vessels = self.session.vessels
+        if vessels:
+            start = min(v.first_seen for v in vessels)
+            end = max(v.last_seen for v in vessels)
+            map_view.show_window(self.iface.mapCanvas(), start, end, padding_s=3600)

@@ -71,10 +71,11 @@ def memory_layer(uri: str, name: str, fields, features) -> QgsVectorLayer:
     return layer
 
 
-def gap_layers(reports: CleanResult, found: GapResult, name: str):
+def gap_layers(reports: CleanResult, found: GapResult):
     """Memory layers of the gaps and tracks (built in the calling thread)."""
-    gaps = memory_layer("LineString", f"{name} — dark gaps", gap_fields(), gap_features(found.gaps, gap_fields()))
-    tracks = memory_layer("LineStringM", f"{name} — tracks", track_fields(),
+    # Short names: the layers sit in a group named after the source, which says whose gaps they are.
+    gaps = memory_layer("LineString", "dark gaps", gap_fields(), gap_features(found.gaps, gap_fields()))
+    tracks = memory_layer("LineStringM", "tracks", track_fields(),
                           track_features(reports.columns, found.tracks, track_fields()))
     return gaps, tracks
 
@@ -140,9 +141,9 @@ class LoadAisTask(BaiMeiTask):
             reports = columns_from_source(request.layer, request.mmsi_field, request.time_field,
                                           _TaskFeedback(self))
         self.setProgress(60)
-        result = run_gaps(self, reports, request.criteria, self.name)
+        result = run_gaps(self, reports, request.criteria)
         if request.with_points and not self.isCanceled():
-            result.points_layer = memory_layer("Point", f"{self.name} — reports", point_fields(),
+            result.points_layer = memory_layer("Point", "reports", point_fields(),
                                                point_features(reports.columns, point_fields()))
             self._to_main_thread(result.points_layer)
         return result
@@ -158,16 +159,16 @@ class RerunGapsTask(BaiMeiTask):
         self.name = name
 
     def work(self) -> LoadResult:
-        return run_gaps(self, self.reports, self.criteria, self.name)
+        return run_gaps(self, self.reports, self.criteria)
 
 
-def run_gaps(task: BaiMeiTask, reports: CleanResult, criteria: GapCriteria, name: str) -> LoadResult:
+def run_gaps(task: BaiMeiTask, reports: CleanResult, criteria: GapCriteria) -> LoadResult:
     land = default_land() if criteria.min_shore_nm > 0 else None
     found = detect_gaps(reports.columns, criteria, land, is_canceled=task.is_canceled)
     task.setProgress(75)
     if task.isCanceled():
         raise Canceled()
-    gaps, tracks = gap_layers(reports, found, name)
+    gaps, tracks = gap_layers(reports, found)
     task._to_main_thread(gaps, tracks)
     task.setProgress(95)
     return LoadResult(reports=reports, found=found, gaps_layer=gaps, tracks_layer=tracks)

@@ -45,13 +45,14 @@ def test_load_file_fills_project_tables_and_message_bar(dock, qtbot, voyage_csv,
     group = QgsProject.instance().layerTreeRoot().findGroup("voyage.csv")
     assert group is not None
     names = sorted(layer.name() for layer in group.findLayers())
-    assert names == ["voyage.csv — dark gaps", "voyage.csv — tracks"]
+    assert names == ["dark gaps", "tracks"]
     for node in group.findLayers():
         assert node.layer().temporalProperties().isActive()
     assert dock.gaps.proxy.rowCount() == 1
     assert dock.vessels.proxy.rowCount() == 2
     successes = qgis_iface.messageBar().get_messages(Qgis.Success)
-    assert any("50 rows read, 50 kept, 0 dropped; 2 vessels, 1 gaps" in m for m in successes)
+    assert successes == ["Bai Mei:2 vessels, 1 dark gap; 0 rows dropped."]
+    assert "50 rows read, 50 kept, 0 dropped; 2 vessels, 1 gaps" in dock.summaryLabel.text()
     assert Settings().value("last_folder")
 
 
@@ -76,7 +77,11 @@ def test_select_row_moves_map_time_and_selection_both_ways(dock, qtbot, voyage_c
     assert dock.gaps.selected_gap().gap_id == gap.gap_id
 
 
-def test_filters_sorting_and_vessel_only(dock, qtbot, voyage_csv):
+def column_of(proxy, title: str) -> int:
+    return next(c for c in range(proxy.columnCount()) if proxy.headerData(c, 1) == title)  # 1 = Qt.Horizontal
+
+
+def test_filters_sorting_and_vessel_only(dock, qtbot, voyage_csv, canvas):
     load(dock, qtbot, voyage_csv)
     dock.filterEdit.setText("two")
     assert dock.gaps.proxy.rowCount() == 0
@@ -88,7 +93,8 @@ def test_filters_sorting_and_vessel_only(dock, qtbot, voyage_csv):
     dock.filterHoursSpin.setValue(10)
     assert dock.gaps.proxy.rowCount() == 1
     # vessel list sorted by reports, then show one vessel alone, then all
-    dock.vesselTable.sortByColumn(2, 1)  # descending
+    assert [dock.gaps.proxy.headerData(c, 1) for c in range(2)] == ["Vessel", "Hours"]  # key columns first
+    dock.vesselTable.sortByColumn(column_of(dock.vessels.proxy, "Reports"), 1)  # descending
     first = dock.vessels.proxy.record(dock.vessels.proxy.index(0, 0))
     assert first.reports == 30 and first.gap_count == 1 and first.longest_gap_hours == pytest.approx(10.1667, 1e-3)
     dock.vesselTable.selectRow(1)
@@ -96,9 +102,17 @@ def test_filters_sorting_and_vessel_only(dock, qtbot, voyage_csv):
     dock.showVesselButton.click()
     assert dock.session.tracks_layer.subsetString() == f'"mmsi" = {other.mmsi}'
     assert dock.session.tracks_layer.featureCount() == 1
+    # the Temporal Controller shows the vessel's whole time, not a gap window chosen before
+    window = canvas.temporalController().temporalExtents()
+    assert window.begin().toSecsSinceEpoch() <= other.first_seen
+    assert window.end().toSecsSinceEpoch() >= other.last_seen
     dock.showAllButton.click()
     assert dock.session.tracks_layer.subsetString() == ""
     assert dock.session.tracks_layer.featureCount() == 3
+    window = canvas.temporalController().temporalExtents()
+    vessels = dock.session.vessels
+    assert window.begin().toSecsSinceEpoch() <= min(v.first_seen for v in vessels)
+    assert window.end().toSecsSinceEpoch() >= max(v.last_seen for v in vessels)
 
 
 def test_rerun_changes_gaps_without_reading_again(dock, qtbot, voyage_csv, monkeypatch):
@@ -178,3 +192,18 @@ def test_loading_a_million_rows_keeps_the_gui_responsive_and_cancels_fast(dock, 
     assert stopped < 1.0, f"cancel took {stopped:.2f} s"
     assert any("was cancelled; nothing was added" in m for m in qgis_iface.messageBar().get_messages(Qgis.Info))
     assert len(QgsProject.instance().layerTreeRoot().findGroups()) == 1  # the cancelled load added nothing
+
+
+def test_tables_open_sorted_and_keep_the_selection_when_resorted(dock, qtbot, voyage_csv):
+    load(dock, qtbot, voyage_csv)
+    proxy = dock.vessels.proxy
+    longest = [proxy.record(proxy.index(r, 0)).longest_gap_hours for r in range(proxy.rowCount())]
+    assert longest == sorted(longest, reverse=True)  # opens with the longest silences first
+    header = dock.vesselTable.horizontalHeader()
+    assert proxy.headerData(header.sortIndicatorSection(), 1) == "Longest h"
+    dock.vesselTable.selectRow(1)
+    chosen = dock.vessels.selected_vessel()
+    dock.vesselTable.sortByColumn(column_of(proxy, "MMSI"), 0)
+    mmsis = [proxy.record(proxy.index(r, 0)).mmsi for r in range(proxy.rowCount())]
+    assert mmsis == sorted(mmsis)
+    assert dock.vessels.selected_vessel() is chosen
