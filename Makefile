@@ -6,7 +6,7 @@ PLUGIN := bai_mei_plugin
 VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := python3-qgis qgis-providers qgis xvfb python3-venv python3-pip python3-numpy python3-shapely \
+APT_PACKAGES := python3-qgis qgis-providers qgis xvfb python3-venv python3-pip python3-numpy python3-shapely python3-requests \
 	python3-scipy zip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 QGIS_PROFILE ?= default

@@ -6,8 +6,9 @@ from qgis.PyQt.QtGui import QIcon
 from ..paths import resource_path, version
 from .detect_gaps import DetectGapsAlgorithm
 from .import_ais import ImportAisAlgorithm
+from .search_footprints import SearchFootprintsAlgorithm
 
-ALGORITHMS = (ImportAisAlgorithm, DetectGapsAlgorithm)
+ALGORITHMS = (ImportAisAlgorithm, DetectGapsAlgorithm, SearchFootprintsAlgorithm)
 
 
 class BaiMeiProvider(QgsProcessingProvider):

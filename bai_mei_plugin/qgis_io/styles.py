@@ -11,6 +11,7 @@ TEMPORAL_FIELDS = {
     "points": ("timestamp", None),
     "gaps": ("off_time", "on_time"),
     "tracks": ("start_time", "end_time"),
+    "footprints": ("acquired", None),
 }
 
 

@@ -1,0 +1,140 @@
+"""baimei:searchfootprints — imagery footprints for a place and time window, or for each dark gap."""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsFeatureSink,
+    QgsGeometry,
+    QgsProcessing,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterAuthConfig,
+    QgsProcessingParameterDateTime,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterExtent,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+)
+from shapely import wkb as shapely_wkb
+
+from ..core.errors import BaiMeiError
+from ..qgis_io.footprints import FOOTPRINT_WKB_TYPE, footprint_features, footprint_fields, gap_areas, union_area
+from ..qgis_io.layers import epoch_seconds
+from ..qgis_io.network import credentials_for, qgis_transport
+from ..qgis_io.sources import WGS84
+from ..qgis_io.styles import post_processor
+from ..services.search import SOURCES, SearchArea, search_areas
+from ..services.transport import redact
+from .base import BaiMeiAlgorithm, progress_callbacks
+
+
+class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
+    NAME = "searchfootprints"
+    DISPLAY_NAME = "Search imagery footprints"
+    GROUP = "Imagery"
+    AOI = "AOI"
+    EXTENT = "EXTENT"
+    START = "START"
+    END = "END"
+    GAPS = "GAPS"
+    PAD_HOURS = "PAD_HOURS"
+    SOURCE = "SOURCE"
+    URL = "URL"
+    COLLECTIONS = "COLLECTIONS"
+    MAX_CLOUD = "MAX_CLOUD"
+    AUTHCFG = "AUTHCFG"
+    MAX_ITEMS = "MAX_ITEMS"
+    OUTPUT = "OUTPUT"
+    FOOTPRINT_COUNT = "FOOTPRINT_COUNT"
+    HELP = (
+        "<p>Finds the satellite scenes that saw a place in a time window, as one polygon layer of footprints: "
+        "which images could show a ship while it was dark.</p>"
+        "<p><b>Where and when.</b> Either <i>Gaps</i> (the Dark gaps output of Detect dark gaps): one search per "
+        "gap over its window ± <i>padding</i>, over the AOI feature with the same <code>gap_id</code> (e.g. its "
+        "reachability area) or else the gap's line; or an <i>area of interest</i> (the union of a layer's "
+        "features) or an <i>extent</i>, with <i>start</i> and <i>end</i>.</p>"
+        "<p><b>Sources.</b> <i>STAC API</i>: any STAC API's /search (URL default: Earth Search v1; collections "
+        "such as sentinel-2-l2a, sentinel-1-grd, landsat-c2-l2); the cloud limit is sent as CQL2 or with the "
+        "query extension, as the API conforms. <i>Planet Data API</i>: quick-search over the item types given "
+        "(PSScene, SkySatCollect, SkySatScene…); needs an authentication configuration of type Basic holding "
+        "the API key as user name. <i>Static catalogue</i>: a STAC ItemCollection or GeoJSON FeatureCollection "
+        "file or URL, filtered here. Keys stay in QGIS's authentication database; QGIS's proxy settings are used."
+        "</p><p><b>Output.</b> One polygon per scene (MultiPolygon; footprints across the antimeridian stay "
+        "split), time-enabled on <code>acquired</code>: <code>covers_aoi</code> (the scene contains the whole "
+        "area), <code>aoi_overlap_pct</code>, <code>gap_id</code> and <code>in_gap_window</code> (taken while "
+        "the ship was dark) when searched per gap. At most <i>maximum items</i> in all.</p>"
+    )
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterFeatureSource(self.AOI, "Area of interest (layer)",
+                                                              [QgsProcessing.TypeVectorAnyGeometry], optional=True))
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "or extent", optional=True))
+        self.addParameter(QgsProcessingParameterDateTime(self.START, "Start (UTC)", optional=True))
+        self.addParameter(QgsProcessingParameterDateTime(self.END, "End (UTC)", optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.GAPS, "or dark gaps (one search per gap)",
+                                                              [QgsProcessing.TypeVectorLine], optional=True))
+        self.addParameter(QgsProcessingParameterNumber(self.PAD_HOURS, "Padding around each gap's window (hours)",
+                                                       QgsProcessingParameterNumber.Double, 0.0, True, 0.0))
+        self.addParameter(QgsProcessingParameterEnum(self.SOURCE, "Source", options=list(SOURCES), defaultValue=0))
+        self.addParameter(QgsProcessingParameterString(self.URL, "STAC API URL, Planet API URL, or catalogue file "
+                                                       "or URL", optional=True))
+        self.addParameter(QgsProcessingParameterString(self.COLLECTIONS, "Collections or item types "
+                                                       "(comma-separated)", optional=True))
+        self.addParameter(QgsProcessingParameterNumber(self.MAX_CLOUD, "Maximum cloud cover (%)",
+                                                       QgsProcessingParameterNumber.Double, 100.0, True, 0.0, 100.0))
+        self.addParameter(QgsProcessingParameterAuthConfig(self.AUTHCFG, "Authentication", optional=True))
+        self.addParameter(QgsProcessingParameterNumber(self.MAX_ITEMS, "Maximum items",
+                                                       QgsProcessingParameterNumber.Integer, 500, True, 1))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Footprints",
+                                                            QgsProcessing.TypeVectorPolygon))
+        self.addOutput(QgsProcessingOutputNumber(self.FOOTPRINT_COUNT, "Number of footprints"))
+
+    def _areas(self, parameters, context):
+        gaps = self.parameterAsSource(parameters, self.GAPS, context)
+        aoi = self.parameterAsSource(parameters, self.AOI, context)
+        if gaps is not None:
+            pad = self.parameterAsDouble(parameters, self.PAD_HOURS, context)
+            areas = gap_areas(gaps, aoi, pad, context)
+            if not areas:
+                raise BaiMeiError("The gaps layer has no gap with both an off and an on time.")
+            return areas
+        start = self.parameterAsDateTime(parameters, self.START, context)
+        end = self.parameterAsDateTime(parameters, self.END, context)
+        if not (start.isValid() and end.isValid()):
+            raise BaiMeiError("Give a start and an end time, or a gaps layer (each gap gives its own window).")
+        if aoi is not None:
+            geometry = union_area(aoi, context)
+        elif parameters.get(self.EXTENT):
+            rect = self.parameterAsExtent(parameters, self.EXTENT, context, WGS84)
+            geometry = shapely_wkb.loads(bytes(QgsGeometry.fromRect(rect).asWkb()))
+        else:
+            raise BaiMeiError("Give an area of interest (a layer or an extent), or a gaps layer.")
+        return [SearchArea(geometry, epoch_seconds(start), epoch_seconds(end))]
+
+    def compute(self, parameters, context, feedback):
+        areas = self._areas(parameters, context)
+        source = SOURCES[self.parameterAsEnum(parameters, self.SOURCE, context)]
+        url = self.parameterAsString(parameters, self.URL, context).strip()
+        collections = [c.strip() for c in self.parameterAsString(parameters, self.COLLECTIONS, context).split(",")
+                       if c.strip()]
+        max_cloud = self.parameterAsDouble(parameters, self.MAX_CLOUD, context)
+        max_items = self.parameterAsInt(parameters, self.MAX_ITEMS, context)
+        credentials = credentials_for(self.parameterAsString(parameters, self.AUTHCFG, context))
+        feedback.pushInfo(f"{source}: {redact(url) or 'default address'}; {len(areas)} search(es); "
+                          f"collections: {', '.join(collections) or 'all'}; cloud ≤ {max_cloud:g} %.")
+        progress, is_canceled = progress_callbacks(feedback, 0, 90)
+        found, summary = search_areas(source, url, areas, collections, None if max_cloud >= 100 else max_cloud,
+                                      max_items, credentials, qgis_transport(), progress, is_canceled)
+        feedback.pushInfo(f"{summary['found']:,} footprints from {summary['searches']} search(es).")
+        for reason, count in summary["dropped"].items():
+            feedback.pushInfo(f"  not kept: {count:,} {reason}")
+        if summary["truncated"]:
+            feedback.reportError(f"Stopped at {max_items:,} items: more scenes match; narrow the search or raise "
+                                 "the maximum.", False)
+        fields = footprint_fields()
+        sink, dest_id = self.create_sink(parameters, self.OUTPUT, context, fields, FOOTPRINT_WKB_TYPE, WGS84)
+        sink.addFeatures(list(footprint_features(found, fields)), QgsFeatureSink.FastInsert)
+        if context.willLoadLayerOnCompletion(dest_id):
+            context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(post_processor("footprints"))
+        return {self.OUTPUT: dest_id, self.FOOTPRINT_COUNT: len(found)}

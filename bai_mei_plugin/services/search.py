@@ -1,0 +1,131 @@
+"""One footprint search over any source, for one or many places and time windows (e.g. one per dark gap).
+
+The Processing algorithm and the dock's Imagery page both call :func:`search_areas`; it picks the client for the
+source, runs one query per area, and says how each footprint covers the area it was found for.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from ..core.errors import BaiMeiError, Canceled
+from ..core.footprints import DROP_CAP, Footprint, FootprintQuery, filter_footprints
+from .planet import PlanetClient
+from .stac import STAC_PRESETS, StacClient
+from .static_catalogue import load_catalogue
+from .transport import Credentials, HttpTransport
+
+SOURCE_STAC = "STAC API"
+SOURCE_PLANET = "Planet Data API"
+SOURCE_STATIC = "Static catalogue (file or URL)"
+SOURCES = (SOURCE_STAC, SOURCE_PLANET, SOURCE_STATIC)
+DEFAULT_STAC_URL = STAC_PRESETS["Earth Search (Element 84) v1"]
+
+
+@dataclass
+class SearchArea:
+    """A place (shapely, lon/lat) and a time window (epoch seconds UTC), optionally the gap it comes from."""
+
+    geometry: object
+    start: int
+    end: int
+    gap_id: Optional[str] = None
+    mmsi: Optional[int] = None
+    gap_window: Optional[Tuple[int, int]] = None  # the gap's own off/on times (the search window may be padded)
+
+
+@dataclass
+class FoundFootprint:
+    footprint: Footprint
+    gap_id: Optional[str]
+    covers_aoi: bool  # the footprint contains the whole area (or the point)
+    aoi_overlap_pct: float  # share of the area inside the footprint (100 or 0 for a point)
+    in_gap_window: Optional[bool] = None  # taken while the ship was dark (None when not searched for a gap)
+
+
+def coverage(footprint_geometry, aoi) -> Tuple[bool, float]:
+    """Whether a footprint covers the whole area, and the percentage of the area it covers (planar in degrees,
+    close enough for areas of a few hundred kilometres; by length for lines, all or nothing for points)."""
+    covers = bool(footprint_geometry.covers(aoi))
+    if aoi.area > 0:
+        share = footprint_geometry.intersection(aoi).area / aoi.area
+    elif aoi.length > 0:
+        share = footprint_geometry.intersection(aoi).length / aoi.length
+    else:
+        share = 1.0 if covers else 0.0
+    return covers, round(100.0 * min(1.0, share), 2)
+
+
+def _searcher(source: str, url: str, credentials: Optional[Credentials], transport: HttpTransport,
+              is_canceled) -> Callable:
+    if source == SOURCE_STAC:
+        client = StacClient(url or DEFAULT_STAC_URL, transport, credentials)
+        client.landing(is_canceled)  # conformance decides how the cloud filter is sent
+
+        def search(query, progress):
+            found, info = client.search(query, progress, is_canceled)
+            return found, info.get("truncated", False), info.get("dropped", Counter())
+        return search
+    if source == SOURCE_PLANET:
+        if credentials is None:
+            raise BaiMeiError("The Planet Data API needs an API key: choose an authentication configuration that "
+                              "holds it (Basic, with the key as user name).")
+        client = PlanetClient(transport, credentials, url) if url else PlanetClient(transport, credentials)
+
+        def search(query, progress):
+            found, info = client.search(query, progress, is_canceled)
+            return found, info.get("truncated", False), info.get("dropped", Counter())
+        return search
+    if source == SOURCE_STATIC:
+        if not url:
+            raise BaiMeiError("Choose the catalogue file (a STAC ItemCollection or GeoJSON FeatureCollection).")
+        everything = load_catalogue(url, transport, credentials, is_canceled=is_canceled)
+
+        def search(query, progress):
+            found, dropped = filter_footprints(everything, query)
+            return found, dropped.get(DROP_CAP, 0) > 0, dropped
+        return search
+    raise BaiMeiError(f"Unknown imagery source {source!r}; expected one of: {', '.join(SOURCES)}.")
+
+
+def search_areas(source: str, url: str, areas: Sequence[SearchArea], collections: Sequence[str] = (),
+                 max_cloud: Optional[float] = None, max_items: int = 500, credentials: Optional[Credentials] = None,
+                 transport: Optional[HttpTransport] = None, progress: Optional[Callable[[float], None]] = None,
+                 is_canceled: Optional[Callable[[], bool]] = None) -> Tuple[List[FoundFootprint], Dict]:
+    """Footprints for each area's place and window, at most ``max_items`` in all, and a summary dict: ``searches``,
+    ``found``, ``truncated`` (some search stopped at the cap), ``dropped`` (Counter of local filter reasons)."""
+    if not areas:
+        raise BaiMeiError("Nothing to search: no area of interest (choose a gap, a layer or an extent).")
+    transport = transport or HttpTransport()
+    canceled = is_canceled or (lambda: False)
+    search = _searcher(source, url, credentials, transport, canceled)
+    results: List[FoundFootprint] = []
+    summary = {"searches": 0, "found": 0, "truncated": False, "dropped": Counter()}
+    for k, area in enumerate(areas):
+        if canceled():
+            raise Canceled()
+        remaining = max_items - len(results)
+        if remaining <= 0:
+            summary["truncated"] = True
+            break
+        query = FootprintQuery(area.geometry, area.start, area.end, max_cloud, list(collections), remaining)
+
+        def step(fraction, k=k):
+            if progress is not None:
+                progress((k + max(0.0, min(1.0, fraction))) / len(areas))
+
+        found, truncated, dropped = search(query, step)
+        summary["searches"] += 1
+        summary["truncated"] |= bool(truncated)
+        summary["dropped"].update(dropped)
+        for footprint in found[:remaining]:
+            covers, pct = coverage(footprint.geometry, area.geometry)
+            dark = None
+            if area.gap_window is not None:
+                dark = area.gap_window[0] <= footprint.acquired <= area.gap_window[1]
+            results.append(FoundFootprint(footprint, area.gap_id, covers, pct, dark))
+        step(1.0)
+    summary["found"] = len(results)
+    return results, summary
