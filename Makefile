@@ -42,6 +42,7 @@ format: $(VENV)/.ready
 
 bench: $(VENV)/.ready
 	$(TEST_ENV) $(PY) -m tests.bench.bench_gaps
+	$(TEST_ENV) $(PY) -m tests.bench.bench_encounters
 
 setup: $(VENV)/.ready
 

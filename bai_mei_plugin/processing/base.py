@@ -89,3 +89,51 @@ def progress_callbacks(feedback, start: float = 0.0, span: float = 100.0):
         feedback.setProgress(start + span * max(0.0, min(1.0, fraction)))
 
     return progress, feedback.isCanceled
+
+
+class AisInputMixin:
+    """The AIS points input that several algorithms share: a point layer and its MMSI and time fields."""
+
+    INPUT = "INPUT"
+    MMSI_FIELD = "MMSI_FIELD"
+    TIME_FIELD = "TIME_FIELD"
+
+    def add_ais_input(self) -> None:
+        from qgis.core import QgsProcessing, QgsProcessingParameterFeatureSource, QgsProcessingParameterField
+
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, "AIS points",
+                                                              [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT,
+                                                      optional=True))
+        self.addParameter(QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT,
+                                                      optional=True))
+
+    def read_ais_input(self, parameters, context, feedback):
+        """The reports of the AIS points input as cleaned columns (the counts go to the log)."""
+        from ..qgis_io.sources import columns_from_source
+
+        source = self.parameterAsSource(parameters, self.INPUT, context)
+        if source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        mmsi_field = self.parameterAsString(parameters, self.MMSI_FIELD, context) or "mmsi"
+        time_field = self.parameterAsString(parameters, self.TIME_FIELD, context) or "timestamp"
+        feedback.setProgressText("Reading reports")
+        result = columns_from_source(source, mmsi_field, time_field, feedback)
+        for line in result.summary_lines():
+            feedback.pushInfo(line)
+        return result.require_reports("the AIS points layer")
+
+    def write_records(self, parameters, key, context, records, schema, geometry, wkb_type, kind):
+        """Write core records to the sink ``key`` through a schema; style and time-enable it when it is loaded."""
+        from qgis.core import QgsFeatureSink
+
+        from ..qgis_io.records import record_features, schema_fields
+        from ..qgis_io.sources import WGS84
+        from ..qgis_io.styles import post_processor
+
+        fields = schema_fields(schema)
+        sink, dest_id = self.create_sink(parameters, key, context, fields, wkb_type, WGS84)
+        sink.addFeatures(list(record_features(records, schema, fields, geometry)), QgsFeatureSink.FastInsert)
+        if context.willLoadLayerOnCompletion(dest_id):
+            context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(post_processor(kind))
+        return dest_id

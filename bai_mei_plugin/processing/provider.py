@@ -5,10 +5,14 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..paths import resource_path, version
 from .detect_gaps import DetectGapsAlgorithm
+from .anomalies import AnomaliesAlgorithm
+from .encounters import EncountersAlgorithm
 from .import_ais import ImportAisAlgorithm
+from .port_visits import PortVisitsAlgorithm
 from .search_footprints import SearchFootprintsAlgorithm
 
-ALGORITHMS = (ImportAisAlgorithm, DetectGapsAlgorithm, SearchFootprintsAlgorithm)
+ALGORITHMS = (ImportAisAlgorithm, DetectGapsAlgorithm, PortVisitsAlgorithm, EncountersAlgorithm, AnomaliesAlgorithm,
+              SearchFootprintsAlgorithm)
 
 
 class BaiMeiProvider(QgsProcessingProvider):

@@ -12,6 +12,14 @@ TEMPORAL_FIELDS = {
     "gaps": ("off_time", "on_time"),
     "tracks": ("start_time", "end_time"),
     "footprints": ("acquired", None),
+    "port_visits": ("arrival", "departure"),
+    "stops": ("start", "end"),
+    "destinations": ("off_time", "on_time"),
+    "encounters": ("start", "end"),
+    "rendezvous": ("start", "end"),
+    "anomalies": ("time", None),
+    "reach_areas": ("off_time", "on_time"),
+    "candidate_visits": ("arrive_earliest", "depart_latest"),
 }
 
 

@@ -1,0 +1,99 @@
+"""baimei:portvisits — stops, port visits and declared-versus-actual destinations across dark gaps."""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterNumber,
+    QgsWkbTypes,
+)
+
+from ..core.port_visits import StopCriteria, declared_vs_actual, detect_port_visits
+from ..qgis_io import schemas
+from ..qgis_io.inputs import default_ports, gaps_from_source, ports_from_source
+from .base import AisInputMixin, BaiMeiAlgorithm, progress_callbacks
+
+
+class PortVisitsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
+    NAME = "portvisits"
+    DISPLAY_NAME = "Port visits and stops"
+    GROUP = "Analysis"
+    PORTS = "PORTS"
+    GAPS = "GAPS"
+    MAX_SPEED_KN = "MAX_SPEED_KN"
+    MIN_HOURS = "MIN_HOURS"
+    PORT_RADIUS_KM = "PORT_RADIUS_KM"
+    OUTPUT_VISITS = "OUTPUT_VISITS"
+    OUTPUT_STOPS = "OUTPUT_STOPS"
+    OUTPUT_DESTINATIONS = "OUTPUT_DESTINATIONS"
+    VISIT_COUNT = "VISIT_COUNT"
+    MISMATCH_COUNT = "MISMATCH_COUNT"
+    HELP = (
+        "<p>Where ships stopped, from their AIS alone. A <b>stop</b> is a run of reports of one vessel with SOG "
+        "below the <i>maximum speed</i> (implied speed where SOG is missing) lasting at least <i>minimum hours</i>; "
+        "a silence over 6 h ends it unless the ship is within 1 km of the same place before and after. A stop "
+        "whose mean position is within the <i>port radius</i> of a port (default: the bundled gazetteer) is a "
+        "<b>visit</b>, with arrival, departure and the destination declared at arrival; an anchorage stop and a "
+        "berth stop at one port make one visit.</p>"
+        "<p>With <i>dark gaps</i> (from Detect dark gaps), each gap gets a row comparing the destination declared "
+        "before it with the port actually visited next: <code>mismatch</code> is true when they differ, NULL when "
+        "either is unknown.</p>"
+    )
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.add_ais_input()
+        self.addParameter(QgsProcessingParameterFeatureSource(self.PORTS, "Ports (default: bundled gazetteer)",
+                                                              [QgsProcessing.TypeVectorPoint], optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.GAPS, "Dark gaps (for declared vs actual)",
+                                                              [QgsProcessing.TypeVectorLine], optional=True))
+        defaults = StopCriteria()
+        for key, label, value in ((self.MAX_SPEED_KN, "Maximum speed of a stop (kn)", defaults.max_speed_kn),
+                                  (self.MIN_HOURS, "Minimum stop (hours)", defaults.min_hours),
+                                  (self.PORT_RADIUS_KM, "Port radius (km)", defaults.port_radius_km)):
+            self.addParameter(QgsProcessingParameterNumber(key, label, QgsProcessingParameterNumber.Double, value,
+                                                           True, 0.0))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_VISITS, "Port visits",
+                                                            QgsProcessing.TypeVectorPoint))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_STOPS, "Stops",
+                                                            QgsProcessing.TypeVectorPoint, optional=True,
+                                                            createByDefault=False))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_DESTINATIONS, "Declared vs actual "
+                                                            "destinations", QgsProcessing.TypeVector, optional=True,
+                                                            createByDefault=False))
+        self.addOutput(QgsProcessingOutputNumber(self.VISIT_COUNT, "Number of port visits"))
+        self.addOutput(QgsProcessingOutputNumber(self.MISMATCH_COUNT, "Gaps whose declared destination was not "
+                                                 "the next port"))
+
+    def compute(self, parameters, context, feedback):
+        reports = self.read_ais_input(parameters, context, feedback)
+        ports_source = self.parameterAsSource(parameters, self.PORTS, context)
+        ports = ports_from_source(ports_source) if ports_source is not None else default_ports()
+        criteria = StopCriteria(max_speed_kn=self.parameterAsDouble(parameters, self.MAX_SPEED_KN, context),
+                                min_hours=self.parameterAsDouble(parameters, self.MIN_HOURS, context),
+                                port_radius_km=self.parameterAsDouble(parameters, self.PORT_RADIUS_KM, context))
+        feedback.setProgressText("Finding stops and port visits")
+        progress, is_canceled = progress_callbacks(feedback, 40, 50)
+        found = detect_port_visits(reports.columns, ports, criteria, progress, is_canceled)
+        feedback.pushInfo(f"{len(found.stops):,} stops, {len(found.visits):,} port visits at {len(ports)} ports.")
+        outputs = {self.VISIT_COUNT: len(found.visits), self.MISMATCH_COUNT: 0}
+        outputs[self.OUTPUT_VISITS] = self.write_records(parameters, self.OUTPUT_VISITS, context, found.visits,
+                                                         schemas.PORT_VISITS, schemas.at_lon_lat, QgsWkbTypes.Point,
+                                                         "port_visits")
+        if parameters.get(self.OUTPUT_STOPS):
+            outputs[self.OUTPUT_STOPS] = self.write_records(parameters, self.OUTPUT_STOPS, context, found.stops,
+                                                            schemas.STOPS, schemas.at_lon_lat, QgsWkbTypes.Point,
+                                                            "stops")
+        gaps_source = self.parameterAsSource(parameters, self.GAPS, context)
+        if gaps_source is not None:
+            checks = declared_vs_actual(gaps_from_source(gaps_source), found.visits, ports)
+            outputs[self.MISMATCH_COUNT] = sum(1 for c in checks if c.mismatch)
+            feedback.pushInfo(f"{outputs[self.MISMATCH_COUNT]:,} of {len(checks):,} gaps: the declared destination "
+                              "was not the next port visited.")
+            if parameters.get(self.OUTPUT_DESTINATIONS):
+                outputs[self.OUTPUT_DESTINATIONS] = self.write_records(
+                    parameters, self.OUTPUT_DESTINATIONS, context, checks, schemas.DESTINATIONS, lambda _: None,
+                    QgsWkbTypes.NoGeometry, "destinations")
+        return outputs
