@@ -107,6 +107,7 @@ def run(output: str) -> int:
     import processing
     from qgis.core import QgsProject, QgsRectangle, QgsVectorLayer
 
+    from .demo_analysis import ANALYSIS_LAYERS, run_analysis
     from .qgis_io.map_export import export_case_map
     from .qgis_io.styles import apply_style
 
@@ -124,13 +125,16 @@ def run(output: str) -> int:
         "OUTPUT_TRACKS": _gpkg_layer(gpkg, "tracks")}, feedback=console_feedback())
     print(f"\n  {found['GAP_COUNT']:,} gaps of 6 h or more in all the traffic.")
     write_ports(gpkg, resource_path("ports", "ports.csv"))
+    run_analysis(gpkg, info.bai_mei_mmsi, resource_path("catalogues", "bai_mei_8_synthetic.geojson"), _gpkg_layer,
+                 console_feedback)
 
     layers = {}
-    for name in ("points", "tracks", "gaps", "ports"):
+    kinds = [("points", "points"), ("tracks", "tracks"), ("gaps", "gaps"), ("ports", "ports"), *ANALYSIS_LAYERS]
+    for name, kind in kinds:
         layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
         if not layer.isValid():
             raise RuntimeError(f"{gpkg} has no valid layer {name}")
-        apply_style(layer, name)
+        apply_style(layer, kind)
         layer.saveStyleToDatabase(name, "Bai Mei style", True, "")
         layers[name] = layer
     land = QgsVectorLayer(os.path.join(app.pkgDataPath(), "resources", "data", "world_map.gpkg")

@@ -91,6 +91,33 @@ def progress_callbacks(feedback, start: float = 0.0, span: float = 100.0):
     return progress, feedback.isCanceled
 
 
+# The last AIS points file read by an algorithm: a chain of steps on one file (a model, make demo) reads it once.
+_LAST_READ: dict = {}
+
+
+def _file_key(value, *fields):
+    """What identifies an input given as a file path, unchanged: path, layer, and the layer's last change (a
+    GeoPackage table's ``last_change``, so writing other tables to the same file keeps it) or the file's size and
+    time. None for anything else (layers in the project may be edited at any time)."""
+    if not isinstance(value, str):
+        return None
+    path, _, options = value.partition("|")
+    if not os.path.isfile(path):
+        return None
+    layer = options.split("=", 1)[1] if options.startswith("layername=") else options
+    if path.lower().endswith(".gpkg") and layer:
+        import sqlite3
+
+        try:
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+                row = db.execute("SELECT last_change FROM gpkg_contents WHERE table_name = ?", (layer,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None else (os.path.abspath(path), layer, row[0], fields)
+    stat = os.stat(path)
+    return (os.path.abspath(path), layer, stat.st_size, stat.st_mtime_ns, fields)
+
+
 class AisInputMixin:
     """The AIS points input that several algorithms share: a point layer and its MMSI and time fields."""
 
@@ -118,7 +145,14 @@ class AisInputMixin:
         mmsi_field = self.parameterAsString(parameters, self.MMSI_FIELD, context) or "mmsi"
         time_field = self.parameterAsString(parameters, self.TIME_FIELD, context) or "timestamp"
         feedback.setProgressText("Reading reports")
-        result = columns_from_source(source, mmsi_field, time_field, feedback)
+        key = _file_key(parameters.get(self.INPUT), mmsi_field, time_field)
+        if key is not None and _LAST_READ.get("key") == key:
+            feedback.pushInfo("Reports read again from memory (same file, unchanged since the previous step).")
+            result = _LAST_READ["result"]
+        else:
+            result = columns_from_source(source, mmsi_field, time_field, feedback)
+            if key is not None:
+                _LAST_READ.update(key=key, result=result)
         for line in result.summary_lines():
             feedback.pushInfo(line)
         return result.require_reports("the AIS points layer")

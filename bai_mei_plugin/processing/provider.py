@@ -4,15 +4,16 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from ..paths import resource_path, version
-from .detect_gaps import DetectGapsAlgorithm
 from .anomalies import AnomaliesAlgorithm
+from .detect_gaps import DetectGapsAlgorithm
 from .encounters import EncountersAlgorithm
+from .gap_reachability import GapReachabilityAlgorithm
 from .import_ais import ImportAisAlgorithm
 from .port_visits import PortVisitsAlgorithm
 from .search_footprints import SearchFootprintsAlgorithm
 
-ALGORITHMS = (ImportAisAlgorithm, DetectGapsAlgorithm, PortVisitsAlgorithm, EncountersAlgorithm, AnomaliesAlgorithm,
-              SearchFootprintsAlgorithm)
+ALGORITHMS = (ImportAisAlgorithm, DetectGapsAlgorithm, GapReachabilityAlgorithm, PortVisitsAlgorithm,
+              EncountersAlgorithm, AnomaliesAlgorithm, SearchFootprintsAlgorithm)
 
 
 class BaiMeiProvider(QgsProcessingProvider):

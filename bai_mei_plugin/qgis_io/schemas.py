@@ -40,15 +40,21 @@ ANOMALIES = (
     ("distance_nm", "float"), ("hours", "float"), ("count", "int"),
 )
 
-REACH_AREAS = (
-    ("gap_id", "str"), ("mmsi", "int64"), ("vessel_name", "str"), ("off_time", "datetime"), ("on_time", "datetime"),
-    ("max_speed_kn", "float"), ("area_km2", "float"), ("feasible", "bool"),
-)
+def reach_area_schema(gap_of: dict) -> tuple:
+    """Areas carry their gap's vessel and window (for the Temporal Controller); ``gap_of`` maps gap_id -> Gap."""
+    return (
+        ("gap_id", "str"), ("mmsi", "int64"), ("vessel_name", "str", lambda a: gap_of[a.gap_id].vessel_name),
+        ("off_time", "datetime", lambda a: gap_of[a.gap_id].off_time),
+        ("on_time", "datetime", lambda a: gap_of[a.gap_id].on_time),
+        ("max_speed_kn", "float"), ("area_km2", "float"), ("feasible", "bool"),
+    )
+
 
 CANDIDATE_VISITS = (
     ("gap_id", "str"), ("mmsi", "int64"), ("port_name", "str"), ("locode", "str"), ("max_dwell_hours", "float"),
     ("max_dwell_hours_sea", "float"), ("arrive_earliest", "datetime"), ("depart_latest", "datetime"),
-    ("distance_in_nm", "float"), ("distance_out_nm", "float"),
+    ("distance_in_nm", "float"), ("distance_out_nm", "float"), ("sea_distance_in_nm", "float"),
+    ("sea_distance_out_nm", "float"),
 )
 
 at_lon_lat = point_of("lon", "lat")

@@ -1,0 +1,96 @@
+"""`make demo`, second half: reachability, port visits, encounters, anomalies and imagery footprints.
+
+Each step is the Processing algorithm an analyst would run, chained on the GeoPackage the first half wrote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+# (output layer in the GeoPackage, style kind)
+ANALYSIS_LAYERS = (
+    ("reach_areas", "reach_areas"), ("candidate_visits", "candidate_visits"), ("port_visits", "port_visits"),
+    ("stops", "stops"), ("destinations", "destinations"), ("encounters", "encounters"),
+    ("rendezvous", "rendezvous"), ("anomalies", "anomalies"), ("footprints", "footprints"),
+)
+
+
+def _utc(value) -> str:
+    seconds = value.toSecsSinceEpoch() if hasattr(value, "toSecsSinceEpoch") else int(value)
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%d %b %H:%M UTC")
+
+
+def run_analysis(gpkg: str, mmsi: int, catalogue: str, layer_uri, feedback) -> None:
+    """Run the analysis algorithms on ``gpkg`` (points, gaps) and print what they say about vessel ``mmsi``."""
+    import processing
+    from qgis.core import QgsVectorLayer
+
+    points = f"{gpkg}|layername=points"
+    gaps = f"{gpkg}|layername=gaps"
+    print("Reachable areas and candidate port visits of every gap…", end="", flush=True)
+    reach = processing.run("baimei:gapreachability", {
+        "GAPS": gaps, "OUTPUT_AREAS": layer_uri(gpkg, "reach_areas"),
+        "OUTPUT_VISITS": layer_uri(gpkg, "candidate_visits")}, feedback=feedback())
+    print(f"\n  {reach['VISIT_COUNT']:,} candidate visits.")
+    print("Port visits and stops…", end="", flush=True)
+    visits = processing.run("baimei:portvisits", {
+        "INPUT": points, "GAPS": gaps, "OUTPUT_VISITS": layer_uri(gpkg, "port_visits"),
+        "OUTPUT_STOPS": layer_uri(gpkg, "stops"), "OUTPUT_DESTINATIONS": layer_uri(gpkg, "destinations")},
+        feedback=feedback())
+    print(f"\n  {visits['VISIT_COUNT']:,} port visits; {visits['MISMATCH_COUNT']:,} gaps after which the ship went "
+          "somewhere else than it declared.")
+    print("Encounters and dark rendezvous…", end="", flush=True)
+    met = processing.run("baimei:encounters", {
+        "INPUT": points, "GAPS": gaps, "AREAS": f"{gpkg}|layername=reach_areas",
+        "OUTPUT": layer_uri(gpkg, "encounters"), "OUTPUT_RENDEZVOUS": layer_uri(gpkg, "rendezvous")},
+        feedback=feedback())
+    print(f"\n  {met['ENCOUNTER_COUNT']:,} encounters at sea.")
+    print("Identity anomalies…", end="", flush=True)
+    odd = processing.run("baimei:anomalies", {"INPUT": points, "OUTPUT": layer_uri(gpkg, "anomalies")},
+                         feedback=feedback())
+    print(f"\n  {odd['ANOMALY_COUNT']:,} anomalies.")
+    print("Imagery footprints over the vessel's reachable areas while it was dark (bundled synthetic catalogue)…",
+          end="", flush=True)
+    gaps_layer = QgsVectorLayer(gaps, "gaps", "ogr")
+    gaps_layer.setSubsetString(f'"mmsi" = {int(mmsi)}')
+    found = processing.run("baimei:searchfootprints", {
+        "GAPS": gaps_layer, "AOI": f"{gpkg}|layername=reach_areas", "SOURCE": 2, "URL": catalogue,
+        "OUTPUT": layer_uri(gpkg, "footprints")}, feedback=feedback())
+    print(f"\n  {found['FOOTPRINT_COUNT']:,} scenes.")
+    summarise(gpkg, mmsi)
+
+
+def summarise(gpkg: str, mmsi: int) -> None:
+    from qgis.core import QgsVectorLayer
+
+    def rows(name, expression):
+        return list(QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr").getFeatures(expression))
+
+    ports = rows("ports", "TRUE")
+    print(f"\nWhat the analysis says about MMSI {mmsi}:")
+    for area in sorted(rows("reach_areas", f'"mmsi" = {mmsi}'), key=lambda f: f["off_time"]):
+        print(f"  Gap from {_utc(area['off_time'])}: reachable sea {area['area_km2']:,.0f} km² at "
+              f"{area['max_speed_kn']:.1f} kn.")
+        candidates = sorted(rows("candidate_visits", f"\"gap_id\" = '{area['gap_id']}'"),
+                            key=lambda f: -f["max_dwell_hours"])
+        dprk = [v for v in candidates if str(v["locode"]).startswith("KP")]  # the sanctioned ports are the point
+        print(f"    {len(candidates)} ports it could have called at; the longest possible stays: "
+              + ", ".join(f"{v['port_name']} {v['max_dwell_hours']:.0f} h" for v in candidates[:3]))
+        for visit in dprk:
+            print(f"    in the DPRK: {visit['port_name']} ({visit['locode']}) for up to "
+                  f"{visit['max_dwell_hours']:.0f} h (arrive ≥ {_utc(visit['arrive_earliest'])}, "
+                  f"leave ≤ {_utc(visit['depart_latest'])})")
+        for scene in rows("footprints", f"\"gap_id\" = '{area['gap_id']}' AND \"in_gap_window\""):
+            covered = [p["name"] for p in ports if scene.geometry().contains(p.geometry())]
+            print(f"    scene while dark: {scene['item_id']} ({scene['collection']}, {scene['gsd_m']} m) "
+                  f"{_utc(scene['acquired'])}" + (f", showing {', '.join(covered)}" if covered else ""))
+    for visit in sorted(rows("port_visits", f'"mmsi" = {mmsi}'), key=lambda f: f["arrival"]):
+        print(f"  Seen at {visit['port_name']} {_utc(visit['arrival'])} – {_utc(visit['departure'])}, declaring "
+              f"{visit['destination']}.")
+    for check in rows("destinations", f'"mmsi" = {mmsi}'):
+        mismatch = check["mismatch"]
+        verdict = "NOT where it went" if mismatch is True else "where it went" if mismatch is False else "unknown"
+        print(f"  Declared {check['declared_destination']} before the gap from {_utc(check['off_time'])}; next "
+              f"port seen: {check['actual_next_port']} ({verdict}).")
+    for anomaly in rows("anomalies", f'"mmsi" = {mmsi}'):
+        print(f"  Anomaly {anomaly['kind']}: {anomaly['evidence']}")

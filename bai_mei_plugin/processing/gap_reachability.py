@@ -1,0 +1,132 @@
+"""baimei:gapreachability — where a dark ship could have been, and which ports it could have called at."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from qgis.core import (
+    QgsGeometry,
+    QgsPointXY,
+    QgsProcessing,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterNumber,
+    QgsWkbTypes,
+)
+
+from ..core.ais.model import AisColumns
+from ..core.errors import BaiMeiError
+from ..core.reachability import SEAROUTE_MISSING, LandPolygons, gap_reachability, searoute_distance
+from ..qgis_io import schemas
+from ..qgis_io.inputs import default_ports, gaps_from_source, ports_from_source
+from ..qgis_io.sources import default_land, default_land_path, land_from_layer
+from .base import AisInputMixin, BaiMeiAlgorithm, progress_callbacks
+
+
+@lru_cache(maxsize=1)
+def _default_land_polygons(path: str) -> LandPolygons:
+    return LandPolygons(default_land().polygons)
+
+
+def speeds_from_gaps(gaps) -> AisColumns:
+    """The SOG reported either side of each gap, as columns: the default speed rule then works without the points."""
+    mmsi, t, sog = [], [], []
+    for gap in gaps:
+        for time, value in ((gap.off_time, gap.sog_before), (gap.on_time, gap.sog_after)):
+            mmsi.append(gap.mmsi)
+            t.append(time)
+            sog.append(float("nan") if value is None else value)
+    zeros = [0.0] * len(mmsi)
+    return AisColumns.build(mmsi, t, zeros, zeros, sog=sog)
+
+
+class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
+    NAME = "gapreachability"
+    DISPLAY_NAME = "Gap reachability and candidate port visits"
+    GROUP = "Analysis"
+    GAPS = "GAPS"
+    MAX_SPEED_KN = "MAX_SPEED_KN"
+    LAND = "LAND"
+    PORTS = "PORTS"
+    OUTPUT_AREAS = "OUTPUT_AREAS"
+    OUTPUT_VISITS = "OUTPUT_VISITS"
+    VISIT_COUNT = "VISIT_COUNT"
+    HELP = (
+        "<p>For each dark gap from A (off, t<sub>0</sub>) to B (on, t<sub>1</sub>) and a maximum speed v, the "
+        "places the ship could have visited: the points P with d(A,P) + d(P,B) ≤ v·(t<sub>1</sub>−t<sub>0</sub>), "
+        "great circles on a sphere of radius 6,371,008.8 m (an ellipse on the sphere, built with 360 vertices; "
+        "correct across the antimeridian and around the poles), clipped to the sea with the land layer (default: "
+        "QGIS's world map) and keeping only the water connected to A and B.</p>"
+        "<p><b>Maximum speed</b>: 0 means each vessel's default, the larger of 12 kn and 1.2 × its 95th-percentile "
+        "reported SOG over the AIS points (or, without them, over the SOG reported either side of its gaps).</p>"
+        "<p><b>Candidate visits</b>: a port P (default: the bundled gazetteer) is a candidate when the maximum "
+        "possible dwell (t<sub>1</sub>−t<sub>0</sub>) − (d(A,P) + d(P,B)) / v is positive; "
+        "<code>arrive_earliest</code> and <code>depart_latest</code> bound the stay. With the optional Python "
+        "package <i>searoute</i> the dwell is also computed with sea-route distances "
+        "(<code>max_dwell_hours_sea</code>); without it that field is NULL and the log says so.</p>"
+    )
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterFeatureSource(self.GAPS, "Dark gaps", [QgsProcessing.TypeVectorLine]))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, "AIS points (for the default speed)",
+                                                              [QgsProcessing.TypeVectorPoint], optional=True))
+        self.addParameter(QgsProcessingParameterNumber(self.MAX_SPEED_KN, "Maximum speed (kn; 0 = per-vessel "
+                                                       "default)", QgsProcessingParameterNumber.Double, 0.0, True,
+                                                       0.0))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.LAND, "Land polygons (default: QGIS's world map)",
+                                                              [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.PORTS, "Ports (default: bundled gazetteer)",
+                                                              [QgsProcessing.TypeVectorPoint], optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_AREAS, "Reachability areas",
+                                                            QgsProcessing.TypeVectorPolygon))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_VISITS, "Candidate port visits",
+                                                            QgsProcessing.TypeVectorPoint))
+        self.addOutput(QgsProcessingOutputNumber(self.VISIT_COUNT, "Number of candidate visits"))
+
+    def compute(self, parameters, context, feedback):
+        gaps_source = self.parameterAsSource(parameters, self.GAPS, context)
+        if gaps_source is None:
+            raise BaiMeiError("Choose the dark gaps layer (the Dark gaps output of Detect dark gaps).")
+        gaps = gaps_from_source(gaps_source)
+        feedback.pushInfo(f"{len(gaps):,} gaps.")
+        speed = self.parameterAsDouble(parameters, self.MAX_SPEED_KN, context)
+        cols = None
+        if speed <= 0:
+            if self.parameterAsSource(parameters, self.INPUT, context) is not None:
+                cols = self.read_ais_input(parameters, context, feedback).columns
+            else:
+                feedback.pushInfo("No AIS points: default speeds from the SOG reported either side of each gap.")
+                cols = speeds_from_gaps(gaps)
+        land_source = self.parameterAsSource(parameters, self.LAND, context)
+        feedback.setProgressText("Preparing the land")
+        land = (LandPolygons(land_from_layer(land_source).polygons) if land_source is not None
+                else _default_land_polygons(default_land_path()))
+        ports_source = self.parameterAsSource(parameters, self.PORTS, context)
+        ports = ports_from_source(ports_source) if ports_source is not None else default_ports()
+        sea = searoute_distance()
+        if sea is None:
+            feedback.pushInfo(SEAROUTE_MISSING)
+        feedback.setProgressText("Reachable areas")
+        progress, is_canceled = progress_callbacks(feedback, 30, 60)
+        result = gap_reachability(gaps, cols, land, ports, None if speed <= 0 else speed, sea, is_canceled,
+                                  progress)
+        for note in result.notes:
+            feedback.reportError(note, False)
+        feedback.pushInfo(f"{len(result.areas):,} areas, {len(result.visits):,} candidate port visits.")
+        gap_of = {gap.gap_id: gap for gap in gaps}
+        port_at = {(p.name, p.locode): p for p in ports}
+
+        def port_point(visit):
+            port = port_at[(visit.port_name, visit.locode)]
+            return QgsGeometry.fromPointXY(QgsPointXY(port.lon, port.lat))
+
+        return {
+            self.OUTPUT_AREAS: self.write_records(parameters, self.OUTPUT_AREAS, context, result.areas,
+                                                  schemas.reach_area_schema(gap_of), schemas.area_geometry,
+                                                  QgsWkbTypes.MultiPolygon, "reach_areas"),
+            self.OUTPUT_VISITS: self.write_records(parameters, self.OUTPUT_VISITS, context, result.visits,
+                                                   schemas.CANDIDATE_VISITS, port_point, QgsWkbTypes.Point,
+                                                   "candidate_visits"),
+            self.VISIT_COUNT: len(result.visits),
+        }
