@@ -14,10 +14,10 @@
   </temporal>
   <renderer-v2 symbollevels="0" type="RuleRenderer" enableorderby="0" referencescale="-1" forceraster="0">
     <rules key="{0b20b9fc-ada8-42da-adc1-be465628424b}">
-      <rule key="{1deab9bb-8843-469c-953f-0b5b663bcbce}" label="Taken while dark, covers the area" filter="&quot;in_gap_window&quot; AND &quot;covers_aoi&quot;" symbol="0"/>
-      <rule key="{9f45a7fb-d89a-4182-b43c-289a9920bbce}" label="Taken while dark, partial cover" filter="&quot;in_gap_window&quot; AND NOT &quot;covers_aoi&quot;" symbol="1"/>
-      <rule key="{271600f3-97e8-4332-9401-c22b542f6c70}" label="Covers the area" filter="&quot;in_gap_window&quot; IS NULL AND &quot;covers_aoi&quot;" symbol="2"/>
-      <rule key="{6c009a23-e628-469e-80dc-4df6eb9cb8d3}" label="Other scenes" filter="ELSE" symbol="3"/>
+      <rule key="{1deab9bb-8843-469c-953f-0b5b663bcbce}" label="While dark, covers area" filter="&quot;in_gap_window&quot; AND &quot;covers_aoi&quot;" symbol="0"/>
+      <rule key="{9f45a7fb-d89a-4182-b43c-289a9920bbce}" label="While dark" filter="&quot;in_gap_window&quot; AND NOT &quot;covers_aoi&quot;" symbol="1"/>
+      <rule key="{271600f3-97e8-4332-9401-c22b542f6c70}" label="Covers area" filter="&quot;in_gap_window&quot; IS NULL AND &quot;covers_aoi&quot;" symbol="2"/>
+      <rule key="{6c009a23-e628-469e-80dc-4df6eb9cb8d3}" label="Other" filter="ELSE" symbol="3"/>
     </rules>
     <symbols>
       <symbol force_rhr="0" clip_to_extent="1" type="fill" alpha="1" name="0">
@@ -73,19 +73,19 @@
         <layer class="SimpleFill" locked="0" pass="0" enabled="1">
           <Option type="Map">
             <Option type="QString" value="3x:0,0,0,0,0,0" name="border_width_map_unit_scale"/>
-            <Option type="QString" value="255,170,0,50" name="color"/>
+            <Option type="QString" value="255,120,0,90" name="color"/>
             <Option type="QString" value="bevel" name="joinstyle"/>
             <Option type="QString" value="0,0" name="offset"/>
             <Option type="QString" value="3x:0,0,0,0,0,0" name="offset_map_unit_scale"/>
             <Option type="QString" value="MM" name="offset_unit"/>
             <Option type="QString" value="230,110,0,255" name="outline_color"/>
             <Option type="QString" value="dash" name="outline_style"/>
-            <Option type="QString" value="0.5" name="outline_width"/>
+            <Option type="QString" value="0.7" name="outline_width"/>
             <Option type="QString" value="MM" name="outline_width_unit"/>
             <Option type="QString" value="solid" name="style"/>
           </Option>
           <prop v="3x:0,0,0,0,0,0" k="border_width_map_unit_scale"/>
-          <prop v="255,170,0,50" k="color"/>
+          <prop v="255,120,0,90" k="color"/>
           <prop v="bevel" k="joinstyle"/>
           <prop v="0,0" k="offset"/>
           <prop v="3x:0,0,0,0,0,0" k="offset_map_unit_scale"/>

@@ -25,26 +25,26 @@
         <layer enabled="1" pass="0" class="SimpleFill" locked="0">
           <Option type="Map">
             <Option type="QString" value="3x:0,0,0,0,0,0" name="border_width_map_unit_scale"/>
-            <Option type="QString" value="255,140,0,45" name="color"/>
+            <Option type="QString" value="255,140,0,22" name="color"/>
             <Option type="QString" value="bevel" name="joinstyle"/>
             <Option type="QString" value="0,0" name="offset"/>
             <Option type="QString" value="3x:0,0,0,0,0,0" name="offset_map_unit_scale"/>
             <Option type="QString" value="MM" name="offset_unit"/>
             <Option type="QString" value="220,100,0,220" name="outline_color"/>
             <Option type="QString" value="dash" name="outline_style"/>
-            <Option type="QString" value="0.5" name="outline_width"/>
+            <Option type="QString" value="0.3" name="outline_width"/>
             <Option type="QString" value="MM" name="outline_width_unit"/>
             <Option type="QString" value="solid" name="style"/>
           </Option>
           <prop k="border_width_map_unit_scale" v="3x:0,0,0,0,0,0"/>
-          <prop k="color" v="255,140,0,45"/>
+          <prop k="color" v="255,140,0,22"/>
           <prop k="joinstyle" v="bevel"/>
           <prop k="offset" v="0,0"/>
           <prop k="offset_map_unit_scale" v="3x:0,0,0,0,0,0"/>
           <prop k="offset_unit" v="MM"/>
           <prop k="outline_color" v="220,100,0,220"/>
           <prop k="outline_style" v="dash"/>
-          <prop k="outline_width" v="0.5"/>
+          <prop k="outline_width" v="0.3"/>
           <prop k="outline_width_unit" v="MM"/>
           <prop k="style" v="solid"/>
           <data_defined_properties>
