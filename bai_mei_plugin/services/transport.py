@@ -12,6 +12,7 @@ import base64
 import email.utils
 import json
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, NamedTuple, Optional, Sequence, Tuple, Union
 from urllib.parse import quote, urlsplit
@@ -52,11 +53,12 @@ class ResolvedAuth(NamedTuple):
     secrets: Tuple[str, ...]
 
 
-class Credentials:
+class Credentials(ABC):
     """What a request needs to authenticate, resolved only when the request is made."""
 
+    @abstractmethod
     def resolve(self) -> ResolvedAuth:
-        raise NotImplementedError
+        """The headers to send and the secrets in them (to redact from every message)."""
 
 
 class BasicAuth(Credentials):
