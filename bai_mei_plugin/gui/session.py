@@ -24,6 +24,7 @@ class Session(QObject):
         self.result: Optional[LoadResult] = None
         self.group = None
         self.vessels = []
+        self.extra = {}  # analysis layers by kind (reachable sea, port visits...), replaced when re-run
 
     @property
     def gaps_layer(self):
@@ -72,6 +73,14 @@ class Session(QObject):
         else:
             self.group.insertLayer(position, layer)
 
+    def add_extra(self, layer, kind: str) -> None:
+        """Add an analysis layer to the source's group, replacing the previous one of the same kind."""
+        old = self.extra.pop(kind, None)
+        if old is not None and self.project.mapLayer(old.id()) is not None:
+            self.project.removeMapLayer(old.id())
+        self._add(layer, kind, position=0)
+        self.extra[kind] = layer
+
     def _summarise(self) -> None:
         self.vessels = summarise_vessels(self.result.reports.columns, self.result.found.gaps)
         self.changed.emit()
@@ -79,9 +88,10 @@ class Session(QObject):
     def remove_layers(self) -> None:
         if self.result is None:
             return
-        for layer in self.layers():
+        for layer in [*self.layers(), *self.extra.values()]:
             if self.project.mapLayer(layer.id()) is not None:
                 self.project.removeMapLayer(layer.id())
+        self.extra = {}
         if self.group is not None and self.group.parent() is not None:
             self.group.parent().removeChildNode(self.group)
         self.group = None

@@ -1,0 +1,134 @@
+"""The Analysis page: reachability of the selected gap, and port visits, encounters and anomalies of the loaded
+reports, each run in a background task through the same core functions as the Processing algorithms."""
+
+from __future__ import annotations
+
+import os
+
+from qgis.core import Qgis, QgsMessageLog
+from qgis.PyQt import uic
+from qgis.PyQt.QtCore import QObject
+from qgis.PyQt.QtWidgets import QWidget
+
+from ..tasks import analysis_tasks
+from ..tasks.ais_tasks import LOG_TAG, start
+from . import map_view
+from .models import RecordTableModel, attach_table, number_text, utc_text
+
+PAGE_CLASS, _ = uic.loadUiType(os.path.join(os.path.dirname(__file__), "analysis_page.ui"))
+
+
+class AnalysisPage(QWidget, PAGE_CLASS):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setupUi(self)
+
+
+class CandidateTableModel(RecordTableModel):
+    COLUMNS = (
+        ("Port", lambda v: v.port_name, lambda v: v.port_name),
+        ("Max stay h", lambda v: number_text(v.max_dwell_hours, 0), lambda v: v.max_dwell_hours),
+        ("Arrive ≥", lambda v: utc_text(v.arrive_earliest), lambda v: v.arrive_earliest),
+        ("Leave ≤", lambda v: utc_text(v.depart_latest), lambda v: v.depart_latest),
+        ("LOCODE", lambda v: v.locode, lambda v: v.locode),
+    )
+
+    def name_of(self, record):
+        return record.port_name
+
+    def hours_of(self, record) -> float:
+        return record.max_dwell_hours
+
+
+class AnalysisPanel(QObject):
+    def __init__(self, dock, session, iface):
+        super().__init__(dock)
+        self.dock = dock
+        self.session = session
+        self.iface = iface
+        self.task = None
+        self.page = AnalysisPage()
+        dock.tabs.insertTab(dock.tabs.indexOf(dock.vesselsPage) + 1, self.page, "Analysis")
+        p = self.page
+        self.model = CandidateTableModel(self)
+        self.proxy = attach_table(p.candidateTable, self.model, "Max stay h")
+        p.reachButton.clicked.connect(self.reach)
+        p.portVisitsButton.clicked.connect(lambda: self.run_on_reports("port visits", self._port_visits))
+        p.encountersButton.clicked.connect(lambda: self.run_on_reports("encounters", analysis_tasks.encounters))
+        p.anomaliesButton.clicked.connect(lambda: self.run_on_reports("anomalies", analysis_tasks.anomalies))
+        p.analysisCancelButton.clicked.connect(self.cancel)
+        self.set_busy(False)
+
+    def _port_visits(self, task, cols):
+        return analysis_tasks.port_visits(task, cols, list(self.session.result.found.gaps))
+
+    def set_busy(self, busy: bool) -> None:
+        p = self.page
+        for button in (p.reachButton, p.portVisitsButton, p.encountersButton, p.anomaliesButton):
+            button.setEnabled(not busy)
+        p.analysisCancelButton.setEnabled(busy)
+        p.analysisProgress.setVisible(busy)
+        p.analysisProgress.setValue(0)
+
+    def _start(self, description: str, work) -> None:
+        self.task = analysis_tasks.AnalysisTask(description, work, self.on_done)
+        self.task.progressChanged.connect(lambda value: self.page.analysisProgress.setValue(int(value)))
+        self.set_busy(True)
+        start(self.task)
+
+    def _need_reports(self) -> bool:
+        if self.session.result is None:
+            self.iface.messageBar().pushMessage("Bai Mei", "Load AIS reports first (Tracks page).", Qgis.Info, 5)
+            return False
+        return True
+
+    def reach(self) -> None:
+        if not self._need_reports():
+            return
+        gap = self.dock.gaps.selected_gap()
+        if gap is None:
+            self.iface.messageBar().pushMessage("Bai Mei", "Select a gap on the Gaps page first.", Qgis.Info, 5)
+            return
+        speed = self.page.reachSpeedSpin.value() or None
+        cols = self.session.result.reports.columns
+        self._start(f"Bai Mei: where could {gap.vessel_name or gap.mmsi} have gone?",
+                    lambda task: analysis_tasks.reachability(task, cols, gap, speed))
+
+    def run_on_reports(self, what: str, work) -> None:
+        if not self._need_reports():
+            return
+        cols = self.session.result.reports.columns
+        self._start(f"Bai Mei: {what}", lambda task: work(task, cols))
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def on_done(self, task, ok: bool) -> None:
+        self.task = None
+        self.set_busy(False)
+        bar = self.iface.messageBar()
+        if not ok:
+            if task.error is not None:
+                bar.pushMessage("Bai Mei", task.error.message, Qgis.Critical, 0)
+            else:
+                bar.pushMessage("Bai Mei", "Cancelled; nothing was added.", Qgis.Info, 5)
+            return
+        result = task.result
+        if self.session.group is None:  # the data set was closed while the task ran
+            return
+        for layer, kind in result.layers:
+            self.session.add_extra(layer, kind)
+        if result.layers and result.layers[0][1] == "reach_areas":
+            self.model.set_records(result.records)
+            extent = result.layers[0][0].extent()
+            if not extent.isEmpty():
+                map_view.zoom_to(self.iface.mapCanvas(), extent, margin=0.05)
+        for note in result.notes:
+            QgsMessageLog.logMessage(note, LOG_TAG, Qgis.Info)
+        self.page.analysisLabel.setText(result.summary)
+        bar.pushMessage("Bai Mei", result.summary, Qgis.Success, 8)
+
+    def unload(self) -> None:
+        self.cancel()
+        self.page.setParent(None)

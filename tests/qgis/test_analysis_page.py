@@ -1,0 +1,78 @@
+"""The dock's Analysis page: reachability of the selected gap and whole-data analyses, through background tasks."""
+
+import pytest
+from qgis.core import Qgis, QgsProject
+
+from tests.qgis.test_dock import canvas, dock, load  # noqa: F401 (fixtures and the load helper of the dock tests)
+
+
+@pytest.fixture
+def dark_voyage(write_file, mc_rows):
+    """A ship reporting in the Yellow Sea, silent for ten days, reappearing south-west of Korea (like the Bai Mei 8),
+    and a second ship that renames itself."""
+    rows = []
+    for minute in range(0, 120, 10):
+        rows.append((412000001, f"2017-06-08T{18 + minute // 60:02d}:{minute % 60:02d}:00", 36.10 - minute / 2000,
+                     123.47 + minute / 2000, 10.5, 90, "DARK ONE", 6.5))
+    for minute in range(0, 120, 10):
+        rows.append((412000001, f"2017-06-19T{5 + minute // 60:02d}:{minute % 60:02d}:00", 34.85,
+                     125.27 + minute / 1500, 10.5, 90, "DARK ONE", 11.5))
+    for minute in range(0, 120, 10):
+        rows.append((412000002, f"2017-06-08T{18 + minute // 60:02d}:{minute % 60:02d}:00", 35.0,
+                     122.0 + minute / 1500, 9.0, 90, "OLD NAME" if minute < 60 else "NEW NAME", 7.0))
+    rows.sort(key=lambda r: r[1])
+    return write_file("dark.csv", mc_rows(rows))
+
+
+def run(dock, qtbot, button, timeout=60000):
+    button.click()
+    qtbot.waitUntil(lambda: dock.analysis.task is None, timeout=timeout)
+
+
+def group_names():
+    group = QgsProject.instance().layerTreeRoot().findGroup("dark.csv")
+    return sorted(node.layer().name() for node in group.findLayers())
+
+
+def test_reachable_sea_and_candidate_ports_of_the_selected_gap(dock, qtbot, dark_voyage, qgis_iface):
+    load(dock, qtbot, dark_voyage)
+    page = dock.analysis.page
+    assert dock.tabs.tabText(dock.tabs.indexOf(page)) == "Analysis"
+    qgis_iface.messageBar().clear_messages()
+    run(dock, qtbot, page.reachButton)  # no gap selected: a hint, nothing run
+    assert any("Select a gap" in m for m in qgis_iface.messageBar().get_messages(Qgis.Info))
+    dock.gapTable.selectRow(0)
+    run(dock, qtbot, page.reachButton)
+    assert not qgis_iface.messageBar().get_messages(Qgis.Critical)
+    ports = [dock.analysis.proxy.record(dock.analysis.proxy.index(r, 0)) for r in range(dock.analysis.proxy.rowCount())]
+    by_locode = {p.locode: p for p in ports}
+    assert "KPNAM" in by_locode and 150 < by_locode["KPNAM"].max_dwell_hours < 250
+    stays = [p.max_dwell_hours for p in ports]
+    assert stays == sorted(stays, reverse=True)  # the longest possible stays first
+    assert group_names() == ["candidate ports", "dark gaps", "reachable sea", "tracks"]
+    sea = dock.session.extra["reach_areas"]
+    assert sea.featureCount() == 1 and sea.temporalProperties().isActive()
+    assert "km² of sea within reach" in page.analysisLabel.text()
+    # again, at a fixed speed: the layers are replaced, not added
+    page.reachSpeedSpin.setValue(8)
+    run(dock, qtbot, page.reachButton)
+    assert group_names() == ["candidate ports", "dark gaps", "reachable sea", "tracks"]
+    assert next(dock.session.extra["reach_areas"].getFeatures())["max_speed_kn"] == 8
+
+
+def test_anomalies_and_port_visits_of_the_loaded_reports(dock, qtbot, dark_voyage):
+    load(dock, qtbot, dark_voyage)
+    page = dock.analysis.page
+    run(dock, qtbot, page.anomaliesButton)
+    anomalies = dock.session.extra["anomalies"]
+    kinds = {(f["mmsi"], f["kind"]) for f in anomalies.getFeatures()}
+    assert (412000002, "name_change") in kinds
+    run(dock, qtbot, page.portVisitsButton)
+    assert dock.session.extra["port_visits"].featureCount() == 0
+    assert "port visits" in page.analysisLabel.text()
+    run(dock, qtbot, page.encountersButton)
+    assert dock.session.extra["encounters"].featureCount() == 0
+    # loading another file removes the analysis layers with the old group
+    load(dock, qtbot, dark_voyage)
+    assert dock.session.extra == {}
+    assert group_names() == ["dark gaps", "tracks"]
