@@ -8,12 +8,13 @@ from .anomalies import AnomaliesAlgorithm
 from .detect_gaps import DetectGapsAlgorithm
 from .encounters import EncountersAlgorithm
 from .gap_reachability import GapReachabilityAlgorithm
+from .identify_vessels import IdentifyVesselsAlgorithm
 from .import_ais import ImportAisAlgorithm
 from .port_visits import PortVisitsAlgorithm
 from .search_footprints import SearchFootprintsAlgorithm
 
 ALGORITHMS = (ImportAisAlgorithm, DetectGapsAlgorithm, GapReachabilityAlgorithm, PortVisitsAlgorithm,
-              EncountersAlgorithm, AnomaliesAlgorithm, SearchFootprintsAlgorithm)
+              EncountersAlgorithm, AnomaliesAlgorithm, SearchFootprintsAlgorithm, IdentifyVesselsAlgorithm)
 
 
 class BaiMeiProvider(QgsProcessingProvider):

@@ -20,6 +20,8 @@ TEMPORAL_FIELDS = {
     "anomalies": ("time", None),
     "reach_areas": ("off_time", "on_time"),
     "candidate_visits": ("arrive_earliest", "depart_latest"),
+    "sightings": ("observed_at", None),
+    "candidates": ("observed_at", None),
 }
 
 

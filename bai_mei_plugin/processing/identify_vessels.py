@@ -1,0 +1,213 @@
+"""baimei:identifyvessels — rank who each sighted vessel could be, by its looks and by where ships were."""
+
+from __future__ import annotations
+
+import os
+from typing import List
+
+from qgis.core import (
+    QgsCoordinateTransform,
+    QgsFeatureRequest,
+    QgsProcessing,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterNumber,
+    QgsProject,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QDateTime, Qt
+
+from ..core.errors import BaiMeiError
+from ..core.identify import identify_vessels
+from ..core.profiles import FEATURES, PROFILE_COLUMNS, default_profiles_path, load_profiles, profiles_from_rows
+from ..core.sightings import Sighting
+from ..qgis_io import schemas
+from ..qgis_io.footprints import source_geometries
+from ..qgis_io.inputs import gaps_from_source
+from ..qgis_io.layers import epoch_seconds
+from ..qgis_io.sources import WGS84, _present
+from .base import AisInputMixin, BaiMeiAlgorithm
+
+CANDIDATES = (
+    ("sighting_id", "str"), ("observed_at", "datetime"), ("rank", "int"), ("mmsi", "int64"), ("name", "str"),
+    ("imo", "str"), ("feature_score", "float"), ("spacetime_status", "str"), ("total_score", "float"),
+    ("reasons", "str"), ("lon", "float"), ("lat", "float"),
+)
+
+
+def _plain(value):
+    """A field value as Python: NULL and blank text -> None."""
+    return value if _present(value) else None
+
+
+def _time(value):
+    if isinstance(value, str) and value.strip():
+        value = QDateTime.fromString(value.strip(), Qt.ISODate)
+    return epoch_seconds(value)
+
+
+def sightings_from_source(source, context=None) -> List[Sighting]:
+    """Sightings from a point layer with the sighting fields (any CRS; a missing id becomes the feature id)."""
+    names = source.fields().names()
+    crs = source.sourceCrs()
+    transform = None
+    if crs.isValid() and crs != WGS84:
+        project = context.project() if context is not None and context.project() else QgsProject.instance()
+        transform = QgsCoordinateTransform(crs, WGS84, project)
+    present = [name for name in FEATURES if name in names]
+    sightings = []
+    for feature in source.getFeatures(QgsFeatureRequest()):
+        geometry = feature.geometry()
+        if geometry is None or geometry.isEmpty():
+            continue
+        if transform is not None:
+            geometry.transform(transform)
+        point = geometry.centroid().asPoint()
+        sighting_id = _plain(feature["sighting_id"]) if "sighting_id" in names else None
+        observed = _time(feature["observed_at"]) if "observed_at" in names else None
+        features = {name: _plain(feature[name]) for name in present}
+        sightings.append(Sighting(str(sighting_id if sighting_id is not None else feature.id()), point.x(),
+                                  point.y(), observed, {k: v for k, v in features.items() if v is not None}))
+    if not sightings:
+        raise BaiMeiError("The sightings layer has no points.")
+    return sightings
+
+
+def profiles_from_source(source, feedback=None):
+    """Profiles from a table or layer with the profile fields (others, such as fid, are ignored)."""
+    names = source.fields().names()
+    lower = {name.lower(): name for name in names}
+    missing = [c for c in ("mmsi", "name") if c not in lower]
+    if missing:
+        raise BaiMeiError(f"The profiles layer lacks the field(s) {', '.join(missing)}; expected the fields "
+                          f"{', '.join(PROFILE_COLUMNS)} (mmsi and name required).")
+    ignored = [n for n in names if n.lower() not in PROFILE_COLUMNS and n.lower() != "fid"]
+    if ignored and feedback is not None:
+        feedback.pushInfo(f"Profile fields not used: {', '.join(ignored)}.")
+    rows = [(number, {c: _plain(feature[lower[c]]) for c in PROFILE_COLUMNS if c in lower})
+            for number, feature in enumerate(source.getFeatures(QgsFeatureRequest()), start=1)]
+    return profiles_from_rows(rows, "The profiles layer")
+
+
+class IdentifyVesselsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
+    NAME = "identifyvessels"
+    DISPLAY_NAME = "Identify sighted vessels"
+    GROUP = "Analysis"
+    SIGHTINGS = "SIGHTINGS"
+    PROFILES = "PROFILES"
+    GAPS = "GAPS"
+    AREAS = "AREAS"
+    MAX_SPEED_KN = "MAX_SPEED_KN"
+    NEAR_NM = "NEAR_NM"
+    INCLUDE_UNPROFILED = "INCLUDE_UNPROFILED"
+    OUTPUT = "OUTPUT"
+    CANDIDATE_COUNT = "CANDIDATE_COUNT"
+    HELP = (
+        "<p>For each vessel sighted on imagery, every profiled vessel is a candidate, ranked by how it looks and by "
+        "whether it could have been there. One output point per sighting and candidate, <code>rank</code> 1 = most "
+        "likely.</p>"
+        "<p><b>Feature score</b> (0–1): over the features both the sighting and the profile have, the matched weight "
+        "over the compared weight (length, hatches and cranes count twice). Counts, colours and types must be equal; "
+        "a length or beam gets full credit within the profile's tolerance (10 m, 3 m), decreasing linearly to none "
+        "at three times the tolerance. Features missing on either side neither help nor hurt; with none to compare "
+        "the score is empty (counted as 0.5).</p>"
+        "<p><b>Space–time status</b> at the sighting's time, with the vessel's maximum speed (<i>maximum speed</i>, "
+        "or 0 for its default: 1.2 × its 95th-percentile SOG, at least 12 kn, at most 25 kn) and a slack of "
+        "<i>distance counted as here</i> (5 nm): <i>dark and reachable</i> when the time falls in one of its "
+        "<i>dark gaps</i> and it could have sailed from where it went dark to the sighting by then and on to where "
+        "it reappeared (and the sighting is in the gap's <i>reachability area</i>, when given); <i>reporting "
+        "here</i> when its AIS position, interpolated from reports within 1 h, is within that distance; "
+        "<i>reporting nearby</i> when it is further but could have sailed there; <i>elsewhere</i> when its reports "
+        "or its gap put it out of reach (excluded: listed with an empty rank); <i>no data</i> otherwise.</p>"
+        "<p><b>Total score</b> = feature score × 1.0 (reporting here), 0.9 (dark and reachable), 0.6 (reporting "
+        "nearby), 0.5 (no data) or 0 (elsewhere). <code>reasons</code> says why in words.</p>"
+        "<p><b>Vessels without a profile</b>: optionally, every other MMSI of the AIS points or gaps is listed too "
+        "when it was reporting there or could have been there while dark (no feature score).</p>"
+        "<p>Profiles default to the bundled <i>synthetic</i> demo profiles of the BAI MEI 8 and its look-alikes "
+        "(resources/profiles/bai_mei_8_profiles.csv; a CSV with the same columns can be given instead).</p>"
+    )
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterFeatureSource(self.SIGHTINGS, "Sightings",
+                                                              [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.PROFILES, "Vessel profiles (default: the bundled synthetic BAI MEI 8 profiles)",
+            [QgsProcessing.TypeVector], optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, "AIS points",
+                                                              [QgsProcessing.TypeVectorPoint], optional=True))
+        self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT,
+                                                      optional=True))
+        self.addParameter(QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT,
+                                                      optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.GAPS, "Dark gaps", [QgsProcessing.TypeVectorLine],
+                                                              optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.AREAS, "Reachability areas (with gap_id)",
+                                                              [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.addParameter(QgsProcessingParameterNumber(self.MAX_SPEED_KN, "Maximum speed (kn; 0 = per-vessel "
+                                                       "default)", QgsProcessingParameterNumber.Double, 0.0, True,
+                                                       0.0))
+        self.addParameter(QgsProcessingParameterNumber(self.NEAR_NM, "Distance counted as here (nm)",
+                                                       QgsProcessingParameterNumber.Double, 5.0, True, 0.0))
+        self.addParameter(QgsProcessingParameterBoolean(self.INCLUDE_UNPROFILED, "Also list vessels without a "
+                                                        "profile that were or could have been there", False))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Candidate vessels",
+                                                            QgsProcessing.TypeVectorPoint))
+        self.addOutput(QgsProcessingOutputNumber(self.CANDIDATE_COUNT, "Number of candidate rows"))
+
+    def _profiles(self, parameters, context, feedback):
+        value = parameters.get(self.PROFILES)
+        if isinstance(value, str) and value.lower().endswith(".csv") and os.path.isfile(value):
+            return load_profiles(value)  # the CSV reader's messages name the line and field
+        source = self.parameterAsSource(parameters, self.PROFILES, context)
+        if source is None:
+            feedback.pushInfo(f"Profiles: the bundled synthetic demo profiles ({default_profiles_path()}).")
+            return load_profiles(default_profiles_path())
+        return profiles_from_source(source, feedback)
+
+    def compute(self, parameters, context, feedback):
+        sightings_source = self.parameterAsSource(parameters, self.SIGHTINGS, context)
+        if sightings_source is None:
+            raise BaiMeiError("Choose the sightings layer.")
+        sightings = sightings_from_source(sightings_source, context)
+        profiles = self._profiles(parameters, context, feedback)
+        feedback.pushInfo(f"{len(sightings):,} sightings, {len(profiles):,} profiles.")
+        cols = None
+        if self.parameterAsSource(parameters, self.INPUT, context) is not None:
+            cols = self.read_ais_input(parameters, context, feedback).columns
+        gaps_source = self.parameterAsSource(parameters, self.GAPS, context)
+        gaps = gaps_from_source(gaps_source) if gaps_source is not None else []
+        areas = None
+        areas_source = self.parameterAsSource(parameters, self.AREAS, context)
+        if areas_source is not None:
+            if "gap_id" not in areas_source.fields().names():
+                raise BaiMeiError("The reachability areas layer has no gap_id field: use the areas output of Gap "
+                                  "reachability (baimei:gapreachability).")
+            areas = {str(feature["gap_id"]): shape for feature, shape in source_geometries(areas_source, context)}
+        if cols is None and not gaps:
+            feedback.reportError("No AIS points and no dark gaps: every candidate's space-time status is 'no data' "
+                                 "and the ranking rests on the features alone.", False)
+        include = self.parameterAsBoolean(parameters, self.INCLUDE_UNPROFILED, context)
+        if include and cols is None and not gaps:
+            feedback.reportError("Vessels without a profile come from the AIS points or gaps: none given.", False)
+        feedback.setProgressText("Ranking candidates")
+        feedback.setProgress(60)
+        candidates = identify_vessels(
+            sightings, profiles, cols, gaps, areas,
+            max_speed_kn=self.parameterAsDouble(parameters, self.MAX_SPEED_KN, context) or None,
+            near_nm=self.parameterAsDouble(parameters, self.NEAR_NM, context), include_unprofiled=include,
+            is_canceled=feedback.isCanceled)
+        ranked = sum(1 for c in candidates if c.rank is not None)
+        feedback.pushInfo(f"{len(candidates):,} candidates, {ranked:,} ranked, {len(candidates) - ranked:,} excluded "
+                          "(elsewhere).")
+        for sighting in sightings:
+            best = next((c for c in candidates if c.sighting_id == sighting.sighting_id and c.rank == 1), None)
+            if best is not None:
+                feedback.pushInfo(f"Sighting {sighting.sighting_id}: {best.name} (MMSI {best.mmsi}), "
+                                  f"{best.spacetime_status}, score {best.total_score:.2f}.")
+        dest = self.write_records(parameters, self.OUTPUT, context, candidates, CANDIDATES, schemas.at_lon_lat,
+                                  QgsWkbTypes.Point, "candidates")
+        feedback.setProgress(100)
+        return {self.OUTPUT: dest, self.CANDIDATE_COUNT: len(candidates)}
