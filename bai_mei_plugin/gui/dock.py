@@ -11,6 +11,7 @@ from qgis.PyQt import uic
 from ..core.ais.csv_reader import have_pyarrow
 from .analysis_panel import AnalysisPanel
 from .gaps_panel import GapsPanel
+from .imagery_panel import ImageryPanel
 from .session import Session
 from .settings import Settings
 from .tracks_panel import TracksPanel
@@ -30,6 +31,7 @@ class BaiMeiDock(QgsDockWidget, FORM_CLASS):
         self.gaps = GapsPanel(self, self.session, iface, settings)
         self.tracks = TracksPanel(self, self.session, iface, self.gaps.criteria, settings)
         self.vessels = VesselsPanel(self, self.session, iface)
+        self.imagery = ImageryPanel(self, self.session, iface, self.gaps, settings)
         self.analysis = AnalysisPanel(self, self.session, iface)
         # Import the fast CSV reader now, once: loading its native library holds Python's lock for a few tenths
         # of a second, which would freeze the map if it first happened inside a loading task.
@@ -39,4 +41,5 @@ class BaiMeiDock(QgsDockWidget, FORM_CLASS):
         """Stop running tasks; the layers the analyst loaded stay in the project."""
         self.tracks.unload()
         self.gaps.unload()
+        self.imagery.unload()
         self.analysis.unload()

@@ -54,6 +54,33 @@ KEY_WIDGETS = {
         "gapCountLabel",
     ),
     "vesselsPage": ("vesselFilterEdit", "vesselTable", "showVesselButton", "showAllButton"),
+    "imagerySearchPage": (
+        "imagerySourceCombo",
+        "imageryUrlCombo",
+        "imageryAuthSelect",
+        "imageryCollectionsEdit",
+        "imageryListButton",
+        "imageryCloudSpin",
+        "imageryMaxItemsSpin",
+        "imageryStartEdit",
+        "imageryEndEdit",
+        "imageryPadSpin",
+        "imageryGapTimeButton",
+        "imageryMapTimeButton",
+        "imageryAoiCombo",
+        "imageryAoiLabel",
+        "imagerySearchButton",
+        "imageryCancelButton",
+    ),
+    "imageryResultsPage": (
+        "imageryResultTable",
+        "imageryTimeline",
+        "imageryPreviewLabel",
+        "imageryItemLabel",
+        "imageryAddButton",
+        "imagerySearchButton",
+        "imageryStatusLabel",
+    ),
 }
 
 
@@ -210,6 +237,10 @@ class DesktopCheck:
                 self.wait_for_map,
                 self.screenshot_gap,
                 self.preset_list,
+                self.imagery_search,
+                self.imagery_run,
+                self.imagery_select_scene,
+                self.screenshot_imagery,
                 self.show_vessel,
                 self.wait_for_map,
                 self.screenshot_vessels,
@@ -903,6 +934,84 @@ class DesktopCheck:
         self.save("dock-preset-list", self.grab_screen())
         combo.hidePopup()
         self.process_events(200)
+
+    def imagery_search(self):
+        """Imagery page: the bundled catalogue (static source) over the map zoomed to Nampo, in the gap's window."""
+        from qgis.core import (
+            QgsCoordinateReferenceSystem,
+            QgsCoordinateTransform,
+            QgsProject,
+            QgsRectangle,
+        )
+
+        dock = self.dock()
+        dock.tabs.setCurrentWidget(dock.imageryPage)
+        dock.imageryTabs.setCurrentWidget(dock.imagerySearchPage)
+        dock.imagerySourceCombo.setCurrentText("Static catalogue (file or URL)")
+        canvas = self.iface.mapCanvas()
+        nampo = QgsRectangle(124.6, 38.3, 125.7, 39.1)  # Nampo and its anchorage, as an analyst would zoom
+        to_map = QgsCoordinateTransform(
+            QgsCoordinateReferenceSystem("EPSG:4326"), canvas.mapSettings().destinationCrs(), QgsProject.instance()
+        )
+        canvas.setExtent(to_map.transformBoundingBox(nampo))
+        canvas.refresh()
+        dock.imageryAoiCombo.setCurrentIndex(dock.imageryAoiCombo.findData("extent"))
+        self.process_events(300)
+        start, end = dock.imagery.form.window()
+        info = {
+            "source": dock.imagerySourceCombo.currentText(),
+            "url": dock.imageryUrlCombo.currentText(),
+            "window": [start, end],
+            "window_covers_gap": bool(self.gap and start <= self.gap.off_time and end >= self.gap.on_time),
+            "aoi": dock.imageryAoiLabel.text(),
+        }
+        self.result["imagery"] = info
+        return self.wait_for_map()
+
+    def imagery_run(self):
+        """Measure and take the Search page, then click Search and wait for the background search."""
+        dock = self.dock()
+        self.result["layout"]["imagerySearchPage"] = self.measure_page("imagerySearchPage")
+        self.save("dock-imagery-search", self.grab_screen())
+        dock.imagerySearchButton.click()
+        self.result["imagery"]["task_started"] = dock.imagery.task is not None
+        return Until("the imagery search", lambda: dock.imagery.task is None, 30, then_ms=300)
+
+    def imagery_select_scene(self):
+        """The results: which scenes, where the layer went; select the first scene taken while the ship was dark."""
+        dock = self.dock()
+        info = self.result["imagery"]
+        results = dock.imagery.results
+        layer = results.layer
+        group = dock.session.group
+        info.update(
+            status=dock.imageryStatusLabel.text(),
+            found=[r.footprint.item_id for r in results.order],
+            dark=[r.footprint.item_id for r in results.order if r.in_gap_window],
+            rows=results.proxy.rowCount(),
+            features=layer.featureCount() if layer is not None else None,
+            layer_name=layer.name() if layer is not None else None,
+            in_session_group=bool(layer is not None and group is not None and group.findLayer(layer.id())),
+            temporal=bool(layer is not None and layer.temporalProperties().isActive()),
+            current_subtab=dock.imageryTabs.currentWidget().objectName(),
+            timeline_ticks=len(results.timeline.ticks),
+            timeline_windows=len(results.timeline.windows),
+        )
+        proxy = results.proxy
+        row = next((r for r in range(proxy.rowCount()) if proxy.record(proxy.index(r, 0)).in_gap_window), 0)
+        if results.proxy.rowCount():
+            dock.imageryResultTable.selectRow(row)
+            chosen = results.selected()
+            info["selected"] = chosen.footprint.item_id if chosen is not None else None
+            info["selected_on_map"] = [f["item_id"] for f in layer.getSelectedFeatures()]
+        return self.wait_for_map()
+
+    def screenshot_imagery(self):
+        dock = self.dock()
+        layout = self.measure_page("imageryResultsPage")
+        layout["result_table"] = self.table_columns(dock.imageryResultTable)
+        self.result["layout"]["imageryResultsPage"] = layout
+        self.save("dock-imagery", self.grab_screen())
 
     def show_vessel(self):
         """Vessels page: select the Bai Mei 8 and click "Show only this vessel"."""

@@ -42,6 +42,8 @@ SCREENSHOTS = (
     "dock-tracks",
     "dock-bai-mei-8-gap",
     "dock-preset-list",
+    "dock-imagery-search",
+    "dock-imagery",
     "dock-vessels",
     "after-unload",
 )
@@ -55,10 +57,19 @@ BUTTONS = (
     "trackButton",
     "showVesselButton",
     "showAllButton",
+    "imageryListButton",
+    "imageryGapTimeButton",
+    "imageryMapTimeButton",
+    "imagerySearchButton",
+    "imageryCancelButton",
+    "imageryAddButton",
 )
 # Widgets that must not be flattened.
 MIN_HEIGHT = 20
-TALL_ENOUGH = BUTTONS + ("fileWidget", "presetCombo", "filterEdit", "gapTable", "vesselFilterEdit", "vesselTable")
+TALL_ENOUGH = BUTTONS + ("fileWidget", "presetCombo", "filterEdit", "gapTable", "vesselFilterEdit", "vesselTable",
+                         "imageryUrlCombo", "imageryAuthSelect", "imageryStartEdit", "imageryEndEdit",
+                         "imageryResultTable", "imageryTimeline")
+JUNE_NAMPO_SCENES = {"SYNTHETIC_20170616_021000_ssc1", "SYNTHETIC_20170617_020500_ssc3"}  # in the bundled catalogue
 MIN_TABLE_HEIGHT = 150
 
 # Settings for the throwaway profile: the plugin enabled, Processing on, nothing that asks questions or goes online.
@@ -212,7 +223,7 @@ def _check_layout(layout: dict) -> list[str]:
             problems.append(f"{name} is squeezed: {widget['width']} px wide, needs {widget['size_hint'][0]}")
         if name in TALL_ENOUGH and widget["height"] < MIN_HEIGHT:
             problems.append(f"{name} is only {widget['height']} px high")
-    for table in ("gapTable", "vesselTable"):
+    for table in ("gapTable", "vesselTable", "imageryResultTable"):
         if table in layout["widgets"] and layout["widgets"][table]["height"] < MIN_TABLE_HEIGHT:
             problems.append(f"{table} shows only {layout['widgets'][table]['height']} px of rows")
     for entry in layout["squeezed"]:
@@ -359,6 +370,17 @@ def test_plugin_in_real_qgis_desktop(tmp_path):
     assert selected["map"]["extent_contains_gap"], f"the map does not show the gap's ends: {selected['map']}"
     assert selected["map"]["temporal_covers_gap"], f"the Temporal Controller misses the gap: {selected['map']}"
 
+    # Imagery page: the bundled catalogue over the map zoomed to Nampo, in the selected gap's window.
+    imagery = result.get("imagery", {})
+    assert imagery.get("window_covers_gap"), f"the imagery window is not the gap's: {imagery}"
+    assert imagery.get("url", "").endswith("bai_mei_8_synthetic.geojson"), imagery
+    assert JUNE_NAMPO_SCENES <= set(imagery.get("found", [])), f"the June Nampo scenes were not found: {imagery}"
+    assert JUNE_NAMPO_SCENES <= set(imagery["dark"]), f"the June Nampo scenes are not flagged as dark: {imagery}"
+    assert imagery["rows"] == imagery["features"] == len(imagery["found"]), imagery
+    assert imagery["layer_name"] == "imagery footprints" and imagery["in_session_group"] and imagery["temporal"]
+    assert imagery["selected_on_map"] == [imagery["selected"]], imagery
+    assert imagery["current_subtab"] == "imageryResultsPage" and imagery["timeline_ticks"] == len(imagery["found"])
+
     vessel = result.get("vessel", {})
     assert vessel.get("selected_mmsi") == scenario.bai_mei_mmsi, vessel
     subsets = vessel["subsets"]
@@ -369,7 +391,7 @@ def test_plugin_in_real_qgis_desktop(tmp_path):
     layout = result["layout"]
     problems = [
         f"{page}: {problem}"
-        for page in ("tracksPage", "gapsPage", "vesselsPage")
+        for page in ("tracksPage", "gapsPage", "vesselsPage", "imagerySearchPage", "imageryResultsPage")
         for problem in _check_layout(layout[page])
     ]
     cut_presets = [p["text"] for p in layout["preset_combo"]["presets"] if not p["fits_open_list"]]
@@ -382,6 +404,8 @@ def test_plugin_in_real_qgis_desktop(tmp_path):
     vessel_columns = {c["name"]: c["in_view"] for c in layout["vesselsPage"]["vessel_table"]["columns"]}
     assert all(vessel_columns[name] for name in ("Vessel", "Gaps", "Longest h")), vessel_columns
     assert vessel["map"]["temporal_covers_vessel"], f"the time window hides part of the voyage: {vessel['map']}"
+    result_columns = {c["name"]: c["in_view"] for c in layout["imageryResultsPage"]["result_table"]["columns"]}
+    assert all(result_columns[name] for name in ("Date (UTC)", "Dark", "Covers")), result_columns
 
     unload = result["unload"]
     assert unload["returned"], "qgis.utils.unloadPlugin returned False"

@@ -1,0 +1,267 @@
+"""The Imagery page's query form: source and connection, time window, area of interest; kept in settings.
+
+Settings keep the source, the addresses the analyst typed (addresses only: one carrying a key or signature is never
+remembered), collections, cloud and item limits, padding, area choice and the auth-config *id*; keys stay in
+QGIS's authentication database.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from qgis.core import Qgis, QgsProject
+from qgis.gui import QgsAuthConfigSelect, QgsDateTimeEdit
+from qgis.PyQt.QtCore import QObject, Qt
+from qgis.PyQt.QtWidgets import QFileDialog, QMenu, QSizePolicy
+
+from ..core.errors import BaiMeiError
+from ..core.footprints import redact_url
+from ..qgis_io.layers import epoch_seconds, utc
+from ..services.planet import DEFAULT_ITEM_TYPES, PLANET_API_URL, PLANET_ITEM_TYPES
+from ..services.search import SOURCE_PLANET, SOURCE_STAC, SOURCE_STATIC, SOURCES, SearchArea
+from ..services.stac import STAC_PRESETS
+from ..services.static_catalogue import synthetic_catalogue_path
+from ..tasks.ais_tasks import start
+from ..tasks.footprint_tasks import FootprintSearch, ListCollectionsTask
+from .imagery_aoi import AOI_CHOICES, AOI_REACH, area_of_interest
+
+SOURCE_KEYS = {SOURCE_STAC: "stac", SOURCE_PLANET: "planet", SOURCE_STATIC: "static"}
+MAX_REMEMBERED_URLS = 10
+CATALOGUE_FILTER = "Catalogues (*.geojson *.json);;All files (*)"
+
+
+def default_urls(source: str) -> list:
+    if source == SOURCE_STAC:
+        return list(STAC_PRESETS.values())
+    if source == SOURCE_PLANET:
+        return [PLANET_API_URL]
+    return [synthetic_catalogue_path()]
+
+
+class ImageryForm(QObject):
+    def __init__(self, dock, iface, gaps, settings, project=None):
+        super().__init__(dock)
+        self.dock, self.iface, self.gaps, self.settings = dock, iface, gaps, settings
+        self.project = project or QgsProject.instance()
+        self.source = None
+        self.list_task = None
+        self.collections_menu = None
+        d = dock
+        self.auth = QgsAuthConfigSelect(d, "")
+        self.auth.setObjectName("imageryAuthSelect")
+        self.auth.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)  # the page's spacer takes the height
+        d.imageryAuthSelect = self.auth
+        d.imageryAuthLayout.addWidget(self.auth)
+        self.start_edit, self.end_edit = self._time_edit("imageryStartEdit"), self._time_edit("imageryEndEdit")
+        d.imageryStartLayout.addWidget(self.start_edit)
+        d.imageryEndLayout.addWidget(self.end_edit)
+        for source in SOURCES:
+            d.imagerySourceCombo.addItem(source)
+        for key, text in AOI_CHOICES:
+            d.imageryAoiCombo.addItem(text, key)
+        now = int(time.time())
+        self.set_window(now - 30 * 86400, now)
+        self.restore()
+        d.imagerySourceCombo.currentTextChanged.connect(self.on_source)
+        d.imageryCloudSlider.valueChanged.connect(d.imageryCloudSpin.setValue)
+        d.imageryCloudSpin.valueChanged.connect(d.imageryCloudSlider.setValue)
+        d.imageryBrowseButton.clicked.connect(self.browse)
+        d.imageryListButton.clicked.connect(self.list_collections)
+        d.imageryGapTimeButton.clicked.connect(lambda: self.window_from_gap(self.gaps.selected_gap()))
+        d.imageryMapTimeButton.clicked.connect(self.window_from_map)
+        d.imageryPadSpin.valueChanged.connect(lambda _v: self.window_from_gap(self.gaps.selected_gap()))
+        d.imageryAoiCombo.currentIndexChanged.connect(lambda _i: self.describe_aoi())
+        d.tabs.currentChanged.connect(lambda _i: self.describe_aoi() if d.tabs.currentWidget() is d.imageryPage
+                                      else None)
+        self.project.layersAdded.connect(self.describe_aoi)  # e.g. the reachability layer of the Analysis page
+        self.project.layersRemoved.connect(self.describe_aoi)
+        self.on_source(d.imagerySourceCombo.currentText())
+
+    def _time_edit(self, name: str) -> QgsDateTimeEdit:
+        edit = QgsDateTimeEdit(self.dock)
+        edit.setObjectName(name)
+        edit.setAllowNull(False)
+        edit.setTimeSpec(Qt.UTC)
+        edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        setattr(self.dock, name, edit)
+        return edit
+
+    # --- settings -------------------------------------------------------------------------------------------
+    def restore(self) -> None:
+        d, s = self.dock, self.settings
+        source = s.value("imagery/source", SOURCE_STAC)
+        d.imagerySourceCombo.setCurrentText(source if source in SOURCES else SOURCE_STAC)
+        d.imageryCloudSpin.setValue(int(s.value("imagery/max_cloud", 100, int)))
+        d.imageryCloudSlider.setValue(d.imageryCloudSpin.value())
+        d.imageryMaxItemsSpin.setValue(int(s.value("imagery/max_items", 500, int)))
+        d.imageryPadSpin.setValue(float(s.value("imagery/pad_hours", 12.0, float)))
+        index = d.imageryAoiCombo.findData(s.value("imagery/aoi", AOI_REACH))
+        d.imageryAoiCombo.setCurrentIndex(max(0, index))
+        self.auth.setConfigId(s.value("imagery/authcfg", "") or "")
+
+    def remembered_urls(self, source: str) -> list:
+        try:
+            urls = json.loads(self.settings.value(f"imagery/urls/{SOURCE_KEYS[source]}", "[]") or "[]")
+        except ValueError:
+            return []
+        return [u for u in urls if isinstance(u, str)] if isinstance(urls, list) else []
+
+    def save(self) -> None:
+        d, s = self.dock, self.settings
+        key = SOURCE_KEYS[self.source]
+        url = d.imageryUrlCombo.currentText().strip()
+        s.set_value("imagery/source", self.source)
+        s.set_value(f"imagery/collections/{key}", d.imageryCollectionsEdit.text().strip())
+        s.set_value("imagery/max_cloud", d.imageryCloudSpin.value())
+        s.set_value("imagery/max_items", d.imageryMaxItemsSpin.value())
+        s.set_value("imagery/pad_hours", d.imageryPadSpin.value())
+        s.set_value("imagery/aoi", d.imageryAoiCombo.currentData())
+        s.set_value("imagery/authcfg", self.auth.configId() or "")  # the id only; the key stays in QgsAuthManager
+        if url and redact_url(url) == url:  # never an address carrying a key or signature
+            # the bundled catalogue's path changes with the plugin's folder: remembered as "the default"
+            s.set_value(f"imagery/url/{key}", "" if url == synthetic_catalogue_path() else url)
+            urls = self.remembered_urls(self.source)
+            if url not in default_urls(self.source):
+                urls = [url] + [u for u in urls if u != url]
+                s.set_value(f"imagery/urls/{key}", json.dumps(urls[:MAX_REMEMBERED_URLS]))
+
+    # --- source and connection ------------------------------------------------------------------------------
+    def on_source(self, source: str) -> None:
+        d = self.dock
+        if self.source is not None and self.source != source:
+            self.settings.set_value(f"imagery/collections/{SOURCE_KEYS[self.source]}",
+                                    d.imageryCollectionsEdit.text().strip())
+        self.source = source
+        key = SOURCE_KEYS[source]
+        urls = default_urls(source) + [u for u in self.remembered_urls(source) if u not in default_urls(source)]
+        d.imageryUrlCombo.clear()
+        d.imageryUrlCombo.addItems(urls)
+        names = {url: name for name, url in STAC_PRESETS.items()}
+        for index, url in enumerate(urls):
+            d.imageryUrlCombo.setItemData(index, names.get(url, url), Qt.ToolTipRole)
+        d.imageryUrlCombo.setCurrentText(self.settings.value(f"imagery/url/{key}", urls[0]) or urls[0])
+        default_collections = ", ".join(DEFAULT_ITEM_TYPES) if source == SOURCE_PLANET else ""
+        d.imageryCollectionsEdit.setText(self.settings.value(f"imagery/collections/{key}", default_collections))
+        d.imageryCollectionsEdit.setPlaceholderText({SOURCE_STAC: "all (or e.g. sentinel-2-l2a)",
+                                                     SOURCE_PLANET: ", ".join(DEFAULT_ITEM_TYPES)}.get(source, "all"))
+        d.imageryCollectionsLabel.setText("Item types" if source == SOURCE_PLANET else "Collections")
+        d.imageryBrowseButton.setVisible(source == SOURCE_STATIC)
+        d.imageryListButton.setEnabled(source != SOURCE_STATIC)
+
+    def browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.dock, "Choose a catalogue", self.dock.imageryUrlCombo.currentText(),
+                                              CATALOGUE_FILTER)
+        if path:
+            self.dock.imageryUrlCombo.setCurrentText(path)
+
+    def list_collections(self) -> None:
+        if self.source == SOURCE_PLANET:
+            self.show_collections(list(PLANET_ITEM_TYPES.items()))
+            return
+        if self.list_task is not None:
+            return
+        self.list_task = ListCollectionsTask(self.dock.imageryUrlCombo.currentText().strip(), self.auth.configId(),
+                                             self.on_collections)
+        self.dock.imageryListButton.setEnabled(False)
+        start(self.list_task)
+
+    def on_collections(self, task, ok: bool) -> None:
+        self.list_task = None
+        self.dock.imageryListButton.setEnabled(self.source != SOURCE_STATIC)
+        if not ok:
+            if task.error is not None:
+                self.iface.messageBar().pushMessage("Bai Mei", task.error.message, Qgis.Warning, 8)
+            return
+        self.show_collections(task.result)
+
+    def show_collections(self, collections) -> None:
+        """A menu of the collections (id — title); choosing one adds it to the collections text."""
+        menu = QMenu(self.dock)
+        for cid, title in collections:
+            action = menu.addAction(cid if title == cid else f"{cid} — {title}")
+            action.setData(cid)
+            action.triggered.connect(lambda _checked=False, c=cid: self.add_collection(c))
+        if not collections:
+            menu.addAction("(no collections)").setEnabled(False)
+        self.collections_menu = menu
+        button = self.dock.imageryListButton
+        menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+
+    def add_collection(self, cid: str) -> None:
+        current = self.collections()
+        if cid not in current:
+            self.dock.imageryCollectionsEdit.setText(", ".join(current + [cid]))
+
+    def collections(self) -> list:
+        return [c.strip() for c in self.dock.imageryCollectionsEdit.text().split(",") if c.strip()]
+
+    # --- when -----------------------------------------------------------------------------------------------
+    def set_window(self, start: int, end: int) -> None:
+        self.start_edit.setDateTime(utc(start))
+        self.end_edit.setDateTime(utc(end))
+
+    def window(self) -> tuple:
+        return epoch_seconds(self.start_edit.dateTime()), epoch_seconds(self.end_edit.dateTime())
+
+    def window_from_gap(self, gap) -> None:
+        if gap is None:
+            return
+        pad = int(round(self.dock.imageryPadSpin.value() * 3600))
+        self.set_window(gap.off_time - pad, gap.on_time + pad)
+
+    def window_from_map(self) -> None:
+        canvas = self.iface.mapCanvas()
+        window = canvas.temporalRange()
+        controller = canvas.temporalController()
+        if not (window.begin().isValid() and window.end().isValid()) and controller is not None:
+            window = controller.temporalExtents()
+        if window.begin().isValid() and window.end().isValid():
+            self.set_window(epoch_seconds(window.begin()), epoch_seconds(window.end()))
+        else:
+            self.iface.messageBar().pushMessage("Bai Mei", "The map has no time range: turn on the Temporal "
+                                                "Controller or select a gap.", Qgis.Info, 5)
+
+    # --- where ----------------------------------------------------------------------------------------------
+    def describe_aoi(self, *_) -> None:
+        try:
+            _, text = self.aoi(self.gaps.selected_gap())
+        except BaiMeiError as exc:
+            text = exc.message
+        self.dock.imageryAoiLabel.setText(text)
+
+    def aoi(self, gap) -> tuple:
+        """(lon/lat shapely geometry, one-line description) of the chosen area of interest."""
+        return area_of_interest(self.dock.imageryAoiCombo.currentData(), gap, self.iface, self.project)
+
+    # --- the query ------------------------------------------------------------------------------------------
+    def search(self) -> FootprintSearch:
+        """The query from the widgets (BaiMeiError when something is missing); saves the settings."""
+        d = self.dock
+        url = d.imageryUrlCombo.currentText().strip()
+        if not url:
+            raise BaiMeiError("Give the address of the source (or the catalogue file).")
+        start, end = self.window()
+        if start is None or end is None or end <= start:
+            raise BaiMeiError("The time window must end after it starts.")
+        gap = self.gaps.selected_gap()
+        geometry, description = self.aoi(gap)
+        d.imageryAoiLabel.setText(description)
+        area = SearchArea(geometry, start, end)
+        if gap is not None:  # scenes are also judged against the selected gap: taken while it was dark?
+            area.gap_id, area.mmsi, area.gap_window = gap.gap_id, gap.mmsi, (gap.off_time, gap.on_time)
+        cloud = d.imageryCloudSpin.value()
+        self.save()
+        return FootprintSearch(self.source, url, [area], self.collections(), None if cloud >= 100 else float(cloud),
+                               d.imageryMaxItemsSpin.value(), self.auth.configId() or "")
+
+    def unload(self) -> None:
+        for signal in (self.project.layersAdded, self.project.layersRemoved):
+            try:
+                signal.disconnect(self.describe_aoi)
+            except (TypeError, RuntimeError):  # unloaded twice
+                pass
+        if self.list_task is not None:
+            self.list_task.on_done = lambda *_: None
+            self.list_task.cancel()
+            self.list_task = None

@@ -1,0 +1,179 @@
+"""The Imagery page: search imagery footprints for the selected gap's place and time in a background task.
+
+The form (``imagery_form``) builds the query; ``search_areas`` (the same function as ``baimei:searchfootprints``)
+runs in a ``SearchFootprintsTask``; the results (``imagery_results``) are a styled, time-enabled layer in the
+session's group, a table in step with it, a timeline against the vessel's dark gaps and a preview.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import List
+
+from qgis.core import Qgis, QgsMessageLog
+from qgis.PyQt.QtCore import QObject
+
+from ..core.errors import BaiMeiError
+from ..core.footprints import KEPT_CLOUD_UNKNOWN, dropped_total
+from ..qgis_io.styles import apply_style
+from ..services.transport import redact
+from ..tasks.ais_tasks import start
+from ..tasks.footprint_tasks import FootprintSearch, SearchFootprintsTask
+from .imagery_form import ImageryForm
+from .imagery_results import ImageryResults
+from .models import utc_text
+from .timeline import Window
+
+LOG_TAG = "Bai Mei"
+
+
+def shown_address(url: str) -> str:
+    """An address for messages: a URL without keys, a file by its name."""
+    if url.lower().startswith(("http://", "https://")):
+        return redact(url)
+    return os.path.basename(url) or url
+
+
+class ImageryPanel(QObject):
+    def __init__(self, dock, session, iface, gaps, settings):
+        super().__init__(dock)
+        self.dock, self.session, self.iface, self.gaps = dock, session, iface, gaps
+        self.task = None
+        self.last_search: FootprintSearch = None
+        self.form = ImageryForm(dock, iface, gaps, settings, session.project)
+        self.results = ImageryResults(dock, iface, session.project, self.connection)
+        d = dock
+        d.imageryCancelButton.setEnabled(False)
+        d.imageryProgressBar.setVisible(False)
+        d.imageryStatusLabel.setVisible(False)
+        d.imagerySearchButton.clicked.connect(self.search)
+        d.imageryCancelButton.clicked.connect(self.cancel)
+        d.gapTable.selectionModel().selectionChanged.connect(self.on_gap_changed)
+        session.changed.connect(self.on_gap_changed)
+        self.on_gap_changed()
+
+    def connection(self) -> tuple:
+        """(source, address, auth-config id) of the search whose results are shown (or of the form)."""
+        s = self.last_search
+        if s is None:
+            d = self.dock
+            return self.form.source, d.imageryUrlCombo.currentText().strip(), self.form.auth.configId() or ""
+        return s.source, s.url, s.authcfg
+
+    # --- the selected gap -----------------------------------------------------------------------------------
+    def windows(self) -> List[Window]:
+        """The dark gaps of the selected gap's vessel, for the timeline."""
+        gap = self.gaps.selected_gap()
+        result = self.session.result
+        if gap is None or result is None:
+            return []
+        return [Window(g.off_time, g.on_time, f"{g.vessel_name or g.mmsi} dark {utc_text(g.off_time)} → "
+                       f"{utc_text(g.on_time)} UTC ({g.gap_hours:,.0f} h)", g.gap_id == gap.gap_id)
+                for g in result.found.gaps if g.mmsi == gap.mmsi]
+
+    def on_gap_changed(self, *_):
+        self.form.window_from_gap(self.gaps.selected_gap())
+        self.form.describe_aoi()
+        self.results.update_timeline(self.windows())
+
+    # --- search ---------------------------------------------------------------------------------------------
+    def search(self) -> None:
+        if self.task is not None:
+            return
+        try:
+            search = self.form.search()
+        except BaiMeiError as exc:
+            self.iface.messageBar().pushMessage("Bai Mei", exc.message, Qgis.Warning, 8)
+            return
+        self.task = SearchFootprintsTask(search, self.on_searched)
+        self.task.progressChanged.connect(lambda percent: self.dock.imageryProgressBar.setValue(int(percent)))
+        self.set_busy(True)
+        self.show_status("Searching…")
+        start(self.task)
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def set_busy(self, busy: bool) -> None:
+        d = self.dock
+        d.imagerySearchButton.setEnabled(not busy)
+        d.imageryCancelButton.setEnabled(busy)
+        d.imageryProgressBar.setVisible(busy)
+        d.imageryProgressBar.setValue(0)
+
+    def show_status(self, text: str) -> None:
+        self.dock.imageryStatusLabel.setText(text)
+        self.dock.imageryStatusLabel.setVisible(bool(text))
+
+    def on_searched(self, task, ok: bool) -> None:
+        self.task = None
+        self.set_busy(False)
+        bar = self.iface.messageBar()
+        if not ok:
+            if task.error is not None:
+                bar.pushMessage("Bai Mei", task.error.message, Qgis.Critical, 0)
+                QgsMessageLog.logMessage(task.error.message, LOG_TAG, Qgis.Warning)
+                self.show_status(f"<b>Search failed.</b> {task.error.message}")
+            else:
+                bar.pushMessage("Bai Mei", "The imagery search was cancelled; nothing was added.", Qgis.Info, 5)
+                self.show_status("Search cancelled; nothing was added.")
+            return
+        search, result = task.search, task.result
+        self.last_search = search
+        self.results.remove_layer()  # the new search replaces the previous footprints
+        short, details = self.summary(search, result)
+        if result.layer is not None:
+            self.add_layer(result.layer)
+        self.results.set_results(result.found, result.layer, result.fids, self.windows())
+        self.show_status(short)
+        if result.found:
+            self.dock.imageryTabs.setCurrentWidget(self.dock.imageryResultsPage)
+        bar.pushMessage("Bai Mei", short, details, Qgis.Success if result.found else Qgis.Info, 8)
+        for line in details.splitlines():
+            QgsMessageLog.logMessage(line, LOG_TAG, Qgis.Info)
+
+    def add_layer(self, layer) -> None:
+        """Styled and time-enabled, into the loaded data set's group (on top, removed with the data set) when
+        there is one, else the project's root."""
+        apply_style(layer, "footprints")
+        project, group = self.session.project, self.session.group
+        if group is not None and group.parent() is not None:
+            project.addMapLayer(layer, False)
+            group.insertLayer(0, layer)
+        else:
+            project.addMapLayer(layer)
+
+    def summary(self, search: FootprintSearch, result) -> tuple:
+        """A short line for the message bar, and the details (source, counts by reason) for "Show more"."""
+        found, info = result.found, result.summary
+        count = len(found)
+        short = f"{count:,} scene{'s' * (count != 1)} found" if count else "No scenes found"
+        dark = sum(1 for f in found if f.in_gap_window)
+        if search.areas and search.areas[0].gap_window is not None and count:
+            short += f", {dark:,} taken while the vessel was dark"
+        if info.get("truncated"):
+            short += f"; stopped at {search.max_items:,}: more match, narrow the search"
+        short += "."
+        dropped = info.get("dropped") or {}
+        lines = [f"{search.source}: {shown_address(search.url)}",
+                 f"{info.get('searches', 0)} search(es); collections: {', '.join(search.collections) or 'all'}"]
+        if dropped_total(dropped):
+            lines.append(f"Not kept: {dropped_total(dropped):,}")
+        lines += [f"  {n:,} {reason}" for reason, n in dropped.items() if reason != KEPT_CLOUD_UNKNOWN]
+        if dropped.get(KEPT_CLOUD_UNKNOWN):
+            lines.append(f"{dropped[KEPT_CLOUD_UNKNOWN]:,} kept with unknown cloud cover")
+        return short, "\n".join(lines)
+
+    def unload(self) -> None:
+        """Stop what runs; the footprints layer stays in the project like the other layers."""
+        if self.task is not None:
+            self.task.on_done = lambda *_: None
+            self.task.cancel()
+            self.task = None
+        self.form.unload()
+        self.results.unload()
+        try:
+            self.session.changed.disconnect(self.on_gap_changed)
+        except (TypeError, RuntimeError):
+            pass

@@ -1,0 +1,260 @@
+"""The Imagery page's results: the table in step with the footprints layer, the timeline, the preview and
+"Add to map"."""
+
+from __future__ import annotations
+
+import html
+from typing import Dict, List, Optional
+
+from qgis.core import Qgis, QgsApplication, QgsNetworkAccessManager, QgsRectangle
+from qgis.PyQt.QtCore import QObject, Qt, QUrl
+from qgis.PyQt.QtGui import QPixmap
+from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
+
+from ..services.search import SOURCE_PLANET, FoundFootprint
+from ..tasks.ais_tasks import start
+from ..tasks.footprint_tasks import LoadSceneTask, SceneRequest
+from . import map_view
+from .models import RecordTableModel, attach_table, number_text, utc_text
+from .timeline import Tick, Timeline, Window
+
+
+def _yes_no(value) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def coverage_text(pct: float) -> str:
+    """The share of the area of interest a scene shows ("<1 %" rather than a misleading "0 %")."""
+    return "none" if pct <= 0 else ("<1 %" if pct < 1 else f"{pct:.0f} %")
+
+
+class FootprintTableModel(RecordTableModel):
+    # What tells a useful scene first: when, whether the vessel was dark then, whether it covers the area, cloud.
+    COLUMNS = (
+        ("Date (UTC)", lambda f: utc_text(f.footprint.acquired), lambda f: f.footprint.acquired),
+        ("Dark", lambda f: _yes_no(f.in_gap_window), lambda f: f.in_gap_window),
+        ("Covers", lambda f: "yes" if f.covers_aoi else coverage_text(f.aoi_overlap_pct),
+         lambda f: 100.0 + f.aoi_overlap_pct if f.covers_aoi else f.aoi_overlap_pct),
+        ("Cloud %", lambda f: number_text(f.footprint.cloud_cover, 0), lambda f: f.footprint.cloud_cover),
+        ("GSD m", lambda f: number_text(f.footprint.gsd_m, 1), lambda f: f.footprint.gsd_m),
+        ("Platform", lambda f: f.footprint.platform or "", lambda f: f.footprint.platform or ""),
+        ("Collection", lambda f: f.footprint.collection, lambda f: f.footprint.collection),
+    )
+
+    def data(self, index, role=Qt.DisplayRole):
+        if role == Qt.ToolTipRole and index.isValid():
+            return describe(self.records[index.row()])
+        return super().data(index, role)
+
+    def name_of(self, record):
+        return record.footprint.item_id
+
+    def hours_of(self, record) -> float:
+        return 0.0
+
+
+def describe(found: FoundFootprint) -> str:
+    f = found.footprint
+    parts = [f"{utc_text(f.acquired)} UTC", f.platform or "", f.collection]
+    details = [f"cloud {number_text(f.cloud_cover, 0)} %" if f.cloud_cover is not None else "",
+               f"{number_text(f.gsd_m, 1)} m" if f.gsd_m is not None else "",
+               "while dark" if found.in_gap_window else ""]
+    return " · ".join(p for p in parts if p) + "\n" + ", ".join(d for d in details if d) + f"\n{f.item_id}"
+
+
+class ImageryResults(QObject):
+    def __init__(self, dock, iface, project, connection):
+        super().__init__(dock)
+        self.dock, self.iface, self.project = dock, iface, project
+        self.connection = connection  # () -> (source, address, auth-config id) of the results shown
+        self.layer = None
+        self.order: List[FoundFootprint] = []  # the records in the layer's (and the timeline's) order
+        self.fid_of_record: Dict[int, int] = {}
+        self.record_of_fid: Dict[int, FoundFootprint] = {}
+        self.reply: Optional[QNetworkReply] = None
+        self.scene_task = None
+        self._syncing = False
+        self.model = FootprintTableModel(self)
+        self.proxy = attach_table(dock.imageryResultTable, self.model, "Date (UTC)", Qt.AscendingOrder)
+        self.timeline = Timeline(dock)
+        self.timeline.setObjectName("imageryTimeline")
+        dock.imageryTimeline = self.timeline
+        dock.imageryTimelineLayout.addWidget(self.timeline)
+        dock.imageryResultTable.selectionModel().selectionChanged.connect(self.on_row_selected)
+        self.timeline.tickClicked.connect(self.select_record_index)
+        dock.imageryAddButton.clicked.connect(self.add_to_map)
+        project.layersWillBeRemoved.connect(self.on_layers_removed)
+        self.show_item(None)
+
+    # --- results --------------------------------------------------------------------------------------------
+    def set_results(self, found: List[FoundFootprint], layer, fids: List[int], windows) -> None:
+        self.disconnect_layer()
+        self.layer, self.order = layer, list(found)
+        self.fid_of_record = {id(r): fid for r, fid in zip(found, fids)}
+        self.record_of_fid = {fid: r for r, fid in zip(found, fids)}
+        self.model.set_records(found)
+        self.dock.imageryResultTable.resizeColumnsToContents()
+        if layer is not None:
+            layer.selectionChanged.connect(self.on_map_selection)
+        self.update_timeline(windows)
+        self.show_item(None)
+        self.dock.imageryTabs.setTabText(1, f"Results ({len(found)})")
+
+    def update_timeline(self, windows: List[Window]) -> None:
+        ticks = [Tick(f.footprint.acquired, describe(f), bool(f.in_gap_window)) for f in self.order]
+        self.timeline.set_data(windows, ticks)
+
+    def clear(self) -> None:
+        self.set_results([], None, [], self.timeline.windows)
+        self.dock.imageryTabs.setTabText(1, "Results")
+
+    def disconnect_layer(self) -> None:
+        if self.layer is not None:
+            try:
+                self.layer.selectionChanged.disconnect(self.on_map_selection)
+            except (TypeError, RuntimeError):  # already gone
+                pass
+        self.layer = None
+
+    def remove_layer(self) -> None:
+        """Takes this page's footprints layer out of the project (a new search replaces it)."""
+        layer = self.layer
+        self.clear()
+        if layer is not None and self.project.mapLayer(layer.id()) is not None:
+            self.project.removeMapLayer(layer.id())
+
+    def on_layers_removed(self, ids) -> None:
+        if self.layer is not None and self.layer.id() in ids:
+            self.clear()
+
+    def record_index(self, found) -> int:
+        return next(i for i, record in enumerate(self.order) if record is found)
+
+    def selected(self) -> Optional[FoundFootprint]:
+        rows = self.dock.imageryResultTable.selectionModel().selectedRows()
+        return self.proxy.record(rows[0]) if rows else None
+
+    # --- selection, both ways -------------------------------------------------------------------------------
+    def on_row_selected(self, *_):
+        found = self.selected()
+        self.show_item(found)
+        self.timeline.set_selected(None if found is None else self.record_index(found))
+        if found is None or self._syncing or self.layer is None:
+            return
+        fid = self.fid_of_record.get(id(found))
+        self._syncing = True
+        self.layer.selectByIds([fid] if fid is not None else [])
+        self._syncing = False
+        west, south, east, north = found.footprint.geometry.bounds
+        canvas = self.iface.mapCanvas()
+        map_view.zoom_to(canvas, QgsRectangle(west, south, east, north), margin=0.5, min_size_deg=0.05)
+        shown, acquired = canvas.temporalRange(), found.footprint.acquired
+        begin, end = shown.begin(), shown.end()
+        if begin.isValid() and end.isValid() and not begin.toSecsSinceEpoch() <= acquired <= end.toSecsSinceEpoch():
+            map_view.show_window(canvas, acquired, acquired)  # else the map's time filter would hide the scene
+
+    def on_map_selection(self, selected, _deselected, _clear):
+        if self._syncing or not selected:
+            return
+        found = self.record_of_fid.get(selected[0])
+        if found is not None:
+            self.select_record(found)
+
+    def select_record_index(self, index: int) -> None:
+        self.select_record(self.order[index])
+
+    def select_record(self, found) -> None:
+        row = self.proxy.proxy_row_of(lambda r: r is found)
+        if row >= 0:
+            self.dock.imageryResultTable.selectRow(row)
+            self.dock.imageryResultTable.scrollTo(self.proxy.index(row, 0))
+
+    # --- preview and scene ----------------------------------------------------------------------------------
+    def show_item(self, found: Optional[FoundFootprint]) -> None:
+        d = self.dock
+        self.abort_preview()
+        d.imageryPreviewLabel.setPixmap(QPixmap())
+        d.imageryAddButton.setEnabled(found is not None)
+        if found is None:
+            d.imageryPreviewLabel.setText("No preview")
+            d.imageryItemLabel.setText("Select a scene in the table, on the map or on the timeline.")
+            return
+        # Break long ids after their separators: one unbreakable word would widen the whole dock.
+        text = describe(found)
+        for separator in "_-.:/":
+            text = text.replace(separator, separator + "\u200b")
+        d.imageryItemLabel.setText(html.escape(text).replace("\n", "<br>"))
+        url = found.footprint.thumbnail_url
+        if not url or "***" in url:  # none, or a signed address whose signature was (rightly) not kept
+            d.imageryPreviewLabel.setText("No preview")
+            return
+        d.imageryPreviewLabel.setText("Loading preview…")
+        request = QNetworkRequest(QUrl(url))
+        source, search_url, authcfg = self.connection()
+        if authcfg and QUrl(url).host() == QUrl(search_url).host():  # the key goes only to the search's host
+            _ok, request = QgsApplication.authManager().updateNetworkRequest(request, authcfg)
+        reply = QgsNetworkAccessManager.instance().get(request)
+        self.reply = reply
+        reply.finished.connect(lambda r=reply: self.on_preview(r))
+
+    def abort_preview(self) -> None:
+        reply, self.reply = self.reply, None  # first, so that the aborted reply's answer is ignored
+        if reply is not None:
+            reply.abort()
+
+    def on_preview(self, reply) -> None:
+        if reply is not self.reply:
+            reply.deleteLater()
+            return
+        self.reply = None
+        label = self.dock.imageryPreviewLabel
+        pixmap = QPixmap()
+        if reply.error() == QNetworkReply.NoError and pixmap.loadFromData(bytes(reply.readAll())):
+            label.setPixmap(pixmap.scaled(label.size(), Qt.KeepAspectRatio, Qt.SmoothTransformation))
+        else:
+            status = reply.attribute(QNetworkRequest.HttpStatusCodeAttribute)
+            label.setText(f"No preview\n(HTTP {status})" if status else "No preview")
+        reply.deleteLater()
+
+    def add_to_map(self) -> None:
+        found = self.selected()
+        bar = self.iface.messageBar()
+        if found is None:
+            return
+        source, search_url, authcfg = self.connection()
+        f = found.footprint
+        if source == SOURCE_PLANET:
+            bar.pushMessage("Bai Mei", f"Planet scenes must be activated and downloaded before they can be shown; "
+                            f"order {f.item_id} in Planet Explorer.", Qgis.Info, 8)
+            return
+        if not f.self_url.startswith(("http://", "https://")) or "***" in f.self_url:
+            bar.pushMessage("Bai Mei", f"{f.item_id} has no image to add: the catalogue gives its footprint only "
+                            "(no link to a STAC record with a visual asset).", Qgis.Info, 8)
+            return
+        same_host = QUrl(f.self_url).host() == QUrl(search_url).host()
+        self.scene_task = LoadSceneTask(SceneRequest(f.self_url, f.item_id, authcfg if same_host else ""),
+                                        self.on_scene)
+        self.dock.imageryAddButton.setEnabled(False)
+        start(self.scene_task)
+
+    def on_scene(self, task, ok: bool) -> None:
+        self.scene_task = None
+        self.dock.imageryAddButton.setEnabled(self.selected() is not None)
+        if not ok:
+            if task.error is not None:
+                self.iface.messageBar().pushMessage("Bai Mei", task.error.message, Qgis.Warning, 10)
+            return
+        self.project.addMapLayer(task.result)
+        self.iface.messageBar().pushMessage("Bai Mei", f"Added {task.result.name()}.", Qgis.Success, 5)
+
+    def unload(self) -> None:
+        self.abort_preview()
+        if self.scene_task is not None:
+            self.scene_task.on_done = lambda *_: None
+            self.scene_task.cancel()
+            self.scene_task = None
+        self.disconnect_layer()
+        try:
+            self.project.layersWillBeRemoved.disconnect(self.on_layers_removed)
+        except (TypeError, RuntimeError):
+            pass

@@ -1,0 +1,187 @@
+"""Background tasks for the dock's Imagery page: search footprints, list a STAC API's collections, open a scene.
+
+Network calls can block for as long as a slow server takes to answer, and ``requests`` cannot be interrupted. So the
+network part runs in a helper thread and the task waits for it in short steps: Cancel ends the task at once and the
+helper's late answer is dropped (the helper itself stops at its next cancellation check or at the transport's
+timeout). Results are plain records and memory layers moved to the main thread; ``finished()`` hands them over.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from qgis.core import QgsRasterLayer, QgsVectorLayer
+
+from ..core.errors import BaiMeiError, Canceled
+from ..core.footprints import redact_url
+from ..qgis_io.footprints import footprint_features, footprint_fields
+from ..qgis_io.network import credentials_for, qgis_transport
+from ..services.search import FoundFootprint, SearchArea, search_areas
+from ..services.stac import StacClient
+from ..services.transport import redact
+from .ais_tasks import BaiMeiTask, memory_layer
+
+FOOTPRINTS_LAYER_NAME = "imagery footprints"
+POLL_S = 0.05
+# Asset types GDAL can read over HTTP range requests without downloading the whole file.
+COG_MARKERS = ("profile=cloud-optimized", "image/tiff", "image/vnd.stac.geotiff")
+
+
+@dataclass
+class FootprintSearch:
+    """One search from the Imagery page, as ``search_areas`` takes it (the auth config by id only)."""
+
+    source: str
+    url: str
+    areas: Sequence[SearchArea]
+    collections: Sequence[str] = ()
+    max_cloud: Optional[float] = None
+    max_items: int = 500
+    authcfg: str = ""
+
+
+@dataclass
+class FootprintResult:
+    found: List[FoundFootprint]
+    summary: Dict
+    layer: Optional[QgsVectorLayer] = None
+    fids: List[int] = field(default_factory=list)  # the layer's feature id of each record, in the same order
+
+
+def wait_for(work: Callable, is_canceled: Callable[[], bool], progress: Optional[Callable[[float], None]] = None):
+    """``work(stopped, report)`` run in a helper thread; its result, or its exception, or Canceled as soon as
+    ``is_canceled()`` is true (within ``POLL_S``), leaving the helper to end on its own.
+
+    The helper never touches the task: it is told to stop through ``stopped()`` and reports its progress (0-1)
+    through ``report(fraction)``, which the waiting thread passes on to ``progress``.
+    """
+    stop = threading.Event()
+    outcome: Dict = {}
+    reported = [None]
+
+    def target():
+        try:
+            outcome["result"] = work(stop.is_set, lambda fraction: reported.__setitem__(0, fraction))
+        except BaseException as exc:  # handed to the waiting task below
+            outcome["error"] = exc
+
+    helper = threading.Thread(target=target, name="bai-mei-network", daemon=True)
+    helper.start()
+    shown = None
+    while True:
+        if is_canceled():
+            stop.set()
+            raise Canceled()
+        if progress is not None and reported[0] is not None and reported[0] != shown:
+            shown = reported[0]
+            progress(shown)
+        if not helper.is_alive():
+            break
+        helper.join(POLL_S)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+class SearchFootprintsTask(BaiMeiTask):
+    """``search_areas`` for the page's query, and the results as a memory layer of footprints."""
+
+    def __init__(self, search: FootprintSearch, on_done: Callable):
+        super().__init__(f"Bai Mei: imagery search ({search.source})", on_done)
+        self.search = search
+
+    def work(self) -> FootprintResult:
+        s = self.search
+        credentials = credentials_for(s.authcfg)
+
+        def run(stopped, report):
+            return search_areas(s.source, s.url, s.areas, s.collections, s.max_cloud, s.max_items, credentials,
+                                qgis_transport(), report, stopped)
+
+        found, summary = wait_for(run, self.is_canceled, lambda f: self.progress(f, 0, 90))
+        result = FootprintResult(found, summary)
+        if found:
+            fields = footprint_fields()
+            result.layer = memory_layer("MultiPolygon", FOOTPRINTS_LAYER_NAME, fields,
+                                        footprint_features(found, fields))
+            result.fids = [feature.id() for feature in result.layer.getFeatures()]
+            if len(result.fids) != len(found):
+                raise BaiMeiError(f"{len(found) - len(result.fids)} footprints could not be stored in the layer.")
+            self._to_main_thread(result.layer)
+        self.setProgress(100)
+        return result
+
+
+class ListCollectionsTask(BaiMeiTask):
+    """(id, title) of every collection of a STAC API."""
+
+    def __init__(self, url: str, authcfg: str, on_done: Callable):
+        super().__init__("Bai Mei: STAC collections", on_done)
+        self.url = url
+        self.authcfg = authcfg
+
+    def work(self) -> List[Tuple[str, str]]:
+        credentials = credentials_for(self.authcfg)
+        client = StacClient(self.url, qgis_transport(), credentials)
+        return wait_for(lambda stopped, _report: client.collections(stopped), self.is_canceled)
+
+
+def visual_asset(item: dict) -> Optional[Tuple[str, str]]:
+    """(key, href) of the STAC item's asset to look at: ``visual`` (by key or role), else the first
+    cloud-optimised GeoTIFF with an ``overview`` or ``data`` role; None when there is none over http(s)."""
+    assets = item.get("assets") if isinstance(item, dict) else None
+    if not isinstance(assets, dict):
+        return None
+    candidates = [(k, a) for k, a in assets.items() if isinstance(a, dict) and str(a.get("href", "")).startswith(
+        ("http://", "https://"))]
+    for key, asset in candidates:
+        if key == "visual" or "visual" in (asset.get("roles") or []):
+            return key, str(asset["href"])
+    for key, asset in candidates:
+        kind = str(asset.get("type") or "").lower()
+        roles = asset.get("roles") or []
+        if "profile=cloud-optimized" in kind and ("overview" in roles or "data" in roles or not roles):
+            return key, str(asset["href"])
+    return None
+
+
+@dataclass
+class SceneRequest:
+    item_url: str
+    name: str
+    authcfg: str = ""  # used for the item's record only when it is on the search's host
+
+
+class LoadSceneTask(BaiMeiTask):
+    """Reads the item's STAC record, picks its visual asset and opens it with GDAL through ``/vsicurl/``."""
+
+    def __init__(self, request: SceneRequest, on_done: Callable):
+        super().__init__(f"Bai Mei: opening {request.name}", on_done)
+        self.request = request
+
+    def work(self) -> QgsRasterLayer:
+        request = self.request
+        credentials = credentials_for(request.authcfg)
+        transport = qgis_transport(retries=1)
+        item = wait_for(lambda stopped, _report: transport.request("GET", request.item_url, auth=credentials,
+                                                                   is_canceled=stopped).json(), self.is_canceled)
+        self.setProgress(40)
+        asset = visual_asset(item)
+        if asset is None:
+            raise BaiMeiError(f"The record of {request.name} has no visual image (no 'visual' asset or "
+                              "cloud-optimised GeoTIFF over http/https) that QGIS could open.")
+        key, href = asset
+        if redact_url(href) != href:
+            raise BaiMeiError(f"The '{key}' image of {request.name} is at a signed address (it carries a key or "
+                              "signature); Bai Mei does not put signed addresses into the project.")
+        # Opened here, in the task's thread, so that the layer can be handed to the main thread.
+        layer = QgsRasterLayer(f"/vsicurl/{href}", f"{request.name} ({key})", "gdal")
+        if self.isCanceled():
+            raise Canceled()
+        if not layer.isValid():
+            raise BaiMeiError(f"GDAL could not open the '{key}' image of {request.name} at {redact(href)}.",
+                              layer.error().summary())
+        self._to_main_thread(layer)
+        return layer
