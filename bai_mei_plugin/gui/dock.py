@@ -10,6 +10,7 @@ from qgis.PyQt import uic
 
 from ..core.ais.csv_reader import have_pyarrow
 from .analysis_panel import AnalysisPanel
+from .annotate_panel import AnnotatePanel
 from .gaps_panel import GapsPanel
 from .imagery_panel import ImageryPanel
 from .session import Session
@@ -33,6 +34,9 @@ class BaiMeiDock(QgsDockWidget, FORM_CLASS):
         self.vessels = VesselsPanel(self, self.session, iface)
         self.imagery = ImageryPanel(self, self.session, iface, self.gaps, settings)
         self.analysis = AnalysisPanel(self, self.session, iface)
+        self.annotate = AnnotatePanel(self, self.session, iface, settings)
+        # Six pages: tighter tabs so that all their titles fit a dock of about 430 px.
+        self.tabs.tabBar().setStyleSheet("QTabBar::tab { padding: 4px 7px; }")
         # Import the fast CSV reader now, once: loading its native library holds Python's lock for a few tenths
         # of a second, which would freeze the map if it first happened inside a loading task.
         have_pyarrow()
@@ -43,3 +47,4 @@ class BaiMeiDock(QgsDockWidget, FORM_CLASS):
         self.gaps.unload()
         self.imagery.unload()
         self.analysis.unload()
+        self.annotate.unload()

@@ -1,0 +1,292 @@
+"""The Annotate page: a sightings layer, the Mark vessel and Measure hull map tools, and who a sighting could be."""
+
+from __future__ import annotations
+
+import os
+
+from qgis.core import Qgis, QgsFeatureRequest, QgsMapLayerProxyModel, QgsProject
+from qgis.PyQt import uic
+from qgis.PyQt.QtCore import QObject
+from qgis.PyQt.QtWidgets import QFileDialog, QWidget
+
+from ..core.errors import BaiMeiError
+from ..core.identify import identify_vessels
+from ..core.profiles import default_profiles_path, load_profiles, profile_from_sighting, write_profiles
+from ..core.sightings import SIGHTING_FIELDS, feature_label
+from ..processing.identify_vessels import sightings_from_source
+from ..qgis_io.layers import epoch_seconds
+from ..qgis_io.sightings_layer import add_sighting, create_sightings_layer, save_edits_as_made, update_sighting
+from ..tasks.ais_tasks import start
+from ..tasks.analysis_tasks import AnalysisResult, AnalysisTask
+from .map_tools import MarkVesselTool, MeasureHullTool
+from .models import RecordTableModel, attach_table, number_text
+
+PAGE_CLASS, _ = uic.loadUiType(os.path.join(os.path.dirname(__file__), "annotate_page.ui"))
+SIGHTING_NAMES = {spec.name for spec in SIGHTING_FIELDS}
+
+
+class AnnotatePage(QWidget, PAGE_CLASS):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setupUi(self)
+
+
+class RankTableModel(RecordTableModel):
+    COLUMNS = (
+        ("Rank", lambda c: "—" if c.rank is None else str(c.rank), lambda c: c.rank if c.rank is not None else 1e9),
+        ("Vessel", lambda c: c.name or "", lambda c: c.name or ""),
+        ("Score", lambda c: number_text(c.total_score, 2), lambda c: c.total_score),
+        ("AIS", lambda c: c.spacetime_status, lambda c: c.spacetime_status),
+        ("MMSI", lambda c: str(c.mmsi), lambda c: c.mmsi),
+    )
+
+    def name_of(self, record):
+        return record.name
+
+    def hours_of(self, record) -> float:
+        return 0.0
+
+
+def is_sightings_layer(layer) -> bool:
+    return layer is not None and hasattr(layer, "fields") and SIGHTING_NAMES <= set(layer.fields().names())
+
+
+class AnnotatePanel(QObject):
+    def __init__(self, dock, session, iface, settings):
+        super().__init__(dock)
+        self.dock, self.session, self.iface, self.settings = dock, session, iface, settings
+        self.task = None
+        self.page = AnnotatePage()
+        dock.tabs.addTab(self.page, "Annotate")
+        p = self.page
+        p.sightingsCombo.setFilters(QgsMapLayerProxyModel.PointLayer)
+        p.sightingsCombo.setAllowEmptyLayer(True)
+        p.sightingsCombo.layerChanged.connect(self.on_layer_changed)
+        self.model = RankTableModel(self)
+        self.proxy = attach_table(p.candidateRankTable, self.model, "Rank", order=0)
+        p.candidateRankTable.selectionModel().selectionChanged.connect(self.on_candidate_selected)
+        canvas = iface.mapCanvas()
+        hint = getattr(iface, "statusBarIface", None)
+        show = (lambda text: hint().showMessage(text)) if hint is not None else None
+        self.mark_tool = MarkVesselTool(canvas, show)
+        self.measure_tool = MeasureHullTool(canvas, show)
+        self.mark_tool.marked.connect(self.on_marked)
+        self.measure_tool.measured.connect(self.on_measured)
+        self.measure_tool.measured_beam.connect(lambda beam: self.update_selected({"beam_m": round(beam, 1)}))
+        p.markButton.toggled.connect(lambda on: self.use_tool(self.mark_tool, on))
+        p.measureButton.toggled.connect(lambda on: self.use_tool(self.measure_tool, on))
+        p.beamCheck.toggled.connect(lambda on: setattr(self.measure_tool, "beam", on))
+        canvas.mapToolSet.connect(self.on_tool_set)
+        p.newLayerButton.clicked.connect(self.new_layer)
+        p.identifyButton.clicked.connect(self.identify)
+        p.profileButton.clicked.connect(self.create_profile)
+        p.exportButton.clicked.connect(self.export)
+        self._layer = None
+        self.on_layer_changed(p.sightingsCombo.currentLayer())
+
+    # --- layer -------------------------------------------------------------------------------------------------
+    def layer(self):
+        layer = self.page.sightingsCombo.currentLayer()
+        return layer if is_sightings_layer(layer) else None
+
+    def on_layer_changed(self, layer) -> None:
+        if self._layer is not None:
+            try:
+                self._layer.selectionChanged.disconnect(self.on_selection)
+            except (TypeError, RuntimeError):
+                pass
+        self._layer = layer if is_sightings_layer(layer) else None
+        if self._layer is not None:
+            save_edits_as_made(self._layer)
+            self._layer.selectionChanged.connect(self.on_selection)
+        for button in (self.page.markButton, self.page.measureButton, self.page.identifyButton):
+            button.setEnabled(self._layer is not None)
+        self.on_selection()
+
+    def new_layer(self) -> None:
+        folder = self.settings.value("last_folder", os.path.expanduser("~"))
+        path, _ = QFileDialog.getSaveFileName(self.page, "New sightings layer", os.path.join(folder, "sightings.gpkg"),
+                                              "GeoPackage (*.gpkg)")
+        if path:
+            self.create_layer(path)
+
+    def create_layer(self, path: str):
+        try:
+            layer = create_sightings_layer(path)
+        except BaiMeiError as exc:
+            self.iface.messageBar().pushMessage("Bai Mei", exc.message, Qgis.Critical, 0)
+            return None
+        project = QgsProject.instance()
+        project.addMapLayer(layer, self.session.group is None)
+        if self.session.group is not None:
+            self.session.group.insertLayer(0, layer)
+        self.page.sightingsCombo.setLayer(layer)
+        self.iface.messageBar().pushMessage("Bai Mei", f"Sightings are saved in {path} as you add them.",
+                                            Qgis.Success, 5)
+        return layer
+
+    # --- map tools ---------------------------------------------------------------------------------------------
+    def use_tool(self, tool, on: bool) -> None:
+        canvas = self.iface.mapCanvas()
+        if on:
+            canvas.setMapTool(tool)
+        elif canvas.mapTool() is tool:
+            canvas.unsetMapTool(tool)
+
+    def on_tool_set(self, new, *_):
+        self.page.markButton.setChecked(new is self.mark_tool)
+        self.page.measureButton.setChecked(new is self.measure_tool)
+
+    def footprint_context(self) -> dict:
+        """observed_at, image_id and image_source from the selected footprint of a footprints layer, if any."""
+        for layer in QgsProject.instance().mapLayers().values():
+            names = layer.fields().names() if hasattr(layer, "fields") else []
+            if {"item_id", "acquired", "source"} <= set(names) and layer.selectedFeatureCount():
+                feature = next(layer.getSelectedFeatures())
+                return {"observed_at": epoch_seconds(feature["acquired"]), "image_id": feature["item_id"],
+                        "image_source": feature["source"]}
+        return {}
+
+    def on_marked(self, lon: float, lat: float) -> None:
+        layer = self.layer()
+        if layer is None:
+            return
+        try:
+            fid = add_sighting(layer, lon, lat, self.footprint_context())
+        except BaiMeiError as exc:
+            self.iface.messageBar().pushMessage("Bai Mei", exc.message, Qgis.Critical, 0)
+            return
+        layer.selectByIds([fid])
+        feature = layer.getFeature(fid)
+        if not layer.isEditable():
+            layer.startEditing()  # the form edits the saved sighting; each change is committed when made
+        open_form = getattr(self.iface, "openFeatureForm", None)
+        if open_form is not None:
+            open_form(layer, feature, False, False)
+
+    def update_selected(self, values: dict) -> None:
+        layer = self.layer()
+        if layer is None or not layer.selectedFeatureCount():
+            self.iface.messageBar().pushMessage("Bai Mei", "Select the sighting to measure first.", Qgis.Info, 5)
+            return
+        if layer.isEditable() and layer.isModified():
+            layer.commitChanges(False)
+        fid = layer.selectedFeatureIds()[0]
+        update_sighting(layer, fid, values)
+        self.on_selection()
+
+    def on_measured(self, length: float, heading: float) -> None:
+        self.update_selected({"length_m": round(length, 1), "heading_deg": round(heading, 1)})
+
+    # --- identification ----------------------------------------------------------------------------------------
+    def selected_sighting(self):
+        layer = self.layer()
+        if layer is None or not layer.selectedFeatureCount():
+            return None
+        fid = layer.selectedFeatureIds()[0]
+        return sightings_from_source(layer.materialize(QgsFeatureRequest().setFilterFids([fid])))[0]
+
+    def on_selection(self, *_):
+        layer = self.layer()
+        feature = next(layer.getSelectedFeatures(), None) if layer is not None else None
+        self.model.set_records([])
+        self.page.reasonsLabel.setText("")
+        if feature is None:
+            self.page.sightingLabel.setText("Select a sighting to see who it could be.")
+            return
+        features = {name: feature[name] for name in ("hatch_count", "crane_count", "hull_colour", "length_m")
+                    if feature[name] not in (None, "") and not (hasattr(feature[name], "isNull")
+                                                                and feature[name].isNull())}
+        label = feature_label(features) or "no features yet"
+        self.page.sightingLabel.setText(f"<b>{feature['sighting_id']}</b>: {label}")
+
+    def identify(self) -> None:
+        sighting = self.selected_sighting()
+        if sighting is None:
+            self.iface.messageBar().pushMessage("Bai Mei", "Select a sighting first.", Qgis.Info, 5)
+            return
+        try:
+            profiles = load_profiles(self.settings.value("profiles_path", "") or default_profiles_path())
+        except BaiMeiError as exc:
+            self.iface.messageBar().pushMessage("Bai Mei", exc.message, Qgis.Critical, 0)
+            return
+        result = self.session.result
+        cols = result.reports.columns if result else None
+        gaps = list(result.found.gaps) if result else []
+        areas = self.session.extra.get("reach_areas")
+        area_of = None
+        if areas is not None:
+            from ..qgis_io.footprints import source_geometries
+
+            area_of = {f["gap_id"]: shape for f, shape in source_geometries(areas)}
+
+        def work(task):
+            ranked = identify_vessels([sighting], profiles, cols, gaps, area_of, is_canceled=task.is_canceled)
+            best = next((c for c in ranked if c.rank == 1), None)
+            text = (f"Most likely {best.name} (MMSI {best.mmsi}): {best.spacetime_status}." if best
+                    else "No candidate fits.")
+            return AnalysisResult(text, [], ranked)
+
+        self.task = AnalysisTask(f"Bai Mei: who is {sighting.sighting_id}?", work, self.on_identified)
+        self.page.identifyButton.setEnabled(False)
+        start(self.task)
+
+    def on_identified(self, task, ok: bool) -> None:
+        self.task = None
+        self.page.identifyButton.setEnabled(self._layer is not None)
+        if not ok:
+            if task.error is not None:
+                self.iface.messageBar().pushMessage("Bai Mei", task.error.message, Qgis.Critical, 0)
+            return
+        self.model.set_records(task.result.records)
+        self.page.reasonsLabel.setText(task.result.summary)
+
+    def on_candidate_selected(self, *_):
+        rows = self.page.candidateRankTable.selectionModel().selectedRows()
+        if rows:
+            candidate = self.proxy.record(rows[0])
+            self.page.reasonsLabel.setText(f"<b>{candidate.name}</b>: {candidate.reasons}")
+
+    def create_profile(self) -> None:
+        """Add the selected sighting's features to the profiles file as the selected candidate (a confirmed
+        identification); the first time, the file starts as a copy of the bundled profiles."""
+        sighting = self.selected_sighting()
+        rows = self.page.candidateRankTable.selectionModel().selectedRows()
+        if sighting is None or not rows:
+            self.iface.messageBar().pushMessage("Bai Mei", "Select a sighting and the candidate it was confirmed to "
+                                                "be.", Qgis.Info, 5)
+            return
+        path = self.settings.value("profiles_path", "")
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self.page, "Vessel profiles", os.path.expanduser("~/profiles.csv"),
+                                                  "CSV (*.csv)")
+            if not path:
+                return
+        self.add_profile(path, sighting, self.proxy.record(rows[0]))
+
+    def add_profile(self, path: str, sighting, candidate) -> None:
+        profiles = load_profiles(path if os.path.exists(path) else default_profiles_path())
+        profiles = [p for p in profiles if p.mmsi != candidate.mmsi]
+        profiles.append(profile_from_sighting(sighting, candidate.mmsi, candidate.imo, candidate.name,
+                                              f"from sighting {sighting.sighting_id}"))
+        write_profiles(path, profiles)
+        self.settings.set_value("profiles_path", path)
+        self.iface.messageBar().pushMessage("Bai Mei", f"Profile of {candidate.name} saved in {path}.",
+                                            Qgis.Success, 5)
+
+    def export(self) -> None:
+        try:
+            import processing
+
+            processing.execAlgorithmDialog("baimei:exportcase", {})
+        except Exception as exc:  # noqa: BLE001 - the Processing GUI may be unavailable; say so, never crash
+            self.iface.messageBar().pushMessage("Bai Mei", f"Cannot open the export dialog: {exc}", Qgis.Warning, 5)
+
+    def unload(self) -> None:
+        canvas = self.iface.mapCanvas()
+        for tool in (self.mark_tool, self.measure_tool):
+            if canvas.mapTool() is tool:
+                canvas.unsetMapTool(tool)
+        if self.task is not None:
+            self.task.cancel()
+        self.page.setParent(None)

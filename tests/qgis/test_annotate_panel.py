@@ -1,0 +1,61 @@
+"""The Annotate page: a new sightings layer, Mark vessel and Measure hull, identification and profiles."""
+
+import pytest
+from qgis.core import QgsProject, QgsVectorLayer
+
+from bai_mei_plugin.core.profiles import load_profiles
+from tests.qgis.test_dock import canvas, dock  # noqa: F401 (fixtures of the dock tests)
+
+NAMPO = (125.15, 38.70)
+
+
+@pytest.fixture
+def panel(dock):
+    return dock.annotate
+
+
+def test_the_page_is_the_last_tab(dock, panel):
+    titles = [dock.tabs.tabText(i) for i in range(dock.tabs.count())]
+    assert titles == ["Tracks", "Gaps", "Vessels", "Analysis", "Imagery", "Annotate"]
+    assert dock.tabs.widget(titles.index("Annotate")) is panel.page
+
+
+def test_mark_measure_identify_and_profile(panel, tmp_path, qgis_iface, qtbot):
+    layer = panel.create_layer(str(tmp_path / "case.gpkg"))
+    assert layer is not None and panel.layer() is layer
+    assert panel.page.markButton.isEnabled()
+    panel.page.markButton.setChecked(True)
+    assert qgis_iface.mapCanvas().mapTool() is panel.mark_tool
+    panel.mark_tool.marked.emit(*NAMPO)
+    assert layer.featureCount() == 1 and layer.selectedFeatureCount() == 1
+    # saved at once: another reader of the file sees it
+    assert QgsVectorLayer(f"{tmp_path / 'case.gpkg'}|layername=sightings", "again", "ogr").featureCount() == 1
+    panel.page.measureButton.setChecked(True)
+    assert not panel.page.markButton.isChecked()
+    panel.measure_tool.measured.emit(168.6, 92.4)
+    panel.measure_tool.measured_beam.emit(27.2)
+    feature = next(layer.getFeatures())
+    assert (feature["length_m"], feature["heading_deg"], feature["beam_m"]) == (168.6, 92.4, 27.2)
+    assert "169 m" in panel.page.sightingLabel.text()
+    # who could it be? (no AIS loaded: every profile, ranked by features alone)
+    panel.identify()
+    qtbot.waitUntil(lambda: panel.task is None, timeout=20000)
+    ranked = [panel.proxy.record(panel.proxy.index(r, 0)) for r in range(panel.proxy.rowCount())]
+    assert ranked and ranked[0].rank == 1
+    assert {c.spacetime_status for c in ranked} == {"no data"}
+    # confirm the first candidate: a profile from the sighting
+    panel.page.candidateRankTable.selectRow(0)
+    assert ranked[0].name in panel.page.reasonsLabel.text()
+    profiles = tmp_path / "profiles.csv"
+    panel.add_profile(str(profiles), panel.selected_sighting(), ranked[0])
+    saved = {p.mmsi: p for p in load_profiles(profiles)}
+    assert saved[ranked[0].mmsi].length_m == 168.6 and len(saved) >= 5
+    QgsProject.instance().removeAllMapLayers()
+
+
+def test_measuring_without_a_selection_says_what_to_do(panel, tmp_path, qgis_iface):
+    panel.create_layer(str(tmp_path / "empty.gpkg"))
+    qgis_iface.messageBar().clear_messages()
+    panel.measure_tool.measured.emit(100.0, 10.0)
+    assert any("Select the sighting" in m for m in qgis_iface.messageBar().get_messages(0))
+    QgsProject.instance().removeAllMapLayers()
