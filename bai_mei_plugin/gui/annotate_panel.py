@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 
 from qgis.core import Qgis, QgsFeatureRequest, QgsMapLayerProxyModel, QgsProject
+from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext
 from qgis.PyQt import uic
-from qgis.PyQt.QtCore import QObject
+from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtWidgets import QFileDialog, QWidget
 
 from ..core.errors import BaiMeiError
@@ -82,6 +83,7 @@ class AnnotatePanel(QObject):
         p.profileButton.clicked.connect(self.create_profile)
         p.exportButton.clicked.connect(self.export)
         self._layer = None
+        self.form_dialog = None
         self.on_layer_changed(p.sightingsCombo.currentLayer())
 
     # --- layer -------------------------------------------------------------------------------------------------
@@ -157,12 +159,25 @@ class AnnotatePanel(QObject):
             self.iface.messageBar().pushMessage("Bai Mei", exc.message, Qgis.Critical, 0)
             return
         layer.selectByIds([fid])
-        feature = layer.getFeature(fid)
+        self.open_form(layer, fid)
+
+    def open_form(self, layer, fid: int) -> None:
+        """QGIS's attribute form of the saved sighting, non-modal; its OK is committed to the file at once."""
         if not layer.isEditable():
             layer.startEditing()  # the form edits the saved sighting; each change is committed when made
-        open_form = getattr(self.iface, "openFeatureForm", None)
-        if open_form is not None:
-            open_form(layer, feature, False, False)
+        if self.form_dialog is not None:
+            self.form_dialog.close()
+        context = QgsAttributeEditorContext()
+        context.setMapCanvas(self.iface.mapCanvas())
+        self.form_dialog = QgsAttributeDialog(layer, layer.getFeature(fid), False, self.iface.mainWindow(), True,
+                                              context)
+        self.form_dialog.setMode(QgsAttributeEditorContext.SingleEditMode)
+        self.form_dialog.setAttribute(Qt.WA_DeleteOnClose)
+        self.form_dialog.destroyed.connect(self._form_closed)
+        self.form_dialog.show()
+
+    def _form_closed(self, *_):
+        self.form_dialog = None
 
     def update_selected(self, values: dict) -> None:
         layer = self.layer()
@@ -283,6 +298,8 @@ class AnnotatePanel(QObject):
             self.iface.messageBar().pushMessage("Bai Mei", f"Cannot open the export dialog: {exc}", Qgis.Warning, 5)
 
     def unload(self) -> None:
+        if self.form_dialog is not None:
+            self.form_dialog.close()
         canvas = self.iface.mapCanvas()
         for tool in (self.mark_tool, self.measure_tool):
             if canvas.mapTool() is tool:

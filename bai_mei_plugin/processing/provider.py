@@ -7,6 +7,7 @@ from ..paths import resource_path, version
 from .anomalies import AnomaliesAlgorithm
 from .detect_gaps import DetectGapsAlgorithm
 from .encounters import EncountersAlgorithm
+from .export_case import ExportCaseAlgorithm
 from .gap_reachability import GapReachabilityAlgorithm
 from .identify_vessels import IdentifyVesselsAlgorithm
 from .import_ais import ImportAisAlgorithm
@@ -14,7 +15,8 @@ from .port_visits import PortVisitsAlgorithm
 from .search_footprints import SearchFootprintsAlgorithm
 
 ALGORITHMS = (ImportAisAlgorithm, DetectGapsAlgorithm, GapReachabilityAlgorithm, PortVisitsAlgorithm,
-              EncountersAlgorithm, AnomaliesAlgorithm, SearchFootprintsAlgorithm, IdentifyVesselsAlgorithm)
+              EncountersAlgorithm, AnomaliesAlgorithm, SearchFootprintsAlgorithm, IdentifyVesselsAlgorithm,
+              ExportCaseAlgorithm)
 
 
 class BaiMeiProvider(QgsProcessingProvider):

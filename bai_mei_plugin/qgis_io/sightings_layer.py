@@ -179,6 +179,11 @@ def configure_sightings_layer(layer: QgsVectorLayer) -> None:
     config.clearTabs()
     for tab in FORM_TABS:
         container = QgsAttributeEditorContainer(tab, config.invisibleRootContainer())
+        container_types = getattr(Qgis, "AttributeEditorContainerType", None)  # QGIS 3.32+
+        if container_types is not None:
+            container.setType(container_types.Tab)
+        else:
+            container.setIsGroupBox(False)  # containers are group boxes unless told otherwise
         for spec in (s for s in SIGHTING_FIELDS if s.tab == tab):
             container.addChildElement(QgsAttributeEditorField(spec.name, fields.indexOf(spec.name), container))
         config.addTab(container)

@@ -241,6 +241,13 @@ class DesktopCheck:
                 self.imagery_run,
                 self.imagery_select_scene,
                 self.screenshot_imagery,
+                self.analysis_reach,
+                self.screenshot_analysis,
+                self.annotate_mark,
+                self.annotate_fill_form,
+                self.annotate_measure,
+                self.annotate_identify,
+                self.screenshot_annotate,
                 self.show_vessel,
                 self.wait_for_map,
                 self.screenshot_vessels,
@@ -494,6 +501,11 @@ class DesktopCheck:
             "columns": columns,
         }
 
+    def measure_page_widget(self, page):
+        """measure_page for a page that the dock holds through a controller rather than as a .ui attribute."""
+        self.dock()._measured_page = page
+        return self.measure_page("_measured_page")
+
     def measure_page(self, page_name):
         """Geometry of the page's key widgets, the dock, the tab bar; named widgets that are squeezed."""
         from qgis.PyQt.QtCore import QPoint, QRect
@@ -524,7 +536,7 @@ class DesktopCheck:
                 "font_pixel_height": metrics.height(),
             },
             "tab_bar": {"width": bar.width(), "size_hint_width": bar.sizeHint().width(), "tabs": tabs},
-            "widgets": {name: self.geometry_of(getattr(dock, name), dock) for name in KEY_WIDGETS[page_name]},
+            "widgets": {name: self.geometry_of(getattr(dock, name), dock) for name in KEY_WIDGETS.get(page_name, ())},
             "squeezed": self.squeezed(page, dock),
         }
 
@@ -1012,6 +1024,130 @@ class DesktopCheck:
         layout["result_table"] = self.table_columns(dock.imageryResultTable)
         self.result["layout"]["imageryResultsPage"] = layout
         self.save("dock-imagery", self.grab_screen())
+
+    # Analysis and Annotate: where could it have gone, and who is the ship on the image?
+
+    def analysis_reach(self):
+        """Analysis page: the reachable sea and candidate ports of the selected (June) gap."""
+        dock = self.dock()
+        dock.tabs.setCurrentWidget(dock.analysis.page)
+        dock.analysis.page.reachButton.click()
+        self.result["analysis"] = {"task_started": dock.analysis.task is not None}
+        return Until("the reachability task", lambda: dock.analysis.task is None, 60, then_ms=800)
+
+    def screenshot_analysis(self):
+        dock = self.dock()
+        proxy = dock.analysis.proxy
+        ports = [proxy.record(proxy.index(r, 0)) for r in range(proxy.rowCount())]
+        self.result["analysis"].update(
+            ports=[[p.locode, round(p.max_dwell_hours, 1)] for p in ports],
+            layers=sorted(dock.session.extra),
+            label=dock.analysis.page.analysisLabel.text(),
+        )
+        self.result["layout"]["analysisPage"] = self.measure_page_widget(dock.analysis.page)
+        self.save("dock-analysis", self.grab_screen())
+
+    def nampo_pixel(self, lon=125.15, lat=38.70):
+        from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsPointXY, QgsProject
+        from qgis.PyQt.QtCore import QPoint
+
+        canvas = self.iface.mapCanvas()
+        to_map = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"),
+                                        canvas.mapSettings().destinationCrs(), QgsProject.instance())
+        p = canvas.getCoordinateTransform().transform(to_map.transform(QgsPointXY(lon, lat)))
+        return QPoint(round(p.x()), round(p.y()))
+
+    def annotate_mark(self):
+        """Annotate page: a new sightings layer, then Mark vessel and a real click on the ship at Nampo."""
+        from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject, QgsRectangle
+        from qgis.PyQt.QtCore import Qt
+        from qgis.PyQt.QtTest import QTest
+
+        dock = self.dock()
+        dock.tabs.setCurrentWidget(dock.annotate.page)
+        path = os.path.join(self.screenshot_dir, "sightings.gpkg")
+        if os.path.exists(path):
+            os.remove(path)  # left by an earlier run of this test
+        layer = dock.annotate.create_layer(path)
+        info = {"layer": layer is not None}
+        self.result["annotate"] = info
+        canvas = self.iface.mapCanvas()
+        box = QgsRectangle(125.140, 38.695, 125.160, 38.705)  # about 1.7 km across: a ship is many pixels long
+        to_map = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"),
+                                        canvas.mapSettings().destinationCrs(), QgsProject.instance())
+        canvas.setExtent(to_map.transformBoundingBox(box))
+        canvas.refresh()
+        self.process_events(500)
+        dock.annotate.page.markButton.click()
+        info["mark_tool_active"] = canvas.mapTool() is dock.annotate.mark_tool
+        QTest.mouseClick(canvas.viewport(), Qt.LeftButton, Qt.NoModifier, self.nampo_pixel())
+        self.process_events(800)
+        info["sightings"] = layer.featureCount() if layer is not None else 0
+        self.save("sighting-form", self.grab_screen())
+        return 300
+
+    def annotate_fill_form(self):
+        """Fill the sighting's form as the analyst would (the QGIS attribute form the Mark tool opened) and save."""
+        info = self.result["annotate"]
+        dialog = self.dock().annotate.form_dialog
+        info["form_opened"] = bool(dialog is not None and dialog.isVisible())
+        info["form_title"] = dialog.windowTitle() if dialog is not None else None
+        if not info["form_opened"]:
+            return None
+        form = dialog.attributeForm()
+        from qgis.PyQt.QtWidgets import QTabWidget
+
+        info["form_tabs"] = [tabs.tabText(i) for tabs in form.findChildren(QTabWidget) for i in range(tabs.count())]
+        values = {"hatch_count": 5, "crane_count": 4, "crane_type": "jib cranes", "hull_colour": "black",
+                  "deck_colour": "red", "superstructure_colour": "white", "superstructure_position": "aft",
+                  "bow_type": "bulbous", "activity": "loading", "cargo_visible": "coal", "draught_state": "laden",
+                  "confidence": "medium", "analyst": "desktop test"}
+        for name, value in values.items():
+            form.changeAttribute(name, value)
+        self.process_events(200)
+        dialog.accept()
+        return 800
+
+    def annotate_measure(self):
+        """Measure hull: drag from bow to stern on the image."""
+        from qgis.PyQt.QtCore import Qt
+        from qgis.PyQt.QtTest import QTest
+
+        dock = self.dock()
+        canvas = self.iface.mapCanvas()
+        dock.annotate.page.measureButton.click()
+        info = self.result["annotate"]
+        info["measure_tool_active"] = canvas.mapTool() is dock.annotate.measure_tool
+        bow, stern = self.nampo_pixel(125.1510, 38.7000), self.nampo_pixel(125.1490, 38.7000)
+        QTest.mousePress(canvas.viewport(), Qt.LeftButton, Qt.NoModifier, bow)
+        QTest.mouseMove(canvas.viewport(), stern)
+        QTest.mouseRelease(canvas.viewport(), Qt.LeftButton, Qt.NoModifier, stern)
+        self.process_events(500)
+        layer = dock.annotate.layer()
+        feature = next(layer.getFeatures(), None) if layer is not None else None
+        if feature is not None:
+            info["saved"] = {name: (feature[name].toString("yyyy-MM-ddTHH:mm:ss") if hasattr(feature[name], "toString")
+                                    else feature[name])
+                             for name in ("sighting_id", "observed_at", "image_id", "hatch_count", "crane_count",
+                                          "hull_colour", "length_m", "heading_deg")}
+        return 300
+
+    def annotate_identify(self):
+        dock = self.dock()
+        dock.annotate.page.identifyButton.click()
+        return Until("the identification", lambda: dock.annotate.task is None, 60, then_ms=500)
+
+    def screenshot_annotate(self):
+        dock = self.dock()
+        proxy = dock.annotate.proxy
+        ranked = [proxy.record(proxy.index(r, 0)) for r in range(proxy.rowCount())]
+        self.result["annotate"]["ranked"] = [[c.rank, c.name, c.mmsi, c.spacetime_status] for c in ranked]
+        if ranked:
+            dock.annotate.page.candidateRankTable.selectRow(0)
+        self.process_events(300)
+        self.result["annotate"]["reasons"] = dock.annotate.page.reasonsLabel.text()
+        self.result["layout"]["annotatePage"] = self.measure_page_widget(dock.annotate.page)
+        self.save("dock-annotate", self.grab_screen())
 
     def show_vessel(self):
         """Vessels page: select the Bai Mei 8 and click "Show only this vessel"."""

@@ -44,6 +44,9 @@ SCREENSHOTS = (
     "dock-preset-list",
     "dock-imagery-search",
     "dock-imagery",
+    "dock-analysis",
+    "sighting-form",
+    "dock-annotate",
     "dock-vessels",
     "after-unload",
 )
@@ -380,6 +383,25 @@ def test_plugin_in_real_qgis_desktop(tmp_path):
     assert imagery["layer_name"] == "imagery footprints" and imagery["in_session_group"] and imagery["temporal"]
     assert imagery["selected_on_map"] == [imagery["selected"]], imagery
     assert imagery["current_subtab"] == "imageryResultsPage" and imagery["timeline_ticks"] == len(imagery["found"])
+
+    analysis = result.get("analysis", {})
+    ports = dict(analysis.get("ports", []))
+    assert "KPNAM" in ports and ports["KPNAM"] > 100, f"Nampo is not a candidate port of the June gap: {analysis}"
+    assert {"reach_areas", "candidate_visits"} <= set(analysis["layers"]), analysis
+
+    # Annotate and identify the ship on the 16 June SkySat scene by clicking
+    annotate = result.get("annotate", {})
+    assert annotate.get("mark_tool_active") and annotate.get("sightings") == 1, annotate
+    assert annotate.get("form_opened") and annotate.get("form_tabs", [])[:5] == ["Identity", "Hull", "Deck",
+                                                                                 "Activity", "Notes"], annotate
+    saved = annotate.get("saved", {})
+    assert saved.get("image_id") == imagery.get("selected"), saved  # taken from the selected scene
+    assert saved.get("observed_at", "").startswith("2017-06-1"), saved
+    assert (saved.get("hatch_count"), saved.get("crane_count"), saved.get("hull_colour")) == (5, 4, "black"), saved
+    assert saved.get("length_m") and 150 < saved["length_m"] < 190, saved  # 0.002° of longitude at 38.7° N
+    assert saved.get("heading_deg") is not None and abs(saved["heading_deg"] - 90) < 3, saved
+    ranked = annotate.get("ranked", [])
+    assert ranked and ranked[0][1] == "BAI MEI 8" and ranked[0][3] == "dark and reachable", ranked
 
     vessel = result.get("vessel", {})
     assert vessel.get("selected_mmsi") == scenario.bai_mei_mmsi, vessel

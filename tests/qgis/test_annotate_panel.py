@@ -30,6 +30,15 @@ def test_mark_measure_identify_and_profile(panel, tmp_path, qgis_iface, qtbot):
     assert layer.featureCount() == 1 and layer.selectedFeatureCount() == 1
     # saved at once: another reader of the file sees it
     assert QgsVectorLayer(f"{tmp_path / 'case.gpkg'}|layername=sightings", "again", "ogr").featureCount() == 1
+    # the QGIS form of the new sighting is open; its OK is written to the file at once
+    form = panel.form_dialog
+    assert form is not None and form.isVisible()
+    form.attributeForm().changeAttribute("hatch_count", 5)
+    form.attributeForm().changeAttribute("hull_colour", "black")
+    form.accept()
+    qtbot.waitUntil(lambda: not layer.isModified(), timeout=5000)
+    reopened = QgsVectorLayer(f"{tmp_path / 'case.gpkg'}|layername=sightings", "again", "ogr")
+    assert next(reopened.getFeatures())["hatch_count"] == 5
     panel.page.measureButton.setChecked(True)
     assert not panel.page.markButton.isChecked()
     panel.measure_tool.measured.emit(168.6, 92.4)

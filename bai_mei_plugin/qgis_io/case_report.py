@@ -1,0 +1,658 @@
+"""The case report: a QGIS print layout filled from ``resources/layouts/case_report.qpt`` and exported to PDF, and
+the same content as one self-contained HTML file.
+
+Page 1: title, the map (track, dark gaps, reachable sea, candidate ports, imagery footprints, sightings and their
+most likely vessel), legend and summary. Page 2: a timeline of AIS on/off, imagery and sightings; the sightings with
+their features; their top candidates. Page 3: the scenes and the data sources. The template is the layout
+``build_case_layout`` makes (``python -m bai_mei_plugin.qgis_io.case_report`` rewrites it); analysts may edit it in
+QGIS's layout designer, keeping the item ids (``ITEM_IDS``); table columns come from the template.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import math
+import os
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from typing import Dict, List, Optional
+
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsCoordinateReferenceSystem,
+    QgsExpression,
+    QgsExpressionContext,
+    QgsExpressionContextUtils,
+    QgsFeatureRequest,
+    QgsFillSymbol,
+    QgsLayoutExporter,
+    QgsLayoutFrame,
+    QgsLayoutItemAttributeTable,
+    QgsLayoutItemLabel,
+    QgsLayoutItemLegend,
+    QgsLayoutItemMap,
+    QgsLayoutItemPage,
+    QgsLayoutItemPicture,
+    QgsLayoutItemScaleBar,
+    QgsLayoutMultiFrame,
+    QgsLayoutPoint,
+    QgsLayoutSize,
+    QgsLayoutTable,
+    QgsLayoutTableColumn,
+    QgsLegendStyle,
+    QgsPrintLayout,
+    QgsReadWriteContext,
+    QgsRectangle,
+    QgsSingleSymbolRenderer,
+    QgsTextFormat,
+    QgsUnitTypes,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt
+from qgis.PyQt.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPolygonF
+from qgis.PyQt.QtXml import QDomDocument
+
+from ..core.errors import BaiMeiError
+from ..core.scenario import BAI_MEI_MMSI, SYNTHETIC_NOTICE
+from ..paths import resource_path, version
+from .layers import epoch_seconds
+from .sightings_layer import SIGHTING_LABEL_EXPRESSION
+from .styles import apply_style
+
+TEMPLATE = resource_path("layouts", "case_report.qpt")
+# A layer's kind from the fields only that kind has (layer names change; fields do not).
+SIGNATURES = (
+    ("candidates", {"sighting_id", "rank", "total_score"}), ("sightings", {"sighting_id", "hatch_count"}),
+    ("candidate_visits", {"port_name", "max_dwell_hours"}), ("reach_areas", {"gap_id", "area_km2"}),
+    ("gaps", {"gap_id", "off_time", "on_time", "gap_hours"}), ("tracks", {"segment", "start_time", "end_time"}),
+    ("footprints", {"item_id", "acquired"}), ("ports", {"name", "locode"}),
+)
+MAP_NAMES = {"reach_areas": "Reachable sea", "candidate_visits": "Candidate ports", "footprints": "Imagery scenes",
+             "gaps": "Dark gaps", "tracks": "Track (AIS on)", "ports": "Ports", "sightings": "Sightings",
+             "candidates": "Identification"}
+MAP_ORDER = ("candidates", "sightings", "candidate_visits", "ports", "gaps", "tracks", "footprints", "reach_areas")
+LAND_NAME = "Land (Natural Earth)"
+PORTS_PER_GAP = 8  # the longest possible stays of each gap, plus every DPRK port in reach
+HTML_STYLE = ("body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em;color:#222}h1{margin-bottom:0}"
+              ".sub{color:#555}.notice{color:#a00;border:1px solid #a00;padding:.5em}img{max-width:100%;"
+              "border:1px solid #999}table{border-collapse:collapse;font-size:.85em;margin-bottom:1em}"
+              "th,td{border:1px solid #bbb;padding:3px 6px;text-align:left;vertical-align:top}th{background:#eee}")
+
+
+@dataclass
+class CaseVessel:
+    """The vessel the case is about; ``synthetic`` puts the synthetic-data notice on the report."""
+
+    mmsi: Optional[int]
+    name: str = ""
+    imo: str = ""
+    synthetic: bool = False
+
+    @property
+    def title(self) -> str:
+        return (self.name or "Unknown vessel") + (f" (MMSI {self.mmsi})" if self.mmsi else "")
+
+
+def case_layers(layers) -> Dict[str, QgsVectorLayer]:
+    """The case's layers by kind (gaps, tracks, reach_areas, ...), recognised by their fields; the first wins."""
+    found: Dict[str, QgsVectorLayer] = {}
+    for layer in layers:
+        if isinstance(layer, QgsVectorLayer):
+            names = set(layer.fields().names())
+            kind = next((k for k, needed in SIGNATURES if needed <= names), None)
+            if kind is not None:
+                found.setdefault(kind, layer)
+    return found
+
+
+def _values(layer, field, expression="TRUE") -> list:
+    if layer is None or field not in layer.fields().names():
+        return []
+    request = QgsFeatureRequest().setFilterExpression(expression).setFlags(QgsFeatureRequest.NoGeometry)
+    return [f[field] for f in layer.getFeatures(request) if f[field] is not None and str(f[field]) != "NULL"]
+
+
+def guess_vessel(layers: Dict[str, QgsVectorLayer], mmsi: Optional[int] = None) -> CaseVessel:
+    """``mmsi``, else the most likely vessel of most sightings, else the vessel with the longest gap."""
+    if mmsi is None:
+        votes = Counter(_values(layers.get("candidates"), "mmsi", '"rank" = 1')
+                        or _values(layers.get("sightings"), "candidate_mmsi"))
+        if votes:
+            mmsi = int(votes.most_common(1)[0][0])
+        elif layers.get("gaps") is not None:
+            gaps = sorted(layers["gaps"].getFeatures(), key=lambda f: -(f["gap_hours"] or 0))
+            mmsi = int(gaps[0]["mmsi"]) if gaps else None
+    where = f'"mmsi" = {int(mmsi)}' if mmsi else "FALSE"
+    names = _values(layers.get("gaps"), "vessel_name", where) or _values(layers.get("candidates"), "name", where)
+    imos = _values(layers.get("candidates"), "imo", where)
+    scenes = " ".join(str(v) for v in _values(layers.get("footprints"), "source")).lower()
+    return CaseVessel(mmsi, str(names[0]) if names else "", str(imos[0]) if imos else "",
+                      mmsi == BAI_MEI_MMSI or "synthetic" in scenes)
+
+
+def _copy(layer, kind, expression=None, order=None, ascending=True) -> Optional[QgsVectorLayer]:
+    """A memory copy, in the plugin's style, of the features of ``layer`` the report shows (the analyst's layer is
+    left as it is)."""
+    if layer is None:
+        return None
+    request = QgsFeatureRequest()
+    if expression:
+        request.setFilterExpression(expression)
+    if order:
+        request.addOrderBy(order, ascending)
+    copy = layer.materialize(request)
+    apply_style(copy, kind)
+    copy.setName(MAP_NAMES.get(kind, layer.name()))
+    return copy
+
+
+def _quoted(values) -> str:
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
+
+
+def report_layers(layers: Dict[str, QgsVectorLayer], vessel: CaseVessel) -> Dict[str, QgsVectorLayer]:
+    """The vessel's case by kind: its track and gaps, their reachable sea, candidate ports and scenes, the
+    sightings and their top three candidates."""
+    vessel_filter = f'"mmsi" = {int(vessel.mmsi)}' if vessel.mmsi else "TRUE"
+    gap_ids = [str(g) for g in _values(layers.get("gaps"), "gap_id", vessel_filter)]
+    in_gaps = f'"gap_id" IN ({_quoted(gap_ids)})' if gap_ids else vessel_filter
+    out = {"tracks": _copy(layers.get("tracks"), "tracks", vessel_filter, "start_time"),
+           "gaps": _copy(layers.get("gaps"), "gaps", vessel_filter, "off_time"),
+           "reach_areas": _copy(layers.get("reach_areas"), "reach_areas", in_gaps),
+           "footprints": _copy(layers.get("footprints"), "footprints", in_gaps, "acquired"),
+           "sightings": _copy(layers.get("sightings"), "sightings", None, "observed_at"),
+           "candidates": _copy(layers.get("candidates"), "candidates", '"rank" <= 3',
+                               "concat(\"sighting_id\", lpad(to_string(\"rank\"), 3, '0'))"),
+           "ports": _copy(layers.get("ports"), "ports")}
+    visits = layers.get("candidate_visits")
+    if visits is not None:
+        keep = []
+        for where in [f"\"gap_id\" = '{g}'" for g in gap_ids] or [in_gaps]:
+            ranked = sorted(visits.getFeatures(QgsFeatureRequest().setFilterExpression(where)),
+                            key=lambda f: -(f["max_dwell_hours"] or 0))
+            keep += [f.id() for k, f in enumerate(ranked) if k < PORTS_PER_GAP or str(f["locode"]).startswith("KP")]
+        out["candidate_visits"] = _copy(visits, "candidate_visits", f"$id IN ({', '.join(map(str, keep)) or -1})",
+                                        "max_dwell_hours", False)
+    return {kind: layer for kind, layer in out.items() if layer is not None}
+
+
+def case_extent(shown: Dict[str, QgsVectorLayer]) -> QgsRectangle:
+    """What the map shows: track, gaps, sightings, scenes and candidate ports (else everything), with a margin; the
+    reachable sea of a long gap may reach across the ocean and is shown where it falls in the map."""
+    extent = QgsRectangle()
+    extent.setMinimal()
+    for kinds in (("tracks", "gaps", "sightings", "footprints", "candidate_visits"), tuple(shown)):
+        for kind in kinds:
+            layer = shown.get(kind)
+            if layer is not None and layer.isSpatial() and layer.featureCount():
+                layer.updateExtents()
+                extent.combineExtentWith(layer.extent())
+        if extent.width() >= 0 and not extent.isNull() and extent.xMinimum() <= extent.xMaximum():
+            break
+    if extent.xMinimum() > extent.xMaximum():
+        return QgsRectangle(-180, -80, 180, 80)
+    margin = max(extent.width(), extent.height(), 0.5) * 0.06
+    return QgsRectangle(extent.xMinimum() - margin, extent.yMinimum() - margin, extent.xMaximum() + margin,
+                        extent.yMaximum() + margin)
+
+
+def _utc(value, fmt="%d %b %Y %H:%M UTC") -> str:
+    seconds = epoch_seconds(value)
+    return "" if seconds is None else dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime(fmt)
+
+
+def _number(value, fmt="{:.0f}") -> str:
+    return fmt.format(value) if isinstance(value, (int, float)) and not math.isnan(value) else "?"
+
+
+def summary_lines(shown: Dict[str, QgsVectorLayer]) -> List[str]:
+    """The case in a few sentences: gaps, the ports it could have called at, scenes, sightings and best matches."""
+    lines = []
+    for gap in shown["gaps"].getFeatures() if "gaps" in shown else []:
+        lines.append(f"Dark {_utc(gap['off_time'], '%d %b %H:%M')} → {_utc(gap['on_time'], '%d %b %H:%M UTC')}: "
+                     f"{_number(gap['gap_hours'])} h; draught {_number(gap['draught_before'], '{:g}')} → "
+                     f"{_number(gap['draught_after'], '{:g}')} m")
+    visits = sorted(shown["candidate_visits"].getFeatures() if "candidate_visits" in shown else [],
+                    key=lambda v: (not str(v["locode"]).startswith("KP"), -(v["max_dwell_hours"] or 0)))
+    gap_start = {g["gap_id"]: _utc(g["off_time"], "%d %b") for g in shown["gaps"].getFeatures()} \
+        if "gaps" in shown else {}
+    for visit in visits[:6]:  # DPRK ports first: they are what a sanctions case is about
+        during = f" (gap of {gap_start[visit['gap_id']]})" if visit["gap_id"] in gap_start else ""
+        lines.append(f"Could have called at {visit['port_name']} ({visit['locode']}) for up to "
+                     f"{_number(visit['max_dwell_hours'])} h{during}")
+    scenes = shown["footprints"].featureCount() if "footprints" in shown else 0
+    sightings = shown["sightings"].featureCount() if "sightings" in shown else 0
+    lines.append(f"{scenes} imagery scene(s) found for its gaps; {sightings} sighting(s) annotated.")
+    for best in shown["candidates"].getFeatures('"rank" = 1') if "candidates" in shown else []:
+        lines.append(f"Sighting {best['sighting_id']}: most likely {best['name']} (MMSI {best['mmsi']}), "
+                     f"{best['spacetime_status']}, score {_number(best['total_score'], '{:.2f}')}")
+    return lines
+
+
+def source_lines(layers: Dict[str, QgsVectorLayer], vessel: CaseVessel) -> List[str]:
+    lines = [f"{MAP_NAMES.get(kind, kind)}: " + (f"layer {layer.name()} (not saved to a file)"
+                                                 if layer.providerType() == "memory"
+                                                 else os.path.basename(layer.source().split("|")[0]))
+             for kind, layer in layers.items()]
+    lines += [f"Imagery search: {s}" for s in sorted({str(s) for s in _values(layers.get("footprints"), "source")})]
+    analysts = sorted({str(a) for a in _values(layers.get("sightings"), "analyst")})
+    if analysts:
+        lines.append(f"Sightings annotated by {', '.join(analysts)}.")
+    lines.append(f"Analysis: Bai Mei {version()} (QGIS plugin) on QGIS {Qgis.version()}; map background: Natural "
+                 "Earth (QGIS's world map).")
+    if vessel.synthetic:
+        lines.append(SYNTHETIC_NOTICE)
+    return lines
+
+
+def _png(image: QImage) -> str:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.WriteOnly)
+    image.save(buffer, "PNG")
+    return base64.b64encode(bytes(data)).decode("ascii")
+
+
+def _table_html(table, table_id: str) -> str:
+    """A layout attribute table as an HTML table: the same columns (the template's), every row."""
+    columns = [(c.heading(), QgsExpression(c.attribute())) for c in table.columns()]
+    layer = table.vectorLayer()
+    rows = []
+    context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+    for feature in layer.getFeatures():
+        context.setFeature(feature)
+        values = [expression.evaluate(context) for _, expression in columns]
+        rows.append("".join(f"<td>{html.escape('' if v is None or str(v) == 'NULL' else str(v))}</td>"
+                            for v in values))
+    head = "".join(f"<th>{html.escape(heading)}</th>" for heading, _ in columns)
+    body = "".join(f"<tr>{row}</tr>" for row in rows) or f"<tr><td colspan='{len(columns)}'>None.</td></tr>"
+    return f"<table id='{table_id}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def write_html(path, layout, texts, map_png: QImage, timeline_png: QImage, summary, sources) -> None:
+    """The report as one HTML file, images embedded, tables as in the layout."""
+    parts = [f"<h1>{html.escape(texts['title'])}</h1><p class='sub'>{html.escape(texts['subtitle'])}</p>"]
+    if texts["notice"]:
+        parts.append(f"<p class='notice'>{html.escape(texts['notice'])}</p>")
+    parts.append(f"<img alt='Case map' src='data:image/png;base64,{_png(map_png)}'>")
+    parts.append("<h2>Summary</h2><ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in summary) + "</ul>")
+    parts.append(f"<h2>Timeline</h2><img alt='Timeline' src='data:image/png;base64,{_png(timeline_png)}'>")
+    for heading, frame_id, table_id in (("Sightings", "sightings_table", "sightings"),
+                                        ("Top candidates", "candidates_table", "candidates"),
+                                        ("Imagery scenes", "scenes_table", "scenes")):
+        parts.append(f"<h2>{heading}</h2>" + _table_html(layout.itemById(frame_id).multiFrame(), table_id))
+    parts.append("<h2>Data sources</h2><ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in sources) + "</ul>")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>"
+                     f"{html.escape(texts['title'])}</title><style>{HTML_STYLE}</style></head><body>"
+                     f"{''.join(parts)}</body></html>")
+
+
+# ---- the layout: built once in code into the template, filled from the template for each report ----------------
+ITEM_IDS = ("title", "subtitle", "notice", "map", "legend", "summary", "scalebar", "timeline", "sightings_table",
+            "candidates_table", "scenes_table", "sources")
+# (heading, expression, width mm) of each table; the HTML report uses the same
+TABLE_COLUMNS = {
+    "sightings": (("Sighting", '"sighting_id"', 32), ("Observed (UTC)", "format_date(\"observed_at\", "
+                  "'yyyy-MM-dd HH:mm')", 26), ("Image", "concat(\"image_source\", ' ', \"image_id\")", 42),
+                  ("Key features", SIGHTING_LABEL_EXPRESSION, 50), ("Seen doing", "array_to_string(array_filter("
+                  "array(\"activity\", \"cargo_visible\", \"draught_state\"), @element IS NOT NULL), ', ')", 36),
+                  ("Candidate MMSI", 'to_string("candidate_mmsi")', 22), ("Confidence", '"confidence"', 18),
+                  ("Notes", '"notes"', 38)),
+    "candidates": (("Sighting", '"sighting_id"', 32), ("Rank", '"rank"', 9), ("Vessel", '"name"', 26),
+                   ("MMSI", 'to_string("mmsi")', 18), ("Score", 'format_number("total_score", 2)', 11),
+                   ("Looks", 'format_number("feature_score", 2)', 11), ("Where it was", '"spacetime_status"', 26),
+                   ("Why", '"reasons"', 130)),
+    "footprints": (("Scene", '"item_id"', 70), ("Collection", '"collection"', 32), ("Acquired (UTC)",
+                   "format_date(\"acquired\", 'yyyy-MM-dd HH:mm')", 28), ("GSD (m)", '"gsd_m"', 14),
+                   ("Cloud %", '"cloud_cover"', 14), ("While dark", "CASE WHEN \"in_gap_window\" THEN 'yes' "
+                   "WHEN NOT \"in_gap_window\" THEN 'no' END", 16), ("Covers the area", "CASE WHEN "
+                   "\"covers_aoi\" THEN 'yes' ELSE 'no' END", 20), ("Source", '"source"', 70)),
+}
+TABLES = (("sightings_table", "sightings"), ("candidates_table", "candidates"), ("scenes_table", "footprints"))
+
+
+def _text_format(size: float, bold=False, colour="#202020") -> QgsTextFormat:
+    font = QFont("DejaVu Sans")
+    font.setBold(bold)
+    text_format = QgsTextFormat.fromQFont(font)
+    text_format.setSize(size)
+    text_format.setColor(QColor(colour))
+    return text_format
+
+
+def _place(layout, item, page, x, y, w, h, item_id=None):
+    if item_id:
+        item.setId(item_id)
+    item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutMillimeters))
+    item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters), page=page)
+    if not isinstance(item, QgsLayoutFrame):
+        layout.addLayoutItem(item)
+    return item
+
+
+def _label(layout, page, x, y, w, h, text, size, bold=False, colour="#202020", item_id=None):
+    label = QgsLayoutItemLabel(layout)
+    label.setText(text)
+    label.setHAlign(Qt.AlignLeft)
+    if hasattr(label, "setTextFormat"):  # QGIS 3.24+
+        label.setTextFormat(_text_format(size, bold, colour))
+    else:
+        font = QFont("DejaVu Sans", 1)
+        font.setPointSizeF(size)
+        font.setBold(bold)
+        label.setFont(font)
+        label.setFontColor(QColor(colour))
+    return _place(layout, label, page, x, y, w, h, item_id)
+
+
+def _table(layout, page, x, y, w, h, kind, item_id):
+    table = QgsLayoutItemAttributeTable.create(layout)
+    columns = []
+    for heading, expression, width in TABLE_COLUMNS[kind]:
+        column = QgsLayoutTableColumn(heading)
+        column.setAttribute(expression)
+        column.setWidth(width)
+        columns.append(column)
+    table.setColumns(columns)
+    table.setMaximumNumberOfFeatures(10000)
+    table.setHeaderTextFormat(_text_format(7, bold=True))
+    table.setContentTextFormat(_text_format(6.5))
+    table.setWrapBehavior(QgsLayoutTable.WrapText)
+    table.setHeaderMode(QgsLayoutTable.AllFrames)  # the header again on each continuation page
+    table.setEmptyTableBehavior(QgsLayoutTable.ShowMessage)
+    table.setEmptyTableMessage("None.")
+    table.setGridStrokeWidth(0.15)
+    table.setResizeMode(QgsLayoutMultiFrame.UseExistingFrames)  # a long table gets pages of its own: see fill_layout
+    layout.addMultiFrame(table)
+    frame = QgsLayoutFrame(layout, table)
+    table.addFrame(frame)
+    return _place(layout, frame, page, x, y, w, h, item_id)
+
+
+def build_case_layout(project) -> QgsPrintLayout:
+    """The report layout, four A4 landscape pages, every item the filler needs named by its id."""
+    layout = QgsPrintLayout(project)
+    layout.setName("Bai Mei case report")
+    for _ in range(4):
+        page = QgsLayoutItemPage(layout)
+        page.setPageSize("A4", QgsLayoutItemPage.Landscape)
+        layout.pageCollection().addPage(page)
+    _label(layout, 0, 8, 6, 281, 10, "Case report: VESSEL (MMSI)", 17, True, item_id="title")
+    _label(layout, 0, 8, 16, 281, 5, "What the report shows; when and how it was made", 8, item_id="subtitle")
+    _label(layout, 0, 8, 21.5, 281, 9, "", 6.5, colour="#a00000", item_id="notice")
+    map_item = _place(layout, QgsLayoutItemMap(layout), 0, 8, 31, 196, 171, "map")
+    map_item.setCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    map_item.zoomToExtent(QgsRectangle(117, 27, 136, 45))  # a placeholder: an empty extent breaks the template
+    map_item.setBackgroundColor(QColor(200, 222, 240))
+    map_item.setFrameEnabled(True)
+    legend = _place(layout, QgsLayoutItemLegend(layout), 0, 208, 31, 81, 70, "legend")
+    legend.setTitle("")
+    legend.setLinkedMap(map_item)
+    legend.setSymbolHeight(3.5)
+    legend.setSymbolWidth(6)
+    for style, size, bold in ((QgsLegendStyle.Group, 8, True), (QgsLegendStyle.Subgroup, 7.5, True),
+                              (QgsLegendStyle.SymbolLabel, 7, False)):
+        legend.rstyle(style).setMargin(QgsLegendStyle.Top, 1.2)
+        if hasattr(QgsLegendStyle, "setTextFormat"):  # QGIS 3.30+
+            legend.rstyle(style).setTextFormat(_text_format(size, bold))
+        else:
+            legend.rstyle(style).setFont(_text_format(size, bold).toQFont())
+    _label(layout, 0, 208, 104, 81, 98, "• summary", 7.5, item_id="summary")
+    scale = _place(layout, QgsLayoutItemScaleBar(layout), 0, 12, 188, 70, 10, "scalebar")
+    scale.setStyle("Single Box")
+    scale.setLinkedMap(map_item)
+    scale.setUnits(QgsUnitTypes.DistanceNauticalMiles)
+    scale.setUnitLabel("nm")
+    scale.setNumberOfSegmentsLeft(0)
+    scale.setNumberOfSegments(2)
+    scale.setBackgroundEnabled(True)
+    # Each table ends its page: one too long for it goes on to pages inserted after it (see fill_layout).
+    _label(layout, 1, 8, 6, 281, 7, "Timeline: AIS on and off, imagery and sightings", 11, True)
+    picture = _place(layout, QgsLayoutItemPicture(layout), 1, 8, 13, 281, 56, "timeline")
+    picture.setResizeMode(QgsLayoutItemPicture.Zoom)
+    _label(layout, 1, 8, 74, 281, 7, "Sightings on imagery", 11, True)
+    _table(layout, 1, 8, 81, 281, 121, "sightings", "sightings_table")
+    _label(layout, 2, 8, 6, 281, 7, "Who they could be: the top three candidates of each sighting", 11, True)
+    _table(layout, 2, 8, 13, 281, 189, "candidates", "candidates_table")
+    _label(layout, 3, 8, 6, 281, 7, "Data sources", 11, True)
+    _label(layout, 3, 8, 13, 281, 52, "sources", 7.5, item_id="sources")
+    _label(layout, 3, 8, 68, 281, 7, "Imagery scenes found for the vessel's dark gaps", 11, True)
+    _table(layout, 3, 8, 75, 281, 127, "footprints", "scenes_table")
+    return layout
+
+
+def _nice(value: float) -> float:
+    """1, 2 or 5 times a power of ten, at most ``value``."""
+    power = 10 ** math.floor(math.log10(max(value, 1e-9)))
+    return next(f * power for f in (5, 2, 1) if f * power <= value)
+
+
+def fill_layout(layout, shown, map_layers, extent, texts, picture) -> None:
+    """Put the case into a layout loaded from the template."""
+    for key, text in texts.items():
+        layout.itemById(key).setText(text)
+    map_item = layout.itemById("map")
+    map_item.setCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    map_item.setLayers(map_layers)  # the map keeps weak references: the caller keeps the layers alive
+    map_item.setKeepLayerSet(True)
+    map_item.zoomToExtent(extent)
+    legend = layout.itemById("legend")
+    legend.setLinkedMap(map_item)
+    legend.setAutoUpdateModel(False)
+    root = legend.model().rootGroup()
+    root.removeAllChildren()
+    for layer in map_layers:
+        if layer.name() != LAND_NAME:
+            root.addLayer(layer)
+    QgsLayoutExporter(layout).renderPageToImage(0, QSize(297, 210))  # a legend sizes itself once it was drawn
+    legend.adjustBoxSize()
+    summary, top = layout.itemById("summary"), legend.pagePos().y() + legend.rect().height() + 4
+    summary.attemptMove(QgsLayoutPoint(summary.pagePos().x(), top, QgsUnitTypes.LayoutMillimeters), page=0)
+    summary.attemptResize(QgsLayoutSize(summary.rect().width(), max(202 - top, 20), QgsUnitTypes.LayoutMillimeters))
+    scale = layout.itemById("scalebar")
+    scale.setLinkedMap(map_item)
+    scale.setUnitsPerSegment(_nice(map_item.extent().width() * 60 * math.cos(math.radians(extent.center().y())) / 5))
+    layout.itemById("timeline").setPicturePath(picture)
+    for frame_id, kind in TABLES:
+        table = layout.itemById(frame_id).multiFrame()
+        if kind not in shown:  # an empty table; ``shown`` keeps the layer alive while the layout uses it
+            shown[kind] = QgsVectorLayer("None", kind, "memory")
+        columns = table.columns()  # setVectorLayer resets the columns: keep the template's
+        table.setVectorLayer(shown[kind])
+        table.setColumns(columns)
+        table.refreshAttributes()  # QGIS 3.22 keeps contents of the reset columns otherwise (and may crash)
+        _continue_on_new_pages(layout, table)
+    layout.refresh()
+
+
+def _overflows(table) -> bool:
+    """Whether a table has rows its frames cannot show: QGIS is let add the frames it would need, which are then
+    removed (it would put them over whatever the next page holds)."""
+    frames = len(table.frames())
+    table.setResizeMode(QgsLayoutMultiFrame.RepeatUntilFinished)
+    extra = len(table.frames()) - frames
+    for index in reversed(range(frames, frames + extra)):
+        table.removeFrame(index, True)
+    table.setResizeMode(QgsLayoutMultiFrame.UseExistingFrames)
+    return extra > 0
+
+
+def _continue_on_new_pages(layout, table) -> None:
+    """Give a table longer than its frame whole pages of its own, inserted after it (later pages move down)."""
+    while _overflows(table) and len(table.frames()) < 50:
+        index = table.frames()[-1].page() + 1
+        page = QgsLayoutItemPage(layout)
+        page.setPageSize("A4", QgsLayoutItemPage.Landscape)
+        layout.pageCollection().insertPage(page, index)
+        frame = QgsLayoutFrame(layout, table)
+        table.addFrame(frame)
+        _place(layout, frame, index, 8, 8, 281, 194)
+
+
+def land_layer() -> Optional[QgsVectorLayer]:
+    """QGIS's bundled Natural Earth countries, as the map's background."""
+    path = os.path.join(QgsApplication.pkgDataPath(), "resources", "data", "world_map.gpkg")
+    if not os.path.exists(path):
+        return None
+    land = QgsVectorLayer(f"{path}|layername=countries", LAND_NAME, "ogr")
+    # opaque, so that land stands apart from the sea tinted by the reachable area drawn beneath it
+    land.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple(
+        {"color": "241,238,229,255", "outline_color": "150,145,130,255", "outline_width": "0.15"})))
+    return land if land.isValid() else None
+
+
+def _times(layer, *fields) -> list:
+    if layer is None or any(f not in layer.fields().names() for f in fields):
+        return []
+    rows = [[epoch_seconds(feature[f]) for f in fields] + [feature] for feature in layer.getFeatures()]
+    return [row for row in rows if None not in row[:-1]]
+
+
+def draw_timeline(shown, width=2800, height=560) -> QImage:
+    """AIS on (track segments) and off (gaps), imagery acquisitions and sightings on one UTC time axis."""
+    rows = (("AIS on", _times(shown.get("tracks"), "start_time", "end_time"), QColor(40, 140, 60)),
+            ("AIS off (dark)", _times(shown.get("gaps"), "off_time", "on_time"), QColor(210, 30, 40)),
+            ("Imagery", _times(shown.get("footprints"), "acquired"), QColor(30, 90, 200)),
+            ("Sightings", _times(shown.get("sightings"), "observed_at"), QColor(214, 39, 140)))
+    image = QImage(width, height, QImage.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.Antialiasing)
+    painter.setFont(QFont("DejaVu Sans", 22))
+    times = [t for _, events, _ in rows for event in events for t in event[:-1]]
+    left, right, top, row_h = 300, width - 40, 30, (height - 110) / len(rows)
+    if not times:
+        painter.drawText(QRectF(0, 0, width, height), Qt.AlignCenter, "No times to show.")
+        painter.end()
+        return image
+    start, end = min(times), max(times)
+    pad = max((end - start) * 0.03, 3600)
+    start, end = start - pad, end + pad
+
+    def x(t):
+        return left + (right - left) * (t - start) / (end - start)
+
+    axis_y = top + row_h * len(rows) + 10
+    days = max(1, math.ceil((end - start) / 86400 / 14))
+    day = math.ceil(start / 86400) * 86400
+    painter.setPen(QPen(QColor(200, 200, 200), 2))
+    while day <= end:
+        painter.drawLine(QPointF(x(day), top), QPointF(x(day), axis_y))
+        painter.save()
+        painter.setPen(QColor(60, 60, 60))
+        painter.drawText(QRectF(x(day) - 80, axis_y + 8, 160, 40), Qt.AlignHCenter,
+                         dt.datetime.fromtimestamp(day, dt.timezone.utc).strftime("%d %b"))
+        painter.restore()
+        day += 86400 * days
+    for k, (name, events, colour) in enumerate(rows):
+        y = top + row_h * k
+        painter.setPen(QColor(40, 40, 40))
+        painter.drawText(QRectF(10, y, left - 20, row_h), Qt.AlignVCenter | Qt.AlignLeft, name)
+        painter.setPen(QPen(colour.darker(130), 2))
+        painter.setBrush(QBrush(colour))
+        for event in events:
+            if len(event) == 3:  # a span
+                box = QRectF(x(event[0]), y + row_h * 0.2, max(x(event[1]) - x(event[0]), 3), row_h * 0.6)
+                painter.drawRect(box)
+                if k == 1 and box.width() > 120:
+                    painter.save()
+                    painter.setPen(QColor("white"))
+                    painter.drawText(box, Qt.AlignCenter, f"{(event[1] - event[0]) / 3600:.0f} h dark")
+                    painter.restore()
+            elif k == 2:  # a scene: a tick
+                painter.drawRect(QRectF(x(event[0]) - 3, y + row_h * 0.15, 6, row_h * 0.7))
+            else:  # a sighting: a diamond
+                cx, cy, r = x(event[0]), y + row_h / 2, row_h * 0.3
+                painter.drawPolygon(QPolygonF([QPointF(cx, cy - r), QPointF(cx + r, cy), QPointF(cx, cy + r),
+                                               QPointF(cx - r, cy)]))
+    painter.setPen(QPen(QColor(60, 60, 60), 2))
+    painter.drawLine(QPointF(left, axis_y), QPointF(right, axis_y))
+    painter.end()
+    return image
+
+
+def load_template(project, path: str = TEMPLATE) -> QgsPrintLayout:
+    """The report layout from its template; an error names the items a hand-edited template lost."""
+    layout = QgsPrintLayout(project)
+    document = QDomDocument()
+    with open(path, encoding="utf-8") as handle:
+        if not document.setContent(handle.read()):
+            raise BaiMeiError(f"The report template {path} is not a QGIS layout template.")
+    _, ok = layout.loadFromTemplate(document, QgsReadWriteContext())
+    missing = [i for i in ITEM_IDS if layout.itemById(i) is None]
+    if not ok or missing:
+        raise BaiMeiError(f"The report template {path} lacks the item(s) {', '.join(missing) or '(unreadable)'}.")
+    return layout
+
+
+def _map_with_legend(layout, exporter) -> QImage:
+    """The map and its legend as one image, for the HTML report (the summary beside them is left out)."""
+    summary = layout.itemById("summary")
+    summary.setVisibility(False)
+    region = layout.itemById("map").sceneBoundingRect().united(layout.itemById("legend").sceneBoundingRect())
+    image = exporter.renderRegionToImage(region, QSize(int(region.width() * 5), int(region.height() * 5)))
+    summary.setVisibility(True)
+    return image
+
+
+def _partial(path: str) -> str:
+    folder, name = os.path.split(os.path.abspath(path))
+    stem, ext = os.path.splitext(name)
+    return os.path.join(folder, f".{stem}.{uuid.uuid4().hex[:8]}.partial{ext}")
+
+
+def write_case_report(project, layers: Dict[str, QgsVectorLayer], vessel: CaseVessel, pdf_path: str,
+                      html_path: str) -> None:
+    """Fill the template with ``vessel``'s case from ``layers`` (by kind, see ``case_layers``) and write it to
+    ``pdf_path`` and ``html_path``, each under a temporary name renamed when complete."""
+    shown = report_layers(layers, vessel)
+    texts = {"title": f"Case report: {vessel.title}" + (f", IMO {vessel.imo}" if vessel.imo else ""),
+             "subtitle": "Dark gaps, reachable sea, candidate ports, imagery and sightings. Made "
+                         f"{dt.datetime.now(dt.timezone.utc):%d %b %Y %H:%M} UTC with Bai Mei {version()}.",
+             "notice": SYNTHETIC_NOTICE if vessel.synthetic else ""}
+    summary, sources = summary_lines(shown), source_lines(layers, vessel)
+    texts.update(summary="\n".join(f"• {s}" for s in summary), sources="\n".join(sources))
+    timeline = draw_timeline(shown)
+    layout = load_template(project)
+    picture, pdf_partial, html_partial = _partial(pdf_path + ".timeline.png"), _partial(pdf_path), _partial(html_path)
+    try:
+        timeline.save(picture, "PNG")
+        land = land_layer()
+        map_layers = [shown[k] for k in MAP_ORDER if k in shown and k != "reach_areas"]
+        map_layers += [layer for layer in (land, shown.get("reach_areas")) if layer is not None]  # sea tinted
+        fill_layout(layout, shown, map_layers, case_extent(shown), texts, picture)
+        exporter = QgsLayoutExporter(layout)
+        settings = QgsLayoutExporter.PdfExportSettings()
+        settings.dpi = 200
+        if exporter.exportToPdf(pdf_partial, settings) != QgsLayoutExporter.Success:
+            raise BaiMeiError(f"QGIS could not export the report to {pdf_path}.", exporter.errorFile())
+        map_png = _map_with_legend(layout, exporter)
+        write_html(html_partial, layout, texts, map_png, timeline, summary, sources)
+        os.replace(pdf_partial, pdf_path)
+        os.replace(html_partial, html_path)
+    finally:
+        for path in (picture, pdf_partial, html_partial):
+            if os.path.exists(path):
+                os.remove(path)
+
+
+def save_template(path: str = TEMPLATE) -> None:
+    """Write the layout ``build_case_layout`` makes as the report template."""
+    from qgis.core import QgsProject
+
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if not build_case_layout(QgsProject.instance()).saveAsTemplate(path, QgsReadWriteContext()):
+        raise BaiMeiError(f"Could not write the report template {path}.")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    application = QgsApplication([], False)
+    application.initQgis()
+    save_template()
+    print(f"Wrote {TEMPLATE}")
