@@ -8,7 +8,7 @@ import traceback
 
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
 
-from ..core.errors import BaiMeiError, Canceled
+from ..core.errors import BaiMeiError
 
 
 class BaiMeiAlgorithm(QgsProcessingAlgorithm):
@@ -43,19 +43,20 @@ class BaiMeiAlgorithm(QgsProcessingAlgorithm):
         self._sinks = []
         try:
             return self.compute(parameters, context, feedback)
-        except Canceled as exc:
-            self._discard_outputs(feedback)
-            raise QgsProcessingException(exc.message) from exc
-        except BaiMeiError as exc:
+        except BaiMeiError as exc:  # Canceled too
             self._discard_outputs(feedback)
             if exc.details:
                 feedback.pushDebugInfo(exc.details)
-            raise QgsProcessingException(exc.message) from exc
+            message = exc.message
+            exc.__traceback__ = None
         except Exception:
             self._discard_outputs(feedback)
             raise
         finally:
             self._sinks = []
+        # Raised outside the handler, so not chained to the core error: its traceback holds the algorithm's frames
+        # and their layers, which would then outlive QGIS and crash it at exit (QGIS 3.22).
+        raise QgsProcessingException(message)
 
     def create_sink(self, parameters, key, context, fields, wkb_type, crs):
         """A feature sink for output ``key``; a file it creates is deleted again if the algorithm fails."""

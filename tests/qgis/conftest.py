@@ -39,3 +39,24 @@ def voyage_csv(write_file, mc_rows):
                      "TWO", ""))
     rows.sort(key=lambda r: r[1])
     return write_file("voyage.csv", mc_rows(rows))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def free_leftover_layers(qgis_app):
+    """Delete map layers Python still holds at the end of the session, while QGIS is up.
+
+    A layer whose last reference goes only at the interpreter's exit is destroyed after GDAL and QGIS have shut
+    down, which crashes QGIS 3.22 (an OGR layer closes its dataset through a dead driver). Some are held by
+    Processing's internals after an algorithm has run, out of the tests' reach.
+    """
+    yield
+    import gc
+
+    from qgis.core import QgsMapLayer, QgsProject
+    from qgis.PyQt import sip
+
+    QgsProject.instance().removeAllMapLayers()
+    gc.collect()
+    for obj in gc.get_objects():
+        if isinstance(obj, QgsMapLayer) and not sip.isdeleted(obj) and sip.ispyowned(obj):
+            sip.delete(obj)

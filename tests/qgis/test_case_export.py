@@ -264,7 +264,13 @@ def case_report_layers(tmp_path):
                                for rank, mmsi, name, status, score in ((1, 200000008, "BAI MEI 8", "dark and reachable",
                                                                         0.9), (2, 440983791, "HAN SAN 1", "no data",
                                                                                0.46))])
-    return [tracks, gaps, areas, visits, scenes, sightings, candidates]
+    layers = [tracks, gaps, areas, visits, scenes, sightings, candidates]
+    yield layers
+    # Free the layers while QGIS is still up: left to the interpreter's exit, they crash it (QGIS 3.22).
+    del layers[:], tracks, gaps, areas, visits, scenes, sightings, candidates
+    import gc
+
+    gc.collect()
 
 
 def test_layers_are_recognised_by_their_fields_and_the_vessel_guessed(case_report_layers):
@@ -349,7 +355,8 @@ def test_exportcase_algorithm_writes_layers_and_report(case_report_layers, tmp_p
     algorithm = ExportCaseAlgorithm()
     algorithm.initAlgorithm()
     folder = tmp_path / "out"
-    params = {"LAYERS": case_report_layers, "FORMATS": [0, 2], "FOLDER": str(folder), "NAME": "bm8", "REPORT": True}
+    params = {"LAYERS": list(case_report_layers), "FORMATS": [0, 2], "FOLDER": str(folder), "NAME": "bm8",
+              "REPORT": True}
     result = processing.run(algorithm, params)
     written = result["WRITTEN"].split(";")
     assert [os.path.basename(p) for p in written] == ["bm8.gpkg", "bm8.kml", "bm8_report.pdf", "bm8_report.html"]
