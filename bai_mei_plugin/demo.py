@@ -108,7 +108,7 @@ def run(output: str) -> int:
     import processing
     from qgis.core import QgsProject, QgsRectangle, QgsVectorLayer
 
-    from .demo_analysis import ANALYSIS_LAYERS, run_analysis
+    from .demo_analysis import ANALYSIS_LAYERS, annotate_and_export, run_analysis
     from .qgis_io.map_export import export_case_map
     from .qgis_io.styles import apply_style
 
@@ -128,6 +128,7 @@ def run(output: str) -> int:
     write_ports(gpkg, resource_path("ports", "ports.csv"))
     run_analysis(gpkg, info.bai_mei_mmsi, resource_path("catalogues", "bai_mei_8_synthetic.geojson"), _gpkg_layer,
                  console_feedback)
+    annotate_and_export(gpkg, info.bai_mei_mmsi, os.path.abspath(output), _gpkg_layer, console_feedback)
 
     layers = {}
     kinds = [("points", "points"), ("tracks", "tracks"), ("gaps", "gaps"), ("ports", "ports"), *ANALYSIS_LAYERS]
@@ -135,8 +136,9 @@ def run(output: str) -> int:
         layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
         if not layer.isValid():
             raise RuntimeError(f"{gpkg} has no valid layer {name}")
-        apply_style(layer, kind)
-        layer.saveStyleToDatabase(name, "Bai Mei style", True, "")
+        if name != "sightings":  # created with its style and form saved in the file
+            apply_style(layer, kind)
+            layer.saveStyleToDatabase(name, "Bai Mei style", True, "")
         layers[name] = layer
     land = QgsVectorLayer(os.path.join(app.pkgDataPath(), "resources", "data", "world_map.gpkg")
                           + "|layername=countries", "Land (Natural Earth)", "ogr")
@@ -178,7 +180,8 @@ def run(output: str) -> int:
                     f"{imported['ROWS_KEPT']:,} AIS reports; dark gaps ≥ 6 h dashed in red, the Bai Mei 8 in bold, "
                     "its reachable sea in June shaded, scenes taken while it was dark outlined.", png)
     print(f"\nWrote {gpkg} (points, tracks, gaps, ports, reach_areas, candidate_visits, port_visits, stops, "
-          f"destinations, encounters, rendezvous, anomalies, footprints) and {png} in "
+          f"destinations, encounters, rendezvous, anomalies, footprints, sightings, candidates), {png} and the case "
+          f"(bai_mei_8_case.gpkg, .kml, _report.pdf, _report.html) in "
           f"{time.perf_counter() - started:.0f} s.")
     return 0
 

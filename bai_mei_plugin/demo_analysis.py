@@ -12,6 +12,7 @@ ANALYSIS_LAYERS = (
     ("reach_areas", "reach_areas"), ("candidate_visits", "candidate_visits"), ("port_visits", "port_visits"),
     ("stops", "stops"), ("destinations", "destinations"), ("encounters", "encounters"),
     ("rendezvous", "rendezvous"), ("anomalies", "anomalies"), ("footprints", "footprints"),
+    ("sightings", "sightings"), ("candidates", "candidates"),
 )
 
 
@@ -94,3 +95,64 @@ def summarise(gpkg: str, mmsi: int) -> None:
               f"port seen: {check['actual_next_port']} ({verdict}).")
     for anomaly in rows("anomalies", f'"mmsi" = {mmsi}'):
         print(f"  Anomaly {anomaly['kind']}: {anomaly['evidence']}")
+
+
+# The analyst's two sightings of the story (the ship loading coal at Nampo on SkySat scenes), for the demo only.
+DEMO_SIGHTINGS = (
+    ("SYNTHETIC_20170617_020500_ssc3", "2017-06-17T02:05:00Z", 125.1505, 38.7012),
+    ("SYNTHETIC_20170706_022000_ssc2", "2017-07-06T02:20:00Z", 125.1511, 38.7009),
+)
+DEMO_FEATURES = {"length_m": 170.0, "beam_m": 27.0, "heading_deg": 212.0, "hull_colour": "black", "deck_colour": "red",
+                 "superstructure_colour": "white", "superstructure_position": "aft", "hatch_count": 5,
+                 "crane_count": 4, "crane_type": "jib cranes", "bow_type": "bulbous", "activity": "loading",
+                 "cargo_visible": "coal", "draught_state": "laden", "confidence": "medium",
+                 "image_source": "Catalogue bai_mei_8_synthetic.geojson", "analyst": "make demo",
+                 "notes": "Synthetic demo sighting."}
+
+
+def annotate_and_export(gpkg: str, mmsi: int, output: str, layer_uri, feedback) -> list:
+    """Two sightings at Nampo, who they could be (baimei:identifyvessels), and the case exported with its report."""
+    import processing
+    from qgis.core import QgsFeatureRequest, QgsVectorLayer
+
+    from .qgis_io.sightings_layer import add_sighting, create_sightings_layer
+
+    sightings = create_sightings_layer(gpkg, "sightings")
+    for image_id, when, lon, lat in DEMO_SIGHTINGS:
+        observed = int(dt.datetime.strptime(when, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc).timestamp())
+        add_sighting(sightings, lon, lat, {**DEMO_FEATURES, "image_id": image_id, "observed_at": observed})
+    del sightings
+    print("Who are the ships on the images? (two synthetic sightings at Nampo)…", end="", flush=True)
+    found = processing.run("baimei:identifyvessels", {
+        "SIGHTINGS": f"{gpkg}|layername=sightings", "INPUT": f"{gpkg}|layername=points",
+        "GAPS": f"{gpkg}|layername=gaps", "AREAS": f"{gpkg}|layername=reach_areas",
+        "OUTPUT": layer_uri(gpkg, "candidates")}, feedback=feedback())
+    print(f"\n  {found['CANDIDATE_COUNT']} candidates ranked.")
+    candidates = QgsVectorLayer(f"{gpkg}|layername=candidates", "candidates", "ogr")
+    for row in sorted(candidates.getFeatures('"rank" = 1'), key=lambda f: f["observed_at"]):
+        print(f"  {row['sighting_id']} on {_utc(row['observed_at'])}: most likely {row['name']} (MMSI {row['mmsi']}), "
+              f"score {row['total_score']:.2f}, {row['spacetime_status']}.")
+    del candidates
+
+    # The case of one vessel: its layers, copied into memory (filters on several layers of one GeoPackage misbehave
+    # in QGIS 3.22), plus the scenes and the sightings.
+    def copy(name, expression=None):
+        layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
+        request = QgsFeatureRequest()
+        if expression:
+            request.setFilterExpression(expression)
+        memory = layer.materialize(request)
+        memory.setName(name)
+        return memory
+
+    vessel = f'"mmsi" = {int(mmsi)}'
+    layers = [copy("tracks", vessel), copy("gaps", vessel), copy("reach_areas", vessel),
+              copy("candidate_visits", vessel), copy("footprints", '"in_gap_window"'), copy("sightings"),
+              copy("candidates"), copy("ports")]
+    print("Exporting the case (GeoPackage, KML, PDF and HTML report)…", end="", flush=True)
+    result = processing.run("baimei:exportcase", {
+        "LAYERS": layers, "FORMATS": [0, 2], "FOLDER": output, "NAME": "bai_mei_8_case", "OVERWRITE": True,
+        "REPORT": True, "MMSI": int(mmsi)}, feedback=feedback())
+    written = result["WRITTEN"].split(";")
+    print("\n  " + "\n  ".join(written))
+    return written
