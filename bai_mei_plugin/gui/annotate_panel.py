@@ -21,6 +21,7 @@ from ..tasks.ais_tasks import start
 from ..tasks.analysis_tasks import AnalysisResult, AnalysisTask
 from .map_tools import MarkVesselTool, MeasureHullTool
 from .models import RecordTableModel, attach_table, number_text
+from .timeline import Tick, Timeline, day_text
 
 PAGE_CLASS, _ = uic.loadUiType(os.path.join(os.path.dirname(__file__), "annotate_page.ui"))
 SIGHTING_NAMES = {spec.name for spec in SIGHTING_FIELDS}
@@ -82,6 +83,12 @@ class AnnotatePanel(QObject):
         p.identifyButton.clicked.connect(self.identify)
         p.profileButton.clicked.connect(self.create_profile)
         p.exportButton.clicked.connect(self.export)
+        self.pattern = Timeline(p)
+        self.pattern.setAccessibleName("Pattern of activity")
+        self.pattern.tickClicked.connect(self.on_pattern_tick)
+        p.patternLayout.addWidget(self.pattern)
+        self.pattern_ids = []
+        p.patternButton.clicked.connect(self.pattern_of_activity)
         self._layer = None
         self.form_dialog = None
         self.on_layer_changed(p.sightingsCombo.currentLayer())
@@ -261,6 +268,63 @@ class AnnotatePanel(QObject):
         if rows:
             candidate = self.proxy.record(rows[0])
             self.page.reasonsLabel.setText(f"<b>{candidate.name}</b>: {candidate.reasons}")
+
+    def pattern_of_activity(self) -> None:
+        """Every sighting in the map view, identified, on one time line: repeated visits make a pattern."""
+        layer = self.layer()
+        if layer is None:
+            return
+        from qgis.core import QgsCoordinateTransform
+
+        canvas = self.iface.mapCanvas()
+        extent = QgsCoordinateTransform(canvas.mapSettings().destinationCrs(), layer.crs(),
+                                        QgsProject.instance()).transformBoundingBox(canvas.extent())
+        here = layer.materialize(QgsFeatureRequest().setFilterRect(extent))
+        if here.featureCount() == 0:
+            self.iface.messageBar().pushMessage("Bai Mei", "No sighting in the map view.", Qgis.Info, 5)
+            return
+        sightings = sightings_from_source(here)
+        profiles = load_profiles(self.settings.value("profiles_path", "") or default_profiles_path())
+        result = self.session.result
+        cols = result.reports.columns if result else None
+        gaps = list(result.found.gaps) if result else []
+
+        def work(task):
+            ranked = identify_vessels(sightings, profiles, cols, gaps, None, is_canceled=task.is_canceled)
+            best = {c.sighting_id: c for c in ranked if c.rank == 1}
+            return AnalysisResult(f"{len(sightings)} sightings here.", [], [(s, best.get(s.sighting_id))
+                                                                            for s in sightings])
+
+        self.task = AnalysisTask("Bai Mei: pattern of activity", work, self.on_pattern)
+        start(self.task)
+
+    def on_pattern(self, task, ok: bool) -> None:
+        self.task = None
+        if not ok:
+            if task.error is not None:
+                self.iface.messageBar().pushMessage("Bai Mei", task.error.message, Qgis.Critical, 0)
+            return
+        rows = sorted((r for r in task.result.records if r[0].observed_at is not None), key=lambda r: r[0].observed_at)
+        ticks = []
+        for sighting, best in rows:
+            who = f"{best.name} ({best.spacetime_status})" if best is not None else "unidentified"
+            ticks.append(Tick(sighting.observed_at, f"{day_text(sighting.observed_at)}: {who}",
+                              dark=best is not None and best.spacetime_status == "dark and reachable"))
+        self.pattern_ids = [sighting.sighting_id for sighting, _ in rows]
+        self.pattern.set_data([], ticks)
+        names = sorted({best.name for _, best in rows if best is not None})
+        self.page.reasonsLabel.setText(f"{len(rows)} sightings here, {day_text(rows[0][0].observed_at)} – "
+                                       f"{day_text(rows[-1][0].observed_at)}: " + (", ".join(names) or "none "
+                                                                                    "identified") if rows else "")
+
+    def on_pattern_tick(self, index: int) -> None:
+        layer = self.layer()
+        if layer is None or not 0 <= index < len(self.pattern_ids):
+            return
+        wanted = self.pattern_ids[index]
+        from qgis.core import QgsExpression
+
+        layer.selectByExpression(f'"sighting_id" = {QgsExpression.quotedValue(wanted)}')
 
     def create_profile(self) -> None:
         """Add the selected sighting's features to the profiles file as the selected candidate (a confirmed

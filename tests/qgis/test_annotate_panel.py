@@ -68,3 +68,25 @@ def test_measuring_without_a_selection_says_what_to_do(panel, tmp_path, qgis_ifa
     panel.measure_tool.measured.emit(100.0, 10.0)
     assert any("Select the sighting" in m for m in qgis_iface.messageBar().get_messages(0))
     QgsProject.instance().removeAllMapLayers()
+
+
+def test_pattern_of_activity_at_a_place(panel, tmp_path, qgis_iface, qtbot):
+    from qgis.core import QgsRectangle
+
+    from bai_mei_plugin.qgis_io.sightings_layer import add_sighting
+
+    layer = panel.create_layer(str(tmp_path / "pattern.gpkg"))
+    features = {"hatch_count": 5, "crane_count": 4, "hull_colour": "black", "length_m": 169.0}
+    for when, lon in ((1497665100, 125.150), (1499307600, 125.151)):  # 17 June and 6 July 2017
+        add_sighting(layer, lon, 38.70, {**features, "observed_at": when})
+    add_sighting(layer, 131.9, 43.1, {**features, "observed_at": 1498200000})  # Vladivostok: not in the view
+    qgis_iface.mapCanvas().setExtent(QgsRectangle(125.0, 38.6, 125.3, 38.8))
+    panel.pattern_of_activity()
+    qtbot.waitUntil(lambda: panel.task is None, timeout=20000)
+    ticks = panel.pattern.ticks
+    assert [t.time for t in ticks] == [1497665100, 1499307600]
+    assert all("BAI MEI 8" in t.label for t in ticks)  # the best profile by features (no AIS loaded)
+    assert "2 sightings here" in panel.page.reasonsLabel.text()
+    panel.pattern.tickClicked.emit(1)
+    assert next(layer.getSelectedFeatures())["observed_at"].toSecsSinceEpoch() == 1499307600
+    QgsProject.instance().removeAllMapLayers()
