@@ -82,6 +82,7 @@ class AnnotatePanel(QObject):
         p.newLayerButton.clicked.connect(self.new_layer)
         p.identifyButton.clicked.connect(self.identify)
         p.profileButton.clicked.connect(self.create_profile)
+        p.profilesButton.clicked.connect(lambda: self.open_profiles())
         p.exportButton.clicked.connect(self.export)
         self.pattern = Timeline(p)
         self.pattern.setAccessibleName("Pattern of activity")
@@ -326,6 +327,38 @@ class AnnotatePanel(QObject):
 
         layer.selectByExpression(f'"sighting_id" = {QgsExpression.quotedValue(wanted)}')
 
+    def profiles_path(self, ask: bool = True) -> str:
+        """The analyst's profiles file (settings); the first time, a copy of the bundled profiles they choose where
+        to keep."""
+        path = self.settings.value("profiles_path", "")
+        if path or not ask:
+            return path
+        path, _ = QFileDialog.getSaveFileName(self.page, "Vessel profiles", os.path.expanduser("~/profiles.csv"),
+                                              "CSV (*.csv)")
+        return path
+
+    def open_profiles(self, path: str = ""):
+        """The profiles as a table layer QGIS can edit (OGR writes the CSV back); identification reads that file."""
+        from qgis.core import QgsVectorLayer
+
+        path = path or self.profiles_path()
+        if not path:
+            return None
+        if not os.path.exists(path):
+            write_profiles(path, load_profiles(default_profiles_path()))
+        self.settings.set_value("profiles_path", path)
+        for layer in QgsProject.instance().mapLayers().values():
+            if layer.source().split("|")[0] == path:
+                return layer
+        layer = QgsVectorLayer(path, "vessel profiles", "ogr")
+        if not layer.isValid():
+            self.iface.messageBar().pushMessage("Bai Mei", f"Cannot open {path} as a table.", Qgis.Critical, 0)
+            return None
+        QgsProject.instance().addMapLayer(layer)
+        if hasattr(self.iface, "showAttributeTable"):
+            self.iface.showAttributeTable(layer)
+        return layer
+
     def create_profile(self) -> None:
         """Add the selected sighting's features to the profiles file as the selected candidate (a confirmed
         identification); the first time, the file starts as a copy of the bundled profiles."""
@@ -335,13 +368,9 @@ class AnnotatePanel(QObject):
             self.iface.messageBar().pushMessage("Bai Mei", "Select a sighting and the candidate it was confirmed to "
                                                 "be.", Qgis.Info, 5)
             return
-        path = self.settings.value("profiles_path", "")
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self.page, "Vessel profiles", os.path.expanduser("~/profiles.csv"),
-                                                  "CSV (*.csv)")
-            if not path:
-                return
-        self.add_profile(path, sighting, self.proxy.record(rows[0]))
+        path = self.profiles_path()
+        if path:
+            self.add_profile(path, sighting, self.proxy.record(rows[0]))
 
     def add_profile(self, path: str, sighting, candidate) -> None:
         profiles = load_profiles(path if os.path.exists(path) else default_profiles_path())

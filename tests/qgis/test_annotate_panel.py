@@ -90,3 +90,17 @@ def test_pattern_of_activity_at_a_place(panel, tmp_path, qgis_iface, qtbot):
     panel.pattern.tickClicked.emit(1)
     assert next(layer.getSelectedFeatures())["observed_at"].toSecsSinceEpoch() == 1499307600
     QgsProject.instance().removeAllMapLayers()
+
+
+def test_profiles_open_as_an_editable_table_that_identification_reads(panel, tmp_path):
+    path = str(tmp_path / "my_profiles.csv")
+    layer = panel.open_profiles(path)
+    assert layer is not None and layer.featureCount() == 5  # a copy of the bundled profiles
+    assert layer.dataProvider().capabilities() & layer.dataProvider().ChangeAttributeValues
+    index = layer.fields().indexOf("hatch_count")
+    bai_mei = next(f for f in layer.getFeatures() if f["name"] == "BAI MEI 8")
+    assert layer.startEditing() and layer.changeAttributeValue(bai_mei.id(), index, "6") and layer.commitChanges()
+    edited = {p.name: p for p in load_profiles(path)}
+    assert edited["BAI MEI 8"].hatch_count == 6
+    assert panel.open_profiles(path) is layer  # not opened twice
+    QgsProject.instance().removeAllMapLayers()
