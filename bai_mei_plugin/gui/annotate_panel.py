@@ -86,6 +86,7 @@ class AnnotatePanel(QObject):
         p.exportButton.clicked.connect(self.export)
         self.pattern = Timeline(p)
         self.pattern.setAccessibleName("Pattern of activity")
+        self.pattern.empty_text = "Sightings in the map view, over time"
         self.pattern.tickClicked.connect(self.on_pattern_tick)
         p.patternLayout.addWidget(self.pattern)
         self.pattern_ids = []

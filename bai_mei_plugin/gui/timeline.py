@@ -51,6 +51,7 @@ class Timeline(QWidget):
         self.windows: List[Window] = []
         self.ticks: List[Tick] = []
         self.selected: Optional[int] = None
+        self.empty_text = "No gap selected and no scenes yet"
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.setToolTip("")
@@ -120,7 +121,7 @@ class Timeline(QWidget):
         span = self.span()
         if span is None:
             painter.setPen(palette.text().color())
-            painter.drawText(rect, Qt.AlignCenter, "No gap selected and no scenes yet")
+            painter.drawText(rect, Qt.AlignCenter, self.empty_text)
             return
         for window in self.windows:
             x0, x1 = self.x_of(window.start), self.x_of(window.end)
