@@ -14,7 +14,7 @@ from ..core.errors import BaiMeiError
 from ..core.identify import identify_vessels
 from ..core.profiles import default_profiles_path, load_profiles, profile_from_sighting, write_profiles
 from ..core.sightings import SIGHTING_FIELDS, feature_label
-from ..processing.identify_vessels import sightings_from_source
+from ..qgis_io.inputs import sightings_from_source
 from ..qgis_io.layers import epoch_seconds
 from ..qgis_io.sightings_layer import add_sighting, create_sightings_layer, save_edits_as_made, update_sighting
 from ..tasks.ais_tasks import start

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import List
 
 from qgis.core import (
-    QgsCoordinateTransform,
-    QgsFeatureRequest,
     QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
@@ -15,20 +12,15 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
-    QgsProject,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QDateTime, Qt
 
 from ..core.errors import BaiMeiError
 from ..core.identify import identify_vessels
-from ..core.profiles import FEATURES, PROFILE_COLUMNS, default_profiles_path, load_profiles, profiles_from_rows
-from ..core.sightings import Sighting
+from ..core.profiles import default_profiles_path, load_profiles
 from ..qgis_io import schemas
 from ..qgis_io.footprints import source_geometries
-from ..qgis_io.inputs import gaps_from_source
-from ..qgis_io.layers import epoch_seconds
-from ..qgis_io.sources import WGS84, _present
+from ..qgis_io.inputs import gaps_from_source, profiles_from_source, sightings_from_source
 from .base import AisInputMixin, BaiMeiAlgorithm
 
 CANDIDATES = (
@@ -36,60 +28,6 @@ CANDIDATES = (
     ("imo", "str"), ("feature_score", "float"), ("spacetime_status", "str"), ("total_score", "float"),
     ("reasons", "str"), ("lon", "float"), ("lat", "float"),
 )
-
-
-def _plain(value):
-    """A field value as Python: NULL and blank text -> None."""
-    return value if _present(value) else None
-
-
-def _time(value):
-    if isinstance(value, str) and value.strip():
-        value = QDateTime.fromString(value.strip(), Qt.ISODate)
-    return epoch_seconds(value)
-
-
-def sightings_from_source(source, context=None) -> List[Sighting]:
-    """Sightings from a point layer with the sighting fields (any CRS; a missing id becomes the feature id)."""
-    names = source.fields().names()
-    crs = source.sourceCrs()
-    transform = None
-    if crs.isValid() and crs != WGS84:
-        project = context.project() if context is not None and context.project() else QgsProject.instance()
-        transform = QgsCoordinateTransform(crs, WGS84, project)
-    present = [name for name in FEATURES if name in names]
-    sightings = []
-    for feature in source.getFeatures(QgsFeatureRequest()):
-        geometry = feature.geometry()
-        if geometry is None or geometry.isEmpty():
-            continue
-        if transform is not None:
-            geometry.transform(transform)
-        point = geometry.centroid().asPoint()
-        sighting_id = _plain(feature["sighting_id"]) if "sighting_id" in names else None
-        observed = _time(feature["observed_at"]) if "observed_at" in names else None
-        features = {name: _plain(feature[name]) for name in present}
-        sightings.append(Sighting(str(sighting_id if sighting_id is not None else feature.id()), point.x(),
-                                  point.y(), observed, {k: v for k, v in features.items() if v is not None}))
-    if not sightings:
-        raise BaiMeiError("The sightings layer has no points.")
-    return sightings
-
-
-def profiles_from_source(source, feedback=None):
-    """Profiles from a table or layer with the profile fields (others, such as fid, are ignored)."""
-    names = source.fields().names()
-    lower = {name.lower(): name for name in names}
-    missing = [c for c in ("mmsi", "name") if c not in lower]
-    if missing:
-        raise BaiMeiError(f"The profiles layer lacks the field(s) {', '.join(missing)}; expected the fields "
-                          f"{', '.join(PROFILE_COLUMNS)} (mmsi and name required).")
-    ignored = [n for n in names if n.lower() not in PROFILE_COLUMNS and n.lower() != "fid"]
-    if ignored and feedback is not None:
-        feedback.pushInfo(f"Profile fields not used: {', '.join(ignored)}.")
-    rows = [(number, {c: _plain(feature[lower[c]]) for c in PROFILE_COLUMNS if c in lower})
-            for number, feature in enumerate(source.getFeatures(QgsFeatureRequest()), start=1)]
-    return profiles_from_rows(rows, "The profiles layer")
 
 
 class IdentifyVesselsAlgorithm(AisInputMixin, BaiMeiAlgorithm):

@@ -1,14 +1,18 @@
-"""QGIS layers -> core records the analysis steps chain on: gaps (from baimei:detectgaps) and ports."""
+"""QGIS layers -> core records the analysis steps chain on: gaps (from baimei:detectgaps), ports, sightings and
+vessel profiles."""
 
 from __future__ import annotations
 
 from typing import List
 
 from qgis.core import QgsCoordinateTransform, QgsFeatureRequest, QgsProject
+from qgis.PyQt.QtCore import QDateTime, Qt
 
 from ..core.errors import BaiMeiError
 from ..core.gaps import Gap
 from ..core.ports import Port, load_ports
+from ..core.profiles import FEATURES, PROFILE_COLUMNS, profiles_from_rows
+from ..core.sightings import Sighting
 from ..paths import resource_path
 from .layers import epoch_seconds
 from .sources import WGS84, _present
@@ -86,3 +90,57 @@ def ports_from_source(source, name_field: str = "name", locode_field: str = "loc
     if not ports:
         raise BaiMeiError("The ports layer has no points.")
     return ports
+
+
+def _plain(value):
+    """A field value as Python: NULL and blank text -> None."""
+    return value if _present(value) else None
+
+
+def _time(value):
+    if isinstance(value, str) and value.strip():
+        value = QDateTime.fromString(value.strip(), Qt.ISODate)
+    return epoch_seconds(value)
+
+
+def sightings_from_source(source, context=None) -> List[Sighting]:
+    """Sightings from a point layer with the sighting fields (any CRS; a missing id becomes the feature id)."""
+    names = source.fields().names()
+    crs = source.sourceCrs()
+    transform = None
+    if crs.isValid() and crs != WGS84:
+        project = context.project() if context is not None and context.project() else QgsProject.instance()
+        transform = QgsCoordinateTransform(crs, WGS84, project)
+    present = [name for name in FEATURES if name in names]
+    sightings = []
+    for feature in source.getFeatures(QgsFeatureRequest()):
+        geometry = feature.geometry()
+        if geometry is None or geometry.isEmpty():
+            continue
+        if transform is not None:
+            geometry.transform(transform)
+        point = geometry.centroid().asPoint()
+        sighting_id = _plain(feature["sighting_id"]) if "sighting_id" in names else None
+        observed = _time(feature["observed_at"]) if "observed_at" in names else None
+        features = {name: _plain(feature[name]) for name in present}
+        sightings.append(Sighting(str(sighting_id if sighting_id is not None else feature.id()), point.x(),
+                                  point.y(), observed, {k: v for k, v in features.items() if v is not None}))
+    if not sightings:
+        raise BaiMeiError("The sightings layer has no points.")
+    return sightings
+
+
+def profiles_from_source(source, feedback=None):
+    """Profiles from a table or layer with the profile fields (others, such as fid, are ignored)."""
+    names = source.fields().names()
+    lower = {name.lower(): name for name in names}
+    missing = [c for c in ("mmsi", "name") if c not in lower]
+    if missing:
+        raise BaiMeiError(f"The profiles layer lacks the field(s) {', '.join(missing)}; expected the fields "
+                          f"{', '.join(PROFILE_COLUMNS)} (mmsi and name required).")
+    ignored = [n for n in names if n.lower() not in PROFILE_COLUMNS and n.lower() != "fid"]
+    if ignored and feedback is not None:
+        feedback.pushInfo(f"Profile fields not used: {', '.join(ignored)}.")
+    rows = [(number, {c: _plain(feature[lower[c]]) for c in PROFILE_COLUMNS if c in lower})
+            for number, feature in enumerate(source.getFeatures(QgsFeatureRequest()), start=1)]
+    return profiles_from_rows(rows, "The profiles layer")
