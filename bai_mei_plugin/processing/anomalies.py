@@ -8,11 +8,14 @@ from qgis.core import (
     QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
     QgsProcessingParameterNumber,
     QgsWkbTypes,
 )
 
 from ..core.anomalies import AnomalyCriteria, find_anomalies
+from ..core.errors import BaiMeiError
 from ..qgis_io import schemas
 from .base import AisInputMixin, BaiMeiAlgorithm, progress_callbacks
 
@@ -22,6 +25,8 @@ class AnomaliesAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     DISPLAY_NAME = "Identity anomalies"
     GROUP = "Analysis"
     MAX_SPEED_KN = "MAX_SPEED_KN"
+    FLAGS = "FLAGS"
+    FLAG_FIELD = "FLAG_FIELD"
     OUTPUT = "OUTPUT"
     ANOMALY_COUNT = "ANOMALY_COUNT"
     HELP = (
@@ -32,6 +37,9 @@ class AnomaliesAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         "<b>special_mmsi</b> (coast stations, SAR aircraft, AtoN… described, not flagged). <b>name_change</b>, "
         "<b>imo_change</b>, <b>callsign_change</b> under one MMSI, and <b>invalid_imo</b> (the IMO check digit "
         "fails). Each anomaly is a point with its evidence in plain words.</p>"
+        "<p><b>flag_mismatch</b>: give a table of flags (<i>Flags</i>: any layer or table with an <code>mmsi</code> "
+        "field and a <i>flag field</i> holding ISO 3166 two-letter country codes, such as a registry extract) and "
+        "each MMSI whose MID country differs from its flag is reported.</p>"
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802
@@ -39,15 +47,42 @@ class AnomaliesAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         self.addParameter(QgsProcessingParameterNumber(self.MAX_SPEED_KN, "Maximum plausible speed (kn)",
                                                        QgsProcessingParameterNumber.Double,
                                                        AnomalyCriteria().max_speed_kn, True, 1.0))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.FLAGS, "Flags (table with mmsi and a flag field)",
+                                                              [QgsProcessing.TypeVector], optional=True))
+        self.addParameter(QgsProcessingParameterField(self.FLAG_FIELD, "Flag field (ISO country code)", "flag",
+                                                      self.FLAGS, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Anomalies", QgsProcessing.TypeVectorPoint))
         self.addOutput(QgsProcessingOutputNumber(self.ANOMALY_COUNT, "Number of anomalies"))
+
+    def flag_table(self, parameters, context):
+        """MMSI -> flag (ISO code) from the optional flags table; None without one."""
+        source = self.parameterAsSource(parameters, self.FLAGS, context)
+        if source is None:
+            return None
+        field = self.parameterAsString(parameters, self.FLAG_FIELD, context) or "flag"
+        names = source.fields().names()
+        missing = [n for n in ("mmsi", field) if n not in names]
+        if missing:
+            raise BaiMeiError(f"The flags table has no field {', '.join(missing)} (fields: {', '.join(names)}).")
+        flags = {}
+        for feature in source.getFeatures():
+            mmsi, flag = feature["mmsi"], feature[field]
+            try:
+                mmsi = int(mmsi)
+            except (TypeError, ValueError):
+                continue
+            if isinstance(flag, str) and flag.strip():
+                flags[mmsi] = flag.strip().upper()
+        return flags
 
     def compute(self, parameters, context, feedback):
         reports = self.read_ais_input(parameters, context, feedback)
         criteria = AnomalyCriteria(max_speed_kn=self.parameterAsDouble(parameters, self.MAX_SPEED_KN, context))
         feedback.setProgressText("Looking for anomalies")
         progress, is_canceled = progress_callbacks(feedback, 40, 50)
-        found = find_anomalies(reports.columns, criteria=criteria, progress=progress, is_canceled=is_canceled)
+        flags = self.flag_table(parameters, context)
+        found = find_anomalies(reports.columns, flags=flags, criteria=criteria, progress=progress,
+                               is_canceled=is_canceled)
         for kind, count in sorted(Counter(a.kind for a in found.anomalies).items()):
             feedback.pushInfo(f"{count:,} {kind}")
         dest_id = self.write_records(parameters, self.OUTPUT, context, found.anomalies, schemas.ANOMALIES,

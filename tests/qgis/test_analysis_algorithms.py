@@ -79,3 +79,16 @@ def test_anomalies_name_the_jump_and_the_renaming(traffic):
     assert (rename["before"], rename["after"]) == ("ALPHA", "BRAVO")
     assert not any(mmsi == 367000021 and kind == "jump" for mmsi, kind in found)
     assert result["ANOMALY_COUNT"] == result["OUTPUT"].featureCount()
+
+
+def test_anomalies_flag_mismatch_from_a_flags_table(traffic):
+    flags = QgsVectorLayer("None?field=mmsi:long&field=flag:string", "flags", "memory")
+    rows = []
+    for mmsi, flag in ((367000011, "US"), (367000021, "PA")):  # MID 367 is the United States
+        feature = QgsFeature(flags.fields())
+        feature.setAttributes([mmsi, flag])
+        rows.append(feature)
+    flags.dataProvider().addFeatures(rows)
+    result = run("baimei:anomalies", {"INPUT": traffic, "FLAGS": flags, "OUTPUT": "memory:"})
+    mismatched = {f["mmsi"] for f in result["OUTPUT"].getFeatures() if f["kind"] == "flag_mismatch"}
+    assert mismatched == {367000021}
