@@ -43,6 +43,7 @@ format: $(VENV)/.ready
 bench: $(VENV)/.ready
 	$(TEST_ENV) $(PY) -m tests.bench.bench_gaps
 	$(TEST_ENV) $(PY) -m tests.bench.bench_encounters
+	$(TEST_ENV) $(PY) -m tests.bench.bench_dask --rows 10000000 --compare-rows 5000000
 
 setup: $(VENV)/.ready
 

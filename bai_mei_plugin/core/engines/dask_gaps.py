@@ -126,7 +126,13 @@ def _numbers(series) -> Tuple[np.ndarray, np.ndarray]:
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         return values, np.zeros(len(values), dtype=bool)
-    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    text = series.astype(object).where(_present(series), None)
+    try:  # numpy's string -> float is exact (pandas' to_numeric can be off in the last digit)
+        values = text.astype(np.float64).to_numpy()
+    except (TypeError, ValueError):
+        parsed = ~np.isnan(pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan))
+        values = np.full(len(text), np.nan)
+        values[parsed] = text[parsed].astype(np.float64).to_numpy()
     return values, _present(series) & np.isnan(values)
 
 
