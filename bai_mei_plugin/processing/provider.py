@@ -6,6 +6,7 @@ from qgis.PyQt.QtGui import QIcon
 from ..paths import resource_path, version
 from .anomalies import AnomaliesAlgorithm
 from .detect_gaps import DetectGapsAlgorithm
+from .detect_gaps_archive import DetectGapsArchiveAlgorithm
 from .encounters import EncountersAlgorithm
 from .export_case import ExportCaseAlgorithm
 from .gap_reachability import GapReachabilityAlgorithm
@@ -16,7 +17,7 @@ from .search_footprints import SearchFootprintsAlgorithm
 
 ALGORITHMS = (ImportAisAlgorithm, DetectGapsAlgorithm, GapReachabilityAlgorithm, PortVisitsAlgorithm,
               EncountersAlgorithm, AnomaliesAlgorithm, SearchFootprintsAlgorithm, IdentifyVesselsAlgorithm,
-              ExportCaseAlgorithm)
+              ExportCaseAlgorithm, DetectGapsArchiveAlgorithm)
 
 
 class BaiMeiProvider(QgsProcessingProvider):

@@ -1,0 +1,86 @@
+"""baimei:detectgapsarchive — the same dark gaps, found on a Dask cluster in an archive too big for QGIS."""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsFeatureSink,
+    QgsProcessing,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+)
+
+from ..core.engines.dask_gaps import detect_gaps_dask
+from ..qgis_io.layers import GAP_WKB_TYPE, gap_features, gap_fields
+from ..qgis_io.sources import WGS84, default_land, land_from_layer
+from ..qgis_io.styles import post_processor
+from .base import progress_callbacks
+from .detect_gaps import PRESET_NAMES, PRESET_PORT_CALL, DetectGapsAlgorithm
+
+
+class DetectGapsArchiveAlgorithm(DetectGapsAlgorithm):
+    NAME = "detectgapsarchive"
+    DISPLAY_NAME = "Detect dark gaps in an archive (Dask)"
+    GROUP = "Large archives"
+    ARCHIVE = "ARCHIVE"
+    SCHEDULER = "SCHEDULER"
+    N_WORKERS = "N_WORKERS"
+    HELP = (
+        "<p>The dark gaps of <i>Detect dark gaps</i> (same definition, same criteria, same core function, "
+        "identical results), found by Dask in an archive that never enters QGIS: a Parquet dataset (a folder of "
+        "partitions or a file) or CSV files (a glob such as <code>/data/ais_*.csv</code>). Reports are shuffled by "
+        "MMSI so that each vessel's reports meet in one partition, and each partition is cleaned and searched on "
+        "the workers.</p><p><b>Scheduler</b>: the address of a running cluster (<code>tcp://host:8786</code>; "
+        "its workers must be able to import the plugin), or empty for a local cluster of <i>workers</i> "
+        "processes on this machine. Columns are matched by name (MarineCadastre, DMA and the plugin's own "
+        "names). Needs the Python packages dask[distributed], pandas and pyarrow.</p>"
+    )
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterString(self.ARCHIVE, "Archive (Parquet folder or file, or CSV glob)"))
+        self.addParameter(QgsProcessingParameterString(self.SCHEDULER, "Dask scheduler address (empty: local "
+                                                       "cluster)", optional=True))
+        self.addParameter(QgsProcessingParameterNumber(self.N_WORKERS, "Workers of the local cluster",
+                                                       QgsProcessingParameterNumber.Integer, 2, True, 1))
+        self.addParameter(QgsProcessingParameterEnum(self.PRESET, "Preset", options=PRESET_NAMES,
+                                                     defaultValue=PRESET_NAMES.index(PRESET_PORT_CALL), optional=True))
+        self.addParameter(QgsProcessingParameterNumber(self.MIN_GAP_HOURS, "Minimum gap (hours)",
+                                                       QgsProcessingParameterNumber.Double, 6.0, True, 0.0))
+        self.addParameter(QgsProcessingParameterNumber(self.MIN_SHORE_NM, "Minimum distance from shore (nm)",
+                                                       QgsProcessingParameterNumber.Double, 0.0, True, 0.0))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.LAND, "Land polygons (default: QGIS's world map)", [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.addParameter(QgsProcessingParameterNumber(self.MIN_POSITIONS_BEFORE, "Minimum positions in the 12 h "
+                                                       "before the gap", QgsProcessingParameterNumber.Integer, 0,
+                                                       True, 0))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps",
+                                                            QgsProcessing.TypeVectorLine))
+        self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps"))
+
+    def compute(self, parameters, context, feedback):
+        criteria = self.criteria(parameters, context, feedback)
+        archive = self.parameterAsString(parameters, self.ARCHIVE, context).strip()
+        scheduler = self.parameterAsString(parameters, self.SCHEDULER, context).strip() or None
+        land_source = self.parameterAsSource(parameters, self.LAND, context)
+        land = land_from_layer(land_source) if land_source is not None else (
+            default_land() if criteria.min_shore_nm > 0 else None)
+        feedback.pushInfo(f"Archive {archive}; scheduler: {scheduler or 'a local cluster'}.")
+        progress, is_canceled = progress_callbacks(feedback, 0, 90)
+        gaps, info = detect_gaps_dask(archive, criteria, scheduler=scheduler, land=land,
+                                      n_workers=self.parameterAsInt(parameters, self.N_WORKERS, context),
+                                      progress=progress, is_canceled=is_canceled)
+        for key in ("rows_read", "rows_kept"):
+            if key in info:
+                feedback.pushInfo(f"{key.replace('_', ' ')}: {info[key]:,}")
+        for reason, count in (info.get("dropped") or {}).items():
+            feedback.pushInfo(f"  dropped {count:,}: {reason}")
+        feedback.pushInfo(f"{len(gaps):,} gaps.")
+        fields = gap_fields()
+        sink, dest_id = self.create_sink(parameters, self.OUTPUT_GAPS, context, fields, GAP_WKB_TYPE, WGS84)
+        sink.addFeatures(list(gap_features(gaps, fields)), QgsFeatureSink.FastInsert)
+        if context.willLoadLayerOnCompletion(dest_id):
+            context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(post_processor("gaps"))
+        return {self.OUTPUT_GAPS: dest_id, self.GAP_COUNT: len(gaps)}
