@@ -13,6 +13,7 @@ from qgis.PyQt.QtWidgets import QWidget
 from ..tasks import analysis_tasks
 from ..tasks.ais_tasks import LOG_TAG, start
 from . import map_view
+from .guard import guarded
 from .models import RecordTableModel, attach_table, number_text, utc_text
 
 PAGE_CLASS, _ = uic.loadUiType(os.path.join(os.path.dirname(__file__), "analysis_page.ui"))
@@ -82,6 +83,7 @@ class AnalysisPanel(QObject):
             return False
         return True
 
+    @guarded
     def reach(self) -> None:
         if not self._need_reports():
             return
@@ -94,6 +96,7 @@ class AnalysisPanel(QObject):
         self._start(f"Bai Mei: where could {gap.vessel_name or gap.mmsi} have gone?",
                     lambda task: analysis_tasks.reachability(task, cols, gap, speed))
 
+    @guarded
     def run_on_reports(self, what: str, work) -> None:
         if not self._need_reports():
             return

@@ -19,6 +19,7 @@ from ..qgis_io.layers import epoch_seconds
 from ..qgis_io.sightings_layer import add_sighting, create_sightings_layer, save_edits_as_made, update_sighting
 from ..tasks.ais_tasks import start
 from ..tasks.analysis_tasks import AnalysisResult, AnalysisTask
+from .guard import guarded
 from .map_tools import MarkVesselTool, MeasureHullTool
 from .models import RecordTableModel, attach_table, number_text
 from .timeline import Tick, Timeline, day_text
@@ -114,6 +115,7 @@ class AnnotatePanel(QObject):
             button.setEnabled(self._layer is not None)
         self.on_selection()
 
+    @guarded
     def new_layer(self) -> None:
         folder = self.settings.value("last_folder", os.path.expanduser("~"))
         path, _ = QFileDialog.getSaveFileName(self.page, "New sightings layer", os.path.join(folder, "sightings.gpkg"),
@@ -158,6 +160,7 @@ class AnnotatePanel(QObject):
                         "image_source": feature["source"]}
         return {}
 
+    @guarded
     def on_marked(self, lon: float, lat: float) -> None:
         layer = self.layer()
         if layer is None:
@@ -188,6 +191,7 @@ class AnnotatePanel(QObject):
     def _form_closed(self, *_):
         self.form_dialog = None
 
+    @guarded
     def update_selected(self, values: dict) -> None:
         layer = self.layer()
         if layer is None or not layer.selectedFeatureCount():
@@ -224,6 +228,7 @@ class AnnotatePanel(QObject):
         label = feature_label(features) or "no features yet"
         self.page.sightingLabel.setText(f"<b>{feature['sighting_id']}</b>: {label}")
 
+    @guarded
     def identify(self) -> None:
         sighting = self.selected_sighting()
         if sighting is None:
@@ -271,6 +276,7 @@ class AnnotatePanel(QObject):
             candidate = self.proxy.record(rows[0])
             self.page.reasonsLabel.setText(f"<b>{candidate.name}</b>: {candidate.reasons}")
 
+    @guarded
     def pattern_of_activity(self) -> None:
         """Every sighting in the map view, identified, on one time line: repeated visits make a pattern."""
         layer = self.layer()
@@ -319,6 +325,7 @@ class AnnotatePanel(QObject):
                                        f"{day_text(rows[-1][0].observed_at)}: " + (", ".join(names) or "none "
                                                                                     "identified") if rows else "")
 
+    @guarded
     def on_pattern_tick(self, index: int) -> None:
         layer = self.layer()
         if layer is None or not 0 <= index < len(self.pattern_ids):
@@ -338,6 +345,7 @@ class AnnotatePanel(QObject):
                                               "CSV (*.csv)")
         return path
 
+    @guarded
     def open_profiles(self, path: str = ""):
         """The profiles as a table layer QGIS can edit (OGR writes the CSV back); identification reads that file."""
         from qgis.core import QgsVectorLayer
@@ -360,6 +368,7 @@ class AnnotatePanel(QObject):
             self.iface.showAttributeTable(layer)
         return layer
 
+    @guarded
     def create_profile(self) -> None:
         """Add the selected sighting's features to the profiles file as the selected candidate (a confirmed
         identification); the first time, the file starts as a copy of the bundled profiles."""

@@ -104,3 +104,10 @@ def test_profiles_open_as_an_editable_table_that_identification_reads(panel, tmp
     assert edited["BAI MEI 8"].hatch_count == 6
     assert panel.open_profiles(path) is layer  # not opened twice
     QgsProject.instance().removeAllMapLayers()
+
+
+def test_a_failing_action_is_a_message_not_an_exception(panel, qgis_iface, tmp_path):
+    qgis_iface.messageBar().clear_messages()
+    assert panel.open_profiles(str(tmp_path / "no" / "such" / "folder" / "profiles.csv")) is None
+    errors = qgis_iface.messageBar().get_messages(2)  # Qgis.Critical
+    assert errors and "Unexpected error" in errors[-1] and "profiles.csv" in errors[-1]
