@@ -7,6 +7,7 @@ VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := python3-qgis qgis-providers qgis xvfb python3-venv python3-pip python3-numpy python3-shapely python3-requests \
+	postgresql postgis python3-psycopg2 \
 	python3-scipy zip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 QGIS_PROFILE ?= default

@@ -1,0 +1,259 @@
+"""Gap detection inside PostGIS: one SQL statement with window functions, the same gaps as ``core.gaps.detect_gaps``.
+
+The statement repeats the core cleaning (missing/non-positive MMSI or missing time, positions outside
+[-90, 90] x [-180, 180], duplicates of (MMSI, time) keeping the first), then per MMSI ordered by time:
+``LEAD`` finds the next report, a ``RANGE`` window counts the reports in the window before each one, and "last/next
+known value" windows (count-of-non-null groups, as PostgreSQL has no ``IGNORE NULLS``) carry the vessel name,
+draught and destination. Distances use ``ST_Distance(geography, geography, false)`` (PostGIS's sphere, radius
+6,371,008.7714 m) rescaled to the project's sphere of 6,371,008.8 m.
+
+Identifiers reach SQL only through ``psycopg2.sql.Identifier`` after the relation and its columns were found in the
+catalog; every value is a query parameter. psycopg2 is imported by the caller (the connection is passed in).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+from ..errors import BaiMeiError
+from ..gaps import Gap, GapCriteria, gap_id
+from ..geodesy import EARTH_RADIUS_M, METRES_PER_NM
+
+# PostGIS's sphere for use_spheroid=false is the WGS 84 mean radius (2a + b) / 3.
+_WGS84_A = 6_378_137.0
+_WGS84_B = 6_356_752.314245179
+POSTGIS_SPHERE_RADIUS_M = (2 * _WGS84_A + _WGS84_B) / 3
+DISTANCE_SCALE = EARTH_RADIUS_M / POSTGIS_SPHERE_RADIUS_M
+
+ROLES_REQUIRED = ("mmsi", "time")
+ROLES_OPTIONAL = ("geometry", "lon", "lat", "sog", "draught", "destination", "vessel_name", "order")
+NUMERIC_TYPES = {"int2", "int4", "int8", "float4", "float8", "numeric"}
+TIME_TYPES = {"timestamptz", "timestamp"}
+TEXT_TYPES = {"text", "varchar", "bpchar", "name"}
+WHITESPACE = " \t\n\r\x0b\x0c"
+
+TimeBound = Union[int, float, dt.datetime]
+
+
+def _sql():
+    try:
+        from psycopg2 import sql
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise BaiMeiError("The PostGIS engine needs psycopg2 (python3-psycopg2 or pip install psycopg2).",
+                          str(exc)) from exc
+    return sql
+
+
+def split_table(table: Union[str, Sequence[str]]) -> Tuple[Optional[str], str]:
+    """("schema", "table") from "schema.table", "table" or a (schema, table) pair; names are not unquoted."""
+    if isinstance(table, str):
+        schema, dot, name = table.partition(".")
+        return (schema, name) if dot else (None, table)
+    schema, name = table
+    return schema, name
+
+
+def find_relation(cursor, table) -> Tuple[str, str, int, str]:
+    """(schema, name, oid, relkind) of a table or view visible to the connection, or a BaiMeiError naming it."""
+    schema, name = split_table(table)
+    cursor.execute(
+        "SELECT n.nspname, c.relname, c.oid, c.relkind FROM pg_catalog.pg_class c "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relname = %(name)s AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND "
+        "CASE WHEN %(schema)s::text IS NULL THEN n.nspname = ANY(current_schemas(false)) "
+        "ELSE n.nspname = %(schema)s::text END "
+        "ORDER BY array_position(current_schemas(false), n.nspname) LIMIT 1",
+        {"name": name, "schema": schema})
+    row = cursor.fetchone()
+    if row is None:
+        shown = name if schema is None else f"{schema}.{name}"
+        raise BaiMeiError(f"Table or view '{shown}' was not found in the database.")
+    cursor.execute("SELECT has_table_privilege(%s, 'SELECT')", (row[2],))
+    if not cursor.fetchone()[0]:
+        raise BaiMeiError(f"No permission to read '{row[0]}.{row[1]}'.")
+    return row
+
+
+def relation_columns(cursor, oid: int) -> Dict[str, str]:
+    """Column name -> type name (pg_type.typname) of a relation."""
+    cursor.execute("SELECT a.attname, t.typname FROM pg_catalog.pg_attribute a "
+                   "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+                   "WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped", (oid,))
+    return dict(cursor.fetchall())
+
+
+def check_columns(columns: Mapping[str, str], available: Dict[str, str], relation: str) -> Dict[str, str]:
+    """Validate the column mapping against the catalog; returns role -> column type."""
+    unknown_roles = set(columns) - set(ROLES_REQUIRED) - set(ROLES_OPTIONAL)
+    if unknown_roles:
+        raise BaiMeiError(f"Unknown column roles: {', '.join(sorted(unknown_roles))}.")
+    missing = [role for role in ROLES_REQUIRED if not columns.get(role)]
+    if not columns.get("geometry") and not (columns.get("lon") and columns.get("lat")):
+        missing.append("geometry (or lon and lat)")
+    if missing:
+        raise BaiMeiError(f"Map the columns for: {', '.join(missing)}.")
+    types = {}
+    for role, name in columns.items():
+        if not name:
+            continue
+        if name not in available:
+            raise BaiMeiError(f"Column '{name}' ({role}) does not exist in '{relation}'.")
+        types[role] = available[name]
+    expected = {"mmsi": NUMERIC_TYPES, "time": NUMERIC_TYPES | TIME_TYPES, "geometry": {"geometry"},
+                "lon": NUMERIC_TYPES, "lat": NUMERIC_TYPES, "sog": NUMERIC_TYPES, "draught": NUMERIC_TYPES,
+                "destination": TEXT_TYPES, "vessel_name": TEXT_TYPES}
+    for role, kind in types.items():
+        if role in expected and kind not in expected[role]:
+            raise BaiMeiError(f"Column '{columns[role]}' ({role}) has type {kind}, which cannot be used as {role}.")
+    return types
+
+
+def _epoch(value: TimeBound) -> float:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value.timestamp()
+    return float(value)
+
+
+def build_query(relation: Tuple[str, str], columns: Mapping[str, str], types: Mapping[str, str],
+                criteria: GapCriteria, time_range=None, bbox=None, tiebreak_ctid: bool = False):
+    """The one statement (a psycopg2.sql.Composed) and its parameters."""
+    sql = _sql()
+    col = {role: sql.Identifier(name) for role, name in columns.items() if name}
+    params: dict = {}
+
+    def number(role):
+        # float4 through text keeps the value the user sees (0.1, not 0.100000001490116)
+        return sql.SQL("{}::text::float8" if types[role] == "float4" else "{}::float8").format(col[role])
+
+    def text(role):
+        if role not in col:
+            return sql.SQL("NULL::text")
+        return sql.SQL("NULLIF(btrim({}::text, %(ws)s), '')").format(col[role])
+
+    params["ws"] = WHITESPACE
+    if "geometry" in col:
+        lon, lat = sql.SQL("ST_X({})").format(col["geometry"]), sql.SQL("ST_Y({})").format(col["geometry"])
+    else:
+        lon, lat = number("lon"), number("lat")
+    if types["time"] in TIME_TYPES:
+        t = sql.SQL("floor(EXTRACT(EPOCH FROM {}))::bigint").format(col["time"])
+    else:
+        t = sql.SQL("floor(NULLIF({}::float8, 'NaN'))::bigint").format(col["time"])
+    if "order" in col:
+        order = col["order"]
+    elif tiebreak_ctid:
+        order = sql.SQL("ctid")
+    else:  # a view has no physical order: any of the duplicates, but always the same one (by lon, lat)
+        order = sql.SQL("NULL::int")
+
+    where = [sql.SQL("TRUE")]
+    if time_range is not None:
+        start, end = time_range
+        params["t0"], params["t1"] = _epoch(start), _epoch(end)
+        if types["time"] == "timestamptz":
+            bounds = "to_timestamp(%(t0)s) AND to_timestamp(%(t1)s)"
+        elif types["time"] == "timestamp":  # without time zone: read as UTC
+            bounds = "to_timestamp(%(t0)s) AT TIME ZONE 'UTC' AND to_timestamp(%(t1)s) AT TIME ZONE 'UTC'"
+        else:
+            bounds = "%(t0)s AND %(t1)s"
+        where.append(sql.SQL("{} BETWEEN " + bounds).format(col["time"]))  # the raw column: an index can help
+    if bbox is not None:
+        params["x0"], params["y0"], params["x1"], params["y1"] = (float(v) for v in bbox)
+        if "geometry" in col:
+            where.append(sql.SQL("{} && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326)")
+                         .format(col["geometry"]))
+        where.append(sql.SQL("{} BETWEEN %(x0)s AND %(x1)s AND {} BETWEEN %(y0)s AND %(y1)s").format(lon, lat))
+
+    params["threshold"] = int(-(-criteria.min_gap_hours * 3600.0 // 1))  # ceil, as the core
+    params["window"] = int(criteria.positions_window_hours * 3600)
+    params["min_before"] = int(criteria.min_positions_before)
+    params["scale"] = DISTANCE_SCALE / METRES_PER_NM
+
+    query = sql.SQL("""
+WITH src AS (
+    SELECT {mmsi}::bigint AS mmsi, {t} AS t, {lon}::float8 AS lon, {lat}::float8 AS lat, {sog} AS sog,
+           {draught} AS draught, {dest} AS dest, {name} AS name, {order} AS ord
+    FROM {table} WHERE {where}
+), valid AS (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY mmsi, t ORDER BY ord, lon, lat) AS dup_rank FROM src
+    WHERE mmsi > 0 AND t IS NOT NULL AND lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180
+), w1 AS (
+    SELECT mmsi, t, lon, lat, sog, draught, dest, name,
+           LEAD(t) OVER fwd AS t_on, LEAD(lon) OVER fwd AS lon_on, LEAD(lat) OVER fwd AS lat_on,
+           LEAD(sog) OVER fwd AS sog_on,
+           COUNT(*) OVER (fwd RANGE BETWEEN %(window)s PRECEDING AND CURRENT ROW) AS n_before,
+           COUNT(draught) OVER (fwd ROWS UNBOUNDED PRECEDING) AS g_draught_b,
+           COUNT(draught) OVER (bwd ROWS UNBOUNDED PRECEDING) AS g_draught_a,
+           COUNT(dest) OVER (fwd ROWS UNBOUNDED PRECEDING) AS g_dest_b,
+           COUNT(dest) OVER (bwd ROWS UNBOUNDED PRECEDING) AS g_dest_a,
+           COUNT(name) OVER (fwd ROWS UNBOUNDED PRECEDING) AS g_name_b,
+           COUNT(name) OVER (bwd ROWS UNBOUNDED PRECEDING) AS g_name_a
+    FROM valid WHERE dup_rank = 1
+    WINDOW fwd AS (PARTITION BY mmsi ORDER BY t), bwd AS (PARTITION BY mmsi ORDER BY t DESC)
+), w2 AS (
+    SELECT *,
+           FIRST_VALUE(draught) OVER (PARTITION BY mmsi, g_draught_b ORDER BY t) AS draught_b,
+           FIRST_VALUE(draught) OVER (PARTITION BY mmsi, g_draught_a ORDER BY t DESC) AS draught_a,
+           FIRST_VALUE(dest) OVER (PARTITION BY mmsi, g_dest_b ORDER BY t) AS dest_b,
+           FIRST_VALUE(dest) OVER (PARTITION BY mmsi, g_dest_a ORDER BY t DESC) AS dest_a,
+           FIRST_VALUE(name) OVER (PARTITION BY mmsi, g_name_b ORDER BY t) AS name_b,
+           FIRST_VALUE(name) OVER (PARTITION BY mmsi, g_name_a ORDER BY t DESC) AS name_a
+    FROM w1
+), w3 AS (
+    SELECT *, LEAD(draught_a) OVER fwd AS draught_after, LEAD(dest_a) OVER fwd AS dest_after,
+           LEAD(name_a) OVER fwd AS name_after
+    FROM w2 WINDOW fwd AS (PARTITION BY mmsi ORDER BY t)
+)
+SELECT mmsi, t, t_on, lon, lat, lon_on, lat_on,
+       ST_Distance(ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography,
+                   ST_SetSRID(ST_MakePoint(lon_on, lat_on), 4326)::geography, false) * %(scale)s AS distance_nm,
+       sog, sog_on, draught_b, draught_after, dest_b, dest_after, COALESCE(name_b, name_after) AS vessel_name,
+       n_before
+FROM w3
+WHERE t_on - t >= %(threshold)s AND n_before >= %(min_before)s
+ORDER BY mmsi, t""").format(
+        mmsi=col["mmsi"], t=t, lon=lon, lat=lat,
+        sog=number("sog") if "sog" in col else sql.SQL("NULL::float8"),
+        draught=number("draught") if "draught" in col else sql.SQL("NULL::float8"),
+        dest=text("destination"), name=text("vessel_name"), order=order,
+        table=sql.Identifier(*relation), where=sql.SQL(" AND ").join(where))
+    return query, params
+
+
+def _gap(row) -> Gap:
+    (mmsi, t_off, t_on, lon, lat, lon_on, lat_on, distance, sog, sog_on, draught_b, draught_a, dest_b, dest_a,
+     name, n_before) = row
+    hours = (t_on - t_off) / 3600.0
+    distance = float(distance)
+    return Gap(gap_id=gap_id(mmsi, t_off), mmsi=int(mmsi), vessel_name=name, off_time=int(t_off),
+               on_time=int(t_on), gap_hours=hours, distance_nm=distance,
+               implied_speed_kn=distance / hours if hours > 0 else 0.0, off_lon=lon, off_lat=lat, on_lon=lon_on,
+               on_lat=lat_on, sog_before=sog, sog_after=sog_on, draught_before=draught_b, draught_after=draught_a,
+               destination_before=dest_b, destination_after=dest_a, positions_12h_before=int(n_before),
+               off_shore_nm=None, on_shore_nm=None)
+
+
+def detect_gaps_postgis(conn, table, columns: Mapping[str, str], criteria: GapCriteria = GapCriteria(),
+                        time_range: Optional[Tuple[TimeBound, TimeBound]] = None,
+                        bbox: Optional[Tuple[float, float, float, float]] = None) -> List[Gap]:
+    """Gaps of the reports in a PostGIS table or view, computed on the server, in (mmsi, off_time) order.
+
+    ``table``: "schema.table", "table" (found on the search path) or a (schema, table) pair. ``columns`` maps roles
+    to column names: ``mmsi``, ``time`` (timestamptz/timestamp, or epoch seconds), ``geometry`` (Point, EPSG:4326)
+    or ``lon`` and ``lat``; optional ``sog``, ``draught``, ``destination``, ``vessel_name`` and ``order`` (which of
+    duplicate (MMSI, time) reports is first; a table's physical order otherwise). ``time_range`` (epoch seconds or
+    datetimes, inclusive) and ``bbox`` (lon/lat min, max) limit the reports analysed.
+    """
+    if criteria.min_shore_nm > 0:
+        raise BaiMeiError("The PostGIS engine does not yet support a minimum distance from shore; set it to 0.")
+    with conn.cursor() as cursor:
+        schema, name, oid, relkind = find_relation(cursor, table)
+        types = check_columns(columns, relation_columns(cursor, oid), f"{schema}.{name}")
+        query, params = build_query((schema, name), columns, types, criteria, time_range, bbox,
+                                    tiebreak_ctid=relkind in ("r", "m"))
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    return [_gap(row) for row in rows]
