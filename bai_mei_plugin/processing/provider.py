@@ -7,6 +7,7 @@ from ..paths import resource_path, version
 from .anomalies import AnomaliesAlgorithm
 from .detect_gaps import DetectGapsAlgorithm
 from .detect_gaps_archive import DetectGapsArchiveAlgorithm
+from .detect_gaps_postgis import DetectGapsPostgisAlgorithm
 from .encounters import EncountersAlgorithm
 from .export_case import ExportCaseAlgorithm
 from .gap_reachability import GapReachabilityAlgorithm
@@ -17,7 +18,7 @@ from .search_footprints import SearchFootprintsAlgorithm
 
 ALGORITHMS = (ImportAisAlgorithm, DetectGapsAlgorithm, GapReachabilityAlgorithm, PortVisitsAlgorithm,
               EncountersAlgorithm, AnomaliesAlgorithm, SearchFootprintsAlgorithm, IdentifyVesselsAlgorithm,
-              ExportCaseAlgorithm, DetectGapsArchiveAlgorithm)
+              ExportCaseAlgorithm, DetectGapsArchiveAlgorithm, DetectGapsPostgisAlgorithm)
 
 
 class BaiMeiProvider(QgsProcessingProvider):
