@@ -13,12 +13,14 @@ from .export_case import ExportCaseAlgorithm
 from .gap_reachability import GapReachabilityAlgorithm
 from .identify_vessels import IdentifyVesselsAlgorithm
 from .import_ais import ImportAisAlgorithm
+from .import_postgis import ImportPostgisAlgorithm
 from .port_visits import PortVisitsAlgorithm
 from .search_footprints import SearchFootprintsAlgorithm
 
 ALGORITHMS = (ImportAisAlgorithm, DetectGapsAlgorithm, GapReachabilityAlgorithm, PortVisitsAlgorithm,
               EncountersAlgorithm, AnomaliesAlgorithm, SearchFootprintsAlgorithm, IdentifyVesselsAlgorithm,
-              ExportCaseAlgorithm, DetectGapsArchiveAlgorithm, DetectGapsPostgisAlgorithm)
+              ExportCaseAlgorithm, DetectGapsArchiveAlgorithm, DetectGapsPostgisAlgorithm,
+              ImportPostgisAlgorithm)
 
 
 class BaiMeiProvider(QgsProcessingProvider):

@@ -50,3 +50,29 @@ def test_unknown_connection_and_hostile_table_are_clear_errors(provider, qgis_co
     with pytest.raises(QgsProcessingException):
         processing.run("baimei:detectgapspostgis", {"CONNECTION": name, "TABLE": "ais; DROP TABLE ais",
                                                     "OUTPUT_GAPS": "memory:"})
+
+
+def test_import_a_file_into_postgis_then_find_its_gaps_there(provider, qgis_connection, voyage_csv):
+    name, _data, server = qgis_connection
+    imported = processing.run("baimei:importpostgis", {"INPUT": voyage_csv, "CONNECTION": name,
+                                                       "TABLE": "public.voyage"})
+    assert imported["ROWS_KEPT"] == 50
+    with pytest.raises(QgsProcessingException, match="already exists"):
+        processing.run("baimei:importpostgis", {"INPUT": voyage_csv, "CONNECTION": name, "TABLE": "public.voyage"})
+    in_postgis = processing.run("baimei:detectgapspostgis", {
+        "CONNECTION": name, "TABLE": "public.voyage", "TIME_COLUMN": "ts", "GEOMETRY_COLUMN": "geom",
+        "SOG_COLUMN": "sog", "DRAUGHT_COLUMN": "draught", "NAME_COLUMN": "vessel_name", "OUTPUT_GAPS": "memory:"})
+    points = processing.run("baimei:importais", {"INPUT": voyage_csv, "OUTPUT": "memory:"})["OUTPUT"]
+    in_qgis = processing.run("baimei:detectgaps", {"INPUT": points, "OUTPUT_GAPS": "memory:",
+                                                   "OUTPUT_TRACKS": "memory:"})
+    assert in_postgis["GAP_COUNT"] == in_qgis["GAP_COUNT"] == 1
+    a = next(in_postgis["OUTPUT_GAPS"].getFeatures())
+    b = next(in_qgis["OUTPUT_GAPS"].getFeatures())
+    for field in ("gap_id", "mmsi", "vessel_name", "draught_before", "draught_after", "positions_12h_before"):
+        assert a[field] == b[field], field
+    assert a["distance_nm"] == pytest.approx(b["distance_nm"], rel=1e-6)
+    import psycopg2
+
+    with psycopg2.connect(**server.params) as conn, conn.cursor() as cur:
+        cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'voyage' ORDER BY 1")
+        assert [r[0] for r in cur.fetchall()] == ["voyage_geom", "voyage_mmsi_ts"]
