@@ -66,23 +66,38 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
                                                       optional=True))
         self.addParameter(QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT,
                                                       optional=True))
-        # Criteria are optional so that a model or qgis_process may leave them at their defaults.
+        self.add_criteria()
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps",
+                                                            QgsProcessing.TypeVectorLine))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_TRACKS, "Tracks",
+                                                            QgsProcessing.TypeVectorLine))
+        self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps"))
+
+    def add_criteria(self, land: bool = True) -> None:
+        """The gap criteria parameters (shared by the engines). Optional, so that a model or qgis_process may leave
+        them at their defaults."""
         self.addParameter(QgsProcessingParameterEnum(self.PRESET, "Preset", options=PRESET_NAMES,
                                                      defaultValue=PRESET_NAMES.index(PRESET_PORT_CALL), optional=True))
         self.addParameter(QgsProcessingParameterNumber(self.MIN_GAP_HOURS, "Minimum gap (hours)",
                                                        QgsProcessingParameterNumber.Double, 6.0, True, 0.0))
         self.addParameter(QgsProcessingParameterNumber(self.MIN_SHORE_NM, "Minimum distance from shore (nm)",
                                                        QgsProcessingParameterNumber.Double, 0.0, True, 0.0))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.LAND, "Land polygons (default: QGIS's world map)", [QgsProcessing.TypeVectorPolygon], optional=True))
+        if land:
+            self.addParameter(QgsProcessingParameterFeatureSource(
+                self.LAND, "Land polygons (default: QGIS's world map)", [QgsProcessing.TypeVectorPolygon],
+                optional=True))
         self.addParameter(QgsProcessingParameterNumber(self.MIN_POSITIONS_BEFORE, "Minimum positions in the 12 h "
                                                        "before the gap", QgsProcessingParameterNumber.Integer, 0,
                                                        True, 0))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps",
-                                                            QgsProcessing.TypeVectorLine))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_TRACKS, "Tracks",
-                                                            QgsProcessing.TypeVectorLine))
-        self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps"))
+
+    def write_gaps(self, parameters, context, gaps) -> str:
+        """The gaps into the OUTPUT_GAPS sink, styled and time-enabled when loaded; returns its id."""
+        fields = gap_fields()
+        sink, dest_id = self.create_sink(parameters, self.OUTPUT_GAPS, context, fields, GAP_WKB_TYPE, WGS84)
+        sink.addFeatures(list(gap_features(gaps, fields)), QgsFeatureSink.FastInsert)
+        if context.willLoadLayerOnCompletion(dest_id):
+            context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(post_processor("gaps"))
+        return dest_id
 
     def criteria(self, parameters, context, feedback) -> GapCriteria:
         chosen = GapCriteria(
@@ -128,11 +143,7 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
                           f"{len(found.tracks):,} track segments; {found.single_report_segments:,} segments of a "
                           "single report make no line.")
 
-        outputs = {self.GAP_COUNT: len(found.gaps)}
-        fields = gap_fields()
-        sink, gaps_id = self.create_sink(parameters, self.OUTPUT_GAPS, context, fields, GAP_WKB_TYPE, WGS84)
-        sink.addFeatures(list(gap_features(found.gaps, fields)), QgsFeatureSink.FastInsert)
-        outputs[self.OUTPUT_GAPS] = gaps_id
+        outputs = {self.GAP_COUNT: len(found.gaps), self.OUTPUT_GAPS: self.write_gaps(parameters, context, found.gaps)}
 
         fields = track_fields()
         sink, tracks_id = self.create_sink(parameters, self.OUTPUT_TRACKS, context, fields, TRACK_WKB_TYPE, WGS84)
@@ -147,7 +158,6 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
                 feedback.setProgress(60 + 40 * k / max(1, len(found.tracks)))
         sink.addFeatures(batch, QgsFeatureSink.FastInsert)
         outputs[self.OUTPUT_TRACKS] = tracks_id
-        for dest_id, kind in ((gaps_id, "gaps"), (tracks_id, "tracks")):
-            if context.willLoadLayerOnCompletion(dest_id):
-                context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(post_processor(kind))
+        if context.willLoadLayerOnCompletion(tracks_id):
+            context.layerToLoadOnCompletionDetails(tracks_id).setPostProcessor(post_processor("tracks"))
         return outputs

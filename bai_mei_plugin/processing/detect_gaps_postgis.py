@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsFeatureSink,
     QgsProcessing,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
-    QgsProcessingParameterNumber,
     QgsProcessingParameterProviderConnection,
     QgsProcessingParameterString,
 )
 
 from ..core.engines.postgis_gaps import detect_gaps_postgis
-from ..qgis_io.layers import GAP_WKB_TYPE, gap_features, gap_fields
 from ..qgis_io.postgres import connect
-from ..qgis_io.sources import WGS84
-from ..qgis_io.styles import post_processor
-from .detect_gaps import PRESET_NAMES, PRESET_PORT_CALL, DetectGapsAlgorithm
+from .detect_gaps import DetectGapsAlgorithm
 
 
 class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
@@ -49,15 +43,7 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
         for key, (_, default, optional) in self.COLUMNS.items():
             label = key.replace("_COLUMN", "").replace("_", " ").capitalize() + " column"
             self.addParameter(QgsProcessingParameterString(key, label, default or None, optional=optional))
-        self.addParameter(QgsProcessingParameterEnum(self.PRESET, "Preset", options=PRESET_NAMES,
-                                                     defaultValue=PRESET_NAMES.index(PRESET_PORT_CALL), optional=True))
-        self.addParameter(QgsProcessingParameterNumber(self.MIN_GAP_HOURS, "Minimum gap (hours)",
-                                                       QgsProcessingParameterNumber.Double, 6.0, True, 0.0))
-        self.addParameter(QgsProcessingParameterNumber(self.MIN_SHORE_NM, "Minimum distance from shore (nm)",
-                                                       QgsProcessingParameterNumber.Double, 0.0, True, 0.0))
-        self.addParameter(QgsProcessingParameterNumber(self.MIN_POSITIONS_BEFORE, "Minimum positions in the 12 h "
-                                                       "before the gap", QgsProcessingParameterNumber.Integer, 0,
-                                                       True, 0))
+        self.add_criteria(land=False)
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps",
                                                             QgsProcessing.TypeVectorLine))
         self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps"))
@@ -79,9 +65,4 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
         finally:
             conn.close()
         feedback.pushInfo(f"{len(gaps):,} gaps.")
-        fields = gap_fields()
-        sink, dest_id = self.create_sink(parameters, self.OUTPUT_GAPS, context, fields, GAP_WKB_TYPE, WGS84)
-        sink.addFeatures(list(gap_features(gaps, fields)), QgsFeatureSink.FastInsert)
-        if context.willLoadLayerOnCompletion(dest_id):
-            context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(post_processor("gaps"))
-        return {self.OUTPUT_GAPS: dest_id, self.GAP_COUNT: len(gaps)}
+        return {self.OUTPUT_GAPS: self.write_gaps(parameters, context, gaps), self.GAP_COUNT: len(gaps)}
