@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
+from shapely.geometry import box
 
 from bai_mei_plugin.core.ais.clean import clean
 from bai_mei_plugin.core.ais.model import AisColumns, RawRead
 from bai_mei_plugin.core.errors import BaiMeiError
 from bai_mei_plugin.core.gaps import GapCriteria, detect_gaps
+from bai_mei_plugin.core.land import LandIndex
 from tests.pg_server import PgServer, unavailable_reason
 
 psycopg2 = pytest.importorskip("psycopg2", reason="the PostGIS engine tests need psycopg2 (python3-psycopg2)")
 from psycopg2 import sql  # noqa: E402
 
 from bai_mei_plugin.core.engines.postgis_gaps import DISTANCE_SCALE, detect_gaps_postgis  # noqa: E402
+from bai_mei_plugin.core.engines.postgis_land import (  # noqa: E402
+    LandTable,
+    ServerLand,
+    content_hash,
+    find_land,
+    upload_land,
+)
 
 START = 1_590_969_600  # 2020-06-01T00:00:00Z
 GEOM_COLUMNS = {"mmsi": "mmsi", "time": "ts", "geometry": "geom", "sog": "sog", "draught": "draught",
@@ -57,17 +67,17 @@ def make_reports(seed: int = 11, vessels: int = 30, rows: int = 5000) -> dict:
     return {key: value[order] for key, value in data.items()}
 
 
-def in_process_gaps(data: dict, criteria: GapCriteria, keep=None):
+def in_process_gaps(data: dict, criteria: GapCriteria, keep=None, land=None):
     """The reference: the same rows in archive order through the core clean + detect_gaps."""
     d = data if keep is None else {key: value[keep] for key, value in data.items()}
     cols = AisColumns.build(d["mmsi"], d["t"], d["lon"], d["lat"], sog=d["sog"], draught=d["draught"],
                             vessel_name=list(d["names"]), destination=list(d["dest"]))
     n = len(d["mmsi"])
     raw = RawRead(columns=cols, rows_read=n, unparseable=np.zeros(n, bool), not_vessel=np.zeros(n, bool))
-    return detect_gaps(clean(raw).columns, criteria).gaps
+    return detect_gaps(clean(raw).columns, criteria, land).gaps
 
 
-def assert_same_gaps(found, expected, at_least: int = 20) -> None:
+def assert_same_gaps(found, expected, at_least: int = 20, shore: bool = False) -> None:
     assert len(expected) >= at_least  # the data really has gaps to compare
     assert len(found) == len(expected)
     for a, b in zip(found, expected):
@@ -80,7 +90,11 @@ def assert_same_gaps(found, expected, at_least: int = 20) -> None:
             (b.vessel_name, b.sog_before, b.sog_after, b.draught_before, b.draught_after)
         assert (a.destination_before, a.destination_after, a.positions_12h_before) == \
             (b.destination_before, b.destination_after, b.positions_12h_before)
-        assert a.off_shore_nm is None and a.on_shore_nm is None
+        if shore:  # the same vertices and the same sphere: equal to rounding (the brief allows 0.5 %)
+            assert a.off_shore_nm == pytest.approx(b.off_shore_nm, rel=1e-9, abs=1e-9)
+            assert a.on_shore_nm == pytest.approx(b.on_shore_nm, rel=1e-9, abs=1e-9)
+        else:
+            assert a.off_shore_nm is None and a.on_shore_nm is None
 
 
 def _field(value) -> str:
@@ -220,3 +234,192 @@ def test_hostile_names_that_exist_are_only_quoted(conn, data):
     bare = {**data, "sog": np.full(len(data["t"]), np.nan), "draught": np.full(len(data["t"]), np.nan),
             "names": np.full(len(data["t"]), None, dtype=object), "dest": np.full(len(data["t"]), None, dtype=object)}
     assert_same_gaps(gaps, in_process_gaps(bare, GapCriteria()))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Distance from shore on the server, and gaps written to a server table
+
+WORLD_MAP = Path("/usr/share/qgis/resources/data/world_map.gpkg")  # QGIS's bundled Natural Earth countries
+
+
+@pytest.fixture(scope="module")
+def world():
+    if not WORLD_MAP.exists():
+        pytest.skip(f"QGIS's bundled world map (the plugin's default land) is not installed at {WORLD_MAP}")
+    return LandIndex.from_gpkg(str(WORLD_MAP))
+
+
+@pytest.fixture(scope="module")
+def uploaded(conn, world):
+    return upload_land(conn, world, "public")
+
+
+def land_near_data(world) -> list:
+    """The world map's polygons around the test data (80-60 W, 20-40 N): the US coast, the Bahamas, Cuba..."""
+    return [p for p in world.polygons if p.intersects(box(-100.0, 5.0, -40.0, 60.0))]
+
+
+def test_bundled_land_is_uploaded_once_with_the_in_process_vertices(conn, world, uploaded):
+    assert uploaded.uploaded and uploaded.polygons == ("public", "baimei_land")
+    assert uploaded.content_sha256 == content_hash(world)
+    again = upload_land(conn, world, "public")
+    assert not again.uploaded and again == ServerLand(uploaded.polygons, uploaded.vertices, 1.0,
+                                                      uploaded.content_sha256, uploaded=False)
+    label = find_land(conn, "public")
+    assert label["sha256"] == uploaded.content_sha256 and label["step_km"] == 1.0
+    # ST_Segmentize cuts the rings into exactly the in-process engine's pieces: same vertex count (2 million)
+    assert label["vertices"] == len(world._vectors) > 1_000_000
+    assert label["polygons"] == len(world.polygons)
+    with conn.cursor() as cur:
+        cur.execute("SELECT tablename, indexdef FROM pg_indexes WHERE tablename LIKE 'baimei_land%%' "
+                    "AND indexdef LIKE '%%gist%%' ORDER BY 1")
+        assert [r[0] for r in cur.fetchall()] == ["baimei_land", "baimei_land_vertices"]
+
+
+def test_another_land_replaces_the_upload_and_a_foreign_table_is_left_alone(conn, world):
+    with conn.cursor() as cur:
+        cur.execute("CREATE SCHEMA uploads; CREATE SCHEMA theirs; CREATE TABLE theirs.baimei_land (id int)")
+    conn.commit()
+    small = LandIndex(land_near_data(world)[:3])
+    first = upload_land(conn, small, "uploads")
+    assert first.uploaded and find_land(conn, "uploads")["polygons"] == 3
+    other = upload_land(conn, LandIndex(land_near_data(world)[:2]), "uploads")
+    assert other.uploaded and other.content_sha256 != first.content_sha256
+    assert find_land(conn, "uploads")["polygons"] == 2
+    with pytest.raises(BaiMeiError, match=r"theirs\.baimei_land exists and was not created by Bai Mei"):
+        upload_land(conn, small, "theirs")
+    conn.rollback()
+    with pytest.raises(BaiMeiError, match="schema 'nowhere' does not exist"):
+        upload_land(conn, small, "nowhere")
+    conn.rollback()
+
+
+def test_shore_distances_are_the_in_process_ones(conn, data, world, uploaded):
+    gaps = detect_gaps_postgis(conn, "ais", GEOM_COLUMNS, land=uploaded)
+    expected = in_process_gaps(data, GapCriteria(), land=world)
+    assert_same_gaps(gaps, expected, shore=True)
+    ends = [d for g in gaps for d in (g.off_shore_nm, g.on_shore_nm)]
+    assert 0.0 in ends  # some reports lie on land (inside a polygon)
+    assert any(0 < d < 5 for d in ends) and max(ends) > 300  # near the coast and far out at sea
+
+
+@pytest.mark.parametrize("criteria", [GapCriteria(min_shore_nm=50.0), GapCriteria(min_gap_hours=8.0,
+                                                                                   min_shore_nm=12.5,
+                                                                                   min_positions_before=3)])
+def test_min_shore_keeps_and_drops_the_gaps_the_in_process_engine_does(conn, data, world, uploaded, criteria):
+    expected = in_process_gaps(data, criteria, land=world)
+    unfiltered = in_process_gaps(data, GapCriteria(criteria.min_gap_hours, 0.0, criteria.min_positions_before),
+                                 land=world)
+    assert 20 <= len(expected) < len(unfiltered)  # the criterion really drops gaps
+    assert_same_gaps(detect_gaps_postgis(conn, "ais", LONLAT_COLUMNS, criteria, land=uploaded), expected, shore=True)
+
+
+def test_a_land_table_of_the_user(conn, data, world):
+    """Polygons the user keeps on the server, under a hostile name, as MultiPolygons in EPSG:3857 and as geography;
+    the reference is the in-process engine with the same polygons."""
+    near = land_near_data(world)
+    table, column = 'coast"; DROP TABLE ais; --', "shape"
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("CREATE TABLE {} (id serial PRIMARY KEY, {} geometry(MultiPolygon, 4326), "
+                            "note text)").format(sql.Identifier(table), sql.Identifier(column)))
+        for polygon in near:
+            cur.execute(sql.SQL("INSERT INTO {} ({}) VALUES (ST_Multi(ST_GeomFromWKB(%s, 4326)))").format(
+                sql.Identifier(table), sql.Identifier(column)), (polygon.wkb,))
+        cur.execute(sql.SQL("CREATE TABLE coast_mercator AS SELECT ST_Transform({}, 3857) AS geom, "
+                            "{}::geography AS geog FROM {}").format(
+            sql.Identifier(column), sql.Identifier(column), sql.Identifier(table)))
+    conn.commit()
+    land = LandIndex(near)
+    criteria = GapCriteria(min_shore_nm=30.0)
+    expected = in_process_gaps(data, criteria, land=land)
+    assert len(expected) < len(in_process_gaps(data, GapCriteria(), land=land))
+    gaps = detect_gaps_postgis(conn, "ais", GEOM_COLUMNS, criteria, land=LandTable(table, column))
+    assert_same_gaps(gaps, expected, shore=True)
+    assert table_exists(conn)
+    for source in (LandTable("coast_mercator", "geom"), LandTable("public.coast_mercator", "geog")):
+        # through Web Mercator and back: the same polygons to ~1e-9 degrees
+        found = detect_gaps_postgis(conn, "ais", GEOM_COLUMNS, criteria, land=source)
+        assert [(g.mmsi, g.off_time) for g in found] == [(g.mmsi, g.off_time) for g in expected]
+        for a, b in zip(found, expected):
+            assert (a.off_shore_nm, a.on_shore_nm) == pytest.approx((b.off_shore_nm, b.on_shore_nm), abs=1e-6)
+    with conn.cursor() as cur:  # the session's temporary land tables are gone
+        cur.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'baimei_shore%%'")
+        assert cur.fetchone()[0] == 0
+
+
+def test_land_table_errors_name_the_table_and_column(conn):
+    with conn.cursor() as cur:
+        cur.execute("CREATE TABLE land_points (id int, geom geometry(Point, 4326), label text)")
+        cur.execute("INSERT INTO land_points VALUES (1, 'SRID=4326;POINT(0 0)', 'x')")
+        cur.execute("CREATE TABLE land_nosrid (geom geometry)")
+        cur.execute("INSERT INTO land_nosrid VALUES ('POLYGON((0 0, 1 0, 1 1, 0 0))')")
+    conn.commit()
+    cases = [(LandTable("no_land"), "'no_land' was not found"),
+             (LandTable("land_points", "the_geom"), r"Column 'the_geom' does not exist in the land table "
+                                                    r"'public.land_points' \(its geometry columns: geom\)"),
+             (LandTable("land_points", "label"), "'label' of the land table 'public.land_points' has type text"),
+             (LandTable("land_points", "geom"), "'public.land_points' has no polygons in 'geom'"),
+             (LandTable("land_nosrid"), "'public.land_nosrid' have no SRID"),
+             (LandTable("land_points; DROP TABLE ais"), "was not found")]
+    for land, message in cases:
+        with pytest.raises(BaiMeiError, match=message):
+            detect_gaps_postgis(conn, "ais", GEOM_COLUMNS, GapCriteria(min_shore_nm=10), land=land)
+        conn.rollback()
+    assert table_exists(conn)
+
+
+def read_table(conn, name: str) -> list:
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("SELECT * FROM {} ORDER BY fid").format(sql.Identifier(*name.split("."))))
+        columns = [d.name for d in cur.description]
+        return [dict(zip(columns, row)) for row in cur.fetchall()]
+
+
+def test_gaps_written_to_a_server_table(conn, data, world, uploaded):
+    criteria = GapCriteria(min_shore_nm=20.0)
+    with conn.cursor() as cur:
+        cur.execute("CREATE SCHEMA results")
+    conn.commit()
+    gaps = detect_gaps_postgis(conn, "ais", GEOM_COLUMNS, criteria, land=uploaded, output_table="results.dark gaps")
+    expected = in_process_gaps(data, criteria, land=world)
+    assert_same_gaps(gaps, expected, shore=True)
+    rows = read_table(conn, "results.dark gaps")
+    assert [r["fid"] for r in rows] == list(range(1, len(expected) + 1))
+    for row, gap in zip(rows, expected):
+        assert row["gap_id"] == gap.gap_id and row["mmsi"] == gap.mmsi
+        assert (row["off_time"].timestamp(), row["on_time"].timestamp()) == (gap.off_time, gap.on_time)
+        assert row["off_shore_nm"] == pytest.approx(gap.off_shore_nm, rel=1e-9, abs=1e-9)
+    with conn.cursor() as cur:
+        cur.execute("SELECT ST_AsText(geom), ST_SRID(geom), GeometryType(geom) FROM results.\"dark gaps\" "
+                    "ORDER BY fid LIMIT 1")
+        text, srid, kind = cur.fetchone()
+        assert (srid, kind) == (4326, "LINESTRING")
+        assert text == f"LINESTRING({expected[0].off_lon!r} {expected[0].off_lat!r},{expected[0].on_lon!r} " \
+                       f"{expected[0].on_lat!r})".replace("'", "")
+        cur.execute("SELECT indexdef FROM pg_indexes WHERE schemaname = 'results' ORDER BY 1")
+        indexes = " | ".join(r[0] for r in cur.fetchall())
+        assert "UNIQUE INDEX" in indexes and "(fid)" in indexes and "gist (geom)" in indexes
+        assert "(mmsi, off_time)" in indexes
+        cur.execute("SELECT obj_description('results.\"dark gaps\"'::regclass, 'pg_class')")
+        assert "shore >= 20 nm (land public.baimei_land)" in cur.fetchone()[0]
+    # an existing table is replaced only when asked
+    with pytest.raises(BaiMeiError, match=r"results\.dark gaps already exists"):
+        detect_gaps_postgis(conn, "ais", GEOM_COLUMNS, output_table="results.dark gaps")
+    assert len(read_table(conn, "results.dark gaps")) == len(expected)
+    again = detect_gaps_postgis(conn, "ais", GEOM_COLUMNS, output_table="results.dark gaps", overwrite=True)
+    assert len(read_table(conn, "results.dark gaps")) == len(again) == len(in_process_gaps(data, GapCriteria()))
+    assert again[0].off_shore_nm is None
+
+
+def test_output_table_refusals(conn):
+    with conn.cursor() as cur:
+        cur.execute("CREATE VIEW ais_view AS SELECT * FROM ais")
+    conn.commit()
+    cases = [("public.ais", True, "would replace the table the gaps are computed from"),
+             ("ais_view", True, "is not a table"),
+             ("nowhere.gaps", False, "schema 'nowhere' of the gaps table does not exist"),
+             ("x" * 64, False, "longer than PostgreSQL's 63 bytes")]
+    for name, overwrite, message in cases:
+        with pytest.raises(BaiMeiError, match=message):
+            detect_gaps_postgis(conn, "ais", GEOM_COLUMNS, output_table=name, overwrite=overwrite)
+    assert table_exists(conn) and table_exists(conn, "ais_view")

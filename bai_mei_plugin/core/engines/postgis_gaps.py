@@ -7,6 +7,11 @@ known value" windows (count-of-non-null groups, as PostgreSQL has no ``IGNORE NU
 draught and destination. Distances use ``ST_Distance(geography, geography, false)`` (PostGIS's sphere, radius
 6,371,008.7714 m) rescaled to the project's sphere of 6,371,008.8 m.
 
+With land (``postgis_land``: a land table of the user's, or the bundled land uploaded once) each gap end gets its
+distance from shore exactly as the in-process land index measures it (nearest densified ring vertex, 0 inside a
+polygon), and ``min_shore_nm`` keeps the same gaps. The gaps can also be written to a server table (``fid`` primary
+key, LineString ``geom``, indexes) that QGIS opens directly.
+
 Identifiers reach SQL only through ``psycopg2.sql.Identifier`` after the relation and its columns were found in the
 catalog; every value is a query parameter. psycopg2 is imported by the caller (the connection is passed in).
 """
@@ -17,8 +22,9 @@ import datetime as dt
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ..errors import BaiMeiError
-from ..gaps import Gap, GapCriteria, gap_id
+from ..gaps import Gap, GapCriteria
 from ..geodesy import EARTH_RADIUS_M, METRES_PER_NM
+from .postgis_land import LandSource, LandTable, ServerLand, prepare_land_table, shore_distance_sql
 
 # PostGIS's sphere for use_spheroid=false is the WGS 84 mean radius (2a + b) / 3.
 _WGS84_A = 6_378_137.0
@@ -118,8 +124,9 @@ def _epoch(value: TimeBound) -> float:
 
 
 def build_query(relation: Tuple[str, str], columns: Mapping[str, str], types: Mapping[str, str],
-                criteria: GapCriteria, time_range=None, bbox=None, tiebreak_ctid: bool = False):
-    """The one statement (a psycopg2.sql.Composed) and its parameters."""
+                criteria: GapCriteria, time_range=None, bbox=None, tiebreak_ctid: bool = False,
+                land: Optional[ServerLand] = None):
+    """The one statement (a psycopg2.sql.Composed) and its parameters: a SELECT of GAP_COLUMNS, in no order."""
     sql = _sql()
     col = {role: sql.Identifier(name) for role, name in columns.items() if name}
     params: dict = {}
@@ -171,6 +178,15 @@ def build_query(relation: Tuple[str, str], columns: Mapping[str, str], types: Ma
     params["window"] = int(criteria.positions_window_hours * 3600)
     params["min_before"] = int(criteria.min_positions_before)
     params["scale"] = DISTANCE_SCALE / METRES_PER_NM
+    if land is None:
+        off_shore = on_shore = sql.SQL("NULL::float8")
+    else:
+        off_shore = shore_distance_sql(sql, land, sql.SQL("lon"), sql.SQL("lat"), "scale")
+        on_shore = shore_distance_sql(sql, land, sql.SQL("lon_on"), sql.SQL("lat_on"), "scale")
+    shore_filter = sql.SQL("TRUE")
+    if criteria.min_shore_nm > 0:
+        params["min_shore"] = float(criteria.min_shore_nm)
+        shore_filter = sql.SQL("off_shore_nm >= %(min_shore)s AND on_shore_nm >= %(min_shore)s")
 
     query = sql.SQL("""
 WITH src AS (
@@ -206,39 +222,123 @@ WITH src AS (
     SELECT *, LEAD(draught_a) OVER fwd AS draught_after, LEAD(dest_a) OVER fwd AS dest_after,
            LEAD(name_a) OVER fwd AS name_after
     FROM w2 WINDOW fwd AS (PARTITION BY mmsi ORDER BY t)
+), gaps AS (
+    SELECT mmsi, t, t_on, lon, lat, lon_on, lat_on,
+           ST_Distance(ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography,
+                       ST_SetSRID(ST_MakePoint(lon_on, lat_on), 4326)::geography, false) * %(scale)s AS distance_nm,
+           sog, sog_on, draught_b, draught_after, dest_b, dest_after, COALESCE(name_b, name_after) AS vessel_name,
+           n_before
+    FROM w3
+    WHERE t_on - t >= %(threshold)s AND n_before >= %(min_before)s
+), shore AS (
+    SELECT *, {off_shore} AS off_shore_nm, {on_shore} AS on_shore_nm FROM gaps
 )
-SELECT mmsi, t, t_on, lon, lat, lon_on, lat_on,
-       ST_Distance(ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography,
-                   ST_SetSRID(ST_MakePoint(lon_on, lat_on), 4326)::geography, false) * %(scale)s AS distance_nm,
-       sog, sog_on, draught_b, draught_after, dest_b, dest_after, COALESCE(name_b, name_after) AS vessel_name,
-       n_before
-FROM w3
-WHERE t_on - t >= %(threshold)s AND n_before >= %(min_before)s
-ORDER BY mmsi, t""").format(
+SELECT mmsi::text || '-' || to_char(to_timestamp(t) AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISS"Z"') AS gap_id,
+       mmsi, vessel_name, to_timestamp(t) AS off_time, to_timestamp(t_on) AS on_time,
+       (t_on - t)::float8 / 3600 AS gap_hours, distance_nm,
+       CASE WHEN t_on > t THEN distance_nm / ((t_on - t)::float8 / 3600) ELSE 0::float8 END AS implied_speed_kn,
+       lon AS off_lon, lat AS off_lat, lon_on AS on_lon, lat_on AS on_lat, sog AS sog_before, sog_on AS sog_after,
+       draught_b AS draught_before, draught_after, dest_b AS destination_before, dest_after AS destination_after,
+       n_before::integer AS positions_12h_before, off_shore_nm, on_shore_nm
+FROM shore
+WHERE {shore_filter}""").format(
         mmsi=col["mmsi"], t=t, lon=lon, lat=lat,
         sog=number("sog") if "sog" in col else sql.SQL("NULL::float8"),
         draught=number("draught") if "draught" in col else sql.SQL("NULL::float8"),
         dest=text("destination"), name=text("vessel_name"), order=order,
-        table=sql.Identifier(*relation), where=sql.SQL(" AND ").join(where))
+        table=sql.Identifier(*relation), where=sql.SQL(" AND ").join(where),
+        off_shore=off_shore, on_shore=on_shore, shore_filter=shore_filter)
     return query, params
 
 
+# The gaps table's columns (the gaps layer's fields), and how a row of them is read back as a Gap.
+GAP_COLUMNS = ("gap_id", "mmsi", "vessel_name", "off_time", "on_time", "gap_hours", "distance_nm", "implied_speed_kn",
+               "off_lon", "off_lat", "on_lon", "on_lat", "sog_before", "sog_after", "draught_before", "draught_after",
+               "destination_before", "destination_after", "positions_12h_before", "off_shore_nm", "on_shore_nm")
+_READ = ", ".join(f"EXTRACT(EPOCH FROM {c})::bigint" if c.endswith("_time") else c for c in GAP_COLUMNS)
+
+
 def _gap(row) -> Gap:
-    (mmsi, t_off, t_on, lon, lat, lon_on, lat_on, distance, sog, sog_on, draught_b, draught_a, dest_b, dest_a,
-     name, n_before) = row
-    hours = (t_on - t_off) / 3600.0
-    distance = float(distance)
-    return Gap(gap_id=gap_id(mmsi, t_off), mmsi=int(mmsi), vessel_name=name, off_time=int(t_off),
-               on_time=int(t_on), gap_hours=hours, distance_nm=distance,
-               implied_speed_kn=distance / hours if hours > 0 else 0.0, off_lon=lon, off_lat=lat, on_lon=lon_on,
-               on_lat=lat_on, sog_before=sog, sog_after=sog_on, draught_before=draught_b, draught_after=draught_a,
-               destination_before=dest_b, destination_after=dest_a, positions_12h_before=int(n_before),
-               off_shore_nm=None, on_shore_nm=None)
+    values = dict(zip(GAP_COLUMNS, row))
+    for name in ("off_time", "on_time", "mmsi", "positions_12h_before"):
+        values[name] = int(values[name])
+    return Gap(**values)
+
+
+def _output_target(cursor, output_table, overwrite: bool, protected: Sequence[int]) -> Tuple[str, str]:
+    """(schema, name) of the table to write; an existing table is dropped only with ``overwrite``."""
+    schema, name = split_table(output_table.strip() if isinstance(output_table, str) else output_table)
+    if not name:
+        raise BaiMeiError("Give the table to write the gaps to as schema.table.")
+    if len(name.encode()) > 63:
+        raise BaiMeiError(f"The table name '{name}' is longer than PostgreSQL's 63 bytes.")
+    if schema is None:
+        cursor.execute("SELECT current_schema()")
+        schema = cursor.fetchone()[0]
+        if schema is None:
+            raise BaiMeiError("No schema to write the gaps table to: give it as schema.table.")
+    cursor.execute("SELECT has_schema_privilege(n.oid, 'CREATE') FROM pg_catalog.pg_namespace n WHERE nspname = %s",
+                   (schema,))
+    row = cursor.fetchone()
+    if row is None:
+        raise BaiMeiError(f"The schema '{schema}' of the gaps table does not exist in the database.")
+    if not row[0]:
+        raise BaiMeiError(f"No permission to create tables in the schema '{schema}'.")
+    cursor.execute("SELECT c.oid, c.relkind FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                   "ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s", (schema, name))
+    existing = cursor.fetchone()
+    if existing is not None:
+        if existing[0] in protected:
+            raise BaiMeiError(f"The gaps table {schema}.{name} would replace the table the gaps are computed from.")
+        if not overwrite:
+            raise BaiMeiError(f"The table {schema}.{name} already exists: choose another name or allow overwriting "
+                              "it.")
+        if existing[1] != "r":
+            raise BaiMeiError(f"{schema}.{name} exists and is not a table (a view or an index?); it is not replaced.")
+        sql = _sql()
+        cursor.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(schema, name)))
+    return schema, name
+
+
+def write_gaps_table(cursor, target: Tuple[str, str], query, params, description: str) -> None:
+    """CREATE TABLE target AS the gap query, with ``fid`` (primary key), a LineString ``geom`` from the last report
+    before the gap to the first after (longitude unwrapped across the antimeridian, as the gaps layer), indexes on
+    geom and (mmsi, off_time)."""
+    sql = _sql()
+    target_sql = sql.Identifier(*target)
+    cursor.execute(sql.SQL("""
+CREATE TABLE {target} AS
+SELECT row_number() OVER (ORDER BY mmsi, off_time)::bigint AS fid, g.*,
+       ST_SetSRID(ST_MakeLine(ST_MakePoint(off_lon, off_lat),
+                              ST_MakePoint(CASE WHEN on_lon - off_lon > 180 THEN on_lon - 360
+                                                WHEN off_lon - on_lon > 180 THEN on_lon + 360 ELSE on_lon END,
+                                           on_lat)), 4326)::geometry(LineString, 4326) AS geom
+FROM ({query}) g
+ORDER BY fid""").format(target=target_sql, query=query), params)
+    cursor.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (fid)").format(target_sql))
+    cursor.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(target_sql))
+    cursor.execute(sql.SQL("CREATE INDEX ON {} (mmsi, off_time)").format(target_sql))
+    cursor.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(target_sql, sql.Literal(description)))
+    cursor.execute(sql.SQL("ANALYZE {}").format(target_sql))
+
+
+def _resolve_land(cursor, land: Optional[LandSource], step_km: float) -> Optional[ServerLand]:
+    if land is None:
+        return None
+    if isinstance(land, LandTable):
+        return prepare_land_table(cursor, land, step_km)
+    if isinstance(land, ServerLand):
+        for table in (land.polygons, land.vertices):
+            find_relation(cursor, table)
+        return land
+    raise TypeError(f"land must be a LandTable or a ServerLand, not {type(land).__name__}")
 
 
 def detect_gaps_postgis(conn, table, columns: Mapping[str, str], criteria: GapCriteria = GapCriteria(),
                         time_range: Optional[Tuple[TimeBound, TimeBound]] = None,
-                        bbox: Optional[Tuple[float, float, float, float]] = None) -> List[Gap]:
+                        bbox: Optional[Tuple[float, float, float, float]] = None,
+                        land: Optional[LandSource] = None, output_table=None, overwrite: bool = False,
+                        step_km: float = 1.0) -> List[Gap]:
     """Gaps of the reports in a PostGIS table or view, computed on the server, in (mmsi, off_time) order.
 
     ``table``: "schema.table", "table" (found on the search path) or a (schema, table) pair. ``columns`` maps roles
@@ -246,14 +346,53 @@ def detect_gaps_postgis(conn, table, columns: Mapping[str, str], criteria: GapCr
     or ``lon`` and ``lat``; optional ``sog``, ``draught``, ``destination``, ``vessel_name`` and ``order`` (which of
     duplicate (MMSI, time) reports is first; a table's physical order otherwise). ``time_range`` (epoch seconds or
     datetimes, inclusive) and ``bbox`` (lon/lat min, max) limit the reports analysed.
+
+    ``land``: a ``LandTable`` (the user's polygons on the server, densified every ``step_km`` as the in-process
+    engine's land index) or a ``ServerLand`` from ``upload_land``; with it the gaps carry off/on_shore_nm and
+    ``criteria.min_shore_nm`` applies. ``output_table`` ("schema.table" or "table" in the current schema): the gaps
+    are also written there on the server (see ``write_gaps_table``; an existing table is replaced only with
+    ``overwrite``) and read back from it; the transaction is then committed.
     """
-    if criteria.min_shore_nm > 0:
-        raise BaiMeiError("The PostGIS engine does not yet support a minimum distance from shore; set it to 0.")
     with conn.cursor() as cursor:
         schema, name, oid, relkind = find_relation(cursor, table)
         types = check_columns(columns, relation_columns(cursor, oid), f"{schema}.{name}")
+        try:
+            server_land = _resolve_land(cursor, land, step_km)
+        except BaiMeiError:
+            raise
+        except Exception as exc:  # psycopg2.Error: e.g. no right to create temporary tables
+            conn.rollback()
+            raise BaiMeiError("The server could not prepare the land table (the PostGIS engine needs to create "
+                              "temporary tables for it).", details=str(exc).strip()) from None
+        if criteria.min_shore_nm > 0 and server_land is None:
+            raise BaiMeiError("A minimum distance from shore needs land on the server: name a land table or upload "
+                              "the bundled land layer.")
         query, params = build_query((schema, name), columns, types, criteria, time_range, bbox,
-                                    tiebreak_ctid=relkind in ("r", "m"))
-        cursor.execute(query, params)
-        rows = cursor.fetchall()
+                                    tiebreak_ctid=relkind in ("r", "m"), land=server_land)
+        sql = _sql()
+        try:
+            if output_table is None:
+                cursor.execute(sql.SQL("SELECT " + _READ + " FROM ({}) g ORDER BY mmsi, off_time").format(query),
+                               params)
+                rows = cursor.fetchall()
+            else:
+                protected = [oid] + ([] if server_land is None else [find_relation(cursor, server_land.polygons)[2]])
+                target = _output_target(cursor, output_table, overwrite, protected)
+                land_note = "" if server_land is None else f" (land {server_land.name})"
+                description = (f"Dark gaps found by Bai Mei in {schema}.{name}: gap >= {criteria.min_gap_hours:g} h, "
+                               f"shore >= {criteria.min_shore_nm:g} nm{land_note}, >= "
+                               f"{criteria.min_positions_before} positions in the "
+                               f"{criteria.positions_window_hours:g} h before.")
+                write_gaps_table(cursor, target, query, params, description)
+                cursor.execute(sql.SQL("SELECT " + _READ + " FROM {} ORDER BY fid").format(sql.Identifier(*target)))
+                rows = cursor.fetchall()
+            if isinstance(land, LandTable):  # the session's temporary land tables
+                for temporary in (server_land.vertices, server_land.polygons):
+                    cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(*temporary)))
+        except Exception:
+            if output_table is not None:
+                conn.rollback()
+            raise
+        if output_table is not None:
+            conn.commit()
     return [_gap(row) for row in rows]
