@@ -4,15 +4,35 @@ from __future__ import annotations
 
 from qgis.core import (
     QgsProcessing,
+    QgsProcessingContext,
     QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
+    QgsProcessingOutputVectorLayer,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterProviderConnection,
     QgsProcessingParameterString,
 )
 
-from ..core.engines.postgis_gaps import detect_gaps_postgis
-from ..qgis_io.postgres import connect
+from ..core.engines.postgis_gaps import detect_gaps_postgis, output_table_name
+from ..core.engines.postgis_land import LandTable, upload_land
+from ..core.errors import BaiMeiError
+from ..qgis_io.postgres import connect, table_layer
+from ..qgis_io.sources import default_land
+from ..qgis_io.styles import StylePostProcessor
 from .detect_gaps import DetectGapsAlgorithm
+
+# The context deletes a layer's post-processor with itself, and the Python half of one must live until then: one new
+# post-processor per run, held here until the context has deleted it.
+_POST_PROCESSORS = []
+
+
+def _new_post_processor(kind: str) -> StylePostProcessor:
+    from qgis.PyQt import sip
+
+    _POST_PROCESSORS[:] = [p for p in _POST_PROCESSORS if not sip.isdeleted(p)]
+    _POST_PROCESSORS.append(StylePostProcessor(kind))
+    return _POST_PROCESSORS[-1]
 
 
 class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
@@ -26,6 +46,14 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
                "LAT_COLUMN": ("lat", "", True), "SOG_COLUMN": ("sog", "", True),
                "DRAUGHT_COLUMN": ("draught", "", True), "NAME_COLUMN": ("vessel_name", "", True),
                "DESTINATION_COLUMN": ("destination", "", True)}
+    LAND_TABLE = "LAND_TABLE"
+    LAND_GEOMETRY_COLUMN = "LAND_GEOMETRY_COLUMN"
+    UPLOAD_LAND = "UPLOAD_LAND"
+    LAND_SCHEMA = "LAND_SCHEMA"
+    OUTPUT_TABLE = "OUTPUT_TABLE"
+    OVERWRITE = "OVERWRITE"
+    OUTPUT_LAYER = "OUTPUT_LAYER"
+    TABLE_OUT = "TABLE_OUT"
     HELP = (
         "<p>The dark gaps of <i>Detect dark gaps</i> (same definition and criteria, identical results), computed "
         "by the PostGIS server in one SQL statement (window functions over each MMSI's reports in time order, "
@@ -33,7 +61,17 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
         "<p><b>Connection</b>: one of QGIS's PostgreSQL connections (its credentials stay in QGIS). <b>Table</b>: "
         "<code>schema.table</code> or a table on the search path; columns: MMSI, time (timestamptz, timestamp as "
         "UTC, or epoch seconds), and a Point geometry or longitude and latitude columns. Names are checked against "
-        "the database and always quoted. A minimum distance from shore is not available in this engine yet.</p>"
+        "the database and always quoted.</p>"
+        "<p><b>Distance from shore</b> (needed by a minimum distance from shore; fills off/on_shore_nm): a "
+        "<i>land table</i> of polygons on the server (<code>schema.table</code> and its geometry column, any SRID), "
+        "or <i>upload the bundled land</i>: QGIS's world map, the in-process engine's default land, written once to "
+        "<code>&lt;schema&gt;.baimei_land</code> and <code>baimei_land_vertices</code> and reused while unchanged "
+        "(content hash). Distances are those of the in-process engine (nearest vertex of the coastline densified "
+        "to 1 km, 0 on land).</p>"
+        "<p><b>Gaps table</b>: with <code>schema.table</code> the gaps are also written on the server (one row per "
+        "gap with the gaps layer's fields, <code>fid</code> primary key, LineString <code>geom</code>, indexed) "
+        "and that PostGIS layer is loaded; an existing table is replaced only with <i>overwrite</i>. The Dark "
+        "gaps output can then be left empty to skip streaming the gaps back.</p>"
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802
@@ -44,9 +82,46 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
             label = key.replace("_COLUMN", "").replace("_", " ").capitalize() + " column"
             self.addParameter(QgsProcessingParameterString(key, label, default or None, optional=optional))
         self.add_criteria(land=False)
+        self.addParameter(QgsProcessingParameterString(self.LAND_TABLE, "Land polygons table on the server "
+                                                       "(schema.table)", optional=True))
+        self.addParameter(QgsProcessingParameterString(self.LAND_GEOMETRY_COLUMN, "Geometry column of the land "
+                                                       "table", "geom", optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(self.UPLOAD_LAND, "Or use QGIS's world map as land, "
+                                                        "uploaded once to the server", False, optional=True))
+        self.addParameter(QgsProcessingParameterString(self.LAND_SCHEMA, "Schema for the uploaded land "
+                                                       "(baimei_land)", "public", optional=True))
+        self.addParameter(QgsProcessingParameterString(self.OUTPUT_TABLE, "Also write the gaps to a server table "
+                                                       "(schema.table)", optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(self.OVERWRITE, "Overwrite that table if it exists", False,
+                                                        optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps",
-                                                            QgsProcessing.TypeVectorLine))
+                                                            QgsProcessing.TypeVectorLine, optional=True,
+                                                            createByDefault=True))
         self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps"))
+        self.addOutput(QgsProcessingOutputVectorLayer(self.OUTPUT_LAYER, "Gaps table (PostGIS layer)",
+                                                      QgsProcessing.TypeVectorLine))
+        self.addOutput(QgsProcessingOutputString(self.TABLE_OUT, "Gaps table (schema.table)"))
+
+    def _land(self, parameters, context, feedback, conn, criteria):
+        land_table = self.parameterAsString(parameters, self.LAND_TABLE, context).strip()
+        upload = self.parameterAsBoolean(parameters, self.UPLOAD_LAND, context)
+        if land_table and upload:
+            raise BaiMeiError("Give either a land table or the option to upload the bundled land, not both.")
+        if land_table:
+            column = self.parameterAsString(parameters, self.LAND_GEOMETRY_COLUMN, context).strip() or "geom"
+            feedback.pushInfo(f"Land: the table {land_table} (column {column}).")
+            return LandTable(land_table, column)
+        if upload:
+            schema = self.parameterAsString(parameters, self.LAND_SCHEMA, context).strip() or "public"
+            feedback.setProgressText("Checking the bundled land on the server")
+            land = upload_land(conn, default_land(), schema)
+            feedback.pushInfo(f"Land: QGIS's world map, {'uploaded to' if land.uploaded else 'already on'} the "
+                              f"server as {land.name}.")
+            return land
+        if criteria.min_shore_nm > 0:
+            raise BaiMeiError("A minimum distance from shore needs land on the server: give a land table, or choose "
+                              "to upload QGIS's world map.")
+        return None
 
     def compute(self, parameters, context, feedback):
         criteria = self.criteria(parameters, context, feedback)
@@ -57,12 +132,34 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
             value = self.parameterAsString(parameters, key, context).strip()
             if value:
                 columns[core_name] = value
+        output_table = self.parameterAsString(parameters, self.OUTPUT_TABLE, context).strip() or None
+        overwrite = self.parameterAsBoolean(parameters, self.OVERWRITE, context)
         feedback.pushInfo(f"Connection {name}, table {table}.")
         conn = connect(name)
         try:
+            land = self._land(parameters, context, feedback, conn, criteria)
             feedback.setProgressText("The server is finding the gaps")
-            gaps = detect_gaps_postgis(conn, table, columns, criteria)
+            gaps = detect_gaps_postgis(conn, table, columns, criteria, land=land, output_table=output_table,
+                                       overwrite=overwrite)
+            if output_table:
+                with conn.cursor() as cursor:
+                    target = output_table_name(cursor, output_table)
         finally:
             conn.close()
         feedback.pushInfo(f"{len(gaps):,} gaps.")
-        return {self.OUTPUT_GAPS: self.write_gaps(parameters, context, gaps), self.GAP_COUNT: len(gaps)}
+        outputs = {self.GAP_COUNT: len(gaps), self.OUTPUT_GAPS: None, self.OUTPUT_LAYER: None, self.TABLE_OUT: None}
+        if self.parameterAsOutputLayer(parameters, self.OUTPUT_GAPS, context):
+            outputs[self.OUTPUT_GAPS] = self.write_gaps(parameters, context, gaps)
+        if output_table:
+            outputs.update(self._table_output(context, feedback, name, target))
+        return outputs
+
+    def _table_output(self, context, feedback, connection: str, target) -> dict:
+        schema, table = target
+        layer = table_layer(connection, schema, table, layer_name=f"Dark gaps ({table})")
+        feedback.pushInfo(f"The gaps are in the table {schema}.{table} ({layer.featureCount():,} rows).")
+        context.temporaryLayerStore().addMapLayer(layer)
+        details = QgsProcessingContext.LayerDetails(layer.name(), context.project(), self.OUTPUT_LAYER)
+        details.setPostProcessor(_new_post_processor("gaps"))
+        context.addLayerToLoadOnCompletion(layer.id(), details)
+        return {self.OUTPUT_LAYER: layer.id(), self.TABLE_OUT: f"{schema}.{table}"}

@@ -2,7 +2,16 @@
 
 import processing
 import pytest
-from qgis.core import QgsDataSourceUri, QgsProcessingException, QgsProcessingFeedback, QgsProviderRegistry
+from qgis.core import (
+    QgsDataSourceUri,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProject,
+    QgsProviderRegistry,
+    QgsVectorLayer,
+    QgsWkbTypes,
+)
 
 from tests.pg_server import PgServer, unavailable_reason
 
@@ -76,3 +85,71 @@ def test_import_a_file_into_postgis_then_find_its_gaps_there(provider, qgis_conn
     with psycopg2.connect(**server.params) as conn, conn.cursor() as cur:
         cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'voyage' ORDER BY 1")
         assert [r[0] for r in cur.fetchall()] == ["voyage_geom", "voyage_mmsi_ts"]
+
+
+def test_min_shore_with_the_bundled_land_uploaded_once(provider, qgis_connection):
+    """QGIS's world map, the in-process engine's default land, uploaded to the server: the same gaps are kept and
+    the same distances from shore come back; the second run reuses the upload."""
+    import psycopg2
+
+    from bai_mei_plugin.qgis_io.sources import default_land
+
+    name, data, server = qgis_connection
+    params = {"CONNECTION": name, "TABLE": "public.ais", "TIME_COLUMN": "ts", "GEOMETRY_COLUMN": "geom",
+              "PRESET": 0, "MIN_SHORE_NM": 50.0, "OUTPUT_GAPS": "memory:"}
+    with pytest.raises(QgsProcessingException, match="needs land on the server"):
+        processing.run("baimei:detectgapspostgis", params)
+    first = processing.run("baimei:detectgapspostgis", {**params, "UPLOAD_LAND": True})
+    criteria = pg_tests.GapCriteria(min_shore_nm=50.0)
+    expected = pg_tests.in_process_gaps(data, criteria, land=default_land())
+    assert len(expected) < len(pg_tests.in_process_gaps(data, pg_tests.GapCriteria()))
+    features = sorted(first["OUTPUT_GAPS"].getFeatures(), key=lambda f: (f["mmsi"], f["off_time"]))
+    assert first["GAP_COUNT"] == len(features) == len(expected) > 20
+    for feature, gap in zip(features, expected):
+        assert (feature["mmsi"], feature["off_time"].toSecsSinceEpoch()) == (gap.mmsi, gap.off_time)
+        assert feature["off_shore_nm"] == pytest.approx(gap.off_shore_nm, rel=1e-9)
+        assert feature["on_shore_nm"] == pytest.approx(gap.on_shore_nm, rel=1e-9)
+    with psycopg2.connect(**server.params) as conn, conn.cursor() as cur:
+        cur.execute("SELECT 'public.baimei_land'::regclass::oid, 'public.baimei_land_vertices'::regclass::oid")
+        tables = cur.fetchone()
+    second = processing.run("baimei:detectgapspostgis", {**params, "UPLOAD_LAND": True, "MIN_SHORE_NM": 0.0})
+    assert second["GAP_COUNT"] == len(pg_tests.in_process_gaps(data, pg_tests.GapCriteria()))
+    assert all(f["off_shore_nm"] is not None for f in second["OUTPUT_GAPS"].getFeatures())
+    with psycopg2.connect(**server.params) as conn, conn.cursor() as cur:
+        cur.execute("SELECT 'public.baimei_land'::regclass::oid, 'public.baimei_land_vertices'::regclass::oid")
+        assert cur.fetchone() == tables  # not uploaded again
+
+
+def test_gaps_written_to_a_server_table_open_as_a_postgis_layer(provider, qgis_connection):
+    name, data, _server = qgis_connection
+    params = {"CONNECTION": name, "TABLE": "public.ais", "TIME_COLUMN": "ts", "GEOMETRY_COLUMN": "geom",
+              "OUTPUT_TABLE": "public.dark_gaps"}
+    result = processing.run("baimei:detectgapspostgis", {**params, "OUTPUT_GAPS": "memory:"})
+    layer = result["OUTPUT_LAYER"]
+    assert isinstance(layer, QgsVectorLayer) and layer.isValid() and layer.providerType() == "postgres"
+    assert result["TABLE_OUT"] == "public.dark_gaps"
+    assert layer.geometryType() == QgsWkbTypes.LineGeometry and layer.crs().authid() == "EPSG:4326"
+    expected = pg_tests.in_process_gaps(data, pg_tests.GapCriteria())
+    in_table = sorted((f["mmsi"], f["off_time"].toSecsSinceEpoch(), f["on_time"].toSecsSinceEpoch(), f["gap_id"])
+                      for f in layer.getFeatures())
+    assert in_table == [(g.mmsi, g.off_time, g.on_time, g.gap_id) for g in expected]
+    assert result["GAP_COUNT"] == result["OUTPUT_GAPS"].featureCount() == layer.featureCount() == len(expected)
+    first = next(layer.getFeatures())
+    assert first.geometry().asPolyline()[0].x() == pytest.approx(first["off_lon"], abs=1e-12)
+    with pytest.raises(QgsProcessingException, match="already exists"):
+        processing.run("baimei:detectgapspostgis", {**params, "OUTPUT_GAPS": "memory:"})
+    # replaced when asked, here without streaming the gaps back: the table alone
+    criteria = pg_tests.GapCriteria(min_gap_hours=12.0)
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    replaced = processing.run("baimei:detectgapspostgis", {**params, "MIN_GAP_HOURS": 12.0, "PRESET": 0,
+                                                           "OVERWRITE": True, "OUTPUT_GAPS": None}, context=context)
+    assert replaced["OUTPUT_GAPS"] is None
+    table = replaced["OUTPUT_LAYER"]
+    assert table.featureCount() == replaced["GAP_COUNT"] == len(pg_tests.in_process_gaps(data, criteria))
+    assert table.featureCount() < len(expected)
+    # the table layer is what QGIS loads when the algorithm ends, styled and time-enabled by its post-processor
+    details = context.layersToLoadOnCompletion()[table.id()]
+    assert details.outputName == "OUTPUT_LAYER"
+    details.postProcessor().postProcessLayer(table, context, QgsProcessingFeedback())
+    assert table.temporalProperties().isActive() and table.temporalProperties().endField() == "on_time"
