@@ -78,14 +78,19 @@ def write_archive(folder: Path, data: dict, rename: dict = None) -> Path:
     return folder, order
 
 
-def in_process_gaps(data: dict, order: np.ndarray, criteria: GapCriteria):
-    """The reference: the same rows in archive order, through the in-process clean + detect_gaps."""
+def in_process_columns(data: dict, order: np.ndarray) -> AisColumns:
+    """The same rows in archive order, through the in-process cleaning."""
     cols = AisColumns.build(data["mmsi"][order], data["t"][order], data["lon"][order], data["lat"][order],
                             sog=data["sog"][order], draught=data["draught"][order],
                             vessel_name=list(data["names"][order]), destination=list(data["dest"][order]))
     n = len(order)
     raw = RawRead(columns=cols, rows_read=n, unparseable=np.zeros(n, bool), not_vessel=np.zeros(n, bool))
-    return detect_gaps(clean(raw).columns, criteria).gaps
+    return clean(raw).columns
+
+
+def in_process_gaps(data: dict, order: np.ndarray, criteria: GapCriteria):
+    """The reference: the same rows in archive order, through the in-process clean + detect_gaps."""
+    return detect_gaps(in_process_columns(data, order), criteria).gaps
 
 
 def assert_same_gaps(found, expected) -> None:
@@ -192,3 +197,34 @@ def test_clear_message_without_dask(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
     with pytest.raises(BaiMeiError, match=r"Dask is not installed: pip install 'dask\[distributed\]'"):
         dask_gaps.require_dask()
+
+
+WORLD_MAP = Path("/usr/share/qgis/resources/data/world_map.gpkg")  # QGIS's bundled Natural Earth countries
+
+
+def test_min_shore_with_land_through_two_worker_processes(archive, data, cluster):
+    """The land index goes to the workers once; each end's distance from shore and the gaps the criterion keeps are
+    the in-process engine's."""
+    if not WORLD_MAP.exists():
+        pytest.skip(f"QGIS's bundled world map (the plugin's default land) is not installed at {WORLD_MAP}")
+    from bai_mei_plugin.core.land import LandIndex
+
+    land = LandIndex.from_gpkg(str(WORLD_MAP))
+    folder, order = archive
+    assert len(cluster.scheduler_info["workers"]) == 2
+    for criteria in (GapCriteria(min_shore_nm=50.0), GapCriteria(min_gap_hours=8.0, min_shore_nm=12.5,
+                                                                 min_positions_before=3)):
+        gaps, info = detect_gaps_dask(folder, criteria, scheduler=cluster.scheduler_address, land=land)
+        cols = in_process_columns(data, order)
+        expected = detect_gaps(cols, criteria, land).gaps
+        unfiltered = detect_gaps(cols, GapCriteria(criteria.min_gap_hours, 0.0, criteria.min_positions_before),
+                                 land).gaps
+        assert len(expected) < len(unfiltered)  # the criterion really drops gaps
+        assert_same_gaps(gaps, expected)
+        assert [(g.off_shore_nm, g.on_shore_nm) for g in gaps] == [(g.off_shore_nm, g.on_shore_nm) for g in expected]
+        assert all(min(g.off_shore_nm, g.on_shore_nm) >= criteria.min_shore_nm for g in gaps)
+    # without the criterion, a land index still fills the distances, some of them on land (0)
+    gaps, _ = detect_gaps_dask(folder, scheduler=cluster.scheduler_address, land=land)
+    expected = detect_gaps(in_process_columns(data, order), GapCriteria(), land).gaps
+    assert [(g.off_shore_nm, g.on_shore_nm) for g in gaps] == [(g.off_shore_nm, g.on_shore_nm) for g in expected]
+    assert 0.0 in [g.off_shore_nm for g in gaps]

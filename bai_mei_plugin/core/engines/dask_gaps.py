@@ -33,6 +33,7 @@ from ..ais.model import MISSING_MMSI, MISSING_TIME, AisColumns, CleanResult, Raw
 from ..ais.timeparse import parse_unique
 from ..errors import BaiMeiError, Canceled
 from ..gaps import Gap, GapCriteria, detect_gaps
+from ..land import LandIndex
 
 INSTALL_HINT = "pip install 'dask[distributed]'"
 # Bai Mei's names for the archive columns the gap engine reads, in the order they are looked for.
@@ -221,8 +222,32 @@ def raw_read(frame) -> RawRead:
 # Stage 3: one MMSI partition -> gaps as plain records
 
 
+class ShippedLand:
+    """A land index as it travels to the workers: its polygons (WKB) and step, since a land index holds prepared
+    geometries, which cannot be pickled. Each worker process rebuilds the same index once (about a second for QGIS's
+    world map) and keeps it for every partition: same polygons, same vertices, the same distances."""
+
+    def __init__(self, land: LandIndex):
+        self.blobs = [polygon.wkb for polygon in land.polygons]
+        self.step_km = land.step_km
+        self._index: Optional[LandIndex] = land
+
+    def __getstate__(self) -> dict:
+        return {"blobs": self.blobs, "step_km": self.step_km}
+
+    def __setstate__(self, state: dict) -> None:
+        self.blobs, self.step_km, self._index = state["blobs"], state["step_km"], None
+
+    def index(self) -> LandIndex:
+        if self._index is None:
+            self._index = LandIndex.from_wkb(self.blobs, self.step_km)
+        return self._index
+
+
 def partition_gaps(frame, criteria: GapCriteria, land=None) -> dict:
     """Clean one partition (all reports of its vessels) and detect its gaps with the core function."""
+    if isinstance(land, ShippedLand):
+        land = land.index()
     cleaned = clean(raw_read(frame))
     result = detect_gaps(cleaned.columns, criteria, land)
     records = []
@@ -332,9 +357,10 @@ def detect_gaps_dask(archive, criteria: GapCriteria = GapCriteria(), scheduler: 
     ``scheduler`` is the address of a running scheduler (``tcp://host:8786``); ``None`` starts a LocalCluster of
     ``n_workers`` processes on this machine, closed afterwards. ``columns`` maps Bai Mei's names (mmsi, time or t,
     lon, lat, sog, draught, vessel_name, destination, mobile_type) to archive columns; unmapped ones are found by
-    the same synonyms as the file readers. ``land`` (a LandIndex) is sent once to every worker. ``partitions``: the
-    number of MMSI partitions (default: as many as the archive has). Returns (gaps sorted by mmsi and off time,
-    info) where info holds counts (rows read/kept/dropped by reason, candidate gaps), partitions and timings.
+    the same synonyms as the file readers. ``land`` (a LandIndex) is sent once to every worker (as ``ShippedLand``).
+    ``partitions``: the number of MMSI partitions (default: as many as the archive has). Returns (gaps sorted by mmsi
+    and off time, info) where info holds counts (rows read/kept/dropped by reason, candidate gaps), partitions and
+    timings.
     """
     dask, dd, distributed = require_dask()
     if criteria.min_shore_nm > 0 and land is None:
@@ -363,7 +389,7 @@ def detect_gaps_dask(archive, criteria: GapCriteria = GapCriteria(), scheduler: 
         typed = frame.map_partitions(_normalise_partition, mapping, time_format, meta=meta)
         n_out = max(1, int(partitions or frame.npartitions))
         shuffled = typed.shuffle(on="mmsi", npartitions=n_out)
-        land_ref = client.scatter(land, broadcast=True) if land is not None else None
+        land_ref = client.scatter(ShippedLand(land), broadcast=True) if land is not None else None
         tasks = [dask.delayed(partition_gaps)(part, criteria, land_ref) for part in shuffled.to_delayed()]
         check()
         report(0.1)
