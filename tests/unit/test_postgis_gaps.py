@@ -423,3 +423,33 @@ def test_output_table_refusals(conn):
         with pytest.raises(BaiMeiError, match=message):
             detect_gaps_postgis(conn, "ais", GEOM_COLUMNS, output_table=name, overwrite=overwrite)
     assert table_exists(conn) and table_exists(conn, "ais_view")
+
+
+def test_copy_importer_appends_file_by_file_and_keeps_exact_values(conn, data):
+    """An archive loaded in two parts (append), indexed at the end: the server's gaps are the in-process ones, with
+    positions and times exact (hex EWKB and ISO times in the COPY stream)."""
+    from bai_mei_plugin.core.engines.postgis_import import import_columns, index_table
+
+    n = len(data["mmsi"])
+    raw = RawRead(columns=AisColumns.build(data["mmsi"], data["t"], data["lon"], data["lat"], sog=data["sog"],
+                                           draught=data["draught"], vessel_name=list(data["names"]),
+                                           destination=list(data["dest"])),
+                  rows_read=n, unparseable=np.zeros(n, bool), not_vessel=np.zeros(n, bool))
+    cols = clean(raw).columns
+    half = len(cols) // 2
+    first, second = cols.take(np.arange(half)), cols.take(np.arange(half, len(cols)))
+    assert import_columns(conn, "public.imported", first, indexes=False) == half
+    with pytest.raises(BaiMeiError, match="already exists"):
+        import_columns(conn, "public.imported", second)
+    conn.rollback()
+    with pytest.raises(BaiMeiError, match=r"public\.ais exists but is not an AIS table of Bai Mei's importer"):
+        import_columns(conn, "public.ais", second, append=True)
+    conn.rollback()
+    assert import_columns(conn, "public.imported", second, append=True, indexes=False) == len(cols) - half
+    index_table(conn, "public.imported")
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM imported")
+        assert cur.fetchone()[0] == len(cols)
+        cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'imported' ORDER BY 1")
+        assert [r[0] for r in cur.fetchall()] == ["imported_geom", "imported_mmsi_ts"]
+    assert_same_gaps(detect_gaps_postgis(conn, "imported", GEOM_COLUMNS), detect_gaps(cols).gaps)

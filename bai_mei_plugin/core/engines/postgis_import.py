@@ -11,12 +11,15 @@ import io
 import math
 from typing import Callable, Optional, Tuple
 
+import numpy as np
+
 from ..ais.model import AisColumns
 from ..errors import BaiMeiError, Canceled
 
 NUMERIC = ("sog", "cog", "heading", "draught")
 TEXT = ("vessel_name", "imo", "callsign", "vessel_type", "destination")
 COLUMNS = {"mmsi": "mmsi", "time": "ts", "geometry": "geom", **{n: n for n in NUMERIC + TEXT}}
+TABLE_COLUMNS = ("mmsi", "ts", "geom", *NUMERIC, *TEXT)
 
 
 def split_table(table: str) -> Tuple[str, str]:
@@ -36,26 +39,71 @@ def _number(value: float) -> str:
     return r"\N" if math.isnan(value) else repr(float(value))
 
 
+_HEX = np.array([f"{b:02X}" for b in range(256)], dtype="<U2").view(np.uint32).reshape(256, 2)
+_EWKB_POINT_HEADER = np.frombuffer(b"\x01\x01\x00\x00\x20\xe6\x10\x00\x00", dtype=np.uint8)  # LE, Point|SRID, 4326
+
+
+def ewkb_points(lon: np.ndarray, lat: np.ndarray) -> list:
+    """Hex EWKB of Points (SRID 4326) for COPY, built with numpy: the doubles themselves, no text round trip."""
+    n = len(lon)
+    raw = np.empty((n, 25), dtype=np.uint8)
+    raw[:, :9] = _EWKB_POINT_HEADER
+    raw[:, 9:17] = np.ascontiguousarray(lon, dtype="<f8").view(np.uint8).reshape(n, 8)
+    raw[:, 17:] = np.ascontiguousarray(lat, dtype="<f8").view(np.uint8).reshape(n, 8)
+    text = _HEX[raw].reshape(n, 50).view("<U50").ravel()
+    return text.tolist()
+
+
+def timestamps_utc(seconds: np.ndarray) -> list:
+    """'YYYY-MM-DDTHH:MM:SS+00' for epoch seconds, vectorised."""
+    text = np.datetime_as_string(np.asarray(seconds, dtype=np.int64).astype("datetime64[s]"), unit="s")
+    return np.char.add(text, "+00").tolist()
+
+
+def _check_append(cur, schema: str, name: str) -> None:
+    cur.execute("SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_catalog.pg_attribute a "
+                "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped", (_quoted(schema, name),))
+    have = set(cur.fetchone()[0] or [])
+    missing = sorted(set(TABLE_COLUMNS) - have)
+    if missing:
+        raise BaiMeiError(f"The table {schema}.{name} exists but is not an AIS table of Bai Mei's importer (it lacks "
+                          f"{', '.join(missing)}): choose another name.")
+
+
+def _quoted(schema: str, name: str) -> str:
+    return '"{}"."{}"'.format(schema.replace('"', '""'), name.replace('"', '""'))
+
+
 def import_columns(conn, table: str, cols: AisColumns, replace: bool = False, chunk: int = 200_000,
-                   progress: Optional[Callable[[float], None]] = None, is_canceled=None) -> int:
-    """Write ``cols`` to ``table`` (created; replaced only when ``replace``) in one transaction; returns rows."""
+                   progress: Optional[Callable[[float], None]] = None, is_canceled=None, append: bool = False,
+                   indexes: bool = True) -> int:
+    """Write ``cols`` to ``table`` in one transaction; returns rows.
+
+    The table is created; an existing one is replaced only with ``replace``, or written to after its rows with
+    ``append`` (an archive loaded file by file). ``indexes``: create the indexes (when missing) and ANALYZE; a load
+    in several calls can leave them to the last call, or to ``index_table``.
+    """
     from psycopg2 import sql
 
     schema, name = split_table(table)
     target = sql.Identifier(schema, name)
     with conn.cursor() as cur:
-        cur.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}"."{name}"',))
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", (_quoted(schema, name),))
         exists = cur.fetchone()[0]
-        if exists and not replace:
+        if exists and not (replace or append):
             raise BaiMeiError(f"The table {schema}.{name} already exists: choose another name or allow replacing it.")
-        if exists:
+        if exists and replace:
             cur.execute(sql.SQL("DROP TABLE {}").format(target))
-        cur.execute(sql.SQL(
-            "CREATE TABLE {} (mmsi bigint NOT NULL, ts timestamptz NOT NULL, geom geometry(Point, 4326) NOT NULL, "
-            "sog double precision, cog double precision, heading double precision, draught double precision, "
-            "vessel_name text, imo text, callsign text, vessel_type text, destination text)").format(target))
-        copy = sql.SQL("COPY {} (mmsi, ts, geom, sog, cog, heading, draught, vessel_name, imo, callsign, "
-                       "vessel_type, destination) FROM STDIN").format(target)
+            exists = False
+        if exists:
+            _check_append(cur, schema, name)
+        else:
+            cur.execute(sql.SQL(
+                "CREATE TABLE {} (mmsi bigint NOT NULL, ts timestamptz NOT NULL, geom geometry(Point, 4326) NOT NULL, "
+                "sog double precision, cog double precision, heading double precision, draught double precision, "
+                "vessel_name text, imo text, callsign text, vessel_type text, destination text)").format(target))
+        copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            target, sql.SQL(", ").join(sql.Identifier(c) for c in TABLE_COLUMNS)).as_string(conn)
         n = len(cols)
         for start in range(0, n, chunk):
             if is_canceled and is_canceled():
@@ -63,28 +111,34 @@ def import_columns(conn, table: str, cols: AisColumns, replace: bool = False, ch
                 raise Canceled()
             stop = min(n, start + chunk)
             part = slice(start, stop)
-            numeric = [getattr(cols, f)[part].tolist() for f in NUMERIC]
-            text = [getattr(cols, f).take(part).to_list() for f in TEXT]
-            buffer = io.StringIO()
-            for k, (m, t, x, y) in enumerate(zip(cols.mmsi[part].tolist(), cols.t[part].tolist(),
-                                                  cols.lon[part].tolist(), cols.lat[part].tolist())):
-                fields = [str(m), _timestamp(t), f"SRID=4326;POINT({x!r} {y!r})"]
-                fields += [_number(values[k]) for values in numeric]
-                fields += [_text(values[k]) for values in text]
-                buffer.write("\t".join(fields) + "\n")
-            buffer.seek(0)
-            cur.copy_expert(copy.as_string(conn), buffer)
+            numeric = [[_number(v) for v in getattr(cols, f)[part].tolist()] for f in NUMERIC]
+            text = [[_text(v) for v in getattr(cols, f).take(part).to_list()] for f in TEXT]
+            rows = zip(cols.mmsi[part].astype(str).tolist(), timestamps_utc(cols.t[part]),
+                       ewkb_points(cols.lon[part], cols.lat[part]), *numeric, *text)
+            buffer = io.StringIO("".join("\t".join(row) + "\n" for row in rows))
+            cur.copy_expert(copy, buffer)
             if progress:
                 progress(stop / max(1, n))
-        cur.execute(sql.SQL("CREATE INDEX {} ON {} (mmsi, ts)").format(sql.Identifier(f"{name}_mmsi_ts"), target))
-        cur.execute(sql.SQL("CREATE INDEX {} ON {} USING gist (geom)").format(sql.Identifier(f"{name}_geom"),
-                                                                             target))
-        cur.execute(sql.SQL("ANALYZE {}").format(target))
+        if indexes:
+            _create_indexes(cur, schema, name)
     conn.commit()
     return len(cols)
 
 
-def _timestamp(seconds: int) -> str:
-    import datetime as dt
+def _create_indexes(cur, schema: str, name: str) -> None:
+    from psycopg2 import sql
 
-    return dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S+00")
+    target = sql.Identifier(schema, name)
+    cur.execute(sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (mmsi, ts)").format(
+        sql.Identifier(f"{name}_mmsi_ts"), target))
+    cur.execute(sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING gist (geom)").format(
+        sql.Identifier(f"{name}_geom"), target))
+    cur.execute(sql.SQL("ANALYZE {}").format(target))
+
+
+def index_table(conn, table: str) -> None:
+    """The indexes the gap engine and QGIS use, (mmsi, ts) and GiST on geom, created when missing; then ANALYZE."""
+    schema, name = split_table(table)
+    with conn.cursor() as cur:
+        _create_indexes(cur, schema, name)
+    conn.commit()
