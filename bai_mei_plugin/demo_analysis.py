@@ -72,15 +72,18 @@ def summarise(gpkg: str, mmsi: int) -> None:
     for area in sorted(rows("reach_areas", f'"mmsi" = {mmsi}'), key=lambda f: f["off_time"]):
         print(f"  Gap from {_utc(area['off_time'])}: reachable sea {area['area_km2']:,.0f} km² at "
               f"{area['max_speed_kn']:.1f} kn.")
-        candidates = sorted(rows("candidate_visits", f"\"gap_id\" = '{area['gap_id']}'"),
-                            key=lambda f: -f["max_dwell_hours"])
-        dprk = [v for v in candidates if str(v["locode"]).startswith("KP")]  # the sanctioned ports are the point
-        print(f"    {len(candidates)} ports it could have called at; the longest possible stays: "
-              + ", ".join(f"{v['port_name']} {v['max_dwell_hours']:.0f} h" for v in candidates[:3]))
-        for visit in dprk:
-            print(f"    in the DPRK: {visit['port_name']} ({visit['locode']}) for up to "
-                  f"{visit['max_dwell_hours']:.0f} h (arrive ≥ {_utc(visit['arrive_earliest'])}, "
-                  f"leave ≤ {_utc(visit['depart_latest'])})")
+        print(f"    {area['why']}")
+
+        def hours(visit):
+            sea = visit["max_dwell_hours_sea"]
+            return sea if sea is not None and sea == sea else visit["max_dwell_hours"]  # NULL or NaN: no sea legs
+
+        candidates = sorted(rows("candidate_visits", f"\"gap_id\" = '{area['gap_id']}'"), key=lambda f: -hours(f))
+        print(f"    {len(candidates)} ports it could have called at (by sea); the longest possible stays: "
+              + ", ".join(f"{v['port_name']} {hours(v):.0f} h" for v in candidates[:3]))
+        for visit in (v for v in candidates if v["of_interest"]):  # the sanctioned ports are the point
+            print(f"    of interest: {visit['port_name']} ({visit['locode']}) for up to {hours(visit):.0f} h "
+                  f"(arrive ≥ {_utc(visit['arrive_earliest'])}, leave ≤ {_utc(visit['depart_latest'])})")
         for scene in rows("footprints", f"\"gap_id\" = '{area['gap_id']}' AND \"in_gap_window\""):
             covered = [p["name"] for p in ports if scene.geometry().contains(p.geometry())]
             print(f"    scene while dark: {scene['item_id']} ({scene['collection']}, {scene['gsd_m']} m) "

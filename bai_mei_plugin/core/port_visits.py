@@ -11,7 +11,9 @@ Definitions (the algorithm help repeats them):
   afterwards is taken to have stayed (its ``bridged_hours`` says how much of the stop was silent). Set
   ``same_place_m`` to 0 to split at every long gap.
 - A stop whose mean position lies within ``port_radius_km`` (10 km) of a port of the gazetteer is **in port**
-  (``near_port`` is the port's name). Stops elsewhere are kept too (loitering, rendezvous).
+  (``near_port`` is the port's name). A port given with its outline (a polygon) counts by that outline instead: a
+  stop is in it when it lies inside it (``port_distance_km`` 0), however large the port. Stops elsewhere are kept
+  too (loitering, rendezvous).
 - A **port visit** is a stop in port, merged with the following stops of the same vessel at the same port when
   every report between them stays within the port radius and no reception gap between them is longer than
   ``max_gap_hours``: the wait at the anchorage and the time alongside make one call.
@@ -305,9 +307,15 @@ def find_stops(cols: AisColumns, ports: Sequence[Port] = (), criteria: StopCrite
     csum = np.vstack((np.zeros((1, 3)), np.cumsum(unit_vectors(lon[rows], lat[rows]), axis=0)))
     first, last = np.searchsorted(rows, run_start), np.searchsorted(rows, run_end)
     mean_lon, mean_lat = _mean_lonlat(csum[last + 1] - csum[first])
-    index = PortIndex(ports)
+    index = PortIndex([p for p in ports if p.area is None])  # ports known by a position: the radius
     port_i, port_m = index.nearest(mean_lon, mean_lat)
     in_port = port_m <= criteria.port_radius_km * 1000.0
+    port_at = [index.ports[i] if ok else None for i, ok in zip(port_i.tolist(), in_port.tolist())]
+    for port in (p for p in ports if p.area is not None):  # ports known by their outline: inside it
+        inside = _inside(port, mean_lon, mean_lat)
+        port_m = np.where(inside, 0.0, port_m)
+        for k in np.flatnonzero(inside).tolist():
+            port_at[k] = port
     group = np.cumsum(starts) - 1
     name_rows = _nearest_text(cols.vessel_name.codes, group, run_end, np.full(len(run_end), n))
     if progress:
@@ -315,13 +323,13 @@ def find_stops(cols: AisColumns, ports: Sequence[Port] = (), criteria: StopCrite
 
     stops = []
     for k, (a, b) in enumerate(zip(run_start.tolist(), run_end.tolist())):
-        port = index.ports[port_i[k]] if in_port[k] else None
+        port = port_at[k]
         stops.append(Stop(
             mmsi=int(mmsi[a]), vessel_name=cols.vessel_name.get(name_rows[k]) if name_rows[k] >= 0 else None,
             start=int(t[a]), end=int(t[b]), hours=float(t[b] - t[a]) / 3600.0,
             lon=float(mean_lon[k]), lat=float(mean_lat[k]), n_reports=b - a + 1,
             near_port=port.name if port else None, locode=port.locode if port else None,
-            port_distance_km=float(port_m[k]) / 1000.0 if len(index) else None,
+            port_distance_km=float(port_m[k]) / 1000.0 if (len(index) or port is not None) else None,
             bridged_hours=float(bridged[b] - bridged[a]) / 3600.0, start_row=a, end_row=b,
         ))
     if progress:
@@ -348,8 +356,18 @@ def _same_call(cols: AisColumns, a: Stop, b: Stop, port: Port, criteria: StopCri
     rows = slice(a.end_row, b.start_row + 1)
     if np.any(np.diff(cols.t[rows]) > criteria.max_gap_hours * 3600.0):
         return False
+    if port.area is not None:
+        return bool(np.all(_inside(port, cols.lon[rows], cols.lat[rows])))
     dist = haversine_m(cols.lon[rows], cols.lat[rows], port.lon, port.lat)
     return bool(np.all(dist <= criteria.port_radius_km * 1000.0))
+
+
+def _inside(port: Port, lon, lat) -> np.ndarray:
+    """Which of the points lie inside the port's outline (its edge counts as inside)."""
+    from shapely import vectorized
+
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    return vectorized.contains(port.area, lon, lat) | vectorized.touches(port.area, lon, lat)
 
 
 def merge_visits(cols: AisColumns, stops: Sequence[Stop], ports: Sequence[Port],

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 PORT_COLUMNS = ("name", "locode", "country", "lat", "lon")
 
@@ -19,6 +19,9 @@ class Port:
     country: str
     lat: float
     lon: float
+    # the port's own outline (a shapely polygon in lon/lat) when the gazetteer gives one: a stop is in this port when
+    # it lies inside it, whatever the port radius; None for a port known by its position only
+    area: Optional[object] = field(default=None, compare=False, repr=False)
 
 
 def load_ports(path) -> List[Port]:

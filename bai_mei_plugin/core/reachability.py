@@ -12,11 +12,11 @@ Definitions (the algorithm help repeats them):
   (t1 - t0) - (d(A,P) + d(P,B)) / v: the longest the vessel could have stayed there. It arrives at the earliest at
   t0 + d(A,P) / v and leaves at the latest at t1 - d(P,B) / v. Great-circle distances ignore land, so they are a lower
   bound of the distance by sea and the dwell an upper bound.
-- **Sea dwell** (when a sea-distance function is given, e.g. :func:`searoute_distance`): the same with distances along
-  shipping lanes (never less than the great circle). A port stays listed when its great-circle dwell is positive even
-  if its sea dwell is not (sea routing networks are coarse near small ports, so they may overstate a distance);
-  ``max_dwell_hours_sea`` then holds the zero or negative value and ``sea_feasible`` is False. Ports with no positive
-  great-circle dwell are never candidates, whatever the router says.
+- **Sea dwell**: the same with distances by sea inside the gap's reachable water (ships cannot cross land), from
+  :mod:`.sea_grid` (a lower bound of the real sea distance, never less than the great circle). Computed whenever a
+  land layer is given. A port whose sea dwell is not positive (or that no route by sea reaches inside the reachable
+  water) is *not* a candidate: the great circle crossed land. Such ports are named in the notes.
+  Without land there is no sea dwell (``max_dwell_hours_sea`` None) and the great-circle dwell decides.
 
 Geometries are shapely, lon/lat degrees (EPSG:4326) with straight edges in lon/lat: an area crossing the antimeridian
 is a MultiPolygon split at +/-180, an area containing a pole is a polygon whose ring runs along latitude +/-90.
@@ -42,14 +42,15 @@ from .errors import BaiMeiError, Canceled
 from .gaps import Gap
 from .geodesy import EARTH_RADIUS_M, METRES_PER_NM, haversine_nm, unit_vectors
 from .ports import Port
+from .sea_grid import DEFAULT_MAX_CELLS, SeaLegs
 
 SOG_NOT_AVAILABLE = 102.2  # AIS SOG 1023 (102.3 kn) means "not available"; 102.2 means ">= 102.2": neither is a speed
 MIN_DEFAULT_SPEED_KN = 12.0
 SPEED_FACTOR = 1.2
 SOG_PERCENTILE = 95.0
 
-SEAROUTE_MISSING = ("Sea-route dwell is not computed: the optional Python package 'searoute' is not installed "
-                    "(great-circle dwell only, an upper bound).")
+NO_LAND_NO_SEA = ("Sea dwell is not computed: no land layer was given (great-circle dwell only, an upper bound; "
+                  "routes may cross land).")
 
 WORLD = box(-180.0, -90.0, 180.0, 90.0)
 EMPTY = wkt.loads("POLYGON EMPTY")  # an empty *polygon* in shapely 1.8 too (Polygon() is an empty collection there)
@@ -57,7 +58,7 @@ _TWO_PI = 2.0 * math.pi
 # Budgets within this angle (radians, about 6 mm) of the direct distance leave only the great circle itself.
 _DEGENERATE = 1e-9
 
-SeaDistance = Callable[[float, float, float, float], float]
+SeaLegsOf = Callable[[float, float], Tuple[Optional[float], Optional[float]]]  # (lon, lat) -> (in, out) nm
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -479,8 +480,7 @@ def clip_to_sea(area: BaseGeometry, land_polygons, a: Tuple[float, float], b: Tu
 class CandidateVisit:
     """A port the vessel could have called at during a gap, and for how long at most (see the module docstring).
 
-    ``max_dwell_hours_sea`` and the sea distances are None when no sea routing was done (or it failed for this port);
-    ``sea_feasible`` is then None too, else whether the sea dwell is positive.
+    ``max_dwell_hours_sea`` and the sea distances are None when no sea distances were computed (no land layer).
     """
 
     gap_id: str
@@ -495,24 +495,37 @@ class CandidateVisit:
     distance_out_nm: float
     sea_distance_in_nm: Optional[float] = None
     sea_distance_out_nm: Optional[float] = None
-    sea_feasible: Optional[bool] = None
 
 
-def _at_least(value, floor: float) -> Optional[float]:
-    """``value`` raised to ``floor``, or None when it is missing or not a finite number (no route found)."""
-    if value is None:
-        return None
-    value = float(value)
-    return max(value, float(floor)) if math.isfinite(value) else None
+@dataclass
+class CandidateSearch:
+    """The candidates of one gap, and the ports within reach by great circle that the sea rules out."""
+
+    visits: List[CandidateVisit]
+    ruled_out_by_sea: List[Tuple[str, float, Optional[float]]] = field(default_factory=list)  # name, gc h, sea h
+
+    def notes(self, gap: Gap) -> List[str]:
+        out = []
+        for name, hours, sea in self.ruled_out_by_sea:
+            why = (f"{-sea:.0f} h short by sea" if sea is not None and sea <= 0
+                   else "no route by sea inside the reachable water")
+            out.append(f"Gap {gap.gap_id}: {name} is within reach by great circle ({hours:.0f} h) but not by sea "
+                       f"({why}); not a candidate.")
+        return out
 
 
-def candidate_visits(gap: Gap, ports: Sequence[Port], max_speed_kn: float,
-                     sea_distance: Optional[SeaDistance] = None) -> List[CandidateVisit]:
-    """The ports with a positive great-circle maximum dwell during ``gap``, longest dwell first."""
+def find_candidates(gap: Gap, ports: Sequence[Port], max_speed_kn: float,
+                    sea_legs: Optional[SeaLegsOf] = None) -> CandidateSearch:
+    """The ports the vessel could have called at during ``gap``, longest dwell first.
+
+    A port needs a positive great-circle dwell and, when ``sea_legs`` (a :class:`.sea_grid.SeaLegs` ``legs``) is
+    given, a positive dwell by sea too.
+    """
     if not max_speed_kn > 0:
         raise BaiMeiError(f"The maximum speed must be positive (got {max_speed_kn} kn).")
+    found = CandidateSearch([])
     if not ports:
-        return []
+        return found
     v = float(max_speed_kn)
     t0, t1 = float(gap.off_time), float(gap.on_time)
     hours = (t1 - t0) / 3600.0
@@ -521,48 +534,35 @@ def candidate_visits(gap: Gap, ports: Sequence[Port], max_speed_kn: float,
     d_in = haversine_nm(gap.off_lon, gap.off_lat, lon, lat)
     d_out = haversine_nm(lon, lat, gap.on_lon, gap.on_lat)
     dwell = hours - (d_in + d_out) / v
-    visits = []
     for i in np.flatnonzero(dwell > 0).tolist():
         port = ports[i]
         sea_in = sea_out = dwell_sea = None
-        if sea_distance is not None:
-            # no route by sea is shorter than the great circle (routers snap the ends to their network: raise it)
-            sea_in = _at_least(sea_distance(gap.off_lon, gap.off_lat, port.lon, port.lat), d_in[i])
-            sea_out = _at_least(sea_distance(port.lon, port.lat, gap.on_lon, gap.on_lat), d_out[i])
-            if sea_in is not None and sea_out is not None:
-                dwell_sea = hours - (sea_in + sea_out) / v
-        visits.append(CandidateVisit(
+        if sea_legs is not None:
+            sea_in, sea_out = sea_legs(port.lon, port.lat)
+            if sea_in is None or sea_out is None:
+                found.ruled_out_by_sea.append((port.name, float(dwell[i]), None))
+                continue
+            dwell_sea = hours - (sea_in + sea_out) / v
+            if dwell_sea <= 0:
+                found.ruled_out_by_sea.append((port.name, float(dwell[i]), dwell_sea))
+                continue
+        found.visits.append(CandidateVisit(
             gap_id=gap.gap_id, mmsi=gap.mmsi, port_name=port.name, locode=port.locode,
             max_dwell_hours=float(dwell[i]), max_dwell_hours_sea=dwell_sea,
-            arrive_earliest=int(round(t0 + d_in[i] / v * 3600.0)),
-            depart_latest=int(round(t1 - d_out[i] / v * 3600.0)),
+            arrive_earliest=int(round(t0 + (sea_in if sea_in is not None else d_in[i]) / v * 3600.0)),
+            depart_latest=int(round(t1 - (sea_out if sea_out is not None else d_out[i]) / v * 3600.0)),
             distance_in_nm=float(d_in[i]), distance_out_nm=float(d_out[i]),
             sea_distance_in_nm=sea_in, sea_distance_out_nm=sea_out,
-            sea_feasible=None if dwell_sea is None else dwell_sea > 0,
         ))
-    visits.sort(key=lambda visit: -visit.max_dwell_hours)
-    return visits
+    found.visits.sort(key=lambda visit: -(visit.max_dwell_hours_sea if visit.max_dwell_hours_sea is not None
+                                          else visit.max_dwell_hours))
+    return found
 
 
-def searoute_distance() -> Optional[SeaDistance]:
-    """A sea-distance function (lon1, lat1, lon2, lat2) -> nm backed by ``searoute``, or None when not installed.
-
-    Looked up at call time so that installing the package needs no restart. A route searoute cannot compute gives
-    NaN (the candidate's sea dwell is then unknown).
-    """
-    try:
-        import searoute
-    except ImportError:
-        return None
-
-    def distance(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-        try:
-            route = searoute.searoute([float(lon1), float(lat1)], [float(lon2), float(lat2)], units="naut")
-            return float(route["properties"]["length"])
-        except Exception:  # noqa: BLE001 - a third-party router failing on one pair must not stop the analysis
-            return float("nan")
-
-    return distance
+def candidate_visits(gap: Gap, ports: Sequence[Port], max_speed_kn: float,
+                     sea_legs: Optional[SeaLegsOf] = None) -> List[CandidateVisit]:
+    """The candidate visits of :func:`find_candidates`."""
+    return find_candidates(gap, ports, max_speed_kn, sea_legs).visits
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -599,13 +599,14 @@ class ReachabilityResult:
 
 
 def gap_reachability(gaps: Sequence[Gap], cols: Optional[AisColumns], land_polygons, ports: Sequence[Port],
-                     max_speed_kn: Optional[float] = None, sea_distance: Optional[SeaDistance] = None,
-                     is_canceled=None, progress=None, n_vertices: int = 360) -> ReachabilityResult:
+                     max_speed_kn: Optional[float] = None, is_canceled=None, progress=None,
+                     n_vertices: int = 360, sea_cells: int = DEFAULT_MAX_CELLS) -> ReachabilityResult:
     """Reachable areas and candidate port visits of ``gaps``.
 
     ``max_speed_kn`` None uses each vessel's default speed from ``cols``. ``land_polygons`` (a sequence of lon/lat
-    polygons or a :class:`LandPolygons`) clips the areas to the sea; None leaves them unclipped. ``notes`` says which
-    gaps were not reachable at their speed.
+    polygons or a :class:`LandPolygons`) clips the areas to the sea and gives distances by sea (at most ``sea_cells``
+    grid cells per gap); None leaves them unclipped, with great-circle dwell only. ``notes`` says which gaps were not
+    reachable at their speed and which ports only the sea ruled out.
     """
     if max_speed_kn is None:
         if cols is None:
@@ -631,7 +632,16 @@ def gap_reachability(gaps: Sequence[Gap], cols: Optional[AisColumns], land_polyg
         areas.append(area)
         if not area.feasible:
             notes.append(area.message)
-        visits.extend(candidate_visits(gap, ports, v, sea_distance))
+        sea_legs = None
+        if land is not None and area.feasible and not geom.is_empty and find_candidates(gap, ports, v).visits:
+            legs = SeaLegs(geom, (gap.off_lon, gap.off_lat), (gap.on_lon, gap.on_lat), reach.budget_nm, sea_cells)
+            if legs.available:
+                sea_legs = legs.legs
+            else:
+                notes.append(f"Gap {gap.gap_id}: no sea distances ({legs.reason}); great-circle dwell only.")
+        found = find_candidates(gap, ports, v, sea_legs)
+        visits.extend(found.visits)
+        notes.extend(found.notes(gap))
         if progress:
             progress((k + 1) / len(gaps))
     return ReachabilityResult(areas, visits, notes)

@@ -5,19 +5,21 @@ the plugin can be tried, taught and tested on a realistic haystack with a known 
 
 The story, all times UTC, 2017 (``generate_scenario`` returns the exact gaps as generated):
 
-* 1-6 June: the bulk carrier BAI MEI 8 lies at Lianyungang in ballast (draught 6.5 m). On 5 June its destination is
-  set to VLADIVOSTOK; it sails on 6 June.
-* 7-8 June: instead of heading for the Korea Strait it loiters in the middle of the Yellow Sea, and on the evening of
-  8 June its AIS goes silent (first deliberate dark period).
-* Dark: it crosses Korea Bay to Nampo (DPRK), waits at the anchorage from 9 June and lies alongside 15-17 June,
-  loading coal on 16-17 June. No report at all is emitted while dark.
-* 19 June: AIS back on south-west of Korea, now laden (draught 11.5 m), destination still VLADIVOSTOK with the
-  stale ETA of the declared voyage (corrected two hours later); through the Jeju Strait, the Korea Strait and the
-  Sea of Japan to Vladivostok: anchorage on 22 June, alongside 23-25 June, draught back to 6.5 m after discharge,
-  destination changed to NINGBO on 25 June.
-* 25-30 June: in ballast to Ningbo; anchorage on 29 June, alongside 30 June - 1 July.
-* 1-2 July: sails declaring VLADIVOSTOK again, but heads north into the Yellow Sea instead of east and goes dark
-  on 2 July (second deliberate dark period); Nampo anchorage from 4 July, alongside 5-6 July, loading coal.
+* 1-10 June: the bulk carrier BAI MEI 8 lies at Lianyungang in ballast (draught 6.5 m). On 9 June its destination is
+  set to VLADIVOSTOK; it sails on 10 June at about 9.6 kn.
+* 10-15 June: instead of heading for the Korea Strait it goes north and waits in the northern Yellow Sea, and at
+  noon on 15 June its AIS goes silent (first deliberate dark period).
+* Dark: it crosses Korea Bay at 11.5 kn to Nampo (DPRK), anchors there on the night of 15-16 June and lies
+  alongside from 16 June, loading coal on 16-17 June (the SkySat scenes of 16 and 17 June). No report at all is
+  emitted while dark. It sails on the evening of 17 June, west into the Bohai.
+* 19 June: AIS back on in the Bohai, as if leaving a Chinese coal port, now laden (draught 11.5 m), destination still
+  VLADIVOSTOK with the stale ETA of the declared voyage (corrected two hours later). With the default 12 kn, the gap
+  leaves about two days to spare at Nampo, and neither Vladivostok nor Ningbo is within reach.
+  Round Korea through the Korea Strait to Vladivostok: anchorage on 24 June, alongside 25-26 June, draught back to
+  6.5 m after discharge, destination changed to NINGBO on 26 June.
+* 26 June - 2 July: in ballast to Ningbo; anchorage on 1 July, alongside 1-2 July.
+* 2-3 July: sails declaring VLADIVOSTOK again, but heads north into the Yellow Sea instead of east and goes dark
+  on 3 July (second deliberate dark period); Nampo anchorage from 4 July, alongside 5-6 July, loading coal.
 * 8 July: AIS back on south-west of Korea, laden (11.4 m), bound for Vladivostok again. The scenario ends on
   10 July at 24:00 with the ship under way in the Sea of Japan, so both dark periods are closed gaps between
   reports (``ScenarioInfo.expected_gaps``).
@@ -127,6 +129,8 @@ PORT_TABLE = (
     ("Rason", "KPNJN", "KP", 42.220, 130.296),
     ("Chongjin", "KPCHO", "KP", 41.760, 129.830),
     ("Wonsan", "KPWON", "KP", 39.190, 127.450),
+    ("Songnim", "KPSON", "KP", 38.700, 125.250),
+    ("Haeju", "KPHAE", "KP", 37.900, 125.680),
     ("Dandong", "CNDDG", "CN", 39.800, 124.120),
     ("Yingkou", "CNYIK", "CN", 40.280, 122.080),
     ("Qinhuangdao", "CNSHP", "CN", 39.909, 119.626),
@@ -229,6 +233,8 @@ PORT_APPROACHES: Dict[str, Tuple[Tuple[Tuple[float, float], ...], str]] = {
     "KPNJN": (((42.17, 130.28),), "SJ_RS"),
     "KPCHO": ((), "SJ_CJ"),
     "KPWON": (((39.23, 127.50),), "SJ_WS"),
+    "KPSON": (((38.70, 125.15),), "KB_NAM"),  # up the Taedong: the point is where the river port is entered
+    "KPHAE": (((37.75, 125.65), (37.55, 125.50)), "KW_INC"),
     "CNDDG": ((), "KB_DD"),
     "CNYIK": ((), "BH_YK"),
     "CNSHP": ((), "BH_QHD"),
@@ -747,49 +753,56 @@ class IdentityFactory:
 # --------------------------------------------------------------------------------------------------------------
 
 BAI_MEI_DARK = (  # (AIS off, AIS back on): deliberate dark periods
-    (_epoch(8, 6, 21, 10), _epoch(19, 6, 5, 0)),
-    (_epoch(2, 7, 16, 0), _epoch(8, 7, 10, 0)),
+    (_epoch(15, 6, 12, 0), _epoch(19, 6, 0, 30)),
+    (_epoch(3, 7, 12, 0), _epoch(8, 7, 10, 0)),
 )
+BAI_MEI_SPEED_KN = 9.6  # service speed while transmitting: the default maximum speed is then the 12 kn floor
+BAI_MEI_DARK_SPEED_KN = 11.5  # faster while dark, still below that maximum speed
 
 
 def bai_mei_8(graph: SeaGraph, rng) -> Vessel:
     """The BAI MEI 8: Lianyungang -> (dark: Nampo) -> Vladivostok -> Ningbo -> (dark: Nampo) -> Vladivostok."""
     static = f"{BAI_MEI_IMO},{BAI_MEI_CALLSIGN},{BAI_MEI_NAME},Cargo,No additional information,27,169,GPS"
     v = Vessel(BAI_MEI_MMSI, "Class A", static, BAI_MEI_NAME, "", "bai_mei")
+    speed, dark_speed = BAI_MEI_SPEED_KN, BAI_MEI_DARK_SPEED_KN
     blat, blon = graph.berth("CNLYG", rng)
     tr = Track(SCENARIO_START, blat, blon, _voyage_text(6.5, "LIANYUNGANG", _epoch(29, 5, 22)))
-    tr.stay(_epoch(5, 6, 18), MOORED, heading=rng.uniform(0, 360))
-    tr.set_voyage(_voyage_text(6.5, "VLADIVOSTOK", _epoch(11, 6, 6)))  # the declared, direct voyage
-    tr.stay(_epoch(6, 6, 2), MOORED)
-    # Into the Yellow Sea rather than towards the Jeju Strait, and loiter there until AIS goes off.
-    sail_between(tr, graph, rng, "CNLYG", "YS_C", 11.2)
-    clat, clon = WAYPOINTS["YS_C"]
-    tr.wander(rng, clat, clon, 10.0, BAI_MEI_DARK[0][0] + 0.5 * HOUR, (1.0, 3.5), UNDERWAY)
-    # Dark: across Korea Bay to Nampo, anchorage, alongside loading coal 16-17 June, then south.
-    sail_between(tr, graph, rng, "YS_C", "KPNAM", 10.5, anchor_until=_epoch(15, 6, 20))
+    tr.stay(_epoch(9, 6, 18), MOORED, heading=rng.uniform(0, 360))
+    tr.set_voyage(_voyage_text(6.5, "VLADIVOSTOK", _epoch(15, 6, 6)))  # the declared, direct voyage
+    tr.stay(_epoch(10, 6, 2), MOORED)
+    # North into the Yellow Sea rather than towards the Jeju Strait, and wait in the north of it until AIS goes off.
+    sail_between(tr, graph, rng, "CNLYG", "KB_W", speed)
+    clat, clon = WAYPOINTS["KB_W"]
+    tr.wander(rng, clat, clon, 8.0, BAI_MEI_DARK[0][0] - 1.0 * HOUR, (1.0, 3.5), UNDERWAY)
+    # Dark: across Korea Bay to Nampo, alongside loading coal 16-17 June (SkySat on both mornings)...
+    sail_between(tr, graph, rng, "KB_W", "KPNAM", dark_speed, anchor_until=_epoch(16, 6, 0, 30))
     tr.stay(_epoch(16, 6, 6), MOORED, heading=rng.uniform(0, 360))
-    tr.set_voyage(_voyage_text(11.5, "VLADIVOSTOK", _epoch(11, 6, 6)))  # laden; the ETA is left stale
+    tr.set_voyage(_voyage_text(11.5, "VLADIVOSTOK", _epoch(15, 6, 6)))  # laden; the ETA is left stale
     tr.stay(_epoch(17, 6, 20), MOORED)
-    sail_between(tr, graph, rng, "KPNAM", "RUVVO", 10.5, anchor_until=_epoch(23, 6, 6))
+    # ... then west into the Bohai, to reappear there as if sailing from a Chinese coal port.
+    sail_between(tr, graph, rng, "KPNAM", "BH_C", dark_speed)
+    clat, clon = WAYPOINTS["BH_C"]
+    tr.wander(rng, clat, clon, 6.0, BAI_MEI_DARK[0][1] + 1.0 * HOUR, (1.0, 3.5), UNDERWAY)
     # back on air on 19 June: the crew updates the ETA a little later
-    tr.set_voyage(_voyage_text(11.5, "VLADIVOSTOK", _epoch(23, 6, 6)), t=BAI_MEI_DARK[0][1] + 2 * HOUR)
-    tr.stay(_epoch(24, 6, 20), MOORED, heading=rng.uniform(0, 360))
-    tr.set_voyage(_voyage_text(6.5, "VLADIVOSTOK", _epoch(23, 6, 6)))  # discharged
-    tr.stay(_epoch(25, 6, 10), MOORED)
-    tr.set_voyage(_voyage_text(6.5, "NINGBO", _epoch(29, 6, 12)))
-    tr.stay(_epoch(25, 6, 14), MOORED)
-    sail_between(tr, graph, rng, "RUVVO", "CNNGB", 12.0, anchor_until=_epoch(30, 6, 3))
-    tr.stay(_epoch(1, 7, 8), MOORED, heading=rng.uniform(0, 360))
-    tr.set_voyage(_voyage_text(6.6, "VLADIVOSTOK", _epoch(7, 7, 12)))
-    tr.stay(_epoch(1, 7, 12), MOORED)
-    # North into the Yellow Sea again instead of east; dark from 2 July.
-    sail_between(tr, graph, rng, "CNNGB", "YS_C", 12.0)
-    sail_between(tr, graph, rng, "YS_C", "KPNAM", 10.5, anchor_until=_epoch(5, 7, 2))
+    tr.set_voyage(_voyage_text(11.5, "VLADIVOSTOK", _epoch(25, 6, 6)), t=BAI_MEI_DARK[0][1] + 2 * HOUR)
+    sail_between(tr, graph, rng, "BH_C", "RUVVO", speed, anchor_until=_epoch(25, 6, 6))
+    tr.stay(_epoch(26, 6, 10), MOORED, heading=rng.uniform(0, 360))
+    tr.set_voyage(_voyage_text(6.5, "VLADIVOSTOK", _epoch(25, 6, 6)))  # discharged
+    tr.stay(_epoch(26, 6, 14), MOORED)
+    tr.set_voyage(_voyage_text(6.5, "NINGBO", _epoch(1, 7, 0)))
+    tr.stay(_epoch(26, 6, 20), MOORED)
+    sail_between(tr, graph, rng, "RUVVO", "CNNGB", speed, anchor_until=_epoch(1, 7, 20))
+    tr.stay(_epoch(2, 7, 2), MOORED, heading=rng.uniform(0, 360))
+    tr.set_voyage(_voyage_text(6.6, "VLADIVOSTOK", _epoch(9, 7, 12)))
+    tr.stay(_epoch(2, 7, 6), MOORED)
+    # North into the Yellow Sea again instead of east; dark from 3 July.
+    sail_between(tr, graph, rng, "CNNGB", "YS_C", speed)
+    sail_between(tr, graph, rng, "YS_C", "KPNAM", dark_speed, anchor_until=_epoch(5, 7, 8))
     tr.stay(_epoch(5, 7, 12), MOORED, heading=rng.uniform(0, 360))
-    tr.set_voyage(_voyage_text(11.4, "VLADIVOSTOK", _epoch(7, 7, 12)))
+    tr.set_voyage(_voyage_text(11.4, "VLADIVOSTOK", _epoch(9, 7, 12)))
     tr.stay(_epoch(6, 7, 22), MOORED)
-    sail_between(tr, graph, rng, "KPNAM", "RUVVO", 10.5, anchor_until=SCENARIO_END + DAY)
-    tr.set_voyage(_voyage_text(11.4, "VLADIVOSTOK", _epoch(11, 7, 18)), t=BAI_MEI_DARK[1][1] + 3 * HOUR)
+    sail_between(tr, graph, rng, "KPNAM", "RUVVO", speed, anchor_until=SCENARIO_END + DAY)
+    tr.set_voyage(_voyage_text(11.4, "VLADIVOSTOK", _epoch(12, 7, 18)), t=BAI_MEI_DARK[1][1] + 3 * HOUR)
     v.track = tr
     v.outages = [(float(a), float(b)) for a, b in BAI_MEI_DARK]
     return v
@@ -1312,11 +1325,12 @@ def _format_lines(rows: _Rows, prefixes: List[str], statics: List[str], voyages:
 
 
 def build_vessels(seed: int = 2017) -> Tuple[List[Vessel], np.random.Generator, SeaGraph]:
-    """The BAI MEI 8 first, then the background fleet, all from one seeded generator."""
+    """The BAI MEI 8 first (from its own generator, so that its story can be retold without changing the other
+    ships), then the background fleet from one seeded generator."""
     rng = np.random.default_rng(seed)
     graph = SeaGraph()
     ids = IdentityFactory(rng)
-    vessels = [bai_mei_8(graph, rng)]
+    vessels = [bai_mei_8(graph, np.random.default_rng([seed, BAI_MEI_MMSI]))]
     for kind, count in (("bulk", 50), ("container", 22), ("general", 18), ("tanker", 26)):
         vessels.extend(trader(graph, rng, ids, kind) for _ in range(count))
     for line in FERRY_LINES:

@@ -8,6 +8,7 @@ from qgis.PyQt.QtCore import QObject, Qt, QTimer
 from ..core.gaps import PRESET_CUSTOM, PRESET_DESCRIPTIONS, PRESET_PORT_CALL, PRESETS, GapCriteria
 from ..tasks.ais_tasks import RerunGapsTask, start
 from . import map_view
+from .gap_details import GapDetails
 from .models import GapTableModel, attach_table
 from .settings import Settings
 
@@ -34,6 +35,11 @@ class GapsPanel(QObject):
         d.minHoursSpin.setValue(float(settings.value("min_gap_hours", 6.0)))
         d.minShoreSpin.setValue(float(settings.value("min_shore_nm", 0.0)))
         d.minPositionsSpin.setValue(int(settings.value("min_positions_before", 0)))
+        # the criteria fold away (QGIS's collapsible group) to leave room for the table and the selected gap
+        d.criteriaGroup.setSaveCollapsedState(False)
+        d.criteriaGroup.setCollapsed(str(settings.value("criteria_collapsed", "false")).lower() in ("true", "1"))
+        d.criteriaGroup.collapsedStateChanged.connect(
+            lambda collapsed: settings.set_value("criteria_collapsed", bool(collapsed)))
         self.on_preset(d.presetCombo.currentText())
         d.presetCombo.currentTextChanged.connect(self.on_preset)
         d.rerunButton.clicked.connect(self.rerun)
@@ -43,12 +49,14 @@ class GapsPanel(QObject):
         d.gapTable.doubleClicked.connect(lambda _index: self.show_whole_track())
         d.playButton.clicked.connect(self.play_voyage)
         d.trackButton.clicked.connect(self.show_whole_track)
+        self.details = GapDetails(self, dock, session, iface, settings)
         session.changed.connect(self.on_session_changed)
         self.on_session_changed()
 
     # --- criteria -------------------------------------------------------------------------------------------
     def on_preset(self, name: str) -> None:
         self.dock.presetCombo.setToolTip(PRESET_DESCRIPTIONS.get(name, ""))
+        self.dock.criteriaGroup.setTitle(f"Gap criteria: {name}")
         preset = PRESETS.get(name)
         custom = name == PRESET_CUSTOM or preset is None
         for spin in (self.dock.minHoursSpin, self.dock.minShoreSpin, self.dock.minPositionsSpin):
@@ -96,6 +104,7 @@ class GapsPanel(QObject):
         layer = self.session.gaps_layer
         if layer is not None:
             layer.selectionChanged.connect(self.on_map_selection)
+        self.details.on_gap_changed()
 
     def apply_filter(self, *_):
         self.proxy.set_filter(self.dock.filterEdit.text(), self.dock.filterHoursSpin.value())
@@ -168,5 +177,6 @@ class GapsPanel(QObject):
         map_view.zoom_to(self.iface.mapCanvas(), extent, margin=0.05)
 
     def unload(self):
+        self.details.unload()
         if self.task is not None:
             self.task.cancel()

@@ -12,12 +12,14 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
     QgsWkbTypes,
 )
 
 from ..core.ais.model import AisColumns
 from ..core.errors import BaiMeiError
-from ..core.reachability import SEAROUTE_MISSING, LandPolygons, gap_reachability, searoute_distance
+from ..core.reachability import LandPolygons, gap_reachability
+from ..core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts, assess_gap, parse_port_list
 from ..qgis_io import schemas
 from ..qgis_io.inputs import default_ports, gaps_from_source, ports_from_source
 from ..qgis_io.sources import default_land, default_land_path, land_from_layer
@@ -49,6 +51,7 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     MAX_SPEED_KN = "MAX_SPEED_KN"
     LAND = "LAND"
     PORTS = "PORTS"
+    INTEREST_PORTS = "INTEREST_PORTS"
     OUTPUT_AREAS = "OUTPUT_AREAS"
     OUTPUT_VISITS = "OUTPUT_VISITS"
     VISIT_COUNT = "VISIT_COUNT"
@@ -62,9 +65,16 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         "reported SOG over the AIS points (or, without them, over the SOG reported either side of its gaps).</p>"
         "<p><b>Candidate visits</b>: a port P (default: the bundled gazetteer) is a candidate when the maximum "
         "possible dwell (t<sub>1</sub>−t<sub>0</sub>) − (d(A,P) + d(P,B)) / v is positive; "
-        "<code>arrive_earliest</code> and <code>depart_latest</code> bound the stay. With the optional Python "
-        "package <i>searoute</i> the dwell is also computed with sea-route distances "
-        "(<code>max_dwell_hours_sea</code>); without it that field is NULL and the log says so.</p>"
+        "<code>arrive_earliest</code> and <code>depart_latest</code> bound the stay. The dwell is also computed "
+        "with distances by sea inside the reachable water (<code>max_dwell_hours_sea</code>; ships cannot cross "
+        "land; a lower bound of the real sea distance from a grid of about 120,000 cells, so the dwell stays an "
+        "upper bound). A port within reach by great circle but not by sea is not a candidate; the log names it."
+        "</p>"
+        "<p><b>Suspicion</b> of each gap (fields <code>suspicion</code>, <code>suspicion_level</code> and "
+        "<code>why</code> of the areas): 2 points when a port of interest (names or UN/LOCODEs, comma-separated; "
+        "default the North Korean ports named in sanctions reporting) is a candidate, 1 when the draught rose by "
+        "0.5 m or more across the gap, 1 when the declared destination changed; none, low, medium, high. Candidate "
+        "visits say whether their port is of interest (<code>of_interest</code>).</p>"
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802
@@ -78,6 +88,8 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
                                                               [QgsProcessing.TypeVectorPolygon], optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(self.PORTS, "Ports (default: bundled gazetteer)",
                                                               [QgsProcessing.TypeVectorPoint], optional=True))
+        self.addParameter(QgsProcessingParameterString(self.INTEREST_PORTS, "Ports of interest (comma-separated)",
+                                                       ", ".join(DEFAULT_INTEREST_PORTS), optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_AREAS, "Reachability areas",
                                                             QgsProcessing.TypeVectorPolygon))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_VISITS, "Candidate port visits",
@@ -104,17 +116,18 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
                 else _default_land_polygons(default_land_path()))
         ports_source = self.parameterAsSource(parameters, self.PORTS, context)
         ports = ports_from_source(ports_source) if ports_source is not None else default_ports()
-        sea = searoute_distance()
-        if sea is None:
-            feedback.pushInfo(SEAROUTE_MISSING)
         feedback.setProgressText("Reachable areas")
         progress, is_canceled = progress_callbacks(feedback, 30, 60)
-        result = gap_reachability(gaps, cols, land, ports, None if speed <= 0 else speed, sea, is_canceled,
-                                  progress)
+        result = gap_reachability(gaps, cols, land, ports, None if speed <= 0 else speed, is_canceled, progress)
         for note in result.notes:
             feedback.reportError(note, False)
         feedback.pushInfo(f"{len(result.areas):,} areas, {len(result.visits):,} candidate port visits.")
         gap_of = {gap.gap_id: gap for gap in gaps}
+        interest = InterestPorts(parse_port_list(self.parameterAsString(parameters, self.INTEREST_PORTS, context)))
+        suspicion_of = {gap.gap_id: assess_gap(gap, result.visits, interest) for gap in gaps}
+        flagged = sorted((s for s in suspicion_of.values() if s.score >= 2), key=lambda s: -s.score)
+        feedback.pushInfo(f"{len(flagged):,} gaps of medium or high suspicion"
+                          + (f"; for example {flagged[0].gap_id}: {flagged[0].why}" if flagged else "."))
         port_at = {(p.name, p.locode): p for p in ports}
 
         def port_point(visit):
@@ -123,10 +136,10 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
 
         return {
             self.OUTPUT_AREAS: self.write_records(parameters, self.OUTPUT_AREAS, context, result.areas,
-                                                  schemas.reach_area_schema(gap_of), schemas.area_geometry,
-                                                  QgsWkbTypes.MultiPolygon, "reach_areas"),
+                                                  schemas.reach_area_schema(gap_of, suspicion_of),
+                                                  schemas.area_geometry, QgsWkbTypes.MultiPolygon, "reach_areas"),
             self.OUTPUT_VISITS: self.write_records(parameters, self.OUTPUT_VISITS, context, result.visits,
-                                                   schemas.CANDIDATE_VISITS, port_point, QgsWkbTypes.Point,
-                                                   "candidate_visits"),
+                                                   schemas.candidate_visits_schema(interest), port_point,
+                                                   QgsWkbTypes.Point, "candidate_visits"),
             self.VISIT_COUNT: len(result.visits),
         }

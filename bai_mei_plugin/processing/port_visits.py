@@ -35,8 +35,9 @@ class PortVisitsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         "<p>Where ships stopped, from their AIS alone. A <b>stop</b> is a run of reports of one vessel with SOG "
         "below the <i>maximum speed</i> (implied speed where SOG is missing) lasting at least <i>minimum hours</i>; "
         "a silence over 6 h ends it unless the ship is within 1 km of the same place before and after. A stop "
-        "whose mean position is within the <i>port radius</i> of a port (default: the bundled gazetteer) is a "
-        "<b>visit</b>, with arrival, departure and the destination declared at arrival; an anchorage stop and a "
+        "whose mean position is within the <i>port radius</i> of a port (default: the bundled gazetteer), or inside "
+        "a port's outline when the ports layer has polygons, is a <b>visit</b>, with arrival, departure and the "
+        "destination declared at arrival; an anchorage stop and a "
         "berth stop at one port make one visit.</p>"
         "<p>With <i>dark gaps</i> (from Detect dark gaps), each gap gets a row comparing the destination declared "
         "before it with the port actually visited next: <code>mismatch</code> is true when they differ, NULL when "
@@ -45,8 +46,9 @@ class PortVisitsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_ais_input()
-        self.addParameter(QgsProcessingParameterFeatureSource(self.PORTS, "Ports (default: bundled gazetteer)",
-                                                              [QgsProcessing.TypeVectorPoint], optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.PORTS, "Ports: points, or port outlines as polygons (default: bundled gazetteer)",
+            [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon], optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(self.GAPS, "Dark gaps (for declared vs actual)",
                                                               [QgsProcessing.TypeVectorLine], optional=True))
         defaults = StopCriteria()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import List
 
-from qgis.core import QgsCoordinateTransform, QgsFeatureRequest, QgsProject
+from qgis.core import QgsCoordinateTransform, QgsFeatureRequest, QgsProject, QgsWkbTypes
 from qgis.PyQt.QtCore import QDateTime, Qt
 
 from ..core.errors import BaiMeiError
@@ -69,7 +69,8 @@ def default_ports() -> List[Port]:
 
 
 def ports_from_source(source, name_field: str = "name", locode_field: str = "locode") -> List[Port]:
-    """Ports from a point layer (any CRS); ``name`` and ``locode`` fields when present, else numbered names."""
+    """Ports from a point or polygon layer (any CRS); ``name`` and ``locode`` fields when present, else numbered
+    names. A polygon is the port's outline (``Port.area``), placed at a point inside it."""
     names = source.fields().names()
     crs = source.sourceCrs()
     transform = None
@@ -82,13 +83,22 @@ def ports_from_source(source, name_field: str = "name", locode_field: str = "loc
             continue
         if transform is not None:
             geometry.transform(transform)
-        point = geometry.centroid().asPoint()
+        area = None
+        if geometry.type() == QgsWkbTypes.PolygonGeometry:
+            from shapely import wkb
+
+            area = wkb.loads(bytes(geometry.asWkb()))
+            if not area.is_valid:
+                area = area.buffer(0)
+            point = geometry.pointOnSurface().asPoint()
+        else:
+            point = geometry.centroid().asPoint()
         name = str(feature[name_field]) if name_field in names and _present(feature[name_field]) else f"Port {number}"
         locode = str(feature[locode_field]) if locode_field in names and _present(feature[locode_field]) else ""
         country = str(feature["country"]) if "country" in names and _present(feature["country"]) else ""
-        ports.append(Port(name=name, locode=locode, country=country, lat=point.y(), lon=point.x()))
+        ports.append(Port(name=name, locode=locode, country=country, lat=point.y(), lon=point.x(), area=area))
     if not ports:
-        raise BaiMeiError("The ports layer has no points.")
+        raise BaiMeiError("The ports layer has no features with a geometry.")
     return ports
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from .records import point_of, shapely_geometry
 
 PORT_VISITS = (
@@ -40,13 +42,19 @@ ANOMALIES = (
     ("distance_nm", "float"), ("hours", "float"), ("count", "int"),
 )
 
-def reach_area_schema(gap_of: dict) -> tuple:
-    """Areas carry their gap's vessel and window (for the Temporal Controller); ``gap_of`` maps gap_id -> Gap."""
+def reach_area_schema(gap_of: dict, suspicion_of: Optional[dict] = None) -> tuple:
+    """Areas carry their gap's vessel and window (for the Temporal Controller); ``gap_of`` maps gap_id -> Gap,
+    ``suspicion_of`` gap_id -> :class:`~bai_mei_plugin.core.suspicion.Suspicion` (the fields are NULL without it)."""
+    def suspicion(attr):
+        return lambda a: getattr(suspicion_of[a.gap_id], attr) if suspicion_of and a.gap_id in suspicion_of else None
+
     return (
         ("gap_id", "str"), ("mmsi", "int64"), ("vessel_name", "str", lambda a: gap_of[a.gap_id].vessel_name),
         ("off_time", "datetime", lambda a: gap_of[a.gap_id].off_time),
         ("on_time", "datetime", lambda a: gap_of[a.gap_id].on_time),
         ("max_speed_kn", "float"), ("area_km2", "float"), ("feasible", "bool"),
+        ("suspicion", "int", suspicion("score")), ("suspicion_level", "str", suspicion("level")),
+        ("why", "str", suspicion("why")),
     )
 
 
@@ -56,6 +64,13 @@ CANDIDATE_VISITS = (
     ("distance_in_nm", "float"), ("distance_out_nm", "float"), ("sea_distance_in_nm", "float"),
     ("sea_distance_out_nm", "float"),
 )
+
+
+def candidate_visits_schema(interest=None) -> tuple:
+    """CANDIDATE_VISITS and ``of_interest``: whether the port is in ``interest`` (an InterestPorts; NULL without)."""
+    return CANDIDATE_VISITS + (
+        ("of_interest", "bool", lambda v: None if interest is None else (v.port_name, v.locode) in interest),
+    )
 
 at_lon_lat = point_of("lon", "lat")
 

@@ -15,7 +15,8 @@ from ..core.anomalies import find_anomalies
 from ..core.encounters import find_encounters
 from ..core.gaps import Gap
 from ..core.port_visits import declared_vs_actual, detect_port_visits
-from ..core.reachability import SEAROUTE_MISSING, LandPolygons, gap_reachability, searoute_distance
+from ..core.reachability import LandPolygons, gap_reachability
+from ..core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts, Suspicion, assess_gap
 from ..qgis_io import schemas
 from ..qgis_io.inputs import default_ports
 from ..qgis_io.records import record_features, schema_fields
@@ -29,6 +30,7 @@ class AnalysisResult:
     layers: List[Tuple[QgsVectorLayer, str]] = field(default_factory=list)  # (layer, style kind)
     records: list = field(default_factory=list)  # what the page lists (candidate ports)
     notes: List[str] = field(default_factory=list)
+    suspicion: Optional[Suspicion] = None  # of the gap, for a reachability run
 
 
 @lru_cache(maxsize=1)
@@ -46,13 +48,15 @@ def records_layer(uri: str, name: str, records, schema, geometry) -> QgsVectorLa
     return layer
 
 
-def reachability(task: BaiMeiTask, cols: AisColumns, gap: Gap, max_speed_kn: Optional[float]) -> AnalysisResult:
+def reachability(task: BaiMeiTask, cols: AisColumns, gap: Gap, max_speed_kn: Optional[float],
+                 interest: Optional[InterestPorts] = None) -> AnalysisResult:
+    """The reachable sea and candidate ports of ``gap``, and its suspicion with ``interest`` (default list)."""
+    interest = interest if interest is not None else InterestPorts(DEFAULT_INTEREST_PORTS)
     ports = default_ports()
-    sea = searoute_distance()
     task.setProgress(5)
     land = land_polygons(default_land_path())
     task.setProgress(30)
-    result = gap_reachability([gap], cols, land, ports, max_speed_kn, sea, task.is_canceled)
+    result = gap_reachability([gap], cols, land, ports, max_speed_kn, task.is_canceled)
     port_at = {(p.name, p.locode): p for p in ports}
 
     def port_point(visit):
@@ -60,14 +64,17 @@ def reachability(task: BaiMeiTask, cols: AisColumns, gap: Gap, max_speed_kn: Opt
         return QgsGeometry.fromPointXY(QgsPointXY(port.lon, port.lat))
 
     area = result.areas[0]
-    areas = records_layer("MultiPolygon", "reachable sea", result.areas, schemas.reach_area_schema({gap.gap_id: gap}),
-                          schemas.area_geometry)
-    visits = records_layer("Point", "candidate ports", result.visits, schemas.CANDIDATE_VISITS, port_point)
+    suspicion = assess_gap(gap, result.visits, interest)
+    areas = records_layer("MultiPolygon", "reachable sea", result.areas,
+                          schemas.reach_area_schema({gap.gap_id: gap}, {gap.gap_id: suspicion}), schemas.area_geometry)
+    visits = records_layer("Point", "candidate ports", result.visits, schemas.candidate_visits_schema(interest),
+                           port_point)
     task._to_main_thread(areas, visits)
-    notes = list(result.notes) + ([] if sea is not None else [SEAROUTE_MISSING])
+    notes = list(result.notes)
     summary = (f"{gap.vessel_name or gap.mmsi}: {area.area_km2:,.0f} km² of sea within reach at "
                f"{area.max_speed_kn:.1f} kn; {len(result.visits)} ports it could have called at.")
-    return AnalysisResult(summary, [(areas, "reach_areas"), (visits, "candidate_visits")], result.visits, notes)
+    return AnalysisResult(summary, [(areas, "reach_areas"), (visits, "candidate_visits")], result.visits, notes,
+                          suspicion)
 
 
 def port_visits(task: BaiMeiTask, cols: AisColumns, gaps: List[Gap]) -> AnalysisResult:

@@ -235,6 +235,7 @@ class DesktopCheck:
                 self.tracks_page,
                 self.select_first_gap,
                 self.wait_for_map,
+                self.wait_gap_details,
                 self.screenshot_gap,
                 self.preset_list,
                 self.imagery_search,
@@ -899,16 +900,41 @@ class DesktopCheck:
         self.gap = gap
         return self.wait_for_map()
 
+    def wait_gap_details(self):
+        """The Selected gap box works out the gap's reachable sea and candidate ports in the background."""
+        details = self.dock().gaps.details
+        return Until("the selected gap's reachable sea", lambda: details.task is None and not details.timer.isActive(),
+                     60, then_ms=800)
+
     def screenshot_gap(self):
         dock = self.dock()
         info = self.result["selected_gap"]
+        details = dock.gaps.details
+        info["details"] = {
+            "text": details.label.text(),
+            "level": details.suspicion.level if details.suspicion else None,
+            "candidates": [[v.locode, round(v.max_dwell_hours_sea or v.max_dwell_hours, 1)]
+                           for v in (details.visits or [])],
+            "layers": sorted(dock.session.extra),
+            "box_visible": details.group.isVisible(),
+            "table_height": dock.gapTable.height(),
+        }
         info["map"] = self.map_state(self.gap)
         selected = dock.session.gaps_layer.selectedFeatures() if dock.session.gaps_layer else []
         info["selected_on_map"] = [f["gap_id"] for f in selected]
         layout = self.measure_page("gapsPage")
         layout["gap_table"] = self.table_columns(dock.gapTable)
         self.result["layout"]["gapsPage"] = layout
+        self.save("dock-bai-mei-8-gap-criteria", self.grab_screen())
+        # as an analyst would once the criteria are set: fold them away, leaving room for the selected gap
+        dock.criteriaGroup.setCollapsed(True)
+        self.process_events(400)
+        info["details"].update(folded_table_height=dock.gapTable.height(),
+                               folded_box_height=details.group.height(),
+                               folded_text_fits=details.label.height() <= details.scroll.viewport().height())
         self.save("dock-bai-mei-8-gap", self.grab_screen())
+        dock.criteriaGroup.setCollapsed(False)
+        self.process_events(200)
 
     def preset_list(self):
         """Does every preset's text fit the closed Preset combo and its open list? Screenshot of the open list."""

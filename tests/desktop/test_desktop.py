@@ -372,6 +372,12 @@ def test_plugin_in_real_qgis_desktop(tmp_path):
     assert gap["on_time"] == expected_on, f"first gap on at {gap['on_time']}, expected {expected_on}"
     assert selected["map"]["extent_contains_gap"], f"the map does not show the gap's ends: {selected['map']}"
     assert selected["map"]["temporal_covers_gap"], f"the Temporal Controller misses the gap: {selected['map']}"
+    details = selected.get("details", {})
+    assert details.get("box_visible") and details.get("level") == "high", f"the Selected gap box: {details}"
+    assert "Nampo (up to" in details["text"] and "draught rose from 6.5 m to 11.5 m" in details["text"], details
+    assert "KPNAM" in dict(details["candidates"]) and "RUVVO" not in dict(details["candidates"]), details
+    assert {"reach_areas", "candidate_visits"} <= set(details["layers"]), details
+    assert details["folded_table_height"] >= MIN_TABLE_HEIGHT and details["folded_text_fits"], details
 
     # Imagery page: the bundled catalogue over the map zoomed to Nampo, in the selected gap's window.
     imagery = result.get("imagery", {})
@@ -386,7 +392,8 @@ def test_plugin_in_real_qgis_desktop(tmp_path):
 
     analysis = result.get("analysis", {})
     ports = dict(analysis.get("ports", []))
-    assert "KPNAM" in ports and ports["KPNAM"] > 100, f"Nampo is not a candidate port of the June gap: {analysis}"
+    assert "KPNAM" in ports and 40 < ports["KPNAM"] < 70, f"Nampo is not a candidate port of the June gap: {analysis}"
+    assert not {"RUVVO", "CNNGB"} & set(ports), f"Vladivostok or Ningbo within reach of the June gap: {analysis}"
     assert {"reach_areas", "candidate_visits"} <= set(analysis["layers"]), analysis
 
     # Annotate and identify the ship on the 16 June SkySat scene by clicking

@@ -2,7 +2,17 @@
 
 import processing
 import pytest
-from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsProcessingFeedback, QgsVectorLayer
+from qgis.core import (
+    NULL,
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsFeature,
+    QgsGeometry,
+    QgsPointXY,
+    QgsProcessingFeedback,
+    QgsProject,
+    QgsVectorLayer,
+)
 from qgis.PyQt.QtCore import Qt
 
 
@@ -55,6 +65,31 @@ def test_port_visits_finds_the_call_with_times_and_stops(traffic, testport):
     assert visit["hours"] == pytest.approx(3.0, abs=0.2)
     stops = {f["mmsi"] for f in result["OUTPUT_STOPS"].getFeatures()}
     assert {367000011, 367000021, 367000022} <= stops  # the drifting pair stopped too, far from the port
+
+
+def test_port_visits_with_port_outlines_in_another_crs(traffic):
+    """A polygon ports layer (in Web Mercator): a stop counts by the outline, however far from its centre."""
+    layer = QgsVectorLayer("Polygon?crs=EPSG:3857&field=name:string&field=locode:string", "harbours", "memory")
+    outlines = (("Drift harbour", "USDRF",
+                 "POLYGON((-86.01 27.99, -85.6 27.99, -85.6 28.01, -86.01 28.01, -86.01 27.99))"),
+                ("Far harbour", "USFAR", "POLYGON((-70.1 20, -70 20, -70 20.1, -70.1 20.1, -70.1 20))"))
+    transform = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"), layer.crs(), QgsProject.instance())
+    features = []
+    for name, locode, wkt in outlines:
+        feature = QgsFeature(layer.fields())
+        geometry = QgsGeometry.fromWkt(wkt)
+        geometry.transform(transform)
+        feature.setGeometry(geometry)
+        feature.setAttributes([name, locode])
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    result = run("baimei:portvisits", {"INPUT": traffic, "PORTS": layer, "OUTPUT_VISITS": "memory:",
+                                       "OUTPUT_STOPS": "memory:"})
+    visits = {(f["mmsi"], f["port_name"]) for f in result["OUTPUT_VISITS"].getFeatures()}
+    # the drifting pair lie inside the outline, ~20 km from its centre; Testport is not in this layer
+    assert visits == {(367000021, "Drift harbour"), (367000022, "Drift harbour")}
+    stops = {f["mmsi"]: f for f in result["OUTPUT_STOPS"].getFeatures()}
+    assert stops[367000021]["port_distance_km"] == 0.0 and stops[367000011]["near_port"] == NULL
 
 
 def test_encounters_pairs_the_drifting_ships_only(traffic, testport):

@@ -29,6 +29,11 @@ def run(dock, qtbot, button, timeout=60000):
     qtbot.waitUntil(lambda: dock.analysis.task is None, timeout=timeout)
 
 
+def settle(dock, qtbot, timeout=60000):
+    details = dock.gaps.details
+    qtbot.waitUntil(lambda: details.task is None and not details.timer.isActive(), timeout=timeout)
+
+
 def group_names():
     group = QgsProject.instance().layerTreeRoot().findGroup("dark.csv")
     return sorted(node.layer().name() for node in group.findLayers())
@@ -42,6 +47,7 @@ def test_reachable_sea_and_candidate_ports_of_the_selected_gap(dock, qtbot, dark
     run(dock, qtbot, page.reachButton)  # no gap selected: a hint, nothing run
     assert any("Select a gap" in m for m in qgis_iface.messageBar().get_messages(Qgis.Info))
     dock.gapTable.selectRow(0)
+    settle(dock, qtbot)  # the Gaps page's own look at the selected gap, so that it does not race the page's run
     run(dock, qtbot, page.reachButton)
     assert not qgis_iface.messageBar().get_messages(Qgis.Critical)
     ports = [dock.analysis.proxy.record(dock.analysis.proxy.index(r, 0)) for r in range(dock.analysis.proxy.rowCount())]
@@ -76,3 +82,56 @@ def test_anomalies_and_port_visits_of_the_loaded_reports(dock, qtbot, dark_voyag
     load(dock, qtbot, dark_voyage)
     assert dock.session.extra == {}
     assert group_names() == ["dark gaps", "tracks"]
+
+
+def test_selected_gap_box_shows_reach_candidates_and_suspicion_in_words(dock, qtbot, dark_voyage, qgis_iface):
+    load(dock, qtbot, dark_voyage)
+    details = dock.gaps.details
+    assert details.group.parent() is details.splitter and details.reachCheck.isChecked()
+    assert "Select a gap" in details.label.text()
+    dock.gapTable.selectRow(0)
+    assert "Working out where it could have gone" in details.label.text()  # at once, before the task
+    settle(dock, qtbot)
+    text = details.label.text()
+    assert "DARK ONE" in text and "Suspicion high" in text
+    assert "could have called at ports of interest: " in text and "Nampo (up to" in text and "h by sea)" in text
+    assert "draught rose from 6.5 m to 11.5 m (loaded while dark)" in text
+    assert "★ Nampo" in text and "Could have called at (" in text
+    assert details.suspicion.score == 3 and details.suspicion.level == "high"
+    assert group_names() == ["candidate ports", "dark gaps", "reachable sea", "tracks"]
+    areas = dock.session.extra["reach_areas"]
+    feature = next(areas.getFeatures())
+    assert feature["suspicion"] == 3 and feature["suspicion_level"] == "high" and "Nampo" in feature["why"]
+    visits = {f["locode"]: f for f in dock.session.extra["candidate_visits"].getFeatures()}
+    assert visits["KPNAM"]["of_interest"] and not visits["CNDLC"]["of_interest"]
+    assert visits["KPNAM"]["max_dwell_hours_sea"] <= visits["KPNAM"]["max_dwell_hours"]
+    # other ports of interest: the words follow at once, without working the reach out again
+    details.interestEdit.setText("Dalian")
+    details.interestEdit.editingFinished.emit()
+    assert details.task is None
+    assert "a port of interest: Dalian (up to" in details.label.text() and "Nampo (up to" not in details.label.text()
+    assert "★ Dalian" in details.label.text()
+    details.interestEdit.setText("")
+    details.interestEdit.editingFinished.emit()
+    assert "Suspicion low</b>: draught rose" in details.label.text()
+    # switched off: a newly selected gap is described from its reports only
+    details.reachCheck.setChecked(False)
+    dock.gapTable.clearSelection()
+    assert "Select a gap" in details.label.text()
+    dock.gapTable.selectRow(0)
+    assert not details.timer.isActive() and details.task is None
+    assert "Working out" not in details.label.text()
+    assert not qgis_iface.messageBar().get_messages(Qgis.Critical)
+
+
+def test_a_new_selection_cancels_the_previous_look(dock, qtbot, dark_voyage):
+    load(dock, qtbot, dark_voyage)
+    details = dock.gaps.details
+    dock.gapTable.selectRow(0)
+    qtbot.waitUntil(lambda: details.task is not None, timeout=5000)
+    dock.gapTable.clearSelection()
+    assert details.task is None and "Select a gap" in details.label.text()
+    dock.gapTable.selectRow(0)
+    settle(dock, qtbot)
+    assert details.gap is dock.gaps.selected_gap()
+    assert details.gap.gap_id in next(dock.session.extra["reach_areas"].getFeatures())["gap_id"]

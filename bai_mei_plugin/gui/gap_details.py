@@ -1,0 +1,226 @@
+"""The Gaps page's "Selected gap" box: where the selected gap's ship could have gone, which ports it could have
+called at and for how long, and how suspicious the gap is, in words. The reachable sea is worked out in a background
+task a moment after the selection settles, and shown on the map."""
+
+from __future__ import annotations
+
+import html
+import time
+
+from qgis.core import Qgis, QgsMessageLog
+from qgis.PyQt.QtCore import QObject, Qt, QTimer
+from qgis.PyQt.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+)
+
+from ..core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts, assess_gap, parse_port_list
+from ..tasks import analysis_tasks
+from ..tasks.ais_tasks import LOG_TAG, start
+from .guard import guarded
+
+SETTLE_MS = 350  # wait for the selection to settle (arrow keys through the table) before working anything out
+MAX_LISTED = 8
+MIN_TABLE_PX = 150
+
+
+def _utc(seconds: int) -> str:
+    return time.strftime("%d %b %H:%M", time.gmtime(int(seconds)))
+
+
+def _hours(visit) -> float:
+    return visit.max_dwell_hours_sea if visit.max_dwell_hours_sea is not None else visit.max_dwell_hours
+
+
+def describe(gap, suspicion, visits, interest: InterestPorts, working: bool = False) -> str:
+    """Rich text for the box: the gap, its suspicion and why, and the candidate ports (ports of interest marked)."""
+    name = html.escape(gap.vessel_name or str(gap.mmsi))
+    lines = [f"<b>{name}</b> · dark {gap.gap_hours:.1f} h, {_utc(gap.off_time)} → {_utc(gap.on_time)} UTC"]
+    level = suspicion.level
+    colour = {"high": "#b2182b", "medium": "#d6604d"}.get(level, "#404040")
+    if suspicion.reasons:
+        reasons = html.escape("; ".join(suspicion.reasons))
+        lines.append(f"<b style='color:{colour}'>Suspicion {level}</b>: {reasons}.")
+    elif not working:
+        lines.append("No sign of suspicion: no port of interest within reach, draught and destination unchanged.")
+    if working:
+        lines.append("<i>Working out where it could have gone…</i>")
+    elif visits is not None:
+        if not visits:
+            lines.append("No port of the gazetteer was within reach.")
+        else:
+            ordered = sorted(visits, key=lambda v: ((v.port_name, v.locode) not in interest, -_hours(v)))
+            shown = []
+            for visit in ordered[:MAX_LISTED]:
+                text = f"{html.escape(visit.port_name)} ≤ {_hours(visit):.0f} h"
+                shown.append(f"<b>★ {text}</b>" if (visit.port_name, visit.locode) in interest else text)
+            more = len(visits) - len(shown)
+            lines.append(f"Could have called at ({len(visits)}): " + " · ".join(shown)
+                         + (f" · and {more} more (Analysis page)" if more > 0 else ""))
+    return "<br>".join(lines)
+
+
+class GapDetails(QObject):
+    def __init__(self, gaps_panel, dock, session, iface, settings):
+        super().__init__(dock)
+        self.panel = gaps_panel
+        self.dock = dock
+        self.session = session
+        self.iface = iface
+        self.settings = settings
+        self.task = None
+        self.gap = None
+        self.visits = None
+        self.suspicion = None
+
+        self.group = QGroupBox("Selected gap", dock.gapsPage)
+        self.group.setObjectName("gapDetailsGroup")
+        box = QVBoxLayout(self.group)
+        box.setContentsMargins(6, 4, 6, 4)
+        self.label = QLabel("Select a gap to see where the ship could have gone.")
+        self.label.setObjectName("gapDetailsLabel")
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.RichText)
+        self.label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.scroll = QScrollArea(self.group)  # long lists scroll rather than squeeze the gap table
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.label)
+        box.addWidget(self.scroll)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Of interest", self.group))
+        self.interestEdit = QLineEdit(self.group)
+        self.interestEdit.setObjectName("interestEdit")
+        self.interestEdit.setToolTip("Ports of interest, names or UN/LOCODEs, comma-separated: a gap with one of them "
+                                     "within reach is more suspicious. Empty the box to use none.")
+        self.interestEdit.setText(str(settings.value("interest_ports", ", ".join(DEFAULT_INTEREST_PORTS))))
+        row.addWidget(self.interestEdit)
+        self.reachCheck = QCheckBox("Reach", self.group)
+        self.reachCheck.setObjectName("reachCheck")
+        self.reachCheck.setToolTip("When a gap is selected, work out where the ship could have gone: the reachable "
+                                   "sea on the map and the ports it could have called at")
+        self.reachCheck.setChecked(str(settings.value("reach_on_select", "true")).lower() in ("true", "1"))
+        row.addWidget(self.reachCheck)
+        box.addLayout(row)
+        # the gap table and this box share the table's place, in a splitter the analyst can drag
+        layout = dock.gapsLayout
+        index = layout.indexOf(dock.gapTable)
+        layout.removeWidget(dock.gapTable)
+        self.splitter = QSplitter(Qt.Vertical, dock.gapsPage)
+        self.splitter.setObjectName("gapSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(dock.gapTable)
+        self.splitter.addWidget(self.group)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        dock.gapTable.setMinimumHeight(110)
+        self.group.setMinimumHeight(110)
+        layout.insertWidget(index, self.splitter, 1)
+
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(SETTLE_MS)
+        self.timer.timeout.connect(self.work_out)
+        dock.gapTable.selectionModel().selectionChanged.connect(self.on_gap_changed)
+        self.interestEdit.editingFinished.connect(self.on_interest_changed)
+        dock.criteriaGroup.collapsedStateChanged.connect(lambda _collapsed: QTimer.singleShot(0, self.fit))
+        self.reachCheck.toggled.connect(self.on_reach_toggled)
+
+    def interest(self) -> InterestPorts:
+        return InterestPorts(parse_port_list(self.interestEdit.text()))
+
+    def refresh(self, working: bool = False) -> None:
+        if self.gap is None:
+            self.label.setText("Select a gap to see where the ship could have gone.")
+            return
+        interest = self.interest()
+        self.suspicion = assess_gap(self.gap, self.visits or [], interest)
+        self.label.setText(describe(self.gap, self.suspicion, self.visits, interest, working))
+        QTimer.singleShot(0, self.fit)
+
+    def fit(self) -> None:
+        """Give the box the height its text needs, up to 60 % of the place it shares with the gap table, leaving
+        the table at least ``MIN_TABLE_PX``; what does not fit scrolls."""
+        total = sum(self.splitter.sizes())
+        if total <= 0 or not self.splitter.isVisible():
+            return
+        chrome = self.group.height() - self.scroll.viewport().height()
+        need = self.label.heightForWidth(self.scroll.viewport().width()) + chrome
+        box = max(self.group.minimumHeight(), min(need, total - MIN_TABLE_PX, int(total * 0.6)))
+        self.splitter.setSizes([total - box, box])
+
+    @guarded
+    def on_gap_changed(self, *_):
+        gap = self.panel.selected_gap()
+        if gap is self.gap:
+            return
+        self.cancel()
+        self.gap, self.visits = gap, None
+        want = gap is not None and self.reachCheck.isChecked() and self.session.result is not None
+        self.refresh(working=want)
+        if want:
+            self.timer.start()
+
+    @guarded
+    def on_interest_changed(self):
+        self.settings.set_value("interest_ports", self.interestEdit.text())
+        self.refresh(working=self.task is not None)
+
+    @guarded
+    def on_reach_toggled(self, checked: bool):
+        self.settings.set_value("reach_on_select", bool(checked))
+        if checked and self.gap is not None and self.visits is None:
+            self.refresh(working=True)
+            self.timer.start()
+        elif not checked:
+            self.cancel()
+            self.refresh()
+
+    def work_out(self) -> None:
+        gap = self.gap
+        if gap is None or self.session.result is None:
+            return
+        cols = self.session.result.reports.columns
+        interest = self.interest()
+        self.task = analysis_tasks.AnalysisTask(
+            f"Bai Mei: where could {gap.vessel_name or gap.mmsi} have gone?",
+            lambda task: analysis_tasks.reachability(task, cols, gap, None, interest), self.on_done)
+        self.task.gap = gap
+        start(self.task)
+
+    def on_done(self, task, ok: bool) -> None:
+        if task is not self.task:  # a gap selected since: its own task is running or done
+            return
+        self.task = None
+        if not ok:
+            if task.error is not None:
+                self.iface.messageBar().pushMessage("Bai Mei", task.error.message, Qgis.Warning, 8)
+            self.refresh()
+            return
+        if self.session.group is None or task.gap is not self.gap:
+            return
+        result = task.result
+        for layer, kind in result.layers:
+            self.session.add_extra(layer, kind)
+        for note in result.notes:
+            QgsMessageLog.logMessage(note, LOG_TAG, Qgis.Info)
+        self.visits = list(result.records)
+        self.refresh()
+
+    def cancel(self) -> None:
+        self.timer.stop()
+        if self.task is not None:
+            task, self.task = self.task, None
+            task.cancel()
+
+    def unload(self) -> None:
+        self.cancel()
