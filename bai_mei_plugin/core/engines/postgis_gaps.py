@@ -265,8 +265,8 @@ def _gap(row) -> Gap:
     return Gap(**values)
 
 
-def _output_target(cursor, output_table, overwrite: bool, protected: Sequence[int]) -> Tuple[str, str]:
-    """(schema, name) of the table to write; an existing table is dropped only with ``overwrite``."""
+def output_table_name(cursor, output_table) -> Tuple[str, str]:
+    """(schema, name) of a gaps table given as "schema.table", "table" (the current schema) or a pair."""
     schema, name = split_table(output_table.strip() if isinstance(output_table, str) else output_table)
     if not name:
         raise BaiMeiError("Give the table to write the gaps to as schema.table.")
@@ -277,6 +277,12 @@ def _output_target(cursor, output_table, overwrite: bool, protected: Sequence[in
         schema = cursor.fetchone()[0]
         if schema is None:
             raise BaiMeiError("No schema to write the gaps table to: give it as schema.table.")
+    return schema, name
+
+
+def _output_target(cursor, output_table, overwrite: bool, protected: Sequence[int]) -> Tuple[str, str]:
+    """(schema, name) of the table to write; an existing table is dropped only with ``overwrite``."""
+    schema, name = output_table_name(cursor, output_table)
     cursor.execute("SELECT has_schema_privilege(n.oid, 'CREATE') FROM pg_catalog.pg_namespace n WHERE nspname = %s",
                    (schema,))
     row = cursor.fetchone()
