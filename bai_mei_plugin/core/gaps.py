@@ -243,3 +243,22 @@ def build_tracks(cols: AisColumns, starts: np.ndarray, gap_on: np.ndarray, neare
         tracks.append(Track(mmsi=int(cols.mmsi[a]), vessel_name=_text(cols.vessel_name, row), segment=s + 1,
                             start_time=int(cols.t[a]), end_time=int(cols.t[b - 1]), n_points=b - a, start=a, stop=b))
     return tracks, singles
+
+
+def gap_end_columns(gaps) -> AisColumns:
+    """The two reports around each gap (last before, first after) as columns, sorted by MMSI then time: enough for a
+    vessel summary and the default maximum speed when the reports themselves stayed in an archive."""
+    rows = []
+    for gap in gaps:
+        rows.append((gap.mmsi, gap.off_time, gap.off_lon, gap.off_lat, gap.sog_before, gap.draught_before,
+                     gap.destination_before, gap.vessel_name))
+        rows.append((gap.mmsi, gap.on_time, gap.on_lon, gap.on_lat, gap.sog_after, gap.draught_after,
+                     gap.destination_after, gap.vessel_name))
+    rows = sorted(set(rows), key=lambda r: (r[0], r[1]))
+
+    def number(value):
+        return float("nan") if value is None else float(value)
+
+    return AisColumns.build([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows],
+                            sog=[number(r[4]) for r in rows], draught=[number(r[5]) for r in rows],
+                            destination=[r[6] for r in rows], vessel_name=[r[7] for r in rows])

@@ -25,10 +25,15 @@ class AnalysisPage(QWidget, PAGE_CLASS):
         self.setupUi(self)
 
 
+def _stay(visit) -> float:
+    """The longest possible stay: by sea when known (ships cannot cross land), else by great circle."""
+    return visit.max_dwell_hours_sea if visit.max_dwell_hours_sea is not None else visit.max_dwell_hours
+
+
 class CandidateTableModel(RecordTableModel):
     COLUMNS = (
         ("Port", lambda v: v.port_name, lambda v: v.port_name),
-        ("Max stay h", lambda v: number_text(v.max_dwell_hours, 0), lambda v: v.max_dwell_hours),
+        ("Max stay h", lambda v: number_text(_stay(v), 0), _stay),
         ("Arrive ≥", lambda v: utc_text(v.arrive_earliest), lambda v: v.arrive_earliest),
         ("Leave ≤", lambda v: utc_text(v.depart_latest), lambda v: v.depart_latest),
         ("LOCODE", lambda v: v.locode, lambda v: v.locode),
@@ -38,7 +43,7 @@ class CandidateTableModel(RecordTableModel):
         return record.port_name
 
     def hours_of(self, record) -> float:
-        return record.max_dwell_hours
+        return _stay(record)
 
 
 class AnalysisPanel(QObject):

@@ -122,8 +122,8 @@ class GapDetails(QObject):
         self.splitter.addWidget(self.group)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
-        dock.gapTable.setMinimumHeight(110)
-        self.group.setMinimumHeight(110)
+        dock.gapTable.setMinimumHeight(60)
+        self.group.setMinimumHeight(70)
         layout.insertWidget(index, self.splitter, 1)
 
         self.timer = QTimer(self)

@@ -8,6 +8,7 @@ from qgis.PyQt.QtCore import QObject, Qt, QTimer
 from ..core.gaps import PRESET_CUSTOM, PRESET_DESCRIPTIONS, PRESET_PORT_CALL, PRESETS, GapCriteria
 from ..tasks.ais_tasks import RerunGapsTask, start
 from . import map_view
+from .engine_box import EngineBox
 from .gap_details import GapDetails
 from .models import GapTableModel, attach_table
 from .settings import Settings
@@ -37,7 +38,8 @@ class GapsPanel(QObject):
         d.minPositionsSpin.setValue(int(settings.value("min_positions_before", 0)))
         # the criteria fold away (QGIS's collapsible group) to leave room for the table and the selected gap
         d.criteriaGroup.setSaveCollapsedState(False)
-        d.criteriaGroup.setCollapsed(str(settings.value("criteria_collapsed", "false")).lower() in ("true", "1"))
+        # folded by default: its title names the preset, and the table and the selected gap need the room
+        d.criteriaGroup.setCollapsed(str(settings.value("criteria_collapsed", "true")).lower() in ("true", "1"))
         d.criteriaGroup.collapsedStateChanged.connect(
             lambda collapsed: settings.set_value("criteria_collapsed", bool(collapsed)))
         self.on_preset(d.presetCombo.currentText())
@@ -50,6 +52,7 @@ class GapsPanel(QObject):
         d.playButton.clicked.connect(self.play_voyage)
         d.trackButton.clicked.connect(self.show_whole_track)
         self.details = GapDetails(self, dock, session, iface, settings)
+        self.engine = EngineBox(self, dock, session, iface, settings)
         session.changed.connect(self.on_session_changed)
         self.on_session_changed()
 
@@ -57,6 +60,7 @@ class GapsPanel(QObject):
     def on_preset(self, name: str) -> None:
         self.dock.presetCombo.setToolTip(PRESET_DESCRIPTIONS.get(name, ""))
         self.dock.criteriaGroup.setTitle(f"Gap criteria: {name}")
+        self.dock.criteriaGroup.setToolTip(PRESET_DESCRIPTIONS.get(name, ""))
         preset = PRESETS.get(name)
         custom = name == PRESET_CUSTOM or preset is None
         for spin in (self.dock.minHoursSpin, self.dock.minShoreSpin, self.dock.minPositionsSpin):
@@ -77,6 +81,9 @@ class GapsPanel(QObject):
         return criteria
 
     def rerun(self) -> None:
+        if self.session.result is not None and self.session.result.reports.format_name in ("PostGIS", "Dask"):
+            self.engine.run()  # gaps found on a server or a cluster: find them there again
+            return
         if self.session.result is None:
             self.iface.messageBar().pushMessage("Bai Mei", "Load AIS reports first (Tracks page).", Qgis.Info, 5)
             return
@@ -178,5 +185,6 @@ class GapsPanel(QObject):
 
     def unload(self):
         self.details.unload()
+        self.engine.unload()
         if self.task is not None:
             self.task.cancel()

@@ -42,7 +42,8 @@ class VesselsPanel(QObject):
             return
         self.filter_layers(f'"mmsi" = {int(vessel.mmsi)}')
         canvas = self.iface.mapCanvas()
-        extent = self.session.tracks_layer.extent()
+        layer = self.session.tracks_layer or self.session.gaps_layer  # gaps from an archive come without tracks
+        extent = layer.extent()
         if not extent.isEmpty():
             map_view.zoom_to(canvas, extent, margin=0.05)
         # A gap's window may still be set in the Temporal Controller: widen it to the vessel's whole time in the data.

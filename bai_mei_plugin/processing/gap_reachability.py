@@ -18,6 +18,7 @@ from qgis.core import (
 
 from ..core.ais.model import AisColumns
 from ..core.errors import BaiMeiError
+from ..core.gaps import gap_end_columns
 from ..core.reachability import LandPolygons, gap_reachability
 from ..core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts, assess_gap, parse_port_list
 from ..qgis_io import schemas
@@ -33,14 +34,7 @@ def _default_land_polygons(path: str) -> LandPolygons:
 
 def speeds_from_gaps(gaps) -> AisColumns:
     """The SOG reported either side of each gap, as columns: the default speed rule then works without the points."""
-    mmsi, t, sog = [], [], []
-    for gap in gaps:
-        for time, value in ((gap.off_time, gap.sog_before), (gap.on_time, gap.sog_after)):
-            mmsi.append(gap.mmsi)
-            t.append(time)
-            sog.append(float("nan") if value is None else value)
-    zeros = [0.0] * len(mmsi)
-    return AisColumns.build(mmsi, t, zeros, zeros, sog=sog)
+    return gap_end_columns(gaps)
 
 
 class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):

@@ -173,7 +173,7 @@ def report_layers(layers: Dict[str, QgsVectorLayer], vessel: CaseVessel) -> Dict
         keep = []
         for where in [f"\"gap_id\" = '{g}'" for g in gap_ids] or [in_gaps]:
             ranked = sorted(visits.getFeatures(QgsFeatureRequest().setFilterExpression(where)),
-                            key=lambda f: -(f["max_dwell_hours"] or 0))
+                            key=lambda f: -(_dwell(f) or 0))
             keep += [f.id() for k, f in enumerate(ranked) if k < PORTS_PER_GAP or str(f["locode"]).startswith("KP")]
         out["candidate_visits"] = _copy(visits, "candidate_visits", f"$id IN ({', '.join(map(str, keep)) or -1})",
                                         "max_dwell_hours", False)
@@ -205,6 +205,13 @@ def _utc(value, fmt="%d %b %Y %H:%M UTC") -> str:
     return "" if seconds is None else dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime(fmt)
 
 
+def _dwell(visit):
+    """The longest possible stay of a candidate visit: by sea when known, else by great circle."""
+    names = visit.fields().names()
+    sea = visit["max_dwell_hours_sea"] if "max_dwell_hours_sea" in names else None
+    return sea if isinstance(sea, (int, float)) and not math.isnan(sea) else visit["max_dwell_hours"]
+
+
 def _number(value, fmt="{:.0f}") -> str:
     return fmt.format(value) if isinstance(value, (int, float)) and not math.isnan(value) else "?"
 
@@ -217,13 +224,16 @@ def summary_lines(shown: Dict[str, QgsVectorLayer]) -> List[str]:
                      f"{_number(gap['gap_hours'])} h; draught {_number(gap['draught_before'], '{:g}')} → "
                      f"{_number(gap['draught_after'], '{:g}')} m")
     visits = sorted(shown["candidate_visits"].getFeatures() if "candidate_visits" in shown else [],
-                    key=lambda v: (not str(v["locode"]).startswith("KP"), -(v["max_dwell_hours"] or 0)))
+                    key=lambda v: (not str(v["locode"]).startswith("KP"), -(_dwell(v) or 0)))
     gap_start = {g["gap_id"]: _utc(g["off_time"], "%d %b") for g in shown["gaps"].getFeatures()} \
         if "gaps" in shown else {}
     for visit in visits[:6]:  # DPRK ports first: they are what a sanctions case is about
         during = f" (gap of {gap_start[visit['gap_id']]})" if visit["gap_id"] in gap_start else ""
         lines.append(f"Could have called at {visit['port_name']} ({visit['locode']}) for up to "
-                     f"{_number(visit['max_dwell_hours'])} h{during}")
+                     f"{_number(_dwell(visit))} h{during}")
+    for area in shown["reach_areas"].getFeatures() if "reach_areas" in shown else []:
+        if "why" in area.fields().names() and isinstance(area["why"], str) and area["why"]:
+            lines.append(f"Gap of {gap_start.get(area['gap_id'], '?')}: {area['why']}")
     scenes = shown["footprints"].featureCount() if "footprints" in shown else 0
     sightings = shown["sightings"].featureCount() if "sightings" in shown else 0
     lines.append(f"{scenes} imagery scene(s) found for its gaps; {sightings} sighting(s) annotated.")

@@ -78,7 +78,7 @@
   </renderer-v2>
   <labeling type="simple">
     <settings calloutType="simple">
-      <text-style isExpression="1" namedStyle="" fontKerning="1" fontSizeMapUnitScale="3x:0,0,0,0,0,0" multilineHeight="1" fontStrikeout="0" textColor="40,40,40,255" textOpacity="1" blendMode="0" fontItalic="0" fontWordSpacing="0" fontFamily="DejaVu LGC Sans" fieldName="&quot;port_name&quot; || ': ≤ ' || format_number(&quot;max_dwell_hours&quot;, 0) || ' h'" capitalization="0" fontUnderline="0" legendString="Aa" fontLetterSpacing="0" previewBkgrdColor="255,255,255,255" fontSize="7.5" textOrientation="horizontal" useSubstitutions="0" fontWeight="50" allowHtml="0" fontSizeUnit="Point">
+      <text-style isExpression="1" namedStyle="" fontKerning="1" fontSizeMapUnitScale="3x:0,0,0,0,0,0" multilineHeight="1" fontStrikeout="0" textColor="40,40,40,255" textOpacity="1" blendMode="0" fontItalic="0" fontWordSpacing="0" fontFamily="DejaVu LGC Sans" fieldName="&quot;port_name&quot; || ': ≤ ' || format_number(coalesce(&quot;max_dwell_hours_sea&quot;, &quot;max_dwell_hours&quot;), 0) || ' h'" capitalization="0" fontUnderline="0" legendString="Aa" fontLetterSpacing="0" previewBkgrdColor="255,255,255,255" fontSize="7.5" textOrientation="horizontal" useSubstitutions="0" fontWeight="50" allowHtml="0" fontSizeUnit="Point">
         <families/>
         <text-buffer bufferNoFill="1" bufferBlendMode="0" bufferDraw="1" bufferSizeMapUnitScale="3x:0,0,0,0,0,0" bufferColor="255,255,255,200" bufferSizeUnits="MM" bufferJoinStyle="128" bufferSize="0.80000000000000004" bufferOpacity="1"/>
         <text-mask maskOpacity="1" maskJoinStyle="128" maskType="0" maskEnabled="0" maskSize="1.5" maskSizeUnits="MM" maskSizeMapUnitScale="3x:0,0,0,0,0,0" maskedSymbolLayers=""/>

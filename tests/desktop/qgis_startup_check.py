@@ -919,6 +919,9 @@ class DesktopCheck:
             "box_visible": details.group.isVisible(),
             "table_height": dock.gapTable.height(),
         }
+        info["criteria_folded_at_start"] = dock.criteriaGroup.isCollapsed()
+        dock.criteriaGroup.setCollapsed(False)  # unfolded, to measure every widget of the page
+        self.process_events(400)
         info["map"] = self.map_state(self.gap)
         selected = dock.session.gaps_layer.selectedFeatures() if dock.session.gaps_layer else []
         info["selected_on_map"] = [f["gap_id"] for f in selected]

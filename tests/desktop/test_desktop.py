@@ -374,6 +374,7 @@ def test_plugin_in_real_qgis_desktop(tmp_path):
     assert selected["map"]["temporal_covers_gap"], f"the Temporal Controller misses the gap: {selected['map']}"
     details = selected.get("details", {})
     assert details.get("box_visible") and details.get("level") == "high", f"the Selected gap box: {details}"
+    assert selected.get("criteria_folded_at_start"), "the gap criteria should start folded, leaving room for the table"
     assert "Nampo (up to" in details["text"] and "draught rose from 6.5 m to 11.5 m" in details["text"], details
     assert "KPNAM" in dict(details["candidates"]) and "RUVVO" not in dict(details["candidates"]), details
     assert {"reach_areas", "candidate_visits"} <= set(details["layers"]), details
