@@ -45,6 +45,7 @@ bench: $(VENV)/.ready
 	$(TEST_ENV) $(PY) -m tests.bench.bench_gaps
 	$(TEST_ENV) $(PY) -m tests.bench.bench_encounters
 	$(TEST_ENV) $(PY) -m tests.bench.bench_dask --rows 10000000 --compare-rows 5000000
+	$(TEST_ENV) $(PY) -m tests.bench.bench_postgis --rows 10000000 --compare-rows 5000000
 
 setup: $(VENV)/.ready
 

@@ -15,6 +15,7 @@ from qgis.core import (
 from ..core.ais.formats import FORMAT_LABELS, AisFormat
 from ..core.ais.reader import read_ais
 from ..core.engines.postgis_import import import_columns
+from ..core.errors import BaiMeiError
 from ..qgis_io.postgres import connect
 from .base import BaiMeiAlgorithm, progress_callbacks
 
@@ -28,6 +29,7 @@ class ImportPostgisAlgorithm(BaiMeiAlgorithm):
     CONNECTION = "CONNECTION"
     TABLE = "TABLE"
     REPLACE = "REPLACE"
+    APPEND = "APPEND"
     ROWS_KEPT = "ROWS_KEPT"
     TABLE_OUT = "TABLE_OUT"
     HELP = (
@@ -36,7 +38,8 @@ class ImportPostgisAlgorithm(BaiMeiAlgorithm):
         "<code>ts</code> (timestamptz, UTC), <code>geom</code> (Point, EPSG:4326), SOG, COG, heading, draught and "
         "the text fields, indexed on (mmsi, ts) and on geom, so that a month of files becomes an archive that "
         "<i>Detect dark gaps in PostGIS</i> (columns <code>ts</code> and <code>geom</code>) and QGIS query "
-        "directly. An existing table is replaced only when asked.</p>"
+        "directly. An existing table is replaced only when asked, or, with <i>append</i>, added to (a month of files "
+        "imported one by one into one archive table; its indexes are kept).</p>"
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802
@@ -48,6 +51,8 @@ class ImportPostgisAlgorithm(BaiMeiAlgorithm):
                                                                    "postgres"))
         self.addParameter(QgsProcessingParameterString(self.TABLE, "Table to create (schema.table)", "public.ais"))
         self.addParameter(QgsProcessingParameterBoolean(self.REPLACE, "Replace the table if it exists", False))
+        self.addParameter(QgsProcessingParameterBoolean(self.APPEND, "Or append to it (a table this algorithm made)",
+                                                        False, optional=True))
         self.addOutput(QgsProcessingOutputNumber(self.ROWS_KEPT, "Reports written"))
         self.addOutput(QgsProcessingOutputString(self.TABLE_OUT, "Table"))
 
@@ -63,9 +68,12 @@ class ImportPostgisAlgorithm(BaiMeiAlgorithm):
         conn = connect(self.parameterAsConnectionName(parameters, self.CONNECTION, context))
         try:
             progress, is_canceled = progress_callbacks(feedback, 40, 60)
-            rows = import_columns(conn, table, result.columns,
-                                  self.parameterAsBoolean(parameters, self.REPLACE, context), progress=progress,
-                                  is_canceled=is_canceled)
+            replace = self.parameterAsBoolean(parameters, self.REPLACE, context)
+            append = self.parameterAsBoolean(parameters, self.APPEND, context)
+            if replace and append:
+                raise BaiMeiError("Choose either to replace the table or to append to it, not both.")
+            rows = import_columns(conn, table, result.columns, replace, progress=progress, is_canceled=is_canceled,
+                                  append=append)
         finally:
             conn.close()
         feedback.pushInfo(f"{rows:,} reports written to {table}.")

@@ -68,6 +68,11 @@ def test_import_a_file_into_postgis_then_find_its_gaps_there(provider, qgis_conn
     assert imported["ROWS_KEPT"] == 50
     with pytest.raises(QgsProcessingException, match="already exists"):
         processing.run("baimei:importpostgis", {"INPUT": voyage_csv, "CONNECTION": name, "TABLE": "public.voyage"})
+    appended = processing.run("baimei:importpostgis", {"INPUT": voyage_csv, "CONNECTION": name,
+                                                       "TABLE": "public.voyage_twice"})
+    appended = processing.run("baimei:importpostgis", {"INPUT": voyage_csv, "CONNECTION": name, "APPEND": True,
+                                                       "TABLE": "public.voyage_twice"})
+    assert appended["ROWS_KEPT"] == 50
     in_postgis = processing.run("baimei:detectgapspostgis", {
         "CONNECTION": name, "TABLE": "public.voyage", "TIME_COLUMN": "ts", "GEOMETRY_COLUMN": "geom",
         "SOG_COLUMN": "sog", "DRAUGHT_COLUMN": "draught", "NAME_COLUMN": "vessel_name", "OUTPUT_GAPS": "memory:"})
@@ -85,6 +90,8 @@ def test_import_a_file_into_postgis_then_find_its_gaps_there(provider, qgis_conn
     with psycopg2.connect(**server.params) as conn, conn.cursor() as cur:
         cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'voyage' ORDER BY 1")
         assert [r[0] for r in cur.fetchall()] == ["voyage_geom", "voyage_mmsi_ts"]
+        cur.execute("SELECT count(*), count(DISTINCT (mmsi, ts)) FROM voyage_twice")
+        assert cur.fetchone() == (100, 50)
 
 
 def test_min_shore_with_the_bundled_land_uploaded_once(provider, qgis_connection):
