@@ -7,7 +7,9 @@ Definitions (the algorithm help repeats them):
 - **Reachable area** of a gap from A (last report, time t0) to B (first report after, t1): the points P with
   d(A,P) + d(P,B) <= v (t1 - t0), great-circle distances on the sphere of radius 6,371,008.8 m: a spherical ellipse
   with foci A and B. When d(A,B) > v (t1 - t0) the gap is not feasible at ``v`` and the area is empty. With land,
-  the area is clipped to the water connected by sea to A or B (see :func:`clip_to_sea`).
+  the area is clipped to the water connected by sea to A or B (see :func:`clip_to_sea`), then (by default) cut to
+  the water that a route *by sea* from A through P to B within v (t1 - t0) reaches (see :mod:`.sea_grid`): ships
+  cannot cross land, so water behind a peninsula that only a great circle reaches in time is left out.
 - **Candidate port visit**: a port P of the gazetteer with a positive *maximum dwell*
   (t1 - t0) - (d(A,P) + d(P,B)) / v: the longest the vessel could have stayed there. It arrives at the earliest at
   t0 + d(A,P) / v and leaves at the latest at t1 - d(P,B) / v. Great-circle distances ignore land, so they are a lower
@@ -42,7 +44,7 @@ from .errors import BaiMeiError, Canceled
 from .gaps import Gap
 from .geodesy import EARTH_RADIUS_M, METRES_PER_NM, haversine_nm, unit_vectors
 from .ports import Port
-from .sea_grid import DEFAULT_MAX_CELLS, SeaLegs
+from .sea_grid import DEFAULT_MAX_CELLS, SeaLegs, continuous
 
 SOG_NOT_AVAILABLE = 102.2  # AIS SOG 1023 (102.3 kn) means "not available"; 102.2 means ">= 102.2": neither is a speed
 MIN_DEFAULT_SPEED_KN = 12.0
@@ -582,6 +584,7 @@ class GapArea:
     feasible: bool = True
     budget_nm: float = 0.0
     direct_nm: float = 0.0
+    by_sea: bool = False  # cut to the water reachable by sea in the time (see :mod:`.sea_grid`)
 
     @property
     def message(self) -> str:
@@ -600,12 +603,15 @@ class ReachabilityResult:
 
 def gap_reachability(gaps: Sequence[Gap], cols: Optional[AisColumns], land_polygons, ports: Sequence[Port],
                      max_speed_kn: Optional[float] = None, is_canceled=None, progress=None,
-                     n_vertices: int = 360, sea_cells: int = DEFAULT_MAX_CELLS) -> ReachabilityResult:
+                     n_vertices: int = 360, sea_cells: int = DEFAULT_MAX_CELLS,
+                     by_sea_areas: bool = True) -> ReachabilityResult:
     """Reachable areas and candidate port visits of ``gaps``.
 
     ``max_speed_kn`` None uses each vessel's default speed from ``cols``. ``land_polygons`` (a sequence of lon/lat
     polygons or a :class:`LandPolygons`) clips the areas to the sea and gives distances by sea (at most ``sea_cells``
-    grid cells per gap); None leaves them unclipped, with great-circle dwell only. ``notes`` says which gaps were not
+    grid cells per gap); None leaves them unclipped, with great-circle dwell only. ``by_sea_areas`` then also cuts
+    each area to the water a route by sea within the time reaches (a ship in the Yellow Sea cannot be in the Sea of
+    Japan just because a great circle across Korea is short enough). ``notes`` says which gaps were not
     reachable at their speed and which ports only the sea ruled out.
     """
     if max_speed_kn is None:
@@ -627,18 +633,26 @@ def gap_reachability(gaps: Sequence[Gap], cols: Optional[AisColumns], land_polyg
         geom = reach.geometry
         if land is not None and not geom.is_empty:
             geom = clip_to_sea(geom, land, (gap.off_lon, gap.off_lat), (gap.on_lon, gap.on_lat))
-        area = GapArea(gap.gap_id, gap.mmsi, v, spherical_area_km2(geom), geom, reach.feasible, reach.budget_nm,
-                       reach.direct_nm)
-        areas.append(area)
-        if not area.feasible:
-            notes.append(area.message)
-        sea_legs = None
-        if land is not None and area.feasible and not geom.is_empty and find_candidates(gap, ports, v).visits:
+        sea_legs, legs, by_sea = None, None, False
+        if land is not None and reach.feasible and not geom.is_empty and (
+                by_sea_areas or find_candidates(gap, ports, v).visits):
             legs = SeaLegs(geom, (gap.off_lon, gap.off_lat), (gap.on_lon, gap.on_lat), reach.budget_nm, sea_cells)
             if legs.available:
                 sea_legs = legs.legs
             else:
                 notes.append(f"Gap {gap.gap_id}: no sea distances ({legs.reason}); great-circle dwell only.")
+        if by_sea_areas and sea_legs is not None:
+            by_sea = True
+            water = None if legs.reachable_cells(reach.budget_nm).all() else legs.reachable_water(reach.budget_nm)
+            if water is not None:  # else all the water is reachable by sea: nothing to cut
+                geom = _valid(_as_geometry(_polygon_parts(
+                    continuous(geom, gap.off_lon).intersection(water))))
+                geom = wrap_longitudes(geom)
+        area = GapArea(gap.gap_id, gap.mmsi, v, spherical_area_km2(geom), geom, reach.feasible, reach.budget_nm,
+                       reach.direct_nm, by_sea)
+        areas.append(area)
+        if not area.feasible:
+            notes.append(area.message)
         found = find_candidates(gap, ports, v, sea_legs)
         visits.extend(found.visits)
         notes.extend(found.notes(gap))

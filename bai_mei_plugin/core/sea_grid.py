@@ -33,7 +33,7 @@ SNAP_CELLS = 4  # a point on land at grid resolution (a port at a quay) is joine
 MAX_ABS_LAT = 84.0  # beyond this the lon/lat grid degenerates; no sea distances there
 
 
-def _continuous(geometry: BaseGeometry, ref_lon: float) -> BaseGeometry:
+def continuous(geometry: BaseGeometry, ref_lon: float) -> BaseGeometry:
     """``geometry`` with the parts split at the antimeridian moved next to ``ref_lon`` (one continuous frame)."""
     minx, _, maxx, _ = geometry.bounds
     if maxx - minx <= 180.0:
@@ -61,7 +61,7 @@ class SeaGrid:
         from shapely import vectorized
 
         self.ref_lon = float(ref_lon)
-        water = _continuous(area, self.ref_lon)
+        water = continuous(area, self.ref_lon)
         minx, miny, maxx, maxy = water.bounds
         mid = math.radians(max(-80.0, min(80.0, (miny + maxy) / 2.0)))
         aspect = 1.0 / math.cos(mid)  # degrees of longitude per degree of latitude for square cells
@@ -187,6 +187,32 @@ class SeaLegs:
     @property
     def available(self) -> bool:
         return self.grid is not None
+
+    def reachable_cells(self, budget_nm: float) -> np.ndarray:
+        """Which water cells lie on a route by sea from the off position to the on position no longer than
+        ``budget_nm`` (the grid's detour allowed for, so that no reachable cell is left out)."""
+        total = (self.from_off + self.to_on) / GRID_FACTOR
+        slack = 2.0 * self.grid.dy * 60.0  # a cell's own size: its centre may be a little off the best route
+        return np.isfinite(total) & (total <= budget_nm + slack)
+
+    def reachable_water(self, budget_nm: float):
+        """The reachable cells as a geometry in the grid's longitudes (rows of touching cells merged), or None."""
+        from shapely.geometry import box as rect
+        from shapely.ops import unary_union
+
+        if self.grid is None:
+            return None
+        keep = np.zeros(self.grid.wet.shape, dtype=bool)
+        keep[self.grid.wet] = self.reachable_cells(budget_nm)
+        g = self.grid
+        boxes = []
+        for i in np.flatnonzero(keep.any(axis=1)).tolist():
+            row = np.concatenate(([False], keep[i], [False])).astype(np.int8)
+            edges = np.flatnonzero(np.diff(row))
+            y = g.y0 + i * g.dy
+            for j0, j1 in zip(edges[0::2].tolist(), edges[1::2].tolist()):
+                boxes.append(rect(g.x0 + (j0 - 0.5) * g.dx, y - 0.5 * g.dy, g.x0 + (j1 - 0.5) * g.dx, y + 0.5 * g.dy))
+        return unary_union(boxes) if boxes else None
 
     def legs(self, lon: float, lat: float) -> Tuple[Optional[float], Optional[float]]:
         """(sea distance off -> point, point -> on) in nm, corrected to a lower bound and never below the great

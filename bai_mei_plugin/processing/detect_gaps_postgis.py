@@ -19,20 +19,8 @@ from ..core.engines.postgis_land import LandTable, upload_land
 from ..core.errors import BaiMeiError
 from ..qgis_io.postgres import connect, table_layer
 from ..qgis_io.sources import default_land
-from ..qgis_io.styles import StylePostProcessor
+from ..qgis_io.styles import post_processor
 from .detect_gaps import DetectGapsAlgorithm
-
-# The context deletes a layer's post-processor with itself, and the Python half of one must live until then: one new
-# post-processor per run, held here until the context has deleted it.
-_POST_PROCESSORS = []
-
-
-def _new_post_processor(kind: str) -> StylePostProcessor:
-    from qgis.PyQt import sip
-
-    _POST_PROCESSORS[:] = [p for p in _POST_PROCESSORS if not sip.isdeleted(p)]
-    _POST_PROCESSORS.append(StylePostProcessor(kind))
-    return _POST_PROCESSORS[-1]
 
 
 class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
@@ -160,6 +148,6 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
         feedback.pushInfo(f"The gaps are in the table {schema}.{table} ({layer.featureCount():,} rows).")
         context.temporaryLayerStore().addMapLayer(layer)
         details = QgsProcessingContext.LayerDetails(layer.name(), context.project(), self.OUTPUT_LAYER)
-        details.setPostProcessor(_new_post_processor("gaps"))
+        details.setPostProcessor(post_processor("gaps"))
         context.addLayerToLoadOnCompletion(layer.id(), details)
         return {self.OUTPUT_LAYER: layer.id(), self.TABLE_OUT: f"{schema}.{table}"}

@@ -9,6 +9,7 @@ from qgis.core import (
     QgsPointXY,
     QgsProcessing,
     QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
@@ -46,6 +47,7 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     LAND = "LAND"
     PORTS = "PORTS"
     INTEREST_PORTS = "INTEREST_PORTS"
+    BY_SEA = "BY_SEA"
     OUTPUT_AREAS = "OUTPUT_AREAS"
     OUTPUT_VISITS = "OUTPUT_VISITS"
     VISIT_COUNT = "VISIT_COUNT"
@@ -54,7 +56,9 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         "places the ship could have visited: the points P with d(A,P) + d(P,B) ≤ v·(t<sub>1</sub>−t<sub>0</sub>), "
         "great circles on a sphere of radius 6,371,008.8 m (an ellipse on the sphere, built with 360 vertices; "
         "correct across the antimeridian and around the poles), clipped to the sea with the land layer (default: "
-        "QGIS's world map) and keeping only the water connected to A and B.</p>"
+        "QGIS's world map) and keeping only the water connected to A and B; then, with <i>by sea</i> (the "
+        "default), only the water a route by sea from A to B through it reaches in time (<code>by_sea</code>): "
+        "ships cannot cross land.</p>"
         "<p><b>Maximum speed</b>: 0 means each vessel's default, the larger of 12 kn and 1.2 × its 95th-percentile "
         "reported SOG over the AIS points (or, without them, over the SOG reported either side of its gaps).</p>"
         "<p><b>Candidate visits</b>: a port P (default: the bundled gazetteer) is a candidate when the maximum "
@@ -82,6 +86,8 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
                                                               [QgsProcessing.TypeVectorPolygon], optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(self.PORTS, "Ports (default: bundled gazetteer)",
                                                               [QgsProcessing.TypeVectorPoint], optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(self.BY_SEA, "Reachable by sea only (routes round the land)",
+                                                        True, optional=True))
         self.addParameter(QgsProcessingParameterString(self.INTEREST_PORTS, "Ports of interest (comma-separated)",
                                                        ", ".join(DEFAULT_INTEREST_PORTS), optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_AREAS, "Reachability areas",
@@ -112,7 +118,8 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         ports = ports_from_source(ports_source) if ports_source is not None else default_ports()
         feedback.setProgressText("Reachable areas")
         progress, is_canceled = progress_callbacks(feedback, 30, 60)
-        result = gap_reachability(gaps, cols, land, ports, None if speed <= 0 else speed, is_canceled, progress)
+        result = gap_reachability(gaps, cols, land, ports, None if speed <= 0 else speed, is_canceled, progress,
+                                  by_sea_areas=self.parameterAsBoolean(parameters, self.BY_SEA, context))
         for note in result.notes:
             feedback.reportError(note, False)
         feedback.pushInfo(f"{len(result.areas):,} areas, {len(result.visits):,} candidate port visits.")

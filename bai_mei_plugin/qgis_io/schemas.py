@@ -52,7 +52,7 @@ def reach_area_schema(gap_of: dict, suspicion_of: Optional[dict] = None) -> tupl
         ("gap_id", "str"), ("mmsi", "int64"), ("vessel_name", "str", lambda a: gap_of[a.gap_id].vessel_name),
         ("off_time", "datetime", lambda a: gap_of[a.gap_id].off_time),
         ("on_time", "datetime", lambda a: gap_of[a.gap_id].on_time),
-        ("max_speed_kn", "float"), ("area_km2", "float"), ("feasible", "bool"),
+        ("max_speed_kn", "float"), ("area_km2", "float"), ("feasible", "bool"), ("by_sea", "bool"),
         ("suspicion", "int", suspicion("score")), ("suspicion_level", "str", suspicion("level")),
         ("why", "str", suspicion("why")),
     )

@@ -60,12 +60,16 @@ class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
             apply_style(layer, self.kind)
 
 
-# Post-processors must outlive the algorithm that asked for them (QGIS calls them after it is gone), so one per
-# kind is kept here for the life of the plugin.
-_POST_PROCESSORS = {}
+# A Processing context deletes the post-processors of its layers with itself, so each use needs a new one; the
+# Python half must live until then (QGIS calls it after the algorithm is gone): they are held here, and the ones the
+# contexts have deleted are let go.
+_POST_PROCESSORS = []
 
 
 def post_processor(kind: str) -> StylePostProcessor:
-    if kind not in _POST_PROCESSORS:
-        _POST_PROCESSORS[kind] = StylePostProcessor(kind)
-    return _POST_PROCESSORS[kind]
+    """A new post-processor that styles a loaded output as ``kind`` (never reuse one: its context deletes it)."""
+    from qgis.PyQt import sip
+
+    _POST_PROCESSORS[:] = [p for p in _POST_PROCESSORS if not sip.isdeleted(p)]
+    _POST_PROCESSORS.append(StylePostProcessor(kind))
+    return _POST_PROCESSORS[-1]

@@ -63,6 +63,9 @@ def test_nampo_is_a_candidate_for_the_june_gap_and_areas_are_clipped(provider, b
     # clipped to the sea: the Korean peninsula's interior is not in the area
     assert not june.geometry().contains(QgsGeometry.fromPointXY(QgsPointXY(127.5, 37.0)))
     assert june.geometry().contains(QgsGeometry.fromPointXY(QgsPointXY(124.5, 38.5)))  # Korea Bay
+    # by sea (the default): not the Sea of Japan behind Korea, which only a great circle reaches in time
+    assert june["by_sea"] is True
+    assert not june.geometry().contains(QgsGeometry.fromPointXY(QgsPointXY(130.0, 38.0)))
     visits = [f for f in result["OUTPUT_VISITS"].getFeatures() if f["gap_id"] == june["gap_id"]]
     by_port = {f["locode"]: f for f in visits}
     nampo = by_port["KPNAM"]
@@ -81,6 +84,14 @@ def test_nampo_is_a_candidate_for_the_june_gap_and_areas_are_clipped(provider, b
     assert "Nampo (up to" in june["why"] and "draught rose from 6.5 m to 11.5 m" in june["why"]
     july = areas["200000008-20170703T114437Z"]
     assert july["suspicion_level"] == "medium" and "draught" not in july["why"]  # no draught change given here
+
+
+def test_without_by_sea_the_area_is_the_clipped_ellipse(provider, bai_mei_gaps):
+    result = run("baimei:gapreachability", {"GAPS": bai_mei_gaps, "BY_SEA": False, "OUTPUT_AREAS": "memory:",
+                                            "OUTPUT_VISITS": "memory:"})
+    june = next(f for f in result["OUTPUT_AREAS"].getFeatures() if f["gap_id"].startswith("200000008-201706"))
+    assert june["by_sea"] is False
+    assert june.geometry().contains(QgsGeometry.fromPointXY(QgsPointXY(130.0, 38.0)))  # across Korea: in the ellipse
 
 
 def test_ports_of_interest_are_the_users_to_choose(provider, bai_mei_gaps):

@@ -476,6 +476,10 @@ def test_bai_mei_8_june_gap_candidate_visits_end_to_end(bai_mei_scenario, world_
     # Wonsan, across Korea, is within reach only by great circle: the sea rules it out, and the notes say so
     assert "KPWON" in great_circle and "KPWON" not in visits
     assert any("Wonsan is within reach by great circle" in note for note in out.notes)
+    # the reachable sea is the water a route by sea reaches in time: Korea Bay, not the Sea of Japan behind Korea
+    area = out.areas[0]
+    assert area.by_sea and area.geometry.contains(Point(124.9, 38.6)) and area.geometry.contains(Point(119.6, 38.7))
+    assert not area.geometry.contains(Point(130.0, 38.0))
 
 
 def test_bai_mei_8_june_gap_area_clipped_to_the_sea(bai_mei_scenario, world_land):
@@ -504,3 +508,26 @@ def test_scenario_reachability_of_all_gaps_takes_seconds(bai_mei_scenario, world
     assert len(out.areas) == len(sample) == 200
     assert all(a.geometry.is_valid for a in out.areas)
     assert elapsed < 60.0, f"{elapsed:.1f} s for 200 gaps"  # about 14 s here, with distances by sea
+
+
+def test_area_is_cut_to_the_water_reachable_by_sea():
+    # A and B west of a wall (lon 1.3-1.4) that ends at lat 0.9: the water east of it is inside the ellipse and
+    # connected round the wall's end, but a route there and back is longer than the 100 nm the gap allows.
+    wall = box(1.3, -5.0, 1.4, 0.9)
+    gap = make_gap((1.0, 0.0), (1.0, 0.5), 0, 10 * H)
+    clipped = gap_reachability([gap], None, [wall], [], max_speed_kn=10.0, by_sea_areas=False).areas[0]
+    by_sea = gap_reachability([gap], None, [wall], [], max_speed_kn=10.0).areas[0]
+    behind = Point(1.6, 0.0)
+    around = (float(haversine_nm(1.0, 0.0, 1.3, 0.9)) + float(haversine_nm(1.4, 0.9, 1.6, 0.0))
+              + float(haversine_nm(1.6, 0.0, 1.4, 0.9)) + float(haversine_nm(1.3, 0.9, 1.0, 0.5)))
+    assert around > 100.0 + 10.0  # by sea, well over the budget even with the grid's allowance
+    assert clipped.geometry.contains(behind) and not clipped.by_sea
+    assert by_sea.by_sea and not by_sea.geometry.contains(behind)
+    for lon, lat in ((1.0, 0.9), (0.5, 0.25), (1.2, 0.25)):  # this side of the wall: still reachable
+        assert by_sea.geometry.contains(Point(lon, lat)), (lon, lat)
+    assert by_sea.geometry.is_valid and 0 < by_sea.area_km2 < clipped.area_km2
+    # open water: nothing to cut
+    open_sea = gap_reachability([gap], None, [box(5.0, 5.0, 6.0, 6.0)], [], max_speed_kn=10.0).areas[0]
+    assert open_sea.by_sea and open_sea.area_km2 == pytest.approx(
+        gap_reachability([gap], None, [box(5.0, 5.0, 6.0, 6.0)], [], max_speed_kn=10.0,
+                         by_sea_areas=False).areas[0].area_km2)
