@@ -44,8 +44,8 @@ format: $(VENV)/.ready
 bench: $(VENV)/.ready
 	$(TEST_ENV) $(PY) -m tests.bench.bench_gaps
 	$(TEST_ENV) $(PY) -m tests.bench.bench_encounters
-	$(TEST_ENV) $(PY) -m tests.bench.bench_dask --rows 10000000 --compare-rows 5000000
-	$(TEST_ENV) $(PY) -m tests.bench.bench_postgis --rows 10000000 --compare-rows 5000000
+	$(TEST_ENV) $(PY) -m tests.bench.bench_dask --rows 50000000 --compare-rows 50000000
+	$(TEST_ENV) $(PY) -m tests.bench.bench_postgis --rows 50000000 --compare-rows 50000000
 
 setup: $(VENV)/.ready
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from qgis.core import (
+    QgsCoordinateReferenceSystem,
     QgsProcessing,
     QgsProcessingContext,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingOutputVectorLayer,
     QgsProcessingParameterBoolean,
+    QgsProcessingParameterDateTime,
+    QgsProcessingParameterExtent,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterProviderConnection,
     QgsProcessingParameterString,
@@ -42,6 +45,9 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
     OVERWRITE = "OVERWRITE"
     OUTPUT_LAYER = "OUTPUT_LAYER"
     TABLE_OUT = "TABLE_OUT"
+    START = "START"
+    END = "END"
+    EXTENT = "EXTENT"
     HELP = (
         "<p>The dark gaps of <i>Detect dark gaps</i> (same definition and criteria, identical results), computed "
         "by the PostGIS server in one SQL statement (window functions over each MMSI's reports in time order, "
@@ -56,6 +62,8 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
         "<code>&lt;schema&gt;.baimei_land</code> and <code>baimei_land_vertices</code> and reused while unchanged "
         "(content hash). Distances are those of the in-process engine (nearest vertex of the coastline densified "
         "to 1 km, 0 on land).</p>"
+        "<p><b>Time range</b> and <b>extent</b> (optional) limit the reports the server looks at: a gap is then "
+        "between two reports inside them.</p>"
         "<p><b>Gaps table</b>: with <code>schema.table</code> the gaps are also written on the server (one row per "
         "gap with the gaps layer's fields, <code>fid</code> primary key, LineString <code>geom</code>, indexed) "
         "and that PostGIS layer is loaded; an existing table is replaced only with <i>overwrite</i>. The Dark "
@@ -70,6 +78,10 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
             label = key.replace("_COLUMN", "").replace("_", " ").capitalize() + " column"
             self.addParameter(QgsProcessingParameterString(key, label, default or None, optional=optional))
         self.add_criteria(land=False)
+        self.addParameter(QgsProcessingParameterDateTime(self.START, "Only reports from (UTC)", optional=True))
+        self.addParameter(QgsProcessingParameterDateTime(self.END, "Only reports until (UTC)", optional=True))
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Only reports within this extent",
+                                                       optional=True))
         self.addParameter(QgsProcessingParameterString(self.LAND_TABLE, "Land polygons table on the server "
                                                        "(schema.table)", optional=True))
         self.addParameter(QgsProcessingParameterString(self.LAND_GEOMETRY_COLUMN, "Geometry column of the land "
@@ -122,13 +134,14 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
                 columns[core_name] = value
         output_table = self.parameterAsString(parameters, self.OUTPUT_TABLE, context).strip() or None
         overwrite = self.parameterAsBoolean(parameters, self.OVERWRITE, context)
+        time_range, bbox = self._limits(parameters, context, feedback)
         feedback.pushInfo(f"Connection {name}, table {table}.")
         conn = connect(name)
         try:
             land = self._land(parameters, context, feedback, conn, criteria)
             feedback.setProgressText("The server is finding the gaps")
             gaps = detect_gaps_postgis(conn, table, columns, criteria, land=land, output_table=output_table,
-                                       overwrite=overwrite)
+                                       overwrite=overwrite, time_range=time_range, bbox=bbox)
             if output_table:
                 with conn.cursor() as cursor:
                     target = output_table_name(cursor, output_table)
@@ -141,6 +154,29 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
         if output_table:
             outputs.update(self._table_output(context, feedback, name, target))
         return outputs
+
+    def _limits(self, parameters, context, feedback):
+        """The optional time range (UTC epoch seconds; an open end is the epoch or far future) and lon/lat box."""
+        bounds = []
+        for key in (self.START, self.END):
+            value = self.parameterAsDateTime(parameters, key, context) if parameters.get(key) not in (None, "") \
+                else None
+            bounds.append(value.toSecsSinceEpoch() if value is not None and value.isValid() else None)
+        time_range = None
+        if bounds != [None, None]:
+            start, end = bounds[0] if bounds[0] is not None else 0, bounds[1] if bounds[1] is not None else 2 ** 40
+            if end < start:
+                raise BaiMeiError("The end of the time range is before its start.")
+            time_range = (start, end)
+            feedback.pushInfo(f"Reports from {bounds[0] or 'the start'} to {bounds[1] or 'the end'} (epoch s).")
+        bbox = None
+        if parameters.get(self.EXTENT) not in (None, ""):
+            wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
+            extent = self.parameterAsExtent(parameters, self.EXTENT, context, wgs84)
+            if not extent.isNull() and not extent.isEmpty():
+                bbox = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
+                feedback.pushInfo(f"Reports within lon {bbox[0]:.4f}..{bbox[2]:.4f}, lat {bbox[1]:.4f}..{bbox[3]:.4f}.")
+        return time_range, bbox
 
     def _table_output(self, context, feedback, connection: str, target) -> dict:
         schema, table = target

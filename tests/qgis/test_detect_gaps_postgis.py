@@ -12,6 +12,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
+from qgis.PyQt.QtCore import QDateTime, Qt
 
 from tests.pg_server import PgServer, unavailable_reason
 
@@ -50,6 +51,34 @@ def test_the_server_gives_the_in_process_gaps(provider, qgis_connection):
     assert result["GAP_COUNT"] == layer.featureCount() == len(expected) > 20
     assert sorted((f["mmsi"], f["off_time"].toSecsSinceEpoch(), f["on_time"].toSecsSinceEpoch())
                   for f in layer.getFeatures()) == sorted((g.mmsi, g.off_time, g.on_time) for g in expected)
+
+
+def test_time_range_and_extent_limit_the_reports(provider, qgis_connection):
+    import datetime as dt
+
+    import numpy as np
+
+    name, data, _server = qgis_connection
+    t0, t1 = (int(v) for v in np.quantile(data["t"], [0.2, 0.8]))
+    box = (-75.0, 22.0, -62.0, 38.0)
+    keep = ((data["t"] >= t0) & (data["t"] <= t1) & (data["lon"] >= box[0]) & (data["lon"] <= box[2])
+            & (data["lat"] >= box[1]) & (data["lat"] <= box[3]))
+    expected = pg_tests.in_process_gaps(data, pg_tests.GapCriteria(), keep)
+    iso = [dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") for t in (t0, t1)]
+    result = processing.run("baimei:detectgapspostgis", {
+        "CONNECTION": name, "TABLE": "public.ais", "TIME_COLUMN": "ts", "GEOMETRY_COLUMN": "geom",
+        "START": QDateTime.fromString(iso[0], Qt.ISODate), "END": QDateTime.fromString(iso[1], Qt.ISODate),
+        "EXTENT": f"{box[0]},{box[2]},{box[1]},{box[3]} [EPSG:4326]", "OUTPUT_GAPS": "memory:"},
+        feedback=QgsProcessingFeedback())
+    everything = pg_tests.in_process_gaps(data, pg_tests.GapCriteria())
+    assert result["GAP_COUNT"] == len(expected) < len(everything)
+    assert sorted((f["mmsi"], f["off_time"].toSecsSinceEpoch()) for f in result["OUTPUT_GAPS"].getFeatures()) == \
+        sorted((g.mmsi, g.off_time) for g in expected)
+    with pytest.raises(QgsProcessingException, match="before its start"):
+        processing.run("baimei:detectgapspostgis", {
+            "CONNECTION": name, "TABLE": "public.ais", "TIME_COLUMN": "ts", "GEOMETRY_COLUMN": "geom",
+            "START": QDateTime.fromString(iso[1], Qt.ISODate), "END": QDateTime.fromString(iso[0], Qt.ISODate),
+            "OUTPUT_GAPS": "memory:"})
 
 
 def test_unknown_connection_and_hostile_table_are_clear_errors(provider, qgis_connection):
