@@ -6,7 +6,7 @@ found by a server or a cluster fill the Gaps page and the map like loaded ones."
 from __future__ import annotations
 
 from collections import Counter
-from typing import Dict, Optional, Tuple
+from typing import Dict, Tuple
 
 from qgis.core import (
     Qgis,
@@ -18,7 +18,6 @@ from qgis.core import (
     QgsProject,
 )
 from qgis.gui import QgsCollapsibleGroupBox, QgsProviderConnectionComboBox
-from qgis.PyQt.QtCore import QObject
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -41,6 +40,7 @@ from ..processing.detect_gaps_postgis import DetectGapsPostgisAlgorithm
 from ..qgis_io.inputs import gaps_from_source
 from ..tasks.ais_tasks import LOG_TAG, LoadResult
 from .guard import guarded
+from .session import PagePart
 
 ENGINE_QGIS, ENGINE_POSTGIS, ENGINE_DASK = range(3)
 ENGINE_NAMES = ("In QGIS: the loaded reports", "PostGIS: a table on a server", "Dask: a Parquet or CSV archive")
@@ -68,18 +68,12 @@ def parse_columns(text: str) -> Dict[str, str]:
     return params
 
 
-class EngineBox(QObject):
+class EngineBox(PagePart):
     def __init__(self, gaps_panel, dock, session, iface, settings):
-        super().__init__(dock)
+        super().__init__(dock, session, iface, settings)
         self.panel = gaps_panel
-        self.dock = dock
-        self.session = session
-        self.iface = iface
-        self.settings = settings
-        self.task = None
         self.context = None
         self.feedback = None
-        self.engine_of_session: Optional[int] = None  # the engine whose gaps the session shows, if not QGIS
 
         self.group = QgsCollapsibleGroupBox("Engine", dock.gapsPage)
         self.group.setObjectName("engineGroup")
@@ -282,7 +276,6 @@ class EngineBox(QObject):
         reports = CleanResult(columns=gap_end_columns(gaps), rows_read=0, dropped=Counter(),
                               format_name=ENGINE_SHORT[self.engine()])
         layer.setName("dark gaps")
-        self.engine_of_session = self.engine()
         self.session.show(name, LoadResult(reports=reports, found=GapResult(gaps, [], len(gaps), 0), gaps_layer=layer,
                                            tracks_layer=None))
         text = (f"{len(gaps):,} gaps found by {ENGINE_SHORT[self.engine()]} in {name}; the reports stayed "

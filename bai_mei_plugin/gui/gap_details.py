@@ -8,7 +8,7 @@ import html
 import time
 
 from qgis.core import Qgis, QgsMessageLog
-from qgis.PyQt.QtCore import QObject, Qt, QTimer
+from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -25,6 +25,7 @@ from ..core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts, assess_gap, 
 from ..tasks import analysis_tasks
 from ..tasks.ais_tasks import LOG_TAG, start
 from .guard import guarded
+from .session import PagePart
 
 SETTLE_MS = 350  # wait for the selection to settle (arrow keys through the table) before working anything out
 MAX_LISTED = 8
@@ -67,15 +68,10 @@ def describe(gap, suspicion, visits, interest: InterestPorts, working: bool = Fa
     return "<br>".join(lines)
 
 
-class GapDetails(QObject):
+class GapDetails(PagePart):
     def __init__(self, gaps_panel, dock, session, iface, settings):
-        super().__init__(dock)
+        super().__init__(dock, session, iface, settings)
         self.panel = gaps_panel
-        self.dock = dock
-        self.session = session
-        self.iface = iface
-        self.settings = settings
-        self.task = None
         self.gap = None
         self.visits = None
         self.suspicion = None

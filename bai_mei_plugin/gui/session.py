@@ -96,3 +96,16 @@ class Session(QObject):
             self.group.parent().removeChildNode(self.group)
         self.group = None
         self.result = None
+
+
+class PagePart(QObject):
+    """A part of a dock page: what it works with (the dock, the session, QGIS's interface, the settings) and the
+    background task it runs, if any."""
+
+    def __init__(self, dock, session: Session, iface, settings):
+        super().__init__(dock)
+        self.dock = dock
+        self.session = session
+        self.iface = iface
+        self.settings = settings
+        self.task = None
