@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import math
 import re
 import time
 from collections import Counter
@@ -93,8 +94,13 @@ def format_rfc3339(epoch: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
 
 
+MIN_EPOCH, MAX_EPOCH = -62135596800, 253402300799  # 0001-01-01 and 9999-12-31T23:59:59 UTC
+
+
 def _epoch_from_value(value: Any) -> int:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not (math.isfinite(value) and MIN_EPOCH <= value <= MAX_EPOCH):  # e.g. JSON Infinity, 1e308
+            raise BaiMeiError(f"has an unreadable acquisition time ({value!r}: not seconds between years 1 and 9999)")
         return int(value)
     try:
         return parse_rfc3339(value)
@@ -104,8 +110,22 @@ def _epoch_from_value(value: Any) -> int:
 
 # --- geometry ----------------------------------------------------------------------------------------------------
 
+MAX_ABS_LON = 540.0  # longitudes unwrapped across the antimeridian may pass 180; beyond this they are not degrees
+
+
+def _check_coordinate(lon: float, lat: float) -> None:
+    """Refuse what is no longitude/latitude: JSON ``Infinity``/``NaN`` (Python's json reads them) or huge values
+    would overflow the antimeridian arithmetic and abort a whole search."""
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise BaiMeiError(f"has a coordinate that is not a finite number ({lon!r}, {lat!r})")
+    if abs(lon) > MAX_ABS_LON or abs(lat) > 90.0:
+        raise BaiMeiError(f"has a coordinate outside longitude/latitude ({lon:g}, {lat:g})")
+
+
 def _clean_ring(ring) -> Optional[list]:
     points = [list(map(float, p[:2])) for p in (ring or []) if p is not None and len(p) >= 2]
+    for lon, lat in points:
+        _check_coordinate(lon, lat)
     if len(points) >= 3 and points[0] != points[-1]:
         points.append(points[0])
     return points if len(points) >= 4 else None
@@ -202,6 +222,9 @@ def geometry_from_geojson(obj: Any):
             raise BaiMeiError(f"has a malformed {kind} geometry ({exc})") from exc
     if geometry.is_empty:
         raise BaiMeiError("has an empty footprint geometry")
+    west, south, east, north = geometry.bounds  # points and lines: the same limits as polygon rings
+    _check_coordinate(west, south)
+    _check_coordinate(east, north)
     return geometry
 
 

@@ -163,6 +163,7 @@ class ImageryPanel(QObject):
         lines += [f"  {n:,} {reason}" for reason, n in dropped.items() if reason != KEPT_CLOUD_UNKNOWN]
         if dropped.get(KEPT_CLOUD_UNKNOWN):
             lines.append(f"{dropped[KEPT_CLOUD_UNKNOWN]:,} kept with unknown cloud cover")
+        lines += list(info.get("notes") or ())  # e.g. a next page on another host, asked without credentials
         return short, "\n".join(lines)
 
     def unload(self) -> None:

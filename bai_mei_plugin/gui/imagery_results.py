@@ -6,11 +6,12 @@ from __future__ import annotations
 import html
 from typing import Dict, List, Optional
 
-from qgis.core import Qgis, QgsApplication, QgsNetworkAccessManager, QgsRectangle
-from qgis.PyQt.QtCore import QObject, Qt, QUrl
+from qgis.core import Qgis, QgsNetworkAccessManager, QgsRectangle
+from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtGui import QPixmap
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
+from ..qgis_io.network import limit_reply_size, preview_request
 from ..services.search import SOURCE_PLANET, FoundFootprint
 from ..tasks.ais_tasks import start
 from ..tasks.footprint_tasks import LoadSceneTask, SceneRequest
@@ -189,11 +190,10 @@ class ImageryResults(QObject):
             d.imageryPreviewLabel.setText("No preview")
             return
         d.imageryPreviewLabel.setText("Loading preview…")
-        request = QNetworkRequest(QUrl(url))
-        source, search_url, authcfg = self.connection()
-        if authcfg and QUrl(url).host() == QUrl(search_url).host():  # the key goes only to the search's host
-            _ok, request = QgsApplication.authManager().updateNetworkRequest(request, authcfg)
-        reply = QgsNetworkAccessManager.instance().get(request)
+        _source, search_url, authcfg = self.connection()
+        # the credentials go only to the search's origin (scheme, host, port), never to a thumbnail host elsewhere
+        reply = QgsNetworkAccessManager.instance().get(preview_request(url, search_url, authcfg))
+        limit_reply_size(reply)
         self.reply = reply
         reply.finished.connect(lambda r=reply: self.on_preview(r))
 
@@ -231,9 +231,8 @@ class ImageryResults(QObject):
             bar.pushMessage("Bai Mei", f"{f.item_id} has no image to add: the catalogue gives its footprint only "
                             "(no link to a STAC record with a visual asset).", Qgis.Info, 8)
             return
-        same_host = QUrl(f.self_url).host() == QUrl(search_url).host()
-        self.scene_task = LoadSceneTask(SceneRequest(f.self_url, f.item_id, authcfg if same_host else ""),
-                                        self.on_scene)
+        # the transport sends the credentials only if the record is on the search's own origin
+        self.scene_task = LoadSceneTask(SceneRequest(f.self_url, f.item_id, authcfg, search_url), self.on_scene)
         self.dock.imageryAddButton.setEnabled(False)
         start(self.scene_task)
 

@@ -129,6 +129,8 @@ class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
         feedback.pushInfo(f"{summary['found']:,} footprints from {summary['searches']} search(es).")
         for reason, count in summary["dropped"].items():
             feedback.pushInfo(f"  not kept: {count:,} {reason}")
+        for note in summary.get("notes") or ():  # e.g. a next page asked without credentials on another host
+            feedback.pushInfo(f"  {note}")
         if summary["truncated"]:
             feedback.reportError(f"Stopped at {max_items:,} items: more scenes match; narrow the search or raise "
                                  "the maximum.", False)

@@ -1,4 +1,6 @@
-"""QGIS's side of network access: secrets from the authentication database and QGIS's proxy settings.
+"""QGIS's side of network access: secrets from the authentication database, QGIS's proxy settings, the network
+limits (timeouts, deadlines, size cap) from ``bai_mei/network/...`` settings, and thumbnail requests that carry the
+credentials only to the search's own origin.
 
 Secrets are looked up in ``QgsAuthManager`` by auth-config id only when a request is made (the credentials object
 holds the id, never the key), so nothing but the id is ever kept in settings, projects or layers.
@@ -10,9 +12,11 @@ from typing import Dict, Optional
 from urllib.parse import quote
 
 from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsSettings
+from qgis.PyQt.QtCore import QUrl
+from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
 from ..core.errors import BaiMeiError
-from ..services.transport import BasicAuth, Credentials, HeaderAuth, HttpTransport
+from ..services.transport import BasicAuth, Credentials, HeaderAuth, HttpTransport, same_origin
 
 
 def _load_config(authcfg: str) -> QgsAuthMethodConfig:
@@ -74,6 +78,68 @@ def proxies_from_settings() -> Optional[Dict[str, str]]:
     return proxies
 
 
+# Settings under bai_mei/network/ (QgsSettings), with their defaults: how long to wait and how much to accept.
+LIMIT_SETTINGS = {
+    "connect_timeout_s": 10.0,  # to open a connection
+    "read_timeout_s": 60.0,  # between two pieces of an answer
+    "request_deadline_s": 300.0,  # one request with its retries and redirects
+    "search_deadline_s": 900.0,  # one whole search
+    "max_response_mb": 50.0,  # one answer (a page of results, a record, a thumbnail)
+}
+SETTINGS_PREFIX = "bai_mei/network/"
+
+
+def network_limits() -> Dict[str, float]:
+    """The limits from QGIS's settings (``bai_mei/network/<name>``); a missing, unreadable or non-positive value
+    gives the default."""
+    settings = QgsSettings()
+    limits = {}
+    for name, default in LIMIT_SETTINGS.items():
+        try:
+            value = float(settings.value(SETTINGS_PREFIX + name, default))
+        except (TypeError, ValueError):
+            value = default
+        limits[name] = value if value > 0 else default
+    return limits
+
+
 def qgis_transport(**options) -> HttpTransport:
-    """The HTTP transport with QGIS's proxy settings."""
-    return HttpTransport(proxies=proxies_from_settings(), **options)
+    """The HTTP transport with QGIS's proxy settings and the limits of :func:`network_limits` (``options``, e.g.
+    ``retries=1``, override them)."""
+    limits = network_limits()
+    settings = {"timeout": (limits["connect_timeout_s"], limits["read_timeout_s"]),
+                "deadline": limits["request_deadline_s"], "search_deadline": limits["search_deadline_s"],
+                "max_bytes": int(limits["max_response_mb"] * 1024 * 1024)}
+    return HttpTransport(proxies=proxies_from_settings(), **{**settings, **options})
+
+
+def preview_request(url: str, auth_origin: str, authcfg: str) -> QNetworkRequest:
+    """The request for a thumbnail or preview at ``url``: the auth config's credentials only when ``url`` is on the
+    search's origin (``auth_origin``: scheme, host and port), and then redirects only within that origin (Qt would
+    copy the credential headers to any host); without credentials, redirects that do not go from https to http."""
+    request = QNetworkRequest(QUrl(url))
+    limits = network_limits()
+    request.setTransferTimeout(int(1000 * limits["read_timeout_s"]))
+    if authcfg and same_origin(url, auth_origin):
+        _ok, request = QgsApplication.authManager().updateNetworkRequest(request, authcfg)
+        request.setAttribute(QNetworkRequest.RedirectPolicyAttribute, QNetworkRequest.SameOriginRedirectPolicy)
+    else:
+        request.setAttribute(QNetworkRequest.RedirectPolicyAttribute, QNetworkRequest.NoLessSafeRedirectPolicy)
+    return request
+
+
+def limit_reply_size(reply: QNetworkReply, max_bytes: Optional[int] = None) -> None:
+    """Abort ``reply`` as soon as it announces or receives more than ``max_bytes`` (default: the setting)."""
+    cap = max_bytes if max_bytes is not None else int(network_limits()["max_response_mb"] * 1024 * 1024)
+
+    def check(received: int, total: int) -> None:
+        if received > cap or total > cap:
+            reply.abort()
+
+    def announced() -> None:  # the headers: refuse what claims to be too large before its body arrives
+        length = reply.header(QNetworkRequest.ContentLengthHeader)
+        if length is not None and int(length) > cap:
+            reply.abort()
+
+    reply.metaDataChanged.connect(announced)
+    reply.downloadProgress.connect(check)

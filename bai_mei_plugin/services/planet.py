@@ -3,12 +3,15 @@
 Authentication is HTTP basic with the API key as user name and an empty password (``planet_api_key_auth``); the key
 is resolved only when a request is sent and hidden in every message. Cloud cover in the Data API is a 0–1 fraction:
 the query's percent is divided by 100 in the request and the answer's fraction becomes percent in the records.
+The key goes only to the configured API origin: a ``_links._next`` on another origin is refused (the search needs
+the key on every page, so following it without the key could not work and following it with the key would leak it).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any, Callable, Dict, List, Optional, Tuple
+from urllib.parse import urljoin
 
 from ..core.errors import BaiMeiError, Canceled
 from ..core.footprints import (
@@ -19,7 +22,7 @@ from ..core.footprints import (
     format_rfc3339,
     geometry_to_geojson,
 )
-from .transport import BasicAuth, Credentials, HttpTransport, redact
+from .transport import BasicAuth, Credentials, HttpTransport, origin_label, redact, same_origin
 
 PLANET_API_URL = "https://api.planet.com/data/v1"
 PLANET_ITEM_TYPES = {
@@ -82,8 +85,9 @@ class PlanetClient:
             if is_canceled is not None and is_canceled():
                 raise Canceled()
             visited.add(url)
-            page = self.transport.request(method, url, json_body=body, auth=self.credentials,
-                                          is_canceled=is_canceled).json()
+            response = self.transport.request(method, url, json_body=body, auth=self.credentials,
+                                              is_canceled=is_canceled, auth_origin=self.base_url)
+            page = response.json()
             if not isinstance(page, dict) or not isinstance(page.get("features"), list):
                 raise BaiMeiError(f"The Planet search at {redact(url)} did not answer with a FeatureCollection.")
             info["pages"] += 1
@@ -94,21 +98,29 @@ class PlanetClient:
                     break
                 try:
                     found.append(footprint_from_planet_feature(feature, self.source_name))
-                except BaiMeiError as exc:
+                except (BaiMeiError, ArithmeticError, ValueError, TypeError) as exc:  # one bad item, not the search
                     dropped[SKIPPED] += 1
                     if len(skipped) < 5:
                         item_id = feature.get("id") if isinstance(feature, dict) else None
-                        skipped.append(f"page {info['pages']} item {index} ({item_id}): {exc.message}")
+                        reason = exc.message if isinstance(exc, BaiMeiError) else f"could not be read ({exc})"
+                        skipped.append(f"page {info['pages']} item {index} ({item_id}): {reason}")
             info["received"] += len(features)
             if progress is not None:
                 progress(min(1.0, max(len(found) / query.max_items, info["pages"] / query.max_pages)))
             next_url = (page.get("_links") or {}).get("_next")
+            next_url = urljoin(response.url, str(next_url)) if next_url else None
             if not features or not next_url or next_url in visited:
                 break
             if len(found) >= query.max_items or info["pages"] >= query.max_pages:
                 info["truncated"] = True
                 break
-            method, url, body = "GET", str(next_url), None
+            if not same_origin(next_url, self.base_url):
+                raise BaiMeiError(
+                    f"Planet's answer names its next page at {origin_label(next_url)}, not at "
+                    f"{origin_label(self.base_url)} where the API key belongs; Bai Mei did not send the key there and "
+                    f"stopped the search after {info['pages']} page(s). Check the Planet API address.",
+                    f"next page: {redact(next_url)}")
+            method, url, body = "GET", next_url, None
         kept, filtered = filter_footprints(found, query)
         dropped.update(filtered)
         info.update(dropped=dropped, skipped_examples=skipped, kept=len(kept))

@@ -6,9 +6,11 @@ source, runs one query per area, and says how each footprint covers the area it 
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from urllib.parse import urlsplit
 
 from ..core.errors import BaiMeiError, Canceled
 from ..core.footprints import DROP_CAP, Footprint, FootprintQuery, filter_footprints
@@ -59,13 +61,17 @@ def coverage(footprint_geometry, aoi) -> Tuple[bool, float]:
 
 
 def _searcher(source: str, url: str, credentials: Optional[Credentials], transport: HttpTransport,
-              is_canceled) -> Callable:
+              is_canceled, notes: List[str]) -> Callable:
+    def noted(info):
+        notes.extend(n for n in info.get("notes") or () if n not in notes)
+
     if source == SOURCE_STAC:
         client = StacClient(url or DEFAULT_STAC_URL, transport, credentials)
         client.landing(is_canceled)  # conformance decides how the cloud filter is sent
 
         def search(query, progress):
             found, info = client.search(query, progress, is_canceled)
+            noted(info)
             return found, info.get("truncated", False), info.get("dropped", Counter())
         return search
     if source == SOURCE_PLANET:
@@ -93,16 +99,41 @@ def _searcher(source: str, url: str, credentials: Optional[Credentials], transpo
 def search_areas(source: str, url: str, areas: Sequence[SearchArea], collections: Sequence[str] = (),
                  max_cloud: Optional[float] = None, max_items: int = 500, credentials: Optional[Credentials] = None,
                  transport: Optional[HttpTransport] = None, progress: Optional[Callable[[float], None]] = None,
-                 is_canceled: Optional[Callable[[], bool]] = None) -> Tuple[List[FoundFootprint], Dict]:
+                 is_canceled: Optional[Callable[[], bool]] = None,
+                 deadline: Optional[float] = None) -> Tuple[List[FoundFootprint], Dict]:
     """Footprints for each area's place and window, at most ``max_items`` in all, and a summary dict: ``searches``,
-    ``found``, ``truncated`` (some search stopped at the cap), ``dropped`` (Counter of local filter reasons)."""
+    ``found``, ``truncated`` (some search stopped at the cap), ``dropped`` (Counter of local filter reasons),
+    ``notes`` (what the transport did that the user should know, e.g. a host asked without credentials).
+
+    The whole search ends after ``deadline`` seconds (default: the transport's ``search_deadline``) with an
+    error saying so; the running request is cut like on Cancel."""
     if not areas:
         raise BaiMeiError("Nothing to search: no area of interest (choose a gap, a layer or an extent).")
     transport = transport or HttpTransport()
-    canceled = is_canceled or (lambda: False)
-    search = _searcher(source, url, credentials, transport, canceled)
+    limit = float(deadline if deadline is not None else getattr(transport, "search_deadline", 900.0))
+    ends_at = time.monotonic() + limit
+    user_canceled = is_canceled or (lambda: False)
+
+    def canceled() -> bool:  # the deadline stops the search the way Cancel does; the error below tells them apart
+        return user_canceled() or time.monotonic() >= ends_at
+
+    try:
+        return _search_areas(source, url, areas, collections, max_cloud, max_items, credentials, transport,
+                             progress, canceled)
+    except Canceled:
+        if user_canceled() or time.monotonic() < ends_at:
+            raise
+        shown = urlsplit(url or DEFAULT_STAC_URL).hostname or "the catalogue"
+        raise BaiMeiError(f"The search at {shown} did not finish within {limit:g} s (the search deadline); narrow "
+                          f"the area, the time window or the number of scenes, or try again later.") from None
+
+
+def _search_areas(source, url, areas, collections, max_cloud, max_items, credentials, transport, progress,
+                  canceled) -> Tuple[List[FoundFootprint], Dict]:
+    notes: List[str] = []
+    search = _searcher(source, url, credentials, transport, canceled, notes)
     results: List[FoundFootprint] = []
-    summary = {"searches": 0, "found": 0, "truncated": False, "dropped": Counter()}
+    summary = {"searches": 0, "found": 0, "truncated": False, "dropped": Counter(), "notes": notes}
     for k, area in enumerate(areas):
         if canceled():
             raise Canceled()

@@ -4,13 +4,15 @@ Search is a POST to ``<base>/search`` with ``intersects``, ``datetime``, ``colle
 goes to the server as CQL2-JSON when the API conforms to the Filter extension, else as the Query extension, and is
 applied again locally (servers treat items without ``eo:cloud_cover`` differently). Pages are followed through
 ``rel=next`` links as the STAC API spec describes them (GET href, or POST with ``body``, ``merge`` and ``headers``).
+Credentials go only to the API's own origin: a next link elsewhere is followed without them, and ``info["notes"]``
+says so.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any, Callable, Dict, List, Optional, Tuple
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from ..core.errors import BaiMeiError, Canceled
 from ..core.footprints import (
@@ -21,7 +23,7 @@ from ..core.footprints import (
     format_rfc3339,
     geometry_to_geojson,
 )
-from .transport import Credentials, HttpTransport, redact
+from .transport import Credentials, HttpTransport, Response, redact
 
 STAC_PRESETS = {
     "Earth Search (Element 84) v1": "https://earth-search.aws.element84.com/v1",
@@ -62,9 +64,14 @@ class StacClient:
 
     # --- discovery ---------------------------------------------------------------------------------------------
 
+    def _request(self, method: str, url: str, body: Optional[dict] = None, headers: Optional[dict] = None,
+                 is_canceled: IsCanceled = None) -> Response:
+        """One request with the credentials bound to the API's origin (``base_url``): any other host gets none."""
+        return self.transport.request(method, url, json_body=body, headers=headers or None, auth=self.credentials,
+                                      is_canceled=is_canceled, auth_origin=self.base_url)
+
     def _get(self, url: str, is_canceled: IsCanceled = None, headers: Optional[dict] = None) -> Any:
-        return self.transport.request("GET", url, headers=headers, auth=self.credentials,
-                                      is_canceled=is_canceled).json()
+        return self._request("GET", url, headers=headers, is_canceled=is_canceled).json()
 
     def landing(self, is_canceled: IsCanceled = None) -> dict:
         """The landing page (fetched once): its ``conformsTo`` tells which search extensions the API has."""
@@ -94,7 +101,8 @@ class StacClient:
         visited = set()
         while url and url not in visited and len(visited) < MAX_COLLECTION_PAGES:
             visited.add(url)
-            page = self._get(url, is_canceled)
+            response = self._request("GET", url, is_canceled=is_canceled)
+            page = response.json()
             if not isinstance(page, dict) or not isinstance(page.get("collections"), list):
                 raise BaiMeiError(f"{redact(url)} did not list collections (no 'collections' array).")
             for collection in page["collections"]:
@@ -102,7 +110,8 @@ class StacClient:
                     cid = str(collection["id"])
                     found.setdefault(cid, str(collection.get("title") or cid).strip())
             link = _next_link(page)
-            url = link["href"] if link and (link.get("method") or "GET").upper() == "GET" else None
+            get = link and (link.get("method") or "GET").upper() == "GET"
+            url = urljoin(response.url, str(link["href"])) if get else None
         return list(found.items())
 
     # --- search ------------------------------------------------------------------------------------------------
@@ -136,7 +145,7 @@ class StacClient:
         dropped: Counter = Counter()
         skipped: List[str] = []
         info: Dict[str, Any] = {"source": self.source_name, "pages": 0, "matched": None, "received": 0,
-                                "truncated": False}
+                                "truncated": False, "notes": []}
         requests_made = set()
         while True:
             if is_canceled is not None and is_canceled():
@@ -145,9 +154,9 @@ class StacClient:
             if signature in requests_made:  # a server repeating its own next link: stop rather than loop
                 break
             requests_made.add(signature)
-            page = self.transport.request(method, url, json_body=body if method == "POST" else None,
-                                          headers=headers or None, auth=self.credentials,
-                                          is_canceled=is_canceled).json()
+            response = self._request(method, url, body if method == "POST" else None, headers, is_canceled)
+            _add_notes(info, response)
+            page = response.json()
             if not isinstance(page, dict) or not isinstance(page.get("features"), list):
                 raise BaiMeiError(f"The STAC search at {redact(url)} did not answer with a FeatureCollection.")
             info["pages"] += 1
@@ -161,11 +170,12 @@ class StacClient:
                     break
                 try:
                     found.append(footprint_from_stac_item(item, self.source_name))
-                except BaiMeiError as exc:
+                except (BaiMeiError, ArithmeticError, ValueError, TypeError) as exc:  # one bad item, not the search
                     dropped[SKIPPED] += 1
                     if len(skipped) < 5:
                         item_id = item.get("id") if isinstance(item, dict) else None
-                        skipped.append(f"page {info['pages']} item {index} ({item_id}): {exc.message}")
+                        reason = exc.message if isinstance(exc, BaiMeiError) else f"could not be read ({exc})"
+                        skipped.append(f"page {info['pages']} item {index} ({item_id}): {reason}")
             info["received"] += len(features)
             _report(progress, info, query, len(found))
             link = _next_link(page)
@@ -174,20 +184,29 @@ class StacClient:
             if len(found) >= query.max_items or info["pages"] >= query.max_pages:
                 info["truncated"] = True
                 break
-            method, url, body, headers = _follow(link, body)
+            method, url, body, headers = _follow(link, body, response.url)
         kept, filtered = filter_footprints(found, query)
         dropped.update(filtered)
         info.update(dropped=dropped, skipped_examples=skipped, kept=len(kept))
         return kept, info
 
 
-def _follow(link: dict, previous_body: Optional[dict]) -> Tuple[str, str, Optional[dict], Dict[str, str]]:
-    """The request a ``rel=next`` link asks for: method, href, body (merged into the previous one when
-    ``merge`` is true; the previous body when a POST link has none) and extra headers."""
+def _add_notes(info: Dict[str, Any], response: Response) -> None:
+    for note in response.notes:
+        if note not in info["notes"]:
+            info["notes"].append(note)
+
+
+def _follow(link: dict, previous_body: Optional[dict],
+            page_url: str = "") -> Tuple[str, str, Optional[dict], Dict[str, str]]:
+    """The request a ``rel=next`` link asks for: method, href (relative ones resolved against the page's
+    address), body (merged into the previous one when ``merge`` is true; the previous body when a POST link has
+    none) and extra headers."""
     method = str(link.get("method") or "GET").upper()
     headers = {str(k): str(v) for k, v in (link.get("headers") or {}).items()}
+    href = urljoin(page_url, str(link["href"]))
     if method == "GET":
-        return method, str(link["href"]), None, headers
+        return method, href, None, headers
     link_body = link.get("body")
     if not isinstance(link_body, dict):
         body = dict(previous_body or {})
@@ -195,7 +214,7 @@ def _follow(link: dict, previous_body: Optional[dict]) -> Tuple[str, str, Option
         body = {**(previous_body or {}), **link_body}
     else:
         body = dict(link_body)
-    return method, str(link["href"]), body, headers
+    return method, href, body, headers
 
 
 def _report(progress: Progress, info: dict, query: FootprintQuery, count: int):

@@ -38,7 +38,9 @@ def _read_document(path_or_url: str, transport: Optional[HttpTransport], credent
                    is_canceled: Optional[Callable[[], bool]]):
     if _is_url(path_or_url):
         transport = transport or HttpTransport()
-        return transport.request("GET", path_or_url, auth=credentials, is_canceled=is_canceled).json()
+        # the credentials belong to the catalogue's own origin: a redirect elsewhere is followed without them
+        return transport.request("GET", path_or_url, auth=credentials, is_canceled=is_canceled,
+                                 auth_origin=path_or_url).json()
     path = unquote(urlsplit(path_or_url).path) if path_or_url.lower().startswith("file://") else path_or_url
     name = os.path.basename(path) or path
     try:

@@ -1,9 +1,9 @@
 """Background tasks for the dock's Imagery page: search footprints, list a STAC API's collections, open a scene.
 
-Network calls can block for as long as a slow server takes to answer, and ``requests`` cannot be interrupted. So the
-network part runs in a helper thread and the task waits for it in short steps: Cancel ends the task at once and the
-helper's late answer is dropped (the helper itself stops at its next cancellation check or at the transport's
-timeout). Results are plain records and memory layers moved to the main thread; ``finished()`` hands them over.
+The network part runs in a helper thread and the task waits for it in short steps: Cancel ends the task at once.
+The helper is told to stop too: the transport's watchdog sees it and shuts the connection down, so the transfer
+itself ends (within about a tenth of a second) rather than trickling on in the background. Results are plain records
+and memory layers moved to the main thread; ``finished()`` hands them over.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .ais_tasks import BaiMeiTask, memory_layer
 
 FOOTPRINTS_LAYER_NAME = "imagery footprints"
 POLL_S = 0.05
+STOP_JOIN_S = 0.5  # how long Cancel waits for the helper to end its transfer (the transport cuts it in ~0.1 s)
 # Asset types GDAL can read over HTTP range requests without downloading the whole file.
 COG_MARKERS = ("profile=cloud-optimized", "image/tiff", "image/vnd.stac.geotiff")
 
@@ -73,6 +74,7 @@ def wait_for(work: Callable, is_canceled: Callable[[], bool], progress: Optional
     while True:
         if is_canceled():
             stop.set()
+            helper.join(STOP_JOIN_S)
             raise Canceled()
         if progress is not None and reported[0] is not None and reported[0] != shown:
             shown = reported[0]
@@ -151,7 +153,8 @@ def visual_asset(item: dict) -> Optional[Tuple[str, str]]:
 class SceneRequest:
     item_url: str
     name: str
-    authcfg: str = ""  # used for the item's record only when it is on the search's host
+    authcfg: str = ""
+    auth_origin: str = ""  # the search's address: the credentials go to its origin only (none when empty)
 
 
 class LoadSceneTask(BaiMeiTask):
@@ -163,10 +166,11 @@ class LoadSceneTask(BaiMeiTask):
 
     def work(self) -> QgsRasterLayer:
         request = self.request
-        credentials = credentials_for(request.authcfg)
+        credentials = credentials_for(request.authcfg) if request.auth_origin else None
         transport = qgis_transport(retries=1)
-        item = wait_for(lambda stopped, _report: transport.request("GET", request.item_url, auth=credentials,
-                                                                   is_canceled=stopped).json(), self.is_canceled)
+        item = wait_for(lambda stopped, _report: transport.request(
+            "GET", request.item_url, auth=credentials, is_canceled=stopped, auth_origin=request.auth_origin).json(),
+            self.is_canceled)
         self.setProgress(40)
         asset = visual_asset(item)
         if asset is None:
@@ -176,7 +180,8 @@ class LoadSceneTask(BaiMeiTask):
         if redact_url(href) != href:
             raise BaiMeiError(f"The '{key}' image of {request.name} is at a signed address (it carries a key or "
                               "signature); Bai Mei does not put signed addresses into the project.")
-        # Opened here, in the task's thread, so that the layer can be handed to the main thread.
+        # Opened here, in the task's thread, so that the layer can be handed to the main thread. No credential
+        # goes to GDAL: neither in the /vsicurl/ address nor in its configuration (assets are often on other hosts).
         layer = QgsRasterLayer(f"/vsicurl/{href}", f"{request.name} ({key})", "gdal")
         if self.isCanceled():
             raise Canceled()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import calendar
+import copy
 import email.utils
 import json
 import socket
@@ -305,6 +306,31 @@ def test_unreadable_items_are_skipped_and_counted(httpserver):
     assert [f.item_id for f in footprints] == ["TEST_L8_20170617"]
     assert info["dropped"]["items that could not be read"] == 1
     assert "TEST_S2_20170616" in info["skipped_examples"][0] and "no acquisition time" in info["skipped_examples"][0]
+
+
+@pytest.mark.parametrize("bad", [float("inf"), float("-inf"), float("nan"), 1e308])
+def test_item_with_infinite_or_huge_coordinate_is_skipped_not_the_search(httpserver, bad):
+    """Python's json reads ``Infinity``/``NaN``; one such item used to abort the whole search (OverflowError)."""
+    base = httpserver.url_for("/").rstrip("/")
+    page = fixture("stac_search_page1.json", base)
+    page["links"] = []
+    broken = copy.deepcopy(page["features"][0])
+    broken["id"] = "BROKEN"
+    broken["geometry"]["coordinates"][0][1][0] = bad  # one vertex of the ring
+    timeless = copy.deepcopy(page["features"][0])
+    timeless["id"] = "TIMELESS"
+    timeless["properties"]["datetime"] = bad  # a number as the acquisition time
+    page["features"] += [broken, timeless]
+    text = json.dumps(page)  # writes Infinity / NaN as Python's json (and some servers) do
+    assert isinstance(bad, float) and ("Infinity" in text or "NaN" in text or "1e+308" in text)
+    httpserver.expect_request("/search", method="POST").respond_with_data(text, content_type="application/geo+json")
+    footprints, info = StacClient(base, transport()).search(FootprintQuery(NAMPO_AREA, utc(2017, 6, 1),
+                                                                           utc(2017, 6, 30)))
+    assert sorted(f.item_id for f in footprints) == ["TEST_L8_20170617", "TEST_S2_20170616"]
+    assert info["dropped"]["items that could not be read"] == 2
+    broken_reason = next(e for e in info["skipped_examples"] if "BROKEN" in e)
+    assert "coordinate" in broken_reason
+    assert any("TIMELESS" in e and "acquisition time" in e for e in info["skipped_examples"])
 
 
 def test_search_answer_not_a_feature_collection(httpserver):
