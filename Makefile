@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := python3-qgis qgis-providers qgis xvfb python3-venv python3-pip python3-numpy python3-shapely python3-requests \
 	postgresql postgis python3-psycopg2 \
-	python3-scipy zip
+	python3-scipy zip poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 QGIS_PROFILE ?= default
 QGIS_PROFILES_DIR ?= $(HOME)/.local/share/QGIS/QGIS3/profiles
@@ -44,6 +44,7 @@ format: $(VENV)/.ready
 bench: $(VENV)/.ready
 	$(TEST_ENV) $(PY) -m tests.bench.bench_gaps
 	$(TEST_ENV) $(PY) -m tests.bench.bench_encounters
+	$(TEST_ENV) $(PY) -m pytest -q -s tests/bench/bench_gui.py
 	$(TEST_ENV) $(PY) -m tests.bench.bench_dask --rows 50000000 --compare-rows 50000000
 	$(TEST_ENV) $(PY) -m tests.bench.bench_postgis --rows 50000000 --compare-rows 50000000
 

@@ -19,7 +19,14 @@ from qgis.core import (
 )
 
 from ..core.errors import BaiMeiError
-from ..qgis_io.case_export import FORMAT_LABELS, FORMATS, export_layers
+from ..qgis_io.case_export import (
+    FORMAT_LABELS,
+    FORMATS,
+    check_base_name,
+    check_folder,
+    export_layers,
+    make_folder,
+)
 from .base import BaiMeiAlgorithm
 
 
@@ -45,13 +52,18 @@ class ExportCaseAlgorithm(BaiMeiAlgorithm):
         "TimeSpan for layers with a start and an end (gaps, tracks, reachable areas) — so Google Earth's time "
         "slider plays the case; colours from the layer's style (meant for the case's layers, not for millions of AIS "
         "reports). <i>CSV</i>: <code>NAME_layer.csv</code> per "
-        "layer, X/Y (longitude/latitude) columns for points, WKT for other geometries, times ISO 8601 UTC.</p>"
+        "layer, X/Y (longitude/latitude) columns for points, WKT for other geometries, times ISO 8601 UTC; text "
+        "cells are quoted, and one starting with = + - @ or a tab gets a leading ' so that a spreadsheet shows it "
+        "instead of running it as a formula (numbers stay numbers).</p>"
+        "<p><b>Name</b>: a plain file name (letters, digits, spaces, - and _); characters some system cannot have in "
+        "a file name (\\ / : * ? \" &lt; &gt; |) are refused.</p>"
         "<p>Files are written under temporary names and renamed when all are complete: a failed or cancelled "
         "export leaves nothing. An existing file is an error unless <i>overwrite</i> is ticked.</p>"
         "<p><b>Report</b> (optional): <code>NAME_report.pdf</code> and <code>NAME_report.html</code> — the map of "
         "the vessel's track and dark gaps with its reachable sea, candidate ports, imagery footprints and "
         "sightings; the sightings with their features and top candidates; a timeline of AIS on/off and imagery; "
-        "the data sources. Layers are recognised by name (gaps, tracks, reach_areas, candidate_visits, ports, "
+        "the data sources. Names, notes and other text from the data are printed as they are, never evaluated as "
+        "QGIS expressions. Layers are recognised by name (gaps, tracks, reach_areas, candidate_visits, ports, "
         "footprints, sightings, candidates). The vessel is the <i>MMSI</i> given, else the one most sightings "
         "name as candidate, else the one with the longest gap. The layout comes from "
         "<code>resources/layouts/case_report.qpt</code>, which can be opened and edited as a QGIS layout "
@@ -88,6 +100,8 @@ class ExportCaseAlgorithm(BaiMeiAlgorithm):
         name = self.parameterAsString(parameters, self.NAME_PARAMETER, context).strip() or "bai_mei_case"
         overwrite = self.parameterAsBoolean(parameters, self.OVERWRITE, context)
         report = self.parameterAsBoolean(parameters, self.REPORT, context)
+        check_folder(folder)  # before anything is written: the report alone writes files too
+        check_base_name(name)
         if report:  # checked before anything is written, so that a refusal leaves nothing behind
             targets = [os.path.join(folder, f"{name}_report.{ext}") for ext in ("pdf", "html")]
             existing = [os.path.basename(p) for p in targets if os.path.exists(p)]
@@ -99,7 +113,7 @@ class ExportCaseAlgorithm(BaiMeiAlgorithm):
             from ..qgis_io.case_report import case_layers, guess_vessel, write_case_report
 
             feedback.setProgressText("Writing the case report")
-            os.makedirs(folder, exist_ok=True)
+            make_folder(folder)
             by_kind = case_layers(layers)
             mmsi = self.parameterAsInt(parameters, self.MMSI, context) if parameters.get(self.MMSI) else None
             vessel = guess_vessel(by_kind, mmsi)

@@ -6,10 +6,12 @@ complete, so a failed or cancelled export leaves nothing half-written; an existi
 
 from __future__ import annotations
 
+import csv
+import html
 import os
 import re
 import uuid
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 from qgis.core import (
     Qgis,
@@ -41,6 +43,16 @@ if PER_FEATURE_SYMBOLOGY is None:  # QGIS 3.32+ moved the enum
     PER_FEATURE_SYMBOLOGY = Qgis.FeatureSymbologyExport.PerFeature
 KML_OPTIONS = ("LIBKML_TIMESTAMP_FIELD", "LIBKML_BEGIN_FIELD", "LIBKML_END_FIELD", "LIBKML_NAME_FIELD",
                "LIBKML_DESCRIPTION_FIELD")
+# A text cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 cannot hold at all, not even escaped (libkml writes them raw, making the file unreadable).
+XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+CDATA_END = "]]>"
+# Characters that cannot be in a file name on some system the files may be copied to (Windows is the strictest),
+# and "|", which QGIS reads as the start of a layer option in a data source.
+NAME_INVALID = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+WINDOWS_RESERVED = re.compile(r"(con|prn|aux|nul|com\d|lpt\d)(\..*)?", re.IGNORECASE)
+MAX_NAME_LENGTH = 100  # leaves room for "_<layer>.geojson" and the temporary name within 255 bytes
 
 
 def _write(layer, path: str, options) -> None:
@@ -61,13 +73,51 @@ def iso_utc(value) -> Optional[str]:
     return None
 
 
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a spreadsheet shows it instead of running it: a leading single quote before a formula character
+    (OWASP's advice for CSV; the cell is also quoted, see ``_write_table``)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class KmlText:
+    """Makes text values safe for LIBKML, which wraps a value holding ``<``, ``&`` or ``>`` in CDATA as it is: a
+    ``]]>`` inside would end the section early and let the rest be read as markup. Each ``]]>`` is replaced by a
+    marker that cannot occur in data, restored by ``restore`` once the file is written; characters XML cannot hold
+    become U+FFFD."""
+
+    def __init__(self):
+        self.marker = f"\ue000{uuid.uuid4().hex}\ue001"  # private-use characters around a random key
+        self.used = False
+
+    def __call__(self, text: str) -> str:
+        text = XML_INVALID.sub("\ufffd", text)
+        if CDATA_END in text:
+            self.used = True
+            text = text.replace(CDATA_END, self.marker)
+        return text
+
+    def restore(self, path: str) -> None:
+        """Put each ``]]>`` back, split across two CDATA sections inside one and as ``]]&gt;`` outside (LIBKML
+        escapes a value that itself holds ``<![CDATA[``): the file then reads back as the data was."""
+        if not self.used:
+            return
+        with open(path, encoding="utf-8") as handle:
+            parts = re.split(r"(<!\[CDATA\[.*?\]\]>)", handle.read(), flags=re.S)
+        for index, part in enumerate(parts):
+            parts[index] = part.replace(self.marker, "]]]]><![CDATA[>" if index % 2 else "]]&gt;")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write("".join(parts))
+
+
 class IsoTimeConverter(QgsVectorFileWriter.FieldValueConverter):
     """Writes date-time fields as ISO 8601 UTC text ("2017-06-16T01:02:03Z"): unambiguous in GeoJSON and CSV,
-    and what KML's <when>, <begin> and <end> take verbatim."""
+    and what KML's <when>, <begin> and <end> take verbatim. ``text``, when given, rewrites every text value for the
+    format (formulas in CSV, CDATA ends in KML)."""
 
-    def __init__(self, layer: QgsVectorLayer):
+    def __init__(self, layer: QgsVectorLayer, text: Optional[Callable[[str], str]] = None):
         super().__init__()
         self.layer = layer
+        self.text = text
         self.times = {i for i, f in enumerate(layer.fields()) if f.type() in (QVariant.DateTime, QVariant.Date)}
 
     def fieldDefinition(self, field):  # noqa: N802 (QGIS API)
@@ -76,10 +126,12 @@ class IsoTimeConverter(QgsVectorFileWriter.FieldValueConverter):
         return QgsField(field)
 
     def convert(self, index, value):
-        return iso_utc(value) if index in self.times else value
+        if index in self.times:
+            return iso_utc(value)
+        return self.text(value) if self.text is not None and isinstance(value, str) else value
 
     def clone(self):
-        return IsoTimeConverter(self.layer)
+        return IsoTimeConverter(self.layer, self.text)
 
 
 def layer_table_names(layers: Sequence[QgsVectorLayer]) -> List[str]:
@@ -118,7 +170,7 @@ def _description_expression(layer: QgsVectorLayer) -> str:
             continue
         name = field.name().replace('"', '""')
         label = layer.attributeAlias(index) or field.name().replace("_", " ").capitalize()
-        label = label.replace("'", "''")
+        label = html.escape(label, quote=False).replace("'", "''")  # a field name from a user's layer is text too
         if field.type() == QVariant.DateTime:
             value = f"format_date(\"{name}\", 'yyyy-MM-dd HH:mm') || ' UTC'"
         elif field.type() == QVariant.Double:
@@ -192,10 +244,11 @@ def _write_gpkg(layers, names, path, check) -> None:
 
 
 def _write_kml(layers, names, path, check) -> None:
+    text = KmlText()
     for k, (layer, name) in enumerate(zip(layers, names)):
         check()
         source = kml_source(layer)
-        converter = IsoTimeConverter(source)
+        converter = IsoTimeConverter(source, text)
         options = _options("LIBKML", layer, name, k == 0)
         options.fieldValueConverter = converter
         options.symbologyExport = PER_FEATURE_SYMBOLOGY  # the layer's colours in Google Earth
@@ -204,6 +257,7 @@ def _write_kml(layers, names, path, check) -> None:
             _write(source, path, options)
         finally:
             _set_gdal_options(dict.fromkeys(KML_OPTIONS))
+    text.restore(path)
 
 
 def _write_table(layer, name, path, driver) -> None:
@@ -215,11 +269,41 @@ def _write_table(layer, name, path, driver) -> None:
         point = QgsWkbTypes.flatType(layer.wkbType()) == QgsWkbTypes.Point
         layer_options = ["GEOMETRY=AS_XY" if point else "GEOMETRY=AS_WKT"]
     if driver == "CSV":
-        layer_options.append("STRING_QUOTING=IF_NEEDED")  # GDAL would quote integers otherwise
-    converter = IsoTimeConverter(layer)
+        layer_options.append("STRING_QUOTING=IF_NEEDED")  # quoted below: GDAL's ALWAYS quotes integers too
+    converter = IsoTimeConverter(layer, spreadsheet_safe if driver == "CSV" else None)
     options = _options(driver, layer, name, True, layer_options)
     options.fieldValueConverter = converter
     _write(layer, path, options)
+    if driver == "CSV":
+        _quote_text_columns(path, {f.name() for f in layer.fields() if f.type() == QVariant.String}
+                            | {layer.fields().at(i).name() for i in converter.times})
+
+
+def _csv_line(cells: Sequence[str], always: Sequence[bool]) -> str:
+    quoted = ('"' + cell.replace('"', '""') + '"' if quote or any(c in cell for c in ',"\r\n') else cell
+              for cell, quote in zip(cells, always))
+    return ",".join(quoted) + os.linesep  # GDAL's line ends: CRLF on Windows, LF elsewhere
+
+
+def _quote_text_columns(path: str, text_columns: set) -> None:
+    """Quote every cell of the text columns, numbers left bare: with the leading quote of ``spreadsheet_safe``, what
+    OWASP advises against formula injection (a spreadsheet reads a quoted cell whole, as one value)."""
+    quoted = path + ".quoted"
+    limit = csv.field_size_limit(2 ** 31 - 1)  # a text field may be longer than the 128 KiB the module allows
+    try:
+        with open(path, newline="", encoding="utf-8") as source, \
+                open(quoted, "w", newline="", encoding="utf-8") as target:
+            reader = csv.reader(source)
+            header = next(reader, [])
+            always = [name in text_columns for name in header]
+            target.write(_csv_line(header, [False] * len(header)))
+            for row in reader:
+                target.write(_csv_line(row, always))
+        os.replace(quoted, path)
+    finally:
+        csv.field_size_limit(limit)
+        if os.path.exists(quoted):
+            os.remove(quoted)
 
 
 def _temporary(path: str) -> str:
@@ -234,13 +318,61 @@ def _remove(path: str) -> None:
             os.remove(path + suffix)
 
 
+CHARACTER_NAMES = {"\\": "a backslash", "/": "a slash", "|": "a vertical bar", ":": "a colon", "*": "an asterisk",
+                   "?": "a question mark", '"': "a double quote", "<": "a less-than sign", ">": "a greater-than sign"}
+
+
+def _shown(text: str) -> str:
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
+def check_base_name(base_name: str) -> None:
+    """Refuse a base name (the NAME parameter) that is not a plain file name on every system the files may go to."""
+    plain = "give a plain name such as bai_mei_case (letters, digits, spaces, '-', '_')"
+    bad = NAME_INVALID.search(base_name)
+    if bad:
+        char = bad.group(0)
+        what = (f"{CHARACTER_NAMES[char]} ({char})" if char in CHARACTER_NAMES
+                else f"the control character U+{ord(char):04X}")
+        raise BaiMeiError(f"NAME '{_shown(base_name)}' cannot be a file name: it contains {what}; {plain}.")
+    if not base_name or base_name.startswith(".") or base_name.endswith((" ", ".")):
+        raise BaiMeiError(f"NAME '{base_name}' cannot be a file name: it is empty, starts with a dot or ends with a "
+                          f"dot or space; {plain}.")
+    if WINDOWS_RESERVED.fullmatch(base_name):
+        raise BaiMeiError(f"NAME '{base_name}' cannot be a file name: Windows reserves it for a device; {plain}.")
+    if len(base_name) > MAX_NAME_LENGTH:
+        raise BaiMeiError(f"NAME is {len(base_name)} characters long: give at most {MAX_NAME_LENGTH}.")
+
+
+def check_folder(folder: str) -> None:
+    """Refuse a destination (the FOLDER parameter) that is not a folder and cannot become one."""
+    if not folder:
+        raise BaiMeiError("Choose the FOLDER to write to.")
+    path = os.path.abspath(folder)
+    while not os.path.exists(path) and os.path.dirname(path) != path:  # the nearest part that exists
+        path = os.path.dirname(path)
+    if not os.path.isdir(path):
+        what = "is a file, not a folder" if os.path.isfile(path) else "is not a folder"
+        if path == os.path.abspath(folder):
+            raise BaiMeiError(f"FOLDER {folder} {what}: choose a folder (a missing one is created).")
+        raise BaiMeiError(f"FOLDER {folder} cannot be created: {path} {what}.")
+
+
+def make_folder(folder: str) -> None:
+    """Create FOLDER if missing; a failure is a message naming it."""
+    check_folder(folder)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise BaiMeiError(f"Could not create the FOLDER {folder}: {exc.strerror or exc}.", str(exc)) from None
+
+
 def planned_files(layers, folder: str, formats: Sequence[str], base_name: str) -> List[Tuple[str, str, list]]:
     """(format, path, [(layer, table name)]) of each file an export writes."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise BaiMeiError(f"Choose the formats among {', '.join(FORMATS)} (got {', '.join(formats) or 'none'}).")
-    if not base_name or os.sep in base_name or base_name.startswith("."):
-        raise BaiMeiError(f"{base_name!r} cannot be a file name: give a plain name such as bai_mei_case.")
+    check_base_name(base_name)
     pairs = list(zip(layers, layer_table_names(layers)))
     plan = []
     for fmt in FORMATS:
@@ -271,7 +403,7 @@ def export_layers(layers: Sequence[QgsVectorLayer], folder: str, formats: Sequen
     if existing and not overwrite:
         raise BaiMeiError(f"{', '.join(os.path.basename(p) for p in existing)} already exist(s) in {folder}: choose "
                           "another name or allow overwriting.")
-    os.makedirs(folder, exist_ok=True)
+    make_folder(folder)
 
     def check():
         if feedback is not None and feedback.isCanceled():

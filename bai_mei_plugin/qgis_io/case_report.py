@@ -47,6 +47,7 @@ from qgis.core import (
     QgsPrintLayout,
     QgsReadWriteContext,
     QgsRectangle,
+    QgsRenderContext,
     QgsSingleSymbolRenderer,
     QgsTextFormat,
     QgsUnitTypes,
@@ -76,6 +77,9 @@ MAP_NAMES = {"reach_areas": "Reachable sea", "candidate_visits": "Candidate port
              "candidates": "Identification"}
 MAP_ORDER = ("candidates", "sightings", "candidate_visits", "ports", "gaps", "tracks", "footprints", "reach_areas")
 LAND_NAME = "Land (Natural Earth)"
+TEXT_AS_TEXT = getattr(QgsRenderContext, "TextFormatAlwaysText", None)
+if TEXT_AS_TEXT is None:  # QGIS 3.28+ moved the enum
+    TEXT_AS_TEXT = Qgis.TextRenderFormat.AlwaysText
 PORTS_PER_GAP = 8  # the longest possible stays of each gap, plus every DPRK port in reach
 HTML_STYLE = ("body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em;color:#222}h1{margin-bottom:0}"
               ".sub{color:#555}.notice{color:#a00;border:1px solid #a00;padding:.5em}img{max-width:100%;"
@@ -171,7 +175,7 @@ def report_layers(layers: Dict[str, QgsVectorLayer], vessel: CaseVessel) -> Dict
     visits = layers.get("candidate_visits")
     if visits is not None:
         keep = []
-        for where in [f"\"gap_id\" = '{g}'" for g in gap_ids] or [in_gaps]:
+        for where in [f'"gap_id" = {_quoted([g])}' for g in gap_ids] or [in_gaps]:  # ids are data: quoted
             ranked = sorted(visits.getFeatures(QgsFeatureRequest().setFilterExpression(where)),
                             key=lambda f: -(_dwell(f) or 0))
             keep += [f.id() for k, f in enumerate(ranked) if k < PORTS_PER_GAP or str(f["locode"]).startswith("KP")]
@@ -442,10 +446,32 @@ def _nice(value: float) -> float:
     return next(f * power for f in (5, 2, 1) if f * power <= value)
 
 
+# What a layout label substitutes in its text before drawing it (QGIS 3.22: QgsLayoutItemLabel::currentText).
+EXPRESSION_START, DATE_FIELD = "[%", "$CURRENT_DATE"
+
+
+def literal_label_text(text: str) -> str:
+    """``text`` as a layout label prints it verbatim: a label evaluates ``[% ... %]`` and replaces
+    ``$CURRENT_DATE``, and vessel names, ports and notes come from strangers (an AIS name ``[%ENV('HOME')%]`` would
+    print the analyst's environment). Each ``[%`` becomes the expression ``'[%'``, a string literal evaluating to
+    itself; ``$CURRENT_DATE`` is split by an empty expression. Applied to the whole text, so that pieces joined
+    together cannot form ``[%`` (the replacement begins with ``[`` and ends with ``]``, creating no new one)."""
+    return (text.replace(EXPRESSION_START, "[%'[%'%]")
+            .replace(DATE_FIELD, "$[%''%]" + DATE_FIELD[1:]))
+
+
+def set_literal_text(label: QgsLayoutItemLabel, text: str) -> None:
+    """Show ``text`` in ``label`` as it is, also when an analyst switched the label to HTML in the designer (then
+    markup from the data is escaped too)."""
+    if label.mode() == QgsLayoutItemLabel.ModeHtml:
+        text = html.escape(text).replace("\n", "<br>")
+    label.setText(literal_label_text(text))
+
+
 def fill_layout(layout, shown, map_layers, extent, texts, picture) -> None:
-    """Put the case into a layout loaded from the template."""
+    """Put the case into a layout loaded from the template; the texts print as they are (see set_literal_text)."""
     for key, text in texts.items():
-        layout.itemById(key).setText(text)
+        set_literal_text(layout.itemById(key), text)
     map_item = layout.itemById("map")
     map_item.setCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
     map_item.setLayers(map_layers)  # the map keeps weak references: the caller keeps the layers alive
@@ -639,6 +665,7 @@ def write_case_report(project, layers: Dict[str, QgsVectorLayer], vessel: CaseVe
         exporter = QgsLayoutExporter(layout)
         settings = QgsLayoutExporter.PdfExportSettings()
         settings.dpi = 200
+        settings.textRenderFormat = TEXT_AS_TEXT  # text that can be searched and copied (MMSIs, names), not outlines
         if exporter.exportToPdf(pdf_partial, settings) != QgsLayoutExporter.Success:
             raise BaiMeiError(f"QGIS could not export the report to {pdf_path}.", exporter.errorFile())
         map_png = _map_with_legend(layout, exporter)
