@@ -95,8 +95,8 @@ def write_ports(gpkg: str, ports_csv: str):
 
 
 def run(output: str) -> int:
+    from .core.atomic import atomic_output
     from .core.scenario import SYNTHETIC_NOTICE, generate_scenario
-    from .paths import resource_path
 
     os.makedirs(output, exist_ok=True)
     started = time.perf_counter()
@@ -105,16 +105,30 @@ def run(output: str) -> int:
     print(f"Scenario: {scenario} ({info.rows:,} reports, {info.vessels} vessels). {SYNTHETIC_NOTICE}")
 
     app, _provider = _start_qgis()
-    import processing
-    from qgis.core import QgsProject, QgsRectangle, QgsVectorLayer
-
-    from .demo_analysis import ANALYSIS_LAYERS, annotate_and_export, run_analysis
-    from .qgis_io.map_export import export_case_map
-    from .qgis_io.styles import apply_style
+    from qgis.core import QgsProject
 
     gpkg = os.path.abspath(os.path.join(output, "bai_mei_8.gpkg"))
-    if os.path.exists(gpkg):
-        os.remove(gpkg)
+    png = os.path.join(output, "bai_mei_8_map.png")
+    # The GeoPackage is built under a temporary name and replaces an earlier one only once it is complete (the map
+    # and the case export write theirs the same way).
+    with atomic_output(gpkg, log=print) as building:
+        kept = build_geopackage(building, scenario, info, output)
+        tell_and_map(app, building, info, kept, png)
+        QgsProject.instance().removeAllMapLayers()  # closes the file before it is renamed
+    print(f"\nWrote {gpkg} (points, tracks, gaps, ports, reach_areas, candidate_visits, port_visits, stops, "
+          f"destinations, encounters, rendezvous, anomalies, footprints, sightings, candidates), {png} and the case "
+          f"(bai_mei_8_case.gpkg, .kml, _report.pdf, _report.html) in "
+          f"{time.perf_counter() - started:.0f} s.")
+    return 0
+
+
+def build_geopackage(gpkg: str, scenario: str, info, output: str) -> int:
+    """Every layer of the demo into ``gpkg`` through the Processing algorithms; returns the reports kept."""
+    import processing
+
+    from .demo_analysis import annotate_and_export, run_analysis
+    from .paths import resource_path
+
     print("Importing AIS…", end="", flush=True)
     imported = processing.run("baimei:importais", {"INPUT": scenario, "OUTPUT": _gpkg_layer(gpkg, "points")},
                               feedback=console_feedback())
@@ -129,6 +143,16 @@ def run(output: str) -> int:
     run_analysis(gpkg, info.bai_mei_mmsi, resource_path("catalogues", "bai_mei_8_synthetic.geojson"), _gpkg_layer,
                  console_feedback)
     annotate_and_export(gpkg, info.bai_mei_mmsi, os.path.abspath(output), _gpkg_layer, console_feedback)
+    return imported["ROWS_KEPT"]
+
+
+def tell_and_map(app, gpkg: str, info, kept: int, png: str) -> None:
+    """Style every layer of ``gpkg`` (saved in the file), print the Bai Mei 8's gaps and render the case map."""
+    from qgis.core import QgsProject, QgsRectangle, QgsVectorLayer
+
+    from .demo_analysis import ANALYSIS_LAYERS
+    from .qgis_io.map_export import export_case_map
+    from .qgis_io.styles import apply_style
 
     layers = {}
     kinds = [("points", "points"), ("tracks", "tracks"), ("gaps", "gaps"), ("ports", "ports"), *ANALYSIS_LAYERS]
@@ -174,16 +198,10 @@ def run(output: str) -> int:
             layers["reach_areas"], land]
     for layer in reversed(case):
         project.addMapLayer(layer)
-    png = os.path.join(output, "bai_mei_8_map.png")
     export_case_map(project, case, QgsRectangle(117.0, 27.0, 136.0, 45.0), "Bai Mei 8: dark gaps, June–July 2017",
                     f"Synthetic reconstruction of the public story; {info.vessels} vessels, "
-                    f"{imported['ROWS_KEPT']:,} AIS reports; dark gaps ≥ 6 h dashed in red, the Bai Mei 8 in bold, "
+                    f"{kept:,} AIS reports; dark gaps ≥ 6 h dashed in red, the Bai Mei 8 in bold, "
                     "its reachable sea in June shaded, scenes taken while it was dark outlined.", png)
-    print(f"\nWrote {gpkg} (points, tracks, gaps, ports, reach_areas, candidate_visits, port_visits, stops, "
-          f"destinations, encounters, rendezvous, anomalies, footprints, sightings, candidates), {png} and the case "
-          f"(bai_mei_8_case.gpkg, .kml, _report.pdf, _report.html) in "
-          f"{time.perf_counter() - started:.0f} s.")
-    return 0
 
 
 def highlight_vessel(layers, mmsi: int) -> None:

@@ -209,8 +209,12 @@ def _cell(value) -> str:
 
 
 def write_profiles(path, profiles: Sequence[VesselProfile]) -> None:
-    """Write ``profiles`` as a CSV that :func:`load_profiles` reads back (blank cells for unknown features)."""
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    """Write ``profiles`` as a CSV that :func:`load_profiles` reads back (blank cells for unknown features).
+
+    Written under a temporary name and renamed when complete: a crash never leaves the analyst's file half written."""
+    from .atomic import atomic_output
+
+    with atomic_output(str(path)) as temporary, open(temporary, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(PROFILE_COLUMNS)
         for profile in profiles:

@@ -1396,7 +1396,9 @@ def generate_scenario(path, seed: int = 2017) -> ScenarioInfo:
     for text, code in voyage_codes.items():
         voyages[code] = text
     lines = _format_lines(rows, prefixes, statics, voyages)
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
+    from .atomic import atomic_output
+
+    with atomic_output(str(path)) as temporary, open(temporary, "w", encoding="utf-8", newline="\n") as f:
         f.write(AISDK_HEADER + "\n")
         for i in range(0, len(lines), 200_000):
             f.write("\n".join(lines[i : i + 200_000]))

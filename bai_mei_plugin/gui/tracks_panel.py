@@ -9,11 +9,13 @@ from qgis.PyQt.QtCore import QObject
 
 from ..core.ais.formats import FORMAT_LABELS, REQUIRED, TIME_FORMATS, AisFormat, mapping_for
 from ..core.errors import BaiMeiError
+from ..qgis_io.time_window import plausible_time_window
 from ..tasks.ais_tasks import LayerSnapshot, LoadAisTask, LoadRequest, start
 from .settings import Settings
 
 LOG_TAG = "Bai Mei"
-FILE_FILTER = "AIS files (*.csv *.CSV *.txt *.nmea *.aivdm *.log);;All files (*)"
+FILE_FILTER = ("AIS files (*.csv *.CSV *.txt *.nmea *.aivdm *.log *.gz *.bz2 *.xz *.zip);;"
+               "Compressed AIS files (*.gz *.bz2 *.xz *.zip);;All files (*)")
 MAPPING_COMBOS = {"mmsi": "mmsiCombo", "time": "timeCombo", "lat": "latCombo", "lon": "lonCombo"}
 
 
@@ -148,7 +150,7 @@ class TracksPanel(QObject):
                 raise BaiMeiError(f"Choose the column for {', '.join(missing)}.")
             fmt = AisFormat(d.formatCombo.currentData())
             request = LoadRequest(path=path, fmt=fmt, columns=columns, time_format=time_format, criteria=criteria,
-                                  with_points=d.pointsCheck.isChecked())
+                                  with_points=d.pointsCheck.isChecked(), time_window=plausible_time_window())
             return request, os.path.basename(path)
         layer = d.layerCombo.currentLayer()
         if layer is None:

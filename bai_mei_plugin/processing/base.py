@@ -1,24 +1,89 @@
-"""What every Bai Mei algorithm shares: naming, help, and turning core errors into Processing errors."""
+"""What every Bai Mei algorithm shares: naming, help, turning core errors (and MemoryError) into Processing errors,
+and file outputs written under a temporary name and renamed when complete."""
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import traceback
+from typing import Optional, Tuple
 
-from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
+from qgis.core import (
+    QgsDataSourceUri,
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingOutputLayerDefinition,
+    QgsProcessingUtils,
+    QgsVectorFileWriter,
+    QgsVectorLayerExporter,
+)
 
+from ..core import atomic
 from ..core.errors import BaiMeiError
+from ..core.out_of_memory import not_enough_memory
+
+# How QgsProcessingUtils tells a provider URI ("ogr:...", "postgres:...", "memory:...") from a file path.
+_PROVIDER_PREFIX = re.compile(r"^(.{3,}?):(.*)$")
+_LAYERNAME = "|layername="
+
+
+def file_destination(destination: str) -> Optional[Tuple[str, Optional[str]]]:
+    """(file, table or None) of a sink destination that QGIS writes as a file; None for anything
+    else (memory:, postgres:, spatialite:...), which is written as before.
+
+    ``x.gpkg`` and ``x.shp`` are whole files; ``ogr:dbname='x.gpkg' table="t" (geom)`` and ``x.gpkg|layername=t``
+    are a table written into a file that may hold others."""
+    if not destination:
+        return None
+    if destination.startswith("ogr:"):
+        uri = QgsDataSourceUri(destination[4:])
+        if not uri.database():
+            return None
+        return os.path.abspath(uri.database()), uri.table() or None
+    if _PROVIDER_PREFIX.match(destination):
+        return None
+    path, sep, options = destination.partition("|")
+    if sep:
+        if not options.startswith(_LAYERNAME[1:]) or "|" in options:
+            return None
+        return os.path.abspath(path), options[len(_LAYERNAME) - 1:]
+    if not os.path.splitext(path)[1]:
+        path += ".gpkg"  # what QGIS writes for a path without extension
+    return os.path.abspath(path), None
+
+
+def _table_writer(path: str, table: str, fields, wkb_type, crs, context):
+    """A sink of ``table`` in the file ``path`` (created if missing), the table replaced and the file's other tables
+    kept: what QGIS makes of ``ogr:dbname=... table=...``, through the OGR provider, which lets two tables of one
+    file be written at once. Not through QGIS's own parsing, which takes the driver from everything after the first
+    dot of the name (none for the hidden temporary name) and reads ``path|layername=`` as a file name."""
+    driver = QgsVectorFileWriter.driverForExtension(os.path.splitext(path)[1]) or "GPKG"
+    options = {"driverName": driver, "layerName": table, "update": True,
+               "fileEncoding": context.defaultEncoding() or "system"}
+    exporter = QgsVectorLayerExporter(path, "ogr", fields, wkb_type, crs, True, options)
+    if exporter.errorCode() != QgsVectorLayerExporter.NoError:
+        raise QgsProcessingException(f"Could not create the table {table} in {path}: {exporter.errorMessage()}")
+    return exporter
 
 
 class BaiMeiAlgorithm(QgsProcessingAlgorithm):
     """Subclasses set NAME, DISPLAY_NAME, GROUP, HELP and define ``initAlgorithm`` and
-    ``compute(parameters, context, feedback)``, which may raise BaiMeiError."""
+    ``compute(parameters, context, feedback)``, which may raise BaiMeiError.
+
+    Every file output is written under a temporary name in its folder (``core.atomic``) and renamed over the final
+    name only once the algorithm has succeeded and its sinks are closed: a failed, cancelled or killed run leaves an
+    existing output as it was."""
 
     NAME = ""
     DISPLAY_NAME = ""
     GROUP = "AIS"
     HELP = ""
+    # What to suggest when the algorithm runs out of memory.
+    MEMORY_HINT = ("a shorter period or a smaller area of the input, or the Large archives algorithms (Detect dark "
+                   "gaps in an archive (Dask), Detect dark gaps in PostGIS), which do not hold the whole file in "
+                   "memory")
 
     def name(self):
         return self.NAME
@@ -39,15 +104,23 @@ class BaiMeiAlgorithm(QgsProcessingAlgorithm):
         return type(self)()
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        self._new_files = []
+        self._outputs = {}  # final file -> its temporary file, for the files this run writes
         self._sinks = []
+        self._feedback = feedback
         try:
-            return self.compute(parameters, context, feedback)
+            results = self.compute(parameters, context, feedback)
+            self._sinks = []  # a file is complete only once its sink is deleted
+            self._commit_outputs()
+            return results
         except BaiMeiError as exc:  # Canceled too
             self._discard_outputs(feedback)
             if exc.details:
                 feedback.pushDebugInfo(exc.details)
             message = exc.message
+            exc.__traceback__ = None
+        except MemoryError as exc:
+            self._discard_outputs(feedback)  # also frees what the failed frames held
+            message = not_enough_memory(self.displayName(), self.MEMORY_HINT).message + " Nothing was written."
             exc.__traceback__ = None
         except Exception:
             self._discard_outputs(feedback)
@@ -59,30 +132,100 @@ class BaiMeiAlgorithm(QgsProcessingAlgorithm):
         raise QgsProcessingException(message)
 
     def create_sink(self, parameters, key, context, fields, wkb_type, crs):
-        """A feature sink for output ``key``; a file it creates is deleted again if the algorithm fails."""
-        destination = self.parameterAsOutputLayer(parameters, key, context)
-        path = destination.split("|")[0]
-        if path and not path.startswith(("memory:", "ogr:", "postgres:", "spatialite:")) and not os.path.exists(path):
-            self._new_files.append(path)
-        sink, dest_id = self.parameterAsSink(parameters, key, context, fields, wkb_type, crs)
+        """A feature sink for output ``key``. A file output is written under a temporary name, renamed over the
+        final one when the algorithm succeeds; the returned destination is the final one."""
+        original = parameters.get(key)
+        target = file_destination(self.parameterAsOutputLayer(parameters, key, context))
+        remapped = isinstance(original, QgsProcessingOutputLayerDefinition) and original.useRemapping()
+        if target is None or remapped:  # memory:, postgres:..., or appending to a layer: as QGIS writes them
+            sink, dest_id = self.parameterAsSink(parameters, key, context, fields, wkb_type, crs)
+        else:
+            path, table = target
+            in_place = table is not None and self._open_in_project(path, table, context)
+            written = path if in_place else self._temporary_file(path, table)
+            if table is None:
+                sink, dest_id = self._file_sink(parameters, key, context, written, path, fields, wkb_type, crs)
+            else:
+                sink = _table_writer(written, table, fields, wkb_type, crs, context)
+                dest_id = f"{path}{_LAYERNAME}{table}"
+            if sink is not None:
+                self._load_on_completion(original, key, dest_id, context)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, key))
         self._sinks.append(sink)
         return sink, dest_id
 
+    def _open_in_project(self, path: str, table: str, context) -> bool:
+        """Whether a layer of the project reads the GeoPackage ``path``: replacing the file under that layer would
+        leave it reading (or editing) the old one, so a table for that file is written into it directly."""
+        project = context.project()
+        if project is None or not os.path.exists(path):
+            return False
+        real = os.path.realpath(path)
+        for layer in project.mapLayers().values():
+            source = layer.source().split("|")[0]
+            if layer.providerType() == "ogr" and source and os.path.realpath(source) == real:
+                self._feedback.pushInfo(f"{path} is open in the project ({layer.name()}): the table {table} is "
+                                        "written into it directly.")
+                return True
+        return False
+
+    def _temporary_file(self, path: str, table: Optional[str]) -> str:
+        """The temporary file of this run for the output file ``path``: a copy of it for a table added to an
+        existing file, so that its other tables are kept. Tables of one file share one temporary file."""
+        temporary = self._outputs.get(path)
+        if temporary is None:
+            folder = os.path.dirname(os.path.realpath(path))
+            if not os.path.isdir(folder):
+                raise BaiMeiError(f"Cannot write {path}: the folder {folder} does not exist.")
+            for stale in atomic.clean_stale(folder):
+                self._feedback.pushInfo(f"Deleted {stale}, left by an earlier run that did not finish.")
+            temporary = atomic.partial_path(path)
+            self._outputs[path] = temporary
+            if table is not None and os.path.exists(path):
+                atomic.copy_existing(path, temporary)
+        return temporary
+
+    def _file_sink(self, parameters, key, context, temporary, path, fields, wkb_type, crs):
+        """QGIS's sink for a whole file, writing ``temporary`` instead of ``path``."""
+        original = parameters.get(key)
+        redirected = QgsProcessingOutputLayerDefinition(temporary)
+        options = dict(original.createOptions) if isinstance(original, QgsProcessingOutputLayerDefinition) else {}
+        # the layer is named after the final file, as QGIS names it (QFileInfo.baseName), not the temporary one
+        options.setdefault("layerName", os.path.basename(path).split(".")[0])
+        redirected.createOptions = options
+        sink, _ = self.parameterAsSink({**parameters, key: redirected}, key, context, fields, wkb_type, crs)
+        return sink, path
+
+    def _load_on_completion(self, original, key, dest_id, context) -> None:
+        """Have QGIS load the final output when asked to (it was given another destination, not to be loaded)."""
+        if isinstance(original, QgsProcessingOutputLayerDefinition) and original.destinationProject is not None:
+            name = original.destinationName or self.parameterDefinition(key).description()
+            details = QgsProcessingContext.LayerDetails(name, original.destinationProject, key,
+                                                        QgsProcessingUtils.LayerHint.Vector)
+            context.addLayerToLoadOnCompletion(dest_id, details)
+
+    def _commit_outputs(self) -> None:
+        """Rename each complete temporary file over its final name."""
+        for path, temporary in list(self._outputs.items()):
+            try:
+                atomic.commit(temporary, path)
+            except OSError as exc:
+                raise BaiMeiError(f"Could not replace {path} with the new output: {exc.strerror or exc}. Is it open "
+                                  "in another program?") from None
+            del self._outputs[path]
+
     def _discard_outputs(self, feedback) -> None:
-        """Close the sinks and delete the files this run created, so no half-written output looks complete."""
+        """Close the sinks and delete the temporary files of this run: the existing outputs stay as they were."""
         self._sinks = []  # dropping the last references closes the files
         traceback.clear_frames(sys.exc_info()[2])  # the failed frames hold references to the sinks too
-        for path in self._new_files:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                if os.path.exists(path + suffix):
-                    try:
-                        os.remove(path + suffix)
-                    except OSError as exc:
-                        feedback.reportError(f"Could not delete the incomplete output {path}: {exc}")
-            feedback.pushInfo(f"Deleted the incomplete output {path}.")
-        self._new_files = []
+        for path, temporary in getattr(self, "_outputs", {}).items():
+            for left in atomic.discard(temporary):
+                feedback.reportError(f"Could not delete the incomplete output {left}.")
+            feedback.pushInfo(f"Deleted the incomplete new output for {path}; "
+                              + ("the existing file is unchanged." if os.path.exists(path) else "nothing was written."))
+        self._outputs = {}
+
 
 def progress_callbacks(feedback, start: float = 0.0, span: float = 100.0):
     """(progress, is_canceled) callbacks for core functions, mapping 0..1 onto [start, start + span] percent."""

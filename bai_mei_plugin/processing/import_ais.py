@@ -20,9 +20,10 @@ from ..core.errors import Canceled
 from ..qgis_io.layers import POINT_WKB_TYPE, point_features, point_fields
 from ..qgis_io.sources import WGS84
 from ..qgis_io.styles import post_processor
+from ..qgis_io.time_window import plausible_time_window
 from .base import BaiMeiAlgorithm, progress_callbacks
 
-FILE_FILTER = "AIS files (*.csv *.CSV *.txt *.nmea *.aivdm *.log);;All files (*)"
+FILE_FILTER = "AIS files (*.csv *.CSV *.txt *.nmea *.aivdm *.log *.gz *.bz2 *.xz *.zip);;All files (*)"
 
 
 class ImportAisAlgorithm(BaiMeiAlgorithm):
@@ -51,8 +52,12 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
         "as %d/%m/%Y %H:%M:%S (day first) or %m/%d/%Y %H:%M:%S (month first).</p>"
         "<p><b>Cleaning</b>, each dropped row counted by reason in the log: malformed rows, unparseable MMSI, time "
         "or position, missing MMSI or time, positions out of range or not available (lat 91, lon 181), "
-        "non-vessel reports, duplicates of (MMSI, time) (the first is kept). Outputs ROWS_READ, ROWS_KEPT and "
-        "ROWS_DROPPED can be chained in models.</p>"
+        "non-vessel reports, times outside 1990-01-01 to tomorrow, duplicates of (MMSI, time) (the first is kept). "
+        "Outputs ROWS_READ, ROWS_KEPT and ROWS_DROPPED can be chained in models.</p>"
+        "<p><b>Files</b>: UTF-8, Latin-1 or UTF-16 text, plain or compressed (gzip, bzip2, xz, or a zip holding one "
+        "file), read as a stream. Before reading, the memory the file needs is estimated; a file too big for this "
+        "computer is refused with advice instead of filling the memory (experts: set the environment variable "
+        "BAI_MEI_SKIP_MEMORY_CHECK=1 to read anyway).</p>"
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802
@@ -85,7 +90,8 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
         }
         time_format = self.parameterAsString(parameters, self.TIME_FORMAT, context) or None
         progress, is_canceled = progress_callbacks(feedback, 0, 40)
-        result = read_ais(path, fmt, columns, time_format, progress=progress, is_canceled=is_canceled)
+        result = read_ais(path, fmt, columns, time_format, progress=progress, is_canceled=is_canceled,
+                          time_window=plausible_time_window())
         feedback.pushInfo(f"Format: {result.format_name}")
         for line in result.summary_lines():
             feedback.pushInfo(line)

@@ -14,9 +14,9 @@ from qgis.core import (
 
 from ..core.ais.formats import FORMAT_LABELS, AisFormat
 from ..core.ais.reader import read_ais
-from ..core.engines.postgis_import import import_columns
-from ..core.errors import BaiMeiError
+from ..core.engines.postgis_import import check_target, import_columns
 from ..qgis_io.postgres import connect
+from ..qgis_io.time_window import plausible_time_window
 from .base import BaiMeiAlgorithm, progress_callbacks
 
 
@@ -59,19 +59,19 @@ class ImportPostgisAlgorithm(BaiMeiAlgorithm):
     def compute(self, parameters, context, feedback):
         path = self.parameterAsFile(parameters, self.INPUT, context)
         fmt = AisFormat(self.parameterAsEnum(parameters, self.FORMAT, context))
-        progress, is_canceled = progress_callbacks(feedback, 0, 40)
-        result = read_ais(path, fmt, {}, None, progress=progress, is_canceled=is_canceled)
-        for line in result.summary_lines():
-            feedback.pushInfo(line)
-        result.require_reports(path)
         table = self.parameterAsString(parameters, self.TABLE, context).strip()
+        replace = self.parameterAsBoolean(parameters, self.REPLACE, context)
+        append = self.parameterAsBoolean(parameters, self.APPEND, context)
         conn = connect(self.parameterAsConnectionName(parameters, self.CONNECTION, context))
         try:
+            check_target(conn, table, replace, append)  # before minutes of reading, not after
+            progress, is_canceled = progress_callbacks(feedback, 0, 40)
+            result = read_ais(path, fmt, {}, None, progress=progress, is_canceled=is_canceled,
+                              time_window=plausible_time_window())
+            for line in result.summary_lines():
+                feedback.pushInfo(line)
+            result.require_reports(path)
             progress, is_canceled = progress_callbacks(feedback, 40, 60)
-            replace = self.parameterAsBoolean(parameters, self.REPLACE, context)
-            append = self.parameterAsBoolean(parameters, self.APPEND, context)
-            if replace and append:
-                raise BaiMeiError("Choose either to replace the table or to append to it, not both.")
             rows = import_columns(conn, table, result.columns, replace, progress=progress, is_canceled=is_canceled,
                                   append=append)
         finally:

@@ -16,6 +16,8 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor, QFont
 
+from ..core.atomic import atomic_output
+
 
 def export_case_map(project, layers, extent: QgsRectangle, title: str, subtitle: str, path: str,
                     dpi: int = 110) -> None:
@@ -77,9 +79,10 @@ def export_case_map(project, layers, extent: QgsRectangle, title: str, subtitle:
     except ImportError:
         gdal = None
     try:
-        result = exporter.exportToImage(path, settings)
+        with atomic_output(path) as temporary:  # an earlier map stays whole until the new one is complete
+            result = exporter.exportToImage(temporary, settings)
+            if result != QgsLayoutExporter.Success:
+                raise RuntimeError(f"QGIS could not export the map to {path} (error {result}).")
     finally:
         if gdal is not None:
             gdal.PopErrorHandler()
-    if result != QgsLayoutExporter.Success:
-        raise RuntimeError(f"QGIS could not export the map to {path} (error {result}).")

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsTask, QgsVectorLayer, QgsVectorLayerFeatureSource
 from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core.ais.formats import AisFormat
+from ..core.ais.memory import POINT_LAYER_BYTES_PER_ROW
 from ..core.ais.model import CleanResult
 from ..core.ais.reader import read_ais
 from ..core.errors import BaiMeiError, Canceled
@@ -44,6 +45,7 @@ class LoadRequest:
     time_field: str = "timestamp"
     criteria: GapCriteria = GapCriteria()
     with_points: bool = False
+    time_window: Optional[Tuple[int, int]] = None  # plausible report times (read from the settings on the GUI thread)
 
 
 @dataclass
@@ -104,6 +106,11 @@ class BaiMeiTask(QgsTask):
         except BaiMeiError as exc:
             self.error = exc
             return False
+        except MemoryError:  # a message in the panel, not "Unexpected error: " (issue 12)
+            from ..core.out_of_memory import not_enough_memory
+
+            self.error = not_enough_memory(self.description().replace("Bai Mei: ", "", 1))
+            return False
         except Exception as exc:  # never let an error escape into QGIS's Python error dialog
             self.error = BaiMeiError(f"Unexpected error: {exc}", traceback.format_exc())
             return False
@@ -136,7 +143,9 @@ class LoadAisTask(BaiMeiTask):
         if request.path:
             reports = read_ais(request.path, request.fmt, request.columns, request.time_format,
                                progress=lambda f: self.progress(f, 0, 60), is_canceled=self.is_canceled,
-                               fields=None if request.with_points else GAP_FIELDS)
+                               fields=None if request.with_points else GAP_FIELDS,
+                               extra_bytes_per_row=POINT_LAYER_BYTES_PER_ROW if request.with_points else 0,
+                               **({} if request.time_window is None else {"time_window": request.time_window}))
         else:
             reports = columns_from_source(request.layer, request.mmsi_field, request.time_field,
                                           _TaskFeedback(self))

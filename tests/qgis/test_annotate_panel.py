@@ -110,4 +110,5 @@ def test_a_failing_action_is_a_message_not_an_exception(panel, qgis_iface, tmp_p
     qgis_iface.messageBar().clear_messages()
     assert panel.open_profiles(str(tmp_path / "no" / "such" / "folder" / "profiles.csv")) is None
     errors = qgis_iface.messageBar().get_messages(2)  # Qgis.Critical
-    assert errors and "Unexpected error" in errors[-1] and "profiles.csv" in errors[-1]
+    assert errors and "profiles.csv" in errors[-1] and "does not exist" in errors[-1]
+    assert "partial" not in errors[-1]  # the name the analyst chose, not a temporary file's

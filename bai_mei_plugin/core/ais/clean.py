@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections import Counter
+from typing import Optional, Tuple
 
 import numpy as np
 
@@ -14,10 +17,32 @@ from .model import (
     MISSING_MMSI,
     MISSING_TIME,
     NOT_A_VESSEL,
+    TIME_OUT_OF_RANGE,
     UNPARSEABLE,
     CleanResult,
     RawRead,
 )
+
+# Reports before this are not AIS (AIS began in the early 2000s; 1990 leaves room for any test or replay data), and
+# reports more than a day in the future are clock errors: years 0001 or 9999 would make gaps of millions of hours.
+EARLIEST_TIME = 631152000  # 1990-01-01T00:00:00Z
+FUTURE_SLACK_S = 86400
+
+
+def default_time_window() -> Tuple[int, int]:
+    """(earliest, latest) epoch seconds a report may carry: 1990-01-01 to now + 1 day."""
+    return EARLIEST_TIME, int(time.time()) + FUTURE_SLACK_S
+
+
+def _utc(seconds: int) -> str:
+    try:
+        return (dt.datetime(1970, 1, 1) + dt.timedelta(seconds=int(seconds))).isoformat()
+    except (OverflowError, OSError, ValueError):
+        return f"{int(seconds)} s"
+
+
+def window_text(window: Tuple[int, int]) -> str:
+    return f"{_utc(window[0])[:10]} – {_utc(window[1])[:10]}"
 
 
 def sort_order(mmsi: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -25,12 +50,14 @@ def sort_order(mmsi: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.lexsort((t, mmsi))
 
 
-def clean(raw: RawRead) -> CleanResult:
+def clean(raw: RawRead, time_window: Optional[Tuple[int, int]] = None) -> CleanResult:
     """Apply the drop rules in order, each row counted under its first failing rule; sort what is kept.
 
-    Rules: malformed rows (counted by the reader), unparseable MMSI/time/position, missing MMSI or time,
-    positions outside [-90, 90] x [-180, 180] (which catches the AIS "not available" values 91 and 181),
-    non-vessel report types, and exact duplicates of (MMSI, time), of which the first in the input is kept.
+    Rules: malformed rows (counted by the reader), unparseable MMSI/time/position, missing MMSI or time (or an MMSI
+    of zero or below), a time outside ``time_window`` (earliest, latest epoch seconds; None: no window; readers pass
+    ``default_time_window()``), positions outside [-90, 90] x [-180, 180] (which catches the AIS "not available"
+    values 91 and 181), non-vessel report types, and exact duplicates of (MMSI, time), of which the first in the
+    input is kept.
     """
     cols = raw.columns
     dropped: Counter = Counter()
@@ -48,6 +75,13 @@ def clean(raw: RawRead) -> CleanResult:
 
     drop(np.asarray(raw.unparseable, dtype=bool), UNPARSEABLE)
     drop((cols.mmsi == MISSING_MMSI) | (cols.mmsi <= 0) | (cols.t == MISSING_TIME), MISSING_ID_TIME)
+    examples = dict(raw.examples)
+    if time_window is not None:
+        outside = keep & ((cols.t < time_window[0]) | (cols.t > time_window[1]))
+        if outside.any():
+            first = cols.t[int(np.argmax(outside))]
+            examples.setdefault(TIME_OUT_OF_RANGE, f"{_utc(first)} is outside {window_text(time_window)}")
+        drop(outside, TIME_OUT_OF_RANGE)
     with np.errstate(invalid="ignore"):
         bad_position = ~((np.abs(cols.lat) <= 90.0) & (np.abs(cols.lon) <= 180.0))
     drop(bad_position, BAD_POSITION)
@@ -69,7 +103,7 @@ def clean(raw: RawRead) -> CleanResult:
         columns=cols.take(order),
         rows_read=raw.rows_read,
         dropped=dropped,
-        examples=dict(raw.examples),
+        examples=examples,
         warnings=list(raw.warnings),
         format_name=raw.format_name,
     )

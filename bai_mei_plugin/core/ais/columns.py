@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .formats import VESSEL_MOBILE_TYPES
-from .model import TextColumn
+from .model import MISSING_MMSI, TextColumn
 
 NULL_TOKENS = ("", " ", "\\N", "NULL", "null", "NA", "N/A", "nan", "NaN", "None")
+# How CSV text becomes a number, for both CSV backends so that they agree on every value: decimal notation with
+# optional surrounding blanks ("12", "-3.5", ".5", "3.67e8", " 7 "), finite. Not "inf", "1e400", "1_000" or
+# non-ASCII digits, which Python's float() accepts and pyarrow partly does. The pyarrow backend matches this pattern;
+# the stdlib backend calls float() on ASCII text without "_" and then rejects what is not finite.
+NUMBER_PATTERN = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+# A value that is blank or a NULL token once surrounding blanks are removed is missing, not unparseable.
+BLANK_PATTERN = r"^\s*(" + "|".join(re.escape(t) for t in NULL_TOKENS if t.strip()) + r")?\s*$"
+# An MMSI is a number that is whole: "367000000", "367000000.0" and "3.67e8" are all 367000000; "3.5" and "abc" are
+# unparseable. From 2**53 on a float no longer tells whole numbers apart (and no identifier is that long). Zero and
+# negative whole numbers are read as they are and dropped by cleaning as invalid MMSIs (model.MISSING_ID_TIME).
+MMSI_LIMIT = 2 ** 53
+
 # Text values that mean "nothing" in AIS feeds (DMA writes "Unknown" IMOs and "Undefined" ship types).
 NULL_TEXT = {"", "unknown", "undefined", "none", "null", "n/a", "\\n"}
 
@@ -52,6 +65,19 @@ def text_column(codes: np.ndarray, raw_values: Sequence) -> Tuple[TextColumn, in
         remap[i] = code
     codes = np.asarray(codes, dtype=np.int64)
     return TextColumn(remap[np.where(codes < 0, len(raw_values), codes)], values), bad_utf8
+
+
+def finite(values: np.ndarray, parsed: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """(values with NaN wherever not parsed or not finite, the mask of usable numbers)."""
+    ok = parsed & np.isfinite(values)
+    return np.where(ok, values, np.nan), ok
+
+
+def mmsi_from_numbers(values: np.ndarray, parsed: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """(int64 MMSIs with MISSING_MMSI where unusable, the mask of usable ones) from parsed float values."""
+    with np.errstate(invalid="ignore"):
+        ok = parsed & np.isfinite(values) & (np.abs(values) < MMSI_LIMIT) & (values == np.floor(values))
+    return np.where(ok, values, MISSING_MMSI).astype(np.int64), ok
 
 
 def not_vessel_mask(mobile_type: Optional[TextColumn]) -> Optional[np.ndarray]:

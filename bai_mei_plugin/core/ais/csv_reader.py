@@ -7,15 +7,15 @@ archives of millions of rows), and the standard library's ``csv`` module otherwi
 from __future__ import annotations
 
 import csv
-import os
 from typing import Callable, Dict, List, Optional
 
 import numpy as np
 
 from ..errors import BaiMeiError, Canceled
-from .columns import NULL_TOKENS, apply_not_available, example, not_vessel_mask, text_column
-from .formats import OPTIONAL, REQUIRED, Detection
+from .columns import NULL_TOKENS, apply_not_available, example, finite, mmsi_from_numbers, not_vessel_mask, text_column
+from .formats import OPTIONAL, REQUIRED, Detection, printable
 from .model import MALFORMED, MISSING_MMSI, MISSING_TIME, UNPARSEABLE, AisColumns, RawRead, TextColumn
+from .source import STREAM_ERRORS, SourceInfo, damaged, inspect, open_utf8
 from .timeparse import parse_unique
 
 Progress = Optional[Callable[[float], None]]
@@ -34,18 +34,24 @@ def have_pyarrow() -> bool:
 
 
 def read_csv(path: str, detection: Detection, progress: Progress = None, is_canceled: IsCanceled = None,
-             backend: Optional[str] = None) -> RawRead:
+             backend: Optional[str] = None, info: Optional[SourceInfo] = None) -> RawRead:
     """Read an AIS CSV described by ``detection``; ``backend`` is "arrow", "stdlib" or None (the fastest present)."""
-    if os.path.getsize(path) == 0:
+    info = info or inspect(path)
+    if info.size == 0:
         raise BaiMeiError(f"The AIS file {path} is empty.")
     if backend is None:
         backend = "arrow" if have_pyarrow() else "stdlib"
-    if backend == "arrow":
-        from .csv_arrow import read_with_arrow
+    try:
+        if backend == "arrow":
+            from .csv_arrow import read_with_arrow
 
-        parts = read_with_arrow(path, detection, progress, is_canceled)
-    else:
-        parts = read_with_stdlib(path, detection, progress, is_canceled)
+            parts = read_with_arrow(info, detection, progress, is_canceled)
+        else:
+            parts = read_with_stdlib(info, detection, progress, is_canceled)
+    except BaiMeiError:
+        raise
+    except STREAM_ERRORS as exc:
+        raise damaged(info, exc) from exc
     if parts.rows_read == 0:
         raise BaiMeiError(f"The AIS file {path} has a header but no data rows.")
     return parts.to_raw(detection)
@@ -65,6 +71,7 @@ class ColumnParts:
         self.examples: Dict[str, str] = {}
         self.bad_optional: Dict[str, int] = {}
         self.bad_utf8 = 0
+        self.notes: List[str] = []  # how the file was read, when that is worth a line in the log
 
     def mark_bad(self, name: str, source: str, bad: np.ndarray, raw_value_at: Callable[[int], object]) -> None:
         """Record unparseable values of column ``name``: required ones drop the row, optional ones become NULL."""
@@ -88,7 +95,7 @@ class ColumnParts:
             absent=frozenset(name for name in NUMERIC + tuple(text) if name not in read),
         )
         not_vessel = not_vessel_mask(self.text.get("mobile_type"))
-        warnings: List[str] = []
+        warnings: List[str] = list(self.notes)
         for source, count in self.bad_optional.items():
             warnings.append(f"  {count:,} unreadable values in column {source} were set to NULL (rows kept).")
         if self.bad_utf8:
@@ -102,45 +109,46 @@ class ColumnParts:
         )
 
 
-def _lines(handle, size: int, progress: Progress, is_canceled: IsCanceled):
+def _lines(handle, fraction: Callable[[], float], progress: Progress, is_canceled: IsCanceled):
     """Decoded lines of a binary file, checking for cancellation and reporting progress as it goes."""
-    done = 0
     for number, line in enumerate(handle):
-        done += len(line)
         if number % 20000 == 0:
             if is_canceled and is_canceled():
                 raise Canceled()
-            if progress and size:
-                progress(done / size)
+            if progress:
+                progress(fraction())
         yield line.decode("utf-8", errors="surrogateescape")
 
 
-def read_with_stdlib(path: str, detection: Detection, progress: Progress, is_canceled: IsCanceled) -> ColumnParts:
+def read_with_stdlib(info: SourceInfo, detection: Detection, progress: Progress, is_canceled: IsCanceled
+                     ) -> ColumnParts:
     mapping = detection.mapping
     wanted = {name: mapping.get(name) for name in REQUIRED + OPTIONAL + ("mobile_type",) if mapping.get(name)}
-    with open(path, "rb") as handle:
-        first = handle.read(3)
-        if first != b"\xef\xbb\xbf":
-            handle.seek(0)
-        reader = csv.reader(_lines(handle, os.path.getsize(path), progress, is_canceled))
+    with open_utf8(info) as opened:
+        reader = csv.reader(_lines(opened.stream, opened.fraction, progress, is_canceled))
         header = [h.strip() for h in next(reader, [])]
         index = {name: header.index(source) for name, source in wanted.items()}
         values: Dict[str, List[str]] = {name: [] for name in wanted}
         malformed = 0
         malformed_example = None
-        line_number = 1
-        for row in reader:
-            line_number += 1
-            if not row:
-                continue
-            if len(row) != len(header):
-                malformed += 1
-                if malformed_example is None:
-                    malformed_example = (f"line {line_number:,} {','.join(row)[:80]!r} has {len(row)} fields where "
-                                         f"the header has {len(header)}")
-                continue
-            for name, i in index.items():
-                values[name].append(row[i])
+        try:
+            for row in reader:
+                if not row:
+                    continue
+                if len(row) != len(header):
+                    malformed += 1
+                    if malformed_example is None:
+                        malformed_example = (f"line {reader.line_num:,} {printable(','.join(row), 80)!r} has "
+                                             f"{len(row)} fields where the header has {len(header)}")
+                    continue
+                for name, i in index.items():
+                    values[name].append(row[i])
+        except csv.Error as exc:
+            failed, complaint = reader.line_num, str(exc)
+        else:
+            failed = 0
+    if failed:  # raised here, with the file closed and no csv.Error attached
+        raise field_error(info, failed, complaint)
     n = len(values[REQUIRED[0]])
     parts = ColumnParts(n)
     parts.malformed = malformed
@@ -164,19 +172,58 @@ def read_with_stdlib(path: str, detection: Detection, progress: Progress, is_can
             parts.t = parse_unique(list(unique), mapping.time_format)[codes]
             parsed = parts.t != MISSING_TIME
         else:
-            arr = np.full(n, np.nan)
-            for i, v in enumerate(raw):
-                if present[i]:
-                    try:
-                        arr[i] = float(v)
-                    except ValueError:
-                        pass
-            parsed = ~np.isnan(arr)
+            arr = _floats(raw, present)
             if name == "mmsi":
-                whole = parsed & (arr == np.floor(arr))
-                parts.mmsi = np.where(whole, arr, MISSING_MMSI).astype(np.int64)
-                parsed = whole
+                parts.mmsi, parsed = mmsi_from_numbers(arr, ~np.isnan(arr))
             else:
-                parts.numeric[name] = arr
+                parts.numeric[name], parsed = finite(arr, ~np.isnan(arr))
         parts.mark_bad(name, source, present & ~parsed, raw.__getitem__)
     return parts
+
+
+def _floats(raw: List[str], present: np.ndarray) -> np.ndarray:
+    """float() of each present value, NaN where it fails; text that columns.NUMBER_PATTERN refuses but float()
+    reads (non-ASCII digits, "1_000") is refused too, checked value by value only in a column that has any."""
+    joined = "".join(raw)
+    strict = not joined.isascii() or "_" in joined
+    nan = float("nan")
+    out = []
+    for v, keep in zip(raw, present.tolist()):  # a Python list of bools: much faster to walk than a numpy array
+        if keep and not (strict and (not v.isascii() or "_" in v)):
+            try:
+                out.append(float(v))
+                continue
+            except ValueError:
+                pass
+        out.append(nan)
+    return np.array(out, dtype=np.float64)
+
+
+def _row_start(info: SourceInfo, failed: int) -> int:
+    """The line where the row that failed on line ``failed`` began: the file read again up to there (an error
+    path, so the main loop need not track row starts)."""
+    start = 1
+    with open_utf8(info) as opened:
+        reader = csv.reader(line.decode("utf-8", errors="surrogateescape") for line in opened.stream)
+        try:
+            for _row in reader:
+                if reader.line_num >= failed:
+                    break
+                start = reader.line_num + 1
+        except csv.Error:
+            pass
+    return start
+
+
+def field_error(info: SourceInfo, failed: int, complaint: str) -> BaiMeiError:
+    """The csv module's complaint (most often a field over its 128 KiB limit) as a message naming the line the row
+    starts on."""
+    start = _row_start(info, failed)
+    if "field larger than field limit" not in complaint:
+        return BaiMeiError(f"Line {start:,} of {info.name} is not valid CSV ({complaint}): fix or remove that line "
+                           f"({info.path}).", complaint)
+    span = f"line {start:,}" + (f" (read on to line {failed:,})" if failed > start else "")
+    return BaiMeiError(
+        f"The row at {span} of {info.name} holds a field longer than {csv.field_size_limit() // 1024:,} KiB where "
+        "AIS fields are a few dozen characters: most often a quote (\") opened and never closed, which runs the "
+        f"rest of the file into one field. Fix or remove that line ({info.path}).", f"csv field limit at line {failed}")

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from ..errors import BaiMeiError
+from .source import HEAD_BYTES, STREAM_ERRORS, SourceInfo, binary_share, damaged, inspect, open_utf8, size_text
+
+BINARY_SHARE = 0.1  # more than this share of odd characters in the first 64 KB: a binary file, not text
 
 
 class AisFormat(enum.IntEnum):
@@ -115,19 +118,41 @@ class Detection:
 
 
 def read_head(path: str, n_lines: int = 20) -> List[str]:
-    """The first lines of a file as text (a UTF-8 BOM removed, undecodable bytes replaced)."""
+    """The first lines of a file as text (checked, decompressed, BOM removed, undecodable bytes replaced)."""
+    info = inspect(path)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(64 * 1024)
+        with open_utf8(info) as opened:
+            raw = opened.stream.read(HEAD_BYTES)
     except OSError as exc:
         raise BaiMeiError(f"Cannot open the AIS file {path}: {exc.strerror or exc}.") from exc
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    except STREAM_ERRORS as exc:
+        raise damaged(info, exc) from exc
     text = raw.decode("utf-8", errors="replace")
+    if binary_share(text) > BINARY_SHARE:
+        what = f"{info.compression}-compressed binary data" if info.compression else "a binary file"
+        raise BaiMeiError(f"{info.name} is {what}, not AIS CSV or NMEA text ({binary_share(text):.0%} of its first "
+                          f"{size_text(len(raw))} are control characters or bytes that are not text): choose the CSV "
+                          f"or NMEA file itself ({path}).")
     lines = text.splitlines()
-    if len(raw) == 64 * 1024 and lines:
+    if len(raw) == HEAD_BYTES and lines:
+        if len(lines) == 1:
+            raise no_line_break_error(info)
         lines = lines[:-1]  # the last line may be cut in the middle
     return lines[:n_lines]
+
+
+def no_line_break_error(info: SourceInfo) -> BaiMeiError:
+    return BaiMeiError(
+        f"{info.name} has no line break in its first {size_text(HEAD_BYTES)} (the file is {size_text(info.size)}): "
+        "AIS CSV and NMEA files hold one report per line of under 1 KB, so this is not an AIS file, or its line "
+        f"ends were lost in a conversion. Choose the original CSV or NMEA file ({info.path})."
+    )
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """``text`` safe to show in a message: control characters and undecodable bytes as '?', cut to ``limit``."""
+    cleaned = "".join(c if c.isprintable() and c != "\ufffd" else "?" for c in text[:limit])
+    return cleaned + ("..." if len(text) > limit else "")
 
 
 def auto_mapping(header: List[str]) -> ColumnMapping:
@@ -208,7 +233,7 @@ def generic_detection(path: str, header: List[str], rows: List[List[str]], mappi
 
 def unknown_header_error(path: str, header: List[str], missing: List[str]) -> BaiMeiError:
     expected = "; ".join(f"{name}: one of {', '.join(SYNONYMS[name][:4])}" for name in missing)
-    found = ", ".join(header) if header else "(no header)"
+    found = printable(", ".join(header)) if header else "(no header)"
     return BaiMeiError(
         f"Unrecognised AIS header in {path}: no column for {', '.join(missing)}. "
         f"Expected a MarineCadastre, DMA or NMEA file, or a CSV with columns for {expected}. Found: {found}. "
@@ -234,7 +259,8 @@ def mapping_for(path: str, fmt: AisFormat, overrides: Optional[Dict[str, Optiona
         unknown = [v for v in overrides.values() if v not in header]
         if unknown:
             raise BaiMeiError(
-                f"Column {', '.join(repr(u) for u in unknown)} is not in {path}. Columns found: {', '.join(header)}."
+                f"Column {', '.join(repr(u) for u in unknown)} is not in {path}. "
+                f"Columns found: {printable(', '.join(header))}."
             )
         if fmt in (AisFormat.AUTO, AisFormat.GENERIC):
             detection = generic_detection(path, header, rows, mapping)

@@ -13,11 +13,12 @@ from ..errors import BaiMeiError
 # Reasons a row is dropped, in the order they are checked (a row is counted once, under its first reason).
 MALFORMED = "malformed row or sentence (wrong number of fields, bad checksum...)"
 UNPARSEABLE = "unparseable value in MMSI, time, latitude or longitude"
-MISSING_ID_TIME = "missing MMSI or time"
+MISSING_ID_TIME = "missing MMSI or time (or an MMSI of zero or below)"
+TIME_OUT_OF_RANGE = "time outside the plausible window"
 BAD_POSITION = "position out of range or not available (lat 91 / lon 181)"
 NOT_A_VESSEL = "not a vessel report (base station, AtoN, SAR aircraft...)"
 DUPLICATE = "duplicate of an earlier report (same MMSI and time)"
-DROP_REASONS = (MALFORMED, UNPARSEABLE, MISSING_ID_TIME, BAD_POSITION, NOT_A_VESSEL, DUPLICATE)
+DROP_REASONS = (MALFORMED, UNPARSEABLE, MISSING_ID_TIME, TIME_OUT_OF_RANGE, BAD_POSITION, NOT_A_VESSEL, DUPLICATE)
 
 MISSING_TIME = np.iinfo(np.int64).min
 MISSING_MMSI = -1

@@ -33,6 +33,7 @@ import numpy as np
 
 from ..errors import BaiMeiError, Canceled
 from .model import MALFORMED, MISSING_TIME, AisColumns, RawRead, TextColumn
+from .source import STREAM_ERRORS, inspect, open_utf8
 
 FORMAT_NAME = "NMEA"
 PYAIS_MISSING = "Reading NMEA needs the Python package pyais; install it with: pip install pyais"
@@ -85,20 +86,19 @@ def read_nmea(
         raise BaiMeiError(PYAIS_MISSING, details=str(err)) from err
     name = os.fspath(path)
     try:
-        size = max(os.path.getsize(name), 1)
         reader = _Reader(pyais)
-        done = 0
-        with open(name, "rb") as handle:
-            for line_no, raw in enumerate(handle, 1):
-                done += len(raw)
+        # Shared with the CSV readers: refuses FIFOs and devices before opening, decompresses, transcodes UTF-16.
+        with open_utf8(inspect(name)) as opened:
+            for line_no, raw in enumerate(opened.stream, 1):
                 if line_no % PROGRESS_EVERY == 0:
                     if is_canceled is not None and is_canceled():
                         raise Canceled()
                     if progress is not None:
-                        progress(done / size)
+                        progress(opened.fraction())
                 reader.feed(line_no, raw)
-    except OSError as err:
-        raise BaiMeiError(f"Cannot read the NMEA file {name}: {err.strerror or err}", details=repr(err)) from err
+    except STREAM_ERRORS as err:
+        raise BaiMeiError(f"Cannot read the NMEA file {name}: {getattr(err, 'strerror', None) or err}",
+                          details=repr(err)) from err
     if reader.ais_lines == 0:
         raise BaiMeiError(f"{name} contains no AIVDM/AIVDO sentences.")
     result = reader.finish()

@@ -15,6 +15,9 @@ import numpy as np
 from .formats import TIME_ISO, TIME_UNIX, TIME_UNIX_MS
 from .model import MISSING_TIME
 
+# Unix times beyond this many seconds (about 30 million years) are not times: refused before they overflow int64.
+UNIX_LIMIT = 1e15
+
 
 def make_parser(time_format: str) -> Callable[[str], Optional[int]]:
     """A function from one time string to epoch seconds, or ``None`` when it does not parse."""
@@ -39,7 +42,8 @@ def make_parser(time_format: str) -> Callable[[str], Optional[int]]:
                 value = float(text)
             except ValueError:
                 return None
-            return int(value // scale) if np.isfinite(value) else None
+            seconds = value / scale
+            return int(seconds // 1) if np.isfinite(seconds) and abs(seconds) < UNIX_LIMIT else None
         return parse_unix
 
     def parse_pattern(text: str) -> Optional[int]:

@@ -26,7 +26,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ..ais.clean import clean
+from ..ais.clean import clean, default_time_window
 from ..ais.columns import NULL_TOKENS, apply_not_available, not_vessel_mask, text_column
 from ..ais.formats import SYNONYMS, TIME_ISO, TIME_UNIX_MS, guess_time_format, normalise
 from ..ais.model import MISSING_MMSI, MISSING_TIME, AisColumns, CleanResult, RawRead
@@ -248,7 +248,7 @@ def partition_gaps(frame, criteria: GapCriteria, land=None) -> dict:
     """Clean one partition (all reports of its vessels) and detect its gaps with the core function."""
     if isinstance(land, ShippedLand):
         land = land.index()
-    cleaned = clean(raw_read(frame))
+    cleaned = clean(raw_read(frame), default_time_window())  # the same plausible times as read_ais
     result = detect_gaps(cleaned.columns, criteria, land)
     records = []
     for gap in result.gaps:
@@ -323,7 +323,7 @@ def read_archive(archive: str, columns=None, time_format: Optional[str] = None) 
         time_format = guess_time_format([str(v) for v in pdf[mapping["time"]].head(200).dropna()]) or TIME_ISO
     frame = normalise_frame(pdf[list(dict.fromkeys(mapping.values()))], mapping, time_format)
     del pdf
-    return clean(raw_read(frame))
+    return clean(raw_read(frame), default_time_window())
 
 
 # ---------------------------------------------------------------------------------------------------------------

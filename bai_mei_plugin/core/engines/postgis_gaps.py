@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from ..ais.clean import default_time_window
 from ..errors import BaiMeiError
 from ..gaps import Gap, GapCriteria
 from ..geodesy import EARTH_RADIUS_M, METRES_PER_NM
@@ -174,6 +175,7 @@ def build_query(relation: Tuple[str, str], columns: Mapping[str, str], types: Ma
                          .format(col["geometry"]))
         where.append(sql.SQL("{} BETWEEN %(x0)s AND %(x1)s AND {} BETWEEN %(y0)s AND %(y1)s").format(lon, lat))
 
+    params["t_min"], params["t_max"] = default_time_window()  # the core's plausible times (clean drops the rest)
     params["threshold"] = int(-(-criteria.min_gap_hours * 3600.0 // 1))  # ceil, as the core
     params["window"] = int(criteria.positions_window_hours * 3600)
     params["min_before"] = int(criteria.min_positions_before)
@@ -195,7 +197,7 @@ WITH src AS (
     FROM {table} WHERE {where}
 ), valid AS (
     SELECT *, ROW_NUMBER() OVER (PARTITION BY mmsi, t ORDER BY ord, lon, lat) AS dup_rank FROM src
-    WHERE mmsi > 0 AND t IS NOT NULL AND lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180
+    WHERE mmsi > 0 AND t BETWEEN %(t_min)s AND %(t_max)s AND lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180
 ), w1 AS (
     SELECT mmsi, t, lon, lat, sog, draught, dest, name,
            LEAD(t) OVER fwd AS t_on, LEAD(lon) OVER fwd AS lon_on, LEAD(lat) OVER fwd AS lat_on,

@@ -7,6 +7,7 @@ only as quoted identifiers.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 from typing import Callable, Optional, Tuple
@@ -27,6 +28,45 @@ def split_table(table: str) -> Tuple[str, str]:
     if not name:
         raise BaiMeiError("Give the table to write as schema.table or table.")
     return schema or "public", name
+
+
+# PostgreSQL keeps the first 63 bytes of an identifier (NAMEDATALEN - 1) and silently drops the rest.
+MAX_IDENTIFIER_BYTES = 63
+INDEX_SUFFIXES = ("mmsi_ts", "geom")
+
+
+def _check_length(kind: str, value: str) -> None:
+    size = len(value.encode("utf-8"))
+    if size > MAX_IDENTIFIER_BYTES:
+        raise BaiMeiError(f"The {kind} name {value!r} is {size} bytes long; PostgreSQL keeps only the first "
+                          f"{MAX_IDENTIFIER_BYTES} and would write to another name: choose a shorter one.")
+
+
+def index_name(name: str, suffix: str) -> str:
+    """``<table>_<suffix>``, or, when that exceeds 63 bytes (PostgreSQL would cut it, and for a 63-byte table both
+    indexes would get the table's own name, so that neither is created), the table name cut to fit plus a hash of
+    the whole name: deterministic, so that an append finds the indexes of the first import."""
+    plain = f"{name}_{suffix}"
+    if len(plain.encode("utf-8")) <= MAX_IDENTIFIER_BYTES:
+        return plain
+    tag = f"_{hashlib.sha1(name.encode('utf-8')).hexdigest()[:8]}_{suffix}"
+    head = name.encode("utf-8")[:MAX_IDENTIFIER_BYTES - len(tag)].decode("utf-8", "ignore")  # whole characters
+    return head + tag
+
+
+def server_message(exc) -> str:
+    """The server's own sentence for a psycopg2 error (its first line when there is no diagnostic)."""
+    diag = getattr(exc, "diag", None)
+    primary = getattr(diag, "message_primary", None) if diag is not None else None
+    text = primary or str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+def _database(conn) -> str:
+    try:
+        return conn.info.dbname
+    except Exception:  # noqa: BLE001 - a closed or foreign connection object: name it generically
+        return "?"
 
 
 def _text(value: Optional[str]) -> str:
@@ -81,64 +121,143 @@ def import_columns(conn, table: str, cols: AisColumns, replace: bool = False, ch
 
     The table is created; an existing one is replaced only with ``replace``, or written to after its rows with
     ``append`` (an archive loaded file by file). ``indexes``: create the indexes (when missing) and ANALYZE; a load
-    in several calls can leave them to the last call, or to ``index_table``.
+    in several calls can leave them to the last call, or to ``index_table``. A missing schema, a name PostgreSQL
+    would cut and any error of the server are BaiMeiErrors naming the table; nothing is then written.
     """
-    from psycopg2 import sql
+    import psycopg2
 
     schema, name = split_table(table)
-    target = sql.Identifier(schema, name)
-    with conn.cursor() as cur:
-        cur.execute("SELECT to_regclass(%s) IS NOT NULL", (_quoted(schema, name),))
-        exists = cur.fetchone()[0]
-        if exists and not (replace or append):
-            raise BaiMeiError(f"The table {schema}.{name} already exists: choose another name or allow replacing it.")
-        if exists and replace:
-            cur.execute(sql.SQL("DROP TABLE {}").format(target))
-            exists = False
-        if exists:
-            _check_append(cur, schema, name)
-        else:
-            cur.execute(sql.SQL(
-                "CREATE TABLE {} (mmsi bigint NOT NULL, ts timestamptz NOT NULL, geom geometry(Point, 4326) NOT NULL, "
-                "sog double precision, cog double precision, heading double precision, draught double precision, "
-                "vessel_name text, imo text, callsign text, vessel_type text, destination text)").format(target))
-        copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            target, sql.SQL(", ").join(sql.Identifier(c) for c in TABLE_COLUMNS)).as_string(conn)
-        n = len(cols)
-        for start in range(0, n, chunk):
-            if is_canceled and is_canceled():
-                conn.rollback()
-                raise Canceled()
-            stop = min(n, start + chunk)
-            part = slice(start, stop)
-            numeric = [[_number(v) for v in getattr(cols, f)[part].tolist()] for f in NUMERIC]
-            text = [[_text(v) for v in getattr(cols, f).take(part).to_list()] for f in TEXT]
-            rows = zip(cols.mmsi[part].astype(str).tolist(), timestamps_utc(cols.t[part]),
-                       ewkb_points(cols.lon[part], cols.lat[part]), *numeric, *text)
-            buffer = io.StringIO("".join("\t".join(row) + "\n" for row in rows))
-            cur.copy_expert(copy, buffer)
-            if progress:
-                progress(stop / max(1, n))
-        if indexes:
-            _create_indexes(cur, schema, name)
-    conn.commit()
+    _check_length("schema", schema)
+    _check_length("table", name)
+    try:
+        with conn.cursor() as cur:
+            _require_schema(cur, conn, schema)
+            _write_rows(conn, cur, schema, name, cols, replace, append, chunk, progress, is_canceled)
+            if indexes:
+                _create_indexes(cur, schema, name)
+        conn.commit()
+    except psycopg2.Error as exc:
+        _rollback(conn)
+        raise BaiMeiError(f"PostgreSQL refused the import into {schema}.{name} (database '{_database(conn)}'): "
+                          f"{server_message(exc)}", str(exc)) from None
+    except BaseException:
+        _rollback(conn)
+        raise
     return len(cols)
+
+
+def _rollback(conn) -> None:
+    """Roll back, quietly when the connection itself is gone (the error being reported says why)."""
+    import psycopg2
+
+    try:
+        conn.rollback()
+    except psycopg2.Error:
+        pass
+
+
+def check_target(conn, table: str, replace: bool = False, append: bool = False) -> None:
+    """Refuse, before a file is read, an import that ``import_columns`` would refuse: a name PostgreSQL would cut, a
+    missing schema, an existing table without ``replace`` or ``append``, or one that is not the importer's."""
+    import psycopg2
+
+    if replace and append:
+        raise BaiMeiError("Choose either to replace the table or to append to it, not both.")
+    schema, name = split_table(table)
+    _check_length("schema", schema)
+    _check_length("table", name)
+    try:
+        with conn.cursor() as cur:
+            _require_schema(cur, conn, schema)
+            cur.execute("SELECT to_regclass(%s) IS NOT NULL", (_quoted(schema, name),))
+            if cur.fetchone()[0]:
+                if not (replace or append):
+                    raise BaiMeiError(f"The table {schema}.{name} already exists: choose another name or allow "
+                                      "replacing it.")
+                if append:
+                    _check_append(cur, schema, name)
+    except psycopg2.Error as exc:
+        raise BaiMeiError(f"PostgreSQL could not check {schema}.{name} (database '{_database(conn)}'): "
+                          f"{server_message(exc)}", str(exc)) from None
+    finally:
+        _rollback(conn)
+
+
+def _require_schema(cur, conn, schema: str) -> None:
+    cur.execute("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = %s)", (schema,))
+    if not cur.fetchone()[0]:
+        raise BaiMeiError(f"Schema '{schema}' does not exist in database '{_database(conn)}'; create it or choose "
+                          "another.")
+
+
+def _write_rows(conn, cur, schema, name, cols, replace, append, chunk, progress, is_canceled) -> None:
+    from psycopg2 import sql
+
+    target = sql.Identifier(schema, name)
+    cur.execute("SELECT to_regclass(%s) IS NOT NULL", (_quoted(schema, name),))
+    exists = cur.fetchone()[0]
+    if exists and not (replace or append):
+        raise BaiMeiError(f"The table {schema}.{name} already exists: choose another name or allow replacing it.")
+    if exists and replace:
+        cur.execute(sql.SQL("DROP TABLE {}").format(target))
+        exists = False
+    if exists:
+        _check_append(cur, schema, name)
+    else:
+        cur.execute(sql.SQL(
+            "CREATE TABLE {} (mmsi bigint NOT NULL, ts timestamptz NOT NULL, geom geometry(Point, 4326) NOT NULL, "
+            "sog double precision, cog double precision, heading double precision, draught double precision, "
+            "vessel_name text, imo text, callsign text, vessel_type text, destination text)").format(target))
+    copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        target, sql.SQL(", ").join(sql.Identifier(c) for c in TABLE_COLUMNS)).as_string(conn)
+    n = len(cols)
+    for start in range(0, n, chunk):
+        if is_canceled and is_canceled():
+            raise Canceled()
+        stop = min(n, start + chunk)
+        part = slice(start, stop)
+        numeric = [[_number(v) for v in getattr(cols, f)[part].tolist()] for f in NUMERIC]
+        text = [[_text(v) for v in getattr(cols, f).take(part).to_list()] for f in TEXT]
+        rows = zip(cols.mmsi[part].astype(str).tolist(), timestamps_utc(cols.t[part]),
+                   ewkb_points(cols.lon[part], cols.lat[part]), *numeric, *text)
+        buffer = io.StringIO("".join("\t".join(row) + "\n" for row in rows))
+        cur.copy_expert(copy, buffer)
+        if progress:
+            progress(stop / max(1, n))
 
 
 def _create_indexes(cur, schema: str, name: str) -> None:
     from psycopg2 import sql
 
     target = sql.Identifier(schema, name)
-    cur.execute(sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (mmsi, ts)").format(
-        sql.Identifier(f"{name}_mmsi_ts"), target))
-    cur.execute(sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING gist (geom)").format(
-        sql.Identifier(f"{name}_geom"), target))
+    for suffix, method in zip(INDEX_SUFFIXES, ("(mmsi, ts)", "USING gist (geom)")):
+        index = index_name(name, suffix)
+        cur.execute(sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} " + method).format(sql.Identifier(index), target))
+        # IF NOT EXISTS also skips a name taken by another relation of the schema: the table would have no index
+        cur.execute("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c "
+                    "ON c.oid = i.indexrelid WHERE i.indrelid = to_regclass(%s) AND c.relname = %s)",
+                    (_quoted(schema, name), index))
+        if not cur.fetchone()[0]:
+            raise BaiMeiError(f"Could not index {schema}.{name}: the name {index} is taken by another table or index "
+                              f"of the schema {schema}; rename that one or choose another table name.")
     cur.execute(sql.SQL("ANALYZE {}").format(target))
 
 
 def index_table(conn, table: str) -> None:
     """The indexes the gap engine and QGIS use, (mmsi, ts) and GiST on geom, created when missing; then ANALYZE."""
+    import psycopg2
+
     schema, name = split_table(table)
-    with conn.cursor() as cur:
-        _create_indexes(cur, schema, name)
-    conn.commit()
+    _check_length("schema", schema)
+    _check_length("table", name)
+    try:
+        with conn.cursor() as cur:
+            _create_indexes(cur, schema, name)
+        conn.commit()
+    except psycopg2.Error as exc:
+        _rollback(conn)
+        raise BaiMeiError(f"PostgreSQL could not index {schema}.{name} (database '{_database(conn)}'): "
+                          f"{server_message(exc)}", str(exc)) from None
+    except BaseException:
+        _rollback(conn)
+        raise
