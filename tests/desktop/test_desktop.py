@@ -1,10 +1,13 @@
-"""Starts the real ``qgis`` desktop application under Xvfb (1366x768) with the built plugin in a throwaway profile.
+"""Starts the real ``qgis`` desktop application under Xvfb (1366x768) with the built plugin in a throwaway profile,
+once for this module, and reports each step of the walkthrough as its own test.
 
-The script ``qgis_startup_check.py`` runs inside QGIS (``--code``, plus ``PYQGIS_STARTUP`` for early hooks), checks
-what the plugin added, opens the Import AIS dialog from the Vector menu, then walks through the Bai Mei dock: opens
-it from the toolbar, loads the generated Bai Mei 8 scenario with the dock's own widgets, selects the Bai Mei 8's
-first gap, shows the vessel alone, and measures the dock's widgets for clipping at 1366x768. It then unloads the
-plugin and writes its findings as JSON, which this test asserts on. Screenshots and QGIS's output land in
+The script ``qgis_startup_check.py`` runs inside QGIS (``--code``, plus ``PYQGIS_STARTUP`` for early hooks) and runs
+the steps of ``steps/`` in order (``steps.PLAN``): what the plugin added (toolbar button, menus, Processing provider,
+the Import AIS dialog from the Vector menu), then the dock page by page as an analyst would use it with the
+generated Bai Mei 8 scenario (load it, select its first gap, search imagery, analyse, annotate and identify the ship,
+show the vessel alone, each page measured for clipping at 1366x768), then unloading the plugin. Each step checks
+itself inside QGIS and is recorded in a JSON file; ``test_desktop[<step>]`` reports it, with its messages, traceback
+and screenshots, and ``test_desktop_session`` that QGIS finished cleanly. Screenshots and QGIS's output land in
 ``test-output/desktop/`` (git-ignored) for people to look at.
 """
 
@@ -17,9 +20,12 @@ import shutil
 import signal
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from .steps import STEP_NAMES
 
 pytestmark = pytest.mark.desktop
 
@@ -28,52 +34,10 @@ PLUGIN = "bai_mei_plugin"
 PROFILE = "bai_mei_test"
 CHECK_SCRIPT = Path(__file__).with_name("qgis_startup_check.py")
 OUTPUT_DIR = ROOT / "test-output" / "desktop"
-TIMEOUT_S = 180  # the whole QGIS run; a hung QGIS fails the test instead of blocking CI
-WATCHDOG_S = 150  # the in-QGIS script gives up (and still writes its JSON) after this
-LOAD_TIMEOUT_S = 90  # loading the scenario in the dock
+TIMEOUT_S = 360  # the whole QGIS run; a hung QGIS fails the test instead of blocking CI
+WATCHDOG_S = 300  # the in-QGIS script gives up (and still writes its JSON) after this
+LOAD_TIMEOUT_S = 180  # loading the scenario in the dock
 SCREEN = "1366x768x24"  # the smallest laptop screen the dock must be legible on
-MIN_SCREENSHOT_BYTES = 20_000
-SCREENSHOTS = (
-    "main-window",
-    "vector-menu",
-    "processing-toolbox",
-    "import-ais-dialog",
-    "dock-loaded",
-    "dock-tracks",
-    "dock-bai-mei-8-gap",
-    "dock-preset-list",
-    "dock-imagery-search",
-    "dock-imagery",
-    "dock-analysis",
-    "sighting-form",
-    "dock-annotate",
-    "dock-vessels",
-    "after-unload",
-)
-MIN_DOCK_WIDTH = 300
-# Widgets whose text must fit: width at least 90 % of what they ask for.
-BUTTONS = (
-    "loadButton",
-    "cancelButton",
-    "rerunButton",
-    "playButton",
-    "trackButton",
-    "showVesselButton",
-    "showAllButton",
-    "imageryListButton",
-    "imageryGapTimeButton",
-    "imageryMapTimeButton",
-    "imagerySearchButton",
-    "imageryCancelButton",
-    "imageryAddButton",
-)
-# Widgets that must not be flattened.
-MIN_HEIGHT = 20
-TALL_ENOUGH = BUTTONS + ("fileWidget", "presetCombo", "filterEdit", "gapTable", "vesselFilterEdit", "vesselTable",
-                         "imageryUrlCombo", "imageryAuthSelect", "imageryStartEdit", "imageryEndEdit",
-                         "imageryResultTable", "imageryTimeline")
-JUNE_NAMPO_SCENES = {"SYNTHETIC_20170616_021000_ssc1", "SYNTHETIC_20170617_020500_ssc3"}  # in the bundled catalogue
-MIN_TABLE_HEIGHT = 150
 
 # Settings for the throwaway profile: the plugin enabled, Processing on, nothing that asks questions or goes online.
 QGIS3_INI = """\
@@ -206,100 +170,107 @@ def _generate_scenario(tmp_path: Path):
     return info
 
 
-def _check_layout(layout: dict) -> list[str]:
-    """Problems in one page's measurements (see DesktopCheck.measure_page): clipped, squeezed or hidden widgets."""
-    problems = []
-    dock = layout["dock"]
-    if dock["width"] < MIN_DOCK_WIDTH:
-        problems.append(f"the dock is {dock['width']} px wide (< {MIN_DOCK_WIDTH})")
-    for name, widget in layout["widgets"].items():
-        if not widget["visible"]:
-            problems.append(f"{name} is not visible")
-            continue
-        if not (widget["inside_dock"] and widget["on_screen"]):
-            problems.append(f"{name} lies outside the dock or the screen: {widget['geometry']}")
-        if widget["shown_region"] != [widget["width"], widget["height"]]:
-            problems.append(
-                f"{name} is partly hidden: {widget['shown_region']} of {widget['width']}x{widget['height']}"
-            )
-        if name in BUTTONS and widget["width"] < 0.9 * widget["size_hint"][0]:
-            problems.append(f"{name} is squeezed: {widget['width']} px wide, needs {widget['size_hint'][0]}")
-        if name in TALL_ENOUGH and widget["height"] < MIN_HEIGHT:
-            problems.append(f"{name} is only {widget['height']} px high")
-    for table in ("gapTable", "vesselTable", "imageryResultTable"):
-        if table in layout["widgets"] and layout["widgets"][table]["height"] < MIN_TABLE_HEIGHT:
-            problems.append(f"{table} shows only {layout['widgets'][table]['height']} px of rows")
-    for entry in layout["squeezed"]:
-        problems.append(f"{entry['widget']} is {entry['size']} but needs {entry['needs']} (text cut off)")
-    return problems
+@dataclass
+class DesktopRun:
+    """What one QGIS run left: the results JSON (None if never written), how QGIS ended, where its output is."""
+
+    result: dict | None
+    returncode: int | None
+    timed_out: bool
+    elapsed_s: float
+    result_path: Path
+    qgis_log: Path
+    events_path: Path
+
+    def record(self, step: str) -> dict | None:
+        return next((r for r in (self.result or {}).get("steps", []) if r["name"] == step), None)
+
+    def report(self) -> str:
+        return (
+            f"\n--- QGIS output (tail of {self.qgis_log}) ---\n{_tail(self.qgis_log)}"
+            f"\n--- events (tail) ---\n{_tail(self.events_path, 20)}"
+        )
+
+    def how_it_ended(self) -> str:
+        if self.timed_out:
+            return f"QGIS did not finish within {TIMEOUT_S} s and was stopped"
+        return f"QGIS exited with code {self.returncode} after {self.elapsed_s:.0f} s"
+
+    def stopped_before(self, step: str) -> str:
+        """Why ``step`` has no record: QGIS crashed, hung or quit before it."""
+        if self.result is None:
+            return f"{self.how_it_ended()} without writing {self.result_path}: no step ran{self.report()}"
+        done = [r["name"] for r in self.result.get("steps", [])]
+        running = self.result.get("current_step")
+        last = f"after step {done[-1]} (the last one recorded)" if done else "before its first step"
+        message = f"{step} has no result: {self.how_it_ended()}; QGIS stopped {last}"
+        if running:
+            message += f", while running {running}"
+        for error in self.result.get("runner_errors", []):
+            message += f"\nrunner: {error}"
+        return message + self.report()
 
 
-def test_plugin_in_real_qgis_desktop(tmp_path):
-    qgis = shutil.which("qgis")
-    if qgis is None:
-        pytest.skip("the qgis desktop application is not installed (Debian package: qgis)")
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (Debian package: xvfb)")
-    scenario = _generate_scenario(tmp_path)
-
+def _fresh_output_dir() -> dict[str, Path]:
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     for stale in list(OUTPUT_DIR.glob("*.png")) + list(OUTPUT_DIR.glob("*.json*")):
         stale.unlink()
-    result_path = OUTPUT_DIR / "result.json"
-    events_path = OUTPUT_DIR / "events.jsonl"
-    qgis_log = OUTPUT_DIR / "qgis-output.log"
-    xvfb_log = OUTPUT_DIR / "xvfb.log"
+    return {
+        "result": OUTPUT_DIR / "result.json",
+        "events": OUTPUT_DIR / "events.jsonl",
+        "qgis_log": OUTPUT_DIR / "qgis-output.log",
+        "xvfb_log": OUTPUT_DIR / "xvfb.log",
+    }
 
-    profile = _make_profile(tmp_path, _build_plugin(tmp_path))
-    runtime_dir = tmp_path / "runtime"
+
+def _qgis_env(base: Path, profile: Path, paths: dict[str, Path], scenario) -> dict[str, str]:
+    runtime_dir = base / "runtime"
     runtime_dir.mkdir(mode=0o700)
     # No inherited settings that would point QGIS elsewhere (another config folder, extra plugin paths).
     dropped = ("QT_QPA_PLATFORM", "QGIS_CUSTOM_CONFIG_PATH", "QGIS_PLUGINPATH", "PYQGIS_STARTUP", "QGIS_OPTS")
     env = {key: value for key, value in os.environ.items() if key not in dropped}
+    first_off, first_on = scenario.expected_gaps[0]
     env.update(
         {
             "QT_QPA_PLATFORM": "xcb",
             "QGIS_OPTS": "",  # /etc/default/qgis sets options for the Debian wrapper script
             "PYQGIS_STARTUP": str(CHECK_SCRIPT),  # early hooks: log messages and error dialogs from the start
-            "BAIMEI_DESKTOP_RESULT": str(result_path),
+            "BAIMEI_DESKTOP_STEPS": str(CHECK_SCRIPT.parent),  # where steps/ is; QGIS gives the script no __file__
+            "BAIMEI_DESKTOP_RESULT": str(paths["result"]),
             "BAIMEI_DESKTOP_SCREENSHOTS": str(OUTPUT_DIR),
-            "BAIMEI_DESKTOP_EVENTS": str(events_path),
+            "BAIMEI_DESKTOP_EVENTS": str(paths["events"]),
             "BAIMEI_DESKTOP_SCENARIO": scenario.path,
             "BAIMEI_DESKTOP_MMSI": str(scenario.bai_mei_mmsi),
+            "BAIMEI_DESKTOP_FIRST_GAP": f"{first_off},{first_on}",
+            "BAIMEI_DESKTOP_PROFILE": str(profile),
             "BAIMEI_DESKTOP_LOAD_TIMEOUT_S": str(LOAD_TIMEOUT_S),
             "BAIMEI_DESKTOP_WATCHDOG_S": str(WATCHDOG_S),
             "PYTHONDONTWRITEBYTECODE": "1",
             # keep the user's own QGIS files (startup.py, settings) out of this run
             "XDG_RUNTIME_DIR": str(runtime_dir),
-            "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
-            "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
-            "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
+            "XDG_DATA_HOME": str(base / "xdg-data"),
+            "XDG_CONFIG_HOME": str(base / "xdg-config"),
+            "XDG_CACHE_HOME": str(base / "xdg-cache"),
             "LANG": "C.UTF-8",
             "LC_ALL": "C.UTF-8",
         }
     )
-    command = [
-        qgis,
-        *_qgis_options(qgis),
-        "--profiles-path",
-        str(tmp_path),  # QGIS adds "profiles/" itself
-        "--profile",
-        PROFILE,
-        "--code",
-        str(CHECK_SCRIPT),
-    ]
+    return env
 
+
+def _run_qgis(command: list[str], env: dict[str, str], paths: dict[str, Path], cwd: Path) -> tuple:
+    """Runs QGIS on its own Xvfb display until it quits or TIMEOUT_S passes: (exit code, timed out, seconds)."""
     xvfb = qgis_proc = None
     started = time.monotonic()
     timed_out = False
-    with open(xvfb_log, "w") as xlog, open(qgis_log, "w") as qlog:
+    with open(paths["xvfb_log"], "w") as xlog, open(paths["qgis_log"], "w") as qlog:
         try:
             xvfb, display = _start_xvfb(xlog)
             env["DISPLAY"] = display
             qlog.write(f"$ DISPLAY={display} {' '.join(command)}\n")
             qlog.flush()
             qgis_proc = subprocess.Popen(
-                command, env=env, cwd=tmp_path, stdout=qlog, stderr=subprocess.STDOUT, start_new_session=True
+                command, env=env, cwd=cwd, stdout=qlog, stderr=subprocess.STDOUT, start_new_session=True
             )
             try:
                 qgis_proc.wait(timeout=TIMEOUT_S - (time.monotonic() - started))
@@ -308,148 +279,74 @@ def test_plugin_in_real_qgis_desktop(tmp_path):
         finally:
             _stop(qgis_proc)
             _stop(xvfb)
-            Path(scenario.path).unlink(missing_ok=True)  # 240 MB; pytest keeps the last few tmp dirs
-    elapsed = time.monotonic() - started
-    print(f"\nQGIS run: {elapsed:.1f} s, exit code {qgis_proc.returncode if qgis_proc else None}, output {qgis_log}")
+    return (qgis_proc.returncode if qgis_proc else None), timed_out, time.monotonic() - started
 
-    report = f"\n--- QGIS output (tail) ---\n{_tail(qgis_log)}\n--- events (tail) ---\n{_tail(events_path, 20)}"
-    assert not timed_out, f"QGIS did not finish within {TIMEOUT_S} s{report}"
-    assert result_path.exists(), f"QGIS exited ({qgis_proc.returncode}) without writing {result_path}{report}"
-    result = json.loads(result_path.read_text(encoding="utf-8"))
-    for key, shot in sorted(result.get("screenshots", {}).items()):
-        print(f"screenshot {key}: {shot['path']}")
 
-    script_errors = "\n".join(result.get("script_errors", []))
-    assert result.get("python_errors") == [], "Python errors in QGIS:\n" + "\n\n".join(result.get("python_errors", []))
-    assert result["unexpected_dialogs"] == [], f"dialogs popped up: {result['unexpected_dialogs']}"
+@pytest.fixture(scope="module")
+def desktop_run(tmp_path_factory) -> DesktopRun:
+    """One QGIS session for every step's test: it is slow to start, and the steps build on each other."""
+    qgis = shutil.which("qgis")
+    if qgis is None:
+        pytest.skip("the qgis desktop application is not installed (Debian package: qgis)")
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (Debian package: xvfb)")
+    base = tmp_path_factory.mktemp("desktop")
+    scenario = _generate_scenario(base)
+    try:
+        paths = _fresh_output_dir()
+        profile = _make_profile(base, _build_plugin(base))
+        env = _qgis_env(base, profile, paths, scenario)
+        # --profiles-path: QGIS adds "profiles/" itself
+        command = [qgis, *_qgis_options(qgis), "--profiles-path", str(base), "--profile", PROFILE]
+        returncode, timed_out, elapsed_s = _run_qgis(command + ["--code", str(CHECK_SCRIPT)], env, paths, base)
+    finally:
+        Path(scenario.path).unlink(missing_ok=True)  # 240 MB; pytest keeps the last few tmp dirs
+    run = DesktopRun(
+        result=json.loads(paths["result"].read_text(encoding="utf-8")) if paths["result"].exists() else None,
+        returncode=returncode,
+        timed_out=timed_out,
+        elapsed_s=elapsed_s,
+        result_path=paths["result"],
+        qgis_log=paths["qgis_log"],
+        events_path=paths["events"],
+    )
+    print(f"\nQGIS run: {run.elapsed_s:.1f} s, exit code {run.returncode}, output {run.qgis_log}")
+    for record in (run.result or {}).get("steps", []):
+        print(f"  {record['name']:<20} {record['status']:<8} {record.get('s', '')}")
+    return run
 
-    plugin = result.get("plugin")
-    assert plugin, f"the in-QGIS check script failed:\n{script_errors}"
-    assert plugin["in_plugins"] and plugin["active"], f"plugin not loaded: {plugin}"
-    assert Path(plugin["module_file"]).is_relative_to(profile), plugin["module_file"]  # the installed copy
 
-    provider = result["provider"]
-    assert provider["present"], "Processing provider 'baimei' missing"
-    assert {"baimei:importais", "baimei:detectgaps"} <= set(provider["algorithms"]), provider
-    assert provider["icon_ok"], "provider icon did not load (resources/ missing from the plugin folder?)"
+@pytest.mark.parametrize("step", STEP_NAMES)
+def test_desktop(desktop_run, step):
+    """One step of the walkthrough (steps/), as checked inside QGIS."""
+    record = desktop_run.record(step)
+    if record is None:
+        pytest.fail(desktop_run.stopped_before(step), pytrace=False)
+    for key, path in sorted(record.get("screenshots", {}).items()):
+        print(f"screenshot {key}: {path}")
+    for note in record.get("notes", []):
+        print(note)
+    if record["status"] == "skipped":
+        pytest.skip(f"{step} skipped: {record['message']}")
+    if record["status"] != "passed":
+        shots = "".join(f"\n  {key}: {path}" for key, path in sorted(record.get("screenshots", {}).items()))
+        trace = f"\n--- traceback (in QGIS) ---\n{record['traceback']}" if record.get("traceback") else ""
+        pytest.fail(
+            f"{step} {record['status']}:\n{record['message']}{trace}\nscreenshots:{shots or ' none'}", pytrace=False
+        )
 
-    menu = result["menu"]
-    assert menu["submenu_present"], f"no Bai Mei submenu in the Vector menu: {menu}"
-    names = {entry["object_name"]: entry for entry in menu["actions"]}
-    assert {"baimei_dock", "baimei_importais", "baimei_detectgaps"} <= set(names), menu["actions"]
-    assert all(entry["enabled"] and entry["icon_ok"] for entry in names.values()), menu["actions"]
-    assert menu.get("submenu_opened"), "the Bai Mei submenu did not open for the screenshot"
-    plugins_menu = {entry["object_name"] for entry in result["plugins_menu"]["actions"]}
-    assert "baimei_dock" in plugins_menu, f"the dock action is not in Plugins > Bai Mei: {result['plugins_menu']}"
 
-    toolbar = result["toolbar"]
-    assert toolbar["present"] and toolbar["in_plugin_toolbar"], f"toolbar action baimei_dock missing: {toolbar}"
-    assert toolbar["entries"][0]["icon_ok"] and toolbar["entries"][0]["checkable"], toolbar
-    assert not toolbar["other_actions_on_toolbars"], f"only the dock button belongs on the toolbar: {toolbar}"
-
-    toolbox = result["toolbox"]
-    assert toolbox.get("opened"), f"Processing toolbox did not open: {toolbox}"
-    assert "Bai Mei" in toolbox.get("filtered_items", []), toolbox
-
-    dialog = result["algorithm_dialog"]
-    assert dialog["opened"], f"Vector > Bai Mei > Import AIS file did not open the dialog: {dialog}"
-
-    # The dock walkthrough: open, load the Bai Mei 8 scenario, select its first gap, show the vessel alone.
-    dock = result.get("dock", {})
-    assert dock.get("found") and dock.get("visible"), f"the toolbar button did not open the dock: {dock}"
-    assert dock["action_checked"] and dock["right_area"] and not dock["floating"], dock
-    load = result.get("load", {})
-    assert load.get("format_recognised"), f"the dock did not recognise the DMA format: {load.get('format_label')}"
-    assert load.get("loaded"), f"the scenario did not load within {LOAD_TIMEOUT_S} s: {load} {result['waits']}"
-    assert load["gap_rows"] > 100, f"only {load['gap_rows']} gaps in the table"
-    print(f"scenario loaded in the dock in {load['load_s']} s: {load['gap_rows']} gaps, {load['vessels']} vessels")
-
-    selected = result.get("selected_gap", {})
-    gap = selected.get("gap") or {}
-    expected_off, expected_on = scenario.expected_gaps[0]
-    assert gap.get("mmsi") == scenario.bai_mei_mmsi, f"the first BAI MEI gap is not the Bai Mei 8's: {selected}"
-    assert gap["off_time"] == expected_off, f"first gap off at {gap['off_time']}, expected {expected_off}"
-    assert gap["on_time"] == expected_on, f"first gap on at {gap['on_time']}, expected {expected_on}"
-    assert selected["map"]["extent_contains_gap"], f"the map does not show the gap's ends: {selected['map']}"
-    assert selected["map"]["temporal_covers_gap"], f"the Temporal Controller misses the gap: {selected['map']}"
-    details = selected.get("details", {})
-    assert details.get("box_visible") and details.get("level") == "high", f"the Selected gap box: {details}"
-    assert selected.get("criteria_folded_at_start"), "the gap criteria should start folded, leaving room for the table"
-    assert "Nampo (up to" in details["text"] and "draught rose from 6.5 m to 11.5 m" in details["text"], details
-    assert "KPNAM" in dict(details["candidates"]) and "RUVVO" not in dict(details["candidates"]), details
-    assert {"reach_areas", "candidate_visits"} <= set(details["layers"]), details
-    assert details["folded_table_height"] >= MIN_TABLE_HEIGHT and details["folded_text_fits"], details
-
-    # Imagery page: the bundled catalogue over the map zoomed to Nampo, in the selected gap's window.
-    imagery = result.get("imagery", {})
-    assert imagery.get("window_covers_gap"), f"the imagery window is not the gap's: {imagery}"
-    assert imagery.get("url", "").endswith("bai_mei_8_synthetic.geojson"), imagery
-    assert JUNE_NAMPO_SCENES <= set(imagery.get("found", [])), f"the June Nampo scenes were not found: {imagery}"
-    assert JUNE_NAMPO_SCENES <= set(imagery["dark"]), f"the June Nampo scenes are not flagged as dark: {imagery}"
-    assert imagery["rows"] == imagery["features"] == len(imagery["found"]), imagery
-    assert imagery["layer_name"] == "imagery footprints" and imagery["in_session_group"] and imagery["temporal"]
-    assert imagery["selected_on_map"] == [imagery["selected"]], imagery
-    assert imagery["current_subtab"] == "imageryResultsPage" and imagery["timeline_ticks"] == len(imagery["found"])
-
-    analysis = result.get("analysis", {})
-    ports = dict(analysis.get("ports", []))
-    assert "KPNAM" in ports and 40 < ports["KPNAM"] < 70, f"Nampo is not a candidate port of the June gap: {analysis}"
-    assert not {"RUVVO", "CNNGB"} & set(ports), f"Vladivostok or Ningbo within reach of the June gap: {analysis}"
-    assert {"reach_areas", "candidate_visits"} <= set(analysis["layers"]), analysis
-
-    # Annotate and identify the ship on the 16 June SkySat scene by clicking
-    annotate = result.get("annotate", {})
-    assert annotate.get("mark_tool_active") and annotate.get("sightings") == 1, annotate
-    assert annotate.get("form_opened") and annotate.get("form_tabs", [])[:5] == ["Identity", "Hull", "Deck",
-                                                                                 "Activity", "Notes"], annotate
-    saved = annotate.get("saved", {})
-    assert saved.get("image_id") == imagery.get("selected"), saved  # taken from the selected scene
-    assert saved.get("observed_at", "").startswith("2017-06-1"), saved
-    assert (saved.get("hatch_count"), saved.get("crane_count"), saved.get("hull_colour")) == (5, 4, "black"), saved
-    assert saved.get("length_m") and 150 < saved["length_m"] < 190, saved  # 0.002° of longitude at 38.7° N
-    assert saved.get("heading_deg") is not None and abs(saved["heading_deg"] - 90) < 3, saved
-    ranked = annotate.get("ranked", [])
-    assert ranked and ranked[0][1] == "BAI MEI 8" and ranked[0][3] == "dark and reachable", ranked
-
-    vessel = result.get("vessel", {})
-    assert vessel.get("selected_mmsi") == scenario.bai_mei_mmsi, vessel
-    subsets = vessel["subsets"]
-    assert subsets and all(str(scenario.bai_mei_mmsi) in subset for subset in subsets.values()), subsets
-    assert all(subset == "" for subset in vessel["subsets_after_show_all"].values()), vessel
-
-    # Legible at 1366x768: nothing clipped, squeezed or hidden on the three working pages.
-    layout = result["layout"]
-    problems = [
-        f"{page}: {problem}"
-        for page in ("tracksPage", "gapsPage", "vesselsPage", "imagerySearchPage", "imageryResultsPage")
-        for problem in _check_layout(layout[page])
-    ]
-    cut_presets = [p["text"] for p in layout["preset_combo"]["presets"] if not p["fits_open_list"]]
-    assert not cut_presets, f"preset names cut off in the open Preset list: {cut_presets}"
-    assert not problems, "the dock at 1366x768:\n" + "\n".join(problems)
-    cut_closed = [p["text"] for p in layout["preset_combo"]["presets"] if not p["fits_closed_combo"]]
-    assert not cut_closed, f"preset names cut off in the closed Preset combo: {cut_closed}"
-    gap_columns = {c["name"]: c["in_view"] for c in layout["gapsPage"]["gap_table"]["columns"]}
-    assert all(gap_columns[name] for name in ("Vessel", "Hours", "Off (UTC)")), gap_columns
-    vessel_columns = {c["name"]: c["in_view"] for c in layout["vesselsPage"]["vessel_table"]["columns"]}
-    assert all(vessel_columns[name] for name in ("Vessel", "Gaps", "Longest h")), vessel_columns
-    assert vessel["map"]["temporal_covers_vessel"], f"the time window hides part of the voyage: {vessel['map']}"
-    result_columns = {c["name"]: c["in_view"] for c in layout["imageryResultsPage"]["result_table"]["columns"]}
-    assert all(result_columns[name] for name in ("Date (UTC)", "Dark", "Covers")), result_columns
-
-    unload = result["unload"]
-    assert unload["returned"], "qgis.utils.unloadPlugin returned False"
-    assert unload["provider_removed"] and unload["algorithms_removed"], unload
-    assert unload["submenu_removed"], "the Bai Mei submenu is still in the Vector menu after unload"
-    assert unload["plugins_submenu_removed"], "the Bai Mei submenu is still in the Plugins menu after unload"
-    assert unload["toolbar_action_removed"] and not unload["leftover_toolbar_actions"], unload
-    assert not unload["leftover_menu_actions"] and not unload["leftover_actions"], unload
-    assert unload["dock_removed"], f"the Bai Mei dock is still in the main window after unload: {unload}"
-
-    assert not script_errors, f"the in-QGIS check script failed:\n{script_errors}"
-    for key in SCREENSHOTS:
-        path = Path(result["screenshots"][key]["path"])
-        assert path.is_file(), f"screenshot {key} not saved"
-        assert path.stat().st_size > MIN_SCREENSHOT_BYTES, f"screenshot {path} is only {path.stat().st_size} bytes"
-
-    assert qgis_proc.returncode == 0, f"QGIS exit code {qgis_proc.returncode}{report}"
+def test_desktop_session(desktop_run):
+    """QGIS ran the whole walkthrough and quit cleanly, with no Python error or dialog outside the steps."""
+    report = desktop_run.report()
+    assert not desktop_run.timed_out, f"QGIS did not finish within {TIMEOUT_S} s{report}"
+    result = desktop_run.result
+    assert result is not None, f"{desktop_run.how_it_ended()} without writing {desktop_run.result_path}{report}"
+    assert not result.get("runner_errors"), "the in-QGIS runner failed:\n" + "\n".join(result["runner_errors"])
+    finished, running = result.get("finished"), result.get("current_step")
+    assert finished, f"the walkthrough stopped during step {running}{report}"
+    errors = result["python_errors_after_steps"]
+    assert errors == [], "Python errors in QGIS after the last step:\n" + "\n\n".join(errors)
+    dialogs = result["unexpected_dialogs_after_steps"]
+    assert dialogs == [], f"dialogs popped up after the last step or were still open at the end: {dialogs}"
+    assert desktop_run.returncode == 0, f"QGIS exit code {desktop_run.returncode}{report}"
