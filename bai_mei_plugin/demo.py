@@ -115,10 +115,12 @@ def run(output: str) -> int:
         kept = build_geopackage(building, scenario, info, output)
         tell_and_map(app, building, info, kept, png)
         QgsProject.instance().removeAllMapLayers()  # closes the file before it is renamed
-    print(f"\nWrote {gpkg} (points, tracks, gaps, ports, reach_areas, candidate_visits, port_visits, stops, "
-          f"destinations, encounters, rendezvous, anomalies, footprints, sightings, candidates), {png} and the case "
-          f"(bai_mei_8_case.gpkg, .kml, _report.pdf, _report.html) in "
-          f"{time.perf_counter() - started:.0f} s.")
+    print(
+        f"\nWrote {gpkg} (points, tracks, gaps, ports, reach_areas, candidate_visits, port_visits, stops, "
+        f"destinations, encounters, rendezvous, anomalies, footprints, sightings, candidates), {png} and the case "
+        f"(bai_mei_8_case.gpkg, .kml, _report.pdf, _report.html) in "
+        f"{time.perf_counter() - started:.0f} s."
+    )
     return 0
 
 
@@ -130,18 +132,32 @@ def build_geopackage(gpkg: str, scenario: str, info, output: str) -> int:
     from .paths import resource_path
 
     print("Importing AIS…", end="", flush=True)
-    imported = processing.run("baimei:importais", {"INPUT": scenario, "OUTPUT": _gpkg_layer(gpkg, "points")},
-                              feedback=console_feedback())
-    print(f"\n  {imported['ROWS_READ']:,} rows read, {imported['ROWS_KEPT']:,} kept, "
-          f"{imported['ROWS_DROPPED']:,} dropped (base stations, AtoN...).")
+    imported = processing.run(
+        "baimei:importais", {"INPUT": scenario, "OUTPUT": _gpkg_layer(gpkg, "points")}, feedback=console_feedback()
+    )
+    print(
+        f"\n  {imported['ROWS_READ']:,} rows read, {imported['ROWS_KEPT']:,} kept, "
+        f"{imported['ROWS_DROPPED']:,} dropped (base stations, AtoN...)."
+    )
     print("Detecting dark gaps…", end="", flush=True)
-    found = processing.run("baimei:detectgaps", {
-        "INPUT": f"{gpkg}|layername=points", "OUTPUT_GAPS": _gpkg_layer(gpkg, "gaps"),
-        "OUTPUT_TRACKS": _gpkg_layer(gpkg, "tracks")}, feedback=console_feedback())
+    found = processing.run(
+        "baimei:detectgaps",
+        {
+            "INPUT": f"{gpkg}|layername=points",
+            "OUTPUT_GAPS": _gpkg_layer(gpkg, "gaps"),
+            "OUTPUT_TRACKS": _gpkg_layer(gpkg, "tracks"),
+        },
+        feedback=console_feedback(),
+    )
     print(f"\n  {found['GAP_COUNT']:,} gaps of 6 h or more in all the traffic.")
     write_ports(gpkg, resource_path("ports", "ports.csv"))
-    run_analysis(gpkg, info.bai_mei_mmsi, resource_path("catalogues", "bai_mei_8_synthetic.geojson"), _gpkg_layer,
-                 console_feedback)
+    run_analysis(
+        gpkg,
+        info.bai_mei_mmsi,
+        resource_path("catalogues", "bai_mei_8_synthetic.geojson"),
+        _gpkg_layer,
+        console_feedback,
+    )
     annotate_and_export(gpkg, info.bai_mei_mmsi, os.path.abspath(output), _gpkg_layer, console_feedback)
     return imported["ROWS_KEPT"]
 
@@ -164,18 +180,23 @@ def tell_and_map(app, gpkg: str, info, kept: int, png: str) -> None:
             apply_style(layer, kind)
             layer.saveStyleToDatabase(name, "Bai Mei style", True, "")
         layers[name] = layer
-    land = QgsVectorLayer(os.path.join(app.pkgDataPath(), "resources", "data", "world_map.gpkg")
-                          + "|layername=countries", "Land (Natural Earth)", "ogr")
+    land = QgsVectorLayer(
+        os.path.join(app.pkgDataPath(), "resources", "data", "world_map.gpkg") + "|layername=countries",
+        "Land (Natural Earth)",
+        "ogr",
+    )
     apply_style(land, "land")
 
     bm = info.bai_mei_mmsi
     gaps = sorted(layers["gaps"].getFeatures(f'"mmsi" = {bm}'), key=lambda f: f["off_time"])
     print(f"\nThe Bai Mei 8 (MMSI {bm}, synthetic) went dark {len(gaps)} times:")
     for f in gaps:
-        print(f"  off {_utc(f['off_time'].toSecsSinceEpoch())} at {f['off_lat']:.2f}N {f['off_lon']:.2f}E → "
-              f"on {_utc(f['on_time'].toSecsSinceEpoch())} at {f['on_lat']:.2f}N {f['on_lon']:.2f}E: "
-              f"{f['gap_hours']:.1f} h dark, {f['distance_nm']:.0f} nm apart, draught {f['draught_before']} → "
-              f"{f['draught_after']} m, destination {f['destination_before']} → {f['destination_after']}")
+        print(
+            f"  off {_utc(f['off_time'].toSecsSinceEpoch())} at {f['off_lat']:.2f}N {f['off_lon']:.2f}E → "
+            f"on {_utc(f['on_time'].toSecsSinceEpoch())} at {f['on_lat']:.2f}N {f['on_lon']:.2f}E: "
+            f"{f['gap_hours']:.1f} h dark, {f['distance_nm']:.0f} nm apart, draught {f['draught_before']} → "
+            f"{f['draught_after']} m, destination {f['destination_before']} → {f['destination_after']}"
+        )
     everyone = sorted((f["gap_hours"] for f in layers["gaps"].getFeatures()), reverse=True)
     if gaps:
         rank = everyone.index(max(f["gap_hours"] for f in gaps)) + 1
@@ -194,14 +215,27 @@ def tell_and_map(app, gpkg: str, info, kept: int, png: str) -> None:
     layers["candidate_visits"].setName("DPRK ports in reach")
     layers["footprints"].setSubsetString('"in_gap_window"')
     layers["footprints"].setName("Scenes")
-    case = [layers["candidate_visits"], layers["footprints"], layers["ports"], layers["gaps"], layers["tracks"],
-            layers["reach_areas"], land]
+    case = [
+        layers["candidate_visits"],
+        layers["footprints"],
+        layers["ports"],
+        layers["gaps"],
+        layers["tracks"],
+        layers["reach_areas"],
+        land,
+    ]
     for layer in reversed(case):
         project.addMapLayer(layer)
-    export_case_map(project, case, QgsRectangle(117.0, 27.0, 136.0, 45.0), "Bai Mei 8: dark gaps, June–July 2017",
-                    f"Synthetic reconstruction of the public story; {info.vessels} vessels, "
-                    f"{kept:,} AIS reports; dark gaps ≥ 6 h dashed in red, the Bai Mei 8 in bold, "
-                    "its reachable sea in June shaded, scenes taken while it was dark outlined.", png)
+    export_case_map(
+        project,
+        case,
+        QgsRectangle(117.0, 27.0, 136.0, 45.0),
+        "Bai Mei 8: dark gaps, June–July 2017",
+        f"Synthetic reconstruction of the public story; {info.vessels} vessels, "
+        f"{kept:,} AIS reports; dark gaps ≥ 6 h dashed in red, the Bai Mei 8 in bold, "
+        "its reachable sea in June shaded, scenes taken while it was dark outlined.",
+        png,
+    )
 
 
 def highlight_vessel(layers, mmsi: int) -> None:

@@ -9,10 +9,17 @@ import datetime as dt
 
 # (output layer in the GeoPackage, style kind)
 ANALYSIS_LAYERS = (
-    ("reach_areas", "reach_areas"), ("candidate_visits", "candidate_visits"), ("port_visits", "port_visits"),
-    ("stops", "stops"), ("destinations", "destinations"), ("encounters", "encounters"),
-    ("rendezvous", "rendezvous"), ("anomalies", "anomalies"), ("footprints", "footprints"),
-    ("sightings", "sightings"), ("candidates", "candidates"),
+    ("reach_areas", "reach_areas"),
+    ("candidate_visits", "candidate_visits"),
+    ("port_visits", "port_visits"),
+    ("stops", "stops"),
+    ("destinations", "destinations"),
+    ("encounters", "encounters"),
+    ("rendezvous", "rendezvous"),
+    ("anomalies", "anomalies"),
+    ("footprints", "footprints"),
+    ("sightings", "sightings"),
+    ("candidates", "candidates"),
 )
 
 
@@ -29,34 +36,68 @@ def run_analysis(gpkg: str, mmsi: int, catalogue: str, layer_uri, feedback) -> N
     points = f"{gpkg}|layername=points"
     gaps = f"{gpkg}|layername=gaps"
     print("Reachable areas and candidate port visits of every gap…", end="", flush=True)
-    reach = processing.run("baimei:gapreachability", {
-        "GAPS": gaps, "OUTPUT_AREAS": layer_uri(gpkg, "reach_areas"),
-        "OUTPUT_VISITS": layer_uri(gpkg, "candidate_visits")}, feedback=feedback())
+    reach = processing.run(
+        "baimei:gapreachability",
+        {
+            "GAPS": gaps,
+            "OUTPUT_AREAS": layer_uri(gpkg, "reach_areas"),
+            "OUTPUT_VISITS": layer_uri(gpkg, "candidate_visits"),
+        },
+        feedback=feedback(),
+    )
     print(f"\n  {reach['VISIT_COUNT']:,} candidate visits.")
     print("Port visits and stops…", end="", flush=True)
-    visits = processing.run("baimei:portvisits", {
-        "INPUT": points, "GAPS": gaps, "OUTPUT_VISITS": layer_uri(gpkg, "port_visits"),
-        "OUTPUT_STOPS": layer_uri(gpkg, "stops"), "OUTPUT_DESTINATIONS": layer_uri(gpkg, "destinations")},
-        feedback=feedback())
-    print(f"\n  {visits['VISIT_COUNT']:,} port visits; {visits['MISMATCH_COUNT']:,} gaps after which the ship went "
-          "somewhere else than it declared.")
+    visits = processing.run(
+        "baimei:portvisits",
+        {
+            "INPUT": points,
+            "GAPS": gaps,
+            "OUTPUT_VISITS": layer_uri(gpkg, "port_visits"),
+            "OUTPUT_STOPS": layer_uri(gpkg, "stops"),
+            "OUTPUT_DESTINATIONS": layer_uri(gpkg, "destinations"),
+        },
+        feedback=feedback(),
+    )
+    print(
+        f"\n  {visits['VISIT_COUNT']:,} port visits; {visits['MISMATCH_COUNT']:,} gaps after which the ship went "
+        "somewhere else than it declared."
+    )
     print("Encounters and dark rendezvous…", end="", flush=True)
-    met = processing.run("baimei:encounters", {
-        "INPUT": points, "GAPS": gaps, "AREAS": f"{gpkg}|layername=reach_areas",
-        "OUTPUT": layer_uri(gpkg, "encounters"), "OUTPUT_RENDEZVOUS": layer_uri(gpkg, "rendezvous")},
-        feedback=feedback())
+    met = processing.run(
+        "baimei:encounters",
+        {
+            "INPUT": points,
+            "GAPS": gaps,
+            "AREAS": f"{gpkg}|layername=reach_areas",
+            "OUTPUT": layer_uri(gpkg, "encounters"),
+            "OUTPUT_RENDEZVOUS": layer_uri(gpkg, "rendezvous"),
+        },
+        feedback=feedback(),
+    )
     print(f"\n  {met['ENCOUNTER_COUNT']:,} encounters at sea.")
     print("Identity anomalies…", end="", flush=True)
-    odd = processing.run("baimei:anomalies", {"INPUT": points, "OUTPUT": layer_uri(gpkg, "anomalies")},
-                         feedback=feedback())
+    odd = processing.run(
+        "baimei:anomalies", {"INPUT": points, "OUTPUT": layer_uri(gpkg, "anomalies")}, feedback=feedback()
+    )
     print(f"\n  {odd['ANOMALY_COUNT']:,} anomalies.")
-    print("Imagery footprints over the vessel's reachable areas while it was dark (bundled synthetic catalogue)…",
-          end="", flush=True)
+    print(
+        "Imagery footprints over the vessel's reachable areas while it was dark (bundled synthetic catalogue)…",
+        end="",
+        flush=True,
+    )
     gaps_layer = QgsVectorLayer(gaps, "gaps", "ogr")
     gaps_layer.setSubsetString(f'"mmsi" = {int(mmsi)}')
-    found = processing.run("baimei:searchfootprints", {
-        "GAPS": gaps_layer, "AOI": f"{gpkg}|layername=reach_areas", "SOURCE": 2, "URL": catalogue,
-        "OUTPUT": layer_uri(gpkg, "footprints")}, feedback=feedback())
+    found = processing.run(
+        "baimei:searchfootprints",
+        {
+            "GAPS": gaps_layer,
+            "AOI": f"{gpkg}|layername=reach_areas",
+            "SOURCE": 2,
+            "URL": catalogue,
+            "OUTPUT": layer_uri(gpkg, "footprints"),
+        },
+        feedback=feedback(),
+    )
     print(f"\n  {found['FOOTPRINT_COUNT']:,} scenes.")
     summarise(gpkg, mmsi)
 
@@ -70,8 +111,10 @@ def summarise(gpkg: str, mmsi: int) -> None:
     ports = rows("ports", "TRUE")
     print(f"\nWhat the analysis says about MMSI {mmsi}:")
     for area in sorted(rows("reach_areas", f'"mmsi" = {mmsi}'), key=lambda f: f["off_time"]):
-        print(f"  Gap from {_utc(area['off_time'])}: reachable sea {area['area_km2']:,.0f} km² at "
-              f"{area['max_speed_kn']:.1f} kn.")
+        print(
+            f"  Gap from {_utc(area['off_time'])}: reachable sea {area['area_km2']:,.0f} km² at "
+            f"{area['max_speed_kn']:.1f} kn."
+        )
         print(f"    {area['why']}")
 
         def hours(visit):
@@ -79,23 +122,33 @@ def summarise(gpkg: str, mmsi: int) -> None:
             return sea if sea is not None and sea == sea else visit["max_dwell_hours"]  # NULL or NaN: no sea legs
 
         candidates = sorted(rows("candidate_visits", f"\"gap_id\" = '{area['gap_id']}'"), key=lambda f: -hours(f))
-        print(f"    {len(candidates)} ports it could have called at (by sea); the longest possible stays: "
-              + ", ".join(f"{v['port_name']} {hours(v):.0f} h" for v in candidates[:3]))
+        print(
+            f"    {len(candidates)} ports it could have called at (by sea); the longest possible stays: "
+            + ", ".join(f"{v['port_name']} {hours(v):.0f} h" for v in candidates[:3])
+        )
         for visit in (v for v in candidates if v["of_interest"]):  # the sanctioned ports are the point
-            print(f"    of interest: {visit['port_name']} ({visit['locode']}) for up to {hours(visit):.0f} h "
-                  f"(arrive ≥ {_utc(visit['arrive_earliest'])}, leave ≤ {_utc(visit['depart_latest'])})")
-        for scene in rows("footprints", f"\"gap_id\" = '{area['gap_id']}' AND \"in_gap_window\""):
+            print(
+                f"    of interest: {visit['port_name']} ({visit['locode']}) for up to {hours(visit):.0f} h "
+                f"(arrive ≥ {_utc(visit['arrive_earliest'])}, leave ≤ {_utc(visit['depart_latest'])})"
+            )
+        for scene in rows("footprints", f'"gap_id" = \'{area["gap_id"]}\' AND "in_gap_window"'):
             covered = [p["name"] for p in ports if scene.geometry().contains(p.geometry())]
-            print(f"    scene while dark: {scene['item_id']} ({scene['collection']}, {scene['gsd_m']} m) "
-                  f"{_utc(scene['acquired'])}" + (f", showing {', '.join(covered)}" if covered else ""))
+            print(
+                f"    scene while dark: {scene['item_id']} ({scene['collection']}, {scene['gsd_m']} m) "
+                f"{_utc(scene['acquired'])}" + (f", showing {', '.join(covered)}" if covered else "")
+            )
     for visit in sorted(rows("port_visits", f'"mmsi" = {mmsi}'), key=lambda f: f["arrival"]):
-        print(f"  Seen at {visit['port_name']} {_utc(visit['arrival'])} – {_utc(visit['departure'])}, declaring "
-              f"{visit['destination']}.")
+        print(
+            f"  Seen at {visit['port_name']} {_utc(visit['arrival'])} – {_utc(visit['departure'])}, declaring "
+            f"{visit['destination']}."
+        )
     for check in rows("destinations", f'"mmsi" = {mmsi}'):
         mismatch = check["mismatch"]
         verdict = "NOT where it went" if mismatch is True else "where it went" if mismatch is False else "unknown"
-        print(f"  Declared {check['declared_destination']} before the gap from {_utc(check['off_time'])}; next "
-              f"port seen: {check['actual_next_port']} ({verdict}).")
+        print(
+            f"  Declared {check['declared_destination']} before the gap from {_utc(check['off_time'])}; next "
+            f"port seen: {check['actual_next_port']} ({verdict})."
+        )
     for anomaly in rows("anomalies", f'"mmsi" = {mmsi}'):
         print(f"  Anomaly {anomaly['kind']}: {anomaly['evidence']}")
 
@@ -105,12 +158,26 @@ DEMO_SIGHTINGS = (
     ("SYNTHETIC_20170617_020500_ssc3", "2017-06-17T02:05:00Z", 125.1505, 38.7012),
     ("SYNTHETIC_20170706_022000_ssc2", "2017-07-06T02:20:00Z", 125.1511, 38.7009),
 )
-DEMO_FEATURES = {"length_m": 170.0, "beam_m": 27.0, "heading_deg": 212.0, "hull_colour": "black", "deck_colour": "red",
-                 "superstructure_colour": "white", "superstructure_position": "aft", "hatch_count": 5,
-                 "crane_count": 4, "crane_type": "jib cranes", "bow_type": "bulbous", "activity": "loading",
-                 "cargo_visible": "coal", "draught_state": "laden", "confidence": "medium",
-                 "image_source": "Catalogue bai_mei_8_synthetic.geojson", "analyst": "make demo",
-                 "notes": "Synthetic demo sighting."}
+DEMO_FEATURES = {
+    "length_m": 170.0,
+    "beam_m": 27.0,
+    "heading_deg": 212.0,
+    "hull_colour": "black",
+    "deck_colour": "red",
+    "superstructure_colour": "white",
+    "superstructure_position": "aft",
+    "hatch_count": 5,
+    "crane_count": 4,
+    "crane_type": "jib cranes",
+    "bow_type": "bulbous",
+    "activity": "loading",
+    "cargo_visible": "coal",
+    "draught_state": "laden",
+    "confidence": "medium",
+    "image_source": "Catalogue bai_mei_8_synthetic.geojson",
+    "analyst": "make demo",
+    "notes": "Synthetic demo sighting.",
+}
 
 
 def annotate_and_export(gpkg: str, mmsi: int, output: str, layer_uri, feedback) -> list:
@@ -126,15 +193,24 @@ def annotate_and_export(gpkg: str, mmsi: int, output: str, layer_uri, feedback) 
         add_sighting(sightings, lon, lat, {**DEMO_FEATURES, "image_id": image_id, "observed_at": observed})
     del sightings
     print("Who are the ships on the images? (two synthetic sightings at Nampo)…", end="", flush=True)
-    found = processing.run("baimei:identifyvessels", {
-        "SIGHTINGS": f"{gpkg}|layername=sightings", "INPUT": f"{gpkg}|layername=points",
-        "GAPS": f"{gpkg}|layername=gaps", "AREAS": f"{gpkg}|layername=reach_areas",
-        "OUTPUT": layer_uri(gpkg, "candidates")}, feedback=feedback())
+    found = processing.run(
+        "baimei:identifyvessels",
+        {
+            "SIGHTINGS": f"{gpkg}|layername=sightings",
+            "INPUT": f"{gpkg}|layername=points",
+            "GAPS": f"{gpkg}|layername=gaps",
+            "AREAS": f"{gpkg}|layername=reach_areas",
+            "OUTPUT": layer_uri(gpkg, "candidates"),
+        },
+        feedback=feedback(),
+    )
     print(f"\n  {found['CANDIDATE_COUNT']} candidates ranked.")
     candidates = QgsVectorLayer(f"{gpkg}|layername=candidates", "candidates", "ogr")
     for row in sorted(candidates.getFeatures('"rank" = 1'), key=lambda f: f["observed_at"]):
-        print(f"  {row['sighting_id']} on {_utc(row['observed_at'])}: most likely {row['name']} (MMSI {row['mmsi']}), "
-              f"score {row['total_score']:.2f}, {row['spacetime_status']}.")
+        print(
+            f"  {row['sighting_id']} on {_utc(row['observed_at'])}: most likely {row['name']} (MMSI {row['mmsi']}), "
+            f"score {row['total_score']:.2f}, {row['spacetime_status']}."
+        )
     del candidates
 
     # The case of one vessel: its layers, copied into memory (filters on several layers of one GeoPackage misbehave
@@ -149,13 +225,30 @@ def annotate_and_export(gpkg: str, mmsi: int, output: str, layer_uri, feedback) 
         return memory
 
     vessel = f'"mmsi" = {int(mmsi)}'
-    layers = [copy("tracks", vessel), copy("gaps", vessel), copy("reach_areas", vessel),
-              copy("candidate_visits", vessel), copy("footprints", '"in_gap_window"'), copy("sightings"),
-              copy("candidates"), copy("ports")]
+    layers = [
+        copy("tracks", vessel),
+        copy("gaps", vessel),
+        copy("reach_areas", vessel),
+        copy("candidate_visits", vessel),
+        copy("footprints", '"in_gap_window"'),
+        copy("sightings"),
+        copy("candidates"),
+        copy("ports"),
+    ]
     print("Exporting the case (GeoPackage, KML, PDF and HTML report)…", end="", flush=True)
-    result = processing.run("baimei:exportcase", {
-        "LAYERS": layers, "FORMATS": [0, 2], "FOLDER": output, "NAME": "bai_mei_8_case", "OVERWRITE": True,
-        "REPORT": True, "MMSI": int(mmsi)}, feedback=feedback())
+    result = processing.run(
+        "baimei:exportcase",
+        {
+            "LAYERS": layers,
+            "FORMATS": [0, 2],
+            "FOLDER": output,
+            "NAME": "bai_mei_8_case",
+            "OVERWRITE": True,
+            "REPORT": True,
+            "MMSI": int(mmsi),
+        },
+        feedback=feedback(),
+    )
     written = result["WRITTEN"].split(";")
     print("\n  " + "\n  ".join(written))
     return written

@@ -16,8 +16,9 @@ def _first_existing(*candidates: str) -> str:
 
 def resources_dir() -> str:
     """``resources/`` inside the installed plugin, or beside the package in the repository."""
-    return _first_existing(os.path.join(PLUGIN_DIR, "resources"),
-                           os.path.join(os.path.dirname(PLUGIN_DIR), "resources"))
+    return _first_existing(
+        os.path.join(PLUGIN_DIR, "resources"), os.path.join(os.path.dirname(PLUGIN_DIR), "resources")
+    )
 
 
 def resource_path(*parts: str) -> str:
@@ -25,8 +26,9 @@ def resource_path(*parts: str) -> str:
 
 
 def metadata_path() -> str:
-    return _first_existing(os.path.join(PLUGIN_DIR, "metadata.txt"),
-                           os.path.join(os.path.dirname(PLUGIN_DIR), "metadata.txt"))
+    return _first_existing(
+        os.path.join(PLUGIN_DIR, "metadata.txt"), os.path.join(os.path.dirname(PLUGIN_DIR), "metadata.txt")
+    )
 
 
 @lru_cache(maxsize=1)

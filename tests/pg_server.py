@@ -26,8 +26,11 @@ def find_bin_dir() -> Optional[Path]:
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: float(Path(p).parent.name))
     for bin_dir in reversed(candidates):
         version = Path(bin_dir).parent.name
-        if (Path(bin_dir, "initdb").exists() and Path(bin_dir, "pg_ctl").exists()
-                and glob.glob(EXTENSION_GLOB.format(version=version))):
+        if (
+            Path(bin_dir, "initdb").exists()
+            and Path(bin_dir, "pg_ctl").exists()
+            and glob.glob(EXTENSION_GLOB.format(version=version))
+        ):
             return Path(bin_dir)
     return None
 
@@ -35,8 +38,10 @@ def find_bin_dir() -> Optional[Path]:
 def unavailable_reason() -> Optional[str]:
     """Why a server cannot be started here, or None."""
     if find_bin_dir() is None:
-        return ("PostgreSQL with PostGIS is not installed (no /usr/lib/postgresql/*/bin/initdb with postgis.control): "
-                "apt-get install postgresql postgis")
+        return (
+            "PostgreSQL with PostGIS is not installed (no /usr/lib/postgresql/*/bin/initdb with postgis.control): "
+            "apt-get install postgresql postgis"
+        )
     if os.geteuid() == 0:
         try:
             pwd.getpwnam("postgres")
@@ -92,16 +97,66 @@ class PgServer:
             os.chown(self.root, user.pw_uid, user.pw_gid)
         self.port = _free_port()
         try:
-            self._run("initdb", "-D", str(self.data_dir), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                      "--no-sync", "--locale=C")
-            options = (f"-k {self.root} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
-                       "-c synchronous_commit=off -c full_page_writes=off")
-            self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.root / "server.log"), "-o", options,
-                      "-w", "-t", "30", "start")
-            self._run("psql", "-h", str(self.root), "-p", str(self.port), "-U", "postgres", "-d", "postgres",
-                      "-v", "ON_ERROR_STOP=1", "-c", f"CREATE DATABASE {self.database}")
-            self._run("psql", "-h", str(self.root), "-p", str(self.port), "-U", "postgres", "-d", self.database,
-                      "-v", "ON_ERROR_STOP=1", "-c", "CREATE EXTENSION postgis")
+            self._run(
+                "initdb",
+                "-D",
+                str(self.data_dir),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--locale=C",
+            )
+            options = (
+                f"-k {self.root} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off"
+            )
+            self._run(
+                "pg_ctl",
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.root / "server.log"),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "30",
+                "start",
+            )
+            self._run(
+                "psql",
+                "-h",
+                str(self.root),
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                f"CREATE DATABASE {self.database}",
+            )
+            self._run(
+                "psql",
+                "-h",
+                str(self.root),
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                self.database,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                "CREATE EXTENSION postgis",
+            )
         except BaseException:
             self.stop()
             raise

@@ -51,8 +51,18 @@ NAME_CHANGE = "name_change"
 IMO_CHANGE = "imo_change"
 CALLSIGN_CHANGE = "callsign_change"
 INVALID_IMO = "invalid_imo"
-KINDS = (JUMP, SHARED_MMSI, INVALID_MMSI, UNALLOCATED_MID, SPECIAL_MMSI, FLAG_MISMATCH, NAME_CHANGE, IMO_CHANGE,
-         CALLSIGN_CHANGE, INVALID_IMO)
+KINDS = (
+    JUMP,
+    SHARED_MMSI,
+    INVALID_MMSI,
+    UNALLOCATED_MID,
+    SPECIAL_MMSI,
+    FLAG_MISMATCH,
+    NAME_CHANGE,
+    IMO_CHANGE,
+    CALLSIGN_CHANGE,
+    INVALID_IMO,
+)
 
 
 @dataclass(frozen=True)
@@ -135,16 +145,29 @@ def find_jumps(cols: AisColumns, criteria: AnomalyCriteria = AnomalyCriteria(), 
     for k in np.flatnonzero(rank < criteria.max_jumps_per_mmsi).tolist():
         i, m = int(a[k]), int(j_mmsi[k])
         hours = float(t[i + 1] - t[i]) / 3600.0
-        out.append(Anomaly(
-            mmsi=m, kind=JUMP, time=int(t[i + 1]), lon=float(lon[i + 1]), lat=float(lat[i + 1]),
-            vessel_name=names.get(m), time_before=int(t[i]), lon_before=float(lon[i]), lat_before=float(lat[i]),
-            speed_kn=float(speed[k]), distance_nm=float(dist[k] / METRES_PER_NM), hours=hours,
-            count=per_mmsi[m],
-            evidence=(f"Moved {dist[k] / METRES_PER_NM:,.1f} nm in {hours * 60:,.1f} min, from "
-                      f"{_where(lon[i], lat[i])} at {utc_text(t[i])} to {_where(lon[i + 1], lat[i + 1])} at "
-                      f"{utc_text(t[i + 1])}: "
-                      f"{speed[k]:,.0f} kn implied, above the {criteria.max_speed_kn:g} kn limit."),
-        ))
+        out.append(
+            Anomaly(
+                mmsi=m,
+                kind=JUMP,
+                time=int(t[i + 1]),
+                lon=float(lon[i + 1]),
+                lat=float(lat[i + 1]),
+                vessel_name=names.get(m),
+                time_before=int(t[i]),
+                lon_before=float(lon[i]),
+                lat_before=float(lat[i]),
+                speed_kn=float(speed[k]),
+                distance_nm=float(dist[k] / METRES_PER_NM),
+                hours=hours,
+                count=per_mmsi[m],
+                evidence=(
+                    f"Moved {dist[k] / METRES_PER_NM:,.1f} nm in {hours * 60:,.1f} min, from "
+                    f"{_where(lon[i], lat[i])} at {utc_text(t[i])} to {_where(lon[i + 1], lat[i + 1])} at "
+                    f"{utc_text(t[i + 1])}: "
+                    f"{speed[k]:,.0f} kn implied, above the {criteria.max_speed_kn:g} kn limit."
+                ),
+            )
+        )
     out.extend(_shared(cols, a, per_mmsi, criteria, names))
     return out, per_mmsi
 
@@ -154,8 +177,14 @@ def _shared(cols: AisColumns, a: np.ndarray, per_mmsi: Dict[int, int], criteria:
     mmsi, t, lon, lat = cols.mmsi, cols.t, cols.lon, cols.lat
     prev, this = a[:-1], a[1:]
     same = mmsi[prev] == mmsi[this]
-    back = _speed_kn(haversine_m(lon[prev], lat[prev], lon[this + 1], lat[this + 1]),
-                     (t[this + 1] - t[prev]).astype(np.float64), criteria) <= criteria.max_speed_kn
+    back = (
+        _speed_kn(
+            haversine_m(lon[prev], lat[prev], lon[this + 1], lat[this + 1]),
+            (t[this + 1] - t[prev]).astype(np.float64),
+            criteria,
+        )
+        <= criteria.max_speed_kn
+    )
     returns: Dict[int, int] = {}
     for m in mmsi[this[same & back]].tolist():
         returns[m] = returns.get(m, 0) + 1
@@ -167,21 +196,31 @@ def _shared(cols: AisColumns, a: np.ndarray, per_mmsi: Dict[int, int], criteria:
         if jumps < criteria.shared_min_jumps or r < criteria.shared_return_share * (jumps - 1):
             continue
         first = first_row[m]
-        out.append(Anomaly(
-            mmsi=m, kind=SHARED_MMSI, time=int(t[first]), lon=float(lon[first]), lat=float(lat[first]),
-            vessel_name=names.get(m), count=jumps,
-            evidence=(f"{jumps} impossible jumps, {r} of them back to where the jump before started: the reports "
-                      f"alternate between two places, as when two transmitters share the MMSI (or a position "
-                      f"error repeats). First jump at {utc_text(t[first])}."),
-        ))
+        out.append(
+            Anomaly(
+                mmsi=m,
+                kind=SHARED_MMSI,
+                time=int(t[first]),
+                lon=float(lon[first]),
+                lat=float(lat[first]),
+                vessel_name=names.get(m),
+                count=jumps,
+                evidence=(
+                    f"{jumps} impossible jumps, {r} of them back to where the jump before started: the reports "
+                    f"alternate between two places, as when two transmitters share the MMSI (or a position "
+                    f"error repeats). First jump at {utc_text(t[first])}."
+                ),
+            )
+        )
     return out
 
 
 # ---------------------------------------------------------------------------------------------------- MMSI and MID
 
 
-def mmsi_anomalies(cols: AisColumns, flags: Optional[Mapping[int, str]] = None,
-                   table: Optional[Dict[int, MidEntry]] = None, names=None) -> List[Anomaly]:
+def mmsi_anomalies(
+    cols: AisColumns, flags: Optional[Mapping[int, str]] = None, table: Optional[Dict[int, MidEntry]] = None, names=None
+) -> List[Anomaly]:
     """invalid_mmsi, unallocated_mid, special_mmsi and flag_mismatch anomalies, one per MMSI at its first report."""
     table = default_mid_table() if table is None else table
     names = vessel_names(cols) if names is None else names
@@ -193,22 +232,29 @@ def mmsi_anomalies(cols: AisColumns, flags: Optional[Mapping[int, str]] = None,
     for row in first.tolist():
         m = int(cols.mmsi[row])
         info = describe_mmsi(m, table)
-        base = dict(mmsi=m, time=int(cols.t[row]), lon=float(cols.lon[row]), lat=float(cols.lat[row]),
-                    vessel_name=names.get(m))
+        base = dict(
+            mmsi=m, time=int(cols.t[row]), lon=float(cols.lon[row]), lat=float(cols.lat[row]), vessel_name=names.get(m)
+        )
         if info.kind == INVALID:
             out.append(Anomaly(kind=INVALID_MMSI, evidence=info.description, **base))
         elif info.kind == SHIP and not info.allocated:
-            out.append(Anomaly(kind=UNALLOCATED_MID, evidence=info.description + " It cannot be a real ship's MMSI.",
-                               **base))
+            out.append(
+                Anomaly(kind=UNALLOCATED_MID, evidence=info.description + " It cannot be a real ship's MMSI.", **base)
+            )
         elif info.kind != SHIP:
             out.append(Anomaly(kind=SPECIAL_MMSI, evidence=info.description, **base))
         flag = flags.get(m)
         entry = info.entry
         if flag and entry is not None and entry.iso2 and flag != entry.iso2:
-            out.append(Anomaly(
-                kind=FLAG_MISMATCH, before=entry.iso2, after=flag,
-                evidence=f"Flag given as {flag}, but MID {entry.mid} belongs to {entry.country} ({entry.iso2}).",
-                **base))
+            out.append(
+                Anomaly(
+                    kind=FLAG_MISMATCH,
+                    before=entry.iso2,
+                    after=flag,
+                    evidence=f"Flag given as {flag}, but MID {entry.mid} belongs to {entry.country} ({entry.iso2}).",
+                    **base,
+                )
+            )
     return out
 
 
@@ -249,8 +295,11 @@ def _normalised_codes(col: TextColumn, normalise) -> tuple:
     return remap[col.codes], list(lookup)
 
 
-_CHANGES = (("vessel_name", NAME_CHANGE, "Name", normalise_text), ("imo", IMO_CHANGE, "IMO number", normalise_imo),
-            ("callsign", CALLSIGN_CHANGE, "Call sign", normalise_text))
+_CHANGES = (
+    ("vessel_name", NAME_CHANGE, "Name", normalise_text),
+    ("imo", IMO_CHANGE, "IMO number", normalise_imo),
+    ("callsign", CALLSIGN_CHANGE, "Call sign", normalise_text),
+)
 
 
 def identity_changes(cols: AisColumns, criteria: AnomalyCriteria = AnomalyCriteria(), names=None) -> List[Anomaly]:
@@ -276,14 +325,27 @@ def identity_changes(cols: AisColumns, criteria: AnomalyCriteria = AnomalyCriter
             if seen[mm] > criteria.max_changes_per_mmsi:
                 continue
             old, new = values[c[k]], values[c[k + 1]]
-            out.append(Anomaly(
-                mmsi=mm, kind=kind, time=int(cols.t[j]), lon=float(cols.lon[j]), lat=float(cols.lat[j]),
-                vessel_name=names.get(mm), before=old, after=new, time_before=int(cols.t[i]),
-                lon_before=float(cols.lon[i]), lat_before=float(cols.lat[i]),
-                hours=float(cols.t[j] - cols.t[i]) / 3600.0, count=total[mm],
-                evidence=(f"{label} changed from {old!r} (last reported {utc_text(cols.t[i])}) to {new!r} "
-                          f"(first reported {utc_text(cols.t[j])})."),
-            ))
+            out.append(
+                Anomaly(
+                    mmsi=mm,
+                    kind=kind,
+                    time=int(cols.t[j]),
+                    lon=float(cols.lon[j]),
+                    lat=float(cols.lat[j]),
+                    vessel_name=names.get(mm),
+                    before=old,
+                    after=new,
+                    time_before=int(cols.t[i]),
+                    lon_before=float(cols.lon[i]),
+                    lat_before=float(cols.lat[i]),
+                    hours=float(cols.t[j] - cols.t[i]) / 3600.0,
+                    count=total[mm],
+                    evidence=(
+                        f"{label} changed from {old!r} (last reported {utc_text(cols.t[i])}) to {new!r} "
+                        f"(first reported {utc_text(cols.t[j])})."
+                    ),
+                )
+            )
     return out
 
 
@@ -305,24 +367,41 @@ def imo_anomalies(cols: AisColumns, names=None) -> List[Anomaly]:
             why = f"fails the IMO check digit (it should end in {should})"
         else:
             why = "is not 7 digits"
-        out.append(Anomaly(mmsi=m, kind=INVALID_IMO, time=int(cols.t[i]), lon=float(cols.lon[i]),
-                           lat=float(cols.lat[i]), vessel_name=names.get(m), before=imo,
-                           evidence=f"IMO number {imo} {why}: it cannot be a real ship's IMO number."))
+        out.append(
+            Anomaly(
+                mmsi=m,
+                kind=INVALID_IMO,
+                time=int(cols.t[i]),
+                lon=float(cols.lon[i]),
+                lat=float(cols.lat[i]),
+                vessel_name=names.get(m),
+                before=imo,
+                evidence=f"IMO number {imo} {why}: it cannot be a real ship's IMO number.",
+            )
+        )
     return out
 
 
 # ---------------------------------------------------------------------------------------------------- all
 
 
-def find_anomalies(cols: AisColumns, flags: Optional[Mapping[int, str]] = None,
-                   criteria: AnomalyCriteria = AnomalyCriteria(), table: Optional[Dict[int, MidEntry]] = None,
-                   progress=None, is_canceled=None) -> AnomalyResult:
+def find_anomalies(
+    cols: AisColumns,
+    flags: Optional[Mapping[int, str]] = None,
+    criteria: AnomalyCriteria = AnomalyCriteria(),
+    table: Optional[Dict[int, MidEntry]] = None,
+    progress=None,
+    is_canceled=None,
+) -> AnomalyResult:
     """Every kind of anomaly (see the module docstring), ordered by MMSI, then time, then kind."""
     cols = grouped_by_vessel(cols)
     names = vessel_names(cols)
     jumps, per_mmsi = find_jumps(cols, criteria, names)
-    steps = (lambda: mmsi_anomalies(cols, flags, table, names), lambda: identity_changes(cols, criteria, names),
-             lambda: imo_anomalies(cols, names))
+    steps = (
+        lambda: mmsi_anomalies(cols, flags, table, names),
+        lambda: identity_changes(cols, criteria, names),
+        lambda: imo_anomalies(cols, names),
+    )
     out = list(jumps)
     for k, step in enumerate(steps):
         _check(is_canceled)

@@ -29,8 +29,25 @@ STALE_AFTER_S = 3600.0
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 SQLITE_EXTENSIONS = (".gpkg", ".sqlite", ".db", ".spatialite")
 # Companions of a shapefile: those of an older file that the new one does not have would no longer match it.
-SHAPEFILE_COMPANIONS = (".shx", ".dbf", ".prj", ".cpg", ".qpj", ".qix", ".sbn", ".sbx", ".fbn", ".fbx", ".ain",
-                        ".aih", ".atx", ".ixs", ".mxs", ".shp.xml", ".qmd")
+SHAPEFILE_COMPANIONS = (
+    ".shx",
+    ".dbf",
+    ".prj",
+    ".cpg",
+    ".qpj",
+    ".qix",
+    ".sbn",
+    ".sbx",
+    ".fbn",
+    ".fbx",
+    ".ain",
+    ".aih",
+    ".atx",
+    ".ixs",
+    ".mxs",
+    ".shp.xml",
+    ".qmd",
+)
 
 
 def partial_path(path: str) -> str:
@@ -116,13 +133,13 @@ def commit(temporary: str, final: str) -> None:
         remove_files([temporary + suffix for suffix in SQLITE_COMPANIONS])
         made = [p for p in made if not p.endswith(SQLITE_COMPANIONS)]
     for companion in made:
-        os.replace(companion, final_stem + companion[len(temp_stem):])
+        os.replace(companion, final_stem + companion[len(temp_stem) :])
     with contextlib.suppress(OSError):  # a new file keeps the permissions it was created with
         os.chmod(temporary, stat.S_IMODE(os.stat(final).st_mode))
     os.replace(temporary, final)
     stale = [final + suffix for suffix in SQLITE_COMPANIONS] if is_sqlite else []
     if final.lower().endswith(".shp"):
-        produced = {companion[len(temp_stem):] for companion in made}
+        produced = {companion[len(temp_stem) :] for companion in made}
         stale += [final_stem + ext for ext in SHAPEFILE_COMPANIONS if ext not in produced]
     remove_files(stale)
 
@@ -169,8 +186,7 @@ def clean_stale(folder: str, max_age_s: float = STALE_AFTER_S, now: Optional[flo
 
 
 @contextlib.contextmanager
-def atomic_output(path: str, log: Optional[Callable[[str], None]] = None, keep_existing: bool = False
-                  ) -> Iterator[str]:
+def atomic_output(path: str, log: Optional[Callable[[str], None]] = None, keep_existing: bool = False) -> Iterator[str]:
     """``with atomic_output(path) as temporary:`` write ``temporary``; it replaces ``path`` when the block ends
     without an exception and is deleted otherwise. ``keep_existing``: start from a copy of the existing file (to add
     to it). ``log`` receives a line for each stale temporary file of an earlier run that is deleted."""

@@ -165,7 +165,7 @@ def close_pairs(mmsi, slot, xyz_m, max_distance_m: float):
     size = cell.max(axis=0) + 2
     n_cells = int(size[0]) * int(size[1]) * int(size[2])
     k_min, k_max = int(slot.min()), int(slot.max())
-    if (k_max - k_min + 1) * n_cells >= 2 ** 62:  # too many slots for one key: halve the time range
+    if (k_max - k_min + 1) * n_cells >= 2**62:  # too many slots for one key: halve the time range
         mid = (k_min + k_max) // 2
         parts = []
         for rows in (np.flatnonzero(slot <= mid), np.flatnonzero(slot > mid)):
@@ -221,8 +221,13 @@ def _chunks(slot: np.ndarray, rows_per_chunk: int) -> List[Tuple[int, int]]:
 # ---------------------------------------------------------------------------------------------------- encounters
 
 
-def find_encounters(cols: AisColumns, ports: Sequence[Port] = (), criteria: EncounterCriteria = EncounterCriteria(),
-                    progress=None, is_canceled=None) -> List[Encounter]:
+def find_encounters(
+    cols: AisColumns,
+    ports: Sequence[Port] = (),
+    criteria: EncounterCriteria = EncounterCriteria(),
+    progress=None,
+    is_canceled=None,
+) -> List[Encounter]:
     """Encounters between vessels (see the module docstring), ordered by start time then MMSIs."""
     cols = grouped_by_vessel(cols)
     slot_s = int(round(criteria.slot_minutes * 60))
@@ -263,8 +268,7 @@ def find_encounters(cols: AisColumns, ports: Sequence[Port] = (), criteria: Enco
     if len(run_first) == 0:
         return []
     run_len = run_last - run_first + 1
-    rows = np.repeat(run_first, run_len) + (np.arange(run_len.sum()) - np.repeat(np.cumsum(run_len) - run_len,
-                                                                                 run_len))
+    rows = np.repeat(run_first, run_len) + (np.arange(run_len.sum()) - np.repeat(np.cumsum(run_len) - run_len, run_len))
     run_id = np.repeat(np.arange(len(run_first)), run_len)
     mid = xyz[i[rows]] + xyz[j[rows]]
     sums = np.add.reduceat(mid, np.cumsum(run_len) - run_len, axis=0)
@@ -279,11 +283,22 @@ def find_encounters(cols: AisColumns, ports: Sequence[Port] = (), criteria: Enco
     for r, (f, last) in enumerate(zip(run_first.tolist(), run_last.tolist())):
         a_m, b_m = int(m1[f]), int(m2[f])
         start, end = int(k[f]) * slot_s, int(k[last]) * slot_s
-        out.append(Encounter(
-            mmsi_1=a_m, mmsi_2=b_m, vessel_name_1=names.get(a_m), vessel_name_2=names.get(b_m), start=start, end=end,
-            hours=(end - start) / 3600.0, lon=float(lon[r]), lat=float(lat[r]), median_distance_m=float(median[r]),
-            distance_to_port_km=None if port_km is None else float(port_km[r]), n_slots=int(run_len[r]),
-        ))
+        out.append(
+            Encounter(
+                mmsi_1=a_m,
+                mmsi_2=b_m,
+                vessel_name_1=names.get(a_m),
+                vessel_name_2=names.get(b_m),
+                start=start,
+                end=end,
+                hours=(end - start) / 3600.0,
+                lon=float(lon[r]),
+                lat=float(lat[r]),
+                median_distance_m=float(median[r]),
+                distance_to_port_km=None if port_km is None else float(port_km[r]),
+                n_slots=int(run_len[r]),
+            )
+        )
     out.sort(key=lambda e: (e.start, e.mmsi_1, e.mmsi_2))
     if progress:
         progress(1.0)
@@ -293,8 +308,9 @@ def find_encounters(cols: AisColumns, ports: Sequence[Port] = (), criteria: Enco
 # ---------------------------------------------------------------------------------------------------- dark rendezvous
 
 
-def dark_rendezvous(gap_areas: Iterable[Tuple[Gap, object]], stops: Sequence[Stop],
-                    min_overlap_hours: float = 0.0) -> List[DarkRendezvous]:
+def dark_rendezvous(
+    gap_areas: Iterable[Tuple[Gap, object]], stops: Sequence[Stop], min_overlap_hours: float = 0.0
+) -> List[DarkRendezvous]:
     """Other vessels' stops that overlap a dark gap in time and lie inside the gap's area.
 
     ``gap_areas`` pairs each gap with a shapely geometry in longitude/latitude (the area the dark vessel could have
@@ -318,9 +334,15 @@ def dark_rendezvous(gap_areas: Iterable[Tuple[Gap, object]], stops: Sequence[Sto
         begin = np.maximum(s_start, gap.off_time)
         finish = np.minimum(s_end, gap.on_time)
         x0, y0, x1, y1 = area.bounds
-        candidate = np.flatnonzero((s_mmsi != gap.mmsi) & (finish > begin)
-                                   & (finish - begin >= min_overlap_hours * 3600.0)
-                                   & (s_lon >= x0) & (s_lon <= x1) & (s_lat >= y0) & (s_lat <= y1))
+        candidate = np.flatnonzero(
+            (s_mmsi != gap.mmsi)
+            & (finish > begin)
+            & (finish - begin >= min_overlap_hours * 3600.0)
+            & (s_lon >= x0)
+            & (s_lon <= x1)
+            & (s_lat >= y0)
+            & (s_lat <= y1)
+        )
         if len(candidate) == 0:
             continue
         prepared = prep(area)
@@ -328,9 +350,19 @@ def dark_rendezvous(gap_areas: Iterable[Tuple[Gap, object]], stops: Sequence[Sto
             stop = stops[c]
             if not prepared.intersects(Point(stop.lon, stop.lat)):
                 continue
-            out.append(DarkRendezvous(
-                gap_id=gap.gap_id, mmsi=gap.mmsi, vessel_name=gap.vessel_name, other_mmsi=stop.mmsi,
-                other_name=stop.vessel_name, start=int(begin[c]), end=int(finish[c]),
-                hours=float(finish[c] - begin[c]) / 3600.0, lon=stop.lon, lat=stop.lat, near_port=stop.near_port,
-            ))
+            out.append(
+                DarkRendezvous(
+                    gap_id=gap.gap_id,
+                    mmsi=gap.mmsi,
+                    vessel_name=gap.vessel_name,
+                    other_mmsi=stop.mmsi,
+                    other_name=stop.vessel_name,
+                    start=int(begin[c]),
+                    end=int(finish[c]),
+                    hours=float(finish[c] - begin[c]) / 3600.0,
+                    lon=stop.lon,
+                    lat=stop.lat,
+                    near_port=stop.near_port,
+                )
+            )
     return out

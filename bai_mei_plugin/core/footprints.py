@@ -33,25 +33,69 @@ KEPT_CLOUD_UNKNOWN = "kept with unknown cloud cover"
 
 # Extra raw properties worth keeping on a record (small, JSON-serialisable, no secrets).
 STAC_EXTRA_PROPERTIES = (
-    "title", "constellation", "instruments", "start_datetime", "end_datetime", "view:sun_elevation",
-    "view:sun_azimuth", "view:azimuth", "sat:orbit_state", "sar:instrument_mode", "sar:polarizations",
-    "sar:product_type", "proj:epsg",
+    "title",
+    "constellation",
+    "instruments",
+    "start_datetime",
+    "end_datetime",
+    "view:sun_elevation",
+    "view:sun_azimuth",
+    "view:azimuth",
+    "sat:orbit_state",
+    "sar:instrument_mode",
+    "sar:polarizations",
+    "sar:product_type",
+    "proj:epsg",
 )
 PLANET_EXTRA_PROPERTIES = (
-    "item_type", "satellite_id", "provider", "instrument", "quality_category", "clear_percent", "sun_elevation",
-    "sun_azimuth", "published", "strip_id", "ground_control", "pixel_resolution",
+    "item_type",
+    "satellite_id",
+    "provider",
+    "instrument",
+    "quality_category",
+    "clear_percent",
+    "sun_elevation",
+    "sun_azimuth",
+    "published",
+    "strip_id",
+    "ground_control",
+    "pixel_resolution",
 )
 GEOJSON_EXTRA_PROPERTIES = ("title", "description", "provider", "end_datetime")
 PROJECT_PROPERTY_PREFIX = "bai_mei:"
 
 # Query parameters that carry keys or signatures (Azure SAS, AWS presigned URLs, API keys).
 SECRET_QUERY_KEYS = (
-    "api_key", "apikey", "api-key", "key", "token", "access_token", "auth", "password", "secret", "signature",
-    "sig", "se", "st", "sp", "sv", "sr", "skoid", "sktid", "skt", "ske", "sks", "skv", "x-amz-signature",
-    "x-amz-credential", "x-amz-security-token", "subscription-key",
+    "api_key",
+    "apikey",
+    "api-key",
+    "key",
+    "token",
+    "access_token",
+    "auth",
+    "password",
+    "secret",
+    "signature",
+    "sig",
+    "se",
+    "st",
+    "sp",
+    "sv",
+    "sr",
+    "skoid",
+    "sktid",
+    "skt",
+    "ske",
+    "sks",
+    "skv",
+    "x-amz-signature",
+    "x-amz-credential",
+    "x-amz-security-token",
+    "subscription-key",
 )
 _SECRET_QUERY_RE = re.compile(
-    r"((?<![\w-])(?:" + "|".join(re.escape(k) for k in SECRET_QUERY_KEYS) + r")=)[^&#\s\"'<>)]*", re.IGNORECASE)
+    r"((?<![\w-])(?:" + "|".join(re.escape(k) for k in SECRET_QUERY_KEYS) + r")=)[^&#\s\"'<>)]*", re.IGNORECASE
+)
 _URL_USERINFO_RE = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@:]+(?::[^/\s@]*)?@")
 
 
@@ -65,7 +109,8 @@ def redact_url(text: str) -> str:
 # --- time --------------------------------------------------------------------------------------------------------
 
 _RFC3339_RE = re.compile(
-    r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?\s*$")
+    r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?\s*$"
+)
 
 
 def parse_rfc3339(text: Any) -> int:
@@ -184,8 +229,15 @@ def _polygons_of(geometry) -> List[Polygon]:
     return []
 
 
-GEOJSON_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
-                 "GeometryCollection")
+GEOJSON_TYPES = (
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+)
 
 
 def geometry_from_geojson(obj: Any):
@@ -235,6 +287,7 @@ def geometry_to_geojson(geometry) -> dict:
 
 # --- records -----------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class FootprintQuery:
     """Where and when to look: ``geometry`` in lon/lat WGS84, ``start``/``end`` epoch seconds UTC (inclusive)."""
@@ -255,8 +308,9 @@ class FootprintQuery:
             raise BaiMeiError("The search area is not in longitude/latitude (WGS 84): reproject it to EPSG:4326.")
         self.start, self.end = int(self.start), int(self.end)
         if self.end < self.start:
-            raise BaiMeiError(f"The search window ends ({format_rfc3339(self.end)}) before it starts "
-                              f"({format_rfc3339(self.start)}).")
+            raise BaiMeiError(
+                f"The search window ends ({format_rfc3339(self.end)}) before it starts ({format_rfc3339(self.start)})."
+            )
         if self.max_cloud is not None:
             self.max_cloud = float(self.max_cloud)
             if not 0.0 <= self.max_cloud <= 100.0:
@@ -294,9 +348,19 @@ class Footprint:
 def footprint_fields() -> List[Tuple[str, type]]:
     """(name, python type) of a footprint's attributes for layer building. ``acquired`` is epoch seconds UTC (a
     date-time field in a layer); ``properties`` is JSON text."""
-    return [("source", str), ("item_id", str), ("collection", str), ("acquired", int), ("cloud_cover", float),
-            ("gsd_m", float), ("platform", str), ("view_angle_deg", float), ("self_url", str),
-            ("thumbnail_url", str), ("properties", str)]
+    return [
+        ("source", str),
+        ("item_id", str),
+        ("collection", str),
+        ("acquired", int),
+        ("cloud_cover", float),
+        ("gsd_m", float),
+        ("platform", str),
+        ("view_angle_deg", float),
+        ("self_url", str),
+        ("thumbnail_url", str),
+        ("properties", str),
+    ]
 
 
 def _number(value: Any, name: str) -> Optional[float]:
@@ -364,17 +428,24 @@ def footprint_from_stac_item(item: dict, source: str) -> Footprint:
     gsd = _number(props.get("gsd"), "gsd")
     if gsd is None:  # many items give the resolution per asset (band) only: keep the finest
         asset_gsds = [a.get("gsd") for a in assets.values() if isinstance(a, dict)]
-        gsd = min((float(g) for g in asset_gsds if isinstance(g, (int, float)) and not isinstance(g, bool) and g > 0),
-                  default=None)
+        gsd = min(
+            (float(g) for g in asset_gsds if isinstance(g, (int, float)) and not isinstance(g, bool) and g > 0),
+            default=None,
+        )
     return Footprint(
-        source=source, item_id=item_id, collection=str(item.get("collection") or ""),
-        acquired=_epoch_from_value(when), cloud_cover=_number(props.get("eo:cloud_cover"), "eo:cloud_cover"),
-        gsd_m=gsd, platform=_text(platform),
+        source=source,
+        item_id=item_id,
+        collection=str(item.get("collection") or ""),
+        acquired=_epoch_from_value(when),
+        cloud_cover=_number(props.get("eo:cloud_cover"), "eo:cloud_cover"),
+        gsd_m=gsd,
+        platform=_text(platform),
         view_angle_deg=_number(props.get("view:off_nadir"), "view:off_nadir"),
         geometry=geometry_from_geojson(item.get("geometry")),
         self_url=redact_url(_link(item.get("links"), "self") or ""),
         thumbnail_url=redact_url(thumbnail) if thumbnail else None,
-        properties=_extras(props, STAC_EXTRA_PROPERTIES))
+        properties=_extras(props, STAC_EXTRA_PROPERTIES),
+    )
 
 
 def footprint_from_planet_feature(feature: dict, source: str) -> Footprint:
@@ -389,15 +460,19 @@ def footprint_from_planet_feature(feature: dict, source: str) -> Footprint:
     links = feature.get("_links") if isinstance(feature.get("_links"), dict) else {}
     thumbnail = links.get("thumbnail")
     return Footprint(
-        source=source, item_id=item_id, collection=str(props.get("item_type") or ""),
+        source=source,
+        item_id=item_id,
+        collection=str(props.get("item_type") or ""),
         acquired=_epoch_from_value(props["acquired"]),
         cloud_cover=None if cloud is None else round(cloud * 100.0, 6),
-        gsd_m=_number(props.get("gsd"), "gsd"), platform=_text(props.get("satellite_id") or props.get("provider")),
+        gsd_m=_number(props.get("gsd"), "gsd"),
+        platform=_text(props.get("satellite_id") or props.get("provider")),
         view_angle_deg=_number(props.get("view_angle"), "view_angle"),
         geometry=geometry_from_geojson(feature.get("geometry")),
         self_url=redact_url(str(links.get("_self") or "")),
         thumbnail_url=redact_url(str(thumbnail)) if thumbnail else None,
-        properties=_extras(props, PLANET_EXTRA_PROPERTIES))
+        properties=_extras(props, PLANET_EXTRA_PROPERTIES),
+    )
 
 
 def footprint_from_geojson_feature(feature: dict, source: str, index: int = 0) -> Footprint:
@@ -415,18 +490,23 @@ def footprint_from_geojson_feature(feature: dict, source: str, index: int = 0) -
     item_id = _item_id(feature, props.get("id", f"feature-{index}"))
     thumbnail = props.get("thumbnail")
     return Footprint(
-        source=source, item_id=item_id, collection=str(props.get("collection") or props.get("item_type") or ""),
+        source=source,
+        item_id=item_id,
+        collection=str(props.get("collection") or props.get("item_type") or ""),
         acquired=_epoch_from_value(when),
         cloud_cover=_number(props.get("cloud_cover", props.get("eo:cloud_cover")), "cloud_cover"),
-        gsd_m=_number(props.get("gsd"), "gsd"), platform=_text(props.get("platform")),
+        gsd_m=_number(props.get("gsd"), "gsd"),
+        platform=_text(props.get("platform")),
         view_angle_deg=_number(props.get("view_angle", props.get("view:off_nadir")), "view_angle"),
         geometry=geometry_from_geojson(feature.get("geometry")),
         self_url=redact_url(str(props.get("url") or "")),
         thumbnail_url=redact_url(str(thumbnail)) if thumbnail else None,
-        properties=_extras(props, GEOJSON_EXTRA_PROPERTIES))
+        properties=_extras(props, GEOJSON_EXTRA_PROPERTIES),
+    )
 
 
 # --- local filter ------------------------------------------------------------------------------------------------
+
 
 def filter_footprints(footprints: Iterable[Footprint], query: FootprintQuery) -> Tuple[List[Footprint], Counter]:
     """The footprints that match ``query`` (in their given order, at most ``query.max_items``), and a Counter of the
@@ -447,8 +527,11 @@ def filter_footprints(footprints: Iterable[Footprint], query: FootprintQuery) ->
             reason = DROP_COLLECTION
         elif not query.start <= footprint.acquired <= query.end:
             reason = DROP_TIME
-        elif (query.max_cloud is not None and footprint.cloud_cover is not None
-              and footprint.cloud_cover > query.max_cloud):
+        elif (
+            query.max_cloud is not None
+            and footprint.cloud_cover is not None
+            and footprint.cloud_cover > query.max_cloud
+        ):
             reason = DROP_CLOUD
         elif not footprint.geometry.intersects(query.geometry):
             reason = DROP_AREA

@@ -45,9 +45,9 @@ PRESETS = {
 PRESET_DESCRIPTIONS = {
     PRESET_CUSTOM: "Set each criterion yourself.",
     PRESET_PORT_CALL: "Every silence of 6 h or more, wherever it starts: catches ships that go dark near a coast or in "
-                      "port, as the Bai Mei 8 did.",
+    "port, as the Bai Mei 8 did.",
     PRESET_GFW: "Global Fishing Watch's AIS-disabling events: 12 h or more, both ends at least 50 nm from shore, and "
-                "at least 14 positions in the 12 h before the gap (good reception, so the silence is deliberate).",
+    "at least 14 positions in the 12 h before the gap (good reception, so the silence is deliberate).",
 }
 
 
@@ -153,8 +153,9 @@ def _text(col: TextColumn, idx: int) -> Optional[str]:
     return None if idx < 0 else col.get(idx)
 
 
-def detect_gaps(cols: AisColumns, criteria: GapCriteria = GapCriteria(), land: Optional[LandIndex] = None,
-                is_canceled=None) -> GapResult:
+def detect_gaps(
+    cols: AisColumns, criteria: GapCriteria = GapCriteria(), land: Optional[LandIndex] = None, is_canceled=None
+) -> GapResult:
     """Gaps and track segments of cleaned, MMSI/time-sorted columns (see the module docstring)."""
     mmsi, t = cols.mmsi, cols.t
     n = len(mmsi)
@@ -178,9 +179,10 @@ def detect_gaps(cols: AisColumns, criteria: GapCriteria = GapCriteria(), land: O
 
     shore_off = shore_on = np.full(len(off), np.nan)
     if land is not None and len(off):
-        shore = land.distance_nm(np.concatenate((cols.lon[off], cols.lon[on])),
-                                 np.concatenate((cols.lat[off], cols.lat[on])))
-        shore_off, shore_on = shore[: len(off)], shore[len(off):]
+        shore = land.distance_nm(
+            np.concatenate((cols.lon[off], cols.lon[on])), np.concatenate((cols.lat[off], cols.lat[on]))
+        )
+        shore_off, shore_on = shore[: len(off)], shore[len(off) :]
     if criteria.min_shore_nm > 0:
         if land is None:
             raise ValueError("A minimum distance from shore needs a land layer.")
@@ -203,19 +205,32 @@ def detect_gaps(cols: AisColumns, criteria: GapCriteria = GapCriteria(), land: O
     gaps = []
     for k, (i, j) in enumerate(zip(off.tolist(), on.tolist())):
         name_row = name_rows[k]
-        gaps.append(Gap(
-            gap_id=gap_id(mmsi[i], t[i]), mmsi=int(mmsi[i]), vessel_name=_text(cols.vessel_name, name_row),
-            off_time=int(t[i]), on_time=int(t[j]), gap_hours=float(hours[k]), distance_nm=float(distance[k]),
-            implied_speed_kn=float(distance[k] / hours[k]) if hours[k] > 0 else 0.0,
-            off_lon=float(cols.lon[i]), off_lat=float(cols.lat[i]), on_lon=float(cols.lon[j]),
-            on_lat=float(cols.lat[j]), sog_before=_value(cols.sog, i), sog_after=_value(cols.sog, j),
-            draught_before=_value(cols.draught, d_before[k]), draught_after=_value(cols.draught, d_after[k]),
-            destination_before=_text(cols.destination, dest_before[k]),
-            destination_after=_text(cols.destination, dest_after[k]),
-            positions_12h_before=int(positions_before[k]),
-            off_shore_nm=None if np.isnan(shore_off[k]) else float(shore_off[k]),
-            on_shore_nm=None if np.isnan(shore_on[k]) else float(shore_on[k]), off_index=i,
-        ))
+        gaps.append(
+            Gap(
+                gap_id=gap_id(mmsi[i], t[i]),
+                mmsi=int(mmsi[i]),
+                vessel_name=_text(cols.vessel_name, name_row),
+                off_time=int(t[i]),
+                on_time=int(t[j]),
+                gap_hours=float(hours[k]),
+                distance_nm=float(distance[k]),
+                implied_speed_kn=float(distance[k] / hours[k]) if hours[k] > 0 else 0.0,
+                off_lon=float(cols.lon[i]),
+                off_lat=float(cols.lat[i]),
+                on_lon=float(cols.lon[j]),
+                on_lat=float(cols.lat[j]),
+                sog_before=_value(cols.sog, i),
+                sog_after=_value(cols.sog, j),
+                draught_before=_value(cols.draught, d_before[k]),
+                draught_after=_value(cols.draught, d_after[k]),
+                destination_before=_text(cols.destination, dest_before[k]),
+                destination_after=_text(cols.destination, dest_after[k]),
+                positions_12h_before=int(positions_before[k]),
+                off_shore_nm=None if np.isnan(shore_off[k]) else float(shore_off[k]),
+                on_shore_nm=None if np.isnan(shore_on[k]) else float(shore_on[k]),
+                off_index=i,
+            )
+        )
     tracks, singles = build_tracks(cols, starts, on, nearest, has_name)
     return GapResult(gaps=gaps, tracks=tracks, candidate_gaps=candidates, single_report_segments=singles)
 
@@ -240,8 +255,18 @@ def build_tracks(cols: AisColumns, starts: np.ndarray, gap_on: np.ndarray, neare
         if b - a < 2:
             singles += 1
             continue
-        tracks.append(Track(mmsi=int(cols.mmsi[a]), vessel_name=_text(cols.vessel_name, row), segment=s + 1,
-                            start_time=int(cols.t[a]), end_time=int(cols.t[b - 1]), n_points=b - a, start=a, stop=b))
+        tracks.append(
+            Track(
+                mmsi=int(cols.mmsi[a]),
+                vessel_name=_text(cols.vessel_name, row),
+                segment=s + 1,
+                start_time=int(cols.t[a]),
+                end_time=int(cols.t[b - 1]),
+                n_points=b - a,
+                start=a,
+                stop=b,
+            )
+        )
     return tracks, singles
 
 
@@ -250,15 +275,42 @@ def gap_end_columns(gaps) -> AisColumns:
     vessel summary and the default maximum speed when the reports themselves stayed in an archive."""
     rows = []
     for gap in gaps:
-        rows.append((gap.mmsi, gap.off_time, gap.off_lon, gap.off_lat, gap.sog_before, gap.draught_before,
-                     gap.destination_before, gap.vessel_name))
-        rows.append((gap.mmsi, gap.on_time, gap.on_lon, gap.on_lat, gap.sog_after, gap.draught_after,
-                     gap.destination_after, gap.vessel_name))
+        rows.append(
+            (
+                gap.mmsi,
+                gap.off_time,
+                gap.off_lon,
+                gap.off_lat,
+                gap.sog_before,
+                gap.draught_before,
+                gap.destination_before,
+                gap.vessel_name,
+            )
+        )
+        rows.append(
+            (
+                gap.mmsi,
+                gap.on_time,
+                gap.on_lon,
+                gap.on_lat,
+                gap.sog_after,
+                gap.draught_after,
+                gap.destination_after,
+                gap.vessel_name,
+            )
+        )
     rows = sorted(set(rows), key=lambda r: (r[0], r[1]))
 
     def number(value):
         return float("nan") if value is None else float(value)
 
-    return AisColumns.build([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows],
-                            sog=[number(r[4]) for r in rows], draught=[number(r[5]) for r in rows],
-                            destination=[r[6] for r in rows], vessel_name=[r[7] for r in rows])
+    return AisColumns.build(
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        [r[3] for r in rows],
+        sog=[number(r[4]) for r in rows],
+        draught=[number(r[5]) for r in rows],
+        destination=[r[6] for r in rows],
+        vessel_name=[r[7] for r in rows],
+    )

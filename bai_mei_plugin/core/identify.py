@@ -48,17 +48,30 @@ from .profiles import VesselProfile
 from .reachability import MIN_DEFAULT_SPEED_KN, GapArea, default_max_speeds
 from .sightings import CATEGORICAL_FEATURES, COUNT_FEATURES, MEASURED_FEATURES, Sighting
 
-HERE, NEARBY, DARK, NO_DATA, ELSEWHERE = ("reporting here", "reporting nearby", "dark and reachable", "no data",
-                                          "elsewhere")
+HERE, NEARBY, DARK, NO_DATA, ELSEWHERE = (
+    "reporting here",
+    "reporting nearby",
+    "dark and reachable",
+    "no data",
+    "elsewhere",
+)
 SPACETIME_WEIGHTS = {HERE: 1.0, DARK: 0.9, NEARBY: 0.6, NO_DATA: 0.5, ELSEWHERE: 0.0}
 NO_FEATURE_SCORE = 0.5
 FEATURE_WEIGHTS = {"length_m": 2.0, "beam_m": 1.0, "hatch_count": 2.0, "crane_count": 2.0}
 SPEED_CAP_KN = 25.0
 INTERPOLATE_MAX_S = 7200
-_LABELS = {"hatch_count": ("hatch", "hatches"), "crane_count": ("crane", "cranes"), "length_m": "length",
-           "beam_m": "beam", "hull_colour": "hull", "deck_colour": "deck", "superstructure_colour":
-           "superstructure colour", "superstructure_position": "superstructure", "crane_type": "crane type",
-           "bow_type": "bow"}
+_LABELS = {
+    "hatch_count": ("hatch", "hatches"),
+    "crane_count": ("crane", "cranes"),
+    "length_m": "length",
+    "beam_m": "beam",
+    "hull_colour": "hull",
+    "deck_colour": "deck",
+    "superstructure_colour": "superstructure colour",
+    "superstructure_position": "superstructure",
+    "crane_type": "crane type",
+    "bow_type": "bow",
+}
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -120,8 +133,7 @@ def feature_score(sighting: Sighting, profile: VesselProfile) -> Tuple[Optional[
                 reasons.append(f"{label} {seen:.0f} m is {diff:.0f} m from {known:.0f} m ({how})")
         elif name in COUNT_FEATURES:
             credit = 1.0 if seen == known else 0.0
-            reasons.append(f"{_count_text(name, seen)} match" if credit else
-                           f"{_count_text(name, seen)}, not {known}")
+            reasons.append(f"{_count_text(name, seen)} match" if credit else f"{_count_text(name, seen)}, not {known}")
         else:
             credit = 1.0 if seen == known else 0.0
             reasons.append(f"{_LABELS[name]} {seen} matches" if credit else f"{_LABELS[name]} {seen}, not {known}")
@@ -144,21 +156,47 @@ def _sorted_columns(cols: AisColumns):
     mmsi, t = cols.mmsi, cols.t
     ok = bool(np.all((mmsi[1:] > mmsi[:-1]) | ((mmsi[1:] == mmsi[:-1]) & (t[1:] >= t[:-1]))))
     order = slice(None) if ok else np.lexsort((t, mmsi))
-    return (mmsi[order], t[order], cols.lon[order], cols.lat[order], cols.sog[order],
-            cols.vessel_name.codes[order], cols.vessel_name.values, cols.imo.codes[order], cols.imo.values)
+    return (
+        mmsi[order],
+        t[order],
+        cols.lon[order],
+        cols.lat[order],
+        cols.sog[order],
+        cols.vessel_name.codes[order],
+        cols.vessel_name.values,
+        cols.imo.codes[order],
+        cols.imo.values,
+    )
 
 
 class _SpaceTime:
     """The status of vessels (MMSIs) at sightings, computed for all (vessel, sighting) pairs at once."""
 
-    def __init__(self, cols: Optional[AisColumns], gaps: Sequence[Gap], areas, near_nm: float, window_s: int,
-                 max_speed_kn: Optional[float], speed_cap_kn: float):
+    def __init__(
+        self,
+        cols: Optional[AisColumns],
+        gaps: Sequence[Gap],
+        areas,
+        near_nm: float,
+        window_s: int,
+        max_speed_kn: Optional[float],
+        speed_cap_kn: float,
+    ):
         self.near, self.window = float(near_nm), int(window_s)
         self.fixed_speed, self.cap = max_speed_kn, float(speed_cap_kn)
         self.has_ais = cols is not None and len(cols) > 0
         if self.has_ais:
-            (self.mmsi, self.t, self.lon, self.lat, self.sog, self.name_codes, self.names, self.imo_codes,
-             self.imos) = _sorted_columns(cols)
+            (
+                self.mmsi,
+                self.t,
+                self.lon,
+                self.lat,
+                self.sog,
+                self.name_codes,
+                self.names,
+                self.imo_codes,
+                self.imos,
+            ) = _sorted_columns(cols)
             starts = np.ones(len(self.mmsi), dtype=bool)
             starts[1:] = self.mmsi[1:] != self.mmsi[:-1]
             self.tmin = int(self.t.min())
@@ -180,16 +218,27 @@ class _SpaceTime:
     def speeds(self, mmsis: np.ndarray) -> Dict[int, float]:
         if self.fixed_speed:
             return {int(m): float(self.fixed_speed) for m in mmsis.tolist()}
-        ends = [(g.mmsi, t, s) for items in self.gaps.values() for g in items
-                for t, s in ((g.off_time, g.sog_before), (g.on_time, g.sog_after))]
-        speeds = default_max_speeds(AisColumns.build(
-            [e[0] for e in ends], [e[1] for e in ends], [0.0] * len(ends), [0.0] * len(ends),
-            sog=[np.nan if e[2] is None else e[2] for e in ends]))
+        ends = [
+            (g.mmsi, t, s)
+            for items in self.gaps.values()
+            for g in items
+            for t, s in ((g.off_time, g.sog_before), (g.on_time, g.sog_after))
+        ]
+        speeds = default_max_speeds(
+            AisColumns.build(
+                [e[0] for e in ends],
+                [e[1] for e in ends],
+                [0.0] * len(ends),
+                [0.0] * len(ends),
+                sog=[np.nan if e[2] is None else e[2] for e in ends],
+            )
+        )
         if self.has_ais:
             rows = np.isin(self.mmsi, mmsis)
             zeros = np.zeros(int(rows.sum()))
-            speeds.update(default_max_speeds(AisColumns.build(self.mmsi[rows], self.t[rows], zeros, zeros,
-                                                              sog=self.sog[rows])))
+            speeds.update(
+                default_max_speeds(AisColumns.build(self.mmsi[rows], self.t[rows], zeros, zeros, sog=self.sog[rows]))
+            )
         return {int(m): min(speeds.get(int(m), MIN_DEFAULT_SPEED_KN), self.cap) for m in mmsis.tolist()}
 
     def identity(self, mmsi: int) -> Tuple[Optional[str], Optional[str]]:
@@ -246,8 +295,10 @@ class _SpaceTime:
         d_out = float(haversine_nm(s.lon, s.lat, gap.on_lon, gap.on_lat))
         reach_in, reach_out = v * (t - gap.off_time) / 3600.0, v * (gap.on_time - t) / 3600.0
         if d_in > reach_in + self.near or d_out > reach_out + self.near:
-            return ELSEWHERE, (f"{window}, but at {v:.0f} kn it could not be here then ({d_in:.0f} nm from where it "
-                               f"went dark, {d_out:.0f} nm from where it reappeared)")
+            return ELSEWHERE, (
+                f"{window}, but at {v:.0f} kn it could not be here then ({d_in:.0f} nm from where it "
+                f"went dark, {d_out:.0f} nm from where it reappeared)"
+            )
         area = self.areas.get(gap.gap_id)
         if area is not None:
             point = Point(s.lon, s.lat)
@@ -277,27 +328,35 @@ class _AisPairs:
         self.d_prev = d_prev = haversine_nm(st.lon[prev], st.lat[prev], px, py)
         self.d_next = d_next = haversine_nm(st.lon[nxt], st.lat[nxt], px, py)
         self.v = v = np.repeat(np.array([speeds[int(m)] for m in mmsis.tolist()], dtype=float), n)
-        self.can = can = ((~has_prev | (d_prev <= v * dt_prev / 3600.0 + st.near))
-                          & (~has_next | (d_next <= v * dt_next / 3600.0 + st.near)))
+        self.can = can = (~has_prev | (d_prev <= v * dt_prev / 3600.0 + st.near)) & (
+            ~has_next | (d_next <= v * dt_next / 3600.0 + st.near)
+        )
         near_prev, near_next = dt_prev <= st.window, dt_next <= st.window
         both = has_prev & has_next & (dt_prev + dt_next <= INTERPOLATE_MAX_S)
         f = np.where(both, dt_prev / np.maximum(dt_prev + dt_next, 1.0), 0.0)
         dlon = (st.lon[nxt] - st.lon[prev] + 180.0) % 360.0 - 180.0
         ilon = np.where(both, st.lon[prev] + f * dlon, np.where(near_prev, st.lon[prev], st.lon[nxt]))
-        ilat = np.where(both, st.lat[prev] + f * (st.lat[nxt] - st.lat[prev]),
-                        np.where(near_prev, st.lat[prev], st.lat[nxt]))
+        ilat = np.where(
+            both, st.lat[prev] + f * (st.lat[nxt] - st.lat[prev]), np.where(near_prev, st.lat[prev], st.lat[nxt])
+        )
         self.d_here = d_here = haversine_nm(ilon, ilat, px, py)
         self.reporting = reporting = near_prev | near_next
-        self.status = np.select([~present, reporting & (d_here <= st.near), reporting & can, reporting, can],
-                                [NO_DATA, HERE, NEARBY, ELSEWHERE, NO_DATA], ELSEWHERE).astype(object)
+        self.status = np.select(
+            [~present, reporting & (d_here <= st.near), reporting & can, reporting, can],
+            [NO_DATA, HERE, NEARBY, ELSEWHERE, NO_DATA],
+            ELSEWHERE,
+        ).astype(object)
 
     def reason(self, p: int) -> str:
         if not self.present[p]:
             return "no AIS reports from this MMSI"
         v = self.v[p]
         if self.reporting[p]:
-            sides = [f"{_hours(gap)} {side}" for gap, side in ((self.dt_prev[p], "before"), (self.dt_next[p], "after"))
-                     if gap <= self.window]
+            sides = [
+                f"{_hours(gap)} {side}"
+                for gap, side in ((self.dt_prev[p], "before"), (self.dt_next[p], "after"))
+                if gap <= self.window
+            ]
             reports = ("reports " if len(sides) == 2 else "report ") + " and ".join(sides)
             if self.d_here[p] <= self.near:
                 return f"AIS puts it {self.d_here[p]:.1f} nm from the sighting ({reports})"
@@ -313,12 +372,19 @@ class _AisPairs:
         return f"no AIS within {_hours(self.window)} and no dark gap ({where})"
 
 
-def identify_vessels(sightings: Sequence[Sighting], profiles: Sequence[VesselProfile],
-                     cols: Optional[AisColumns] = None, gaps: Sequence[Gap] = (),
-                     areas: Union[Mapping[str, object], Sequence[GapArea], None] = None,
-                     max_speed_kn: Optional[float] = None, near_nm: float = 5.0, report_window_s: int = 3600,
-                     include_unprofiled: bool = False, speed_cap_kn: float = SPEED_CAP_KN,
-                     is_canceled=None) -> List[Candidate]:
+def identify_vessels(
+    sightings: Sequence[Sighting],
+    profiles: Sequence[VesselProfile],
+    cols: Optional[AisColumns] = None,
+    gaps: Sequence[Gap] = (),
+    areas: Union[Mapping[str, object], Sequence[GapArea], None] = None,
+    max_speed_kn: Optional[float] = None,
+    near_nm: float = 5.0,
+    report_window_s: int = 3600,
+    include_unprofiled: bool = False,
+    speed_cap_kn: float = SPEED_CAP_KN,
+    is_canceled=None,
+) -> List[Candidate]:
     """Candidates for every sighting, ranked (see the module docstring), sighting by sighting, best first.
 
     ``cols`` are the AIS reports (any order; MMSI/time sorted columns are used as they are); ``gaps`` the dark gaps
@@ -352,12 +418,31 @@ def identify_vessels(sightings: Sequence[Sighting], profiles: Sequence[VesselPro
                 reasons = reasons or ["no features to compare"]
                 name, imo = profile.name, profile.imo
             total = round((NO_FEATURE_SCORE if score is None else score) * SPACETIME_WEIGHTS[status], 4)
-            found.append(Candidate(sighting.sighting_id, mmsi, name, imo, score, status, total, None,
-                                   "; ".join([*reasons, reason(i, j)]), sighting.lon, sighting.lat,
-                                   sighting.observed_at))
-        found.sort(key=lambda c: (c.spacetime_status == ELSEWHERE, -c.total_score,
-                                  -(c.feature_score if c.feature_score is not None else -1.0),
-                                  -SPACETIME_WEIGHTS[c.spacetime_status], c.mmsi))
+            found.append(
+                Candidate(
+                    sighting.sighting_id,
+                    mmsi,
+                    name,
+                    imo,
+                    score,
+                    status,
+                    total,
+                    None,
+                    "; ".join([*reasons, reason(i, j)]),
+                    sighting.lon,
+                    sighting.lat,
+                    sighting.observed_at,
+                )
+            )
+        found.sort(
+            key=lambda c: (
+                c.spacetime_status == ELSEWHERE,
+                -c.total_score,
+                -(c.feature_score if c.feature_score is not None else -1.0),
+                -SPACETIME_WEIGHTS[c.spacetime_status],
+                c.mmsi,
+            )
+        )
         for rank, candidate in enumerate(found, start=1):
             if candidate.spacetime_status != ELSEWHERE:
                 candidate.rank = rank

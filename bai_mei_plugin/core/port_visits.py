@@ -189,9 +189,9 @@ class PortIndex:
         chord = np.empty(n)
         step = max(1, 4_000_000 // len(self.ports))
         for a in range(0, n, step):
-            d2 = 2.0 - 2.0 * (xyz[a:a + step] @ self.xyz.T)
-            idx[a:a + step] = np.argmin(d2, axis=1)
-            chord[a:a + step] = np.sqrt(np.maximum(d2[np.arange(len(d2)), idx[a:a + step]], 0.0))
+            d2 = 2.0 - 2.0 * (xyz[a : a + step] @ self.xyz.T)
+            idx[a : a + step] = np.argmin(d2, axis=1)
+            chord[a : a + step] = np.sqrt(np.maximum(d2[np.arange(len(d2)), idx[a : a + step]], 0.0))
         return idx, arc_of(chord)
 
     def within(self, lon, lat, radius_m: float) -> np.ndarray:
@@ -269,8 +269,13 @@ def _nearest_text(codes: np.ndarray, group: np.ndarray, rows: np.ndarray, limit:
 # ---------------------------------------------------------------------------------------------------- stops
 
 
-def find_stops(cols: AisColumns, ports: Sequence[Port] = (), criteria: StopCriteria = StopCriteria(),
-               progress=None, is_canceled=None) -> List[Stop]:
+def find_stops(
+    cols: AisColumns,
+    ports: Sequence[Port] = (),
+    criteria: StopCriteria = StopCriteria(),
+    progress=None,
+    is_canceled=None,
+) -> List[Stop]:
     """Stops of every vessel (see the module docstring), in vessel then time order."""
     cols = grouped_by_vessel(cols)
     n = len(cols)
@@ -324,14 +329,24 @@ def find_stops(cols: AisColumns, ports: Sequence[Port] = (), criteria: StopCrite
     stops = []
     for k, (a, b) in enumerate(zip(run_start.tolist(), run_end.tolist())):
         port = port_at[k]
-        stops.append(Stop(
-            mmsi=int(mmsi[a]), vessel_name=cols.vessel_name.get(name_rows[k]) if name_rows[k] >= 0 else None,
-            start=int(t[a]), end=int(t[b]), hours=float(t[b] - t[a]) / 3600.0,
-            lon=float(mean_lon[k]), lat=float(mean_lat[k]), n_reports=b - a + 1,
-            near_port=port.name if port else None, locode=port.locode if port else None,
-            port_distance_km=float(port_m[k]) / 1000.0 if (len(index) or port is not None) else None,
-            bridged_hours=float(bridged[b] - bridged[a]) / 3600.0, start_row=a, end_row=b,
-        ))
+        stops.append(
+            Stop(
+                mmsi=int(mmsi[a]),
+                vessel_name=cols.vessel_name.get(name_rows[k]) if name_rows[k] >= 0 else None,
+                start=int(t[a]),
+                end=int(t[b]),
+                hours=float(t[b] - t[a]) / 3600.0,
+                lon=float(mean_lon[k]),
+                lat=float(mean_lat[k]),
+                n_reports=b - a + 1,
+                near_port=port.name if port else None,
+                locode=port.locode if port else None,
+                port_distance_km=float(port_m[k]) / 1000.0 if (len(index) or port is not None) else None,
+                bridged_hours=float(bridged[b] - bridged[a]) / 3600.0,
+                start_row=a,
+                end_row=b,
+            )
+        )
     if progress:
         progress(1.0)
     return stops
@@ -340,8 +355,9 @@ def find_stops(cols: AisColumns, ports: Sequence[Port] = (), criteria: StopCrite
 # ---------------------------------------------------------------------------------------------------- visits
 
 
-def detect_port_visits(cols: AisColumns, ports: Sequence[Port], criteria: StopCriteria = StopCriteria(),
-                       progress=None, is_canceled=None) -> PortVisitResult:
+def detect_port_visits(
+    cols: AisColumns, ports: Sequence[Port], criteria: StopCriteria = StopCriteria(), progress=None, is_canceled=None
+) -> PortVisitResult:
     """All stops, and the port visits among them (see the module docstring)."""
     cols = grouped_by_vessel(cols)
     stops = find_stops(cols, ports, criteria, (lambda f: progress(0.9 * f)) if progress else None, is_canceled)
@@ -370,8 +386,9 @@ def _inside(port: Port, lon, lat) -> np.ndarray:
     return vectorized.contains(port.area, lon, lat) | vectorized.touches(port.area, lon, lat)
 
 
-def merge_visits(cols: AisColumns, stops: Sequence[Stop], ports: Sequence[Port],
-                 criteria: StopCriteria = StopCriteria()) -> List[PortVisit]:
+def merge_visits(
+    cols: AisColumns, stops: Sequence[Stop], ports: Sequence[Port], criteria: StopCriteria = StopCriteria()
+) -> List[PortVisit]:
     """Port visits from stops found in the same (vessel-grouped) columns: consecutive stops of a vessel at one port
     become one visit when it stayed in the port area between them."""
     by_locode = {p.locode: p for p in ports}
@@ -380,8 +397,14 @@ def merge_visits(cols: AisColumns, stops: Sequence[Stop], ports: Sequence[Port],
     for stop in stops:
         if stop.locode is not None:
             port = by_locode[stop.locode]
-            if (previous is not None and calls and previous is calls[-1][-1] and previous.mmsi == stop.mmsi
-                    and previous.locode == stop.locode and _same_call(cols, previous, stop, port, criteria)):
+            if (
+                previous is not None
+                and calls
+                and previous is calls[-1][-1]
+                and previous.mmsi == stop.mmsi
+                and previous.locode == stop.locode
+                and _same_call(cols, previous, stop, port, criteria)
+            ):
                 calls[-1].append(stop)
             else:
                 calls.append([stop])
@@ -399,13 +422,24 @@ def merge_visits(cols: AisColumns, stops: Sequence[Stop], ports: Sequence[Port],
         xyz = (unit_vectors([s.lon for s in call], [s.lat for s in call]) * weights[:, None]).sum(axis=0)
         lon, lat = _mean_lonlat(xyz[None, :])
         first, last = call[0], call[-1]
-        visits.append(PortVisit(
-            mmsi=first.mmsi, vessel_name=last.vessel_name or first.vessel_name, port_name=port.name,
-            locode=port.locode, country=port.country, arrival=first.start, departure=last.end,
-            hours=(last.end - first.start) / 3600.0, lon=float(lon[0]), lat=float(lat[0]),
-            destination=cols.destination.get(dest_row) if dest_row >= 0 else None, n_reports=b - a + 1,
-            distance_km=float(haversine_m(lon[0], lat[0], port.lon, port.lat)) / 1000.0, stops=len(call),
-        ))
+        visits.append(
+            PortVisit(
+                mmsi=first.mmsi,
+                vessel_name=last.vessel_name or first.vessel_name,
+                port_name=port.name,
+                locode=port.locode,
+                country=port.country,
+                arrival=first.start,
+                departure=last.end,
+                hours=(last.end - first.start) / 3600.0,
+                lon=float(lon[0]),
+                lat=float(lat[0]),
+                destination=cols.destination.get(dest_row) if dest_row >= 0 else None,
+                n_reports=b - a + 1,
+                distance_km=float(haversine_m(lon[0], lat[0], port.lon, port.lat)) / 1000.0,
+                stops=len(call),
+            )
+        )
     return visits
 
 
@@ -454,8 +488,9 @@ def resolve_destination(text: Optional[str], ports: Iterable[Port]) -> Optional[
     return None
 
 
-def declared_vs_actual(gaps: Sequence[Gap], visits: Sequence[PortVisit],
-                       ports: Sequence[Port] = ()) -> List[DestinationCheck]:
+def declared_vs_actual(
+    gaps: Sequence[Gap], visits: Sequence[PortVisit], ports: Sequence[Port] = ()
+) -> List[DestinationCheck]:
     """One check per gap: the destination declared before it against the first port visited after it.
 
     The previous port is the last visit that began at or before the gap started; the next port the first visit that
@@ -479,14 +514,23 @@ def declared_vs_actual(gaps: Sequence[Gap], visits: Sequence[PortVisit],
         declared_port = resolve_destination(declared, ports) if declared else None
         mismatch = None
         if declared and nxt is not None:
-            mismatch = not destination_matches(declared, Port(nxt.port_name, nxt.locode, nxt.country, nxt.lat,
-                                                              nxt.lon))
-        checks.append(DestinationCheck(
-            gap_id=gap.gap_id, mmsi=gap.mmsi, vessel_name=gap.vessel_name, off_time=gap.off_time,
-            on_time=gap.on_time, gap_hours=gap.gap_hours, previous_port=prev.port_name if prev else None,
-            previous_departure=prev.departure if prev else None, declared_destination=declared,
-            declared_port=declared_port.name if declared_port else None, destination_after=gap.destination_after,
-            actual_next_port=nxt.port_name if nxt else None, next_arrival=nxt.arrival if nxt else None,
-            mismatch=mismatch,
-        ))
+            mismatch = not destination_matches(declared, Port(nxt.port_name, nxt.locode, nxt.country, nxt.lat, nxt.lon))
+        checks.append(
+            DestinationCheck(
+                gap_id=gap.gap_id,
+                mmsi=gap.mmsi,
+                vessel_name=gap.vessel_name,
+                off_time=gap.off_time,
+                on_time=gap.on_time,
+                gap_hours=gap.gap_hours,
+                previous_port=prev.port_name if prev else None,
+                previous_departure=prev.departure if prev else None,
+                declared_destination=declared,
+                declared_port=declared_port.name if declared_port else None,
+                destination_after=gap.destination_after,
+                actual_next_port=nxt.port_name if nxt else None,
+                next_arrival=nxt.arrival if nxt else None,
+                mismatch=mismatch,
+            )
+        )
     return checks

@@ -157,8 +157,9 @@ def profiles_from_rows(rows: Iterable[Tuple[Optional[int], Dict[str, object]]], 
                 raise BaiMeiError(f"{where}, field {name}: expected a value, found nothing.")
         mmsi = values["mmsi"]
         if mmsi in seen:
-            raise BaiMeiError(f"{where}, field mmsi: expected an MMSI not given before, found {mmsi} "
-                              f"(already on line {seen[mmsi]}).")
+            raise BaiMeiError(
+                f"{where}, field mmsi: expected an MMSI not given before, found {mmsi} (already on line {seen[mmsi]})."
+            )
         seen[mmsi] = line
         profiles.append(VesselProfile(**{"imo": None, **values}))
     return profiles
@@ -171,10 +172,11 @@ def check_columns(columns: Sequence[str], source: str) -> None:
     unknown = [c for c in columns if c not in PROFILE_COLUMNS]
     if missing or unknown:
         found = ", ".join(columns) or "no columns"
-        problem = (f"missing column(s) {', '.join(missing)}" if missing else
-                   f"unknown column(s) {', '.join(unknown)}")
-        raise BaiMeiError(f"{source}, line 1: {problem}; expected the columns {', '.join(PROFILE_COLUMNS)} "
-                          f"(mmsi and name required), found {found}.")
+        problem = f"missing column(s) {', '.join(missing)}" if missing else f"unknown column(s) {', '.join(unknown)}"
+        raise BaiMeiError(
+            f"{source}, line 1: {problem}; expected the columns {', '.join(PROFILE_COLUMNS)} "
+            f"(mmsi and name required), found {found}."
+        )
 
 
 def load_profiles(path) -> List[VesselProfile]:
@@ -190,8 +192,10 @@ def load_profiles(path) -> List[VesselProfile]:
             rows = []
             for row in reader:
                 if None in row:  # csv.DictReader puts surplus fields under the key None
-                    raise BaiMeiError(f"{path}, line {reader.line_num}: expected {len(header)} fields as in the "
-                                      f"header, found {len(header) + len(row[None])}.")
+                    raise BaiMeiError(
+                        f"{path}, line {reader.line_num}: expected {len(header)} fields as in the "
+                        f"header, found {len(header) + len(row[None])}."
+                    )
                 rows.append((reader.line_num, row))
     except OSError as exc:
         raise BaiMeiError(f"Cannot read the profiles file {path}: {exc.strerror or exc}.") from exc
@@ -221,8 +225,9 @@ def write_profiles(path, profiles: Sequence[VesselProfile]) -> None:
             writer.writerow([_cell(getattr(profile, name)) for name in PROFILE_COLUMNS])
 
 
-def profile_from_sighting(sighting: Sighting, mmsi: int, imo: Optional[str], name: str,
-                          notes: Optional[str] = None) -> VesselProfile:
+def profile_from_sighting(
+    sighting: Sighting, mmsi: int, imo: Optional[str], name: str, notes: Optional[str] = None
+) -> VesselProfile:
     """A profile of the vessel a sighting was confirmed to be: its features copied (blank ones stay unknown).
 
     Values are checked as in a profiles file; a BaiMeiError names the sighting and the field that is not valid.

@@ -51,8 +51,10 @@ MIN_DEFAULT_SPEED_KN = 12.0
 SPEED_FACTOR = 1.2
 SOG_PERCENTILE = 95.0
 
-NO_LAND_NO_SEA = ("Sea dwell is not computed: no land layer was given (great-circle dwell only, an upper bound; "
-                  "routes may cross land).")
+NO_LAND_NO_SEA = (
+    "Sea dwell is not computed: no land layer was given (great-circle dwell only, an upper bound; "
+    "routes may cross land)."
+)
 
 WORLD = box(-180.0, -90.0, 180.0, 90.0)
 EMPTY = wkt.loads("POLYGON EMPTY")  # an empty *polygon* in shapely 1.8 too (Polygon() is an empty collection there)
@@ -242,8 +244,8 @@ def _pole_polygon(x: np.ndarray, y: np.ndarray, turn: int) -> Polygon:
     t = (level - xs[j]) / (xs[j + 1] - xs[j])
     y_cross = ys[j] + t * (ys[j + 1] - ys[j])
     shift = -turn * 180.0 - level  # the crossing moves to -180 (turn +1) or +180 (turn -1)
-    middle_x = np.concatenate((xs[j + 1:n], xs[: j + 1] + 360.0 * turn)) + shift
-    middle_y = np.concatenate((ys[j + 1:n], ys[: j + 1]))
+    middle_x = np.concatenate((xs[j + 1 : n], xs[: j + 1] + 360.0 * turn)) + shift
+    middle_y = np.concatenate((ys[j + 1 : n], ys[: j + 1]))
     start, end = -turn * 180.0, turn * 180.0
     pole = 90.0 if turn < 0 else -90.0
     ring_x = np.concatenate(([start], middle_x, [end, end, start]))
@@ -251,8 +253,9 @@ def _pole_polygon(x: np.ndarray, y: np.ndarray, turn: int) -> Polygon:
     return Polygon(np.column_stack((ring_x, ring_y)))
 
 
-def ellipse_geometry(a_lon: float, a_lat: float, b_lon: float, b_lat: float, budget_rad: float,
-                     n_vertices: int = 360) -> BaseGeometry:
+def ellipse_geometry(
+    a_lon: float, a_lat: float, b_lon: float, b_lat: float, budget_rad: float, n_vertices: int = 360
+) -> BaseGeometry:
     """The lon/lat geometry of {P : d(A,P) + d(P,B) <= budget} (angles in radians; budget > d(A,B) assumed)."""
     lon, lat = ellipse_boundary(a_lon, a_lat, b_lon, b_lat, budget_rad, n_vertices)
     x = np.degrees(np.unwrap(np.radians(lon)))
@@ -266,8 +269,16 @@ def ellipse_geometry(a_lon: float, a_lat: float, b_lon: float, b_lat: float, bud
     return _valid(WORLD.difference(inside)) if budget_rad > math.pi else inside
 
 
-def reachability_area(a_lon: float, a_lat: float, t0: float, b_lon: float, b_lat: float, t1: float,
-                      max_speed_kn: float, n_vertices: int = 360) -> ReachableArea:
+def reachability_area(
+    a_lon: float,
+    a_lat: float,
+    t0: float,
+    b_lon: float,
+    b_lat: float,
+    t1: float,
+    max_speed_kn: float,
+    n_vertices: int = 360,
+) -> ReachableArea:
     """The points reachable from A (at t0) on the way to B (at t1) at ``max_speed_kn`` (see the module docstring)."""
     if not max_speed_kn > 0:
         raise BaiMeiError(f"The maximum speed must be positive (got {max_speed_kn} kn).")
@@ -406,7 +417,7 @@ def _dissolve_touching(parts: List[Polygon]) -> List[Polygon]:
     parent = list(range(n))
     prepared = {}
     for k in range(n - 1):
-        rest = b[k + 1:]
+        rest = b[k + 1 :]
         overlap = (rest[:, 0] <= b[k, 2]) & (rest[:, 2] >= b[k, 0]) & (rest[:, 1] <= b[k, 3]) & (rest[:, 3] >= b[k, 1])
         for m in (np.flatnonzero(overlap) + k + 1).tolist():
             big, small = (k, m) if size[k] >= size[m] else (m, k)
@@ -509,15 +520,21 @@ class CandidateSearch:
     def notes(self, gap: Gap) -> List[str]:
         out = []
         for name, hours, sea in self.ruled_out_by_sea:
-            why = (f"{-sea:.0f} h short by sea" if sea is not None and sea <= 0
-                   else "no route by sea inside the reachable water")
-            out.append(f"Gap {gap.gap_id}: {name} is within reach by great circle ({hours:.0f} h) but not by sea "
-                       f"({why}); not a candidate.")
+            why = (
+                f"{-sea:.0f} h short by sea"
+                if sea is not None and sea <= 0
+                else "no route by sea inside the reachable water"
+            )
+            out.append(
+                f"Gap {gap.gap_id}: {name} is within reach by great circle ({hours:.0f} h) but not by sea "
+                f"({why}); not a candidate."
+            )
         return out
 
 
-def find_candidates(gap: Gap, ports: Sequence[Port], max_speed_kn: float,
-                    sea_legs: Optional[SeaLegsOf] = None) -> CandidateSearch:
+def find_candidates(
+    gap: Gap, ports: Sequence[Port], max_speed_kn: float, sea_legs: Optional[SeaLegsOf] = None
+) -> CandidateSearch:
     """The ports the vessel could have called at during ``gap``, longest dwell first.
 
     A port needs a positive great-circle dwell and, when ``sea_legs`` (a :class:`.sea_grid.SeaLegs` ``legs``) is
@@ -548,21 +565,33 @@ def find_candidates(gap: Gap, ports: Sequence[Port], max_speed_kn: float,
             if dwell_sea <= 0:
                 found.ruled_out_by_sea.append((port.name, float(dwell[i]), dwell_sea))
                 continue
-        found.visits.append(CandidateVisit(
-            gap_id=gap.gap_id, mmsi=gap.mmsi, port_name=port.name, locode=port.locode,
-            max_dwell_hours=float(dwell[i]), max_dwell_hours_sea=dwell_sea,
-            arrive_earliest=int(round(t0 + (sea_in if sea_in is not None else d_in[i]) / v * 3600.0)),
-            depart_latest=int(round(t1 - (sea_out if sea_out is not None else d_out[i]) / v * 3600.0)),
-            distance_in_nm=float(d_in[i]), distance_out_nm=float(d_out[i]),
-            sea_distance_in_nm=sea_in, sea_distance_out_nm=sea_out,
-        ))
-    found.visits.sort(key=lambda visit: -(visit.max_dwell_hours_sea if visit.max_dwell_hours_sea is not None
-                                          else visit.max_dwell_hours))
+        found.visits.append(
+            CandidateVisit(
+                gap_id=gap.gap_id,
+                mmsi=gap.mmsi,
+                port_name=port.name,
+                locode=port.locode,
+                max_dwell_hours=float(dwell[i]),
+                max_dwell_hours_sea=dwell_sea,
+                arrive_earliest=int(round(t0 + (sea_in if sea_in is not None else d_in[i]) / v * 3600.0)),
+                depart_latest=int(round(t1 - (sea_out if sea_out is not None else d_out[i]) / v * 3600.0)),
+                distance_in_nm=float(d_in[i]),
+                distance_out_nm=float(d_out[i]),
+                sea_distance_in_nm=sea_in,
+                sea_distance_out_nm=sea_out,
+            )
+        )
+    found.visits.sort(
+        key=lambda visit: (
+            -(visit.max_dwell_hours_sea if visit.max_dwell_hours_sea is not None else visit.max_dwell_hours)
+        )
+    )
     return found
 
 
-def candidate_visits(gap: Gap, ports: Sequence[Port], max_speed_kn: float,
-                     sea_legs: Optional[SeaLegsOf] = None) -> List[CandidateVisit]:
+def candidate_visits(
+    gap: Gap, ports: Sequence[Port], max_speed_kn: float, sea_legs: Optional[SeaLegsOf] = None
+) -> List[CandidateVisit]:
     """The candidate visits of :func:`find_candidates`."""
     return find_candidates(gap, ports, max_speed_kn, sea_legs).visits
 
@@ -590,8 +619,10 @@ class GapArea:
     def message(self) -> str:
         if self.feasible:
             return ""
-        return (f"Gap {self.gap_id} is not reachable at {self.max_speed_kn:.1f} kn: the direct distance "
-                f"{self.direct_nm:.0f} nm is more than the {self.budget_nm:.0f} nm possible in the gap.")
+        return (
+            f"Gap {self.gap_id} is not reachable at {self.max_speed_kn:.1f} kn: the direct distance "
+            f"{self.direct_nm:.0f} nm is more than the {self.budget_nm:.0f} nm possible in the gap."
+        )
 
 
 @dataclass
@@ -601,10 +632,18 @@ class ReachabilityResult:
     notes: List[str] = field(default_factory=list)
 
 
-def gap_reachability(gaps: Sequence[Gap], cols: Optional[AisColumns], land_polygons, ports: Sequence[Port],
-                     max_speed_kn: Optional[float] = None, is_canceled=None, progress=None,
-                     n_vertices: int = 360, sea_cells: int = DEFAULT_MAX_CELLS,
-                     by_sea_areas: bool = True) -> ReachabilityResult:
+def gap_reachability(
+    gaps: Sequence[Gap],
+    cols: Optional[AisColumns],
+    land_polygons,
+    ports: Sequence[Port],
+    max_speed_kn: Optional[float] = None,
+    is_canceled=None,
+    progress=None,
+    n_vertices: int = 360,
+    sea_cells: int = DEFAULT_MAX_CELLS,
+    by_sea_areas: bool = True,
+) -> ReachabilityResult:
     """Reachable areas and candidate port visits of ``gaps``.
 
     ``max_speed_kn`` None uses each vessel's default speed from ``cols``. ``land_polygons`` (a sequence of lon/lat
@@ -628,14 +667,19 @@ def gap_reachability(gaps: Sequence[Gap], cols: Optional[AisColumns], land_polyg
         if is_canceled and is_canceled():
             raise Canceled()
         v = float(max_speed_kn) if max_speed_kn is not None else speeds.get(gap.mmsi, MIN_DEFAULT_SPEED_KN)
-        reach = reachability_area(gap.off_lon, gap.off_lat, gap.off_time, gap.on_lon, gap.on_lat, gap.on_time, v,
-                                  n_vertices)
+        reach = reachability_area(
+            gap.off_lon, gap.off_lat, gap.off_time, gap.on_lon, gap.on_lat, gap.on_time, v, n_vertices
+        )
         geom = reach.geometry
         if land is not None and not geom.is_empty:
             geom = clip_to_sea(geom, land, (gap.off_lon, gap.off_lat), (gap.on_lon, gap.on_lat))
         sea_legs, legs, by_sea = None, None, False
-        if land is not None and reach.feasible and not geom.is_empty and (
-                by_sea_areas or find_candidates(gap, ports, v).visits):
+        if (
+            land is not None
+            and reach.feasible
+            and not geom.is_empty
+            and (by_sea_areas or find_candidates(gap, ports, v).visits)
+        ):
             legs = SeaLegs(geom, (gap.off_lon, gap.off_lat), (gap.on_lon, gap.on_lat), reach.budget_nm, sea_cells)
             if legs.available:
                 sea_legs = legs.legs
@@ -645,11 +689,19 @@ def gap_reachability(gaps: Sequence[Gap], cols: Optional[AisColumns], land_polyg
             by_sea = True
             water = None if legs.reachable_cells(reach.budget_nm).all() else legs.reachable_water(reach.budget_nm)
             if water is not None:  # else all the water is reachable by sea: nothing to cut
-                geom = _valid(_as_geometry(_polygon_parts(
-                    continuous(geom, gap.off_lon).intersection(water))))
+                geom = _valid(_as_geometry(_polygon_parts(continuous(geom, gap.off_lon).intersection(water))))
                 geom = wrap_longitudes(geom)
-        area = GapArea(gap.gap_id, gap.mmsi, v, spherical_area_km2(geom), geom, reach.feasible, reach.budget_nm,
-                       reach.direct_nm, by_sea)
+        area = GapArea(
+            gap.gap_id,
+            gap.mmsi,
+            v,
+            spherical_area_km2(geom),
+            geom,
+            reach.feasible,
+            reach.budget_nm,
+            reach.direct_nm,
+            by_sea,
+        )
         areas.append(area)
         if not area.feasible:
             notes.append(area.message)

@@ -95,22 +95,26 @@ class SeaGrid:
         rows, cols, weights = [], [], []
         # (di, dj, cells it passes between, how many of them must be water)
         moves = (
-            (0, 1, (), 0), (1, 0, (), 0),
-            (1, 1, ((0, 1), (1, 0)), 1), (1, -1, ((0, -1), (1, 0)), 1),
-            (1, 2, ((0, 1), (1, 1)), 2), (2, 1, ((1, 0), (1, 1)), 2),
-            (1, -2, ((0, -1), (1, -1)), 2), (2, -1, ((1, 0), (1, -1)), 2),
+            (0, 1, (), 0),
+            (1, 0, (), 0),
+            (1, 1, ((0, 1), (1, 0)), 1),
+            (1, -1, ((0, -1), (1, 0)), 1),
+            (1, 2, ((0, 1), (1, 1)), 2),
+            (2, 1, ((1, 0), (1, 1)), 2),
+            (1, -2, ((0, -1), (1, -1)), 2),
+            (2, -1, ((1, 0), (1, -1)), 2),
         )
         for di, dj, between, needed in moves:
             i0, i1 = 0, ny - di
             j0, j1 = max(0, -dj), nx - max(0, dj)
             if i1 <= i0 or j1 <= j0:
                 continue
-            ok = wet[i0:i1, j0:j1] & wet[i0 + di:i1 + di, j0 + dj:j1 + dj]
+            ok = wet[i0:i1, j0:j1] & wet[i0 + di : i1 + di, j0 + dj : j1 + dj]
             if between:
-                count = sum(wet[i0 + bi:i1 + bi, j0 + bj:j1 + bj].astype(np.int8) for bi, bj in between)
+                count = sum(wet[i0 + bi : i1 + bi, j0 + bj : j1 + bj].astype(np.int8) for bi, bj in between)
                 ok &= count >= needed
             rows.append(node[i0:i1, j0:j1][ok])
-            cols.append(node[i0 + di:i1 + di, j0 + dj:j1 + dj][ok])
+            cols.append(node[i0 + di : i1 + di, j0 + dj : j1 + dj][ok])
             # on a lon/lat grid an edge's length depends only on its row and its move: one great circle per row
             lat0 = self.y0 + self.dy * np.arange(i0, i1)
             row_w = haversine_nm(0.0, lat0, dj * self.dx, lat0 + di * self.dy)
@@ -163,8 +167,14 @@ class SeaGrid:
 class SeaLegs:
     """Sea distances from a gap's off position and to its on position, through the gap's reachable water."""
 
-    def __init__(self, area: BaseGeometry, off: Tuple[float, float], on: Tuple[float, float],
-                 budget_nm: float = np.inf, max_cells: int = DEFAULT_MAX_CELLS):
+    def __init__(
+        self,
+        area: BaseGeometry,
+        off: Tuple[float, float],
+        on: Tuple[float, float],
+        budget_nm: float = np.inf,
+        max_cells: int = DEFAULT_MAX_CELLS,
+    ):
         """``budget_nm``: the distance the vessel could sail in the gap; farther cells are left unexplored."""
         self.off, self.on = off, on
         self.grid = None

@@ -39,14 +39,35 @@ SIGHTING_FIELDS: Tuple[FieldSpec, ...] = (
     FieldSpec("observed_at", "datetime", "Identity", "Observed at (UTC)"),
     FieldSpec("image_source", "str", "Identity", "Image source"),
     FieldSpec("image_id", "str", "Identity", "Image id"),
-    FieldSpec("candidate_mmsi", "int", "Identity", "Candidate MMSI", minimum=0, maximum=999_999_999,
-              message="An MMSI has at most 9 digits."),
+    FieldSpec(
+        "candidate_mmsi",
+        "int",
+        "Identity",
+        "Candidate MMSI",
+        minimum=0,
+        maximum=999_999_999,
+        message="An MMSI has at most 9 digits.",
+    ),
     FieldSpec("confidence", "str", "Identity", "Confidence", CONFIDENCE),
-    FieldSpec("length_m", "float", "Hull", "Length (m)", minimum=10, maximum=450,
-              message="Length must be between 10 and 450 m."),
+    FieldSpec(
+        "length_m",
+        "float",
+        "Hull",
+        "Length (m)",
+        minimum=10,
+        maximum=450,
+        message="Length must be between 10 and 450 m.",
+    ),
     FieldSpec("beam_m", "float", "Hull", "Beam (m)", minimum=2, maximum=80, message="Beam must be between 2 and 80 m."),
-    FieldSpec("heading_deg", "float", "Hull", "Heading (°)", minimum=0, maximum=360,
-              message="Heading must be between 0 and 360°."),
+    FieldSpec(
+        "heading_deg",
+        "float",
+        "Hull",
+        "Heading (°)",
+        minimum=0,
+        maximum=360,
+        message="Heading must be between 0 and 360°.",
+    ),
     FieldSpec("hull_colour", "str", "Hull", "Hull colour", COLOURS),
     FieldSpec("bow_type", "str", "Hull", "Bow", BOW_TYPES),
     FieldSpec("funnel_markings", "str", "Hull", "Funnel markings"),
@@ -66,8 +87,14 @@ FORM_TABS = ("Identity", "Hull", "Deck", "Activity", "Notes")
 FIELD_BY_NAME: Dict[str, FieldSpec] = {f.name: f for f in SIGHTING_FIELDS}
 
 # The features identification compares (the rest says where, when and who looked).
-CATEGORICAL_FEATURES = ("hull_colour", "deck_colour", "superstructure_colour", "superstructure_position", "crane_type",
-                        "bow_type")
+CATEGORICAL_FEATURES = (
+    "hull_colour",
+    "deck_colour",
+    "superstructure_colour",
+    "superstructure_position",
+    "crane_type",
+    "bow_type",
+)
 COUNT_FEATURES = ("hatch_count", "crane_count")
 MEASURED_FEATURES = ("length_m", "beam_m")
 

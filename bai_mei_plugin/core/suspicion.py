@@ -50,9 +50,11 @@ class InterestPorts:
         self._keys = {_key(n) for n in self.names}
 
     def __contains__(self, port) -> bool:
-        name, locode = (port if isinstance(port, tuple) else (getattr(port, "port_name", None) or
-                                                               getattr(port, "name", None),
-                                                               getattr(port, "locode", None)))
+        name, locode = (
+            port
+            if isinstance(port, tuple)
+            else (getattr(port, "port_name", None) or getattr(port, "name", None), getattr(port, "locode", None))
+        )
         if _key(name) in self._keys or (bool(_key(locode)) and _key(locode) in self._keys):
             return True
         return any(_key(alias) in self._keys for alias in ALIASES.get((locode or "").upper(), ()))
@@ -92,8 +94,7 @@ def assess_gap(gap: Gap, visits: Sequence, interest: InterestPorts) -> Suspicion
     ports = [v for v in visits if v.gap_id == gap.gap_id and (v.port_name, v.locode) in interest]
     if ports:
         score += 2
-        names = ", ".join(_dwell_text(v) for v in ports[:3]) + (f" and {len(ports) - 3} more" if len(ports) > 3
-                                                                  else "")
+        names = ", ".join(_dwell_text(v) for v in ports[:3]) + (f" and {len(ports) - 3} more" if len(ports) > 3 else "")
         reasons.append(f"could have called at {'a port' if len(ports) == 1 else 'ports'} of interest: {names}")
     before, after = gap.draught_before, gap.draught_after
     if before is not None and after is not None and after - before >= DRAUGHT_RISE_M:

@@ -44,7 +44,15 @@ def summarise_vessels(cols: AisColumns, gaps: Sequence[Gap]) -> List[VesselSumma
     for a, b, row in zip(first.tolist(), last.tolist(), named_row.tolist()):
         mmsi = int(cols.mmsi[a])
         name = cols.vessel_name.get(row) if a <= row <= b else None
-        out.append(VesselSummary(mmsi=mmsi, name=name, reports=b - a + 1, first_seen=int(cols.t[a]),
-                                 last_seen=int(cols.t[b]), gap_count=gap_count.get(mmsi, 0),
-                                 longest_gap_hours=longest.get(mmsi, 0.0)))
+        out.append(
+            VesselSummary(
+                mmsi=mmsi,
+                name=name,
+                reports=b - a + 1,
+                first_seen=int(cols.t[a]),
+                last_seen=int(cols.t[b]),
+                gap_count=gap_count.get(mmsi, 0),
+                longest_gap_hours=longest.get(mmsi, 0.0),
+            )
+        )
     return out

@@ -98,8 +98,10 @@ class AnalysisPanel(QObject):
             return
         speed = self.page.reachSpeedSpin.value() or None
         cols = self.session.result.reports.columns
-        self._start(f"Bai Mei: where could {gap.vessel_name or gap.mmsi} have gone?",
-                    lambda task: analysis_tasks.reachability(task, cols, gap, speed))
+        self._start(
+            f"Bai Mei: where could {gap.vessel_name or gap.mmsi} have gone?",
+            lambda task: analysis_tasks.reachability(task, cols, gap, speed),
+        )
 
     @guarded
     def run_on_reports(self, what: str, work) -> None:

@@ -118,8 +118,9 @@ class AnnotatePanel(QObject):
     @guarded
     def new_layer(self) -> None:
         folder = self.settings.value("last_folder", os.path.expanduser("~"))
-        path, _ = QFileDialog.getSaveFileName(self.page, "New sightings layer", os.path.join(folder, "sightings.gpkg"),
-                                              "GeoPackage (*.gpkg)")
+        path, _ = QFileDialog.getSaveFileName(
+            self.page, "New sightings layer", os.path.join(folder, "sightings.gpkg"), "GeoPackage (*.gpkg)"
+        )
         if path:
             self.create_layer(path)
 
@@ -134,8 +135,9 @@ class AnnotatePanel(QObject):
         if self.session.group is not None:
             self.session.group.insertLayer(0, layer)
         self.page.sightingsCombo.setLayer(layer)
-        self.iface.messageBar().pushMessage("Bai Mei", f"Sightings are saved in {path} as you add them.",
-                                            Qgis.Success, 5)
+        self.iface.messageBar().pushMessage(
+            "Bai Mei", f"Sightings are saved in {path} as you add them.", Qgis.Success, 5
+        )
         return layer
 
     # --- map tools ---------------------------------------------------------------------------------------------
@@ -156,8 +158,11 @@ class AnnotatePanel(QObject):
             names = layer.fields().names() if hasattr(layer, "fields") else []
             if {"item_id", "acquired", "source"} <= set(names) and layer.selectedFeatureCount():
                 feature = next(layer.getSelectedFeatures())
-                return {"observed_at": epoch_seconds(feature["acquired"]), "image_id": feature["item_id"],
-                        "image_source": feature["source"]}
+                return {
+                    "observed_at": epoch_seconds(feature["acquired"]),
+                    "image_id": feature["item_id"],
+                    "image_source": feature["source"],
+                }
         return {}
 
     @guarded
@@ -181,8 +186,9 @@ class AnnotatePanel(QObject):
             self.form_dialog.close()
         context = QgsAttributeEditorContext()
         context.setMapCanvas(self.iface.mapCanvas())
-        self.form_dialog = QgsAttributeDialog(layer, layer.getFeature(fid), False, self.iface.mainWindow(), True,
-                                              context)
+        self.form_dialog = QgsAttributeDialog(
+            layer, layer.getFeature(fid), False, self.iface.mainWindow(), True, context
+        )
         self.form_dialog.setMode(QgsAttributeEditorContext.SingleEditMode)
         self.form_dialog.setAttribute(Qt.WA_DeleteOnClose)
         self.form_dialog.destroyed.connect(self._form_closed)
@@ -222,9 +228,11 @@ class AnnotatePanel(QObject):
         if feature is None:
             self.page.sightingLabel.setText("Select a sighting to see who it could be.")
             return
-        features = {name: feature[name] for name in ("hatch_count", "crane_count", "hull_colour", "length_m")
-                    if feature[name] not in (None, "") and not (hasattr(feature[name], "isNull")
-                                                                and feature[name].isNull())}
+        features = {
+            name: feature[name]
+            for name in ("hatch_count", "crane_count", "hull_colour", "length_m")
+            if feature[name] not in (None, "") and not (hasattr(feature[name], "isNull") and feature[name].isNull())
+        }
         label = feature_label(features) or "no features yet"
         self.page.sightingLabel.setText(f"<b>{feature['sighting_id']}</b>: {label}")
 
@@ -252,8 +260,11 @@ class AnnotatePanel(QObject):
         def work(task):
             ranked = identify_vessels([sighting], profiles, cols, gaps, area_of, is_canceled=task.is_canceled)
             best = next((c for c in ranked if c.rank == 1), None)
-            text = (f"Most likely {best.name} (MMSI {best.mmsi}): {best.spacetime_status}." if best
-                    else "No candidate fits.")
+            text = (
+                f"Most likely {best.name} (MMSI {best.mmsi}): {best.spacetime_status}."
+                if best
+                else "No candidate fits."
+            )
             return AnalysisResult(text, [], ranked)
 
         self.task = AnalysisTask(f"Bai Mei: who is {sighting.sighting_id}?", work, self.on_identified)
@@ -285,8 +296,9 @@ class AnnotatePanel(QObject):
         from qgis.core import QgsCoordinateTransform
 
         canvas = self.iface.mapCanvas()
-        extent = QgsCoordinateTransform(canvas.mapSettings().destinationCrs(), layer.crs(),
-                                        QgsProject.instance()).transformBoundingBox(canvas.extent())
+        extent = QgsCoordinateTransform(
+            canvas.mapSettings().destinationCrs(), layer.crs(), QgsProject.instance()
+        ).transformBoundingBox(canvas.extent())
         here = layer.materialize(QgsFeatureRequest().setFilterRect(extent))
         if here.featureCount() == 0:
             self.iface.messageBar().pushMessage("Bai Mei", "No sighting in the map view.", Qgis.Info, 5)
@@ -300,8 +312,9 @@ class AnnotatePanel(QObject):
         def work(task):
             ranked = identify_vessels(sightings, profiles, cols, gaps, None, is_canceled=task.is_canceled)
             best = {c.sighting_id: c for c in ranked if c.rank == 1}
-            return AnalysisResult(f"{len(sightings)} sightings here.", [], [(s, best.get(s.sighting_id))
-                                                                            for s in sightings])
+            return AnalysisResult(
+                f"{len(sightings)} sightings here.", [], [(s, best.get(s.sighting_id)) for s in sightings]
+            )
 
         self.task = AnalysisTask("Bai Mei: pattern of activity", work, self.on_pattern)
         start(self.task)
@@ -316,14 +329,22 @@ class AnnotatePanel(QObject):
         ticks = []
         for sighting, best in rows:
             who = f"{best.name} ({best.spacetime_status})" if best is not None else "unidentified"
-            ticks.append(Tick(sighting.observed_at, f"{day_text(sighting.observed_at)}: {who}",
-                              dark=best is not None and best.spacetime_status == "dark and reachable"))
+            ticks.append(
+                Tick(
+                    sighting.observed_at,
+                    f"{day_text(sighting.observed_at)}: {who}",
+                    dark=best is not None and best.spacetime_status == "dark and reachable",
+                )
+            )
         self.pattern_ids = [sighting.sighting_id for sighting, _ in rows]
         self.pattern.set_data([], ticks)
         names = sorted({best.name for _, best in rows if best is not None})
-        self.page.reasonsLabel.setText(f"{len(rows)} sightings here, {day_text(rows[0][0].observed_at)} – "
-                                       f"{day_text(rows[-1][0].observed_at)}: " + (", ".join(names) or "none "
-                                                                                    "identified") if rows else "")
+        self.page.reasonsLabel.setText(
+            f"{len(rows)} sightings here, {day_text(rows[0][0].observed_at)} – "
+            f"{day_text(rows[-1][0].observed_at)}: " + (", ".join(names) or "none identified")
+            if rows
+            else ""
+        )
 
     @guarded
     def on_pattern_tick(self, index: int) -> None:
@@ -341,8 +362,9 @@ class AnnotatePanel(QObject):
         path = self.settings.value("profiles_path", "")
         if path or not ask:
             return path
-        path, _ = QFileDialog.getSaveFileName(self.page, "Vessel profiles", os.path.expanduser("~/profiles.csv"),
-                                              "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self.page, "Vessel profiles", os.path.expanduser("~/profiles.csv"), "CSV (*.csv)"
+        )
         return path
 
     @guarded
@@ -375,8 +397,9 @@ class AnnotatePanel(QObject):
         sighting = self.selected_sighting()
         rows = self.page.candidateRankTable.selectionModel().selectedRows()
         if sighting is None or not rows:
-            self.iface.messageBar().pushMessage("Bai Mei", "Select a sighting and the candidate it was confirmed to "
-                                                "be.", Qgis.Info, 5)
+            self.iface.messageBar().pushMessage(
+                "Bai Mei", "Select a sighting and the candidate it was confirmed to be.", Qgis.Info, 5
+            )
             return
         path = self.profiles_path()
         if path:
@@ -385,12 +408,14 @@ class AnnotatePanel(QObject):
     def add_profile(self, path: str, sighting, candidate) -> None:
         profiles = load_profiles(path if os.path.exists(path) else default_profiles_path())
         profiles = [p for p in profiles if p.mmsi != candidate.mmsi]
-        profiles.append(profile_from_sighting(sighting, candidate.mmsi, candidate.imo, candidate.name,
-                                              f"from sighting {sighting.sighting_id}"))
+        profiles.append(
+            profile_from_sighting(
+                sighting, candidate.mmsi, candidate.imo, candidate.name, f"from sighting {sighting.sighting_id}"
+            )
+        )
         write_profiles(path, profiles)
         self.settings.set_value("profiles_path", path)
-        self.iface.messageBar().pushMessage("Bai Mei", f"Profile of {candidate.name} saved in {path}.",
-                                            Qgis.Success, 5)
+        self.iface.messageBar().pushMessage("Bai Mei", f"Profile of {candidate.name} saved in {path}.", Qgis.Success, 5)
 
     def export(self) -> None:
         try:

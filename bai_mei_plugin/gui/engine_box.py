@@ -62,8 +62,9 @@ def parse_columns(text: str) -> Dict[str, str]:
         if key == "name":
             key = "vessel_name"
         if not sep or not value or key not in COLUMN_KEYS:
-            raise BaiMeiError(f"Columns: '{part}' is not 'role=column' with a role among "
-                              f"{', '.join(sorted(COLUMN_KEYS))}.")
+            raise BaiMeiError(
+                f"Columns: '{part}' is not 'role=column' with a role among {', '.join(sorted(COLUMN_KEYS))}."
+            )
         params[COLUMN_KEYS[key]] = value
     return params
 
@@ -82,8 +83,10 @@ class EngineBox(PagePart):
         self.engineCombo = QComboBox(self.group)
         self.engineCombo.setObjectName("engineCombo")
         self.engineCombo.addItems(ENGINE_NAMES)
-        self.engineCombo.setToolTip("Where the gap detection runs. PostGIS and Dask find the same gaps as QGIS "
-                                    "(same definition and criteria) in archives too big to load.")
+        self.engineCombo.setToolTip(
+            "Where the gap detection runs. PostGIS and Dask find the same gaps as QGIS "
+            "(same definition and criteria) in archives too big to load."
+        )
         form.addRow("Run in", self.engineCombo)
 
         self.pgWidget = QWidget(self.group)
@@ -91,8 +94,9 @@ class EngineBox(PagePart):
         pg.setContentsMargins(0, 0, 0, 0)
         self.connectionCombo = QgsProviderConnectionComboBox("postgres", self.pgWidget)
         self.connectionCombo.setObjectName("connectionCombo")
-        self.connectionCombo.setToolTip("One of QGIS's PostgreSQL connections (Browser ▸ PostgreSQL); its "
-                                        "credentials stay in QGIS")
+        self.connectionCombo.setToolTip(
+            "One of QGIS's PostgreSQL connections (Browser ▸ PostgreSQL); its credentials stay in QGIS"
+        )
         pg.addRow("Connection", self.connectionCombo)
         self.tableEdit = QLineEdit(self.pgWidget)
         self.tableEdit.setObjectName("tableEdit")
@@ -145,8 +149,12 @@ class EngineBox(PagePart):
 
         layout = dock.gapsLayout
         layout.insertWidget(layout.indexOf(dock.criteriaGroup) + 1, self.group)
-        for key, edit in (("engine_table", self.tableEdit), ("engine_columns", self.columnsEdit),
-                          ("engine_archive", self.archiveEdit), ("engine_scheduler", self.schedulerEdit)):
+        for key, edit in (
+            ("engine_table", self.tableEdit),
+            ("engine_columns", self.columnsEdit),
+            ("engine_archive", self.archiveEdit),
+            ("engine_scheduler", self.schedulerEdit),
+        ):
             edit.setText(str(settings.value(key, "")))
         engine = int(settings.value("engine", ENGINE_QGIS))
         self.engineCombo.setCurrentIndex(engine if 0 <= engine < len(ENGINE_NAMES) else ENGINE_QGIS)
@@ -169,8 +177,9 @@ class EngineBox(PagePart):
         self.settings.set_value("engine", int(index))
         self.group.setTitle(f"Engine: {ENGINE_SHORT[index]}")
         self.show_rows()
-        self.statusLabel.setText("" if index != ENGINE_QGIS else "Load a file on the Tracks page; Re-run above "
-                                 "finds its gaps again.")
+        self.statusLabel.setText(
+            "" if index != ENGINE_QGIS else "Load a file on the Tracks page; Re-run above finds its gaps again."
+        )
 
     def show_rows(self, *_) -> None:
         """Only the chosen engine's rows (again after the group is unfolded: unfolding shows every child)."""
@@ -199,9 +208,13 @@ class EngineBox(PagePart):
         if engine == ENGINE_QGIS:
             raise BaiMeiError("The in-QGIS engine works on the reports loaded on the Tracks page.")
         criteria = self.panel.criteria()
-        params = {"PRESET": PRESET_NAMES.index("Custom"), "MIN_GAP_HOURS": criteria.min_gap_hours,
-                  "MIN_SHORE_NM": criteria.min_shore_nm, "MIN_POSITIONS_BEFORE": criteria.min_positions_before,
-                  "OUTPUT_GAPS": "memory:"}
+        params = {
+            "PRESET": PRESET_NAMES.index("Custom"),
+            "MIN_GAP_HOURS": criteria.min_gap_hours,
+            "MIN_SHORE_NM": criteria.min_shore_nm,
+            "MIN_POSITIONS_BEFORE": criteria.min_positions_before,
+            "OUTPUT_GAPS": "memory:",
+        }
         if engine == ENGINE_POSTGIS:
             connection = self.connectionCombo.currentConnection()
             table = self.tableEdit.text().strip()
@@ -233,8 +246,9 @@ class EngineBox(PagePart):
             return
         algorithm = QgsApplication.processingRegistry().createAlgorithmById(algorithm_id)
         if algorithm is None:
-            self.iface.messageBar().pushMessage("Bai Mei", f"The algorithm {algorithm_id} is not available.",
-                                                Qgis.Critical, 0)
+            self.iface.messageBar().pushMessage(
+                "Bai Mei", f"The algorithm {algorithm_id} is not available.", Qgis.Critical, 0
+            )
             return
         self.context = QgsProcessingContext()
         self.context.setProject(QgsProject.instance())
@@ -242,8 +256,9 @@ class EngineBox(PagePart):
         self.feedback.progressChanged.connect(lambda value: self.progress.setValue(int(value)))
         self.task = QgsProcessingAlgRunnerTask(algorithm, params, self.context, self.feedback)
         self.task.setDescription(f"Bai Mei: dark gaps in {name}")
-        self.task.executed.connect(lambda ok, results, task=self.task, name=name: self.on_executed(
-            task, ok, results, name))
+        self.task.executed.connect(
+            lambda ok, results, task=self.task, name=name: self.on_executed(task, ok, results, name)
+        )
         self.set_busy(True)
         self.statusLabel.setText(f"Finding the gaps in {name}…")
         QgsApplication.taskManager().addTask(self.task)
@@ -273,13 +288,18 @@ class EngineBox(PagePart):
         gaps = gaps_from_source(layer) if layer.featureCount() else []
         for line in self.feedback.infos:
             QgsMessageLog.logMessage(line, LOG_TAG, Qgis.Info)
-        reports = CleanResult(columns=gap_end_columns(gaps), rows_read=0, dropped=Counter(),
-                              format_name=ENGINE_SHORT[self.engine()])
+        reports = CleanResult(
+            columns=gap_end_columns(gaps), rows_read=0, dropped=Counter(), format_name=ENGINE_SHORT[self.engine()]
+        )
         layer.setName("dark gaps")
-        self.session.show(name, LoadResult(reports=reports, found=GapResult(gaps, [], len(gaps), 0), gaps_layer=layer,
-                                           tracks_layer=None))
-        text = (f"{len(gaps):,} gaps found by {ENGINE_SHORT[self.engine()]} in {name}; the reports stayed "
-                "where they are (no tracks; the vessels and the reach use the reports either side of each gap).")
+        self.session.show(
+            name,
+            LoadResult(reports=reports, found=GapResult(gaps, [], len(gaps), 0), gaps_layer=layer, tracks_layer=None),
+        )
+        text = (
+            f"{len(gaps):,} gaps found by {ENGINE_SHORT[self.engine()]} in {name}; the reports stayed "
+            "where they are (no tracks; the vessels and the reach use the reports either side of each gap)."
+        )
         self.statusLabel.setText(text)
         bar.pushMessage("Bai Mei", f"{len(gaps):,} gaps found by {ENGINE_SHORT[self.engine()]}.", Qgis.Success, 8)
 

@@ -63,8 +63,11 @@ def describe(gap, suspicion, visits, interest: InterestPorts, working: bool = Fa
                 text = f"{html.escape(visit.port_name)} ≤ {_hours(visit):.0f} h"
                 shown.append(f"<b>★ {text}</b>" if (visit.port_name, visit.locode) in interest else text)
             more = len(visits) - len(shown)
-            lines.append(f"Could have called at ({len(visits)}): " + " · ".join(shown)
-                         + (f" · and {more} more (Analysis page)" if more > 0 else ""))
+            lines.append(
+                f"Could have called at ({len(visits)}): "
+                + " · ".join(shown)
+                + (f" · and {more} more (Analysis page)" if more > 0 else "")
+            )
     return "<br>".join(lines)
 
 
@@ -96,14 +99,18 @@ class GapDetails(PagePart):
         row.addWidget(QLabel("Of interest", self.group))
         self.interestEdit = QLineEdit(self.group)
         self.interestEdit.setObjectName("interestEdit")
-        self.interestEdit.setToolTip("Ports of interest, names or UN/LOCODEs, comma-separated: a gap with one of them "
-                                     "within reach is more suspicious. Empty the box to use none.")
+        self.interestEdit.setToolTip(
+            "Ports of interest, names or UN/LOCODEs, comma-separated: a gap with one of them "
+            "within reach is more suspicious. Empty the box to use none."
+        )
         self.interestEdit.setText(str(settings.value("interest_ports", ", ".join(DEFAULT_INTEREST_PORTS))))
         row.addWidget(self.interestEdit)
         self.reachCheck = QCheckBox("Reach", self.group)
         self.reachCheck.setObjectName("reachCheck")
-        self.reachCheck.setToolTip("When a gap is selected, work out where the ship could have gone: the reachable "
-                                   "sea on the map and the ports it could have called at")
+        self.reachCheck.setToolTip(
+            "When a gap is selected, work out where the ship could have gone: the reachable "
+            "sea on the map and the ports it could have called at"
+        )
         self.reachCheck.setChecked(str(settings.value("reach_on_select", "true")).lower() in ("true", "1"))
         row.addWidget(self.reachCheck)
         box.addLayout(row)
@@ -189,7 +196,9 @@ class GapDetails(PagePart):
         interest = self.interest()
         self.task = analysis_tasks.AnalysisTask(
             f"Bai Mei: where could {gap.vessel_name or gap.mmsi} have gone?",
-            lambda task: analysis_tasks.reachability(task, cols, gap, None, interest), self.on_done)
+            lambda task: analysis_tasks.reachability(task, cols, gap, None, interest),
+            self.on_done,
+        )
         self.task.gap = gap
         start(self.task)
 

@@ -41,7 +41,8 @@ class GapsPanel(QObject):
         # folded by default: its title names the preset, and the table and the selected gap need the room
         d.criteriaGroup.setCollapsed(str(settings.value("criteria_collapsed", "true")).lower() in ("true", "1"))
         d.criteriaGroup.collapsedStateChanged.connect(
-            lambda collapsed: settings.set_value("criteria_collapsed", bool(collapsed)))
+            lambda collapsed: settings.set_value("criteria_collapsed", bool(collapsed))
+        )
         self.on_preset(d.presetCombo.currentText())
         d.presetCombo.currentTextChanged.connect(self.on_preset)
         d.rerunButton.clicked.connect(self.rerun)
@@ -72,11 +73,17 @@ class GapsPanel(QObject):
 
     def criteria(self) -> GapCriteria:
         d = self.dock
-        criteria = GapCriteria(min_gap_hours=d.minHoursSpin.value(), min_shore_nm=d.minShoreSpin.value(),
-                               min_positions_before=d.minPositionsSpin.value())
-        for key, value in (("preset", d.presetCombo.currentText()), ("min_gap_hours", criteria.min_gap_hours),
-                           ("min_shore_nm", criteria.min_shore_nm),
-                           ("min_positions_before", criteria.min_positions_before)):
+        criteria = GapCriteria(
+            min_gap_hours=d.minHoursSpin.value(),
+            min_shore_nm=d.minShoreSpin.value(),
+            min_positions_before=d.minPositionsSpin.value(),
+        )
+        for key, value in (
+            ("preset", d.presetCombo.currentText()),
+            ("min_gap_hours", criteria.min_gap_hours),
+            ("min_shore_nm", criteria.min_shore_nm),
+            ("min_positions_before", criteria.min_positions_before),
+        ):
             self.settings.set_value(key, value)
         return criteria
 
@@ -99,8 +106,9 @@ class GapsPanel(QObject):
                 self.iface.messageBar().pushMessage("Bai Mei", task.error.message, Qgis.Critical, 0)
             return
         self.session.replace_gaps(task.result)
-        self.iface.messageBar().pushMessage("Bai Mei", f"{len(task.result.found.gaps):,} gaps with the new "
-                                            "criteria.", Qgis.Success, 5)
+        self.iface.messageBar().pushMessage(
+            "Bai Mei", f"{len(task.result.found.gaps):,} gaps with the new criteria.", Qgis.Success, 5
+        )
 
     # --- table ----------------------------------------------------------------------------------------------
     def on_session_changed(self) -> None:
@@ -132,14 +140,28 @@ class GapsPanel(QObject):
             return
         layer = self.session.gaps_layer
         if layer is not None:
-            ids = [f.id() for f in layer.getFeatures(QgsFeatureRequest().setFilterExpression(
-                f"\"gap_id\" = '{gap.gap_id}'").setNoAttributes().setFlags(QgsFeatureRequest.NoGeometry))]
+            ids = [
+                f.id()
+                for f in layer.getFeatures(
+                    QgsFeatureRequest()
+                    .setFilterExpression(f"\"gap_id\" = '{gap.gap_id}'")
+                    .setNoAttributes()
+                    .setFlags(QgsFeatureRequest.NoGeometry)
+                )
+            ]
             self._syncing = True
             layer.selectByIds(ids)
             self._syncing = False
         canvas = self.iface.mapCanvas()
-        map_view.zoom_to(canvas, QgsRectangle(min(gap.off_lon, gap.on_lon), min(gap.off_lat, gap.on_lat),
-                                              max(gap.off_lon, gap.on_lon), max(gap.off_lat, gap.on_lat)))
+        map_view.zoom_to(
+            canvas,
+            QgsRectangle(
+                min(gap.off_lon, gap.on_lon),
+                min(gap.off_lat, gap.on_lat),
+                max(gap.off_lon, gap.on_lon),
+                max(gap.off_lat, gap.on_lat),
+            ),
+        )
         map_view.show_window(canvas, gap.off_time, gap.on_time)
 
     def on_map_selection(self, selected, _deselected, _clear):
@@ -165,8 +187,7 @@ class GapsPanel(QObject):
         self.show_whole_track(gap)
         canvas = self.iface.mapCanvas()
         # let the zoom settle before the animation starts
-        QTimer.singleShot(0, lambda: map_view.play(canvas, gap.off_time - PLAY_PADDING_S,
-                                                   gap.on_time + PLAY_PADDING_S))
+        QTimer.singleShot(0, lambda: map_view.play(canvas, gap.off_time - PLAY_PADDING_S, gap.on_time + PLAY_PADDING_S))
 
     def show_whole_track(self, gap=None) -> None:
         gap = gap or self.selected_gap()

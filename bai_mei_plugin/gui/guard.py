@@ -32,8 +32,9 @@ def guarded(method):
             if exc.details:
                 QgsMessageLog.logMessage(exc.details, LOG_TAG, Qgis.Critical)
         except Exception as exc:  # noqa: BLE001 - the point: nothing escapes to the error dialog
-            self.iface.messageBar().pushMessage("Bai Mei", f"Unexpected error: {exc} (details in the log)",
-                                                Qgis.Critical, 0)
+            self.iface.messageBar().pushMessage(
+                "Bai Mei", f"Unexpected error: {exc} (details in the log)", Qgis.Critical, 0
+            )
             QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.Critical)
         return None
 

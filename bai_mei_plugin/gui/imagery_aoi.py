@@ -92,5 +92,6 @@ def area_of_interest(choice: str, gap, iface, project) -> tuple:
     south, north = max(-90.0, rect.yMinimum()), min(90.0, rect.yMaximum())
     if west >= east or south >= north:
         raise BaiMeiError("The map shows no area to search.")
-    return box(west, south, east, north), (f"The map extent: longitude {west:.2f} to {east:.2f}, latitude "
-                                           f"{south:.2f} to {north:.2f}.")
+    return box(west, south, east, north), (
+        f"The map extent: longitude {west:.2f} to {east:.2f}, latitude {south:.2f} to {north:.2f}."
+    )

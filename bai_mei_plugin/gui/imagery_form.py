@@ -72,8 +72,9 @@ class ImageryForm(QObject):
         d.imageryMapTimeButton.clicked.connect(self.window_from_map)
         d.imageryPadSpin.valueChanged.connect(lambda _v: self.window_from_gap(self.gaps.selected_gap()))
         d.imageryAoiCombo.currentIndexChanged.connect(lambda _i: self.describe_aoi())
-        d.tabs.currentChanged.connect(lambda _i: self.describe_aoi() if d.tabs.currentWidget() is d.imageryPage
-                                      else None)
+        d.tabs.currentChanged.connect(
+            lambda _i: self.describe_aoi() if d.tabs.currentWidget() is d.imageryPage else None
+        )
         self.project.layersAdded.connect(self.describe_aoi)  # e.g. the reachability layer of the Analysis page
         self.project.layersRemoved.connect(self.describe_aoi)
         self.on_source(d.imagerySourceCombo.currentText())
@@ -130,8 +131,9 @@ class ImageryForm(QObject):
     def on_source(self, source: str) -> None:
         d = self.dock
         if self.source is not None and self.source != source:
-            self.settings.set_value(f"imagery/collections/{SOURCE_KEYS[self.source]}",
-                                    d.imageryCollectionsEdit.text().strip())
+            self.settings.set_value(
+                f"imagery/collections/{SOURCE_KEYS[self.source]}", d.imageryCollectionsEdit.text().strip()
+            )
         self.source = source
         key = SOURCE_KEYS[source]
         urls = default_urls(source) + [u for u in self.remembered_urls(source) if u not in default_urls(source)]
@@ -143,15 +145,19 @@ class ImageryForm(QObject):
         d.imageryUrlCombo.setCurrentText(self.settings.value(f"imagery/url/{key}", urls[0]) or urls[0])
         default_collections = ", ".join(DEFAULT_ITEM_TYPES) if source == SOURCE_PLANET else ""
         d.imageryCollectionsEdit.setText(self.settings.value(f"imagery/collections/{key}", default_collections))
-        d.imageryCollectionsEdit.setPlaceholderText({SOURCE_STAC: "all (or e.g. sentinel-2-l2a)",
-                                                     SOURCE_PLANET: ", ".join(DEFAULT_ITEM_TYPES)}.get(source, "all"))
+        d.imageryCollectionsEdit.setPlaceholderText(
+            {SOURCE_STAC: "all (or e.g. sentinel-2-l2a)", SOURCE_PLANET: ", ".join(DEFAULT_ITEM_TYPES)}.get(
+                source, "all"
+            )
+        )
         d.imageryCollectionsLabel.setText("Item types" if source == SOURCE_PLANET else "Collections")
         d.imageryBrowseButton.setVisible(source == SOURCE_STATIC)
         d.imageryListButton.setEnabled(source != SOURCE_STATIC)
 
     def browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.dock, "Choose a catalogue", self.dock.imageryUrlCombo.currentText(),
-                                              CATALOGUE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self.dock, "Choose a catalogue", self.dock.imageryUrlCombo.currentText(), CATALOGUE_FILTER
+        )
         if path:
             self.dock.imageryUrlCombo.setCurrentText(path)
 
@@ -161,8 +167,9 @@ class ImageryForm(QObject):
             return
         if self.list_task is not None:
             return
-        self.list_task = ListCollectionsTask(self.dock.imageryUrlCombo.currentText().strip(), self.auth.configId(),
-                                             self.on_collections)
+        self.list_task = ListCollectionsTask(
+            self.dock.imageryUrlCombo.currentText().strip(), self.auth.configId(), self.on_collections
+        )
         self.dock.imageryListButton.setEnabled(False)
         start(self.list_task)
 
@@ -219,8 +226,9 @@ class ImageryForm(QObject):
         if window.begin().isValid() and window.end().isValid():
             self.set_window(epoch_seconds(window.begin()), epoch_seconds(window.end()))
         else:
-            self.iface.messageBar().pushMessage("Bai Mei", "The map has no time range: turn on the Temporal "
-                                                "Controller or select a gap.", Qgis.Info, 5)
+            self.iface.messageBar().pushMessage(
+                "Bai Mei", "The map has no time range: turn on the Temporal Controller or select a gap.", Qgis.Info, 5
+            )
 
     # --- where ----------------------------------------------------------------------------------------------
     def describe_aoi(self, *_) -> None:
@@ -252,8 +260,15 @@ class ImageryForm(QObject):
             area.gap_id, area.mmsi, area.gap_window = gap.gap_id, gap.mmsi, (gap.off_time, gap.on_time)
         cloud = d.imageryCloudSpin.value()
         self.save()
-        return FootprintSearch(self.source, url, [area], self.collections(), None if cloud >= 100 else float(cloud),
-                               d.imageryMaxItemsSpin.value(), self.auth.configId() or "")
+        return FootprintSearch(
+            self.source,
+            url,
+            [area],
+            self.collections(),
+            None if cloud >= 100 else float(cloud),
+            d.imageryMaxItemsSpin.value(),
+            self.auth.configId() or "",
+        )
 
     def unload(self) -> None:
         for signal in (self.project.layersAdded, self.project.layersRemoved):

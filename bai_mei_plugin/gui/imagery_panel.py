@@ -67,9 +67,17 @@ class ImageryPanel(QObject):
         result = self.session.result
         if gap is None or result is None:
             return []
-        return [Window(g.off_time, g.on_time, f"{g.vessel_name or g.mmsi} dark {utc_text(g.off_time)} → "
-                       f"{utc_text(g.on_time)} UTC ({g.gap_hours:,.0f} h)", g.gap_id == gap.gap_id)
-                for g in result.found.gaps if g.mmsi == gap.mmsi]
+        return [
+            Window(
+                g.off_time,
+                g.on_time,
+                f"{g.vessel_name or g.mmsi} dark {utc_text(g.off_time)} → "
+                f"{utc_text(g.on_time)} UTC ({g.gap_hours:,.0f} h)",
+                g.gap_id == gap.gap_id,
+            )
+            for g in result.found.gaps
+            if g.mmsi == gap.mmsi
+        ]
 
     def on_gap_changed(self, *_):
         self.form.window_from_gap(self.gaps.selected_gap())
@@ -156,8 +164,10 @@ class ImageryPanel(QObject):
             short += f"; stopped at {search.max_items:,}: more match, narrow the search"
         short += "."
         dropped = info.get("dropped") or {}
-        lines = [f"{search.source}: {shown_address(search.url)}",
-                 f"{info.get('searches', 0)} search(es); collections: {', '.join(search.collections) or 'all'}"]
+        lines = [
+            f"{search.source}: {shown_address(search.url)}",
+            f"{info.get('searches', 0)} search(es); collections: {', '.join(search.collections) or 'all'}",
+        ]
         if dropped_total(dropped):
             lines.append(f"Not kept: {dropped_total(dropped):,}")
         lines += [f"  {n:,} {reason}" for reason, n in dropped.items() if reason != KEPT_CLOUD_UNKNOWN]

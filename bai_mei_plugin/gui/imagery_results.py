@@ -34,8 +34,11 @@ class FootprintTableModel(RecordTableModel):
     COLUMNS = (
         ("Date (UTC)", lambda f: utc_text(f.footprint.acquired), lambda f: f.footprint.acquired),
         ("Dark", lambda f: _yes_no(f.in_gap_window), lambda f: f.in_gap_window),
-        ("Covers", lambda f: "yes" if f.covers_aoi else coverage_text(f.aoi_overlap_pct),
-         lambda f: 100.0 + f.aoi_overlap_pct if f.covers_aoi else f.aoi_overlap_pct),
+        (
+            "Covers",
+            lambda f: "yes" if f.covers_aoi else coverage_text(f.aoi_overlap_pct),
+            lambda f: 100.0 + f.aoi_overlap_pct if f.covers_aoi else f.aoi_overlap_pct,
+        ),
         ("Cloud %", lambda f: number_text(f.footprint.cloud_cover, 0), lambda f: f.footprint.cloud_cover),
         ("GSD m", lambda f: number_text(f.footprint.gsd_m, 1), lambda f: f.footprint.gsd_m),
         ("Platform", lambda f: f.footprint.platform or "", lambda f: f.footprint.platform or ""),
@@ -57,9 +60,11 @@ class FootprintTableModel(RecordTableModel):
 def describe(found: FoundFootprint) -> str:
     f = found.footprint
     parts = [f"{utc_text(f.acquired)} UTC", f.platform or "", f.collection]
-    details = [f"cloud {number_text(f.cloud_cover, 0)} %" if f.cloud_cover is not None else "",
-               f"{number_text(f.gsd_m, 1)} m" if f.gsd_m is not None else "",
-               "while dark" if found.in_gap_window else ""]
+    details = [
+        f"cloud {number_text(f.cloud_cover, 0)} %" if f.cloud_cover is not None else "",
+        f"{number_text(f.gsd_m, 1)} m" if f.gsd_m is not None else "",
+        "while dark" if found.in_gap_window else "",
+    ]
     return " · ".join(p for p in parts if p) + "\n" + ", ".join(d for d in details if d) + f"\n{f.item_id}"
 
 
@@ -224,12 +229,22 @@ class ImageryResults(QObject):
         source, search_url, authcfg = self.connection()
         f = found.footprint
         if source == SOURCE_PLANET:
-            bar.pushMessage("Bai Mei", f"Planet scenes must be activated and downloaded before they can be shown; "
-                            f"order {f.item_id} in Planet Explorer.", Qgis.Info, 8)
+            bar.pushMessage(
+                "Bai Mei",
+                f"Planet scenes must be activated and downloaded before they can be shown; "
+                f"order {f.item_id} in Planet Explorer.",
+                Qgis.Info,
+                8,
+            )
             return
         if not f.self_url.startswith(("http://", "https://")) or "***" in f.self_url:
-            bar.pushMessage("Bai Mei", f"{f.item_id} has no image to add: the catalogue gives its footprint only "
-                            "(no link to a STAC record with a visual asset).", Qgis.Info, 8)
+            bar.pushMessage(
+                "Bai Mei",
+                f"{f.item_id} has no image to add: the catalogue gives its footprint only "
+                "(no link to a STAC record with a visual asset).",
+                Qgis.Info,
+                8,
+            )
             return
         # the transport sends the credentials only if the record is on the search's own origin
         self.scene_task = LoadSceneTask(SceneRequest(f.self_url, f.item_id, authcfg, search_url), self.on_scene)

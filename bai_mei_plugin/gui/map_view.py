@@ -21,8 +21,7 @@ def zoom_to(canvas, rect: QgsRectangle, margin: float = 0.25, min_size_deg: floa
     """Zoom ``canvas`` to a lon/lat rectangle grown by ``margin`` of its size on each side."""
     rect = QgsRectangle(rect)
     grow = max(rect.width(), rect.height(), min_size_deg) * margin
-    rect = QgsRectangle(rect.xMinimum() - grow, rect.yMinimum() - grow, rect.xMaximum() + grow,
-                        rect.yMaximum() + grow)
+    rect = QgsRectangle(rect.xMinimum() - grow, rect.yMinimum() - grow, rect.xMaximum() + grow, rect.yMaximum() + grow)
     destination = canvas.mapSettings().destinationCrs()
     if destination.isValid() and destination != WGS84:
         rect = QgsCoordinateTransform(WGS84, destination, QgsProject.instance()).transformBoundingBox(rect)

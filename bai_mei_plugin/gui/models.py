@@ -66,8 +66,9 @@ class RecordTableModel(QAbstractTableModel):
         before = [self.records[index.row()] for index in persistent]
         self._sort_records()
         rows = {id(record): row for row, record in enumerate(self.records)}
-        self.changePersistentIndexList(persistent, [self.index(rows[id(record)], index.column())
-                                                    for record, index in zip(before, persistent)])
+        self.changePersistentIndexList(
+            persistent, [self.index(rows[id(record)], index.column()) for record, index in zip(before, persistent)]
+        )
         self.layoutChanged.emit()
 
     def rowCount(self, parent=QModelIndex()):  # noqa: N802 (Qt API)
@@ -113,11 +114,18 @@ class GapTableModel(RecordTableModel):
         ("On (UTC)", lambda g: utc_text(g.on_time), lambda g: g.on_time),
         ("Distance nm", lambda g: number_text(g.distance_nm, 0), lambda g: g.distance_nm),
         ("Implied kn", lambda g: number_text(g.implied_speed_kn), lambda g: g.implied_speed_kn),
-        ("Draught m", lambda g: change_text(g.draught_before, g.draught_after, 1),
-         lambda g: None if g.draught_before is None or g.draught_after is None
-         else g.draught_after - g.draught_before),
-        ("Destination", lambda g: change_text(g.destination_before, g.destination_after),
-         lambda g: f"{g.destination_before or ''}>{g.destination_after or ''}"),
+        (
+            "Draught m",
+            lambda g: change_text(g.draught_before, g.draught_after, 1),
+            lambda g: (
+                None if g.draught_before is None or g.draught_after is None else g.draught_after - g.draught_before
+            ),
+        ),
+        (
+            "Destination",
+            lambda g: change_text(g.destination_before, g.destination_after),
+            lambda g: f"{g.destination_before or ''}>{g.destination_after or ''}",
+        ),
         ("MMSI", lambda g: str(g.mmsi), lambda g: g.mmsi),
     )
 

@@ -37,8 +37,11 @@ class Session(QObject):
     def layers(self):
         if not self.result:
             return []
-        return [layer for layer in (self.result.gaps_layer, self.result.tracks_layer, self.result.points_layer)
-                if layer is not None]
+        return [
+            layer
+            for layer in (self.result.gaps_layer, self.result.tracks_layer, self.result.points_layer)
+            if layer is not None
+        ]
 
     def show(self, name: str, result: LoadResult) -> None:
         """Put a load's layers in a group named after the source, replacing what this session showed before."""
@@ -46,8 +49,11 @@ class Session(QObject):
         self.name = name
         self.result = result
         self.group = self.project.layerTreeRoot().insertGroup(0, name)
-        for layer, kind in ((result.gaps_layer, "gaps"), (result.tracks_layer, "tracks"),
-                            (result.points_layer, "points")):
+        for layer, kind in (
+            (result.gaps_layer, "gaps"),
+            (result.tracks_layer, "tracks"),
+            (result.points_layer, "points"),
+        ):
             self._add(layer, kind)
         self._summarise()
 

@@ -125,8 +125,10 @@ class Timeline(QWidget):
             return
         for window in self.windows:
             x0, x1 = self.x_of(window.start), self.x_of(window.end)
-            painter.fillRect(QRectF(x0, rect.top() + 1, max(2.0, x1 - x0), rect.height() - 1),
-                             SELECTED_BAND if window.selected else DARK_BAND)
+            painter.fillRect(
+                QRectF(x0, rect.top() + 1, max(2.0, x1 - x0), rect.height() - 1),
+                SELECTED_BAND if window.selected else DARK_BAND,
+            )
         for index, tick in enumerate(self.ticks):
             if index == self.selected:
                 continue

@@ -14,8 +14,10 @@ from ..tasks.ais_tasks import LayerSnapshot, LoadAisTask, LoadRequest, start
 from .settings import Settings
 
 LOG_TAG = "Bai Mei"
-FILE_FILTER = ("AIS files (*.csv *.CSV *.txt *.nmea *.aivdm *.log *.gz *.bz2 *.xz *.zip);;"
-               "Compressed AIS files (*.gz *.bz2 *.xz *.zip);;All files (*)")
+FILE_FILTER = (
+    "AIS files (*.csv *.CSV *.txt *.nmea *.aivdm *.log *.gz *.bz2 *.xz *.zip);;"
+    "Compressed AIS files (*.gz *.bz2 *.xz *.zip);;All files (*)"
+)
 MAPPING_COMBOS = {"mmsi": "mmsiCombo", "time": "timeCombo", "lat": "latCombo", "lon": "lonCombo"}
 
 
@@ -86,8 +88,9 @@ class TracksPanel(QObject):
             return
         self.detection = detection
         notes = "; ".join(detection.notes)
-        self.dock.formatLabel.setText(f"Format: <b>{FORMAT_LABELS[detection.format]}</b>" + (f" ({notes})" if notes
-                                                                                            else ""))
+        self.dock.formatLabel.setText(
+            f"Format: <b>{FORMAT_LABELS[detection.format]}</b>" + (f" ({notes})" if notes else "")
+        )
         self.dock.formatCombo.blockSignals(True)
         self.dock.formatCombo.setCurrentIndex(self.dock.formatCombo.findData(int(fmt)))
         self.dock.formatCombo.blockSignals(False)
@@ -149,14 +152,26 @@ class TracksPanel(QObject):
             if missing:
                 raise BaiMeiError(f"Choose the column for {', '.join(missing)}.")
             fmt = AisFormat(d.formatCombo.currentData())
-            request = LoadRequest(path=path, fmt=fmt, columns=columns, time_format=time_format, criteria=criteria,
-                                  with_points=d.pointsCheck.isChecked(), time_window=plausible_time_window())
+            request = LoadRequest(
+                path=path,
+                fmt=fmt,
+                columns=columns,
+                time_format=time_format,
+                criteria=criteria,
+                with_points=d.pointsCheck.isChecked(),
+                time_window=plausible_time_window(),
+            )
             return request, os.path.basename(path)
         layer = d.layerCombo.currentLayer()
         if layer is None:
             raise BaiMeiError("Choose a point layer first.")
-        request = LoadRequest(layer=LayerSnapshot(layer), mmsi_field=d.mmsiCombo.currentText(),
-                              time_field=d.timeCombo.currentText(), criteria=criteria, with_points=False)
+        request = LoadRequest(
+            layer=LayerSnapshot(layer),
+            mmsi_field=d.mmsiCombo.currentText(),
+            time_field=d.timeCombo.currentText(),
+            criteria=criteria,
+            with_points=False,
+        )
         return request, layer.name()
 
     def load(self):
@@ -197,16 +212,21 @@ class TracksPanel(QObject):
         self.session.show(task.name, result)
         reports = result.reports
         vessels = len(self.session.vessels)
-        summary = (f"{reports.rows_read:,} rows read, {reports.rows_kept:,} kept, {reports.rows_dropped:,} dropped; "
-                   f"{vessels:,} vessels, {len(result.found.gaps):,} gaps.")
+        summary = (
+            f"{reports.rows_read:,} rows read, {reports.rows_kept:,} kept, {reports.rows_dropped:,} dropped; "
+            f"{vessels:,} vessels, {len(result.found.gaps):,} gaps."
+        )
         reasons = "; ".join(f"{count:,} {reason}" for reason, count in reports.dropped.items())
-        self.dock.summaryLabel.setText(f"<b>{task.name}</b>: {summary}" + (f"<br>Dropped: {reasons}" if reasons
-                                                                          else ""))
+        self.dock.summaryLabel.setText(
+            f"<b>{task.name}</b>: {summary}" + (f"<br>Dropped: {reasons}" if reasons else "")
+        )
         # One short line in the bar (the group in the Layers panel names the source); "Show more" gives the file and
         # the counts by reason, which are also on the Tracks page and in the log.
         n_gaps = len(result.found.gaps)
-        short = (f"{vessels:,} vessel{'s' * (vessels != 1)}, {n_gaps:,} dark gap{'s' * (n_gaps != 1)}; "
-                 f"{reports.rows_dropped:,} rows dropped.")
+        short = (
+            f"{vessels:,} vessel{'s' * (vessels != 1)}, {n_gaps:,} dark gap{'s' * (n_gaps != 1)}; "
+            f"{reports.rows_dropped:,} rows dropped."
+        )
         more = "\n".join([task.name, *reports.summary_lines()])
         bar.pushMessage("Bai Mei", short, more, Qgis.Success, 8)
         for line in reports.summary_lines():

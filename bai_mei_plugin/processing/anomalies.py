@@ -44,13 +44,26 @@ class AnomaliesAlgorithm(AisInputMixin, BaiMeiAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_ais_input()
-        self.addParameter(QgsProcessingParameterNumber(self.MAX_SPEED_KN, "Maximum plausible speed (kn)",
-                                                       QgsProcessingParameterNumber.Double,
-                                                       AnomalyCriteria().max_speed_kn, True, 1.0))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.FLAGS, "Flags (table with mmsi and a flag field)",
-                                                              [QgsProcessing.TypeVector], optional=True))
-        self.addParameter(QgsProcessingParameterField(self.FLAG_FIELD, "Flag field (ISO country code)", "flag",
-                                                      self.FLAGS, optional=True))
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MAX_SPEED_KN,
+                "Maximum plausible speed (kn)",
+                QgsProcessingParameterNumber.Double,
+                AnomalyCriteria().max_speed_kn,
+                True,
+                1.0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.FLAGS, "Flags (table with mmsi and a flag field)", [QgsProcessing.TypeVector], optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.FLAG_FIELD, "Flag field (ISO country code)", "flag", self.FLAGS, optional=True
+            )
+        )
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Anomalies", QgsProcessing.TypeVectorPoint))
         self.addOutput(QgsProcessingOutputNumber(self.ANOMALY_COUNT, "Number of anomalies"))
 
@@ -81,10 +94,19 @@ class AnomaliesAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         feedback.setProgressText("Looking for anomalies")
         progress, is_canceled = progress_callbacks(feedback, 40, 50)
         flags = self.flag_table(parameters, context)
-        found = find_anomalies(reports.columns, flags=flags, criteria=criteria, progress=progress,
-                               is_canceled=is_canceled)
+        found = find_anomalies(
+            reports.columns, flags=flags, criteria=criteria, progress=progress, is_canceled=is_canceled
+        )
         for kind, count in sorted(Counter(a.kind for a in found.anomalies).items()):
             feedback.pushInfo(f"{count:,} {kind}")
-        dest_id = self.write_records(parameters, self.OUTPUT, context, found.anomalies, schemas.ANOMALIES,
-                                     schemas.anomaly_point, QgsWkbTypes.Point, "anomalies")
+        dest_id = self.write_records(
+            parameters,
+            self.OUTPUT,
+            context,
+            found.anomalies,
+            schemas.ANOMALIES,
+            schemas.anomaly_point,
+            QgsWkbTypes.Point,
+            "anomalies",
+        )
         return {self.OUTPUT: dest_id, self.ANOMALY_COUNT: len(found.anomalies)}

@@ -48,7 +48,7 @@ def file_destination(destination: str) -> Optional[Tuple[str, Optional[str]]]:
     if sep:
         if not options.startswith(_LAYERNAME[1:]) or "|" in options:
             return None
-        return os.path.abspath(path), options[len(_LAYERNAME) - 1:]
+        return os.path.abspath(path), options[len(_LAYERNAME) - 1 :]
     if not os.path.splitext(path)[1]:
         path += ".gpkg"  # what QGIS writes for a path without extension
     return os.path.abspath(path), None
@@ -60,8 +60,12 @@ def _table_writer(path: str, table: str, fields, wkb_type, crs, context):
     file be written at once. Not through QGIS's own parsing, which takes the driver from everything after the first
     dot of the name (none for the hidden temporary name) and reads ``path|layername=`` as a file name."""
     driver = QgsVectorFileWriter.driverForExtension(os.path.splitext(path)[1]) or "GPKG"
-    options = {"driverName": driver, "layerName": table, "update": True,
-               "fileEncoding": context.defaultEncoding() or "system"}
+    options = {
+        "driverName": driver,
+        "layerName": table,
+        "update": True,
+        "fileEncoding": context.defaultEncoding() or "system",
+    }
     exporter = QgsVectorLayerExporter(path, "ogr", fields, wkb_type, crs, True, options)
     if exporter.errorCode() != QgsVectorLayerExporter.NoError:
         raise QgsProcessingException(f"Could not create the table {table} in {path}: {exporter.errorMessage()}")
@@ -81,9 +85,11 @@ class BaiMeiAlgorithm(QgsProcessingAlgorithm):
     GROUP = "AIS"
     HELP = ""
     # What to suggest when the algorithm runs out of memory.
-    MEMORY_HINT = ("a shorter period or a smaller area of the input, or the Large archives algorithms (Detect dark "
-                   "gaps in an archive (Dask), Detect dark gaps in PostGIS), which do not hold the whole file in "
-                   "memory")
+    MEMORY_HINT = (
+        "a shorter period or a smaller area of the input, or the Large archives algorithms (Detect dark "
+        "gaps in an archive (Dask), Detect dark gaps in PostGIS), which do not hold the whole file in "
+        "memory"
+    )
 
     def name(self):
         return self.NAME
@@ -165,8 +171,9 @@ class BaiMeiAlgorithm(QgsProcessingAlgorithm):
         for layer in project.mapLayers().values():
             source = layer.source().split("|")[0]
             if layer.providerType() == "ogr" and source and os.path.realpath(source) == real:
-                self._feedback.pushInfo(f"{path} is open in the project ({layer.name()}): the table {table} is "
-                                        "written into it directly.")
+                self._feedback.pushInfo(
+                    f"{path} is open in the project ({layer.name()}): the table {table} is written into it directly."
+                )
                 return True
         return False
 
@@ -201,8 +208,9 @@ class BaiMeiAlgorithm(QgsProcessingAlgorithm):
         """Have QGIS load the final output when asked to (it was given another destination, not to be loaded)."""
         if isinstance(original, QgsProcessingOutputLayerDefinition) and original.destinationProject is not None:
             name = original.destinationName or self.parameterDefinition(key).description()
-            details = QgsProcessingContext.LayerDetails(name, original.destinationProject, key,
-                                                        QgsProcessingUtils.LayerHint.Vector)
+            details = QgsProcessingContext.LayerDetails(
+                name, original.destinationProject, key, QgsProcessingUtils.LayerHint.Vector
+            )
             context.addLayerToLoadOnCompletion(dest_id, details)
 
     def _commit_outputs(self) -> None:
@@ -211,8 +219,10 @@ class BaiMeiAlgorithm(QgsProcessingAlgorithm):
             try:
                 atomic.commit(temporary, path)
             except OSError as exc:
-                raise BaiMeiError(f"Could not replace {path} with the new output: {exc.strerror or exc}. Is it open "
-                                  "in another program?") from None
+                raise BaiMeiError(
+                    f"Could not replace {path} with the new output: {exc.strerror or exc}. Is it open "
+                    "in another program?"
+                ) from None
             del self._outputs[path]
 
     def _discard_outputs(self, feedback) -> None:
@@ -222,13 +232,16 @@ class BaiMeiAlgorithm(QgsProcessingAlgorithm):
         for path, temporary in getattr(self, "_outputs", {}).items():
             for left in atomic.discard(temporary):
                 feedback.reportError(f"Could not delete the incomplete output {left}.")
-            feedback.pushInfo(f"Deleted the incomplete new output for {path}; "
-                              + ("the existing file is unchanged." if os.path.exists(path) else "nothing was written."))
+            feedback.pushInfo(
+                f"Deleted the incomplete new output for {path}; "
+                + ("the existing file is unchanged." if os.path.exists(path) else "nothing was written.")
+            )
         self._outputs = {}
 
 
 def progress_callbacks(feedback, start: float = 0.0, span: float = 100.0):
     """(progress, is_canceled) callbacks for core functions, mapping 0..1 onto [start, start + span] percent."""
+
     def progress(fraction: float) -> None:
         feedback.setProgress(start + span * max(0.0, min(1.0, fraction)))
 
@@ -272,12 +285,13 @@ class AisInputMixin:
     def add_ais_input(self) -> None:
         from qgis.core import QgsProcessing, QgsProcessingParameterFeatureSource, QgsProcessingParameterField
 
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, "AIS points",
-                                                              [QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT,
-                                                      optional=True))
-        self.addParameter(QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT,
-                                                      optional=True))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(self.INPUT, "AIS points", [QgsProcessing.TypeVectorPoint])
+        )
+        self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT, optional=True))
+        self.addParameter(
+            QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT, optional=True)
+        )
 
     def read_ais_input(self, parameters, context, feedback):
         """The reports of the AIS points input as cleaned columns (the counts go to the log)."""

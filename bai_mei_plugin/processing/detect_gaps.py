@@ -60,35 +60,66 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, "AIS points",
-                                                              [QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT,
-                                                      optional=True))
-        self.addParameter(QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT,
-                                                      optional=True))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(self.INPUT, "AIS points", [QgsProcessing.TypeVectorPoint])
+        )
+        self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT, optional=True))
+        self.addParameter(
+            QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT, optional=True)
+        )
         self.add_criteria()
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps",
-                                                            QgsProcessing.TypeVectorLine))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_TRACKS, "Tracks",
-                                                            QgsProcessing.TypeVectorLine))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps", QgsProcessing.TypeVectorLine)
+        )
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_TRACKS, "Tracks", QgsProcessing.TypeVectorLine))
         self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps"))
 
     def add_criteria(self, land: bool = True) -> None:
         """The gap criteria parameters (shared by the engines). Optional, so that a model or qgis_process may leave
         them at their defaults."""
-        self.addParameter(QgsProcessingParameterEnum(self.PRESET, "Preset", options=PRESET_NAMES,
-                                                     defaultValue=PRESET_NAMES.index(PRESET_PORT_CALL), optional=True))
-        self.addParameter(QgsProcessingParameterNumber(self.MIN_GAP_HOURS, "Minimum gap (hours)",
-                                                       QgsProcessingParameterNumber.Double, 6.0, True, 0.0))
-        self.addParameter(QgsProcessingParameterNumber(self.MIN_SHORE_NM, "Minimum distance from shore (nm)",
-                                                       QgsProcessingParameterNumber.Double, 0.0, True, 0.0))
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.PRESET,
+                "Preset",
+                options=PRESET_NAMES,
+                defaultValue=PRESET_NAMES.index(PRESET_PORT_CALL),
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MIN_GAP_HOURS, "Minimum gap (hours)", QgsProcessingParameterNumber.Double, 6.0, True, 0.0
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MIN_SHORE_NM,
+                "Minimum distance from shore (nm)",
+                QgsProcessingParameterNumber.Double,
+                0.0,
+                True,
+                0.0,
+            )
+        )
         if land:
-            self.addParameter(QgsProcessingParameterFeatureSource(
-                self.LAND, "Land polygons (default: QGIS's world map)", [QgsProcessing.TypeVectorPolygon],
-                optional=True))
-        self.addParameter(QgsProcessingParameterNumber(self.MIN_POSITIONS_BEFORE, "Minimum positions in the 12 h "
-                                                       "before the gap", QgsProcessingParameterNumber.Integer, 0,
-                                                       True, 0))
+            self.addParameter(
+                QgsProcessingParameterFeatureSource(
+                    self.LAND,
+                    "Land polygons (default: QGIS's world map)",
+                    [QgsProcessing.TypeVectorPolygon],
+                    optional=True,
+                )
+            )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MIN_POSITIONS_BEFORE,
+                "Minimum positions in the 12 h before the gap",
+                QgsProcessingParameterNumber.Integer,
+                0,
+                True,
+                0,
+            )
+        )
 
     def write_gaps(self, parameters, context, gaps) -> str:
         """The gaps into the OUTPUT_GAPS sink, styled and time-enabled when loaded; returns its id."""
@@ -110,8 +141,9 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
         if preset_name == PRESET_CUSTOM or preset is None:
             return chosen
         if chosen != preset and chosen != GapCriteria():
-            feedback.reportError(f"Preset '{preset_name}' overrides the criteria given; choose the preset "
-                                 "'Custom' to use them.", False)
+            feedback.reportError(
+                f"Preset '{preset_name}' overrides the criteria given; choose the preset 'Custom' to use them.", False
+            )
         feedback.pushInfo(f"Preset: {preset_name}")
         return preset
 
@@ -120,8 +152,10 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
         criteria = self.criteria(parameters, context, feedback)
-        feedback.pushInfo(f"Criteria: gap ≥ {criteria.min_gap_hours:g} h, shore ≥ {criteria.min_shore_nm:g} nm, "
-                          f"≥ {criteria.min_positions_before} positions in the 12 h before.")
+        feedback.pushInfo(
+            f"Criteria: gap ≥ {criteria.min_gap_hours:g} h, shore ≥ {criteria.min_shore_nm:g} nm, "
+            f"≥ {criteria.min_positions_before} positions in the 12 h before."
+        )
         mmsi_field = self.parameterAsString(parameters, self.MMSI_FIELD, context) or "mmsi"
         time_field = self.parameterAsString(parameters, self.TIME_FIELD, context) or "timestamp"
         feedback.setProgressText("Reading reports")
@@ -139,9 +173,11 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
             land = None  # distance from shore is left NULL: building the land index costs about a second
         found = detect_gaps(result.columns, criteria, land, is_canceled=feedback.isCanceled)
         feedback.setProgress(60)
-        feedback.pushInfo(f"{len(found.gaps):,} gaps ({found.candidate_gaps:,} by duration alone), "
-                          f"{len(found.tracks):,} track segments; {found.single_report_segments:,} segments of a "
-                          "single report make no line.")
+        feedback.pushInfo(
+            f"{len(found.gaps):,} gaps ({found.candidate_gaps:,} by duration alone), "
+            f"{len(found.tracks):,} track segments; {found.single_report_segments:,} segments of a "
+            "single report make no line."
+        )
 
         outputs = {self.GAP_COUNT: len(found.gaps), self.OUTPUT_GAPS: self.write_gaps(parameters, context, found.gaps)}
 

@@ -36,13 +36,18 @@ class DetectGapsArchiveAlgorithm(DetectGapsAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterString(self.ARCHIVE, "Archive (Parquet folder or file, or CSV glob)"))
-        self.addParameter(QgsProcessingParameterString(self.SCHEDULER, "Dask scheduler address (empty: local "
-                                                       "cluster)", optional=True))
-        self.addParameter(QgsProcessingParameterNumber(self.N_WORKERS, "Workers of the local cluster",
-                                                       QgsProcessingParameterNumber.Integer, 2, True, 1))
+        self.addParameter(
+            QgsProcessingParameterString(self.SCHEDULER, "Dask scheduler address (empty: local cluster)", optional=True)
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.N_WORKERS, "Workers of the local cluster", QgsProcessingParameterNumber.Integer, 2, True, 1
+            )
+        )
         self.add_criteria()
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps",
-                                                            QgsProcessing.TypeVectorLine))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps", QgsProcessing.TypeVectorLine)
+        )
         self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps"))
 
     def compute(self, parameters, context, feedback):
@@ -50,13 +55,22 @@ class DetectGapsArchiveAlgorithm(DetectGapsAlgorithm):
         archive = self.parameterAsString(parameters, self.ARCHIVE, context).strip()
         scheduler = self.parameterAsString(parameters, self.SCHEDULER, context).strip() or None
         land_source = self.parameterAsSource(parameters, self.LAND, context)
-        land = land_from_layer(land_source) if land_source is not None else (
-            default_land() if criteria.min_shore_nm > 0 else None)
+        land = (
+            land_from_layer(land_source)
+            if land_source is not None
+            else (default_land() if criteria.min_shore_nm > 0 else None)
+        )
         feedback.pushInfo(f"Archive {archive}; scheduler: {scheduler or 'a local cluster'}.")
         progress, is_canceled = progress_callbacks(feedback, 0, 90)
-        gaps, info = detect_gaps_dask(archive, criteria, scheduler=scheduler, land=land,
-                                      n_workers=self.parameterAsInt(parameters, self.N_WORKERS, context),
-                                      progress=progress, is_canceled=is_canceled)
+        gaps, info = detect_gaps_dask(
+            archive,
+            criteria,
+            scheduler=scheduler,
+            land=land,
+            n_workers=self.parameterAsInt(parameters, self.N_WORKERS, context),
+            progress=progress,
+            is_canceled=is_canceled,
+        )
         for key in ("rows_read", "rows_kept"):
             if key in info:
                 feedback.pushInfo(f"{key.replace('_', ' ')}: {info[key]:,}")

@@ -32,11 +32,17 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
     GROUP = "Large archives"
     CONNECTION = "CONNECTION"
     TABLE = "TABLE"
-    COLUMNS = {"MMSI_COLUMN": ("mmsi", "mmsi", False), "TIME_COLUMN": ("time", "timestamp", False),
-               "GEOMETRY_COLUMN": ("geometry", "", True), "LON_COLUMN": ("lon", "", True),
-               "LAT_COLUMN": ("lat", "", True), "SOG_COLUMN": ("sog", "", True),
-               "DRAUGHT_COLUMN": ("draught", "", True), "NAME_COLUMN": ("vessel_name", "", True),
-               "DESTINATION_COLUMN": ("destination", "", True)}
+    COLUMNS = {
+        "MMSI_COLUMN": ("mmsi", "mmsi", False),
+        "TIME_COLUMN": ("time", "timestamp", False),
+        "GEOMETRY_COLUMN": ("geometry", "", True),
+        "LON_COLUMN": ("lon", "", True),
+        "LAT_COLUMN": ("lat", "", True),
+        "SOG_COLUMN": ("sog", "", True),
+        "DRAUGHT_COLUMN": ("draught", "", True),
+        "NAME_COLUMN": ("vessel_name", "", True),
+        "DESTINATION_COLUMN": ("destination", "", True),
+    }
     LAND_TABLE = "LAND_TABLE"
     LAND_GEOMETRY_COLUMN = "LAND_GEOMETRY_COLUMN"
     UPLOAD_LAND = "UPLOAD_LAND"
@@ -71,8 +77,9 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterProviderConnection(self.CONNECTION, "PostgreSQL connection",
-                                                                   "postgres"))
+        self.addParameter(
+            QgsProcessingParameterProviderConnection(self.CONNECTION, "PostgreSQL connection", "postgres")
+        )
         self.addParameter(QgsProcessingParameterString(self.TABLE, "Table of AIS reports (schema.table)"))
         for key, (_, default, optional) in self.COLUMNS.items():
             label = key.replace("_COLUMN", "").replace("_", " ").capitalize() + " column"
@@ -80,26 +87,46 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
         self.add_criteria(land=False)
         self.addParameter(QgsProcessingParameterDateTime(self.START, "Only reports from (UTC)", optional=True))
         self.addParameter(QgsProcessingParameterDateTime(self.END, "Only reports until (UTC)", optional=True))
-        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Only reports within this extent",
-                                                       optional=True))
-        self.addParameter(QgsProcessingParameterString(self.LAND_TABLE, "Land polygons table on the server "
-                                                       "(schema.table)", optional=True))
-        self.addParameter(QgsProcessingParameterString(self.LAND_GEOMETRY_COLUMN, "Geometry column of the land "
-                                                       "table", "geom", optional=True))
-        self.addParameter(QgsProcessingParameterBoolean(self.UPLOAD_LAND, "Or use QGIS's world map as land, "
-                                                        "uploaded once to the server", False, optional=True))
-        self.addParameter(QgsProcessingParameterString(self.LAND_SCHEMA, "Schema for the uploaded land "
-                                                       "(baimei_land)", "public", optional=True))
-        self.addParameter(QgsProcessingParameterString(self.OUTPUT_TABLE, "Also write the gaps to a server table "
-                                                       "(schema.table)", optional=True))
-        self.addParameter(QgsProcessingParameterBoolean(self.OVERWRITE, "Overwrite that table if it exists", False,
-                                                        optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps",
-                                                            QgsProcessing.TypeVectorLine, optional=True,
-                                                            createByDefault=True))
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Only reports within this extent", optional=True))
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.LAND_TABLE, "Land polygons table on the server (schema.table)", optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.LAND_GEOMETRY_COLUMN, "Geometry column of the land table", "geom", optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterBoolean(
+                self.UPLOAD_LAND, "Or use QGIS's world map as land, uploaded once to the server", False, optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.LAND_SCHEMA, "Schema for the uploaded land (baimei_land)", "public", optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.OUTPUT_TABLE, "Also write the gaps to a server table (schema.table)", optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterBoolean(self.OVERWRITE, "Overwrite that table if it exists", False, optional=True)
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT_GAPS, "Dark gaps", QgsProcessing.TypeVectorLine, optional=True, createByDefault=True
+            )
+        )
         self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps"))
-        self.addOutput(QgsProcessingOutputVectorLayer(self.OUTPUT_LAYER, "Gaps table (PostGIS layer)",
-                                                      QgsProcessing.TypeVectorLine))
+        self.addOutput(
+            QgsProcessingOutputVectorLayer(
+                self.OUTPUT_LAYER, "Gaps table (PostGIS layer)", QgsProcessing.TypeVectorLine
+            )
+        )
         self.addOutput(QgsProcessingOutputString(self.TABLE_OUT, "Gaps table (schema.table)"))
 
     def _land(self, parameters, context, feedback, conn, criteria):
@@ -115,12 +142,15 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
             schema = self.parameterAsString(parameters, self.LAND_SCHEMA, context).strip() or "public"
             feedback.setProgressText("Checking the bundled land on the server")
             land = upload_land(conn, default_land(), schema)
-            feedback.pushInfo(f"Land: QGIS's world map, {'uploaded to' if land.uploaded else 'already on'} the "
-                              f"server as {land.name}.")
+            feedback.pushInfo(
+                f"Land: QGIS's world map, {'uploaded to' if land.uploaded else 'already on'} the server as {land.name}."
+            )
             return land
         if criteria.min_shore_nm > 0:
-            raise BaiMeiError("A minimum distance from shore needs land on the server: give a land table, or choose "
-                              "to upload QGIS's world map.")
+            raise BaiMeiError(
+                "A minimum distance from shore needs land on the server: give a land table, or choose "
+                "to upload QGIS's world map."
+            )
         return None
 
     def compute(self, parameters, context, feedback):
@@ -140,8 +170,17 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
         try:
             land = self._land(parameters, context, feedback, conn, criteria)
             feedback.setProgressText("The server is finding the gaps")
-            gaps = detect_gaps_postgis(conn, table, columns, criteria, land=land, output_table=output_table,
-                                       overwrite=overwrite, time_range=time_range, bbox=bbox)
+            gaps = detect_gaps_postgis(
+                conn,
+                table,
+                columns,
+                criteria,
+                land=land,
+                output_table=output_table,
+                overwrite=overwrite,
+                time_range=time_range,
+                bbox=bbox,
+            )
             if output_table:
                 with conn.cursor() as cursor:
                     target = output_table_name(cursor, output_table)
@@ -159,12 +198,13 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
         """The optional time range (UTC epoch seconds; an open end is the epoch or far future) and lon/lat box."""
         bounds = []
         for key in (self.START, self.END):
-            value = self.parameterAsDateTime(parameters, key, context) if parameters.get(key) not in (None, "") \
-                else None
+            value = (
+                self.parameterAsDateTime(parameters, key, context) if parameters.get(key) not in (None, "") else None
+            )
             bounds.append(value.toSecsSinceEpoch() if value is not None and value.isValid() else None)
         time_range = None
         if bounds != [None, None]:
-            start, end = bounds[0] if bounds[0] is not None else 0, bounds[1] if bounds[1] is not None else 2 ** 40
+            start, end = bounds[0] if bounds[0] is not None else 0, bounds[1] if bounds[1] is not None else 2**40
             if end < start:
                 raise BaiMeiError("The end of the time range is before its start.")
             time_range = (start, end)

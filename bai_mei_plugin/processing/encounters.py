@@ -47,23 +47,41 @@ class EncountersAlgorithm(AisInputMixin, BaiMeiAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_ais_input()
-        self.addParameter(QgsProcessingParameterFeatureSource(self.PORTS, "Ports (default: bundled gazetteer)",
-                                                              [QgsProcessing.TypeVectorPoint], optional=True))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.PORTS, "Ports (default: bundled gazetteer)", [QgsProcessing.TypeVectorPoint], optional=True
+            )
+        )
         defaults = EncounterCriteria()
-        for key, label, value in ((self.MAX_DISTANCE_M, "Maximum distance (m)", defaults.max_distance_m),
-                                  (self.MIN_HOURS, "Minimum duration (hours)", defaults.min_hours),
-                                  (self.MAX_SPEED_KN, "Maximum speed (kn)", defaults.max_speed_kn),
-                                  (self.MIN_ANCHORAGE_KM, "Minimum distance from a port (km)", defaults.min_port_km)):
-            self.addParameter(QgsProcessingParameterNumber(key, label, QgsProcessingParameterNumber.Double, value,
-                                                           True, 0.0))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.GAPS, "Dark gaps (for dark rendezvous)",
-                                                              [QgsProcessing.TypeVectorLine], optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.AREAS, "Reachability areas (for dark rendezvous)",
-                                                              [QgsProcessing.TypeVectorPolygon], optional=True))
+        for key, label, value in (
+            (self.MAX_DISTANCE_M, "Maximum distance (m)", defaults.max_distance_m),
+            (self.MIN_HOURS, "Minimum duration (hours)", defaults.min_hours),
+            (self.MAX_SPEED_KN, "Maximum speed (kn)", defaults.max_speed_kn),
+            (self.MIN_ANCHORAGE_KM, "Minimum distance from a port (km)", defaults.min_port_km),
+        ):
+            self.addParameter(
+                QgsProcessingParameterNumber(key, label, QgsProcessingParameterNumber.Double, value, True, 0.0)
+            )
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.GAPS, "Dark gaps (for dark rendezvous)", [QgsProcessing.TypeVectorLine], optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.AREAS, "Reachability areas (for dark rendezvous)", [QgsProcessing.TypeVectorPolygon], optional=True
+            )
+        )
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Encounters", QgsProcessing.TypeVectorPoint))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_RENDEZVOUS, "Dark rendezvous candidates",
-                                                            QgsProcessing.TypeVectorPoint, optional=True,
-                                                            createByDefault=False))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT_RENDEZVOUS,
+                "Dark rendezvous candidates",
+                QgsProcessing.TypeVectorPoint,
+                optional=True,
+                createByDefault=False,
+            )
+        )
         self.addOutput(QgsProcessingOutputNumber(self.ENCOUNTER_COUNT, "Number of encounters"))
 
     def compute(self, parameters, context, feedback):
@@ -74,20 +92,31 @@ class EncountersAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             max_distance_m=self.parameterAsDouble(parameters, self.MAX_DISTANCE_M, context),
             min_hours=self.parameterAsDouble(parameters, self.MIN_HOURS, context),
             max_speed_kn=self.parameterAsDouble(parameters, self.MAX_SPEED_KN, context),
-            min_port_km=self.parameterAsDouble(parameters, self.MIN_ANCHORAGE_KM, context))
+            min_port_km=self.parameterAsDouble(parameters, self.MIN_ANCHORAGE_KM, context),
+        )
         feedback.setProgressText("Finding encounters")
         progress, is_canceled = progress_callbacks(feedback, 40, 40)
         encounters = find_encounters(reports.columns, ports, criteria, progress, is_canceled)
         feedback.pushInfo(f"{len(encounters):,} encounters.")
         outputs = {self.ENCOUNTER_COUNT: len(encounters)}
-        outputs[self.OUTPUT] = self.write_records(parameters, self.OUTPUT, context, encounters, schemas.ENCOUNTERS,
-                                                  schemas.at_lon_lat, QgsWkbTypes.Point, "encounters")
+        outputs[self.OUTPUT] = self.write_records(
+            parameters,
+            self.OUTPUT,
+            context,
+            encounters,
+            schemas.ENCOUNTERS,
+            schemas.at_lon_lat,
+            QgsWkbTypes.Point,
+            "encounters",
+        )
         gaps_source = self.parameterAsSource(parameters, self.GAPS, context)
         areas_source = self.parameterAsSource(parameters, self.AREAS, context)
         if gaps_source is not None and areas_source is not None:
             if "gap_id" not in areas_source.fields().names():
-                raise BaiMeiError("The reachability areas layer has no gap_id field: use the areas output of Gap "
-                                  "reachability (baimei:gapreachability).")
+                raise BaiMeiError(
+                    "The reachability areas layer has no gap_id field: use the areas output of Gap "
+                    "reachability (baimei:gapreachability)."
+                )
             area_of = {feature["gap_id"]: shape for feature, shape in source_geometries(areas_source, context)}
             pairs = [(gap, area_of[gap.gap_id]) for gap in gaps_from_source(gaps_source) if gap.gap_id in area_of]
             feedback.setProgressText("Looking for dark rendezvous")
@@ -96,8 +125,15 @@ class EncountersAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             feedback.pushInfo(f"{len(meetings):,} dark rendezvous candidates for {len(pairs):,} gaps with an area.")
             if parameters.get(self.OUTPUT_RENDEZVOUS):
                 outputs[self.OUTPUT_RENDEZVOUS] = self.write_records(
-                    parameters, self.OUTPUT_RENDEZVOUS, context, meetings, schemas.RENDEZVOUS, schemas.at_lon_lat,
-                    QgsWkbTypes.Point, "rendezvous")
+                    parameters,
+                    self.OUTPUT_RENDEZVOUS,
+                    context,
+                    meetings,
+                    schemas.RENDEZVOUS,
+                    schemas.at_lon_lat,
+                    QgsWkbTypes.Point,
+                    "rendezvous",
+                )
         elif gaps_source is not None or areas_source is not None:
             feedback.reportError("Dark rendezvous need both the gaps and their reachability areas; skipped.", False)
         return outputs

@@ -56,7 +56,7 @@ class ExportCaseAlgorithm(BaiMeiAlgorithm):
         "cells are quoted, and one starting with = + - @ or a tab gets a leading ' so that a spreadsheet shows it "
         "instead of running it as a formula (numbers stay numbers).</p>"
         "<p><b>Name</b>: a plain file name (letters, digits, spaces, - and _); characters some system cannot have in "
-        "a file name (\\ / : * ? \" &lt; &gt; |) are refused.</p>"
+        'a file name (\\ / : * ? " &lt; &gt; |) are refused.</p>'
         "<p>Files are written under temporary names and renamed when all are complete: a failed or cancelled "
         "export leaves nothing. An existing file is an error unless <i>overwrite</i> is ticked.</p>"
         "<p><b>Report</b> (optional): <code>NAME_report.pdf</code> and <code>NAME_report.html</code> — the map of "
@@ -77,22 +77,36 @@ class ExportCaseAlgorithm(BaiMeiAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterMultipleLayers(self.LAYERS, "Layers", QgsProcessing.TypeVector))
-        self.addParameter(QgsProcessingParameterEnum(self.FORMATS, "Formats", options=list(FORMAT_LABELS),
-                                                     allowMultiple=True, defaultValue=[0]))
-        self.addParameter(QgsProcessingParameterString(self.NAME_PARAMETER, "Base name of the files",
-                                                       defaultValue="bai_mei_case"))
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.FORMATS, "Formats", options=list(FORMAT_LABELS), allowMultiple=True, defaultValue=[0]
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(self.NAME_PARAMETER, "Base name of the files", defaultValue="bai_mei_case")
+        )
         self.addParameter(QgsProcessingParameterBoolean(self.OVERWRITE, "Overwrite existing files", False))
-        self.addParameter(QgsProcessingParameterBoolean(self.REPORT, "Also write the case report (PDF and HTML)",
-                                                        False))
-        self.addParameter(QgsProcessingParameterNumber(self.MMSI, "Vessel of the report (MMSI; empty: guessed)",
-                                                       QgsProcessingParameterNumber.Integer, optional=True,
-                                                       minValue=0))
+        self.addParameter(
+            QgsProcessingParameterBoolean(self.REPORT, "Also write the case report (PDF and HTML)", False)
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MMSI,
+                "Vessel of the report (MMSI; empty: guessed)",
+                QgsProcessingParameterNumber.Integer,
+                optional=True,
+                minValue=0,
+            )
+        )
         self.addParameter(QgsProcessingParameterFolderDestination(self.FOLDER, "Folder"))
         self.addOutput(QgsProcessingOutputString(self.WRITTEN, "Files written"))
 
     def compute(self, parameters, context, feedback):
-        layers = [layer for layer in self.parameterAsLayerList(parameters, self.LAYERS, context)
-                  if isinstance(layer, QgsVectorLayer)]
+        layers = [
+            layer
+            for layer in self.parameterAsLayerList(parameters, self.LAYERS, context)
+            if isinstance(layer, QgsVectorLayer)
+        ]
         if not layers:
             raise BaiMeiError("Choose at least one vector layer to export.")
         formats = [FORMATS[i] for i in self.parameterAsEnums(parameters, self.FORMATS, context)]
@@ -106,8 +120,9 @@ class ExportCaseAlgorithm(BaiMeiAlgorithm):
             targets = [os.path.join(folder, f"{name}_report.{ext}") for ext in ("pdf", "html")]
             existing = [os.path.basename(p) for p in targets if os.path.exists(p)]
             if existing and not overwrite:
-                raise BaiMeiError(f"{', '.join(existing)} already exist(s) in {folder}: choose another name or allow "
-                                  "overwriting.")
+                raise BaiMeiError(
+                    f"{', '.join(existing)} already exist(s) in {folder}: choose another name or allow overwriting."
+                )
         written = export_layers(layers, folder, formats, name, feedback, overwrite) if formats else []
         if report:
             from ..qgis_io.case_report import case_layers, guess_vessel, write_case_report

@@ -77,23 +77,52 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFeatureSource(self.GAPS, "Dark gaps", [QgsProcessing.TypeVectorLine]))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, "AIS points (for the default speed)",
-                                                              [QgsProcessing.TypeVectorPoint], optional=True))
-        self.addParameter(QgsProcessingParameterNumber(self.MAX_SPEED_KN, "Maximum speed (kn; 0 = per-vessel "
-                                                       "default)", QgsProcessingParameterNumber.Double, 0.0, True,
-                                                       0.0))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.LAND, "Land polygons (default: QGIS's world map)",
-                                                              [QgsProcessing.TypeVectorPolygon], optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.PORTS, "Ports (default: bundled gazetteer)",
-                                                              [QgsProcessing.TypeVectorPoint], optional=True))
-        self.addParameter(QgsProcessingParameterBoolean(self.BY_SEA, "Reachable by sea only (routes round the land)",
-                                                        True, optional=True))
-        self.addParameter(QgsProcessingParameterString(self.INTEREST_PORTS, "Ports of interest (comma-separated)",
-                                                       ", ".join(DEFAULT_INTEREST_PORTS), optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_AREAS, "Reachability areas",
-                                                            QgsProcessing.TypeVectorPolygon))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_VISITS, "Candidate port visits",
-                                                            QgsProcessing.TypeVectorPoint))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.INPUT, "AIS points (for the default speed)", [QgsProcessing.TypeVectorPoint], optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MAX_SPEED_KN,
+                "Maximum speed (kn; 0 = per-vessel default)",
+                QgsProcessingParameterNumber.Double,
+                0.0,
+                True,
+                0.0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.LAND, "Land polygons (default: QGIS's world map)", [QgsProcessing.TypeVectorPolygon], optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.PORTS, "Ports (default: bundled gazetteer)", [QgsProcessing.TypeVectorPoint], optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterBoolean(
+                self.BY_SEA, "Reachable by sea only (routes round the land)", True, optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.INTEREST_PORTS,
+                "Ports of interest (comma-separated)",
+                ", ".join(DEFAULT_INTEREST_PORTS),
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(self.OUTPUT_AREAS, "Reachability areas", QgsProcessing.TypeVectorPolygon)
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT_VISITS, "Candidate port visits", QgsProcessing.TypeVectorPoint
+            )
+        )
         self.addOutput(QgsProcessingOutputNumber(self.VISIT_COUNT, "Number of candidate visits"))
 
     def compute(self, parameters, context, feedback):
@@ -112,14 +141,25 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
                 cols = speeds_from_gaps(gaps)
         land_source = self.parameterAsSource(parameters, self.LAND, context)
         feedback.setProgressText("Preparing the land")
-        land = (LandPolygons(land_from_layer(land_source).polygons) if land_source is not None
-                else _default_land_polygons(default_land_path()))
+        land = (
+            LandPolygons(land_from_layer(land_source).polygons)
+            if land_source is not None
+            else _default_land_polygons(default_land_path())
+        )
         ports_source = self.parameterAsSource(parameters, self.PORTS, context)
         ports = ports_from_source(ports_source) if ports_source is not None else default_ports()
         feedback.setProgressText("Reachable areas")
         progress, is_canceled = progress_callbacks(feedback, 30, 60)
-        result = gap_reachability(gaps, cols, land, ports, None if speed <= 0 else speed, is_canceled, progress,
-                                  by_sea_areas=self.parameterAsBoolean(parameters, self.BY_SEA, context))
+        result = gap_reachability(
+            gaps,
+            cols,
+            land,
+            ports,
+            None if speed <= 0 else speed,
+            is_canceled,
+            progress,
+            by_sea_areas=self.parameterAsBoolean(parameters, self.BY_SEA, context),
+        )
         for note in result.notes:
             feedback.reportError(note, False)
         feedback.pushInfo(f"{len(result.areas):,} areas, {len(result.visits):,} candidate port visits.")
@@ -127,8 +167,10 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         interest = InterestPorts(parse_port_list(self.parameterAsString(parameters, self.INTEREST_PORTS, context)))
         suspicion_of = {gap.gap_id: assess_gap(gap, result.visits, interest) for gap in gaps}
         flagged = sorted((s for s in suspicion_of.values() if s.score >= 2), key=lambda s: -s.score)
-        feedback.pushInfo(f"{len(flagged):,} gaps of medium or high suspicion"
-                          + (f"; for example {flagged[0].gap_id}: {flagged[0].why}" if flagged else "."))
+        feedback.pushInfo(
+            f"{len(flagged):,} gaps of medium or high suspicion"
+            + (f"; for example {flagged[0].gap_id}: {flagged[0].why}" if flagged else ".")
+        )
         port_at = {(p.name, p.locode): p for p in ports}
 
         def port_point(visit):
@@ -136,11 +178,25 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             return QgsGeometry.fromPointXY(QgsPointXY(port.lon, port.lat))
 
         return {
-            self.OUTPUT_AREAS: self.write_records(parameters, self.OUTPUT_AREAS, context, result.areas,
-                                                  schemas.reach_area_schema(gap_of, suspicion_of),
-                                                  schemas.area_geometry, QgsWkbTypes.MultiPolygon, "reach_areas"),
-            self.OUTPUT_VISITS: self.write_records(parameters, self.OUTPUT_VISITS, context, result.visits,
-                                                   schemas.candidate_visits_schema(interest), port_point,
-                                                   QgsWkbTypes.Point, "candidate_visits"),
+            self.OUTPUT_AREAS: self.write_records(
+                parameters,
+                self.OUTPUT_AREAS,
+                context,
+                result.areas,
+                schemas.reach_area_schema(gap_of, suspicion_of),
+                schemas.area_geometry,
+                QgsWkbTypes.MultiPolygon,
+                "reach_areas",
+            ),
+            self.OUTPUT_VISITS: self.write_records(
+                parameters,
+                self.OUTPUT_VISITS,
+                context,
+                result.visits,
+                schemas.candidate_visits_schema(interest),
+                port_point,
+                QgsWkbTypes.Point,
+                "candidate_visits",
+            ),
             self.VISIT_COUNT: len(result.visits),
         }

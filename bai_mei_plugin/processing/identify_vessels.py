@@ -24,9 +24,18 @@ from ..qgis_io.inputs import gaps_from_source, profiles_from_source, sightings_f
 from .base import AisInputMixin, BaiMeiAlgorithm
 
 CANDIDATES = (
-    ("sighting_id", "str"), ("observed_at", "datetime"), ("rank", "int"), ("mmsi", "int64"), ("name", "str"),
-    ("imo", "str"), ("feature_score", "float"), ("spacetime_status", "str"), ("total_score", "float"),
-    ("reasons", "str"), ("lon", "float"), ("lat", "float"),
+    ("sighting_id", "str"),
+    ("observed_at", "datetime"),
+    ("rank", "int"),
+    ("mmsi", "int64"),
+    ("name", "str"),
+    ("imo", "str"),
+    ("feature_score", "float"),
+    ("spacetime_status", "str"),
+    ("total_score", "float"),
+    ("reasons", "str"),
+    ("lon", "float"),
+    ("lat", "float"),
 )
 
 
@@ -69,30 +78,57 @@ class IdentifyVesselsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFeatureSource(self.SIGHTINGS, "Sightings",
-                                                              [QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.PROFILES, "Vessel profiles (default: the bundled synthetic BAI MEI 8 profiles)",
-            [QgsProcessing.TypeVector], optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, "AIS points",
-                                                              [QgsProcessing.TypeVectorPoint], optional=True))
-        self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT,
-                                                      optional=True))
-        self.addParameter(QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT,
-                                                      optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.GAPS, "Dark gaps", [QgsProcessing.TypeVectorLine],
-                                                              optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.AREAS, "Reachability areas (with gap_id)",
-                                                              [QgsProcessing.TypeVectorPolygon], optional=True))
-        self.addParameter(QgsProcessingParameterNumber(self.MAX_SPEED_KN, "Maximum speed (kn; 0 = per-vessel "
-                                                       "default)", QgsProcessingParameterNumber.Double, 0.0, True,
-                                                       0.0))
-        self.addParameter(QgsProcessingParameterNumber(self.NEAR_NM, "Distance counted as here (nm)",
-                                                       QgsProcessingParameterNumber.Double, 5.0, True, 0.0))
-        self.addParameter(QgsProcessingParameterBoolean(self.INCLUDE_UNPROFILED, "Also list vessels without a "
-                                                        "profile that were or could have been there", False))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Candidate vessels",
-                                                            QgsProcessing.TypeVectorPoint))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(self.SIGHTINGS, "Sightings", [QgsProcessing.TypeVectorPoint])
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.PROFILES,
+                "Vessel profiles (default: the bundled synthetic BAI MEI 8 profiles)",
+                [QgsProcessing.TypeVector],
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.INPUT, "AIS points", [QgsProcessing.TypeVectorPoint], optional=True
+            )
+        )
+        self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT, optional=True))
+        self.addParameter(
+            QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT, optional=True)
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(self.GAPS, "Dark gaps", [QgsProcessing.TypeVectorLine], optional=True)
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.AREAS, "Reachability areas (with gap_id)", [QgsProcessing.TypeVectorPolygon], optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MAX_SPEED_KN,
+                "Maximum speed (kn; 0 = per-vessel default)",
+                QgsProcessingParameterNumber.Double,
+                0.0,
+                True,
+                0.0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.NEAR_NM, "Distance counted as here (nm)", QgsProcessingParameterNumber.Double, 5.0, True, 0.0
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterBoolean(
+                self.INCLUDE_UNPROFILED, "Also list vessels without a profile that were or could have been there", False
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(self.OUTPUT, "Candidate vessels", QgsProcessing.TypeVectorPoint)
+        )
         self.addOutput(QgsProcessingOutputNumber(self.CANDIDATE_COUNT, "Number of candidate rows"))
 
     def _profiles(self, parameters, context, feedback):
@@ -121,31 +157,53 @@ class IdentifyVesselsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         areas_source = self.parameterAsSource(parameters, self.AREAS, context)
         if areas_source is not None:
             if "gap_id" not in areas_source.fields().names():
-                raise BaiMeiError("The reachability areas layer has no gap_id field: use the areas output of Gap "
-                                  "reachability (baimei:gapreachability).")
+                raise BaiMeiError(
+                    "The reachability areas layer has no gap_id field: use the areas output of Gap "
+                    "reachability (baimei:gapreachability)."
+                )
             areas = {str(feature["gap_id"]): shape for feature, shape in source_geometries(areas_source, context)}
         if cols is None and not gaps:
-            feedback.reportError("No AIS points and no dark gaps: every candidate's space-time status is 'no data' "
-                                 "and the ranking rests on the features alone.", False)
+            feedback.reportError(
+                "No AIS points and no dark gaps: every candidate's space-time status is 'no data' "
+                "and the ranking rests on the features alone.",
+                False,
+            )
         include = self.parameterAsBoolean(parameters, self.INCLUDE_UNPROFILED, context)
         if include and cols is None and not gaps:
             feedback.reportError("Vessels without a profile come from the AIS points or gaps: none given.", False)
         feedback.setProgressText("Ranking candidates")
         feedback.setProgress(60)
         candidates = identify_vessels(
-            sightings, profiles, cols, gaps, areas,
+            sightings,
+            profiles,
+            cols,
+            gaps,
+            areas,
             max_speed_kn=self.parameterAsDouble(parameters, self.MAX_SPEED_KN, context) or None,
-            near_nm=self.parameterAsDouble(parameters, self.NEAR_NM, context), include_unprofiled=include,
-            is_canceled=feedback.isCanceled)
+            near_nm=self.parameterAsDouble(parameters, self.NEAR_NM, context),
+            include_unprofiled=include,
+            is_canceled=feedback.isCanceled,
+        )
         ranked = sum(1 for c in candidates if c.rank is not None)
-        feedback.pushInfo(f"{len(candidates):,} candidates, {ranked:,} ranked, {len(candidates) - ranked:,} excluded "
-                          "(elsewhere).")
+        feedback.pushInfo(
+            f"{len(candidates):,} candidates, {ranked:,} ranked, {len(candidates) - ranked:,} excluded (elsewhere)."
+        )
         for sighting in sightings:
             best = next((c for c in candidates if c.sighting_id == sighting.sighting_id and c.rank == 1), None)
             if best is not None:
-                feedback.pushInfo(f"Sighting {sighting.sighting_id}: {best.name} (MMSI {best.mmsi}), "
-                                  f"{best.spacetime_status}, score {best.total_score:.2f}.")
-        dest = self.write_records(parameters, self.OUTPUT, context, candidates, CANDIDATES, schemas.at_lon_lat,
-                                  QgsWkbTypes.Point, "candidates")
+                feedback.pushInfo(
+                    f"Sighting {sighting.sighting_id}: {best.name} (MMSI {best.mmsi}), "
+                    f"{best.spacetime_status}, score {best.total_score:.2f}."
+                )
+        dest = self.write_records(
+            parameters,
+            self.OUTPUT,
+            context,
+            candidates,
+            CANDIDATES,
+            schemas.at_lon_lat,
+            QgsWkbTypes.Point,
+            "candidates",
+        )
         feedback.setProgress(100)
         return {self.OUTPUT: dest, self.CANDIDATE_COUNT: len(candidates)}

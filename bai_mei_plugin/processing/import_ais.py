@@ -62,21 +62,32 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFile(self.INPUT, "AIS file", fileFilter=FILE_FILTER))
-        self.addParameter(QgsProcessingParameterEnum(
-            self.FORMAT, "Format", options=[FORMAT_LABELS[f] for f in AisFormat], defaultValue=int(AisFormat.AUTO),
-            optional=True))
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.FORMAT,
+                "Format",
+                options=[FORMAT_LABELS[f] for f in AisFormat],
+                defaultValue=int(AisFormat.AUTO),
+                optional=True,
+            )
+        )
         # Column mapping for generic CSVs: advanced, since detection fills it for known layouts.
-        for key, label in ((self.MMSI_FIELD, "MMSI column (empty: detect)"),
-                           (self.TIME_FIELD, "Time column (empty: detect)"),
-                           (self.LAT_FIELD, "Latitude column (empty: detect)"),
-                           (self.LON_FIELD, "Longitude column (empty: detect)"),
-                           (self.TIME_FORMAT, "Time format (empty: detect)")):
+        for key, label in (
+            (self.MMSI_FIELD, "MMSI column (empty: detect)"),
+            (self.TIME_FIELD, "Time column (empty: detect)"),
+            (self.LAT_FIELD, "Latitude column (empty: detect)"),
+            (self.LON_FIELD, "Longitude column (empty: detect)"),
+            (self.TIME_FORMAT, "Time format (empty: detect)"),
+        ):
             parameter = QgsProcessingParameterString(key, label, optional=True)
             parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
             self.addParameter(parameter)
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "AIS points", QgsProcessing.TypeVectorPoint))
-        for key, label in ((self.ROWS_READ, "Rows read"), (self.ROWS_KEPT, "Rows kept"),
-                           (self.ROWS_DROPPED, "Rows dropped")):
+        for key, label in (
+            (self.ROWS_READ, "Rows read"),
+            (self.ROWS_KEPT, "Rows kept"),
+            (self.ROWS_DROPPED, "Rows dropped"),
+        ):
             self.addOutput(QgsProcessingOutputNumber(key, label))
 
     def compute(self, parameters, context, feedback):
@@ -90,8 +101,15 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
         }
         time_format = self.parameterAsString(parameters, self.TIME_FORMAT, context) or None
         progress, is_canceled = progress_callbacks(feedback, 0, 40)
-        result = read_ais(path, fmt, columns, time_format, progress=progress, is_canceled=is_canceled,
-                          time_window=plausible_time_window())
+        result = read_ais(
+            path,
+            fmt,
+            columns,
+            time_format,
+            progress=progress,
+            is_canceled=is_canceled,
+            time_window=plausible_time_window(),
+        )
         feedback.pushInfo(f"Format: {result.format_name}")
         for line in result.summary_lines():
             feedback.pushInfo(line)
@@ -110,5 +128,9 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
             feedback.setProgress(40 + 60 * min(total, start + chunk) / total)
         if context.willLoadLayerOnCompletion(dest_id):
             context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(post_processor("points"))
-        return {self.OUTPUT: dest_id, self.ROWS_READ: result.rows_read, self.ROWS_KEPT: result.rows_kept,
-                self.ROWS_DROPPED: result.rows_dropped}
+        return {
+            self.OUTPUT: dest_id,
+            self.ROWS_READ: result.rows_read,
+            self.ROWS_KEPT: result.rows_kept,
+            self.ROWS_DROPPED: result.rows_dropped,
+        }

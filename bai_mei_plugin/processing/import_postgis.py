@@ -45,14 +45,19 @@ class ImportPostgisAlgorithm(BaiMeiAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFile(self.INPUT, "AIS file"))
         labels = [FORMAT_LABELS[f] for f in AisFormat]
-        self.addParameter(QgsProcessingParameterEnum(self.FORMAT, "Format", options=labels,
-                                                     defaultValue=int(AisFormat.AUTO)))
-        self.addParameter(QgsProcessingParameterProviderConnection(self.CONNECTION, "PostgreSQL connection",
-                                                                   "postgres"))
+        self.addParameter(
+            QgsProcessingParameterEnum(self.FORMAT, "Format", options=labels, defaultValue=int(AisFormat.AUTO))
+        )
+        self.addParameter(
+            QgsProcessingParameterProviderConnection(self.CONNECTION, "PostgreSQL connection", "postgres")
+        )
         self.addParameter(QgsProcessingParameterString(self.TABLE, "Table to create (schema.table)", "public.ais"))
         self.addParameter(QgsProcessingParameterBoolean(self.REPLACE, "Replace the table if it exists", False))
-        self.addParameter(QgsProcessingParameterBoolean(self.APPEND, "Or append to it (a table this algorithm made)",
-                                                        False, optional=True))
+        self.addParameter(
+            QgsProcessingParameterBoolean(
+                self.APPEND, "Or append to it (a table this algorithm made)", False, optional=True
+            )
+        )
         self.addOutput(QgsProcessingOutputNumber(self.ROWS_KEPT, "Reports written"))
         self.addOutput(QgsProcessingOutputString(self.TABLE_OUT, "Table"))
 
@@ -66,14 +71,16 @@ class ImportPostgisAlgorithm(BaiMeiAlgorithm):
         try:
             check_target(conn, table, replace, append)  # before minutes of reading, not after
             progress, is_canceled = progress_callbacks(feedback, 0, 40)
-            result = read_ais(path, fmt, {}, None, progress=progress, is_canceled=is_canceled,
-                              time_window=plausible_time_window())
+            result = read_ais(
+                path, fmt, {}, None, progress=progress, is_canceled=is_canceled, time_window=plausible_time_window()
+            )
             for line in result.summary_lines():
                 feedback.pushInfo(line)
             result.require_reports(path)
             progress, is_canceled = progress_callbacks(feedback, 40, 60)
-            rows = import_columns(conn, table, result.columns, replace, progress=progress, is_canceled=is_canceled,
-                                  append=append)
+            rows = import_columns(
+                conn, table, result.columns, replace, progress=progress, is_canceled=is_canceled, append=append
+            )
         finally:
             conn.close()
         feedback.pushInfo(f"{rows:,} reports written to {table}.")

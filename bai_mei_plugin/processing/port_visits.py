@@ -46,56 +46,102 @@ class PortVisitsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_ais_input()
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.PORTS, "Ports: points, or port outlines as polygons (default: bundled gazetteer)",
-            [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon], optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.GAPS, "Dark gaps (for declared vs actual)",
-                                                              [QgsProcessing.TypeVectorLine], optional=True))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.PORTS,
+                "Ports: points, or port outlines as polygons (default: bundled gazetteer)",
+                [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon],
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.GAPS, "Dark gaps (for declared vs actual)", [QgsProcessing.TypeVectorLine], optional=True
+            )
+        )
         defaults = StopCriteria()
-        for key, label, value in ((self.MAX_SPEED_KN, "Maximum speed of a stop (kn)", defaults.max_speed_kn),
-                                  (self.MIN_HOURS, "Minimum stop (hours)", defaults.min_hours),
-                                  (self.PORT_RADIUS_KM, "Port radius (km)", defaults.port_radius_km)):
-            self.addParameter(QgsProcessingParameterNumber(key, label, QgsProcessingParameterNumber.Double, value,
-                                                           True, 0.0))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_VISITS, "Port visits",
-                                                            QgsProcessing.TypeVectorPoint))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_STOPS, "Stops",
-                                                            QgsProcessing.TypeVectorPoint, optional=True,
-                                                            createByDefault=False))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_DESTINATIONS, "Declared vs actual "
-                                                            "destinations", QgsProcessing.TypeVector, optional=True,
-                                                            createByDefault=False))
+        for key, label, value in (
+            (self.MAX_SPEED_KN, "Maximum speed of a stop (kn)", defaults.max_speed_kn),
+            (self.MIN_HOURS, "Minimum stop (hours)", defaults.min_hours),
+            (self.PORT_RADIUS_KM, "Port radius (km)", defaults.port_radius_km),
+        ):
+            self.addParameter(
+                QgsProcessingParameterNumber(key, label, QgsProcessingParameterNumber.Double, value, True, 0.0)
+            )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(self.OUTPUT_VISITS, "Port visits", QgsProcessing.TypeVectorPoint)
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT_STOPS, "Stops", QgsProcessing.TypeVectorPoint, optional=True, createByDefault=False
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT_DESTINATIONS,
+                "Declared vs actual destinations",
+                QgsProcessing.TypeVector,
+                optional=True,
+                createByDefault=False,
+            )
+        )
         self.addOutput(QgsProcessingOutputNumber(self.VISIT_COUNT, "Number of port visits"))
-        self.addOutput(QgsProcessingOutputNumber(self.MISMATCH_COUNT, "Gaps whose declared destination was not "
-                                                 "the next port"))
+        self.addOutput(
+            QgsProcessingOutputNumber(self.MISMATCH_COUNT, "Gaps whose declared destination was not the next port")
+        )
 
     def compute(self, parameters, context, feedback):
         reports = self.read_ais_input(parameters, context, feedback)
         ports_source = self.parameterAsSource(parameters, self.PORTS, context)
         ports = ports_from_source(ports_source) if ports_source is not None else default_ports()
-        criteria = StopCriteria(max_speed_kn=self.parameterAsDouble(parameters, self.MAX_SPEED_KN, context),
-                                min_hours=self.parameterAsDouble(parameters, self.MIN_HOURS, context),
-                                port_radius_km=self.parameterAsDouble(parameters, self.PORT_RADIUS_KM, context))
+        criteria = StopCriteria(
+            max_speed_kn=self.parameterAsDouble(parameters, self.MAX_SPEED_KN, context),
+            min_hours=self.parameterAsDouble(parameters, self.MIN_HOURS, context),
+            port_radius_km=self.parameterAsDouble(parameters, self.PORT_RADIUS_KM, context),
+        )
         feedback.setProgressText("Finding stops and port visits")
         progress, is_canceled = progress_callbacks(feedback, 40, 50)
         found = detect_port_visits(reports.columns, ports, criteria, progress, is_canceled)
         feedback.pushInfo(f"{len(found.stops):,} stops, {len(found.visits):,} port visits at {len(ports)} ports.")
         outputs = {self.VISIT_COUNT: len(found.visits), self.MISMATCH_COUNT: 0}
-        outputs[self.OUTPUT_VISITS] = self.write_records(parameters, self.OUTPUT_VISITS, context, found.visits,
-                                                         schemas.PORT_VISITS, schemas.at_lon_lat, QgsWkbTypes.Point,
-                                                         "port_visits")
+        outputs[self.OUTPUT_VISITS] = self.write_records(
+            parameters,
+            self.OUTPUT_VISITS,
+            context,
+            found.visits,
+            schemas.PORT_VISITS,
+            schemas.at_lon_lat,
+            QgsWkbTypes.Point,
+            "port_visits",
+        )
         if parameters.get(self.OUTPUT_STOPS):
-            outputs[self.OUTPUT_STOPS] = self.write_records(parameters, self.OUTPUT_STOPS, context, found.stops,
-                                                            schemas.STOPS, schemas.at_lon_lat, QgsWkbTypes.Point,
-                                                            "stops")
+            outputs[self.OUTPUT_STOPS] = self.write_records(
+                parameters,
+                self.OUTPUT_STOPS,
+                context,
+                found.stops,
+                schemas.STOPS,
+                schemas.at_lon_lat,
+                QgsWkbTypes.Point,
+                "stops",
+            )
         gaps_source = self.parameterAsSource(parameters, self.GAPS, context)
         if gaps_source is not None:
             checks = declared_vs_actual(gaps_from_source(gaps_source), found.visits, ports)
             outputs[self.MISMATCH_COUNT] = sum(1 for c in checks if c.mismatch)
-            feedback.pushInfo(f"{outputs[self.MISMATCH_COUNT]:,} of {len(checks):,} gaps: the declared destination "
-                              "was not the next port visited.")
+            feedback.pushInfo(
+                f"{outputs[self.MISMATCH_COUNT]:,} of {len(checks):,} gaps: the declared destination "
+                "was not the next port visited."
+            )
             if parameters.get(self.OUTPUT_DESTINATIONS):
                 outputs[self.OUTPUT_DESTINATIONS] = self.write_records(
-                    parameters, self.OUTPUT_DESTINATIONS, context, checks, schemas.DESTINATIONS, lambda _: None,
-                    QgsWkbTypes.NoGeometry, "destinations")
+                    parameters,
+                    self.OUTPUT_DESTINATIONS,
+                    context,
+                    checks,
+                    schemas.DESTINATIONS,
+                    lambda _: None,
+                    QgsWkbTypes.NoGeometry,
+                    "destinations",
+                )
         return outputs

@@ -17,10 +17,20 @@ from .import_postgis import ImportPostgisAlgorithm
 from .port_visits import PortVisitsAlgorithm
 from .search_footprints import SearchFootprintsAlgorithm
 
-ALGORITHMS = (ImportAisAlgorithm, DetectGapsAlgorithm, GapReachabilityAlgorithm, PortVisitsAlgorithm,
-              EncountersAlgorithm, AnomaliesAlgorithm, SearchFootprintsAlgorithm, IdentifyVesselsAlgorithm,
-              ExportCaseAlgorithm, DetectGapsArchiveAlgorithm, DetectGapsPostgisAlgorithm,
-              ImportPostgisAlgorithm)
+ALGORITHMS = (
+    ImportAisAlgorithm,
+    DetectGapsAlgorithm,
+    GapReachabilityAlgorithm,
+    PortVisitsAlgorithm,
+    EncountersAlgorithm,
+    AnomaliesAlgorithm,
+    SearchFootprintsAlgorithm,
+    IdentifyVesselsAlgorithm,
+    ExportCaseAlgorithm,
+    DetectGapsArchiveAlgorithm,
+    DetectGapsPostgisAlgorithm,
+    ImportPostgisAlgorithm,
+)
 
 
 class BaiMeiProvider(QgsProcessingProvider):

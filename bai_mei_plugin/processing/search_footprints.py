@@ -67,27 +67,50 @@ class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFeatureSource(self.AOI, "Area of interest (layer)",
-                                                              [QgsProcessing.TypeVectorAnyGeometry], optional=True))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.AOI, "Area of interest (layer)", [QgsProcessing.TypeVectorAnyGeometry], optional=True
+            )
+        )
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "or extent", optional=True))
         self.addParameter(QgsProcessingParameterDateTime(self.START, "Start (UTC)", optional=True))
         self.addParameter(QgsProcessingParameterDateTime(self.END, "End (UTC)", optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.GAPS, "or dark gaps (one search per gap)",
-                                                              [QgsProcessing.TypeVectorLine], optional=True))
-        self.addParameter(QgsProcessingParameterNumber(self.PAD_HOURS, "Padding around each gap's window (hours)",
-                                                       QgsProcessingParameterNumber.Double, 0.0, True, 0.0))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.GAPS, "or dark gaps (one search per gap)", [QgsProcessing.TypeVectorLine], optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.PAD_HOURS,
+                "Padding around each gap's window (hours)",
+                QgsProcessingParameterNumber.Double,
+                0.0,
+                True,
+                0.0,
+            )
+        )
         self.addParameter(QgsProcessingParameterEnum(self.SOURCE, "Source", options=list(SOURCES), defaultValue=0))
-        self.addParameter(QgsProcessingParameterString(self.URL, "STAC API URL, Planet API URL, or catalogue file "
-                                                       "or URL", optional=True))
-        self.addParameter(QgsProcessingParameterString(self.COLLECTIONS, "Collections or item types "
-                                                       "(comma-separated)", optional=True))
-        self.addParameter(QgsProcessingParameterNumber(self.MAX_CLOUD, "Maximum cloud cover (%)",
-                                                       QgsProcessingParameterNumber.Double, 100.0, True, 0.0, 100.0))
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.URL, "STAC API URL, Planet API URL, or catalogue file or URL", optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(self.COLLECTIONS, "Collections or item types (comma-separated)", optional=True)
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MAX_CLOUD, "Maximum cloud cover (%)", QgsProcessingParameterNumber.Double, 100.0, True, 0.0, 100.0
+            )
+        )
         self.addParameter(QgsProcessingParameterAuthConfig(self.AUTHCFG, "Authentication", optional=True))
-        self.addParameter(QgsProcessingParameterNumber(self.MAX_ITEMS, "Maximum items",
-                                                       QgsProcessingParameterNumber.Integer, 500, True, 1))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Footprints",
-                                                            QgsProcessing.TypeVectorPolygon))
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MAX_ITEMS, "Maximum items", QgsProcessingParameterNumber.Integer, 500, True, 1
+            )
+        )
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Footprints", QgsProcessing.TypeVectorPolygon))
         self.addOutput(QgsProcessingOutputNumber(self.FOOTPRINT_COUNT, "Number of footprints"))
 
     def _areas(self, parameters, context):
@@ -116,24 +139,38 @@ class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
         areas = self._areas(parameters, context)
         source = SOURCES[self.parameterAsEnum(parameters, self.SOURCE, context)]
         url = self.parameterAsString(parameters, self.URL, context).strip()
-        collections = [c.strip() for c in self.parameterAsString(parameters, self.COLLECTIONS, context).split(",")
-                       if c.strip()]
+        collections = [
+            c.strip() for c in self.parameterAsString(parameters, self.COLLECTIONS, context).split(",") if c.strip()
+        ]
         max_cloud = self.parameterAsDouble(parameters, self.MAX_CLOUD, context)
         max_items = self.parameterAsInt(parameters, self.MAX_ITEMS, context)
         credentials = credentials_for(self.parameterAsString(parameters, self.AUTHCFG, context))
-        feedback.pushInfo(f"{source}: {redact(url) or 'default address'}; {len(areas)} search(es); "
-                          f"collections: {', '.join(collections) or 'all'}; cloud ≤ {max_cloud:g} %.")
+        feedback.pushInfo(
+            f"{source}: {redact(url) or 'default address'}; {len(areas)} search(es); "
+            f"collections: {', '.join(collections) or 'all'}; cloud ≤ {max_cloud:g} %."
+        )
         progress, is_canceled = progress_callbacks(feedback, 0, 90)
-        found, summary = search_areas(source, url, areas, collections, None if max_cloud >= 100 else max_cloud,
-                                      max_items, credentials, qgis_transport(), progress, is_canceled)
+        found, summary = search_areas(
+            source,
+            url,
+            areas,
+            collections,
+            None if max_cloud >= 100 else max_cloud,
+            max_items,
+            credentials,
+            qgis_transport(),
+            progress,
+            is_canceled,
+        )
         feedback.pushInfo(f"{summary['found']:,} footprints from {summary['searches']} search(es).")
         for reason, count in summary["dropped"].items():
             feedback.pushInfo(f"  not kept: {count:,} {reason}")
         for note in summary.get("notes") or ():  # e.g. a next page asked without credentials on another host
             feedback.pushInfo(f"  {note}")
         if summary["truncated"]:
-            feedback.reportError(f"Stopped at {max_items:,} items: more scenes match; narrow the search or raise "
-                                 "the maximum.", False)
+            feedback.reportError(
+                f"Stopped at {max_items:,} items: more scenes match; narrow the search or raise the maximum.", False
+            )
         fields = footprint_fields()
         sink, dest_id = self.create_sink(parameters, self.OUTPUT, context, fields, FOOTPRINT_WKB_TYPE, WGS84)
         sink.addFeatures(list(footprint_features(found, fields)), QgsFeatureSink.FastInsert)

@@ -32,8 +32,12 @@ from ..core.errors import BaiMeiError, Canceled
 from .styles import TEMPORAL_FIELDS
 
 FORMATS = ("gpkg", "geojson", "kml", "csv")
-FORMAT_LABELS = ("GeoPackage (.gpkg, styled)", "GeoJSON (.geojson, one file per layer)",
-                 "KML for Google Earth (.kml, with time)", "CSV (.csv, one file per layer)")
+FORMAT_LABELS = (
+    "GeoPackage (.gpkg, styled)",
+    "GeoJSON (.geojson, one file per layer)",
+    "KML for Google Earth (.kml, with time)",
+    "CSV (.csv, one file per layer)",
+)
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 KML_NAME, KML_DESCRIPTION = "kml_name", "kml_description"
 # Fields that name a feature best, most telling first (the KML placemark's name).
@@ -41,8 +45,13 @@ NAME_FIELDS = ("sighting_id", "vessel_name", "port_name", "name", "item_id", "ga
 PER_FEATURE_SYMBOLOGY = getattr(QgsVectorFileWriter, "FeatureSymbology", None)
 if PER_FEATURE_SYMBOLOGY is None:  # QGIS 3.32+ moved the enum
     PER_FEATURE_SYMBOLOGY = Qgis.FeatureSymbologyExport.PerFeature
-KML_OPTIONS = ("LIBKML_TIMESTAMP_FIELD", "LIBKML_BEGIN_FIELD", "LIBKML_END_FIELD", "LIBKML_NAME_FIELD",
-               "LIBKML_DESCRIPTION_FIELD")
+KML_OPTIONS = (
+    "LIBKML_TIMESTAMP_FIELD",
+    "LIBKML_BEGIN_FIELD",
+    "LIBKML_END_FIELD",
+    "LIBKML_NAME_FIELD",
+    "LIBKML_DESCRIPTION_FIELD",
+)
 # A text cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 cannot hold at all, not even escaped (libkml writes them raw, making the file unreadable).
@@ -174,7 +183,7 @@ def _description_expression(layer: QgsVectorLayer) -> str:
         if field.type() == QVariant.DateTime:
             value = f"format_date(\"{name}\", 'yyyy-MM-dd HH:mm') || ' UTC'"
         elif field.type() == QVariant.Double:
-            value = f"format_number(\"{name}\", 2)"
+            value = f'format_number("{name}", 2)'
         else:
             value = f"replace(to_string(\"{name}\"), array('&', '<', '>'), array('&amp;', '&lt;', '&gt;'))"
         lines.append(f"CASE WHEN \"{name}\" IS NOT NULL THEN '<b>{label}</b>: ' || {value} || '<br>' END")
@@ -221,8 +230,9 @@ def _options(driver: str, layer: QgsVectorLayer, name: str, first: bool, layer_o
     options.layerName = name
     options.fileEncoding = "UTF-8"
     options.layerOptions = list(layer_options)
-    options.actionOnExistingFile = (QgsVectorFileWriter.CreateOrOverwriteFile if first
-                                    else QgsVectorFileWriter.CreateOrOverwriteLayer)
+    options.actionOnExistingFile = (
+        QgsVectorFileWriter.CreateOrOverwriteFile if first else QgsVectorFileWriter.CreateOrOverwriteLayer
+    )
     if driver != "GPKG" and layer.isSpatial() and layer.crs() != WGS84:
         options.ct = QgsCoordinateTransform(layer.crs(), WGS84, QgsCoordinateTransformContext())
     return options
@@ -275,13 +285,18 @@ def _write_table(layer, name, path, driver) -> None:
     options.fieldValueConverter = converter
     _write(layer, path, options)
     if driver == "CSV":
-        _quote_text_columns(path, {f.name() for f in layer.fields() if f.type() == QVariant.String}
-                            | {layer.fields().at(i).name() for i in converter.times})
+        _quote_text_columns(
+            path,
+            {f.name() for f in layer.fields() if f.type() == QVariant.String}
+            | {layer.fields().at(i).name() for i in converter.times},
+        )
 
 
 def _csv_line(cells: Sequence[str], always: Sequence[bool]) -> str:
-    quoted = ('"' + cell.replace('"', '""') + '"' if quote or any(c in cell for c in ',"\r\n') else cell
-              for cell, quote in zip(cells, always))
+    quoted = (
+        '"' + cell.replace('"', '""') + '"' if quote or any(c in cell for c in ',"\r\n') else cell
+        for cell, quote in zip(cells, always)
+    )
     return ",".join(quoted) + os.linesep  # GDAL's line ends: CRLF on Windows, LF elsewhere
 
 
@@ -289,10 +304,12 @@ def _quote_text_columns(path: str, text_columns: set) -> None:
     """Quote every cell of the text columns, numbers left bare: with the leading quote of ``spreadsheet_safe``, what
     OWASP advises against formula injection (a spreadsheet reads a quoted cell whole, as one value)."""
     quoted = path + ".quoted"
-    limit = csv.field_size_limit(2 ** 31 - 1)  # a text field may be longer than the 128 KiB the module allows
+    limit = csv.field_size_limit(2**31 - 1)  # a text field may be longer than the 128 KiB the module allows
     try:
-        with open(path, newline="", encoding="utf-8") as source, \
-                open(quoted, "w", newline="", encoding="utf-8") as target:
+        with (
+            open(path, newline="", encoding="utf-8") as source,
+            open(quoted, "w", newline="", encoding="utf-8") as target,
+        ):
             reader = csv.reader(source)
             header = next(reader, [])
             always = [name in text_columns for name in header]
@@ -318,8 +335,17 @@ def _remove(path: str) -> None:
             os.remove(path + suffix)
 
 
-CHARACTER_NAMES = {"\\": "a backslash", "/": "a slash", "|": "a vertical bar", ":": "a colon", "*": "an asterisk",
-                   "?": "a question mark", '"': "a double quote", "<": "a less-than sign", ">": "a greater-than sign"}
+CHARACTER_NAMES = {
+    "\\": "a backslash",
+    "/": "a slash",
+    "|": "a vertical bar",
+    ":": "a colon",
+    "*": "an asterisk",
+    "?": "a question mark",
+    '"': "a double quote",
+    "<": "a less-than sign",
+    ">": "a greater-than sign",
+}
 
 
 def _shown(text: str) -> str:
@@ -332,12 +358,17 @@ def check_base_name(base_name: str) -> None:
     bad = NAME_INVALID.search(base_name)
     if bad:
         char = bad.group(0)
-        what = (f"{CHARACTER_NAMES[char]} ({char})" if char in CHARACTER_NAMES
-                else f"the control character U+{ord(char):04X}")
+        what = (
+            f"{CHARACTER_NAMES[char]} ({char})"
+            if char in CHARACTER_NAMES
+            else f"the control character U+{ord(char):04X}"
+        )
         raise BaiMeiError(f"NAME '{_shown(base_name)}' cannot be a file name: it contains {what}; {plain}.")
     if not base_name or base_name.startswith(".") or base_name.endswith((" ", ".")):
-        raise BaiMeiError(f"NAME '{base_name}' cannot be a file name: it is empty, starts with a dot or ends with a "
-                          f"dot or space; {plain}.")
+        raise BaiMeiError(
+            f"NAME '{base_name}' cannot be a file name: it is empty, starts with a dot or ends with a "
+            f"dot or space; {plain}."
+        )
     if WINDOWS_RESERVED.fullmatch(base_name):
         raise BaiMeiError(f"NAME '{base_name}' cannot be a file name: Windows reserves it for a device; {plain}.")
     if len(base_name) > MAX_NAME_LENGTH:
@@ -381,13 +412,20 @@ def planned_files(layers, folder: str, formats: Sequence[str], base_name: str) -
         if fmt in ("gpkg", "kml"):
             plan.append((fmt, os.path.join(folder, f"{base_name}.{fmt}"), pairs))
         else:
-            plan.extend((fmt, os.path.join(folder, f"{base_name}_{name}.{fmt}"), [(layer, name)])
-                        for layer, name in pairs)
+            plan.extend(
+                (fmt, os.path.join(folder, f"{base_name}_{name}.{fmt}"), [(layer, name)]) for layer, name in pairs
+            )
     return plan
 
 
-def export_layers(layers: Sequence[QgsVectorLayer], folder: str, formats: Sequence[str], base_name: str,
-                  feedback=None, overwrite: bool = False) -> List[str]:
+def export_layers(
+    layers: Sequence[QgsVectorLayer],
+    folder: str,
+    formats: Sequence[str],
+    base_name: str,
+    feedback=None,
+    overwrite: bool = False,
+) -> List[str]:
     """Write ``layers`` to ``folder`` in each of ``formats`` and return the paths written.
 
     ``gpkg``: ``<base>.gpkg``, every layer a table with its style stored in the file. ``geojson``:
@@ -401,8 +439,10 @@ def export_layers(layers: Sequence[QgsVectorLayer], folder: str, formats: Sequen
     plan = planned_files(layers, folder, formats, base_name)
     existing = [path for _, path, _ in plan if os.path.exists(path)]
     if existing and not overwrite:
-        raise BaiMeiError(f"{', '.join(os.path.basename(p) for p in existing)} already exist(s) in {folder}: choose "
-                          "another name or allow overwriting.")
+        raise BaiMeiError(
+            f"{', '.join(os.path.basename(p) for p in existing)} already exist(s) in {folder}: choose "
+            "another name or allow overwriting."
+        )
     make_folder(folder)
 
     def check():

@@ -67,24 +67,37 @@ from .styles import apply_style
 TEMPLATE = resource_path("layouts", "case_report.qpt")
 # A layer's kind from the fields only that kind has (layer names change; fields do not).
 SIGNATURES = (
-    ("candidates", {"sighting_id", "rank", "total_score"}), ("sightings", {"sighting_id", "hatch_count"}),
-    ("candidate_visits", {"port_name", "max_dwell_hours"}), ("reach_areas", {"gap_id", "area_km2"}),
-    ("gaps", {"gap_id", "off_time", "on_time", "gap_hours"}), ("tracks", {"segment", "start_time", "end_time"}),
-    ("footprints", {"item_id", "acquired"}), ("ports", {"name", "locode"}),
+    ("candidates", {"sighting_id", "rank", "total_score"}),
+    ("sightings", {"sighting_id", "hatch_count"}),
+    ("candidate_visits", {"port_name", "max_dwell_hours"}),
+    ("reach_areas", {"gap_id", "area_km2"}),
+    ("gaps", {"gap_id", "off_time", "on_time", "gap_hours"}),
+    ("tracks", {"segment", "start_time", "end_time"}),
+    ("footprints", {"item_id", "acquired"}),
+    ("ports", {"name", "locode"}),
 )
-MAP_NAMES = {"reach_areas": "Reachable sea", "candidate_visits": "Candidate ports", "footprints": "Imagery scenes",
-             "gaps": "Dark gaps", "tracks": "Track (AIS on)", "ports": "Ports", "sightings": "Sightings",
-             "candidates": "Identification"}
+MAP_NAMES = {
+    "reach_areas": "Reachable sea",
+    "candidate_visits": "Candidate ports",
+    "footprints": "Imagery scenes",
+    "gaps": "Dark gaps",
+    "tracks": "Track (AIS on)",
+    "ports": "Ports",
+    "sightings": "Sightings",
+    "candidates": "Identification",
+}
 MAP_ORDER = ("candidates", "sightings", "candidate_visits", "ports", "gaps", "tracks", "footprints", "reach_areas")
 LAND_NAME = "Land (Natural Earth)"
 TEXT_AS_TEXT = getattr(QgsRenderContext, "TextFormatAlwaysText", None)
 if TEXT_AS_TEXT is None:  # QGIS 3.28+ moved the enum
     TEXT_AS_TEXT = Qgis.TextRenderFormat.AlwaysText
 PORTS_PER_GAP = 8  # the longest possible stays of each gap, plus every DPRK port in reach
-HTML_STYLE = ("body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em;color:#222}h1{margin-bottom:0}"
-              ".sub{color:#555}.notice{color:#a00;border:1px solid #a00;padding:.5em}img{max-width:100%;"
-              "border:1px solid #999}table{border-collapse:collapse;font-size:.85em;margin-bottom:1em}"
-              "th,td{border:1px solid #bbb;padding:3px 6px;text-align:left;vertical-align:top}th{background:#eee}")
+HTML_STYLE = (
+    "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em;color:#222}h1{margin-bottom:0}"
+    ".sub{color:#555}.notice{color:#a00;border:1px solid #a00;padding:.5em}img{max-width:100%;"
+    "border:1px solid #999}table{border-collapse:collapse;font-size:.85em;margin-bottom:1em}"
+    "th,td{border:1px solid #bbb;padding:3px 6px;text-align:left;vertical-align:top}th{background:#eee}"
+)
 
 
 @dataclass
@@ -123,8 +136,10 @@ def _values(layer, field, expression="TRUE") -> list:
 def guess_vessel(layers: Dict[str, QgsVectorLayer], mmsi: Optional[int] = None) -> CaseVessel:
     """``mmsi``, else the most likely vessel of most sightings, else the vessel with the longest gap."""
     if mmsi is None:
-        votes = Counter(_values(layers.get("candidates"), "mmsi", '"rank" = 1')
-                        or _values(layers.get("sightings"), "candidate_mmsi"))
+        votes = Counter(
+            _values(layers.get("candidates"), "mmsi", '"rank" = 1')
+            or _values(layers.get("sightings"), "candidate_mmsi")
+        )
         if votes:
             mmsi = int(votes.most_common(1)[0][0])
         elif layers.get("gaps") is not None:
@@ -134,8 +149,12 @@ def guess_vessel(layers: Dict[str, QgsVectorLayer], mmsi: Optional[int] = None) 
     names = _values(layers.get("gaps"), "vessel_name", where) or _values(layers.get("candidates"), "name", where)
     imos = _values(layers.get("candidates"), "imo", where)
     scenes = " ".join(str(v) for v in _values(layers.get("footprints"), "source")).lower()
-    return CaseVessel(mmsi, str(names[0]) if names else "", str(imos[0]) if imos else "",
-                      mmsi == BAI_MEI_MMSI or "synthetic" in scenes)
+    return CaseVessel(
+        mmsi,
+        str(names[0]) if names else "",
+        str(imos[0]) if imos else "",
+        mmsi == BAI_MEI_MMSI or "synthetic" in scenes,
+    )
 
 
 def _copy(layer, kind, expression=None, order=None, ascending=True) -> Optional[QgsVectorLayer]:
@@ -164,23 +183,31 @@ def report_layers(layers: Dict[str, QgsVectorLayer], vessel: CaseVessel) -> Dict
     vessel_filter = f'"mmsi" = {int(vessel.mmsi)}' if vessel.mmsi else "TRUE"
     gap_ids = [str(g) for g in _values(layers.get("gaps"), "gap_id", vessel_filter)]
     in_gaps = f'"gap_id" IN ({_quoted(gap_ids)})' if gap_ids else vessel_filter
-    out = {"tracks": _copy(layers.get("tracks"), "tracks", vessel_filter, "start_time"),
-           "gaps": _copy(layers.get("gaps"), "gaps", vessel_filter, "off_time"),
-           "reach_areas": _copy(layers.get("reach_areas"), "reach_areas", in_gaps),
-           "footprints": _copy(layers.get("footprints"), "footprints", in_gaps, "acquired"),
-           "sightings": _copy(layers.get("sightings"), "sightings", None, "observed_at"),
-           "candidates": _copy(layers.get("candidates"), "candidates", '"rank" <= 3',
-                               "concat(\"sighting_id\", lpad(to_string(\"rank\"), 3, '0'))"),
-           "ports": _copy(layers.get("ports"), "ports")}
+    out = {
+        "tracks": _copy(layers.get("tracks"), "tracks", vessel_filter, "start_time"),
+        "gaps": _copy(layers.get("gaps"), "gaps", vessel_filter, "off_time"),
+        "reach_areas": _copy(layers.get("reach_areas"), "reach_areas", in_gaps),
+        "footprints": _copy(layers.get("footprints"), "footprints", in_gaps, "acquired"),
+        "sightings": _copy(layers.get("sightings"), "sightings", None, "observed_at"),
+        "candidates": _copy(
+            layers.get("candidates"),
+            "candidates",
+            '"rank" <= 3',
+            'concat("sighting_id", lpad(to_string("rank"), 3, \'0\'))',
+        ),
+        "ports": _copy(layers.get("ports"), "ports"),
+    }
     visits = layers.get("candidate_visits")
     if visits is not None:
         keep = []
         for where in [f'"gap_id" = {_quoted([g])}' for g in gap_ids] or [in_gaps]:  # ids are data: quoted
-            ranked = sorted(visits.getFeatures(QgsFeatureRequest().setFilterExpression(where)),
-                            key=lambda f: -(_dwell(f) or 0))
+            ranked = sorted(
+                visits.getFeatures(QgsFeatureRequest().setFilterExpression(where)), key=lambda f: -(_dwell(f) or 0)
+            )
             keep += [f.id() for k, f in enumerate(ranked) if k < PORTS_PER_GAP or str(f["locode"]).startswith("KP")]
-        out["candidate_visits"] = _copy(visits, "candidate_visits", f"$id IN ({', '.join(map(str, keep)) or -1})",
-                                        "max_dwell_hours", False)
+        out["candidate_visits"] = _copy(
+            visits, "candidate_visits", f"$id IN ({', '.join(map(str, keep)) or -1})", "max_dwell_hours", False
+        )
     return {kind: layer for kind, layer in out.items() if layer is not None}
 
 
@@ -200,8 +227,9 @@ def case_extent(shown: Dict[str, QgsVectorLayer]) -> QgsRectangle:
     if extent.xMinimum() > extent.xMaximum():
         return QgsRectangle(-180, -80, 180, 80)
     margin = max(extent.width(), extent.height(), 0.5) * 0.06
-    return QgsRectangle(extent.xMinimum() - margin, extent.yMinimum() - margin, extent.xMaximum() + margin,
-                        extent.yMaximum() + margin)
+    return QgsRectangle(
+        extent.xMinimum() - margin, extent.yMinimum() - margin, extent.xMaximum() + margin, extent.yMaximum() + margin
+    )
 
 
 def _utc(value, fmt="%d %b %Y %H:%M UTC") -> str:
@@ -224,17 +252,24 @@ def summary_lines(shown: Dict[str, QgsVectorLayer]) -> List[str]:
     """The case in a few sentences: gaps, the ports it could have called at, scenes, sightings and best matches."""
     lines = []
     for gap in shown["gaps"].getFeatures() if "gaps" in shown else []:
-        lines.append(f"Dark {_utc(gap['off_time'], '%d %b %H:%M')} → {_utc(gap['on_time'], '%d %b %H:%M UTC')}: "
-                     f"{_number(gap['gap_hours'])} h; draught {_number(gap['draught_before'], '{:g}')} → "
-                     f"{_number(gap['draught_after'], '{:g}')} m")
-    visits = sorted(shown["candidate_visits"].getFeatures() if "candidate_visits" in shown else [],
-                    key=lambda v: (not str(v["locode"]).startswith("KP"), -(_dwell(v) or 0)))
-    gap_start = {g["gap_id"]: _utc(g["off_time"], "%d %b") for g in shown["gaps"].getFeatures()} \
-        if "gaps" in shown else {}
+        lines.append(
+            f"Dark {_utc(gap['off_time'], '%d %b %H:%M')} → {_utc(gap['on_time'], '%d %b %H:%M UTC')}: "
+            f"{_number(gap['gap_hours'])} h; draught {_number(gap['draught_before'], '{:g}')} → "
+            f"{_number(gap['draught_after'], '{:g}')} m"
+        )
+    visits = sorted(
+        shown["candidate_visits"].getFeatures() if "candidate_visits" in shown else [],
+        key=lambda v: (not str(v["locode"]).startswith("KP"), -(_dwell(v) or 0)),
+    )
+    gap_start = (
+        {g["gap_id"]: _utc(g["off_time"], "%d %b") for g in shown["gaps"].getFeatures()} if "gaps" in shown else {}
+    )
     for visit in visits[:6]:  # DPRK ports first: they are what a sanctions case is about
         during = f" (gap of {gap_start[visit['gap_id']]})" if visit["gap_id"] in gap_start else ""
-        lines.append(f"Could have called at {visit['port_name']} ({visit['locode']}) for up to "
-                     f"{_number(_dwell(visit))} h{during}")
+        lines.append(
+            f"Could have called at {visit['port_name']} ({visit['locode']}) for up to "
+            f"{_number(_dwell(visit))} h{during}"
+        )
     for area in shown["reach_areas"].getFeatures() if "reach_areas" in shown else []:
         if "why" in area.fields().names() and isinstance(area["why"], str) and area["why"]:
             lines.append(f"Gap of {gap_start.get(area['gap_id'], '?')}: {area['why']}")
@@ -242,22 +277,31 @@ def summary_lines(shown: Dict[str, QgsVectorLayer]) -> List[str]:
     sightings = shown["sightings"].featureCount() if "sightings" in shown else 0
     lines.append(f"{scenes} imagery scene(s) found for its gaps; {sightings} sighting(s) annotated.")
     for best in shown["candidates"].getFeatures('"rank" = 1') if "candidates" in shown else []:
-        lines.append(f"Sighting {best['sighting_id']}: most likely {best['name']} (MMSI {best['mmsi']}), "
-                     f"{best['spacetime_status']}, score {_number(best['total_score'], '{:.2f}')}")
+        lines.append(
+            f"Sighting {best['sighting_id']}: most likely {best['name']} (MMSI {best['mmsi']}), "
+            f"{best['spacetime_status']}, score {_number(best['total_score'], '{:.2f}')}"
+        )
     return lines
 
 
 def source_lines(layers: Dict[str, QgsVectorLayer], vessel: CaseVessel) -> List[str]:
-    lines = [f"{MAP_NAMES.get(kind, kind)}: " + (f"layer {layer.name()} (not saved to a file)"
-                                                 if layer.providerType() == "memory"
-                                                 else os.path.basename(layer.source().split("|")[0]))
-             for kind, layer in layers.items()]
+    lines = [
+        f"{MAP_NAMES.get(kind, kind)}: "
+        + (
+            f"layer {layer.name()} (not saved to a file)"
+            if layer.providerType() == "memory"
+            else os.path.basename(layer.source().split("|")[0])
+        )
+        for kind, layer in layers.items()
+    ]
     lines += [f"Imagery search: {s}" for s in sorted({str(s) for s in _values(layers.get("footprints"), "source")})]
     analysts = sorted({str(a) for a in _values(layers.get("sightings"), "analyst")})
     if analysts:
         lines.append(f"Sightings annotated by {', '.join(analysts)}.")
-    lines.append(f"Analysis: Bai Mei {version()} (QGIS plugin) on QGIS {Qgis.version()}; map background: Natural "
-                 "Earth (QGIS's world map).")
+    lines.append(
+        f"Analysis: Bai Mei {version()} (QGIS plugin) on QGIS {Qgis.version()}; map background: Natural "
+        "Earth (QGIS's world map)."
+    )
     if vessel.synthetic:
         lines.append(SYNTHETIC_NOTICE)
     return lines
@@ -280,8 +324,7 @@ def _table_html(table, table_id: str) -> str:
     for feature in layer.getFeatures():
         context.setFeature(feature)
         values = [expression.evaluate(context) for _, expression in columns]
-        rows.append("".join(f"<td>{html.escape('' if v is None or str(v) == 'NULL' else str(v))}</td>"
-                            for v in values))
+        rows.append("".join(f"<td>{html.escape('' if v is None or str(v) == 'NULL' else str(v))}</td>" for v in values))
     head = "".join(f"<th>{html.escape(heading)}</th>" for heading, _ in columns)
     body = "".join(f"<tr>{row}</tr>" for row in rows) or f"<tr><td colspan='{len(columns)}'>None.</td></tr>"
     return f"<table id='{table_id}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -295,37 +338,73 @@ def write_html(path, layout, texts, map_png: QImage, timeline_png: QImage, summa
     parts.append(f"<img alt='Case map' src='data:image/png;base64,{_png(map_png)}'>")
     parts.append("<h2>Summary</h2><ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in summary) + "</ul>")
     parts.append(f"<h2>Timeline</h2><img alt='Timeline' src='data:image/png;base64,{_png(timeline_png)}'>")
-    for heading, frame_id, table_id in (("Sightings", "sightings_table", "sightings"),
-                                        ("Top candidates", "candidates_table", "candidates"),
-                                        ("Imagery scenes", "scenes_table", "scenes")):
+    for heading, frame_id, table_id in (
+        ("Sightings", "sightings_table", "sightings"),
+        ("Top candidates", "candidates_table", "candidates"),
+        ("Imagery scenes", "scenes_table", "scenes"),
+    ):
         parts.append(f"<h2>{heading}</h2>" + _table_html(layout.itemById(frame_id).multiFrame(), table_id))
     parts.append("<h2>Data sources</h2><ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in sources) + "</ul>")
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>"
-                     f"{html.escape(texts['title'])}</title><style>{HTML_STYLE}</style></head><body>"
-                     f"{''.join(parts)}</body></html>")
+        handle.write(
+            f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>"
+            f"{html.escape(texts['title'])}</title><style>{HTML_STYLE}</style></head><body>"
+            f"{''.join(parts)}</body></html>"
+        )
 
 
 # ---- the layout: built once in code into the template, filled from the template for each report ----------------
-ITEM_IDS = ("title", "subtitle", "notice", "map", "legend", "summary", "scalebar", "timeline", "sightings_table",
-            "candidates_table", "scenes_table", "sources")
+ITEM_IDS = (
+    "title",
+    "subtitle",
+    "notice",
+    "map",
+    "legend",
+    "summary",
+    "scalebar",
+    "timeline",
+    "sightings_table",
+    "candidates_table",
+    "scenes_table",
+    "sources",
+)
 # (heading, expression, width mm) of each table; the HTML report uses the same
 TABLE_COLUMNS = {
-    "sightings": (("Sighting", '"sighting_id"', 32), ("Observed (UTC)", "format_date(\"observed_at\", "
-                  "'yyyy-MM-dd HH:mm')", 26), ("Image", "concat(\"image_source\", ' ', \"image_id\")", 42),
-                  ("Key features", SIGHTING_LABEL_EXPRESSION, 50), ("Seen doing", "array_to_string(array_filter("
-                  "array(\"activity\", \"cargo_visible\", \"draught_state\"), @element IS NOT NULL), ', ')", 36),
-                  ("Candidate MMSI", 'to_string("candidate_mmsi")', 22), ("Confidence", '"confidence"', 18),
-                  ("Notes", '"notes"', 38)),
-    "candidates": (("Sighting", '"sighting_id"', 32), ("Rank", '"rank"', 9), ("Vessel", '"name"', 26),
-                   ("MMSI", 'to_string("mmsi")', 18), ("Score", 'format_number("total_score", 2)', 11),
-                   ("Looks", 'format_number("feature_score", 2)', 11), ("Where it was", '"spacetime_status"', 26),
-                   ("Why", '"reasons"', 130)),
-    "footprints": (("Scene", '"item_id"', 70), ("Collection", '"collection"', 32), ("Acquired (UTC)",
-                   "format_date(\"acquired\", 'yyyy-MM-dd HH:mm')", 28), ("GSD (m)", '"gsd_m"', 14),
-                   ("Cloud %", '"cloud_cover"', 14), ("While dark", "CASE WHEN \"in_gap_window\" THEN 'yes' "
-                   "WHEN NOT \"in_gap_window\" THEN 'no' END", 16), ("Covers the area", "CASE WHEN "
-                   "\"covers_aoi\" THEN 'yes' ELSE 'no' END", 20), ("Source", '"source"', 70)),
+    "sightings": (
+        ("Sighting", '"sighting_id"', 32),
+        ("Observed (UTC)", "format_date(\"observed_at\", 'yyyy-MM-dd HH:mm')", 26),
+        ("Image", 'concat("image_source", \' \', "image_id")', 42),
+        ("Key features", SIGHTING_LABEL_EXPRESSION, 50),
+        (
+            "Seen doing",
+            "array_to_string(array_filter("
+            'array("activity", "cargo_visible", "draught_state"), @element IS NOT NULL), \', \')',
+            36,
+        ),
+        ("Candidate MMSI", 'to_string("candidate_mmsi")', 22),
+        ("Confidence", '"confidence"', 18),
+        ("Notes", '"notes"', 38),
+    ),
+    "candidates": (
+        ("Sighting", '"sighting_id"', 32),
+        ("Rank", '"rank"', 9),
+        ("Vessel", '"name"', 26),
+        ("MMSI", 'to_string("mmsi")', 18),
+        ("Score", 'format_number("total_score", 2)', 11),
+        ("Looks", 'format_number("feature_score", 2)', 11),
+        ("Where it was", '"spacetime_status"', 26),
+        ("Why", '"reasons"', 130),
+    ),
+    "footprints": (
+        ("Scene", '"item_id"', 70),
+        ("Collection", '"collection"', 32),
+        ("Acquired (UTC)", "format_date(\"acquired\", 'yyyy-MM-dd HH:mm')", 28),
+        ("GSD (m)", '"gsd_m"', 14),
+        ("Cloud %", '"cloud_cover"', 14),
+        ("While dark", "CASE WHEN \"in_gap_window\" THEN 'yes' WHEN NOT \"in_gap_window\" THEN 'no' END", 16),
+        ("Covers the area", "CASE WHEN \"covers_aoi\" THEN 'yes' ELSE 'no' END", 20),
+        ("Source", '"source"', 70),
+    ),
 }
 TABLES = (("sightings_table", "sightings"), ("candidates_table", "candidates"), ("scenes_table", "footprints"))
 
@@ -409,8 +488,11 @@ def build_case_layout(project) -> QgsPrintLayout:
     legend.setLinkedMap(map_item)
     legend.setSymbolHeight(3.5)
     legend.setSymbolWidth(6)
-    for style, size, bold in ((QgsLegendStyle.Group, 8, True), (QgsLegendStyle.Subgroup, 7.5, True),
-                              (QgsLegendStyle.SymbolLabel, 7, False)):
+    for style, size, bold in (
+        (QgsLegendStyle.Group, 8, True),
+        (QgsLegendStyle.Subgroup, 7.5, True),
+        (QgsLegendStyle.SymbolLabel, 7, False),
+    ):
         legend.rstyle(style).setMargin(QgsLegendStyle.Top, 1.2)
         if hasattr(QgsLegendStyle, "setTextFormat"):  # QGIS 3.30+
             legend.rstyle(style).setTextFormat(_text_format(size, bold))
@@ -456,8 +538,7 @@ def literal_label_text(text: str) -> str:
     print the analyst's environment). Each ``[%`` becomes the expression ``'[%'``, a string literal evaluating to
     itself; ``$CURRENT_DATE`` is split by an empty expression. Applied to the whole text, so that pieces joined
     together cannot form ``[%`` (the replacement begins with ``[`` and ends with ``]``, creating no new one)."""
-    return (text.replace(EXPRESSION_START, "[%'[%'%]")
-            .replace(DATE_FIELD, "$[%''%]" + DATE_FIELD[1:]))
+    return text.replace(EXPRESSION_START, "[%'[%'%]").replace(DATE_FIELD, "$[%''%]" + DATE_FIELD[1:])
 
 
 def set_literal_text(label: QgsLayoutItemLabel, text: str) -> None:
@@ -537,8 +618,13 @@ def land_layer() -> Optional[QgsVectorLayer]:
         return None
     land = QgsVectorLayer(f"{path}|layername=countries", LAND_NAME, "ogr")
     # opaque, so that land stands apart from the sea tinted by the reachable area drawn beneath it
-    land.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple(
-        {"color": "241,238,229,255", "outline_color": "150,145,130,255", "outline_width": "0.15"})))
+    land.setRenderer(
+        QgsSingleSymbolRenderer(
+            QgsFillSymbol.createSimple(
+                {"color": "241,238,229,255", "outline_color": "150,145,130,255", "outline_width": "0.15"}
+            )
+        )
+    )
     return land if land.isValid() else None
 
 
@@ -551,10 +637,12 @@ def _times(layer, *fields) -> list:
 
 def draw_timeline(shown, width=2800, height=560) -> QImage:
     """AIS on (track segments) and off (gaps), imagery acquisitions and sightings on one UTC time axis."""
-    rows = (("AIS on", _times(shown.get("tracks"), "start_time", "end_time"), QColor(40, 140, 60)),
-            ("AIS off (dark)", _times(shown.get("gaps"), "off_time", "on_time"), QColor(210, 30, 40)),
-            ("Imagery", _times(shown.get("footprints"), "acquired"), QColor(30, 90, 200)),
-            ("Sightings", _times(shown.get("sightings"), "observed_at"), QColor(214, 39, 140)))
+    rows = (
+        ("AIS on", _times(shown.get("tracks"), "start_time", "end_time"), QColor(40, 140, 60)),
+        ("AIS off (dark)", _times(shown.get("gaps"), "off_time", "on_time"), QColor(210, 30, 40)),
+        ("Imagery", _times(shown.get("footprints"), "acquired"), QColor(30, 90, 200)),
+        ("Sightings", _times(shown.get("sightings"), "observed_at"), QColor(214, 39, 140)),
+    )
     image = QImage(width, height, QImage.Format_ARGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
@@ -581,8 +669,11 @@ def draw_timeline(shown, width=2800, height=560) -> QImage:
         painter.drawLine(QPointF(x(day), top), QPointF(x(day), axis_y))
         painter.save()
         painter.setPen(QColor(60, 60, 60))
-        painter.drawText(QRectF(x(day) - 80, axis_y + 8, 160, 40), Qt.AlignHCenter,
-                         dt.datetime.fromtimestamp(day, dt.timezone.utc).strftime("%d %b"))
+        painter.drawText(
+            QRectF(x(day) - 80, axis_y + 8, 160, 40),
+            Qt.AlignHCenter,
+            dt.datetime.fromtimestamp(day, dt.timezone.utc).strftime("%d %b"),
+        )
         painter.restore()
         day += 86400 * days
     for k, (name, events, colour) in enumerate(rows):
@@ -604,8 +695,9 @@ def draw_timeline(shown, width=2800, height=560) -> QImage:
                 painter.drawRect(QRectF(x(event[0]) - 3, y + row_h * 0.15, 6, row_h * 0.7))
             else:  # a sighting: a diamond
                 cx, cy, r = x(event[0]), y + row_h / 2, row_h * 0.3
-                painter.drawPolygon(QPolygonF([QPointF(cx, cy - r), QPointF(cx + r, cy), QPointF(cx, cy + r),
-                                               QPointF(cx - r, cy)]))
+                painter.drawPolygon(
+                    QPolygonF([QPointF(cx, cy - r), QPointF(cx + r, cy), QPointF(cx, cy + r), QPointF(cx - r, cy)])
+                )
     painter.setPen(QPen(QColor(60, 60, 60), 2))
     painter.drawLine(QPointF(left, axis_y), QPointF(right, axis_y))
     painter.end()
@@ -642,15 +734,18 @@ def _partial(path: str) -> str:
     return os.path.join(folder, f".{stem}.{uuid.uuid4().hex[:8]}.partial{ext}")
 
 
-def write_case_report(project, layers: Dict[str, QgsVectorLayer], vessel: CaseVessel, pdf_path: str,
-                      html_path: str) -> None:
+def write_case_report(
+    project, layers: Dict[str, QgsVectorLayer], vessel: CaseVessel, pdf_path: str, html_path: str
+) -> None:
     """Fill the template with ``vessel``'s case from ``layers`` (by kind, see ``case_layers``) and write it to
     ``pdf_path`` and ``html_path``, each under a temporary name renamed when complete."""
     shown = report_layers(layers, vessel)
-    texts = {"title": f"Case report: {vessel.title}" + (f", IMO {vessel.imo}" if vessel.imo else ""),
-             "subtitle": "Dark gaps, reachable sea, candidate ports, imagery and sightings. Made "
-                         f"{dt.datetime.now(dt.timezone.utc):%d %b %Y %H:%M} UTC with Bai Mei {version()}.",
-             "notice": SYNTHETIC_NOTICE if vessel.synthetic else ""}
+    texts = {
+        "title": f"Case report: {vessel.title}" + (f", IMO {vessel.imo}" if vessel.imo else ""),
+        "subtitle": "Dark gaps, reachable sea, candidate ports, imagery and sightings. Made "
+        f"{dt.datetime.now(dt.timezone.utc):%d %b %Y %H:%M} UTC with Bai Mei {version()}.",
+        "notice": SYNTHETIC_NOTICE if vessel.synthetic else "",
+    }
     summary, sources = summary_lines(shown), source_lines(layers, vessel)
     texts.update(summary="\n".join(f"• {s}" for s in summary), sources="\n".join(sources))
     timeline = draw_timeline(shown)

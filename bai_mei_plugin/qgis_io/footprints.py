@@ -118,8 +118,9 @@ def gap_areas(gaps_source, aoi_source=None, pad_hours: float = 0.0, context=None
     names = gaps_source.fields().names()
     missing = [n for n in ("gap_id", "off_time", "on_time") if n not in names]
     if missing:
-        raise BaiMeiError(f"The gaps layer has no field {', '.join(missing)}: use the Dark gaps output of "
-                          "baimei:detectgaps.")
+        raise BaiMeiError(
+            f"The gaps layer has no field {', '.join(missing)}: use the Dark gaps output of baimei:detectgaps."
+        )
     by_gap = {}
     if aoi_source is not None and "gap_id" in aoi_source.fields().names():
         for feature, shape in source_geometries(aoi_source, context):
@@ -132,6 +133,14 @@ def gap_areas(gaps_source, aoi_source=None, pad_hours: float = 0.0, context=None
             continue
         gap_id = feature["gap_id"]
         mmsi = feature["mmsi"] if "mmsi" in names else None
-        areas.append(SearchArea(by_gap.get(gap_id, shape), off - pad, on + pad, gap_id,
-                                int(mmsi) if mmsi not in (None, "") else None, (off, on)))
+        areas.append(
+            SearchArea(
+                by_gap.get(gap_id, shape),
+                off - pad,
+                on + pad,
+                gap_id,
+                int(mmsi) if mmsi not in (None, "") else None,
+                (off, on),
+            )
+        )
     return areas

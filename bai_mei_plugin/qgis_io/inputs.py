@@ -37,30 +37,44 @@ def gaps_from_source(source) -> List[Gap]:
     names = source.fields().names()
     missing = [n for n in GAP_REQUIRED if n not in names]
     if missing:
-        raise BaiMeiError(f"The gaps layer lacks the field(s) {', '.join(missing)}: use the Dark gaps output of "
-                          "Detect dark gaps (baimei:detectgaps).")
+        raise BaiMeiError(
+            f"The gaps layer lacks the field(s) {', '.join(missing)}: use the Dark gaps output of "
+            "Detect dark gaps (baimei:detectgaps)."
+        )
     gaps = []
     for number, feature in enumerate(source.getFeatures(QgsFeatureRequest()), start=1):
         off, on = epoch_seconds(feature["off_time"]), epoch_seconds(feature["on_time"])
         ends = [_value(feature, n, names) for n in ("off_lon", "off_lat", "on_lon", "on_lat")]
         mmsi = _value(feature, "mmsi", names, int)
         if off is None or on is None or mmsi is None or any(v is None for v in ends):
-            raise BaiMeiError(f"Gap {number} ({feature['gap_id']}) of the gaps layer has no MMSI, time or end "
-                              "position.")
-        gaps.append(Gap(
-            gap_id=str(feature["gap_id"]), mmsi=mmsi, vessel_name=_value(feature, "vessel_name", names, str),
-            off_time=off, on_time=on, gap_hours=(on - off) / 3600.0,
-            distance_nm=_value(feature, "distance_nm", names) or 0.0,
-            implied_speed_kn=_value(feature, "implied_speed_kn", names) or 0.0,
-            off_lon=ends[0], off_lat=ends[1], on_lon=ends[2], on_lat=ends[3],
-            sog_before=_value(feature, "sog_before", names), sog_after=_value(feature, "sog_after", names),
-            draught_before=_value(feature, "draught_before", names),
-            draught_after=_value(feature, "draught_after", names),
-            destination_before=_value(feature, "destination_before", names, str),
-            destination_after=_value(feature, "destination_after", names, str),
-            positions_12h_before=_value(feature, "positions_12h_before", names, int) or 0,
-            off_shore_nm=_value(feature, "off_shore_nm", names), on_shore_nm=_value(feature, "on_shore_nm", names),
-        ))
+            raise BaiMeiError(
+                f"Gap {number} ({feature['gap_id']}) of the gaps layer has no MMSI, time or end position."
+            )
+        gaps.append(
+            Gap(
+                gap_id=str(feature["gap_id"]),
+                mmsi=mmsi,
+                vessel_name=_value(feature, "vessel_name", names, str),
+                off_time=off,
+                on_time=on,
+                gap_hours=(on - off) / 3600.0,
+                distance_nm=_value(feature, "distance_nm", names) or 0.0,
+                implied_speed_kn=_value(feature, "implied_speed_kn", names) or 0.0,
+                off_lon=ends[0],
+                off_lat=ends[1],
+                on_lon=ends[2],
+                on_lat=ends[3],
+                sog_before=_value(feature, "sog_before", names),
+                sog_after=_value(feature, "sog_after", names),
+                draught_before=_value(feature, "draught_before", names),
+                draught_after=_value(feature, "draught_after", names),
+                destination_before=_value(feature, "destination_before", names, str),
+                destination_after=_value(feature, "destination_after", names, str),
+                positions_12h_before=_value(feature, "positions_12h_before", names, int) or 0,
+                off_shore_nm=_value(feature, "off_shore_nm", names),
+                on_shore_nm=_value(feature, "on_shore_nm", names),
+            )
+        )
     return gaps
 
 
@@ -133,8 +147,15 @@ def sightings_from_source(source, context=None) -> List[Sighting]:
         sighting_id = _plain(feature["sighting_id"]) if "sighting_id" in names else None
         observed = _time(feature["observed_at"]) if "observed_at" in names else None
         features = {name: _plain(feature[name]) for name in present}
-        sightings.append(Sighting(str(sighting_id if sighting_id is not None else feature.id()), point.x(),
-                                  point.y(), observed, {k: v for k, v in features.items() if v is not None}))
+        sightings.append(
+            Sighting(
+                str(sighting_id if sighting_id is not None else feature.id()),
+                point.x(),
+                point.y(),
+                observed,
+                {k: v for k, v in features.items() if v is not None},
+            )
+        )
     if not sightings:
         raise BaiMeiError("The sightings layer has no points.")
     return sightings
@@ -146,11 +167,15 @@ def profiles_from_source(source, feedback=None):
     lower = {name.lower(): name for name in names}
     missing = [c for c in ("mmsi", "name") if c not in lower]
     if missing:
-        raise BaiMeiError(f"The profiles layer lacks the field(s) {', '.join(missing)}; expected the fields "
-                          f"{', '.join(PROFILE_COLUMNS)} (mmsi and name required).")
+        raise BaiMeiError(
+            f"The profiles layer lacks the field(s) {', '.join(missing)}; expected the fields "
+            f"{', '.join(PROFILE_COLUMNS)} (mmsi and name required)."
+        )
     ignored = [n for n in names if n.lower() not in PROFILE_COLUMNS and n.lower() != "fid"]
     if ignored and feedback is not None:
         feedback.pushInfo(f"Profile fields not used: {', '.join(ignored)}.")
-    rows = [(number, {c: _plain(feature[lower[c]]) for c in PROFILE_COLUMNS if c in lower})
-            for number, feature in enumerate(source.getFeatures(QgsFeatureRequest()), start=1)]
+    rows = [
+        (number, {c: _plain(feature[lower[c]]) for c in PROFILE_COLUMNS if c in lower})
+        for number, feature in enumerate(source.getFeatures(QgsFeatureRequest()), start=1)
+    ]
     return profiles_from_rows(rows, "The profiles layer")

@@ -64,9 +64,15 @@ def point_features(cols: AisColumns, fields: QgsFields, start: int = 0, stop: Op
     columns = [
         cols.mmsi[sl].tolist(),
         [utc(t) for t in cols.t[sl].tolist()],
-        _nan_to_none(cols.sog[sl]), _nan_to_none(cols.cog[sl]), _nan_to_none(cols.heading[sl]),
-        cols.vessel_name.take(sl).to_list(), cols.imo.take(sl).to_list(), cols.callsign.take(sl).to_list(),
-        cols.vessel_type.take(sl).to_list(), _nan_to_none(cols.draught[sl]), cols.destination.take(sl).to_list(),
+        _nan_to_none(cols.sog[sl]),
+        _nan_to_none(cols.cog[sl]),
+        _nan_to_none(cols.heading[sl]),
+        cols.vessel_name.take(sl).to_list(),
+        cols.imo.take(sl).to_list(),
+        cols.callsign.take(sl).to_list(),
+        cols.vessel_type.take(sl).to_list(),
+        _nan_to_none(cols.draught[sl]),
+        cols.destination.take(sl).to_list(),
     ]
     lons, lats = cols.lon[sl].tolist(), cols.lat[sl].tolist()
     for k, attrs in enumerate(zip(*columns)):
@@ -83,8 +89,19 @@ def gap_fields() -> QgsFields:
     fields.append(_field("vessel_name", QVariant.String, "string"))
     fields.append(_field("off_time", QVariant.DateTime, "datetime"))
     fields.append(_field("on_time", QVariant.DateTime, "datetime"))
-    for name in ("gap_hours", "distance_nm", "implied_speed_kn", "off_lon", "off_lat", "on_lon", "on_lat",
-                 "sog_before", "sog_after", "draught_before", "draught_after"):
+    for name in (
+        "gap_hours",
+        "distance_nm",
+        "implied_speed_kn",
+        "off_lon",
+        "off_lat",
+        "on_lon",
+        "on_lat",
+        "sog_before",
+        "sog_after",
+        "draught_before",
+        "draught_after",
+    ):
         fields.append(_field(name, QVariant.Double, "double"))
     fields.append(_field("destination_before", QVariant.String, "string"))
     fields.append(_field("destination_after", QVariant.String, "string"))
@@ -108,12 +125,31 @@ def gap_feature(gap: Gap, fields: QgsFields) -> QgsFeature:
     on_lon = _unwrapped_lon(gap.off_lon, gap.on_lon)
     ends = [QgsPointXY(gap.off_lon, gap.off_lat), QgsPointXY(on_lon, gap.on_lat)]
     feature.setGeometry(QgsGeometry.fromPolylineXY(ends))
-    feature.setAttributes([
-        gap.gap_id, gap.mmsi, gap.vessel_name, utc(gap.off_time), utc(gap.on_time), gap.gap_hours, gap.distance_nm,
-        gap.implied_speed_kn, gap.off_lon, gap.off_lat, gap.on_lon, gap.on_lat, gap.sog_before, gap.sog_after,
-        gap.draught_before, gap.draught_after, gap.destination_before, gap.destination_after,
-        gap.positions_12h_before, gap.off_shore_nm, gap.on_shore_nm,
-    ])
+    feature.setAttributes(
+        [
+            gap.gap_id,
+            gap.mmsi,
+            gap.vessel_name,
+            utc(gap.off_time),
+            utc(gap.on_time),
+            gap.gap_hours,
+            gap.distance_nm,
+            gap.implied_speed_kn,
+            gap.off_lon,
+            gap.off_lat,
+            gap.on_lon,
+            gap.on_lat,
+            gap.sog_before,
+            gap.sog_after,
+            gap.draught_before,
+            gap.draught_after,
+            gap.destination_before,
+            gap.destination_after,
+            gap.positions_12h_before,
+            gap.off_shore_nm,
+            gap.on_shore_nm,
+        ]
+    )
     return feature
 
 
@@ -152,6 +188,7 @@ def track_features(cols: AisColumns, tracks: Iterable[Track], fields: QgsFields)
         geometry.fromWkb(linestring_m_wkb(cols.lon[sl], cols.lat[sl], cols.t[sl]))
         feature = QgsFeature(fields)
         feature.setGeometry(geometry)
-        feature.setAttributes([track.mmsi, track.vessel_name, track.segment, utc(track.start_time),
-                               utc(track.end_time), track.n_points])
+        feature.setAttributes(
+            [track.mmsi, track.vessel_name, track.segment, utc(track.start_time), utc(track.end_time), track.n_points]
+        )
         yield feature

@@ -19,8 +19,9 @@ from qgis.PyQt.QtGui import QColor, QFont
 from ..core.atomic import atomic_output
 
 
-def export_case_map(project, layers, extent: QgsRectangle, title: str, subtitle: str, path: str,
-                    dpi: int = 110) -> None:
+def export_case_map(
+    project, layers, extent: QgsRectangle, title: str, subtitle: str, path: str, dpi: int = 110
+) -> None:
     """Render ``layers`` (top first) over ``extent`` with a title and a legend into a PNG at ``path``."""
     layout = QgsPrintLayout(project)
     layout.initializeDefaults()

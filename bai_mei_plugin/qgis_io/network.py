@@ -22,13 +22,16 @@ from ..services.transport import BasicAuth, Credentials, HeaderAuth, HttpTranspo
 def _load_config(authcfg: str) -> QgsAuthMethodConfig:
     manager = QgsApplication.authManager()
     if authcfg not in manager.configIds():
-        raise BaiMeiError(f"There is no authentication configuration with id {authcfg!r} in QGIS's authentication "
-                          "database; choose another in the connection's Authentication box.")
+        raise BaiMeiError(
+            f"There is no authentication configuration with id {authcfg!r} in QGIS's authentication "
+            "database; choose another in the connection's Authentication box."
+        )
     config = QgsAuthMethodConfig()
     ok = manager.loadAuthenticationConfig(authcfg, config, True)
     if not ok or not config.isValid(True):
-        raise BaiMeiError(f"The authentication configuration {authcfg!r} could not be read (is the master "
-                          "password set?).")
+        raise BaiMeiError(
+            f"The authentication configuration {authcfg!r} could not be read (is the master password set?)."
+        )
     return config
 
 
@@ -42,16 +45,22 @@ def credentials_for(authcfg: Optional[str]) -> Optional[Credentials]:
         return None
     method = _load_config(authcfg).method()  # fail early on a wrong id; the secret itself is read per request
     if method == "Basic":
+
         def basic():
             config = _load_config(authcfg)
             return config.config("username"), config.config("password")
+
         return BasicAuth(basic)
     if method == "APIHeader":
+
         def headers() -> Dict[str, str]:
             return dict(_load_config(authcfg).configMap())
+
         return HeaderAuth(headers)
-    raise BaiMeiError(f"The authentication configuration {authcfg!r} uses the method {method!r}; Bai Mei can use "
-                      "'Basic' (user name and password, or an API key as user name) and 'API Header'.")
+    raise BaiMeiError(
+        f"The authentication configuration {authcfg!r} uses the method {method!r}; Bai Mei can use "
+        "'Basic' (user name and password, or an API key as user name) and 'API Header'."
+    )
 
 
 def proxies_from_settings() -> Optional[Dict[str, str]]:
@@ -107,9 +116,12 @@ def qgis_transport(**options) -> HttpTransport:
     """The HTTP transport with QGIS's proxy settings and the limits of :func:`network_limits` (``options``, e.g.
     ``retries=1``, override them)."""
     limits = network_limits()
-    settings = {"timeout": (limits["connect_timeout_s"], limits["read_timeout_s"]),
-                "deadline": limits["request_deadline_s"], "search_deadline": limits["search_deadline_s"],
-                "max_bytes": int(limits["max_response_mb"] * 1024 * 1024)}
+    settings = {
+        "timeout": (limits["connect_timeout_s"], limits["read_timeout_s"]),
+        "deadline": limits["request_deadline_s"],
+        "search_deadline": limits["search_deadline_s"],
+        "max_bytes": int(limits["max_response_mb"] * 1024 * 1024),
+    }
     return HttpTransport(proxies=proxies_from_settings(), **{**settings, **options})
 
 

@@ -16,8 +16,7 @@ def _connection(name: str):
     except Exception:  # noqa: BLE001 - QGIS raises QgsProviderConnectionException for an unknown name
         connection = None
     if connection is None:
-        raise BaiMeiError(f"QGIS has no PostgreSQL connection named {name!r} (Browser ▸ PostgreSQL ▸ New "
-                          "Connection).")
+        raise BaiMeiError(f"QGIS has no PostgreSQL connection named {name!r} (Browser ▸ PostgreSQL ▸ New Connection).")
     return connection
 
 
@@ -34,19 +33,32 @@ def connect(name: str):
         config = _load_config(uri.authConfigId())
         uri.setUsername(config.config("username") or uri.username())
         uri.setPassword(config.config("password") or uri.password())
-    params = {"dbname": uri.database(), "host": uri.host() or None, "port": uri.port() or None,
-              "user": uri.username() or None, "password": uri.password() or None}
+    params = {
+        "dbname": uri.database(),
+        "host": uri.host() or None,
+        "port": uri.port() or None,
+        "user": uri.username() or None,
+        "password": uri.password() or None,
+    }
     if uri.service():
         params = {"service": uri.service()}
     try:
         return psycopg2.connect(**{k: v for k, v in params.items() if v})
     except psycopg2.Error as exc:
-        raise BaiMeiError(f"Could not connect to the PostgreSQL connection {name!r}: "
-                          f"{str(exc).strip().splitlines()[0]}") from None
+        raise BaiMeiError(
+            f"Could not connect to the PostgreSQL connection {name!r}: {str(exc).strip().splitlines()[0]}"
+        ) from None
 
 
-def table_layer(name: str, schema: str, table: str, geometry_column: str = "geom", key_column: str = "fid",
-                wkb_type=QgsWkbTypes.LineString, layer_name: str = "") -> QgsVectorLayer:
+def table_layer(
+    name: str,
+    schema: str,
+    table: str,
+    geometry_column: str = "geom",
+    key_column: str = "fid",
+    wkb_type=QgsWkbTypes.LineString,
+    layer_name: str = "",
+) -> QgsVectorLayer:
     """A 'postgres' provider layer of ``schema.table`` on QGIS's connection ``name`` (its URI, so its credentials
     or auth config, unexpanded: no password passes through Bai Mei)."""
     uri = QgsDataSourceUri(_connection(name).uri())
@@ -56,6 +68,8 @@ def table_layer(name: str, schema: str, table: str, geometry_column: str = "geom
     layer = QgsVectorLayer(uri.uri(False), layer_name or table, "postgres")
     if not layer.isValid():
         # no provider error text in the message: it may quote the connection's URI
-        raise BaiMeiError(f"QGIS cannot open the table {schema}.{table} of the connection {name!r} as a layer "
-                          f"(geometry column {geometry_column!r}, key {key_column!r}).")
+        raise BaiMeiError(
+            f"QGIS cannot open the table {schema}.{table} of the connection {name!r} as a layer "
+            f"(geometry column {geometry_column!r}, key {key_column!r})."
+        )
     return layer

@@ -49,8 +49,9 @@ def _convert(kind: str, value):
     return str(value)
 
 
-def record_features(records: Iterable, schema: Sequence[tuple], fields: QgsFields,
-                    geometry: Callable[[object], Optional[QgsGeometry]]) -> Iterator[QgsFeature]:
+def record_features(
+    records: Iterable, schema: Sequence[tuple], fields: QgsFields, geometry: Callable[[object], Optional[QgsGeometry]]
+) -> Iterator[QgsFeature]:
     """Features for ``records``; ``geometry(record)`` gives each one's geometry (None for none)."""
     getters = []
     for entry in schema:

@@ -46,22 +46,22 @@ from ..core.errors import BaiMeiError
 from ..core.sightings import FIELD_BY_NAME, FORM_TABS, SIGHTING_FIELDS, FieldSpec
 from .styles import apply_style
 
-QVARIANT_TYPES = {"str": QVariant.String, "int": QVariant.Int, "float": QVariant.Double,
-                  "datetime": QVariant.DateTime}
+QVARIANT_TYPES = {"str": QVariant.String, "int": QVariant.Int, "float": QVariant.Double, "datetime": QVariant.DateTime}
 UTC_DISPLAY_FORMAT = "yyyy-MM-dd HH:mm:ss 'UTC'"
 NULL_LABEL = "(not set)"
 # A readable id that stays unique when two sightings are drawn within a second.
-SIGHTING_ID_DEFAULT = ("'S-' || format_date(now(), 'yyyyMMdd-HHmmss') || '-' || "
-                       "substr(regexp_replace(uuid(), '[^0-9a-f]', ''), 1, 4)")
+SIGHTING_ID_DEFAULT = (
+    "'S-' || format_date(now(), 'yyyyMMdd-HHmmss') || '-' || substr(regexp_replace(uuid(), '[^0-9a-f]', ''), 1, 4)"
+)
 # core.sightings.feature_label as a QGIS expression (the label in sightings.qml): "5 hatches · 4 cranes · black hull"
 SIGHTING_LABEL_EXPRESSION = (
     "coalesce(array_to_string(array_filter(array("
-    "CASE WHEN \"hatch_count\" IS NOT NULL THEN to_string(\"hatch_count\") || ' hatch' || "
+    'CASE WHEN "hatch_count" IS NOT NULL THEN to_string("hatch_count") || \' hatch\' || '
     "CASE WHEN \"hatch_count\" = 1 THEN '' ELSE 'es' END END, "
-    "CASE WHEN \"crane_count\" IS NOT NULL THEN to_string(\"crane_count\") || ' crane' || "
+    'CASE WHEN "crane_count" IS NOT NULL THEN to_string("crane_count") || \' crane\' || '
     "CASE WHEN \"crane_count\" = 1 THEN '' ELSE 's' END END, "
     "CASE WHEN coalesce(\"hull_colour\", '') <> '' THEN \"hull_colour\" || ' hull' END, "
-    "CASE WHEN \"length_m\" IS NOT NULL THEN format_number(\"length_m\", 0) || ' m' END"
+    'CASE WHEN "length_m" IS NOT NULL THEN format_number("length_m", 0) || \' m\' END'
     "), @element IS NOT NULL), ' · '), '')"
 )
 
@@ -86,16 +86,21 @@ def gpkg_has_table(path: str, table: str) -> bool:
 def create_sightings_layer(path: str, layer_name: str = "sightings") -> QgsVectorLayer:
     """A new, empty, configured sightings table ``layer_name`` in the GeoPackage ``path`` (created if missing)."""
     if gpkg_has_table(path, layer_name):
-        raise BaiMeiError(f"{os.path.basename(path)} already has a table named {layer_name}: choose another name "
-                          "or open the existing sightings layer.")
+        raise BaiMeiError(
+            f"{os.path.basename(path)} already has a table named {layer_name}: choose another name "
+            "or open the existing sightings layer."
+        )
     template = QgsVectorLayer("Point?crs=EPSG:4326", layer_name, "memory")
     template.dataProvider().addAttributes([QgsField(f.name, QVARIANT_TYPES[f.kind]) for f in SIGHTING_FIELDS])
     template.updateFields()
     options = QgsVectorFileWriter.SaveVectorOptions()
     options.driverName = "GPKG"
     options.layerName = layer_name
-    options.actionOnExistingFile = (QgsVectorFileWriter.CreateOrOverwriteLayer if os.path.exists(path)
-                                    else QgsVectorFileWriter.CreateOrOverwriteFile)
+    options.actionOnExistingFile = (
+        QgsVectorFileWriter.CreateOrOverwriteLayer
+        if os.path.exists(path)
+        else QgsVectorFileWriter.CreateOrOverwriteFile
+    )
     error = _write_vector(template, path, options)
     if error[0] != QgsVectorFileWriter.NoError:
         raise BaiMeiError(f"Could not create the sightings layer in {path}.", str(error[1]))
@@ -124,13 +129,28 @@ def editor_widget(spec: FieldSpec) -> QgsEditorWidgetSetup:
         return _value_map(spec)
     if spec.minimum is not None and spec.kind in ("int", "float"):
         integer = spec.kind == "int"
-        return QgsEditorWidgetSetup("Range", {"Min": spec.minimum, "Max": spec.maximum, "Step": 1 if integer else 0.5,
-                                              "Precision": 0 if integer else 1, "Style": "SpinBox",
-                                              "AllowNull": True})
+        return QgsEditorWidgetSetup(
+            "Range",
+            {
+                "Min": spec.minimum,
+                "Max": spec.maximum,
+                "Step": 1 if integer else 0.5,
+                "Precision": 0 if integer else 1,
+                "Style": "SpinBox",
+                "AllowNull": True,
+            },
+        )
     if spec.kind == "datetime":
-        return QgsEditorWidgetSetup("DateTime", {"field_format": "yyyy-MM-dd HH:mm:ss", "field_iso_format": False,
-                                                 "display_format": UTC_DISPLAY_FORMAT, "allow_null": True,
-                                                 "calendar_popup": True})
+        return QgsEditorWidgetSetup(
+            "DateTime",
+            {
+                "field_format": "yyyy-MM-dd HH:mm:ss",
+                "field_iso_format": False,
+                "display_format": UTC_DISPLAY_FORMAT,
+                "allow_null": True,
+                "calendar_popup": True,
+            },
+        )
     return QgsEditorWidgetSetup("TextEdit", {"IsMultiline": spec.name == "notes", "UseHtml": False})
 
 
@@ -140,8 +160,7 @@ def constraint_expression(spec: FieldSpec) -> Optional[str]:
         listed = ", ".join("'" + v.replace("'", "''") + "'" for v in spec.values)
         return f'"{spec.name}" IS NULL OR "{spec.name}" IN ({listed})'
     if spec.minimum is not None:
-        return (f'"{spec.name}" IS NULL OR ("{spec.name}" >= {spec.minimum:g} AND '
-                f'"{spec.name}" <= {spec.maximum:g})')
+        return f'"{spec.name}" IS NULL OR ("{spec.name}" >= {spec.minimum:g} AND "{spec.name}" <= {spec.maximum:g})'
     return None
 
 
@@ -164,16 +183,18 @@ def configure_sightings_layer(layer: QgsVectorLayer) -> None:
         if expression:
             message = spec.message or f"{spec.label}: one of {', '.join(spec.values)}."
             layer.setConstraintExpression(index, expression, message)
-            layer.setFieldConstraint(index, QgsFieldConstraints.ConstraintExpression,
-                                     QgsFieldConstraints.ConstraintStrengthHard)
+            layer.setFieldConstraint(
+                index, QgsFieldConstraints.ConstraintExpression, QgsFieldConstraints.ConstraintStrengthHard
+            )
     id_index = fields.indexOf("sighting_id")
     layer.setDefaultValueDefinition(id_index, QgsDefaultValue(SIGHTING_ID_DEFAULT))
-    layer.setFieldConstraint(id_index, QgsFieldConstraints.ConstraintNotNull,
-                             QgsFieldConstraints.ConstraintStrengthHard)
-    layer.setFieldConstraint(id_index, QgsFieldConstraints.ConstraintUnique,
-                             QgsFieldConstraints.ConstraintStrengthHard)
-    layer.setFieldConstraint(fields.indexOf("observed_at"), QgsFieldConstraints.ConstraintNotNull,
-                             QgsFieldConstraints.ConstraintStrengthSoft)  # a warning: the time may come later
+    layer.setFieldConstraint(
+        id_index, QgsFieldConstraints.ConstraintNotNull, QgsFieldConstraints.ConstraintStrengthHard
+    )
+    layer.setFieldConstraint(id_index, QgsFieldConstraints.ConstraintUnique, QgsFieldConstraints.ConstraintStrengthHard)
+    layer.setFieldConstraint(
+        fields.indexOf("observed_at"), QgsFieldConstraints.ConstraintNotNull, QgsFieldConstraints.ConstraintStrengthSoft
+    )  # a warning: the time may come later
     config = layer.editFormConfig()
     config.setLayout(_form_layout())
     config.clearTabs()
@@ -233,8 +254,7 @@ def add_sighting(layer: QgsVectorLayer, lon: float, lat: float, attributes: Opti
 def update_sighting(layer: QgsVectorLayer, fid: int, attributes: Dict[str, object]) -> None:
     """Change a sighting's attributes through the data provider (written at once)."""
     if not layer.dataProvider().changeAttributeValues({fid: _by_index(layer, attributes)}):
-        raise BaiMeiError(f"Could not save the changes to sighting {fid}.",
-                          "; ".join(layer.dataProvider().errors()))
+        raise BaiMeiError(f"Could not save the changes to sighting {fid}.", "; ".join(layer.dataProvider().errors()))
     layer.triggerRepaint()
 
 

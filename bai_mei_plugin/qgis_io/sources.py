@@ -58,8 +58,9 @@ def _to_seconds(value, parse_text: Callable[[str], Optional[int]]) -> Optional[i
     return None
 
 
-def columns_from_source(source, mmsi_field: str, time_field: str, feedback=None,
-                        fields: Optional[Dict[str, str]] = None) -> CleanResult:
+def columns_from_source(
+    source, mmsi_field: str, time_field: str, feedback=None, fields: Optional[Dict[str, str]] = None
+) -> CleanResult:
     """Read AIS reports from a point feature source (layer or Processing source) into cleaned columns.
 
     Other columns (SOG, draught, name, destination...) are taken from fields with the usual names when present.
@@ -118,12 +119,19 @@ def columns_from_source(source, mmsi_field: str, time_field: str, feedback=None,
     bad_time = (time_values == MISSING_TIME) & np.array(time_present, dtype=bool)
     columns = AisColumns.build(
         np.where(np.isnan(mmsi_values), MISSING_MMSI, np.nan_to_num(mmsi_values)).astype(np.int64),
-        time_values, lon, lat,
+        time_values,
+        lon,
+        lat,
         **{name: np.array(values, dtype=np.float64) for name, values in numeric.items()},
         **{name: TextColumn.from_strings(values) for name, values in text.items()},
     )
-    raw = RawRead(columns=columns, rows_read=n, unparseable=bad_mmsi | bad_time, not_vessel=np.zeros(n, bool),
-                  format_name="QGIS layer")
+    raw = RawRead(
+        columns=columns,
+        rows_read=n,
+        unparseable=bad_mmsi | bad_time,
+        not_vessel=np.zeros(n, bool),
+        format_name="QGIS layer",
+    )
     if raw.unparseable.any():
         raw.examples[UNPARSEABLE] = f"feature {int(np.argmax(raw.unparseable)) + 1}"
     return clean(raw).require_reports("the layer")

@@ -30,11 +30,15 @@ def plausible_time_window() -> Tuple[int, int]:
     try:
         earliest = calendar.timegm(date.fromisoformat(earliest_text).timetuple())
     except ValueError:
-        raise BaiMeiError(f"The setting {EARLIEST_KEY} is '{earliest_text}', not a date like 1990-01-01: correct it "
-                          "in Settings ▸ Options ▸ Advanced.") from None
+        raise BaiMeiError(
+            f"The setting {EARLIEST_KEY} is '{earliest_text}', not a date like 1990-01-01: correct it "
+            "in Settings ▸ Options ▸ Advanced."
+        ) from None
     try:
         slack_hours = float(slack_text)
     except ValueError:
-        raise BaiMeiError(f"The setting {FUTURE_KEY} is '{slack_text}', not a number of hours: correct it in "
-                          "Settings ▸ Options ▸ Advanced.") from None
+        raise BaiMeiError(
+            f"The setting {FUTURE_KEY} is '{slack_text}', not a number of hours: correct it in "
+            "Settings ▸ Options ▸ Advanced."
+        ) from None
     return earliest, int(time.time() + max(0.0, slack_hours) * 3600)

@@ -47,8 +47,13 @@ def planet_api_key_auth(key_provider: Callable[[], str]) -> BasicAuth:
 
 
 class PlanetClient:
-    def __init__(self, transport: Optional[HttpTransport], credentials: Credentials,
-                 base_url: str = PLANET_API_URL, source_name: str = "Planet Data API"):
+    def __init__(
+        self,
+        transport: Optional[HttpTransport],
+        credentials: Credentials,
+        base_url: str = PLANET_API_URL,
+        source_name: str = "Planet Data API",
+    ):
         self.transport = transport or HttpTransport()
         self.credentials = credentials
         self.base_url = base_url.rstrip("/")
@@ -58,17 +63,31 @@ class PlanetClient:
         """The quick-search body: item types and an AndFilter of geometry, acquisition dates and cloud cover."""
         config: List[Dict[str, Any]] = [
             {"type": "GeometryFilter", "field_name": "geometry", "config": geometry_to_geojson(query.geometry)},
-            {"type": "DateRangeFilter", "field_name": "acquired",
-             "config": {"gte": format_rfc3339(query.start), "lte": format_rfc3339(query.end)}},
+            {
+                "type": "DateRangeFilter",
+                "field_name": "acquired",
+                "config": {"gte": format_rfc3339(query.start), "lte": format_rfc3339(query.end)},
+            },
         ]
         if query.max_cloud is not None:
-            config.append({"type": "RangeFilter", "field_name": "cloud_cover",
-                           "config": {"lte": round(query.max_cloud / 100.0, 6)}})
-        return {"item_types": list(query.collections or DEFAULT_ITEM_TYPES),
-                "filter": {"type": "AndFilter", "config": config}}
+            config.append(
+                {
+                    "type": "RangeFilter",
+                    "field_name": "cloud_cover",
+                    "config": {"lte": round(query.max_cloud / 100.0, 6)},
+                }
+            )
+        return {
+            "item_types": list(query.collections or DEFAULT_ITEM_TYPES),
+            "filter": {"type": "AndFilter", "config": config},
+        }
 
-    def search(self, query: FootprintQuery, progress: Optional[Callable[[float], None]] = None,
-               is_canceled: Optional[Callable[[], bool]] = None) -> Tuple[List[Footprint], Dict[str, Any]]:
+    def search(
+        self,
+        query: FootprintQuery,
+        progress: Optional[Callable[[float], None]] = None,
+        is_canceled: Optional[Callable[[], bool]] = None,
+    ) -> Tuple[List[Footprint], Dict[str, Any]]:
         """Footprints matching ``query`` and an info dict (``pages``, ``received``, ``truncated``, ``dropped``,
         ``skipped_examples``, ``kept``), following ``_links._next`` with GET. ``progress`` receives the fraction
         done (0 to 1); ``is_canceled`` is checked between pages."""
@@ -78,15 +97,21 @@ class PlanetClient:
         found: List[Footprint] = []
         dropped: Counter = Counter()
         skipped: List[str] = []
-        info: Dict[str, Any] = {"source": self.source_name, "pages": 0, "matched": None, "received": 0,
-                                "truncated": False}
+        info: Dict[str, Any] = {
+            "source": self.source_name,
+            "pages": 0,
+            "matched": None,
+            "received": 0,
+            "truncated": False,
+        }
         visited = set()
         while True:
             if is_canceled is not None and is_canceled():
                 raise Canceled()
             visited.add(url)
-            response = self.transport.request(method, url, json_body=body, auth=self.credentials,
-                                              is_canceled=is_canceled, auth_origin=self.base_url)
+            response = self.transport.request(
+                method, url, json_body=body, auth=self.credentials, is_canceled=is_canceled, auth_origin=self.base_url
+            )
             page = response.json()
             if not isinstance(page, dict) or not isinstance(page.get("features"), list):
                 raise BaiMeiError(f"The Planet search at {redact(url)} did not answer with a FeatureCollection.")
@@ -119,7 +144,8 @@ class PlanetClient:
                     f"Planet's answer names its next page at {origin_label(next_url)}, not at "
                     f"{origin_label(self.base_url)} where the API key belongs; Bai Mei did not send the key there and "
                     f"stopped the search after {info['pages']} page(s). Check the Planet API address.",
-                    f"next page: {redact(next_url)}")
+                    f"next page: {redact(next_url)}",
+                )
             method, url, body = "GET", next_url, None
         kept, filtered = filter_footprints(found, query)
         dropped.update(filtered)

@@ -60,8 +60,9 @@ def coverage(footprint_geometry, aoi) -> Tuple[bool, float]:
     return covers, round(100.0 * min(1.0, share), 2)
 
 
-def _searcher(source: str, url: str, credentials: Optional[Credentials], transport: HttpTransport,
-              is_canceled, notes: List[str]) -> Callable:
+def _searcher(
+    source: str, url: str, credentials: Optional[Credentials], transport: HttpTransport, is_canceled, notes: List[str]
+) -> Callable:
     def noted(info):
         notes.extend(n for n in info.get("notes") or () if n not in notes)
 
@@ -73,16 +74,20 @@ def _searcher(source: str, url: str, credentials: Optional[Credentials], transpo
             found, info = client.search(query, progress, is_canceled)
             noted(info)
             return found, info.get("truncated", False), info.get("dropped", Counter())
+
         return search
     if source == SOURCE_PLANET:
         if credentials is None:
-            raise BaiMeiError("The Planet Data API needs an API key: choose an authentication configuration that "
-                              "holds it (Basic, with the key as user name).")
+            raise BaiMeiError(
+                "The Planet Data API needs an API key: choose an authentication configuration that "
+                "holds it (Basic, with the key as user name)."
+            )
         client = PlanetClient(transport, credentials, url) if url else PlanetClient(transport, credentials)
 
         def search(query, progress):
             found, info = client.search(query, progress, is_canceled)
             return found, info.get("truncated", False), info.get("dropped", Counter())
+
         return search
     if source == SOURCE_STATIC:
         if not url:
@@ -92,15 +97,24 @@ def _searcher(source: str, url: str, credentials: Optional[Credentials], transpo
         def search(query, progress):
             found, dropped = filter_footprints(everything, query)
             return found, dropped.get(DROP_CAP, 0) > 0, dropped
+
         return search
     raise BaiMeiError(f"Unknown imagery source {source!r}; expected one of: {', '.join(SOURCES)}.")
 
 
-def search_areas(source: str, url: str, areas: Sequence[SearchArea], collections: Sequence[str] = (),
-                 max_cloud: Optional[float] = None, max_items: int = 500, credentials: Optional[Credentials] = None,
-                 transport: Optional[HttpTransport] = None, progress: Optional[Callable[[float], None]] = None,
-                 is_canceled: Optional[Callable[[], bool]] = None,
-                 deadline: Optional[float] = None) -> Tuple[List[FoundFootprint], Dict]:
+def search_areas(
+    source: str,
+    url: str,
+    areas: Sequence[SearchArea],
+    collections: Sequence[str] = (),
+    max_cloud: Optional[float] = None,
+    max_items: int = 500,
+    credentials: Optional[Credentials] = None,
+    transport: Optional[HttpTransport] = None,
+    progress: Optional[Callable[[float], None]] = None,
+    is_canceled: Optional[Callable[[], bool]] = None,
+    deadline: Optional[float] = None,
+) -> Tuple[List[FoundFootprint], Dict]:
     """Footprints for each area's place and window, at most ``max_items`` in all, and a summary dict: ``searches``,
     ``found``, ``truncated`` (some search stopped at the cap), ``dropped`` (Counter of local filter reasons),
     ``notes`` (what the transport did that the user should know, e.g. a host asked without credentials).
@@ -118,18 +132,22 @@ def search_areas(source: str, url: str, areas: Sequence[SearchArea], collections
         return user_canceled() or time.monotonic() >= ends_at
 
     try:
-        return _search_areas(source, url, areas, collections, max_cloud, max_items, credentials, transport,
-                             progress, canceled)
+        return _search_areas(
+            source, url, areas, collections, max_cloud, max_items, credentials, transport, progress, canceled
+        )
     except Canceled:
         if user_canceled() or time.monotonic() < ends_at:
             raise
         shown = urlsplit(url or DEFAULT_STAC_URL).hostname or "the catalogue"
-        raise BaiMeiError(f"The search at {shown} did not finish within {limit:g} s (the search deadline); narrow "
-                          f"the area, the time window or the number of scenes, or try again later.") from None
+        raise BaiMeiError(
+            f"The search at {shown} did not finish within {limit:g} s (the search deadline); narrow "
+            f"the area, the time window or the number of scenes, or try again later."
+        ) from None
 
 
-def _search_areas(source, url, areas, collections, max_cloud, max_items, credentials, transport, progress,
-                  canceled) -> Tuple[List[FoundFootprint], Dict]:
+def _search_areas(
+    source, url, areas, collections, max_cloud, max_items, credentials, transport, progress, canceled
+) -> Tuple[List[FoundFootprint], Dict]:
     notes: List[str] = []
     search = _searcher(source, url, credentials, transport, canceled, notes)
     results: List[FoundFootprint] = []

@@ -52,8 +52,13 @@ def _next_link(page: dict) -> Optional[dict]:
 
 
 class StacClient:
-    def __init__(self, base_url: str, transport: Optional[HttpTransport] = None,
-                 credentials: Optional[Credentials] = None, source_name: Optional[str] = None):
+    def __init__(
+        self,
+        base_url: str,
+        transport: Optional[HttpTransport] = None,
+        credentials: Optional[Credentials] = None,
+        source_name: Optional[str] = None,
+    ):
         if not base_url or urlsplit(base_url).scheme not in ("http", "https"):
             raise BaiMeiError(f"'{redact(base_url)}' is not a STAC API address (it must start with https://).")
         self.base_url = base_url.rstrip("/")
@@ -64,11 +69,24 @@ class StacClient:
 
     # --- discovery ---------------------------------------------------------------------------------------------
 
-    def _request(self, method: str, url: str, body: Optional[dict] = None, headers: Optional[dict] = None,
-                 is_canceled: IsCanceled = None) -> Response:
+    def _request(
+        self,
+        method: str,
+        url: str,
+        body: Optional[dict] = None,
+        headers: Optional[dict] = None,
+        is_canceled: IsCanceled = None,
+    ) -> Response:
         """One request with the credentials bound to the API's origin (``base_url``): any other host gets none."""
-        return self.transport.request(method, url, json_body=body, headers=headers or None, auth=self.credentials,
-                                      is_canceled=is_canceled, auth_origin=self.base_url)
+        return self.transport.request(
+            method,
+            url,
+            json_body=body,
+            headers=headers or None,
+            auth=self.credentials,
+            is_canceled=is_canceled,
+            auth_origin=self.base_url,
+        )
 
     def _get(self, url: str, is_canceled: IsCanceled = None, headers: Optional[dict] = None) -> Any:
         return self._request("GET", url, headers=headers, is_canceled=is_canceled).json()
@@ -132,8 +150,9 @@ class StacClient:
                 body["query"] = {"eo:cloud_cover": {"lte": query.max_cloud}}
         return body
 
-    def search(self, query: FootprintQuery, progress: Progress = None,
-               is_canceled: IsCanceled = None) -> Tuple[List[Footprint], Dict[str, Any]]:
+    def search(
+        self, query: FootprintQuery, progress: Progress = None, is_canceled: IsCanceled = None
+    ) -> Tuple[List[Footprint], Dict[str, Any]]:
         """Footprints matching ``query`` and an info dict: ``pages``, ``matched`` (when the server says),
         ``received``, ``truncated`` (stopped at max_items/max_pages with more available), ``dropped`` (Counter of
         local filter reasons and unreadable items), ``skipped_examples`` (why some items could not be read) and
@@ -144,8 +163,14 @@ class StacClient:
         found: List[Footprint] = []
         dropped: Counter = Counter()
         skipped: List[str] = []
-        info: Dict[str, Any] = {"source": self.source_name, "pages": 0, "matched": None, "received": 0,
-                                "truncated": False, "notes": []}
+        info: Dict[str, Any] = {
+            "source": self.source_name,
+            "pages": 0,
+            "matched": None,
+            "received": 0,
+            "truncated": False,
+            "notes": [],
+        }
         requests_made = set()
         while True:
             if is_canceled is not None and is_canceled():
@@ -197,8 +222,9 @@ def _add_notes(info: Dict[str, Any], response: Response) -> None:
             info["notes"].append(note)
 
 
-def _follow(link: dict, previous_body: Optional[dict],
-            page_url: str = "") -> Tuple[str, str, Optional[dict], Dict[str, str]]:
+def _follow(
+    link: dict, previous_body: Optional[dict], page_url: str = ""
+) -> Tuple[str, str, Optional[dict], Dict[str, str]]:
     """The request a ``rel=next`` link asks for: method, href (relative ones resolved against the page's
     address), body (merged into the previous one when ``merge`` is true; the previous body when a POST link has
     none) and extra headers."""

@@ -34,13 +34,18 @@ def _is_url(path_or_url: str) -> bool:
     return urlsplit(path_or_url).scheme.lower() in ("http", "https")
 
 
-def _read_document(path_or_url: str, transport: Optional[HttpTransport], credentials: Optional[Credentials],
-                   is_canceled: Optional[Callable[[], bool]]):
+def _read_document(
+    path_or_url: str,
+    transport: Optional[HttpTransport],
+    credentials: Optional[Credentials],
+    is_canceled: Optional[Callable[[], bool]],
+):
     if _is_url(path_or_url):
         transport = transport or HttpTransport()
         # the credentials belong to the catalogue's own origin: a redirect elsewhere is followed without them
-        return transport.request("GET", path_or_url, auth=credentials, is_canceled=is_canceled,
-                                 auth_origin=path_or_url).json()
+        return transport.request(
+            "GET", path_or_url, auth=credentials, is_canceled=is_canceled, auth_origin=path_or_url
+        ).json()
     path = unquote(urlsplit(path_or_url).path) if path_or_url.lower().startswith("file://") else path_or_url
     name = os.path.basename(path) or path
     try:
@@ -64,9 +69,13 @@ def _source_name(path_or_url: str) -> str:
     return f"Catalogue {tail}"
 
 
-def load_catalogue(path_or_url: str, transport: Optional[HttpTransport] = None,
-                   credentials: Optional[Credentials] = None, source_name: Optional[str] = None,
-                   is_canceled: Optional[Callable[[], bool]] = None) -> List[Footprint]:
+def load_catalogue(
+    path_or_url: str,
+    transport: Optional[HttpTransport] = None,
+    credentials: Optional[Credentials] = None,
+    source_name: Optional[str] = None,
+    is_canceled: Optional[Callable[[], bool]] = None,
+) -> List[Footprint]:
     """Every feature of the catalogue as a Footprint (STAC parsing for items with ``stac_version``, plain GeoJSON
     otherwise). A malformed feature raises BaiMeiError naming the file, the feature's index and id and the fault."""
     path_or_url = os.fspath(path_or_url)
@@ -83,8 +92,10 @@ def load_catalogue(path_or_url: str, transport: Optional[HttpTransport] = None,
     elif document.get("type") == "Feature":
         features = [document]
     else:
-        raise BaiMeiError(f"{name} is not a GeoJSON FeatureCollection, STAC ItemCollection or STAC Item "
-                          f"(its type is {document.get('type')!r}).")
+        raise BaiMeiError(
+            f"{name} is not a GeoJSON FeatureCollection, STAC ItemCollection or STAC Item "
+            f"(its type is {document.get('type')!r})."
+        )
     footprints = []
     for index, feature in enumerate(features):
         try:
@@ -99,9 +110,14 @@ def load_catalogue(path_or_url: str, transport: Optional[HttpTransport] = None,
     return footprints
 
 
-def search_catalogue(path_or_url: str, query: FootprintQuery, transport: Optional[HttpTransport] = None,
-                     credentials: Optional[Credentials] = None, source_name: Optional[str] = None,
-                     is_canceled: Optional[Callable[[], bool]] = None) -> Tuple[List[Footprint], Counter]:
+def search_catalogue(
+    path_or_url: str,
+    query: FootprintQuery,
+    transport: Optional[HttpTransport] = None,
+    credentials: Optional[Credentials] = None,
+    source_name: Optional[str] = None,
+    is_canceled: Optional[Callable[[], bool]] = None,
+) -> Tuple[List[Footprint], Counter]:
     """The catalogue's footprints that match ``query`` and the Counter of reasons (see ``filter_footprints``)."""
     footprints = load_catalogue(path_or_url, transport, credentials, source_name, is_canceled)
     return filter_footprints(footprints, query)

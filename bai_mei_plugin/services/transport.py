@@ -39,6 +39,7 @@ DEFAULT_HEADERS = {"Accept": "application/geo+json, application/json;q=0.9, */*;
 
 # --- secrets -----------------------------------------------------------------------------------------------------
 
+
 def _basic_token(user: str, password: str) -> str:
     return base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
 
@@ -108,6 +109,7 @@ def as_credentials(auth: Union[Credentials, Callable[[], Dict[str, str]], None])
 
 # --- responses ---------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Response:
     status: int
@@ -139,8 +141,10 @@ class Response:
             return json.loads(self.body.decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError):
             got = self.content_type or "no content type"
-            raise BaiMeiError(f"The server at {redact(self.url, self.secrets)} did not answer with JSON "
-                              f"(got {got}: {self.excerpt() or 'an empty answer'}).") from None
+            raise BaiMeiError(
+                f"The server at {redact(self.url, self.secrets)} did not answer with JSON "
+                f"(got {got}: {self.excerpt() or 'an empty answer'})."
+            ) from None
 
 
 def _server_message(response: Response, length: int = 200) -> str:
@@ -291,10 +295,21 @@ class _CuttableAdapter(requests.adapters.HTTPAdapter):
 class _Watchdog:
     """Cuts ``flight`` when ``is_canceled()`` turns true or at ``ends_at`` (monotonic seconds)."""
 
-    def __init__(self, flight: _Flight, is_canceled: Optional[Callable[[], bool]], ends_at: float,
-                 monotonic: Callable[[], float], poll: float = 0.1):
-        self.flight, self.is_canceled, self.ends_at, self.monotonic, self.poll = (flight, is_canceled, ends_at,
-                                                                                  monotonic, poll)
+    def __init__(
+        self,
+        flight: _Flight,
+        is_canceled: Optional[Callable[[], bool]],
+        ends_at: float,
+        monotonic: Callable[[], float],
+        poll: float = 0.1,
+    ):
+        self.flight, self.is_canceled, self.ends_at, self.monotonic, self.poll = (
+            flight,
+            is_canceled,
+            ends_at,
+            monotonic,
+            poll,
+        )
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._run, name="bai-mei-network-watchdog", daemon=True)
 
@@ -336,12 +351,23 @@ class HttpTransport:
     followed here rather than by ``requests`` so that credentials never follow one to another origin.
     """
 
-    def __init__(self, session: Optional[requests.Session] = None, proxies: Optional[Dict[str, str]] = None,
-                 timeout: Union[float, Tuple[float, float]] = (10, 60), retries: int = 3, backoff: float = 1.0,
-                 sleep: Callable[[float], None] = time.sleep, max_wait: float = 60.0,
-                 clock: Callable[[], float] = time.time, deadline: float = 300.0, search_deadline: float = 900.0,
-                 max_bytes: int = 50 * MB, max_redirects: int = 5, chunk_size: int = 64 * 1024,
-                 monotonic: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        session: Optional[requests.Session] = None,
+        proxies: Optional[Dict[str, str]] = None,
+        timeout: Union[float, Tuple[float, float]] = (10, 60),
+        retries: int = 3,
+        backoff: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+        max_wait: float = 60.0,
+        clock: Callable[[], float] = time.time,
+        deadline: float = 300.0,
+        search_deadline: float = 900.0,
+        max_bytes: int = 50 * MB,
+        max_redirects: int = 5,
+        chunk_size: int = 64 * 1024,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
         if session is None:
             session = requests.Session()
         if isinstance(session, requests.Session):
@@ -363,9 +389,16 @@ class HttpTransport:
         self.chunk_size = max(1, int(chunk_size))
         self.monotonic = monotonic
 
-    def request(self, method: str, url: str, json_body: Any = None, headers: Optional[Dict[str, str]] = None,
-                auth: Union[Credentials, Callable[[], Dict[str, str]], None] = None,
-                is_canceled: Optional[Callable[[], bool]] = None, auth_origin: Optional[str] = None) -> Response:
+    def request(
+        self,
+        method: str,
+        url: str,
+        json_body: Any = None,
+        headers: Optional[Dict[str, str]] = None,
+        auth: Union[Credentials, Callable[[], Dict[str, str]], None] = None,
+        is_canceled: Optional[Callable[[], bool]] = None,
+        auth_origin: Optional[str] = None,
+    ) -> Response:
         """Send one request (retrying as above); a Response with a status below 400, or BaiMeiError/Canceled.
 
         ``auth`` is sent only to ``auth_origin`` (the address the user configured; by default ``url`` itself):
@@ -380,8 +413,7 @@ class HttpTransport:
         previous, _current.flight = getattr(_current, "flight", None), flight
         try:
             with _Watchdog(flight, is_canceled, ends_at, self.monotonic):
-                return self._with_retries(method, url, json_body, headers, resolved, home, flight, ends_at,
-                                          is_canceled)
+                return self._with_retries(method, url, json_body, headers, resolved, home, flight, ends_at, is_canceled)
         except _CutError:
             raise self._cut_error(flight, host) from None
         finally:
@@ -432,11 +464,20 @@ class HttpTransport:
             if same_origin(url, home):
                 sent_headers.update(resolved.headers)
             elif resolved.headers:
-                notes.append(f"{origin_label(url)} was asked without your credentials (they are sent only to "
-                             f"{origin_label(home)}).")
-            raw = self.session.request(method.upper(), url, json=json_body, headers=sent_headers,
-                                       timeout=self._timeout(ends_at), proxies=self.proxies, allow_redirects=False,
-                                       stream=True)
+                notes.append(
+                    f"{origin_label(url)} was asked without your credentials (they are sent only to "
+                    f"{origin_label(home)})."
+                )
+            raw = self.session.request(
+                method.upper(),
+                url,
+                json=json_body,
+                headers=sent_headers,
+                timeout=self._timeout(ends_at),
+                proxies=self.proxies,
+                allow_redirects=False,
+                stream=True,
+            )
             try:
                 location = raw.headers.get("Location") if raw.status_code in REDIRECTS else None
                 if location:
@@ -447,9 +488,11 @@ class HttpTransport:
                 return Response(raw.status_code, dict(raw.headers), body, url, resolved.secrets, tuple(notes))
             finally:
                 raw.close()
-        raise BaiMeiError(f"{origin_label(url)} redirected the request more than {self.max_redirects} times; "
-                          f"Bai Mei stopped following (a redirect loop or a misconfigured server).",
-                          redact(f"last address: {url}", resolved.secrets))
+        raise BaiMeiError(
+            f"{origin_label(url)} redirected the request more than {self.max_redirects} times; "
+            f"Bai Mei stopped following (a redirect loop or a misconfigured server).",
+            redact(f"last address: {url}", resolved.secrets),
+        )
 
     def _read_body(self, raw, url: str, flight: _Flight) -> bytes:
         """The body, streamed: refused past ``max_bytes``, cut by the watchdog (Cancel, deadline)."""
@@ -478,17 +521,26 @@ class HttpTransport:
 
     def _cut_error(self, flight: _Flight, host: str) -> BaiMeiError:
         if flight.reason == CUT_DEADLINE:
-            return BaiMeiError(f"{host} did not finish answering within {self.deadline:g} s (the request deadline); "
-                               f"the service may be overloaded or the network slow — try again later.")
+            return BaiMeiError(
+                f"{host} did not finish answering within {self.deadline:g} s (the request deadline); "
+                f"the service may be overloaded or the network slow — try again later."
+            )
         return Canceled()
 
-    def get_json(self, url: str, auth=None, is_canceled=None, headers: Optional[Dict[str, str]] = None,
-                 auth_origin: Optional[str] = None) -> Any:
-        return self.request("GET", url, headers=headers, auth=auth, is_canceled=is_canceled,
-                            auth_origin=auth_origin).json()
+    def get_json(
+        self,
+        url: str,
+        auth=None,
+        is_canceled=None,
+        headers: Optional[Dict[str, str]] = None,
+        auth_origin: Optional[str] = None,
+    ) -> Any:
+        return self.request(
+            "GET", url, headers=headers, auth=auth, is_canceled=is_canceled, auth_origin=auth_origin
+        ).json()
 
     def _backoff_wait(self, attempt: int) -> float:
-        return min(self.max_wait, self.backoff * (2 ** attempt))
+        return min(self.max_wait, self.backoff * (2**attempt))
 
     def _retry_after(self, response: Response) -> Optional[float]:
         value = (response.header("Retry-After") or "").strip()
@@ -536,19 +588,27 @@ def _status_error(response: Response, method: str, url: str, secrets: Sequence[s
     host = urlsplit(url).hostname or url
     shown_url = redact(url, secrets)
     said = _server_message(response)
-    details = redact(f"{method.upper()} {url} -> HTTP {status} after {attempts} attempt(s); "
-                     f"content type {response.content_type or 'none'}; answer: {response.excerpt(1000)}", secrets)
+    details = redact(
+        f"{method.upper()} {url} -> HTTP {status} after {attempts} attempt(s); "
+        f"content type {response.content_type or 'none'}; answer: {response.excerpt(1000)}",
+        secrets,
+    )
     if status in (401, 403):
-        message = (f"The server at {host} refused the request (HTTP {status}): the API key was refused or is missing "
-                   f"— check the authentication configuration.")
+        message = (
+            f"The server at {host} refused the request (HTTP {status}): the API key was refused or is missing "
+            f"— check the authentication configuration."
+        )
     elif status == 404:
         message = f"Nothing at {shown_url} (HTTP 404) — check the URL."
     elif status == 429:
-        message = (f"The server at {host} is limiting requests (HTTP 429) and still refused after {attempts} "
-                   f"attempts; wait a few minutes and try again.")
+        message = (
+            f"The server at {host} is limiting requests (HTTP 429) and still refused after {attempts} "
+            f"attempts; wait a few minutes and try again."
+        )
     elif status >= 500:
-        message = (f"The server at {host} failed (HTTP {status}) after {attempts} attempt(s); try again later."
-                   + (f" It said: {said}" if said else ""))
+        message = f"The server at {host} failed (HTTP {status}) after {attempts} attempt(s); try again later." + (
+            f" It said: {said}" if said else ""
+        )
     else:
         message = f"The server at {host} rejected the request (HTTP {status})" + (f": {said}" if said else ".")
     return BaiMeiError(redact(message, secrets), details)
@@ -557,14 +617,19 @@ def _status_error(response: Response, method: str, url: str, secrets: Sequence[s
 def _request_failure(exc: Exception, host: str, url: str, attempt: int, secrets: Sequence[str]):
     """(the error to report, whether to retry) for a ``requests`` exception."""
     if isinstance(exc, requests.exceptions.Timeout):
-        return BaiMeiError(f"{host} did not answer in time (timeout after {attempt + 1} attempts); the service may be "
-                           f"overloaded or the network slow.", redact(exc, secrets)), True
+        return BaiMeiError(
+            f"{host} did not answer in time (timeout after {attempt + 1} attempts); the service may be "
+            f"overloaded or the network slow.",
+            redact(exc, secrets),
+        ), True
     if isinstance(exc, requests.exceptions.SSLError):
-        return BaiMeiError(f"Could not open a secure connection to {host}: certificate or TLS problem.",
-                           redact(exc, secrets)), False
+        return BaiMeiError(
+            f"Could not open a secure connection to {host}: certificate or TLS problem.", redact(exc, secrets)
+        ), False
     if isinstance(exc, requests.exceptions.ProxyError):
-        return BaiMeiError(f"Could not reach {host} through the proxy: check QGIS's network proxy settings.",
-                           redact(exc, secrets)), True
+        return BaiMeiError(
+            f"Could not reach {host} through the proxy: check QGIS's network proxy settings.", redact(exc, secrets)
+        ), True
     if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
         return BaiMeiError(f"Could not reach {host}: no network or wrong address.", redact(exc, secrets)), True
     # invalid URL, unsupported scheme ...
@@ -582,8 +647,10 @@ def _redirected_request(status: int, method: str, body: Any) -> Tuple[str, Any]:
 
 def _too_large(url: str, cap: int, declared: Optional[int] = None) -> BaiMeiError:
     size = f"{cap / MB:g} MB"
-    return BaiMeiError(f"The answer from {origin_label(url)} is larger than {size} (the size limit for one answer), "
-                       f"so Bai Mei stopped reading it; narrow the search (a smaller area, window or page) or raise "
-                       f"the limit (setting bai_mei/network/max_response_mb).",
-                       f"{redact(url)}: " + (f"announced {declared:,} bytes" if declared is not None
-                                             else f"more than {cap:,} bytes received"))
+    return BaiMeiError(
+        f"The answer from {origin_label(url)} is larger than {size} (the size limit for one answer), "
+        f"so Bai Mei stopped reading it; narrow the search (a smaller area, window or page) or raise "
+        f"the limit (setting bai_mei/network/max_response_mb).",
+        f"{redact(url)}: "
+        + (f"announced {declared:,} bytes" if declared is not None else f"more than {cap:,} bytes received"),
+    )

@@ -77,8 +77,9 @@ def gap_layers(reports: CleanResult, found: GapResult):
     """Memory layers of the gaps and tracks (built in the calling thread)."""
     # Short names: the layers sit in a group named after the source, which says whose gaps they are.
     gaps = memory_layer("LineString", "dark gaps", gap_fields(), gap_features(found.gaps, gap_fields()))
-    tracks = memory_layer("LineStringM", "tracks", track_fields(),
-                          track_features(reports.columns, found.tracks, track_fields()))
+    tracks = memory_layer(
+        "LineStringM", "tracks", track_fields(), track_features(reports.columns, found.tracks, track_fields())
+    )
     return gaps, tracks
 
 
@@ -141,19 +142,25 @@ class LoadAisTask(BaiMeiTask):
     def work(self) -> LoadResult:
         request = self.request
         if request.path:
-            reports = read_ais(request.path, request.fmt, request.columns, request.time_format,
-                               progress=lambda f: self.progress(f, 0, 60), is_canceled=self.is_canceled,
-                               fields=None if request.with_points else GAP_FIELDS,
-                               extra_bytes_per_row=POINT_LAYER_BYTES_PER_ROW if request.with_points else 0,
-                               **({} if request.time_window is None else {"time_window": request.time_window}))
+            reports = read_ais(
+                request.path,
+                request.fmt,
+                request.columns,
+                request.time_format,
+                progress=lambda f: self.progress(f, 0, 60),
+                is_canceled=self.is_canceled,
+                fields=None if request.with_points else GAP_FIELDS,
+                extra_bytes_per_row=POINT_LAYER_BYTES_PER_ROW if request.with_points else 0,
+                **({} if request.time_window is None else {"time_window": request.time_window}),
+            )
         else:
-            reports = columns_from_source(request.layer, request.mmsi_field, request.time_field,
-                                          _TaskFeedback(self))
+            reports = columns_from_source(request.layer, request.mmsi_field, request.time_field, _TaskFeedback(self))
         self.setProgress(60)
         result = run_gaps(self, reports, request.criteria)
         if request.with_points and not self.isCanceled():
-            result.points_layer = memory_layer("Point", "reports", point_fields(),
-                                               point_features(reports.columns, point_fields()))
+            result.points_layer = memory_layer(
+                "Point", "reports", point_fields(), point_features(reports.columns, point_fields())
+            )
             self._to_main_thread(result.points_layer)
         return result
 

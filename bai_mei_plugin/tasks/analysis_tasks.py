@@ -48,8 +48,13 @@ def records_layer(uri: str, name: str, records, schema, geometry) -> QgsVectorLa
     return layer
 
 
-def reachability(task: BaiMeiTask, cols: AisColumns, gap: Gap, max_speed_kn: Optional[float],
-                 interest: Optional[InterestPorts] = None) -> AnalysisResult:
+def reachability(
+    task: BaiMeiTask,
+    cols: AisColumns,
+    gap: Gap,
+    max_speed_kn: Optional[float],
+    interest: Optional[InterestPorts] = None,
+) -> AnalysisResult:
     """The reachable sea and candidate ports of ``gap``, and its suspicion with ``interest`` (default list)."""
     interest = interest if interest is not None else InterestPorts(DEFAULT_INTEREST_PORTS)
     ports = default_ports()
@@ -65,16 +70,25 @@ def reachability(task: BaiMeiTask, cols: AisColumns, gap: Gap, max_speed_kn: Opt
 
     area = result.areas[0]
     suspicion = assess_gap(gap, result.visits, interest)
-    areas = records_layer("MultiPolygon", "reachable sea", result.areas,
-                          schemas.reach_area_schema({gap.gap_id: gap}, {gap.gap_id: suspicion}), schemas.area_geometry)
-    visits = records_layer("Point", "candidate ports", result.visits, schemas.candidate_visits_schema(interest),
-                           port_point)
+    areas = records_layer(
+        "MultiPolygon",
+        "reachable sea",
+        result.areas,
+        schemas.reach_area_schema({gap.gap_id: gap}, {gap.gap_id: suspicion}),
+        schemas.area_geometry,
+    )
+    visits = records_layer(
+        "Point", "candidate ports", result.visits, schemas.candidate_visits_schema(interest), port_point
+    )
     task._to_main_thread(areas, visits)
     notes = list(result.notes)
-    summary = (f"{gap.vessel_name or gap.mmsi}: {area.area_km2:,.0f} km² of sea within reach at "
-               f"{area.max_speed_kn:.1f} kn; {len(result.visits)} ports it could have called at.")
-    return AnalysisResult(summary, [(areas, "reach_areas"), (visits, "candidate_visits")], result.visits, notes,
-                          suspicion)
+    summary = (
+        f"{gap.vessel_name or gap.mmsi}: {area.area_km2:,.0f} km² of sea within reach at "
+        f"{area.max_speed_kn:.1f} kn; {len(result.visits)} ports it could have called at."
+    )
+    return AnalysisResult(
+        summary, [(areas, "reach_areas"), (visits, "candidate_visits")], result.visits, notes, suspicion
+    )
 
 
 def port_visits(task: BaiMeiTask, cols: AisColumns, gaps: List[Gap]) -> AnalysisResult:
@@ -84,17 +98,25 @@ def port_visits(task: BaiMeiTask, cols: AisColumns, gaps: List[Gap]) -> Analysis
     visits = records_layer("Point", "port visits", found.visits, schemas.PORT_VISITS, schemas.at_lon_lat)
     task._to_main_thread(visits)
     mismatches = sum(1 for c in checks if c.mismatch)
-    return AnalysisResult(f"{len(found.visits):,} port visits, {len(found.stops):,} stops; {mismatches} gaps after "
-                          "which the ship went somewhere else than it declared.", [(visits, "port_visits")], checks)
+    return AnalysisResult(
+        f"{len(found.visits):,} port visits, {len(found.stops):,} stops; {mismatches} gaps after "
+        "which the ship went somewhere else than it declared.",
+        [(visits, "port_visits")],
+        checks,
+    )
 
 
 def encounters(task: BaiMeiTask, cols: AisColumns) -> AnalysisResult:
-    found = find_encounters(cols, default_ports(), progress=lambda f: task.progress(f, 0, 90),
-                            is_canceled=task.is_canceled)
+    found = find_encounters(
+        cols, default_ports(), progress=lambda f: task.progress(f, 0, 90), is_canceled=task.is_canceled
+    )
     layer = records_layer("Point", "encounters", found, schemas.ENCOUNTERS, schemas.at_lon_lat)
     task._to_main_thread(layer)
-    return AnalysisResult(f"{len(found):,} encounters at sea (≤ 500 m, ≥ 2 h, ≤ 2 kn, ≥ 10 km from a port).",
-                          [(layer, "encounters")], found)
+    return AnalysisResult(
+        f"{len(found):,} encounters at sea (≤ 500 m, ≥ 2 h, ≤ 2 kn, ≥ 10 km from a port).",
+        [(layer, "encounters")],
+        found,
+    )
 
 
 def anomalies(task: BaiMeiTask, cols: AisColumns) -> AnalysisResult:
@@ -102,9 +124,11 @@ def anomalies(task: BaiMeiTask, cols: AisColumns) -> AnalysisResult:
     layer = records_layer("Point", "anomalies", found.anomalies, schemas.ANOMALIES, schemas.anomaly_point)
     task._to_main_thread(layer)
     kinds = sorted({a.kind for a in found.anomalies})
-    return AnalysisResult(f"{len(found.anomalies):,} identity anomalies" + (f" ({', '.join(kinds)})." if kinds
-                                                                             else "."),
-                          [(layer, "anomalies")], found.anomalies)
+    return AnalysisResult(
+        f"{len(found.anomalies):,} identity anomalies" + (f" ({', '.join(kinds)})." if kinds else "."),
+        [(layer, "anomalies")],
+        found.anomalies,
+    )
 
 
 class AnalysisTask(BaiMeiTask):

@@ -99,15 +99,26 @@ class SearchFootprintsTask(BaiMeiTask):
         credentials = credentials_for(s.authcfg)
 
         def run(stopped, report):
-            return search_areas(s.source, s.url, s.areas, s.collections, s.max_cloud, s.max_items, credentials,
-                                qgis_transport(), report, stopped)
+            return search_areas(
+                s.source,
+                s.url,
+                s.areas,
+                s.collections,
+                s.max_cloud,
+                s.max_items,
+                credentials,
+                qgis_transport(),
+                report,
+                stopped,
+            )
 
         found, summary = wait_for(run, self.is_canceled, lambda f: self.progress(f, 0, 90))
         result = FootprintResult(found, summary)
         if found:
             fields = footprint_fields()
-            result.layer = memory_layer("MultiPolygon", FOOTPRINTS_LAYER_NAME, fields,
-                                        footprint_features(found, fields))
+            result.layer = memory_layer(
+                "MultiPolygon", FOOTPRINTS_LAYER_NAME, fields, footprint_features(found, fields)
+            )
             result.fids = [feature.id() for feature in result.layer.getFeatures()]
             if len(result.fids) != len(found):
                 raise BaiMeiError(f"{len(found) - len(result.fids)} footprints could not be stored in the layer.")
@@ -136,8 +147,11 @@ def visual_asset(item: dict) -> Optional[Tuple[str, str]]:
     assets = item.get("assets") if isinstance(item, dict) else None
     if not isinstance(assets, dict):
         return None
-    candidates = [(k, a) for k, a in assets.items() if isinstance(a, dict) and str(a.get("href", "")).startswith(
-        ("http://", "https://"))]
+    candidates = [
+        (k, a)
+        for k, a in assets.items()
+        if isinstance(a, dict) and str(a.get("href", "")).startswith(("http://", "https://"))
+    ]
     for key, asset in candidates:
         if key == "visual" or "visual" in (asset.get("roles") or []):
             return key, str(asset["href"])
@@ -168,25 +182,33 @@ class LoadSceneTask(BaiMeiTask):
         request = self.request
         credentials = credentials_for(request.authcfg) if request.auth_origin else None
         transport = qgis_transport(retries=1)
-        item = wait_for(lambda stopped, _report: transport.request(
-            "GET", request.item_url, auth=credentials, is_canceled=stopped, auth_origin=request.auth_origin).json(),
-            self.is_canceled)
+        item = wait_for(
+            lambda stopped, _report: transport.request(
+                "GET", request.item_url, auth=credentials, is_canceled=stopped, auth_origin=request.auth_origin
+            ).json(),
+            self.is_canceled,
+        )
         self.setProgress(40)
         asset = visual_asset(item)
         if asset is None:
-            raise BaiMeiError(f"The record of {request.name} has no visual image (no 'visual' asset or "
-                              "cloud-optimised GeoTIFF over http/https) that QGIS could open.")
+            raise BaiMeiError(
+                f"The record of {request.name} has no visual image (no 'visual' asset or "
+                "cloud-optimised GeoTIFF over http/https) that QGIS could open."
+            )
         key, href = asset
         if redact_url(href) != href:
-            raise BaiMeiError(f"The '{key}' image of {request.name} is at a signed address (it carries a key or "
-                              "signature); Bai Mei does not put signed addresses into the project.")
+            raise BaiMeiError(
+                f"The '{key}' image of {request.name} is at a signed address (it carries a key or "
+                "signature); Bai Mei does not put signed addresses into the project."
+            )
         # Opened here, in the task's thread, so that the layer can be handed to the main thread. No credential
         # goes to GDAL: neither in the /vsicurl/ address nor in its configuration (assets are often on other hosts).
         layer = QgsRasterLayer(f"/vsicurl/{href}", f"{request.name} ({key})", "gdal")
         if self.isCanceled():
             raise Canceled()
         if not layer.isValid():
-            raise BaiMeiError(f"GDAL could not open the '{key}' image of {request.name} at {redact(href)}.",
-                              layer.error().summary())
+            raise BaiMeiError(
+                f"GDAL could not open the '{key}' image of {request.name} at {redact(href)}.", layer.error().summary()
+            )
         self._to_main_thread(layer)
         return layer

@@ -53,14 +53,18 @@ def write_archive(rows: int, rows_per_file: int, seed: int = DEFAULT_SEED) -> Pa
     names = pa.array([f"VESSEL {k + 1}" for k in range(len(data["mmsi"]))])
     start = START.astype(np.int64)
     for k, first in enumerate(range(0, rows, rows_per_file)):
-        idx = data["order"][first:first + rows_per_file]
+        idx = data["order"][first : first + rows_per_file]
         vid = data["vid"][idx]
-        table = pa.table({
-            "MMSI": data["mmsi"][vid].astype(np.int64),
-            "BaseDateTime": pa.array(start + data["t"][idx], pa.timestamp("s")),
-            "LAT": data["lat"][idx], "LON": data["lon"][idx], "SOG": np.round(data["sog"][idx], 1),
-            "VesselName": pa.DictionaryArray.from_arrays(pa.array(vid.astype(np.int32)), names),
-        })
+        table = pa.table(
+            {
+                "MMSI": data["mmsi"][vid].astype(np.int64),
+                "BaseDateTime": pa.array(start + data["t"][idx], pa.timestamp("s")),
+                "LAT": data["lat"][idx],
+                "LON": data["lon"][idx],
+                "SOG": np.round(data["sog"][idx], 1),
+                "VesselName": pa.DictionaryArray.from_arrays(pa.array(vid.astype(np.int32)), names),
+            }
+        )
         pq.write_table(table, path / f"part-{k:04d}.parquet")
     (path / "_done").touch()
     return path
@@ -94,16 +98,28 @@ def run_engine(engine: str, archive: str, workers: int) -> dict:
         read_s = time.perf_counter() - started
         gaps = detect_gaps(cleaned.columns).gaps
         rows, steps = cleaned.rows_kept, {"read + clean": read_s, "detect_gaps": time.perf_counter() - started - read_s}
-    return {"engine": engine, "seconds": time.perf_counter() - started, "steps": steps, "rows": rows,
-            "gaps": len(gaps), "gap_nm_sum": float(sum(g.distance_nm for g in gaps)),
-            "first_gaps": [(g.mmsi, g.off_time, g.on_time) for g in gaps[:50]],
-            "start_rss_mb": start_rss, "peak_rss_mb": peak_rss_mb(), "vm_hwm_mb": vm_hwm_mb()}
+    return {
+        "engine": engine,
+        "seconds": time.perf_counter() - started,
+        "steps": steps,
+        "rows": rows,
+        "gaps": len(gaps),
+        "gap_nm_sum": float(sum(g.distance_nm for g in gaps)),
+        "first_gaps": [(g.mmsi, g.off_time, g.on_time) for g in gaps[:50]],
+        "start_rss_mb": start_rss,
+        "peak_rss_mb": peak_rss_mb(),
+        "vm_hwm_mb": vm_hwm_mb(),
+    }
 
 
 def measure(engine: str, archive: Path, workers: int) -> dict:
     """One engine run in a fresh process (the last line of its output is the JSON result)."""
-    proc = subprocess.run([sys.executable, "-m", "tests.bench.bench_dask", "--run", engine, str(archive),
-                           "--workers", str(workers)], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.bench.bench_dask", "--run", engine, str(archive), "--workers", str(workers)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"{engine} run failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -112,18 +128,33 @@ def measure(engine: str, archive: Path, workers: int) -> dict:
 def generate(rows: int, rows_per_file: int) -> Path:
     """The archive, generated in a separate process so this one stays small."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tests.bench.bench_dask", "--generate", str(rows),
-                    "--rows-per-file", str(rows_per_file)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.bench.bench_dask",
+            "--generate",
+            str(rows),
+            "--rows-per-file",
+            str(rows_per_file),
+        ],
+        check=True,
+    )
     path = archive_path(rows)
     size = sum(p.stat().st_size for p in path.glob("*.parquet")) / 1e6
-    print(f"archive {path.name}: {len(list(path.glob('*.parquet')))} files, {size:,.0f} MB "
-          f"(ready in {time.perf_counter() - started:.1f} s)", flush=True)
+    print(
+        f"archive {path.name}: {len(list(path.glob('*.parquet')))} files, {size:,.0f} MB "
+        f"(ready in {time.perf_counter() - started:.1f} s)",
+        flush=True,
+    )
     return path
 
 
 def line(label: str, r: dict) -> str:
-    return (f"  {label:<34} {r['rows']:>12,} {r['seconds']:>9.1f} {r['vm_hwm_mb']:>10,.0f} {r['gaps']:>8,}  "
-            + ", ".join(f"{k} {v:.1f}" for k, v in r["steps"].items()))
+    return (
+        f"  {label:<34} {r['rows']:>12,} {r['seconds']:>9.1f} {r['vm_hwm_mb']:>10,.0f} {r['gaps']:>8,}  "
+        + ", ".join(f"{k} {v:.1f}" for k, v in r["steps"].items())
+    )
 
 
 def main() -> int:
@@ -142,9 +173,11 @@ def main() -> int:
         print(json.dumps(run_engine(args.run[0], args.run[1], args.workers)), flush=True)
         return 0
 
-    print(f"Dask gap benchmark: issue 7 asks for {ISSUE_ROWS:,} reports; this run: {args.rows:,} through Dask, "
-          f"{args.compare_rows:,} through both engines; {args.workers} worker processes, {os.cpu_count()} CPUs.",
-          flush=True)
+    print(
+        f"Dask gap benchmark: issue 7 asks for {ISSUE_ROWS:,} reports; this run: {args.rows:,} through Dask, "
+        f"{args.compare_rows:,} through both engines; {args.workers} worker processes, {os.cpu_count()} CPUs.",
+        flush=True,
+    )
     compare = generate(args.compare_rows, args.rows_per_file)
     dask_small = measure("dask", compare, args.workers)
     local = measure("inprocess", compare, args.workers)
@@ -156,11 +189,14 @@ def main() -> int:
     print(line(f"dask LocalCluster x{args.workers}", dask_small))
     if big is not dask_small:
         print(line(f"dask LocalCluster x{args.workers}", big))
-    same = (local["gaps"], local["first_gaps"]) == (dask_small["gaps"], dask_small["first_gaps"]) and \
-        abs(local["gap_nm_sum"] - dask_small["gap_nm_sum"]) <= 1e-6 * max(1.0, local["gap_nm_sum"])
-    print(f"\nAt {args.compare_rows:,} rows: Dask / in-process time {dask_small['seconds'] / local['seconds']:.2f}x, "
-          f"peak memory of the calling process {dask_small['vm_hwm_mb']:,.0f} MB vs {local['vm_hwm_mb']:,.0f} MB "
-          f"({dask_small['vm_hwm_mb'] / local['vm_hwm_mb']:.2f}x); gaps identical: {'yes' if same else 'NO'}.")
+    same = (local["gaps"], local["first_gaps"]) == (dask_small["gaps"], dask_small["first_gaps"]) and abs(
+        local["gap_nm_sum"] - dask_small["gap_nm_sum"]
+    ) <= 1e-6 * max(1.0, local["gap_nm_sum"])
+    print(
+        f"\nAt {args.compare_rows:,} rows: Dask / in-process time {dask_small['seconds'] / local['seconds']:.2f}x, "
+        f"peak memory of the calling process {dask_small['vm_hwm_mb']:,.0f} MB vs {local['vm_hwm_mb']:,.0f} MB "
+        f"({dask_small['vm_hwm_mb'] / local['vm_hwm_mb']:.2f}x); gaps identical: {'yes' if same else 'NO'}."
+    )
     return 0 if same else 1
 
 

@@ -53,8 +53,15 @@ def _pair_rows(rng, kind: str, mmsi_a: int, mmsi_b: int, t0: int, lon: float, la
     rows = []
     for mmsi, north in ((mmsi_a, 0.0), (mmsi_b, 300.0)):
         jitter = rng.integers(0, 60)  # the two transponders do not report at the same instants
-        rows.append((np.full(n, mmsi, dtype=np.int64), t + jitter, lon_track, np.full(n, lat + north / M_PER_DEG),
-                     np.full(n, knots)))
+        rows.append(
+            (
+                np.full(n, mmsi, dtype=np.int64),
+                t + jitter,
+                lon_track,
+                np.full(n, lat + north / M_PER_DEG),
+                np.full(n, knots),
+            )
+        )
     return rows, hours
 
 
@@ -76,16 +83,19 @@ def build(rows: int, seed: int = DEFAULT_SEED):
             plants.extend(pair)
             planted.append((kind, a, b, t0, hours))
             if kind == "port":
-                ports.append(Port(f"Benchport {len(ports) + 1}", f"XX{len(ports) + 1:03d}", "XX",
-                                  lat + 5000.0 / M_PER_DEG, lon))
+                ports.append(
+                    Port(f"Benchport {len(ports) + 1}", f"XX{len(ports) + 1:03d}", "XX", lat + 5000.0 / M_PER_DEG, lon)
+                )
     planted_rows = sum(len(p[0]) for p in plants)
     data = simulate(rows - planted_rows, seed)
     vid = data["vid"]
-    columns = [np.concatenate([data["mmsi"][vid]] + [p[0] for p in plants]),
-               np.concatenate([start + data["t"]] + [p[1] for p in plants]),
-               np.concatenate([data["lon"]] + [p[2] for p in plants]),
-               np.concatenate([data["lat"]] + [p[3] for p in plants]),
-               np.concatenate([data["sog"]] + [p[4] for p in plants])]
+    columns = [
+        np.concatenate([data["mmsi"][vid]] + [p[0] for p in plants]),
+        np.concatenate([start + data["t"]] + [p[1] for p in plants]),
+        np.concatenate([data["lon"]] + [p[2] for p in plants]),
+        np.concatenate([data["lat"]] + [p[3] for p in plants]),
+        np.concatenate([data["sog"]] + [p[4] for p in plants]),
+    ]
     del data
     order = np.lexsort((columns[1], columns[0]))
     mmsi, t, lon, lat, sog = (c[order] for c in columns)
@@ -117,13 +127,18 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args()
-    print(f"Bai Mei encounter benchmark: {args.rows:,} reports; {os.cpu_count()} CPUs; Python "
-          f"{platform.python_version()}; numpy {np.__version__}", flush=True)
+    print(
+        f"Bai Mei encounter benchmark: {args.rows:,} reports; {os.cpu_count()} CPUs; Python "
+        f"{platform.python_version()}; numpy {np.__version__}",
+        flush=True,
+    )
     started = time.perf_counter()
     cols, planted, ports = build(args.rows, args.seed)
-    print(f"built in {time.perf_counter() - started:.1f} s: {len(cols):,} reports, "
-          f"{len(np.unique(cols.mmsi)):,} vessels, planted pairs "
-          + ", ".join(f"{k} {v}" for k, v in PLANTED.items()), flush=True)
+    print(
+        f"built in {time.perf_counter() - started:.1f} s: {len(cols):,} reports, "
+        f"{len(np.unique(cols.mmsi)):,} vessels, planted pairs " + ", ".join(f"{k} {v}" for k, v in PLANTED.items()),
+        flush=True,
+    )
     criteria = EncounterCriteria()
     t0 = time.perf_counter()
     slots = slow_slots(cols, criteria, ports)
@@ -140,11 +155,15 @@ def main() -> int:
     background = [e for e in found if e.mmsi_1 not in planted_ids and e.mmsi_2 not in planted_ids]
     problems = check(planted, found)
     n_found = PLANTED["found"]
-    print(f"time: best {best:.2f} s (runs {' '.join(f'{s:.2f}' for s in times)}); {len(cols) / best:,.0f} reports/s; "
-          f"peak RSS {peak_rss_mb():,.0f} MB")
-    print(f"planted encounters found: {n_found - sum('missed' in p for p in problems)}/{n_found}; planted "
-          f"non-encounters reported: {sum('not an encounter' in p for p in problems)}/{len(planted) - n_found}; "
-          f"encounters between background vessels: {len(background)}")
+    print(
+        f"time: best {best:.2f} s (runs {' '.join(f'{s:.2f}' for s in times)}); {len(cols) / best:,.0f} reports/s; "
+        f"peak RSS {peak_rss_mb():,.0f} MB"
+    )
+    print(
+        f"planted encounters found: {n_found - sum('missed' in p for p in problems)}/{n_found}; planted "
+        f"non-encounters reported: {sum('not an encounter' in p for p in problems)}/{len(planted) - n_found}; "
+        f"encounters between background vessels: {len(background)}"
+    )
     for problem in problems:
         print(f"ERROR: {problem}")
     if len(cols) >= TARGET_ROWS:

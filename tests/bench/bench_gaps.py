@@ -84,8 +84,13 @@ def ensure_file(rows: int, log) -> Path:
     """
     path = cached_path(rows, DEFAULT_SEED)
     if not path.exists():
-        proc = subprocess.run([sys.executable, "-m", "tests.bench.generate", str(rows), "--seed", str(DEFAULT_SEED)],
-                              cwd=ROOT, env=_env(), capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "tests.bench.generate", str(rows), "--seed", str(DEFAULT_SEED)],
+            cwd=ROOT,
+            env=_env(),
+            capture_output=True,
+            text=True,
+        )
         if proc.returncode != 0 or not path.exists():
             raise BenchError(f"generating {path.name} failed:\n{proc.stdout}{proc.stderr}")
         log(f"  {proc.stdout.strip().splitlines()[0]}")
@@ -134,8 +139,14 @@ def run_worker(method: str, path: Path, warm_mb: float = PREWARM_DEFAULT_MB) -> 
     warm_s = prewarm(warm_mb)
     env = _env()
     try:
-        proc = subprocess.run([sys.executable, "-m", "tests.bench.worker", method, str(path)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=WORKER_TIMEOUT_S)
+        proc = subprocess.run(
+            [sys.executable, "-m", "tests.bench.worker", method, str(path)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=WORKER_TIMEOUT_S,
+        )
     except subprocess.TimeoutExpired as exc:
         raise BenchError(f"{method} on {path.name} took longer than {WORKER_TIMEOUT_S} s") from exc
     lines = proc.stdout.strip().splitlines()
@@ -150,9 +161,14 @@ def run_worker(method: str, path: Path, warm_mb: float = PREWARM_DEFAULT_MB) -> 
 
 def summarise(runs: list) -> dict:
     best = min(runs, key=lambda r: r["total"])
-    return {"runs_s": [r["total"] for r in runs], "best_s": best["total"],
-            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs), "vm_hwm_mb": max(r["vm_hwm_mb"] for r in runs),
-            "best_run": best, "all_runs": runs}
+    return {
+        "runs_s": [r["total"] for r in runs],
+        "best_s": best["total"],
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+        "vm_hwm_mb": max(r["vm_hwm_mb"] for r in runs),
+        "best_run": best,
+        "all_runs": runs,
+    }
 
 
 def warm_page_cache(path: Path) -> None:
@@ -186,8 +202,7 @@ def points_plan(rows: int, earlier: list) -> tuple:
     if est_s > POINTS_BUDGET_S:
         return False, f"estimated {est_s:,.0f} s from {prev_rows:,} rows, over the {POINTS_BUDGET_S:.0f} s budget", 0.0
     if est_mb > 0.7 * mem_available_mb():
-        return (False, f"estimated peak {est_mb:,.0f} MB, over 70% of the {mem_available_mb():,.0f} MB available",
-                0.0)
+        return (False, f"estimated peak {est_mb:,.0f} MB, over 70% of the {mem_available_mb():,.0f} MB available", 0.0)
     return True, f"estimated {est_s:,.0f} s and {est_mb:,.0f} MB from {prev_rows:,} rows", est_mb
 
 
@@ -202,8 +217,9 @@ def check_agreement(base: dict, bai: dict) -> list:
         problems.append(f"rows kept differ: baseline {base['rows']:,}, Bai Mei {bai['rows']:,}")
     scale = max(1.0, abs(base["gap_nm_sum"]))
     if abs(base["gap_nm_sum"] - bai["gap_nm_sum"]) > 1e-6 * scale:
-        problems.append(f"gap distances differ: baseline {base['gap_nm_sum']:.3f} nm in all, "
-                        f"Bai Mei {bai['gap_nm_sum']:.3f} nm")
+        problems.append(
+            f"gap distances differ: baseline {base['gap_nm_sum']:.3f} nm in all, Bai Mei {bai['gap_nm_sum']:.3f} nm"
+        )
     return problems
 
 
@@ -232,11 +248,18 @@ def measure_size(rows: int, earlier_points: list, log) -> dict:
             runs.append(run_worker(method, path, _warm_mb(runs)))
             log(f"  run {k + 1}/{repeats} {method:<8} {_run_note(runs[-1])}")
     base, bai = summarise(base_runs), summarise(bai_runs)
-    result = {"rows": rows, "file": str(path), "file_mb": path.stat().st_size / 1e6, "generate_or_cache_s": generated_s,
-              "repeats": repeats, "baseline": base, "baimei": bai,
-              "ratio": bai["best_s"] / base["best_s"],
-              "land_build_s": bai["best_run"]["steps"].get("default_land (land index build)", 0.0),
-              "disagreements": []}
+    result = {
+        "rows": rows,
+        "file": str(path),
+        "file_mb": path.stat().st_size / 1e6,
+        "generate_or_cache_s": generated_s,
+        "repeats": repeats,
+        "baseline": base,
+        "baimei": bai,
+        "ratio": bai["best_s"] / base["best_s"],
+        "land_build_s": bai["best_run"]["steps"].get("default_land (land index build)", 0.0),
+        "disagreements": [],
+    }
     result["ratio_without_land_build"] = (bai["best_s"] - result["land_build_s"]) / base["best_s"]
     for b_run, m_run in zip(base_runs, bai_runs):
         for problem in check_agreement(b_run, m_run):
@@ -258,8 +281,11 @@ def measure_size(rows: int, earlier_points: list, log) -> dict:
     if rows == TARGET_ROWS:
         result["targets"] = {
             "ratio": {"value": result["ratio"], "limit": TARGET_RATIO, "pass": result["ratio"] <= TARGET_RATIO},
-            "peak_rss_mb": {"value": bai["peak_rss_mb"], "limit": TARGET_PEAK_MB,
-                            "pass": bai["peak_rss_mb"] <= TARGET_PEAK_MB},
+            "peak_rss_mb": {
+                "value": bai["peak_rss_mb"],
+                "limit": TARGET_PEAK_MB,
+                "pass": bai["peak_rss_mb"] <= TARGET_PEAK_MB,
+            },
         }
     return result
 
@@ -273,38 +299,52 @@ def _runs(summary: dict) -> str:
 
 
 def print_table(results: list, out=print) -> None:
-    head = (f"{'rows':>10}  {'method':<40} {'best (s)':>9}  {'runs (s)':<17} {'peak RSS (MB)':>13} {'gaps':>7} "
-            f"{'tracks':>7}")
+    head = (
+        f"{'rows':>10}  {'method':<40} {'best (s)':>9}  {'runs (s)':<17} {'peak RSS (MB)':>13} {'gaps':>7} "
+        f"{'tracks':>7}"
+    )
     out(head)
     out("-" * len(head))
     for r in results:
         rows = f"{r['rows']:>10,}"
-        for label, key in (("(a) numpy baseline (file -> gaps)", "baseline"),
-                           ("(b) Bai Mei (file -> gaps+tracks layers)", "baimei")):
+        for label, key in (
+            ("(a) numpy baseline (file -> gaps)", "baseline"),
+            ("(b) Bai Mei (file -> gaps+tracks layers)", "baimei"),
+        ):
             s = r[key]
             best = s["best_run"]
-            out(f"{rows}  {label:<40} {s['best_s']:>9.2f}  {_runs(s):<17} {s['peak_rss_mb']:>13,.0f} "
-                f"{best['gaps']:>7,} {best['tracks']:>7,}")
+            out(
+                f"{rows}  {label:<40} {s['best_s']:>9.2f}  {_runs(s):<17} {s['peak_rss_mb']:>13,.0f} "
+                f"{best['gaps']:>7,} {best['tracks']:>7,}"
+            )
         verdict = ""
         if "targets" in r:
             t = r["targets"]
-            verdict = (f"  {'PASS' if t['ratio']['pass'] else 'FAIL'} (target <= {TARGET_RATIO:.1f}x); peak "
-                       f"{t['peak_rss_mb']['value']:,.0f} MB {'PASS' if t['peak_rss_mb']['pass'] else 'FAIL'} "
-                       f"(target <= {TARGET_PEAK_MB:,.0f} MB)")
+            verdict = (
+                f"  {'PASS' if t['ratio']['pass'] else 'FAIL'} (target <= {TARGET_RATIO:.1f}x); peak "
+                f"{t['peak_rss_mb']['value']:,.0f} MB {'PASS' if t['peak_rss_mb']['pass'] else 'FAIL'} "
+                f"(target <= {TARGET_PEAK_MB:,.0f} MB)"
+            )
         agree = "DIFFER: " + "; ".join(r["disagreements"]) if r["disagreements"] else "same gaps, tracks and distances"
         out(f"{rows}  {'check (a) against (b)':<40} {agree}")
         out(f"{rows}  {'ratio (b) / (a)':<40} {r['ratio']:>8.2f}x{verdict}")
-        out(f"{rows}  {'  same, without the land index build':<40} {r['ratio_without_land_build']:>8.2f}x"
-            "  (built once per session, and only for a minimum distance from shore)")
+        out(
+            f"{rows}  {'  same, without the land index build':<40} {r['ratio_without_land_build']:>8.2f}x"
+            "  (built once per session, and only for a minimum distance from shore)"
+        )
         p = r["points"]
         if "skipped" in p:
             out(f"{rows}  {'(c) points layer (optional)':<40} {'skipped':>9}  {p['skipped']}")
         else:
-            out(f"{rows}  {'(c) points layer (optional, extra)':<40} {p['best_s']:>9.2f}  {_runs(p):<17} "
-                f"{p['peak_rss_mb']:>13,.0f}")
+            out(
+                f"{rows}  {'(c) points layer (optional, extra)':<40} {p['best_s']:>9.2f}  {_runs(p):<17} "
+                f"{p['peak_rss_mb']:>13,.0f}"
+            )
         out("")
-    out("Best of the runs; peak RSS is the highest of the runs. (c) is the time to build the layer from columns "
-        "already read; its peak\nRSS is the whole process, read_ais included.")
+    out(
+        "Best of the runs; peak RSS is the highest of the runs. (c) is the time to build the layer from columns "
+        "already read; its peak\nRSS is the whole process, read_ais included."
+    )
     out("")
 
 
@@ -334,10 +374,14 @@ def main() -> int:
     def log(message: str) -> None:
         print(message, flush=True)
 
-    log(f"Bai Mei gap benchmark: sizes {', '.join(f'{s:,}' for s in sizes)}; {os.cpu_count()} CPUs; "
-        f"Python {platform.python_version()}; {sys.executable}")
-    log("Memory pre-warm before each run: " + ("on (see PREWARM in bench_gaps.py; BENCH_PREWARM=0 turns it off)"
-                                                 if PREWARM else "off"))
+    log(
+        f"Bai Mei gap benchmark: sizes {', '.join(f'{s:,}' for s in sizes)}; {os.cpu_count()} CPUs; "
+        f"Python {platform.python_version()}; {sys.executable}"
+    )
+    log(
+        "Memory pre-warm before each run: "
+        + ("on (see PREWARM in bench_gaps.py; BENCH_PREWARM=0 turns it off)" if PREWARM else "off")
+    )
     results, earlier_points = [], []
     started = time.perf_counter()
     try:
@@ -351,24 +395,36 @@ def main() -> int:
     print_table(results, log)
     print_steps(results, log)
     disagreements = [(r["rows"], p) for r in results for p in r["disagreements"]]
-    busy_runs = sum(run.get("busy_before", 0.0) > BUSY_LIMIT for r in results for key in ("baseline", "baimei")
-                    for run in r[key]["all_runs"])
+    busy_runs = sum(
+        run.get("busy_before", 0.0) > BUSY_LIMIT
+        for r in results
+        for key in ("baseline", "baimei")
+        for run in r[key]["all_runs"]
+    )
     if busy_runs:
-        log(f"Note: other processes were busy on the CPUs before {busy_runs} of the runs (waited up to "
-            f"{BUSY_MAX_WAIT_S:.0f} s each); times are less reliable.")
+        log(
+            f"Note: other processes were busy on the CPUs before {busy_runs} of the runs (waited up to "
+            f"{BUSY_MAX_WAIT_S:.0f} s each); times are less reliable."
+        )
     if TARGET_ROWS not in sizes:
         log(f"Targets apply at {TARGET_ROWS:,} rows, which this run did not measure.")
     else:
         t = next(r for r in results if r["rows"] == TARGET_ROWS)["targets"]
         ok = t["ratio"]["pass"] and t["peak_rss_mb"]["pass"]
-        log(f"Targets at {TARGET_ROWS:,} rows: {'PASS' if ok else 'FAIL'}: ratio {t['ratio']['value']:.2f}x "
+        log(
+            f"Targets at {TARGET_ROWS:,} rows: {'PASS' if ok else 'FAIL'}: ratio {t['ratio']['value']:.2f}x "
             f"(<= {TARGET_RATIO:.1f}x: {'PASS' if t['ratio']['pass'] else 'FAIL'}), peak "
             f"{t['peak_rss_mb']['value']:,.0f} MB (<= {TARGET_PEAK_MB:,.0f} MB: "
-            f"{'PASS' if t['peak_rss_mb']['pass'] else 'FAIL'})")
+            f"{'PASS' if t['peak_rss_mb']['pass'] else 'FAIL'})"
+        )
     report = {
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "executable": sys.executable},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "executable": sys.executable,
+        },
         "generator": {"version": GENERATOR_VERSION, "seed": DEFAULT_SEED, "vessels": N_VESSELS},
         "timing": "best of the runs (wall clock, time.perf_counter); peak RSS is the highest of the runs",
         "prewarm": PREWARM,

@@ -10,5 +10,7 @@ from tests.qgis.test_dock import canvas, dock, measure_load_and_cancel, million_
 
 def test_print_gui_stall_and_cancel_latency(dock, qtbot, million_rows):  # noqa: F811
     worst_load, stopped = measure_load_and_cancel(dock, qtbot, million_rows)
-    print(f"\nGUI while loading 1,000,000 reports: worst event-loop stall {worst_load * 1000:.0f} ms "
-          f"(target 200 ms); Cancel took effect in {stopped * 1000:.0f} ms (target 1,000 ms)")
+    print(
+        f"\nGUI while loading 1,000,000 reports: worst event-loop stall {worst_load * 1000:.0f} ms "
+        f"(target 200 ms); Cancel took effect in {stopped * 1000:.0f} ms (target 1,000 ms)"
+    )

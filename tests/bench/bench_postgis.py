@@ -73,9 +73,13 @@ def run_import(archive: str, table: str, server: dict) -> dict:
         size_mb = cur.fetchone()[0] / 1e6
     conn.close()
     total = time.perf_counter() - started
-    return {"rows": rows, "seconds": total, "steps": {"read + clean": read_s, "COPY": copied - read_s,
-                                                      "indexes + analyze": total - copied},
-            "table_mb": size_mb, **memory()}
+    return {
+        "rows": rows,
+        "seconds": total,
+        "steps": {"read + clean": read_s, "COPY": copied - read_s, "indexes + analyze": total - copied},
+        "table_mb": size_mb,
+        **memory(),
+    }
 
 
 def run_detect(table: str, server: dict) -> dict:
@@ -89,18 +93,26 @@ def run_detect(table: str, server: dict) -> dict:
     gaps = detect_gaps_postgis(conn, table, COLUMNS)
     seconds = time.perf_counter() - started
     conn.close()
-    return {"engine": "postgis", "seconds": seconds, "steps": {"query + fetch": seconds}, "gaps": len(gaps),
-            "gap_nm_sum": float(sum(g.distance_nm for g in gaps)),
-            "first_gaps": [(g.mmsi, g.off_time, g.on_time) for g in gaps[:50]], **memory()}
+    return {
+        "engine": "postgis",
+        "seconds": seconds,
+        "steps": {"query + fetch": seconds},
+        "gaps": len(gaps),
+        "gap_nm_sum": float(sum(g.distance_nm for g in gaps)),
+        "first_gaps": [(g.mmsi, g.off_time, g.on_time) for g in gaps[:50]],
+        **memory(),
+    }
 
 
 def server_version(params: dict) -> str:
     import psycopg2
 
     with psycopg2.connect(**params) as conn, conn.cursor() as cur:
-        cur.execute("SELECT split_part(version(), ',', 1) || ', PostGIS ' || postgis_lib_version() || "
-                    "', shared_buffers ' || current_setting('shared_buffers') || ', work_mem ' || "
-                    "current_setting('work_mem')")
+        cur.execute(
+            "SELECT split_part(version(), ',', 1) || ', PostGIS ' || postgis_lib_version() || "
+            "', shared_buffers ' || current_setting('shared_buffers') || ', work_mem ' || "
+            "current_setting('work_mem')"
+        )
         version = cur.fetchone()[0]
     conn.close()
     return version
@@ -108,21 +120,25 @@ def server_version(params: dict) -> str:
 
 def child(*args: str) -> dict:
     """A step in a fresh process; the last line of its output is the JSON result."""
-    proc = subprocess.run([sys.executable, "-m", "tests.bench.bench_postgis", *args], capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.bench.bench_postgis", *args], capture_output=True, text=True, check=False
+    )
     if proc.returncode != 0:
         raise SystemExit(f"{args[0]} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def same_gaps(a: dict, b: dict) -> bool:
-    return (a["gaps"], [tuple(g) for g in a["first_gaps"]]) == (b["gaps"], [tuple(g) for g in b["first_gaps"]]) \
-        and abs(a["gap_nm_sum"] - b["gap_nm_sum"]) <= 1e-6 * max(1.0, b["gap_nm_sum"])
+    return (a["gaps"], [tuple(g) for g in a["first_gaps"]]) == (b["gaps"], [tuple(g) for g in b["first_gaps"]]) and abs(
+        a["gap_nm_sum"] - b["gap_nm_sum"]
+    ) <= 1e-6 * max(1.0, b["gap_nm_sum"])
 
 
 def line(label: str, rows: int, r: dict) -> str:
-    return (f"  {label:<30} {rows:>12,} {r['seconds']:>9.1f} {r['peak_rss_mb']:>10,.0f} {r.get('gaps', ''):>8}  "
-            + ", ".join(f"{k} {v:.1f}" for k, v in r["steps"].items()))
+    return (
+        f"  {label:<30} {rows:>12,} {r['seconds']:>9.1f} {r['peak_rss_mb']:>10,.0f} {r.get('gaps', ''):>8}  "
+        + ", ".join(f"{k} {v:.1f}" for k, v in r["steps"].items())
+    )
 
 
 def postgis_run(server, rows: int, rows_per_file: int) -> tuple:
@@ -130,8 +146,10 @@ def postgis_run(server, rows: int, rows_per_file: int) -> tuple:
     table = TABLE.format(rows=rows)
     params = json.dumps(server.params)
     imported = child("--import", str(archive), table, params)
-    print(line("import (COPY importer)", imported["rows"], imported) + f"; table {imported['table_mb']:,.0f} MB",
-          flush=True)
+    print(
+        line("import (COPY importer)", imported["rows"], imported) + f"; table {imported['table_mb']:,.0f} MB",
+        flush=True,
+    )
     detected = child("--detect", table, params)
     print(line("gaps in PostGIS", imported["rows"], detected), flush=True)
     return archive, imported, detected
@@ -142,8 +160,9 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=10_000_000, help="archive size for the PostGIS-only run")
     parser.add_argument("--compare-rows", type=int, default=5_000_000, help="size both engines run on")
     parser.add_argument("--rows-per-file", type=int, default=1_000_000)
-    parser.add_argument("--import", nargs=3, dest="do_import", metavar=("ARCHIVE", "TABLE", "SERVER"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--import", nargs=3, dest="do_import", metavar=("ARCHIVE", "TABLE", "SERVER"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--detect", nargs=2, metavar=("TABLE", "SERVER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.do_import:
@@ -160,9 +179,12 @@ def main() -> int:
     if reason:
         print(f"PostGIS benchmark skipped: {reason}")
         return 0
-    print(f"PostGIS gap benchmark: issue 7 asks for {ISSUE_ROWS:,} reports; this run: {args.rows:,} through PostGIS, "
-          f"{args.compare_rows:,} through both engines; {os.cpu_count()} CPUs. Time in s, peak memory (VmHWM) in MB "
-          "of each step's own process.", flush=True)
+    print(
+        f"PostGIS gap benchmark: issue 7 asks for {ISSUE_ROWS:,} reports; this run: {args.rows:,} through PostGIS, "
+        f"{args.compare_rows:,} through both engines; {os.cpu_count()} CPUs. Time in s, peak memory (VmHWM) in MB "
+        "of each step's own process.",
+        flush=True,
+    )
     print(f"\n  {'':<30} {'rows':>12} {'time s':>9} {'peak MB':>10} {'gaps':>8}  steps (s)", flush=True)
     with PgServer() as server:
         started = time.perf_counter()
@@ -177,13 +199,17 @@ def main() -> int:
         print(f"  (server up, imports and queries: {time.perf_counter() - started:,.0f} s)")
     same = same_gaps(small, local)
     ratio = small["seconds"] / local["seconds"]
-    print(f"\nAt {args.compare_rows:,} rows: PostGIS query / in-process time {ratio:.2f}x "
-          f"({small['seconds']:.1f} s vs {local['seconds']:.1f} s), peak memory of the calling process "
-          f"{small['peak_rss_mb']:,.0f} MB vs {local['peak_rss_mb']:,.0f} MB "
-          f"({small['peak_rss_mb'] / local['peak_rss_mb']:.2f}x); gaps identical: {'yes' if same else 'NO'}.")
+    print(
+        f"\nAt {args.compare_rows:,} rows: PostGIS query / in-process time {ratio:.2f}x "
+        f"({small['seconds']:.1f} s vs {local['seconds']:.1f} s), peak memory of the calling process "
+        f"{small['peak_rss_mb']:,.0f} MB vs {local['peak_rss_mb']:,.0f} MB "
+        f"({small['peak_rss_mb'] / local['peak_rss_mb']:.2f}x); gaps identical: {'yes' if same else 'NO'}."
+    )
     if big is not small:
-        print(f"At {args.rows:,} rows: PostGIS query {big['seconds']:.1f} s, {big['gaps']:,} gaps, calling process "
-              f"peak {big['peak_rss_mb']:,.0f} MB.")
+        print(
+            f"At {args.rows:,} rows: PostGIS query {big['seconds']:.1f} s, {big['gaps']:,} gaps, calling process "
+            f"peak {big['peak_rss_mb']:,.0f} MB."
+        )
     return 0 if same else 1
 
 

@@ -22,8 +22,10 @@ from pathlib import Path
 import numpy as np
 
 GENERATOR_VERSION = 1
-HEADER = ("MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,"
-          "Cargo,TransceiverClass")
+HEADER = (
+    "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,"
+    "Cargo,TransceiverClass"
+)
 START = np.datetime64("2020-06-01T00:00:00", "s")
 SPAN_S = 7 * 86400
 N_VESSELS = 3000
@@ -92,8 +94,11 @@ def simulate(rows: int, seed: int = DEFAULT_SEED, vessels: int = N_VESSELS) -> d
     n_gaps = rng.poisson(3.0, size=vessels)
     gap_vessel = np.repeat(np.arange(vessels), n_gaps)
     long_gap = rng.random(len(gap_vessel)) < 0.55
-    duration = np.where(long_gap, 6 * 3600 + np.minimum(rng.exponential(12 * 3600, len(gap_vessel)), 66 * 3600),
-                        rng.uniform(0.5 * 3600, 5.5 * 3600, len(gap_vessel)))
+    duration = np.where(
+        long_gap,
+        6 * 3600 + np.minimum(rng.exponential(12 * 3600, len(gap_vessel)), 66 * 3600),
+        rng.uniform(0.5 * 3600, 5.5 * 3600, len(gap_vessel)),
+    )
     gap_row = first[gap_vessel] + 1 + (rng.random(len(gap_vessel)) * (counts[gap_vessel] - 1)).astype(np.int64)
     extra = np.bincount(gap_row, weights=np.round(duration), minlength=rows).astype(np.int64)
     gap_total = np.bincount(gap_vessel, weights=duration, minlength=vessels)
@@ -108,8 +113,11 @@ def simulate(rows: int, seed: int = DEFAULT_SEED, vessels: int = N_VESSELS) -> d
 
     # Motion: speed per vessel, course drifting as a random walk, position integrated from the start.
     kind = rng.random(vessels)
-    speed = np.where(kind < 0.2, rng.uniform(0.0, 1.0, vessels),
-                     np.where(kind < 0.3, rng.uniform(3.0, 8.0, vessels), rng.uniform(8.0, 20.0, vessels)))
+    speed = np.where(
+        kind < 0.2,
+        rng.uniform(0.0, 1.0, vessels),
+        np.where(kind < 0.3, rng.uniform(3.0, 8.0, vessels), rng.uniform(8.0, 20.0, vessels)),
+    )
     region = REGIONS[rng.integers(0, len(REGIONS), vessels)]
     lon0 = rng.uniform(region[:, 0], region[:, 1])
     lat0 = rng.uniform(region[:, 2], region[:, 3])
@@ -129,8 +137,18 @@ def simulate(rows: int, seed: int = DEFAULT_SEED, vessels: int = N_VESSELS) -> d
     heading[no_gyro[vid] | (rng.random(rows) < 0.02)] = 511
 
     order = np.argsort(t, kind="stable")
-    return {"mmsi": mmsi, "vid": vid, "t": t, "lat": lat, "lon": lon, "sog": sog, "cog": cog, "heading": heading,
-            "order": order, "static": _static_text(rng, vessels)}
+    return {
+        "mmsi": mmsi,
+        "vid": vid,
+        "t": t,
+        "lat": lat,
+        "lon": lon,
+        "sog": sog,
+        "cog": cog,
+        "heading": heading,
+        "order": order,
+        "static": _static_text(rng, vessels),
+    }
 
 
 def _static_text(rng: np.random.Generator, vessels: int) -> list:
@@ -150,13 +168,22 @@ def _static_text(rng: np.random.Generator, vessels: int) -> list:
     named = rng.random(vessels) >= 0.03
     out = []
     for k in range(vessels):
-        out.append(",".join((
-            f"VESSEL {k + 1}" if named[k] else "",
-            f"IMO9{imo[k]:06d}" if has_imo[k] else "",
-            f"W{chr(65 + letters[k, 0])}{chr(65 + letters[k, 1])}{callsign[k]:04d}",
-            str(vessel_type[k]), str(status[k]), str(length[k]), str(width[k]),
-            f"{draft[k]:.1f}" if has_draft[k] else "", str(cargo[k]), "A" if class_a[k] else "B",
-        )))
+        out.append(
+            ",".join(
+                (
+                    f"VESSEL {k + 1}" if named[k] else "",
+                    f"IMO9{imo[k]:06d}" if has_imo[k] else "",
+                    f"W{chr(65 + letters[k, 0])}{chr(65 + letters[k, 1])}{callsign[k]:04d}",
+                    str(vessel_type[k]),
+                    str(status[k]),
+                    str(length[k]),
+                    str(width[k]),
+                    f"{draft[k]:.1f}" if has_draft[k] else "",
+                    str(cargo[k]),
+                    "A" if class_a[k] else "B",
+                )
+            )
+        )
     return out
 
 
@@ -184,8 +211,14 @@ def _fixed(values: np.ndarray, int_width: int, decimals: int) -> np.ndarray:
     scaled = np.round(np.abs(values) * 10**decimals).astype(np.int64)
     sign = np.where((values < 0) & (scaled > 0), MINUS, NUL).astype(np.uint8)[:, None]
     whole, fraction = np.divmod(scaled, 10**decimals)
-    return np.hstack((sign, _digits(whole, int_width), _column(len(values), DOT),
-                      _digits(fraction, decimals, keep_leading_zeros=True)))
+    return np.hstack(
+        (
+            sign,
+            _digits(whole, int_width),
+            _column(len(values), DOT),
+            _digits(fraction, decimals, keep_leading_zeros=True),
+        )
+    )
 
 
 def _fragments(texts: list) -> np.ndarray:
@@ -203,8 +236,17 @@ def _time_text(t: np.ndarray) -> np.ndarray:
     hour, rest = np.divmod(second, 3600)
     minute, sec = np.divmod(rest, 60)
     colon = _column(len(t), ord(":"))
-    return np.hstack((date_bytes, _column(len(t), ord("T")), _digits(hour, 2, True), colon, _digits(minute, 2, True),
-                      colon, _digits(sec, 2, True)))
+    return np.hstack(
+        (
+            date_bytes,
+            _column(len(t), ord("T")),
+            _digits(hour, 2, True),
+            colon,
+            _digits(minute, 2, True),
+            colon,
+            _digits(sec, 2, True),
+        )
+    )
 
 
 def write_csv(path, rows: int, seed: int = DEFAULT_SEED) -> None:
@@ -214,16 +256,27 @@ def write_csv(path, rows: int, seed: int = DEFAULT_SEED) -> None:
     with open(path, "wb") as handle:
         handle.write((HEADER + "\n").encode("ascii"))
         for start in range(0, rows, CHUNK_ROWS):
-            idx = data["order"][start:start + CHUNK_ROWS]
+            idx = data["order"][start : start + CHUNK_ROWS]
             n = len(idx)
             vid = data["vid"][idx]
             comma = _column(n, COMMA)
-            matrix = np.hstack((
-                prefix[vid], _time_text(data["t"][idx]), comma,
-                _fixed(data["lat"][idx], 2, 5), comma, _fixed(data["lon"][idx], 3, 5), comma,
-                _fixed(data["sog"][idx], 2, 1), comma, _fixed(data["cog"][idx], 3, 1), comma,
-                _digits(data["heading"][idx], 3), suffix[vid],
-            ))
+            matrix = np.hstack(
+                (
+                    prefix[vid],
+                    _time_text(data["t"][idx]),
+                    comma,
+                    _fixed(data["lat"][idx], 2, 5),
+                    comma,
+                    _fixed(data["lon"][idx], 3, 5),
+                    comma,
+                    _fixed(data["sog"][idx], 2, 1),
+                    comma,
+                    _fixed(data["cog"][idx], 3, 1),
+                    comma,
+                    _digits(data["heading"][idx], 3),
+                    suffix[vid],
+                )
+            )
             flat = matrix.ravel()
             handle.write(flat[flat != NUL].tobytes())
 

@@ -63,6 +63,7 @@ class Clock:
         def timed(*args, **kwargs):
             with self(name):
                 return function(*args, **kwargs)
+
         return timed
 
 
@@ -79,8 +80,11 @@ def baseline(path: str) -> dict:
     cpu = time.process_time()
     start = time.perf_counter()
     with clock("parse CSV (pyarrow read_csv, 4 columns)"):
-        table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(use_threads=True),
-                               convert_options=pacsv.ConvertOptions(include_columns=list(types), column_types=types))
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(use_threads=True),
+            convert_options=pacsv.ConvertOptions(include_columns=list(types), column_types=types),
+        )
     with clock("to numpy"):
         mmsi = table.column("MMSI").to_numpy()
         t = table.column("BaseDateTime").cast(pa.int64()).to_numpy()
@@ -113,8 +117,16 @@ def baseline(path: str) -> dict:
     breaks[1:] = ~same
     breaks[on] = True
     lengths = np.diff(np.append(np.flatnonzero(breaks), len(t)))
-    return {"total": total, "cpu_s": cpu, "steps": clock.times, "gaps": len(off), "tracks": int((lengths >= 2).sum()),
-            "gap_nm_sum": float(distance_nm.sum()), "rows": len(t), "duplicates": len(duplicate)}
+    return {
+        "total": total,
+        "cpu_s": cpu,
+        "steps": clock.times,
+        "gaps": len(off),
+        "tracks": int((lengths >= 2).sum()),
+        "gap_nm_sum": float(distance_nm.sum()),
+        "rows": len(t),
+        "duplicates": len(duplicate),
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -206,10 +218,18 @@ def baimei(path: str) -> dict:
     cpu = time.process_time() - cpu
     if gaps_layer.featureCount() != len(found.gaps) or tracks_layer.featureCount() != len(found.tracks):
         raise RuntimeError("the layers do not hold every gap and track")
-    return {"total": total, "cpu_s": cpu, "steps": clock.times, "gaps": len(found.gaps), "tracks": len(found.tracks),
-            "gap_nm_sum": float(sum(g.distance_nm for g in found.gaps)), "rows": len(result.columns),
-            "dropped": result.rows_dropped, "start_rss_mb": start_rss,
-            "read_fields": list(options.get("fields", [])) or "all"}
+    return {
+        "total": total,
+        "cpu_s": cpu,
+        "steps": clock.times,
+        "gaps": len(found.gaps),
+        "tracks": len(found.tracks),
+        "gap_nm_sum": float(sum(g.distance_nm for g in found.gaps)),
+        "rows": len(result.columns),
+        "dropped": result.rows_dropped,
+        "start_rss_mb": start_rss,
+        "read_fields": list(options.get("fields", [])) or "all",
+    }
 
 
 def points(path: str) -> dict:
@@ -233,8 +253,14 @@ def points(path: str) -> dict:
     cpu = time.process_time() - cpu
     if layer.featureCount() != len(cols):
         raise RuntimeError("the points layer does not hold every report")
-    return {"total": total, "cpu_s": cpu, "steps": clock.times, "rows": len(cols), "start_rss_mb": start_rss,
-            "after_read_rss_mb": after_read_rss}
+    return {
+        "total": total,
+        "cpu_s": cpu,
+        "steps": clock.times,
+        "rows": len(cols),
+        "start_rss_mb": start_rss,
+        "after_read_rss_mb": after_read_rss,
+    }
 
 
 METHODS = {"baseline": baseline, "baimei": baimei, "points": points}

@@ -29,14 +29,35 @@ def voyage_csv(write_file, mc_rows):
     """A MarineCadastre file: vessel 1 with a 10-hour gap, vessel 2 reporting steadily (no gap)."""
     rows = []
     for minute in range(0, 180, 10):
-        rows.append((367000001, f"2020-06-01T{minute // 60:02d}:{minute % 60:02d}:00", 30.0 + minute / 1000,
-                     -90.0, 10.0, 90, "ONE", 6.5))
+        rows.append(
+            (
+                367000001,
+                f"2020-06-01T{minute // 60:02d}:{minute % 60:02d}:00",
+                30.0 + minute / 1000,
+                -90.0,
+                10.0,
+                90,
+                "ONE",
+                6.5,
+            )
+        )
     for minute in range(0, 120, 10):
-        rows.append((367000001, f"2020-06-01T{13 + minute // 60:02d}:{minute % 60:02d}:00", 31.0, -89.0 + minute / 1000,
-                     10.0, 90, "ONE", 11.0))
+        rows.append(
+            (
+                367000001,
+                f"2020-06-01T{13 + minute // 60:02d}:{minute % 60:02d}:00",
+                31.0,
+                -89.0 + minute / 1000,
+                10.0,
+                90,
+                "ONE",
+                11.0,
+            )
+        )
     for minute in range(0, 300, 15):
-        rows.append((367000002, f"2020-06-01T{minute // 60:02d}:{minute % 60:02d}:00", 29.0, -88.0, 5.0, 511,
-                     "TWO", ""))
+        rows.append(
+            (367000002, f"2020-06-01T{minute // 60:02d}:{minute % 60:02d}:00", 29.0, -88.0, 5.0, 511, "TWO", "")
+        )
     rows.sort(key=lambda r: r[1])
     return write_file("voyage.csv", mc_rows(rows))
 

@@ -38,8 +38,19 @@ def test_importais_fields_crs_and_counts(provider, voyage_csv):
     fields = layer.fields()
     assert fields.field("mmsi").type() == QVariant.LongLong
     assert fields.field("timestamp").type() == QVariant.DateTime
-    assert [f.name() for f in fields] == ["mmsi", "timestamp", "sog", "cog", "heading", "vessel_name", "imo",
-                                         "callsign", "vessel_type", "draught", "destination"]
+    assert [f.name() for f in fields] == [
+        "mmsi",
+        "timestamp",
+        "sog",
+        "cog",
+        "heading",
+        "vessel_name",
+        "imo",
+        "callsign",
+        "vessel_type",
+        "draught",
+        "destination",
+    ]
     assert result["ROWS_READ"] == result["ROWS_KEPT"] == layer.featureCount() == 50
     assert result["ROWS_DROPPED"] == 0
     first = next(layer.getFeatures())
@@ -49,8 +60,16 @@ def test_importais_fields_crs_and_counts(provider, voyage_csv):
 
 def test_detectgaps_outputs(provider, voyage_csv):
     points = import_points(voyage_csv)["OUTPUT"]
-    result = run("baimei:detectgaps", {"INPUT": points, "MMSI_FIELD": "mmsi", "TIME_FIELD": "timestamp",
-                                       "OUTPUT_GAPS": "memory:", "OUTPUT_TRACKS": "memory:"})
+    result = run(
+        "baimei:detectgaps",
+        {
+            "INPUT": points,
+            "MMSI_FIELD": "mmsi",
+            "TIME_FIELD": "timestamp",
+            "OUTPUT_GAPS": "memory:",
+            "OUTPUT_TRACKS": "memory:",
+        },
+    )
     assert result["GAP_COUNT"] == 1
     gaps, tracks = result["OUTPUT_GAPS"], result["OUTPUT_TRACKS"]
     gap = next(gaps.getFeatures())
@@ -72,8 +91,13 @@ def test_detectgaps_outputs(provider, voyage_csv):
 
 def test_presets_override_and_custom(provider, voyage_csv):
     points = import_points(voyage_csv)["OUTPUT"]
-    common = {"INPUT": points, "MMSI_FIELD": "mmsi", "TIME_FIELD": "timestamp", "OUTPUT_GAPS": "memory:",
-              "OUTPUT_TRACKS": "memory:"}
+    common = {
+        "INPUT": points,
+        "MMSI_FIELD": "mmsi",
+        "TIME_FIELD": "timestamp",
+        "OUTPUT_GAPS": "memory:",
+        "OUTPUT_TRACKS": "memory:",
+    }
     assert run("baimei:detectgaps", {**common, "PRESET": 0, "MIN_GAP_HOURS": 11})["GAP_COUNT"] == 0
     assert run("baimei:detectgaps", {**common, "PRESET": 1, "MIN_GAP_HOURS": 11})["GAP_COUNT"] == 1  # preset wins
     assert run("baimei:detectgaps", {**common, "PRESET": 2})["GAP_COUNT"] == 0  # GFW: 12 h
@@ -89,9 +113,16 @@ def test_presets_override_and_custom(provider, voyage_csv):
 
 def test_outputs_styled_and_time_enabled_when_loaded(provider, voyage_csv, qgis_new_project):
     points = import_points(voyage_csv)["OUTPUT"]
-    result = processing.runAndLoadResults("baimei:detectgaps", {
-        "INPUT": points, "MMSI_FIELD": "mmsi", "TIME_FIELD": "timestamp", "OUTPUT_GAPS": "memory:gaps",
-        "OUTPUT_TRACKS": "memory:tracks"})
+    result = processing.runAndLoadResults(
+        "baimei:detectgaps",
+        {
+            "INPUT": points,
+            "MMSI_FIELD": "mmsi",
+            "TIME_FIELD": "timestamp",
+            "OUTPUT_GAPS": "memory:gaps",
+            "OUTPUT_TRACKS": "memory:tracks",
+        },
+    )
     gaps = QgsProject.instance().mapLayer(result["OUTPUT_GAPS"])
     tracks = QgsProject.instance().mapLayer(result["OUTPUT_TRACKS"])
     for layer, start, end in ((gaps, "off_time", "on_time"), (tracks, "start_time", "end_time")):
@@ -121,8 +152,16 @@ def test_bad_input_raises_processing_error(provider, write_file):
 def test_missing_field_raises_processing_error(provider, voyage_csv):
     points = import_points(voyage_csv)["OUTPUT"]
     with pytest.raises(QgsProcessingException):
-        run("baimei:detectgaps", {"INPUT": points, "MMSI_FIELD": "nope", "TIME_FIELD": "timestamp",
-                                  "OUTPUT_GAPS": "memory:", "OUTPUT_TRACKS": "memory:"})
+        run(
+            "baimei:detectgaps",
+            {
+                "INPUT": points,
+                "MMSI_FIELD": "nope",
+                "TIME_FIELD": "timestamp",
+                "OUTPUT_GAPS": "memory:",
+                "OUTPUT_TRACKS": "memory:",
+            },
+        )
 
 
 def test_detectgaps_on_a_layer_with_other_names_and_crs(provider, tmp_path):
@@ -130,23 +169,41 @@ def test_detectgaps_on_a_layer_with_other_names_and_crs(provider, tmp_path):
     from qgis.core import QgsFeature, QgsGeometry, QgsPointXY
 
     feats = []
-    for when, x in (("2020-06-01T00:00:00", 0.0), ("2020-06-01T08:00:00", 100000.0),
-                    ("2020-06-01T08:10:00", 101000.0)):
+    for when, x in (("2020-06-01T00:00:00", 0.0), ("2020-06-01T08:00:00", 100000.0), ("2020-06-01T08:10:00", 101000.0)):
         f = QgsFeature(layer.fields())
         f.setAttributes([99, when])
         f.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(x, 0.0)))
         feats.append(f)
     layer.dataProvider().addFeatures(feats)
-    result = run("baimei:detectgaps", {"INPUT": layer, "MMSI_FIELD": "ship", "TIME_FIELD": "when",
-                                       "OUTPUT_GAPS": "memory:", "OUTPUT_TRACKS": "memory:"})
+    result = run(
+        "baimei:detectgaps",
+        {
+            "INPUT": layer,
+            "MMSI_FIELD": "ship",
+            "TIME_FIELD": "when",
+            "OUTPUT_GAPS": "memory:",
+            "OUTPUT_TRACKS": "memory:",
+        },
+    )
     assert result["GAP_COUNT"] == 1
     gap = next(result["OUTPUT_GAPS"].getFeatures())
     assert gap["on_lon"] == pytest.approx(100000.0 / 6378137.0 * 57.29577951, rel=1e-6)  # back to degrees
 
 
 def test_cancel_stops_import_and_leaves_no_layer(provider, write_file, mc_rows, tmp_path):
-    rows = [(367000000 + i % 97, f"2020-06-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}", 30.0, -90.0,
-             1.0, 1, "X", "") for i in range(40000)]
+    rows = [
+        (
+            367000000 + i % 97,
+            f"2020-06-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}",
+            30.0,
+            -90.0,
+            1.0,
+            1,
+            "X",
+            "",
+        )
+        for i in range(40000)
+    ]
     path = write_file("big.csv", mc_rows(rows))
     feedback = QgsProcessingFeedback()
     feedback.progressChanged.connect(lambda p: feedback.cancel() if p > 1 else None)
@@ -163,11 +220,15 @@ def test_cancel_stops_import_and_leaves_no_layer(provider, write_file, mc_rows, 
 
 @pytest.mark.skipif(not have_pyarrow(), reason="pyarrow is needed to read a 2 GB file in reasonable time")
 def test_two_gigabyte_file_cancelled_half_way(provider, tmp_path):
-    header = ("MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,"
-              "Draft,Cargo,TransceiverClass\n")
-    block = "".join(f"{367000000 + i % 3000},2020-06-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d},"
-                    f"30.1234,-90.5678,10.0,100.0,511,VESSEL {i % 3000},IMO9000001,CALL,70,0,180,30,,70,A\n"
-                    for i in range(20000)).encode()
+    header = (
+        "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,"
+        "Draft,Cargo,TransceiverClass\n"
+    )
+    block = "".join(
+        f"{367000000 + i % 3000},2020-06-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d},"
+        f"30.1234,-90.5678,10.0,100.0,511,VESSEL {i % 3000},IMO9000001,CALL,70,0,180,30,,70,A\n"
+        for i in range(20000)
+    ).encode()
     path = tmp_path / "huge.csv"
     with open(path, "wb") as handle:
         handle.write(header.encode())
@@ -181,6 +242,7 @@ def test_two_gigabyte_file_cancelled_half_way(provider, tmp_path):
         seen.append(p)
         if p >= 20:  # reading is mapped onto 0-40 %: 20 % is half the file
             feedback.cancel()
+
     feedback.progressChanged.connect(on_progress)
     out = str(tmp_path / "huge.gpkg")
     context = QgsProcessingContext()
@@ -191,12 +253,18 @@ def test_two_gigabyte_file_cancelled_half_way(provider, tmp_path):
     path.unlink()
 
 
-@pytest.mark.parametrize("content,expected", [
-    (b"", "is empty"),
-    (b"MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,"
-     b"Cargo,TransceiverClass\n", "no data rows"),
-    (b"\xff\xfe\x00garbage\x00\n\x01\x02", "Unrecognised AIS header"),
-])
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        (b"", "is empty"),
+        (
+            b"MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,"
+            b"Cargo,TransceiverClass\n",
+            "no data rows",
+        ),
+        (b"\xff\xfe\x00garbage\x00\n\x01\x02", "Unrecognised AIS header"),
+    ],
+)
 def test_bad_files_give_clear_processing_errors(provider, write_file, tmp_path, content, expected):
     path = write_file("bad.csv", content)
     out = tmp_path / "out.gpkg"

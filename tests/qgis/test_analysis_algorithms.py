@@ -56,8 +56,10 @@ def run(algorithm, params):
 
 
 def test_port_visits_finds_the_call_with_times_and_stops(traffic, testport):
-    result = run("baimei:portvisits", {"INPUT": traffic, "PORTS": testport, "OUTPUT_VISITS": "memory:",
-                                       "OUTPUT_STOPS": "memory:"})
+    result = run(
+        "baimei:portvisits",
+        {"INPUT": traffic, "PORTS": testport, "OUTPUT_VISITS": "memory:", "OUTPUT_STOPS": "memory:"},
+    )
     assert result["VISIT_COUNT"] == 1
     visit = next(result["OUTPUT_VISITS"].getFeatures())
     assert visit["mmsi"] == 367000011 and visit["port_name"] == "Testport" and visit["locode"] == "USTST"
@@ -70,9 +72,10 @@ def test_port_visits_finds_the_call_with_times_and_stops(traffic, testport):
 def test_port_visits_with_port_outlines_in_another_crs(traffic):
     """A polygon ports layer (in Web Mercator): a stop counts by the outline, however far from its centre."""
     layer = QgsVectorLayer("Polygon?crs=EPSG:3857&field=name:string&field=locode:string", "harbours", "memory")
-    outlines = (("Drift harbour", "USDRF",
-                 "POLYGON((-86.01 27.99, -85.6 27.99, -85.6 28.01, -86.01 28.01, -86.01 27.99))"),
-                ("Far harbour", "USFAR", "POLYGON((-70.1 20, -70 20, -70 20.1, -70.1 20.1, -70.1 20))"))
+    outlines = (
+        ("Drift harbour", "USDRF", "POLYGON((-86.01 27.99, -85.6 27.99, -85.6 28.01, -86.01 28.01, -86.01 27.99))"),
+        ("Far harbour", "USFAR", "POLYGON((-70.1 20, -70 20, -70 20.1, -70.1 20.1, -70.1 20))"),
+    )
     transform = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"), layer.crs(), QgsProject.instance())
     features = []
     for name, locode, wkt in outlines:
@@ -83,8 +86,9 @@ def test_port_visits_with_port_outlines_in_another_crs(traffic):
         feature.setAttributes([name, locode])
         features.append(feature)
     layer.dataProvider().addFeatures(features)
-    result = run("baimei:portvisits", {"INPUT": traffic, "PORTS": layer, "OUTPUT_VISITS": "memory:",
-                                       "OUTPUT_STOPS": "memory:"})
+    result = run(
+        "baimei:portvisits", {"INPUT": traffic, "PORTS": layer, "OUTPUT_VISITS": "memory:", "OUTPUT_STOPS": "memory:"}
+    )
     visits = {(f["mmsi"], f["port_name"]) for f in result["OUTPUT_VISITS"].getFeatures()}
     # the drifting pair lie inside the outline, ~20 km from its centre; Testport is not in this layer
     assert visits == {(367000021, "Drift harbour"), (367000022, "Drift harbour")}
@@ -99,8 +103,7 @@ def test_encounters_pairs_the_drifting_ships_only(traffic, testport):
     assert (encounter["mmsi_1"], encounter["mmsi_2"]) == (367000021, 367000022)
     assert encounter["vessel_name_1"] == "MOTHER" and encounter["hours"] >= 3.5
     assert 250 < encounter["median_distance_m"] < 350
-    closer = run("baimei:encounters", {"INPUT": traffic, "PORTS": testport, "MAX_DISTANCE_M": 100,
-                                       "OUTPUT": "memory:"})
+    closer = run("baimei:encounters", {"INPUT": traffic, "PORTS": testport, "MAX_DISTANCE_M": 100, "OUTPUT": "memory:"})
     assert closer["ENCOUNTER_COUNT"] == 0
 
 

@@ -12,14 +12,44 @@ def dark_voyage(write_file, mc_rows):
     and a second ship that renames itself."""
     rows = []
     for minute in range(0, 120, 10):
-        rows.append((412000001, f"2017-06-08T{18 + minute // 60:02d}:{minute % 60:02d}:00", 36.10 - minute / 2000,
-                     123.47 + minute / 2000, 10.5, 90, "DARK ONE", 6.5))
+        rows.append(
+            (
+                412000001,
+                f"2017-06-08T{18 + minute // 60:02d}:{minute % 60:02d}:00",
+                36.10 - minute / 2000,
+                123.47 + minute / 2000,
+                10.5,
+                90,
+                "DARK ONE",
+                6.5,
+            )
+        )
     for minute in range(0, 120, 10):
-        rows.append((412000001, f"2017-06-19T{5 + minute // 60:02d}:{minute % 60:02d}:00", 34.85,
-                     125.27 + minute / 1500, 10.5, 90, "DARK ONE", 11.5))
+        rows.append(
+            (
+                412000001,
+                f"2017-06-19T{5 + minute // 60:02d}:{minute % 60:02d}:00",
+                34.85,
+                125.27 + minute / 1500,
+                10.5,
+                90,
+                "DARK ONE",
+                11.5,
+            )
+        )
     for minute in range(0, 120, 10):
-        rows.append((412000002, f"2017-06-08T{18 + minute // 60:02d}:{minute % 60:02d}:00", 35.0,
-                     122.0 + minute / 1500, 9.0, 90, "OLD NAME" if minute < 60 else "NEW NAME", 7.0))
+        rows.append(
+            (
+                412000002,
+                f"2017-06-08T{18 + minute // 60:02d}:{minute % 60:02d}:00",
+                35.0,
+                122.0 + minute / 1500,
+                9.0,
+                90,
+                "OLD NAME" if minute < 60 else "NEW NAME",
+                7.0,
+            )
+        )
     rows.sort(key=lambda r: r[1])
     return write_file("dark.csv", mc_rows(rows))
 

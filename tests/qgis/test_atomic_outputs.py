@@ -49,23 +49,29 @@ def count(uri) -> int:
 
 def big_csv(path: Path, rows: int) -> Path:
     """A MarineCadastre file of ``rows`` clean reports (100 vessels, one report a minute each)."""
-    header = ("MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,"
-              "Draft,Cargo,TransceiverClass\n")
+    header = (
+        "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,"
+        "Draft,Cargo,TransceiverClass\n"
+    )
     with open(path, "w") as handle:
         handle.write(header)
         for i in range(rows):
             vessel, minute = i % 100, i // 100
-            handle.write(f"{367000100 + vessel},2020-06-{1 + minute // 1440:02d}T{minute // 60 % 24:02d}:"
-                         f"{minute % 60:02d}:00,{20 + vessel / 10:.4f},{-80 + minute / 1000:.4f},10.0,90.0,511,"
-                         f"V{vessel},,,70,0,100,20,5.0,,A\n")
+            handle.write(
+                f"{367000100 + vessel},2020-06-{1 + minute // 1440:02d}T{minute // 60 % 24:02d}:"
+                f"{minute % 60:02d}:00,{20 + vessel / 10:.4f},{-80 + minute / 1000:.4f},10.0,90.0,511,"
+                f"V{vessel},,,70,0,100,20,5.0,,A\n"
+            )
     return path
 
 
 @pytest.fixture
 def small_csv(write_file, mc_rows):
     """Three reports of one vessel (the voyage file has 50)."""
-    return write_file("small.csv", mc_rows([(367000009, f"2020-06-01T0{h}:00:00", 30.0, -90.0 + h / 10, 9.0, 90,
-                                             "NINE", "") for h in range(3)]))
+    return write_file(
+        "small.csv",
+        mc_rows([(367000009, f"2020-06-01T0{h}:00:00", 30.0, -90.0 + h / 10, 9.0, 90, "NINE", "") for h in range(3)]),
+    )
 
 
 def test_overwriting_a_geopackage_goes_through_a_temporary_file(provider, voyage_csv, small_csv, tmp_path):
@@ -99,8 +105,7 @@ def test_a_failing_run_leaves_the_existing_output_untouched(provider, voyage_csv
 
 
 @pytest.mark.parametrize("form", ["ogr", "layername"])
-def test_a_table_into_an_existing_geopackage_keeps_the_other_tables(provider, voyage_csv, small_csv, tmp_path,
-                                                                    form):
+def test_a_table_into_an_existing_geopackage_keeps_the_other_tables(provider, voyage_csv, small_csv, tmp_path, form):
     gpkg = tmp_path / "case.gpkg"
 
     def into(table):
@@ -110,21 +115,29 @@ def test_a_table_into_an_existing_geopackage_keeps_the_other_tables(provider, vo
 
     result = run("baimei:importais", {"INPUT": voyage_csv, "OUTPUT": into("points")})
     assert result["OUTPUT"] == f"{gpkg}|layername=points"
-    found = run("baimei:detectgaps", {"INPUT": f"{gpkg}|layername=points", "OUTPUT_GAPS": into("gaps"),
-                                      "OUTPUT_TRACKS": into("tracks")})  # two tables of one file in one run
+    found = run(
+        "baimei:detectgaps",
+        {"INPUT": f"{gpkg}|layername=points", "OUTPUT_GAPS": into("gaps"), "OUTPUT_TRACKS": into("tracks")},
+    )  # two tables of one file in one run
     assert found["OUTPUT_GAPS"] == f"{gpkg}|layername=gaps"
     assert tables(gpkg) == {"points": 50, "gaps": 1, "tracks": 3}
     run("baimei:importais", {"INPUT": small_csv, "OUTPUT": into("points")})  # replaces that table only
     assert tables(gpkg) == {"points": 3, "gaps": 1, "tracks": 3}
     with pytest.raises(QgsProcessingException):
-        run("baimei:detectgaps", {"INPUT": f"{gpkg}|layername=points", "MMSI_FIELD": "nope",
-                                  "OUTPUT_GAPS": into("gaps"), "OUTPUT_TRACKS": into("tracks")})
+        run(
+            "baimei:detectgaps",
+            {
+                "INPUT": f"{gpkg}|layername=points",
+                "MMSI_FIELD": "nope",
+                "OUTPUT_GAPS": into("gaps"),
+                "OUTPUT_TRACKS": into("tracks"),
+            },
+        )
     assert tables(gpkg) == {"points": 3, "gaps": 1, "tracks": 3}
     assert sorted(os.listdir(tmp_path)) == ["case.gpkg", "small.csv", "voyage.csv"]
 
 
-def test_a_table_into_a_geopackage_open_in_the_project_is_written_in_place(provider, voyage_csv, small_csv,
-                                                                           tmp_path):
+def test_a_table_into_a_geopackage_open_in_the_project_is_written_in_place(provider, voyage_csv, small_csv, tmp_path):
     """Replacing the file under a layer of the project would leave that layer on the old file."""
     gpkg = tmp_path / "open.gpkg"
     run("baimei:importais", {"INPUT": voyage_csv, "OUTPUT": f"{gpkg}|layername=points"})
@@ -186,12 +199,14 @@ def test_the_final_file_is_loaded_and_styled(provider, voyage_csv, tmp_path):
     out = tmp_path / "loaded.gpkg"
     context = QgsProcessingContext()
     context.setProject(QgsProject.instance())
-    result = processing.runAndLoadResults("baimei:importais", {"INPUT": voyage_csv, "OUTPUT": str(out)},
-                                          context=context, feedback=QgsProcessingFeedback())
+    result = processing.runAndLoadResults(
+        "baimei:importais", {"INPUT": voyage_csv, "OUTPUT": str(out)}, context=context, feedback=QgsProcessingFeedback()
+    )
     try:
         assert result["OUTPUT"] == str(out)
-        loaded = [layer for layer in QgsProject.instance().mapLayers().values()
-                  if layer.source().split("|")[0] == str(out)]
+        loaded = [
+            layer for layer in QgsProject.instance().mapLayers().values() if layer.source().split("|")[0] == str(out)
+        ]
         assert len(loaded) == 1 and loaded[0].featureCount() == 50
         assert loaded[0].temporalProperties().isActive()  # the style's post-processor ran on it
         assert not any(".partial" in layer.source() for layer in QgsProject.instance().mapLayers().values())
@@ -242,8 +257,10 @@ def test_kill_9_while_writing_over_an_output_leaves_the_old_one(provider, voyage
     destination = str(out) if form == "file" else f"{out}|layername=points"
     run("baimei:importais", {"INPUT": voyage_csv, "OUTPUT": destination})
     if form == "table":
-        run("baimei:detectgaps", {"INPUT": destination, "OUTPUT_GAPS": f"{out}|layername=gaps",
-                                  "OUTPUT_TRACKS": f"{out}|layername=tracks"})
+        run(
+            "baimei:detectgaps",
+            {"INPUT": destination, "OUTPUT_GAPS": f"{out}|layername=gaps", "OUTPUT_TRACKS": f"{out}|layername=tracks"},
+        )
     before = tables(out)
     assert before == ({"points": 50} if form == "file" else {"points": 50, "gaps": 1, "tracks": 3})
     big = big_csv(tmp_path / "big.csv", 400_000)
@@ -251,8 +268,9 @@ def test_kill_9_while_writing_over_an_output_leaves_the_old_one(provider, voyage
     script.write_text(CHILD.format(root=str(ROOT)))
     env = {k: v for k, v in os.environ.items() if k not in ("QGIS_CUSTOM_CONFIG_PATH", "QGIS_OPTIONS_PATH")}
     env.update(QT_QPA_PLATFORM="offscreen", QGIS_OPTS="", HOME=str(tmp_path))
-    child = subprocess.Popen([sys.executable, str(script), str(big), destination], env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT)
+    child = subprocess.Popen(
+        [sys.executable, str(script), str(big), destination], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     try:
         deadline = time.monotonic() + 240
         while child.poll() is None and time.monotonic() < deadline:
@@ -308,17 +326,20 @@ def test_the_case_map_replaces_an_older_one_only_when_complete(provider, tmp_pat
     assert not QImage(str(png)).isNull() and partials(tmp_path) == []
 
 
-@pytest.mark.parametrize("destination,expected", [
-    ("/data/gaps.gpkg", ("/data/gaps.gpkg", None)),
-    ("/data/gaps", ("/data/gaps.gpkg", None)),  # QGIS adds .gpkg
-    ("/data/gaps.shp", ("/data/gaps.shp", None)),
-    ("ogr:dbname='/data/case.gpkg' table=\"gaps\" (geom)", ("/data/case.gpkg", "gaps")),
-    ("/data/case.gpkg|layername=gaps", ("/data/case.gpkg", "gaps")),
-    ("memory:gaps", None),
-    ("postgres:dbname='ais' table=\"public\".\"gaps\" (geom)", None),
-    ("postgis:dbname='ais' table=\"gaps\"", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "destination,expected",
+    [
+        ("/data/gaps.gpkg", ("/data/gaps.gpkg", None)),
+        ("/data/gaps", ("/data/gaps.gpkg", None)),  # QGIS adds .gpkg
+        ("/data/gaps.shp", ("/data/gaps.shp", None)),
+        ("ogr:dbname='/data/case.gpkg' table=\"gaps\" (geom)", ("/data/case.gpkg", "gaps")),
+        ("/data/case.gpkg|layername=gaps", ("/data/case.gpkg", "gaps")),
+        ("memory:gaps", None),
+        ('postgres:dbname=\'ais\' table="public"."gaps" (geom)', None),
+        ("postgis:dbname='ais' table=\"gaps\"", None),
+        ("", None),
+    ],
+)
 def test_which_destinations_are_files(destination, expected):
     from bai_mei_plugin.processing.base import file_destination
 

@@ -30,8 +30,14 @@ from bai_mei_plugin.qgis_io.styles import apply_style
 T0 = 1497574923  # 2017-06-16T01:02:03Z
 H = 3600
 KML = "{http://www.opengis.net/kml/2.2}"
-TYPES = {"int": QVariant.Int, "int64": QVariant.LongLong, "float": QVariant.Double, "str": QVariant.String,
-         "datetime": QVariant.DateTime, "bool": QVariant.Bool}
+TYPES = {
+    "int": QVariant.Int,
+    "int64": QVariant.LongLong,
+    "float": QVariant.Double,
+    "str": QVariant.String,
+    "datetime": QVariant.DateTime,
+    "bool": QVariant.Bool,
+}
 
 
 def utc(seconds):
@@ -62,27 +68,59 @@ def memory_layer(geometry, name, fields, rows, kind=None):
 
 @pytest.fixture
 def points():
-    return memory_layer("Point", "AIS reports", [("mmsi", "int64"), ("vessel_name", "str"), ("timestamp", "datetime"),
-                                                 ("sog", "float")],
-                        [(f"POINT ({124 + k / 10} {36 + k / 10})", [200000008, "BAI MEI 8", utc(T0 + k * H), 9.5 + k])
-                         for k in range(3)], "points")
+    return memory_layer(
+        "Point",
+        "AIS reports",
+        [("mmsi", "int64"), ("vessel_name", "str"), ("timestamp", "datetime"), ("sog", "float")],
+        [
+            (f"POINT ({124 + k / 10} {36 + k / 10})", [200000008, "BAI MEI 8", utc(T0 + k * H), 9.5 + k])
+            for k in range(3)
+        ],
+        "points",
+    )
 
 
 @pytest.fixture
 def areas():
-    fields = [("gap_id", "str"), ("mmsi", "int64"), ("off_time", "datetime"), ("on_time", "datetime"),
-              ("area_km2", "float")]
-    return memory_layer("MultiPolygon", "Reachable sea", fields,
-                        [("MULTIPOLYGON (((123 35, 127 35, 127 39, 123 39, 123 35)))",
-                          ["G1", 200000008, utc(T0), utc(T0 + 248 * H), 1.5e5])], "reach_areas")
+    fields = [
+        ("gap_id", "str"),
+        ("mmsi", "int64"),
+        ("off_time", "datetime"),
+        ("on_time", "datetime"),
+        ("area_km2", "float"),
+    ]
+    return memory_layer(
+        "MultiPolygon",
+        "Reachable sea",
+        fields,
+        [
+            (
+                "MULTIPOLYGON (((123 35, 127 35, 127 39, 123 39, 123 35)))",
+                ["G1", 200000008, utc(T0), utc(T0 + 248 * H), 1.5e5],
+            )
+        ],
+        "reach_areas",
+    )
 
 
 @pytest.fixture
 def table():
-    return memory_layer("None", "destinations", [("gap_id", "str"), ("declared_destination", "str"), ("n", "int"),
-                                                 ("off_time", "datetime"), ("on_time", "datetime")],
-                        [(None, ["G1", "VLADIVOSTOK, RU", 3, utc(T0), utc(T0 + 248 * H)]),
-                         (None, ["G2", None, None, utc(T0 + 500 * H), None])], "destinations")
+    return memory_layer(
+        "None",
+        "destinations",
+        [
+            ("gap_id", "str"),
+            ("declared_destination", "str"),
+            ("n", "int"),
+            ("off_time", "datetime"),
+            ("on_time", "datetime"),
+        ],
+        [
+            (None, ["G1", "VLADIVOSTOK, RU", 3, utc(T0), utc(T0 + 248 * H)]),
+            (None, ["G2", None, None, utc(T0 + 500 * H), None]),
+        ],
+        "destinations",
+    )
 
 
 @pytest.fixture
@@ -111,8 +149,11 @@ def test_geopackage_round_trip_with_styles(case, tmp_path):
 
 def test_geojson_round_trip_rfc7946_and_utc_times(case, tmp_path):
     written = export_layers(case, str(tmp_path), ["geojson"], "case")
-    assert [os.path.basename(p) for p in written] == ["case_ais_reports.geojson", "case_reachable_sea.geojson",
-                                                      "case_destinations.geojson"]
+    assert [os.path.basename(p) for p in written] == [
+        "case_ais_reports.geojson",
+        "case_reachable_sea.geojson",
+        "case_destinations.geojson",
+    ]
     points = json.loads(open(written[0], encoding="utf-8").read())
     assert "crs" not in points  # RFC 7946: WGS 84 longitude/latitude, no crs member
     assert [f["properties"]["timestamp"] for f in points["features"]] == [iso(T0), iso(T0 + H), iso(T0 + 2 * H)]
@@ -120,8 +161,13 @@ def test_geojson_round_trip_rfc7946_and_utc_times(case, tmp_path):
     assert points["features"][2]["properties"]["sog"] == 11.5
     table = json.loads(open(written[2], encoding="utf-8").read())
     assert [f["geometry"] for f in table["features"]] == [None, None]
-    assert table["features"][1]["properties"] == {"gap_id": "G2", "declared_destination": None, "n": None,
-                                                  "off_time": iso(T0 + 500 * H), "on_time": None}
+    assert table["features"][1]["properties"] == {
+        "gap_id": "G2",
+        "declared_destination": None,
+        "n": None,
+        "off_time": iso(T0 + 500 * H),
+        "on_time": None,
+    }
     for path, source in zip(written, case):
         assert QgsVectorLayer(path, "again", "ogr").featureCount() == source.featureCount()
 
@@ -150,8 +196,11 @@ def test_csv_round_trip_with_xy_or_wkt(case, tmp_path):
     written = export_layers(case, str(tmp_path), ["csv"], "case")
     with open(written[0], newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert [(r["X"], r["Y"], r["timestamp"]) for r in rows] == [("124", "36", iso(T0)), ("124.1", "36.1", iso(T0 + H)),
-                                                                 ("124.2", "36.2", iso(T0 + 2 * H))]
+    assert [(r["X"], r["Y"], r["timestamp"]) for r in rows] == [
+        ("124", "36", iso(T0)),
+        ("124.1", "36.1", iso(T0 + H)),
+        ("124.2", "36.2", iso(T0 + 2 * H)),
+    ]
     assert rows[0]["mmsi"] == "200000008"
     with open(written[1], newline="", encoding="utf-8") as handle:
         area = next(csv.DictReader(handle))
@@ -225,45 +274,110 @@ NAMPO = (125.36, 38.73)
 @pytest.fixture
 def case_report_layers(tmp_path):
     ids = [("gap_id", "str"), ("mmsi", "int64")]
-    tracks = memory_layer("LineString", "tracks", [("mmsi", "int64"), ("vessel_name", "str"), ("segment", "int"),
-                                                   ("start_time", "datetime"), ("end_time", "datetime")],
-                          [("LINESTRING (119.4 34.7, 123.47 36.10)", [200000008, "BAI MEI 8", 0, utc(T0 - 200 * H),
-                                                                      utc(T0 - 160 * H)]),
-                           ("LINESTRING (125.27 34.85, 131.9 43.1)", [200000008, "BAI MEI 8", 1, utc(T0 + 88 * H),
-                                                                      utc(T0 + 160 * H)])])
-    gaps = memory_layer("LineString", "gaps", ids + [("vessel_name", "str"), ("off_time", "datetime"),
-                                                     ("on_time", "datetime"), ("gap_hours", "float"),
-                                                     ("draught_before", "float"), ("draught_after", "float")],
-                        [(GAP[0], ["G1", 200000008, "BAI MEI 8", utc(T0 - 160 * H), utc(T0 + 88 * H), 248.0, 6.5,
-                                   11.5]),
-                         ("LINESTRING (140 30, 141 31)", ["G9", 412000001, "OTHER", utc(T0), utc(T0 + 30 * H), 30.0,
-                                                          5.0, 5.0])])
-    areas = memory_layer("MultiPolygon", "reach", ids + [("area_km2", "float"), ("off_time", "datetime"),
-                                                         ("on_time", "datetime")],
-                         [("MULTIPOLYGON (((121 33, 127 33, 127 40, 121 40, 121 33)))",
-                           ["G1", 200000008, 2e5, utc(T0 - 160 * H), utc(T0 + 88 * H)])])
-    visits = memory_layer("Point", "visits", ids + [("port_name", "str"), ("locode", "str"),
-                                                    ("max_dwell_hours", "float")],
-                          [(f"POINT ({NAMPO[0]} {NAMPO[1]})", ["G1", 200000008, "Nampo", "KPNAM", 220.0]),
-                           ("POINT (126.36 34.77)", ["G1", 200000008, "Mokpo", "KRMOK", 233.0])])
-    scenes = memory_layer("MultiPolygon", "scenes", [("item_id", "str"), ("acquired", "datetime"), ("gap_id", "str"),
-                                                     ("source", "str"), ("in_gap_window", "bool")],
-                          [("MULTIPOLYGON (((125.2 38.6, 125.5 38.6, 125.5 38.8, 125.2 38.8, 125.2 38.6)))",
-                            ["SCENE-1", utc(T0 + H), "G1", "Catalogue test", True])])
+    tracks = memory_layer(
+        "LineString",
+        "tracks",
+        [
+            ("mmsi", "int64"),
+            ("vessel_name", "str"),
+            ("segment", "int"),
+            ("start_time", "datetime"),
+            ("end_time", "datetime"),
+        ],
+        [
+            (
+                "LINESTRING (119.4 34.7, 123.47 36.10)",
+                [200000008, "BAI MEI 8", 0, utc(T0 - 200 * H), utc(T0 - 160 * H)],
+            ),
+            ("LINESTRING (125.27 34.85, 131.9 43.1)", [200000008, "BAI MEI 8", 1, utc(T0 + 88 * H), utc(T0 + 160 * H)]),
+        ],
+    )
+    gaps = memory_layer(
+        "LineString",
+        "gaps",
+        ids
+        + [
+            ("vessel_name", "str"),
+            ("off_time", "datetime"),
+            ("on_time", "datetime"),
+            ("gap_hours", "float"),
+            ("draught_before", "float"),
+            ("draught_after", "float"),
+        ],
+        [
+            (GAP[0], ["G1", 200000008, "BAI MEI 8", utc(T0 - 160 * H), utc(T0 + 88 * H), 248.0, 6.5, 11.5]),
+            ("LINESTRING (140 30, 141 31)", ["G9", 412000001, "OTHER", utc(T0), utc(T0 + 30 * H), 30.0, 5.0, 5.0]),
+        ],
+    )
+    areas = memory_layer(
+        "MultiPolygon",
+        "reach",
+        ids + [("area_km2", "float"), ("off_time", "datetime"), ("on_time", "datetime")],
+        [
+            (
+                "MULTIPOLYGON (((121 33, 127 33, 127 40, 121 40, 121 33)))",
+                ["G1", 200000008, 2e5, utc(T0 - 160 * H), utc(T0 + 88 * H)],
+            )
+        ],
+    )
+    visits = memory_layer(
+        "Point",
+        "visits",
+        ids + [("port_name", "str"), ("locode", "str"), ("max_dwell_hours", "float")],
+        [
+            (f"POINT ({NAMPO[0]} {NAMPO[1]})", ["G1", 200000008, "Nampo", "KPNAM", 220.0]),
+            ("POINT (126.36 34.77)", ["G1", 200000008, "Mokpo", "KRMOK", 233.0]),
+        ],
+    )
+    scenes = memory_layer(
+        "MultiPolygon",
+        "scenes",
+        [("item_id", "str"), ("acquired", "datetime"), ("gap_id", "str"), ("source", "str"), ("in_gap_window", "bool")],
+        [
+            (
+                "MULTIPOLYGON (((125.2 38.6, 125.5 38.6, 125.5 38.8, 125.2 38.8, 125.2 38.6)))",
+                ["SCENE-1", utc(T0 + H), "G1", "Catalogue test", True],
+            )
+        ],
+    )
     sightings = create_sightings_layer(str(tmp_path / "sightings.gpkg"))
-    add_sighting(sightings, *NAMPO, {"sighting_id": "S-1", "observed_at": T0 + H, "hatch_count": 5, "crane_count": 4,
-                                     "hull_colour": "black", "length_m": 170.0, "activity": "loading",
-                                     "analyst": "Test Analyst"})
-    candidates = memory_layer("Point", "candidates", [("sighting_id", "str"), ("observed_at", "datetime"),
-                                                      ("rank", "int"), ("mmsi", "int64"), ("name", "str"),
-                                                      ("imo", "str"), ("feature_score", "float"),
-                                                      ("spacetime_status", "str"), ("total_score", "float"),
-                                                      ("reasons", "str")],
-                              [(f"POINT ({NAMPO[0]} {NAMPO[1]})", ["S-1", utc(T0 + H), rank, mmsi, name, "", 1.0,
-                                                                   status, score, "why"])
-                               for rank, mmsi, name, status, score in ((1, 200000008, "BAI MEI 8", "dark and reachable",
-                                                                        0.9), (2, 440983791, "HAN SAN 1", "no data",
-                                                                               0.46))])
+    add_sighting(
+        sightings,
+        *NAMPO,
+        {
+            "sighting_id": "S-1",
+            "observed_at": T0 + H,
+            "hatch_count": 5,
+            "crane_count": 4,
+            "hull_colour": "black",
+            "length_m": 170.0,
+            "activity": "loading",
+            "analyst": "Test Analyst",
+        },
+    )
+    candidates = memory_layer(
+        "Point",
+        "candidates",
+        [
+            ("sighting_id", "str"),
+            ("observed_at", "datetime"),
+            ("rank", "int"),
+            ("mmsi", "int64"),
+            ("name", "str"),
+            ("imo", "str"),
+            ("feature_score", "float"),
+            ("spacetime_status", "str"),
+            ("total_score", "float"),
+            ("reasons", "str"),
+        ],
+        [
+            (f"POINT ({NAMPO[0]} {NAMPO[1]})", ["S-1", utc(T0 + H), rank, mmsi, name, "", 1.0, status, score, "why"])
+            for rank, mmsi, name, status, score in (
+                (1, 200000008, "BAI MEI 8", "dark and reachable", 0.9),
+                (2, 440983791, "HAN SAN 1", "no data", 0.46),
+            )
+        ],
+    )
     layers = [tracks, gaps, areas, visits, scenes, sightings, candidates]
     yield layers
     # Free the layers while QGIS is still up: left to the interpreter's exit, they crash it (QGIS 3.22).
@@ -275,8 +389,15 @@ def case_report_layers(tmp_path):
 
 def test_layers_are_recognised_by_their_fields_and_the_vessel_guessed(case_report_layers):
     layers = case_layers(case_report_layers)
-    assert sorted(layers) == ["candidate_visits", "candidates", "footprints", "gaps", "reach_areas", "sightings",
-                              "tracks"]
+    assert sorted(layers) == [
+        "candidate_visits",
+        "candidates",
+        "footprints",
+        "gaps",
+        "reach_areas",
+        "sightings",
+        "tracks",
+    ]
     assert guess_vessel(layers) == CaseVessel(200000008, "BAI MEI 8", "", True)  # the scenario's MMSI
     del layers["candidates"]
     assert guess_vessel(layers).mmsi == 200000008  # the longest gap
@@ -310,13 +431,31 @@ def test_pdf_and_html_report(case_report_layers, tmp_path, qgis_new_project):
 
 def test_a_long_table_continues_on_pages_inserted_after_it(case_report_layers, tmp_path, qgis_new_project):
     layers = case_layers(case_report_layers)
-    rows = [(f"POINT ({NAMPO[0]} {NAMPO[1]})", [f"S-{k:02d}", utc(T0 + k * H), rank, 440000000 + rank, f"V{rank}", "",
-                                                0.5, "no data", 0.25, "why " * 40])
-            for k in range(30) for rank in (1, 2, 3)]
-    layers["candidates"] = memory_layer("Point", "many", [
-        ("sighting_id", "str"), ("observed_at", "datetime"), ("rank", "int"), ("mmsi", "int64"), ("name", "str"),
-        ("imo", "str"), ("feature_score", "float"), ("spacetime_status", "str"), ("total_score", "float"),
-        ("reasons", "str")], rows)
+    rows = [
+        (
+            f"POINT ({NAMPO[0]} {NAMPO[1]})",
+            [f"S-{k:02d}", utc(T0 + k * H), rank, 440000000 + rank, f"V{rank}", "", 0.5, "no data", 0.25, "why " * 40],
+        )
+        for k in range(30)
+        for rank in (1, 2, 3)
+    ]
+    layers["candidates"] = memory_layer(
+        "Point",
+        "many",
+        [
+            ("sighting_id", "str"),
+            ("observed_at", "datetime"),
+            ("rank", "int"),
+            ("mmsi", "int64"),
+            ("name", "str"),
+            ("imo", "str"),
+            ("feature_score", "float"),
+            ("spacetime_status", "str"),
+            ("total_score", "float"),
+            ("reasons", "str"),
+        ],
+        rows,
+    )
     pdf, page = tmp_path / "long.pdf", tmp_path / "long.html"
     write_case_report(QgsProject.instance(), layers, CaseVessel(200000008, "BAI MEI 8"), str(pdf), str(page))
     assert page_count(pdf.read_bytes()) > 4  # 90 rows do not fit one page: more pages, nothing cut
@@ -355,8 +494,13 @@ def test_exportcase_algorithm_writes_layers_and_report(case_report_layers, tmp_p
     algorithm = ExportCaseAlgorithm()
     algorithm.initAlgorithm()
     folder = tmp_path / "out"
-    params = {"LAYERS": list(case_report_layers), "FORMATS": [0, 2], "FOLDER": str(folder), "NAME": "bm8",
-              "REPORT": True}
+    params = {
+        "LAYERS": list(case_report_layers),
+        "FORMATS": [0, 2],
+        "FOLDER": str(folder),
+        "NAME": "bm8",
+        "REPORT": True,
+    }
     result = processing.run(algorithm, params)
     written = result["WRITTEN"].split(";")
     assert [os.path.basename(p) for p in written] == ["bm8.gpkg", "bm8.kml", "bm8_report.pdf", "bm8_report.html"]

@@ -24,17 +24,40 @@ CHILDREN = (
     # child id, algorithm, {parameter: ("child", id, output) | ("param", name) | ("static", value)}, {output: name}
     ("import", "baimei:importais", {"INPUT": ("param", "ais_file")}, {}),
     ("gaps", "baimei:detectgaps", {"INPUT": ("child", "import", "OUTPUT")}, {"OUTPUT_GAPS": "gaps"}),
-    ("reach", "baimei:gapreachability", {"GAPS": ("child", "gaps", "OUTPUT_GAPS"),
-                                         "INPUT": ("child", "import", "OUTPUT")},
-     {"OUTPUT_AREAS": "reachable areas", "OUTPUT_VISITS": "candidate visits"}),
-    ("visits", "baimei:portvisits", {"INPUT": ("child", "import", "OUTPUT"), "GAPS": ("child", "gaps", "OUTPUT_GAPS")},
-     {"OUTPUT_VISITS": "port visits"}),
-    ("meet", "baimei:encounters", {"INPUT": ("child", "import", "OUTPUT"), "GAPS": ("child", "gaps", "OUTPUT_GAPS"),
-                                   "AREAS": ("child", "reach", "OUTPUT_AREAS")}, {"OUTPUT": "encounters"}),
+    (
+        "reach",
+        "baimei:gapreachability",
+        {"GAPS": ("child", "gaps", "OUTPUT_GAPS"), "INPUT": ("child", "import", "OUTPUT")},
+        {"OUTPUT_AREAS": "reachable areas", "OUTPUT_VISITS": "candidate visits"},
+    ),
+    (
+        "visits",
+        "baimei:portvisits",
+        {"INPUT": ("child", "import", "OUTPUT"), "GAPS": ("child", "gaps", "OUTPUT_GAPS")},
+        {"OUTPUT_VISITS": "port visits"},
+    ),
+    (
+        "meet",
+        "baimei:encounters",
+        {
+            "INPUT": ("child", "import", "OUTPUT"),
+            "GAPS": ("child", "gaps", "OUTPUT_GAPS"),
+            "AREAS": ("child", "reach", "OUTPUT_AREAS"),
+        },
+        {"OUTPUT": "encounters"},
+    ),
     ("odd", "baimei:anomalies", {"INPUT": ("child", "import", "OUTPUT")}, {"OUTPUT": "anomalies"}),
-    ("imagery", "baimei:searchfootprints", {"GAPS": ("child", "gaps", "OUTPUT_GAPS"),
-                                            "AOI": ("child", "reach", "OUTPUT_AREAS"), "SOURCE": ("static", 2),
-                                            "URL": ("param", "catalogue")}, {"OUTPUT": "footprints"}),
+    (
+        "imagery",
+        "baimei:searchfootprints",
+        {
+            "GAPS": ("child", "gaps", "OUTPUT_GAPS"),
+            "AOI": ("child", "reach", "OUTPUT_AREAS"),
+            "SOURCE": ("static", 2),
+            "URL": ("param", "catalogue"),
+        },
+        {"OUTPUT": "footprints"},
+    ),
 )
 
 
@@ -94,5 +117,6 @@ def test_shipped_model_file_is_the_same_model(provider):
     assert sorted(shipped.childAlgorithms()) == sorted(built.childAlgorithms())
     for child_id in built.childAlgorithms():
         assert shipped.childAlgorithm(child_id).algorithmId() == built.childAlgorithm(child_id).algorithmId()
-        assert (sorted(shipped.childAlgorithm(child_id).parameterSources())
-                == sorted(built.childAlgorithm(child_id).parameterSources()))
+        assert sorted(shipped.childAlgorithm(child_id).parameterSources()) == sorted(
+            built.childAlgorithm(child_id).parameterSources()
+        )

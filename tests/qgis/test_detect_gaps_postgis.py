@@ -32,8 +32,9 @@ def qgis_connection(qgis_app):
         pg_tests.load(conn, data)
         conn.close()
         uri = QgsDataSourceUri()
-        uri.setConnection(server.params["host"], str(server.params["port"]), server.params["dbname"],
-                          server.params["user"], "")
+        uri.setConnection(
+            server.params["host"], str(server.params["port"]), server.params["dbname"], server.params["user"], ""
+        )
         metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
         connection = metadata.createConnection(uri.uri(False), {"saveUsername": True})
         metadata.saveConnection(connection, "baimei test")
@@ -43,14 +44,23 @@ def qgis_connection(qgis_app):
 
 def test_the_server_gives_the_in_process_gaps(provider, qgis_connection):
     name, data, _server = qgis_connection
-    result = processing.run("baimei:detectgapspostgis", {
-        "CONNECTION": name, "TABLE": "public.ais", "TIME_COLUMN": "ts", "GEOMETRY_COLUMN": "geom",
-        "OUTPUT_GAPS": "memory:"}, feedback=QgsProcessingFeedback())
+    result = processing.run(
+        "baimei:detectgapspostgis",
+        {
+            "CONNECTION": name,
+            "TABLE": "public.ais",
+            "TIME_COLUMN": "ts",
+            "GEOMETRY_COLUMN": "geom",
+            "OUTPUT_GAPS": "memory:",
+        },
+        feedback=QgsProcessingFeedback(),
+    )
     expected = pg_tests.in_process_gaps(data, pg_tests.GapCriteria())
     layer = result["OUTPUT_GAPS"]
     assert result["GAP_COUNT"] == layer.featureCount() == len(expected) > 20
-    assert sorted((f["mmsi"], f["off_time"].toSecsSinceEpoch(), f["on_time"].toSecsSinceEpoch())
-                  for f in layer.getFeatures()) == sorted((g.mmsi, g.off_time, g.on_time) for g in expected)
+    assert sorted(
+        (f["mmsi"], f["off_time"].toSecsSinceEpoch(), f["on_time"].toSecsSinceEpoch()) for f in layer.getFeatures()
+    ) == sorted((g.mmsi, g.off_time, g.on_time) for g in expected)
 
 
 def test_time_range_and_extent_limit_the_reports(provider, qgis_connection):
@@ -61,24 +71,48 @@ def test_time_range_and_extent_limit_the_reports(provider, qgis_connection):
     name, data, _server = qgis_connection
     t0, t1 = (int(v) for v in np.quantile(data["t"], [0.2, 0.8]))
     box = (-75.0, 22.0, -62.0, 38.0)
-    keep = ((data["t"] >= t0) & (data["t"] <= t1) & (data["lon"] >= box[0]) & (data["lon"] <= box[2])
-            & (data["lat"] >= box[1]) & (data["lat"] <= box[3]))
+    keep = (
+        (data["t"] >= t0)
+        & (data["t"] <= t1)
+        & (data["lon"] >= box[0])
+        & (data["lon"] <= box[2])
+        & (data["lat"] >= box[1])
+        & (data["lat"] <= box[3])
+    )
     expected = pg_tests.in_process_gaps(data, pg_tests.GapCriteria(), keep)
     iso = [dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") for t in (t0, t1)]
-    result = processing.run("baimei:detectgapspostgis", {
-        "CONNECTION": name, "TABLE": "public.ais", "TIME_COLUMN": "ts", "GEOMETRY_COLUMN": "geom",
-        "START": QDateTime.fromString(iso[0], Qt.ISODate), "END": QDateTime.fromString(iso[1], Qt.ISODate),
-        "EXTENT": f"{box[0]},{box[2]},{box[1]},{box[3]} [EPSG:4326]", "OUTPUT_GAPS": "memory:"},
-        feedback=QgsProcessingFeedback())
+    result = processing.run(
+        "baimei:detectgapspostgis",
+        {
+            "CONNECTION": name,
+            "TABLE": "public.ais",
+            "TIME_COLUMN": "ts",
+            "GEOMETRY_COLUMN": "geom",
+            "START": QDateTime.fromString(iso[0], Qt.ISODate),
+            "END": QDateTime.fromString(iso[1], Qt.ISODate),
+            "EXTENT": f"{box[0]},{box[2]},{box[1]},{box[3]} [EPSG:4326]",
+            "OUTPUT_GAPS": "memory:",
+        },
+        feedback=QgsProcessingFeedback(),
+    )
     everything = pg_tests.in_process_gaps(data, pg_tests.GapCriteria())
     assert result["GAP_COUNT"] == len(expected) < len(everything)
-    assert sorted((f["mmsi"], f["off_time"].toSecsSinceEpoch()) for f in result["OUTPUT_GAPS"].getFeatures()) == \
-        sorted((g.mmsi, g.off_time) for g in expected)
+    assert sorted((f["mmsi"], f["off_time"].toSecsSinceEpoch()) for f in result["OUTPUT_GAPS"].getFeatures()) == sorted(
+        (g.mmsi, g.off_time) for g in expected
+    )
     with pytest.raises(QgsProcessingException, match="before its start"):
-        processing.run("baimei:detectgapspostgis", {
-            "CONNECTION": name, "TABLE": "public.ais", "TIME_COLUMN": "ts", "GEOMETRY_COLUMN": "geom",
-            "START": QDateTime.fromString(iso[1], Qt.ISODate), "END": QDateTime.fromString(iso[0], Qt.ISODate),
-            "OUTPUT_GAPS": "memory:"})
+        processing.run(
+            "baimei:detectgapspostgis",
+            {
+                "CONNECTION": name,
+                "TABLE": "public.ais",
+                "TIME_COLUMN": "ts",
+                "GEOMETRY_COLUMN": "geom",
+                "START": QDateTime.fromString(iso[1], Qt.ISODate),
+                "END": QDateTime.fromString(iso[0], Qt.ISODate),
+                "OUTPUT_GAPS": "memory:",
+            },
+        )
 
 
 def test_unknown_connection_and_hostile_table_are_clear_errors(provider, qgis_connection):
@@ -86,28 +120,44 @@ def test_unknown_connection_and_hostile_table_are_clear_errors(provider, qgis_co
     with pytest.raises(QgsProcessingException, match="no PostgreSQL connection"):
         processing.run("baimei:detectgapspostgis", {"CONNECTION": "nope", "TABLE": "ais", "OUTPUT_GAPS": "memory:"})
     with pytest.raises(QgsProcessingException):
-        processing.run("baimei:detectgapspostgis", {"CONNECTION": name, "TABLE": "ais; DROP TABLE ais",
-                                                    "OUTPUT_GAPS": "memory:"})
+        processing.run(
+            "baimei:detectgapspostgis", {"CONNECTION": name, "TABLE": "ais; DROP TABLE ais", "OUTPUT_GAPS": "memory:"}
+        )
 
 
 def test_import_a_file_into_postgis_then_find_its_gaps_there(provider, qgis_connection, voyage_csv):
     name, _data, server = qgis_connection
-    imported = processing.run("baimei:importpostgis", {"INPUT": voyage_csv, "CONNECTION": name,
-                                                       "TABLE": "public.voyage"})
+    imported = processing.run(
+        "baimei:importpostgis", {"INPUT": voyage_csv, "CONNECTION": name, "TABLE": "public.voyage"}
+    )
     assert imported["ROWS_KEPT"] == 50
     with pytest.raises(QgsProcessingException, match="already exists"):
         processing.run("baimei:importpostgis", {"INPUT": voyage_csv, "CONNECTION": name, "TABLE": "public.voyage"})
-    appended = processing.run("baimei:importpostgis", {"INPUT": voyage_csv, "CONNECTION": name,
-                                                       "TABLE": "public.voyage_twice"})
-    appended = processing.run("baimei:importpostgis", {"INPUT": voyage_csv, "CONNECTION": name, "APPEND": True,
-                                                       "TABLE": "public.voyage_twice"})
+    appended = processing.run(
+        "baimei:importpostgis", {"INPUT": voyage_csv, "CONNECTION": name, "TABLE": "public.voyage_twice"}
+    )
+    appended = processing.run(
+        "baimei:importpostgis",
+        {"INPUT": voyage_csv, "CONNECTION": name, "APPEND": True, "TABLE": "public.voyage_twice"},
+    )
     assert appended["ROWS_KEPT"] == 50
-    in_postgis = processing.run("baimei:detectgapspostgis", {
-        "CONNECTION": name, "TABLE": "public.voyage", "TIME_COLUMN": "ts", "GEOMETRY_COLUMN": "geom",
-        "SOG_COLUMN": "sog", "DRAUGHT_COLUMN": "draught", "NAME_COLUMN": "vessel_name", "OUTPUT_GAPS": "memory:"})
+    in_postgis = processing.run(
+        "baimei:detectgapspostgis",
+        {
+            "CONNECTION": name,
+            "TABLE": "public.voyage",
+            "TIME_COLUMN": "ts",
+            "GEOMETRY_COLUMN": "geom",
+            "SOG_COLUMN": "sog",
+            "DRAUGHT_COLUMN": "draught",
+            "NAME_COLUMN": "vessel_name",
+            "OUTPUT_GAPS": "memory:",
+        },
+    )
     points = processing.run("baimei:importais", {"INPUT": voyage_csv, "OUTPUT": "memory:"})["OUTPUT"]
-    in_qgis = processing.run("baimei:detectgaps", {"INPUT": points, "OUTPUT_GAPS": "memory:",
-                                                   "OUTPUT_TRACKS": "memory:"})
+    in_qgis = processing.run(
+        "baimei:detectgaps", {"INPUT": points, "OUTPUT_GAPS": "memory:", "OUTPUT_TRACKS": "memory:"}
+    )
     assert in_postgis["GAP_COUNT"] == in_qgis["GAP_COUNT"] == 1
     a = next(in_postgis["OUTPUT_GAPS"].getFeatures())
     b = next(in_qgis["OUTPUT_GAPS"].getFeatures())
@@ -131,8 +181,15 @@ def test_min_shore_with_the_bundled_land_uploaded_once(provider, qgis_connection
     from bai_mei_plugin.qgis_io.sources import default_land
 
     name, data, server = qgis_connection
-    params = {"CONNECTION": name, "TABLE": "public.ais", "TIME_COLUMN": "ts", "GEOMETRY_COLUMN": "geom",
-              "PRESET": 0, "MIN_SHORE_NM": 50.0, "OUTPUT_GAPS": "memory:"}
+    params = {
+        "CONNECTION": name,
+        "TABLE": "public.ais",
+        "TIME_COLUMN": "ts",
+        "GEOMETRY_COLUMN": "geom",
+        "PRESET": 0,
+        "MIN_SHORE_NM": 50.0,
+        "OUTPUT_GAPS": "memory:",
+    }
     with pytest.raises(QgsProcessingException, match="needs land on the server"):
         processing.run("baimei:detectgapspostgis", params)
     first = processing.run("baimei:detectgapspostgis", {**params, "UPLOAD_LAND": True})
@@ -158,16 +215,23 @@ def test_min_shore_with_the_bundled_land_uploaded_once(provider, qgis_connection
 
 def test_gaps_written_to_a_server_table_open_as_a_postgis_layer(provider, qgis_connection):
     name, data, _server = qgis_connection
-    params = {"CONNECTION": name, "TABLE": "public.ais", "TIME_COLUMN": "ts", "GEOMETRY_COLUMN": "geom",
-              "OUTPUT_TABLE": "public.dark_gaps"}
+    params = {
+        "CONNECTION": name,
+        "TABLE": "public.ais",
+        "TIME_COLUMN": "ts",
+        "GEOMETRY_COLUMN": "geom",
+        "OUTPUT_TABLE": "public.dark_gaps",
+    }
     result = processing.run("baimei:detectgapspostgis", {**params, "OUTPUT_GAPS": "memory:"})
     layer = result["OUTPUT_LAYER"]
     assert isinstance(layer, QgsVectorLayer) and layer.isValid() and layer.providerType() == "postgres"
     assert result["TABLE_OUT"] == "public.dark_gaps"
     assert layer.geometryType() == QgsWkbTypes.LineGeometry and layer.crs().authid() == "EPSG:4326"
     expected = pg_tests.in_process_gaps(data, pg_tests.GapCriteria())
-    in_table = sorted((f["mmsi"], f["off_time"].toSecsSinceEpoch(), f["on_time"].toSecsSinceEpoch(), f["gap_id"])
-                      for f in layer.getFeatures())
+    in_table = sorted(
+        (f["mmsi"], f["off_time"].toSecsSinceEpoch(), f["on_time"].toSecsSinceEpoch(), f["gap_id"])
+        for f in layer.getFeatures()
+    )
     assert in_table == [(g.mmsi, g.off_time, g.on_time, g.gap_id) for g in expected]
     assert result["GAP_COUNT"] == result["OUTPUT_GAPS"].featureCount() == layer.featureCount() == len(expected)
     first = next(layer.getFeatures())
@@ -178,8 +242,11 @@ def test_gaps_written_to_a_server_table_open_as_a_postgis_layer(provider, qgis_c
     criteria = pg_tests.GapCriteria(min_gap_hours=12.0)
     context = QgsProcessingContext()
     context.setProject(QgsProject.instance())
-    replaced = processing.run("baimei:detectgapspostgis", {**params, "MIN_GAP_HOURS": 12.0, "PRESET": 0,
-                                                           "OVERWRITE": True, "OUTPUT_GAPS": None}, context=context)
+    replaced = processing.run(
+        "baimei:detectgapspostgis",
+        {**params, "MIN_GAP_HOURS": 12.0, "PRESET": 0, "OVERWRITE": True, "OUTPUT_GAPS": None},
+        context=context,
+    )
     assert replaced["OUTPUT_GAPS"] is None
     table = replaced["OUTPUT_LAYER"]
     assert table.featureCount() == replaced["GAP_COUNT"] == len(pg_tests.in_process_gaps(data, criteria))

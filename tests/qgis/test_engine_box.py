@@ -33,7 +33,11 @@ def test_the_form_follows_the_engine(dock):
     assert not box.daskWidget.isHidden() and box.pgWidget.isHidden()
     assert parse_columns("") == {}
     assert parse_columns("mmsi=ship_id, time = ts; geometry=geom, name=shipname") == {
-        "MMSI_COLUMN": "ship_id", "TIME_COLUMN": "ts", "GEOMETRY_COLUMN": "geom", "NAME_COLUMN": "shipname"}
+        "MMSI_COLUMN": "ship_id",
+        "TIME_COLUMN": "ts",
+        "GEOMETRY_COLUMN": "geom",
+        "NAME_COLUMN": "shipname",
+    }
     for bad in ("ship_id", "colour=red", "time="):
         with pytest.raises(BaiMeiError, match="Columns"):
             parse_columns(bad)
@@ -47,8 +51,7 @@ def test_missing_input_is_a_message_and_nothing_changes(dock, qtbot, voyage_csv,
     box.archiveEdit.setText("")
     qgis_iface.messageBar().clear_messages()
     box.runButton.click()
-    assert box.task is None and any("Give the archive" in m for m in qgis_iface.messageBar().get_messages(
-        Qgis.Warning))
+    assert box.task is None and any("Give the archive" in m for m in qgis_iface.messageBar().get_messages(Qgis.Warning))
     box.engineCombo.setCurrentIndex(ENGINE_POSTGIS)
     box.tableEdit.setText("")
     box.runButton.click()
@@ -56,8 +59,9 @@ def test_missing_input_is_a_message_and_nothing_changes(dock, qtbot, voyage_csv,
 
 
 def test_dask_archive_gaps_fill_the_panel(provider, dock, qtbot, tmp_path, qgis_iface):
-    dask_tests = pytest.importorskip("tests.unit.test_dask_gaps", reason="the Dask engine needs dask[distributed], "
-                                     "pandas and pyarrow")
+    dask_tests = pytest.importorskip(
+        "tests.unit.test_dask_gaps", reason="the Dask engine needs dask[distributed], pandas and pyarrow"
+    )
     data = dask_tests.make_reports()
     folder, order = dask_tests.write_archive(tmp_path / "archive", data)
     expected = dask_tests.in_process_gaps(data, order, dask_tests.GapCriteria())
@@ -97,8 +101,7 @@ def test_postgis_table_gaps_fill_the_panel(provider, dock, qtbot, qgis_connectio
     qgis_iface.messageBar().clear_messages()
     box.runButton.click()
     finish(dock, qtbot)
-    assert not qgis_iface.messageBar().get_messages(Qgis.Critical), qgis_iface.messageBar().get_messages(
-        Qgis.Critical)
+    assert not qgis_iface.messageBar().get_messages(Qgis.Critical), qgis_iface.messageBar().get_messages(Qgis.Critical)
     assert ids(dock) == sorted((g.mmsi, g.off_time, g.on_time) for g in expected)
     assert QgsProject.instance().layerTreeRoot().findGroup(f"public.ais (PostGIS {name})") is not None
     out = Path(__file__).resolve().parents[2] / "test-output"

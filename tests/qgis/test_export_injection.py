@@ -42,29 +42,90 @@ def secrets(monkeypatch, tmp_path):
 def hostile_case(tmp_path):
     """A case whose vessel, ports, scenes, sightings and candidates carry expressions, formulas and markup."""
     ids = [("gap_id", "str"), ("mmsi", "int64")]
-    gaps = memory_layer("LineString", "gaps", ids + [
-        ("vessel_name", "str"), ("destination", "str"), ("off_time", "datetime"), ("on_time", "datetime"),
-        ("gap_hours", "float"), ("draught_before", "float"), ("draught_after", "float")],
-        [("LINESTRING (123.47 36.10, 125.27 34.85)", ["G'1", 200000008, HOME_EXPRESSION, FORMULA, utc(T0 - 160 * H),
-                                                      utc(T0 + 88 * H), 248.0, 6.5, 11.5])])
-    visits = memory_layer("Point", "visits", ids + [("port_name", "str"), ("locode", "str"),
-                                                    ("max_dwell_hours", "float")],
-                          [(f"POINT ({NAMPO[0]} {NAMPO[1]})", ["G'1", 200000008, PORT, "KPNAM", 220.0])])
-    scenes = memory_layer("MultiPolygon", "scenes", [("item_id", "str"), ("acquired", "datetime"), ("gap_id", "str"),
-                                                     ("source", "str"), ("in_gap_window", "bool")],
-                          [("MULTIPOLYGON (((125.2 38.6, 125.5 38.6, 125.5 38.8, 125.2 38.8, 125.2 38.6)))",
-                            ["SCENE-1", utc(T0 + H), "G'1", SECRET_EXPRESSION, True])])
+    gaps = memory_layer(
+        "LineString",
+        "gaps",
+        ids
+        + [
+            ("vessel_name", "str"),
+            ("destination", "str"),
+            ("off_time", "datetime"),
+            ("on_time", "datetime"),
+            ("gap_hours", "float"),
+            ("draught_before", "float"),
+            ("draught_after", "float"),
+        ],
+        [
+            (
+                "LINESTRING (123.47 36.10, 125.27 34.85)",
+                ["G'1", 200000008, HOME_EXPRESSION, FORMULA, utc(T0 - 160 * H), utc(T0 + 88 * H), 248.0, 6.5, 11.5],
+            )
+        ],
+    )
+    visits = memory_layer(
+        "Point",
+        "visits",
+        ids + [("port_name", "str"), ("locode", "str"), ("max_dwell_hours", "float")],
+        [(f"POINT ({NAMPO[0]} {NAMPO[1]})", ["G'1", 200000008, PORT, "KPNAM", 220.0])],
+    )
+    scenes = memory_layer(
+        "MultiPolygon",
+        "scenes",
+        [("item_id", "str"), ("acquired", "datetime"), ("gap_id", "str"), ("source", "str"), ("in_gap_window", "bool")],
+        [
+            (
+                "MULTIPOLYGON (((125.2 38.6, 125.5 38.6, 125.5 38.8, 125.2 38.8, 125.2 38.6)))",
+                ["SCENE-1", utc(T0 + H), "G'1", SECRET_EXPRESSION, True],
+            )
+        ],
+    )
     (tmp_path / "input").mkdir()
     sightings = create_sightings_layer(str(tmp_path / "input" / "sightings.gpkg"))
-    add_sighting(sightings, *NAMPO, {"sighting_id": "S-1", "observed_at": T0 + H, "hatch_count": 5,
-                                     "image_id": "+1", "analyst": "@SUM(1)",
-                                     "notes": f"{SCRIPT} {SECRET_EXPRESSION}"})
-    candidates = memory_layer("Point", "candidates", [
-        ("sighting_id", "str"), ("observed_at", "datetime"), ("rank", "int"), ("mmsi", "int64"), ("name", "str"),
-        ("imo", "str"), ("feature_score", "float"), ("spacetime_status", "str"), ("total_score", "float"),
-        ("reasons", "str")],
-        [(f"POINT ({NAMPO[0]} {NAMPO[1]})", ["S-1", utc(T0 + H), 1, 200000008, HOME_EXPRESSION, "", 1.0,
-                                             "dark and reachable", 0.9, f"{SECRET_EXPRESSION} -2"])])
+    add_sighting(
+        sightings,
+        *NAMPO,
+        {
+            "sighting_id": "S-1",
+            "observed_at": T0 + H,
+            "hatch_count": 5,
+            "image_id": "+1",
+            "analyst": "@SUM(1)",
+            "notes": f"{SCRIPT} {SECRET_EXPRESSION}",
+        },
+    )
+    candidates = memory_layer(
+        "Point",
+        "candidates",
+        [
+            ("sighting_id", "str"),
+            ("observed_at", "datetime"),
+            ("rank", "int"),
+            ("mmsi", "int64"),
+            ("name", "str"),
+            ("imo", "str"),
+            ("feature_score", "float"),
+            ("spacetime_status", "str"),
+            ("total_score", "float"),
+            ("reasons", "str"),
+        ],
+        [
+            (
+                f"POINT ({NAMPO[0]} {NAMPO[1]})",
+                [
+                    "S-1",
+                    utc(T0 + H),
+                    1,
+                    200000008,
+                    HOME_EXPRESSION,
+                    "",
+                    1.0,
+                    "dark and reachable",
+                    0.9,
+                    f"{SECRET_EXPRESSION} -2",
+                ],
+            )
+        ],
+    )
     layers = [gaps, visits, scenes, sightings, candidates]
     yield layers
     del layers[:], gaps, visits, scenes, sightings, candidates  # freed while QGIS is up (see test_case_export)
@@ -81,13 +142,15 @@ def squeezed(text: str) -> str:
 def pdf_text(path) -> str:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (Debian package poppler-utils) is needed to read the report's text")
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def export(provider, layers, folder, **params):
-    return processing.run("baimei:exportcase", {"LAYERS": list(layers), "FOLDER": str(folder), "NAME": "case",
-                                                **params})
+    return processing.run(
+        "baimei:exportcase", {"LAYERS": list(layers), "FOLDER": str(folder), "NAME": "case", **params}
+    )
 
 
 def test_label_text_is_printed_as_it_is(qgis_new_project, secrets):
@@ -95,8 +158,18 @@ def test_label_text_is_printed_as_it_is(qgis_new_project, secrets):
 
     layout = QgsPrintLayout(QgsProject.instance())  # kept: a label uses its layout
     label = QgsLayoutItemLabel(layout)
-    for text in (HOME_EXPRESSION, SECRET_EXPRESSION, PORT, "[[%1%]]", "%][%'a'%]", "[%", "%]", "a [", "$CURRENT_DATE",
-                 "[%$CURRENT_DATE(yyyy)%]"):
+    for text in (
+        HOME_EXPRESSION,
+        SECRET_EXPRESSION,
+        PORT,
+        "[[%1%]]",
+        "%][%'a'%]",
+        "[%",
+        "%]",
+        "a [",
+        "$CURRENT_DATE",
+        "[%$CURRENT_DATE(yyyy)%]",
+    ):
         label.setText(text)
         unescaped = label.currentText()
         label.setText(literal_label_text(text))
@@ -120,8 +193,7 @@ def test_a_label_switched_to_html_in_the_template_escapes_markup(qgis_new_projec
     assert label.currentText() == f"{SCRIPT} {HOME_EXPRESSION}"  # plain text: nothing to escape but expressions
 
 
-def test_report_prints_names_notes_and_sources_literally(provider, hostile_case, tmp_path, secrets,
-                                                         qgis_new_project):
+def test_report_prints_names_notes_and_sources_literally(provider, hostile_case, tmp_path, secrets, qgis_new_project):
     result = export(provider, hostile_case, tmp_path, FORMATS=[0], REPORT=True)
     pdf, page = result["WRITTEN"].split(";")[-2:]
     text = squeezed(pdf_text(pdf))
@@ -147,13 +219,24 @@ def read_csv(path):
 
 def test_csv_cells_are_not_formulas_and_numbers_stay_numbers(provider, tmp_path):
     notes = [FORMULA, "@SUM(1)", "+1", "-2", "\tTAB", "\rCR", "plain -3", "'already quoted"]
-    points = memory_layer("Point", "points", [("vessel_name", "str"), ("lon", "float"), ("count", "int"),
-                                              ("notes", "str")],
-                          [(f"POINT (-12.5 {k})", [FORMULA, -12.5, -7, note]) for k, note in enumerate(notes)])
+    points = memory_layer(
+        "Point",
+        "points",
+        [("vessel_name", "str"), ("lon", "float"), ("count", "int"), ("notes", "str")],
+        [(f"POINT (-12.5 {k})", [FORMULA, -12.5, -7, note]) for k, note in enumerate(notes)],
+    )
     written = export(provider, [points], tmp_path, FORMATS=[3])["WRITTEN"]
     rows = read_csv(written)
-    assert [r["notes"] for r in rows] == ["'" + FORMULA, "'@SUM(1)", "'+1", "'-2", "'\tTAB", "'\rCR", "plain -3",
-                                          "'already quoted"]
+    assert [r["notes"] for r in rows] == [
+        "'" + FORMULA,
+        "'@SUM(1)",
+        "'+1",
+        "'-2",
+        "'\tTAB",
+        "'\rCR",
+        "plain -3",
+        "'already quoted",
+    ]
     assert {r["vessel_name"] for r in rows} == {"'" + FORMULA}
     assert {(r["X"], r["lon"], r["count"]) for r in rows} == {("-12.5", "-12.5", "-7")}
     raw = open(written, newline="", encoding="utf-8").read().split("\n")
@@ -168,8 +251,12 @@ def test_spreadsheet_safe_only_touches_formula_starts():
 
 def test_kml_names_and_values_read_back_as_they_were(provider, tmp_path):
     names = ["a < b & c ]]> d", "<![CDATA[x]]><evil/>", "ctl\x01x", HOME_EXPRESSION, "]]>]]>", "plain"]
-    points = memory_layer("Point", "points", [("vessel_name", "str"), ("notes", "str")],
-                          [(f"POINT (125 {k})", [name, name]) for k, name in enumerate(names)])
+    points = memory_layer(
+        "Point",
+        "points",
+        [("vessel_name", "str"), ("notes", "str")],
+        [(f"POINT (125 {k})", [name, name]) for k, name in enumerate(names)],
+    )
     points.setFieldAlias(1, "Notes <i>&</i>")
     written = export(provider, [points], tmp_path, FORMATS=[2])["WRITTEN"]
     root = ET.parse(written).getroot()  # well-formed XML
@@ -192,10 +279,19 @@ def test_folder_that_is_a_file_is_refused_with_a_message(provider, hostile_case,
     assert existing.read_text() == "keep me" and sorted(os.listdir(tmp_path)) == ["input", "notes.txt"]
 
 
-@pytest.mark.parametrize("name, said", [("case\\one", r"a backslash \(\\\)"), ("case/one", r"a slash \(/\)"),
-                                        ("case|one", "a vertical bar"), ("a:b", "a colon"),
-                                        ("tab\there", r"control character U\+0009"), ("case.", "ends with a dot"),
-                                        ("NUL", "Windows reserves"), ("x" * 101, "at most 100")])
+@pytest.mark.parametrize(
+    "name, said",
+    [
+        ("case\\one", r"a backslash \(\\\)"),
+        ("case/one", r"a slash \(/\)"),
+        ("case|one", "a vertical bar"),
+        ("a:b", "a colon"),
+        ("tab\there", r"control character U\+0009"),
+        ("case.", "ends with a dot"),
+        ("NUL", "Windows reserves"),
+        ("x" * 101, "at most 100"),
+    ],
+)
 def test_name_that_is_no_file_name_is_refused_with_a_message(provider, hostile_case, tmp_path, name, said):
     with pytest.raises(QgsProcessingException, match=f"NAME.*{said}"):
         export(provider, hostile_case, tmp_path / "out", FORMATS=[0, 1, 2, 3], REPORT=True, NAME=name)

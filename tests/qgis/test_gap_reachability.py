@@ -13,10 +13,32 @@ from bai_mei_plugin.qgis_io.sources import default_land_path
 # The two gaps as the synthetic scenario produces them (id, off, on, off lon/lat, on lon/lat, SOG and draught
 # before/after).
 BAI_MEI_GAPS = (
-    ("200000008-20170615T113248Z", "2017-06-15T11:32:48Z", "2017-06-19T00:55:13Z", 123.332095, 38.829113, 119.55602,
-     38.695303, 1.8, 1.8, 6.5, 11.5),
-    ("200000008-20170703T114437Z", "2017-07-03T11:44:37Z", "2017-07-08T10:10:04Z", 122.319961, 33.85985, 125.26729,
-     34.85089, 9.6, 9.7, 6.6, 6.6),
+    (
+        "200000008-20170615T113248Z",
+        "2017-06-15T11:32:48Z",
+        "2017-06-19T00:55:13Z",
+        123.332095,
+        38.829113,
+        119.55602,
+        38.695303,
+        1.8,
+        1.8,
+        6.5,
+        11.5,
+    ),
+    (
+        "200000008-20170703T114437Z",
+        "2017-07-03T11:44:37Z",
+        "2017-07-08T10:10:04Z",
+        122.319961,
+        33.85985,
+        125.26729,
+        34.85089,
+        9.6,
+        9.7,
+        6.6,
+        6.6,
+    ),
 )
 
 
@@ -33,11 +55,21 @@ def bai_mei_gaps():
     for gap_id, off, on, a_lon, a_lat, b_lon, b_lat, sog_a, sog_b, draught_a, draught_b in BAI_MEI_GAPS:
         feature = QgsFeature(layer.fields())
         feature.setGeometry(QgsGeometry.fromPolylineXY([QgsPointXY(a_lon, a_lat), QgsPointXY(b_lon, b_lat)]))
-        for name, value in (("gap_id", gap_id), ("mmsi", 200000008), ("vessel_name", "BAI MEI 8"),
-                            ("off_time", QDateTime.fromString(off, Qt.ISODate)),
-                            ("on_time", QDateTime.fromString(on, Qt.ISODate)), ("off_lon", a_lon), ("off_lat", a_lat),
-                            ("on_lon", b_lon), ("on_lat", b_lat), ("sog_before", sog_a), ("sog_after", sog_b),
-                            ("draught_before", draught_a), ("draught_after", draught_b)):
+        for name, value in (
+            ("gap_id", gap_id),
+            ("mmsi", 200000008),
+            ("vessel_name", "BAI MEI 8"),
+            ("off_time", QDateTime.fromString(off, Qt.ISODate)),
+            ("on_time", QDateTime.fromString(on, Qt.ISODate)),
+            ("off_lon", a_lon),
+            ("off_lat", a_lat),
+            ("on_lon", b_lon),
+            ("on_lat", b_lat),
+            ("sog_before", sog_a),
+            ("sog_after", sog_b),
+            ("draught_before", draught_a),
+            ("draught_after", draught_b),
+        ):
             feature[name] = value
         features.append(feature)
     layer.dataProvider().addFeatures(features)
@@ -52,8 +84,11 @@ def test_nampo_is_a_candidate_for_the_june_gap_and_areas_are_clipped(provider, b
     feedback = QgsProcessingFeedback()
     log = []
     feedback.reportError = lambda text, fatal=False: log.append(text)
-    result = processing.run("baimei:gapreachability", {"GAPS": bai_mei_gaps, "OUTPUT_AREAS": "memory:",
-                                                       "OUTPUT_VISITS": "memory:"}, feedback=feedback)
+    result = processing.run(
+        "baimei:gapreachability",
+        {"GAPS": bai_mei_gaps, "OUTPUT_AREAS": "memory:", "OUTPUT_VISITS": "memory:"},
+        feedback=feedback,
+    )
     areas = {f["gap_id"]: f for f in result["OUTPUT_AREAS"].getFeatures()}
     june = areas["200000008-20170615T113248Z"]
     # 1.2 x the 95th percentile of the SOG either side of its two gaps (no points given) is under 12 kn: 12 kn
@@ -87,16 +122,25 @@ def test_nampo_is_a_candidate_for_the_june_gap_and_areas_are_clipped(provider, b
 
 
 def test_without_by_sea_the_area_is_the_clipped_ellipse(provider, bai_mei_gaps):
-    result = run("baimei:gapreachability", {"GAPS": bai_mei_gaps, "BY_SEA": False, "OUTPUT_AREAS": "memory:",
-                                            "OUTPUT_VISITS": "memory:"})
+    result = run(
+        "baimei:gapreachability",
+        {"GAPS": bai_mei_gaps, "BY_SEA": False, "OUTPUT_AREAS": "memory:", "OUTPUT_VISITS": "memory:"},
+    )
     june = next(f for f in result["OUTPUT_AREAS"].getFeatures() if f["gap_id"].startswith("200000008-201706"))
     assert june["by_sea"] is False
     assert june.geometry().contains(QgsGeometry.fromPointXY(QgsPointXY(130.0, 38.0)))  # across Korea: in the ellipse
 
 
 def test_ports_of_interest_are_the_users_to_choose(provider, bai_mei_gaps):
-    result = run("baimei:gapreachability", {"GAPS": bai_mei_gaps, "INTEREST_PORTS": "Dalian; KRINC",
-                                            "OUTPUT_AREAS": "memory:", "OUTPUT_VISITS": "memory:"})
+    result = run(
+        "baimei:gapreachability",
+        {
+            "GAPS": bai_mei_gaps,
+            "INTEREST_PORTS": "Dalian; KRINC",
+            "OUTPUT_AREAS": "memory:",
+            "OUTPUT_VISITS": "memory:",
+        },
+    )
     june = next(f for f in result["OUTPUT_AREAS"].getFeatures() if f["gap_id"].startswith("200000008-201706"))
     assert "Dalian (up to" in june["why"] and "Incheon (up to" in june["why"] and "Nampo" not in june["why"]
     interest = {f["locode"] for f in result["OUTPUT_VISITS"].getFeatures() if f["of_interest"]}
@@ -104,17 +148,28 @@ def test_ports_of_interest_are_the_users_to_choose(provider, bai_mei_gaps):
 
 
 def test_a_fixed_slow_speed_can_make_a_gap_unreachable(provider, bai_mei_gaps):
-    result = run("baimei:gapreachability", {"GAPS": bai_mei_gaps, "MAX_SPEED_KN": 0.5, "OUTPUT_AREAS": "memory:",
-                                            "OUTPUT_VISITS": "memory:"})
+    result = run(
+        "baimei:gapreachability",
+        {"GAPS": bai_mei_gaps, "MAX_SPEED_KN": 0.5, "OUTPUT_AREAS": "memory:", "OUTPUT_VISITS": "memory:"},
+    )
     july = next(f for f in result["OUTPUT_AREAS"].getFeatures() if f["gap_id"].startswith("200000008-201707"))
     assert july["feasible"] is False and july["area_km2"] == 0
 
 
 def test_footprints_over_the_june_area_include_the_nampo_scenes_taken_while_dark(provider, bai_mei_gaps):
-    areas = run("baimei:gapreachability", {"GAPS": bai_mei_gaps, "OUTPUT_AREAS": "memory:",
-                                           "OUTPUT_VISITS": "memory:"})["OUTPUT_AREAS"]
-    found = run("baimei:searchfootprints", {"GAPS": bai_mei_gaps, "AOI": areas, "SOURCE": 2, "OUTPUT": "memory:",
-                                            "URL": resource_path("catalogues", "bai_mei_8_synthetic.geojson")})
+    areas = run(
+        "baimei:gapreachability", {"GAPS": bai_mei_gaps, "OUTPUT_AREAS": "memory:", "OUTPUT_VISITS": "memory:"}
+    )["OUTPUT_AREAS"]
+    found = run(
+        "baimei:searchfootprints",
+        {
+            "GAPS": bai_mei_gaps,
+            "AOI": areas,
+            "SOURCE": 2,
+            "OUTPUT": "memory:",
+            "URL": resource_path("catalogues", "bai_mei_8_synthetic.geojson"),
+        },
+    )
     dark = {f["item_id"]: f["gap_id"] for f in found["OUTPUT"].getFeatures() if f["in_gap_window"]}
     assert dark["SYNTHETIC_20170616_021000_ssc1"] == "200000008-20170615T113248Z"
     assert dark["SYNTHETIC_20170706_022000_ssc2"] == "200000008-20170703T114437Z"

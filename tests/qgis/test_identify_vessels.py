@@ -28,8 +28,15 @@ H = 3600
 NAMPO = (125.15, 38.70)
 BAI_MEI = 200000008
 JIN_HANG = 413780998  # a look-alike in the bundled profiles
-LOOK = {"length_m": 170.0, "beam_m": 27.0, "hatch_count": 5, "crane_count": 4, "hull_colour": "black",
-        "superstructure_position": "aft", "crane_type": "jib cranes"}
+LOOK = {
+    "length_m": 170.0,
+    "beam_m": 27.0,
+    "hatch_count": 5,
+    "crane_count": 4,
+    "hull_colour": "black",
+    "superstructure_position": "aft",
+    "crane_type": "jib cranes",
+}
 
 
 @pytest.fixture
@@ -61,10 +68,14 @@ def point(lon, lat):
 @pytest.fixture
 def sightings():
     """One sighting at Nampo, stored in Web Mercator, with the BAI MEI 8's features as an analyst would enter them."""
-    layer = QgsVectorLayer("Point?crs=EPSG:3857&field=sighting_id:string&field=observed_at:datetime"
-                           "&field=length_m:double&field=beam_m:double&field=hatch_count:integer"
-                           "&field=crane_count:integer&field=hull_colour:string&field=superstructure_position:string"
-                           "&field=crane_type:string&field=bow_type:string", "sightings", "memory")
+    layer = QgsVectorLayer(
+        "Point?crs=EPSG:3857&field=sighting_id:string&field=observed_at:datetime"
+        "&field=length_m:double&field=beam_m:double&field=hatch_count:integer"
+        "&field=crane_count:integer&field=hull_colour:string&field=superstructure_position:string"
+        "&field=crane_type:string&field=bow_type:string",
+        "sightings",
+        "memory",
+    )
     to_mercator = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"), layer.crs(), QgsProject.instance())
     geometry = point(*NAMPO)
     geometry.transform(to_mercator)
@@ -83,17 +94,26 @@ def ais():
     rows += [(BAI_MEI, T0 - 9 * 24 * H + k * 600, 123.47, 36.10) for k in range(-12, 1)]
     rows += [(BAI_MEI, T0 + 2 * 24 * H + k * 600, 125.27, 34.85) for k in range(0, 13)]
     values = [{"mmsi": m, "timestamp": utc(t), "sog": 10.0, "vessel_name": "X"} for m, t, _lon, _lat in rows]
-    return memory_layer("Point?crs=EPSG:4326", point_fields(),
-                        [(point(r[2], r[3]), v) for r, v in zip(rows, values)])
+    return memory_layer("Point?crs=EPSG:4326", point_fields(), [(point(r[2], r[3]), v) for r, v in zip(rows, values)])
 
 
 @pytest.fixture
 def gap():
     off, on = T0 - 9 * 24 * H, T0 + 2 * 24 * H
     gap_id = f"{BAI_MEI}-gap"
-    values = {"gap_id": gap_id, "mmsi": BAI_MEI, "vessel_name": "BAI MEI 8", "off_time": utc(off),
-              "on_time": utc(on), "off_lon": 123.47, "off_lat": 36.10, "on_lon": 125.27, "on_lat": 34.85,
-              "sog_before": 10.0, "sog_after": 10.0}
+    values = {
+        "gap_id": gap_id,
+        "mmsi": BAI_MEI,
+        "vessel_name": "BAI MEI 8",
+        "off_time": utc(off),
+        "on_time": utc(on),
+        "off_lon": 123.47,
+        "off_lat": 36.10,
+        "on_lon": 125.27,
+        "on_lat": 34.85,
+        "sog_before": 10.0,
+        "sog_after": 10.0,
+    }
     line = QgsGeometry.fromPolylineXY([QgsPointXY(123.47, 36.10), QgsPointXY(125.27, 34.85)])
     return memory_layer("LineString?crs=EPSG:4326", gap_fields(), [(line, values)])
 
@@ -123,8 +143,12 @@ def test_the_dark_bai_mei_8_ranks_first_and_the_look_alike_far_away_is_excluded(
     rows = {f["mmsi"]: f for f in layer.getFeatures()}
     assert result["CANDIDATE_COUNT"] == layer.featureCount() == 5  # the five bundled profiles
     best = rows[BAI_MEI]
-    assert (best["rank"], best["spacetime_status"], best["name"], best["imo"]) == (1, "dark and reachable",
-                                                                                    "BAI MEI 8", "9000008")
+    assert (best["rank"], best["spacetime_status"], best["name"], best["imo"]) == (
+        1,
+        "dark and reachable",
+        "BAI MEI 8",
+        "9000008",
+    )
     assert best["feature_score"] == 1.0 and best["total_score"] == pytest.approx(0.9)
     assert "5 hatches match" in best["reasons"] and "within its reachable sea" in best["reasons"]
     assert best["observed_at"] == QDateTime.fromString("2017-06-17T02:05:00Z", Qt.ISODate)
@@ -135,8 +159,9 @@ def test_the_dark_bai_mei_8_ranks_first_and_the_look_alike_far_away_is_excluded(
     assert far["spacetime_status"] == "elsewhere" and value(far, "rank") is None and far["total_score"] == 0
     assert "300 nm away" in far["reasons"]
     # profiles without AIS near the time: no data, ranked after the BAI MEI 8
-    assert all(f["spacetime_status"] == "no data" and f["rank"] > 1 for m, f in rows.items()
-               if m not in (BAI_MEI, JIN_HANG))
+    assert all(
+        f["spacetime_status"] == "no data" and f["rank"] > 1 for m, f in rows.items() if m not in (BAI_MEI, JIN_HANG)
+    )
 
 
 def test_an_area_that_misses_the_sighting_excludes_the_dark_vessel(identify, sightings, gap):
@@ -147,13 +172,25 @@ def test_an_area_that_misses_the_sighting_excludes_the_dark_vessel(identify, sig
 
 
 def test_profiles_from_a_layer_and_vessels_without_a_profile(identify, sightings, ais, gap):
-    profiles = QgsVectorLayer("None?field=mmsi:long&field=name:string&field=hatch_count:integer"
-                              "&field=hull_colour:string&field=source:string", "profiles", "memory")
+    profiles = QgsVectorLayer(
+        "None?field=mmsi:long&field=name:string&field=hatch_count:integer&field=hull_colour:string&field=source:string",
+        "profiles",
+        "memory",
+    )
     feature = QgsFeature(profiles.fields())
     feature.setAttributes([JIN_HANG, "JIN HANG 71", 5, "red", "a photo"])
     profiles.dataProvider().addFeatures([feature])
-    result = run(identify, {"SIGHTINGS": sightings, "PROFILES": profiles, "INPUT": ais, "GAPS": gap,
-                            "INCLUDE_UNPROFILED": True, "OUTPUT": "memory:"})
+    result = run(
+        identify,
+        {
+            "SIGHTINGS": sightings,
+            "PROFILES": profiles,
+            "INPUT": ais,
+            "GAPS": gap,
+            "INCLUDE_UNPROFILED": True,
+            "OUTPUT": "memory:",
+        },
+    )
     rows = sorted(result["OUTPUT"].getFeatures(), key=lambda f: (value(f, "rank") is None, value(f, "rank") or 0))
     assert [(f["mmsi"], value(f, "rank")) for f in rows] == [(BAI_MEI, 1), (JIN_HANG, None)]
     assert value(rows[0], "feature_score") is None and rows[0]["reasons"].startswith("no profile")

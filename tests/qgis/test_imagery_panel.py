@@ -40,11 +40,31 @@ def bai_mei_csv(write_file, mc_rows):
     """The Bai Mei 8 goes dark on 8 June 2017 at 20:50 in the Yellow Sea and reappears on 19 June at 05:20."""
     rows = []
     for minute in range(0, 180, 10):
-        rows.append((200000008, f"2017-06-08T{18 + minute // 60:02d}:{minute % 60:02d}:00", 36.5 + minute / 2000,
-                     123.0, 9.0, 45, "BAI MEI 8", 6.5))
+        rows.append(
+            (
+                200000008,
+                f"2017-06-08T{18 + minute // 60:02d}:{minute % 60:02d}:00",
+                36.5 + minute / 2000,
+                123.0,
+                9.0,
+                45,
+                "BAI MEI 8",
+                6.5,
+            )
+        )
     for minute in range(0, 120, 10):
-        rows.append((200000008, f"2017-06-19T{5 + minute // 60:02d}:{20 + minute % 40:02d}:00", 34.0,
-                     125.5 + minute / 2000, 10.0, 180, "BAI MEI 8", 11.5))
+        rows.append(
+            (
+                200000008,
+                f"2017-06-19T{5 + minute // 60:02d}:{20 + minute % 40:02d}:00",
+                34.0,
+                125.5 + minute / 2000,
+                10.0,
+                180,
+                "BAI MEI 8",
+                11.5,
+            )
+        )
     rows.sort(key=lambda r: r[1])
     return write_file("bai_mei_8.csv", mc_rows(rows))
 
@@ -185,20 +205,31 @@ def stac_server(httpserver):
     page1["features"][1]["assets"]["thumbnail"] = {"href": f"{root}/thumbs/landsat.png"}  # an unsigned thumbnail
     httpserver.expect_request("/", method="GET").respond_with_json(landing)
     httpserver.expect_request("/search", method="POST").respond_with_handler(
-        lambda request: Response(json.dumps(page2 if b'"token"' in request.data else page1),
-                                 content_type="application/geo+json"))
-    httpserver.expect_request("/search", method="GET").respond_with_json({"type": "FeatureCollection",
-                                                                          "features": []})
+        lambda request: Response(
+            json.dumps(page2 if b'"token"' in request.data else page1), content_type="application/geo+json"
+        )
+    )
+    httpserver.expect_request("/search", method="GET").respond_with_json({"type": "FeatureCollection", "features": []})
     httpserver.expect_request("/thumbs/landsat.png").respond_with_data(png_bytes(), content_type="image/png")
     httpserver.expect_request("/collections/landsat-c2-l2/items/TEST_L8_20170617").respond_with_json(
-        {"type": "Feature", "id": "TEST_L8_20170617",
-         "assets": {"B4": {"href": f"{root}/B4.TIF", "type": "image/tiff"}}})
+        {
+            "type": "Feature",
+            "id": "TEST_L8_20170617",
+            "assets": {"B4": {"href": f"{root}/B4.TIF", "type": "image/tiff"}},
+        }
+    )
     httpserver.expect_request("/collections").respond_with_json(fixture("stac_collections_page1.json"))
     return httpserver, len(page1["features"]) + len(page2["features"])
 
 
-def test_stac_api_on_loopback_fills_the_table_and_previews(dock, qtbot, canvas, stac_server, qgis_iface,  # noqa: F811
-                                                           fake_key_config):
+def test_stac_api_on_loopback_fills_the_table_and_previews(
+    dock,
+    qtbot,
+    canvas,
+    stac_server,
+    qgis_iface,  # noqa: F811
+    fake_key_config,
+):
     server, expected = stac_server
     whole_world(dock, canvas)
     use_source(dock, SOURCE_STAC, server.url_for("/"))
@@ -212,8 +243,10 @@ def test_stac_api_on_loopback_fills_the_table_and_previews(dock, qtbot, canvas, 
     results = dock.imagery.results
     landsat = next(r for r in results.order if r.footprint.item_id == "TEST_L8_20170617")
     results.select_record(landsat)
-    qtbot.waitUntil(lambda: dock.imageryPreviewLabel.pixmap() is not None
-                    and not dock.imageryPreviewLabel.pixmap().isNull(), timeout=5000)
+    qtbot.waitUntil(
+        lambda: dock.imageryPreviewLabel.pixmap() is not None and not dock.imageryPreviewLabel.pixmap().isNull(),
+        timeout=5000,
+    )
     # the key went from the auth database to the search's host only, for the search and the thumbnail
     sent = {r.path: r.headers.get("Authorization") for r, _ in server.log}
     basic = "Basic " + base64.b64encode(f"{FAKE_KEY}:".encode()).decode()
@@ -239,6 +272,7 @@ def geotiff_bytes(tmp_path):
 
 def ranged(data: bytes):
     """A handler serving ``data`` with HTTP range requests, as GDAL's /vsicurl/ reads files."""
+
     def handler(request):
         if request.method == "HEAD":
             return Response(data, content_type="image/tiff", headers={"Accept-Ranges": "bytes"})  # body not sent
@@ -247,21 +281,44 @@ def ranged(data: bytes):
             return Response(data, content_type="image/tiff")
         first, _, last = spec[6:].partition("-")
         first, last = int(first), min(int(last or len(data) - 1), len(data) - 1)
-        return Response(data[first:last + 1], status=206, content_type="image/tiff",
-                        headers={"Content-Range": f"bytes {first}-{last}/{len(data)}", "Accept-Ranges": "bytes"})
+        return Response(
+            data[first : last + 1],
+            status=206,
+            content_type="image/tiff",
+            headers={"Content-Range": f"bytes {first}-{last}/{len(data)}", "Accept-Ranges": "bytes"},
+        )
+
     return handler
 
 
-def test_add_to_map_opens_the_visual_asset_through_vsicurl(dock, qtbot, canvas, httpserver, tmp_path,  # noqa: F811
-                                                         qgis_iface):
+def test_add_to_map_opens_the_visual_asset_through_vsicurl(
+    dock,
+    qtbot,
+    canvas,
+    httpserver,
+    tmp_path,  # noqa: F811
+    qgis_iface,
+):
     root = httpserver.url_for("").rstrip("/")
-    item = {"type": "Feature", "stac_version": "1.0.0", "id": "TEST_VISUAL", "collection": "test",
-            "geometry": {"type": "Polygon", "coordinates": [[[125.1, 38.64], [125.2, 38.64], [125.2, 38.74],
-                                                             [125.1, 38.74], [125.1, 38.64]]]},
-            "properties": {"datetime": "2017-06-16T02:10:00Z"},
-            "links": [{"rel": "self", "href": f"{root}/items/TEST_VISUAL"}],
-            "assets": {"visual": {"href": f"{root}/visual.tif", "roles": ["visual"],
-                                  "type": "image/tiff; application=geotiff; profile=cloud-optimized"}}}
+    item = {
+        "type": "Feature",
+        "stac_version": "1.0.0",
+        "id": "TEST_VISUAL",
+        "collection": "test",
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[125.1, 38.64], [125.2, 38.64], [125.2, 38.74], [125.1, 38.74], [125.1, 38.64]]],
+        },
+        "properties": {"datetime": "2017-06-16T02:10:00Z"},
+        "links": [{"rel": "self", "href": f"{root}/items/TEST_VISUAL"}],
+        "assets": {
+            "visual": {
+                "href": f"{root}/visual.tif",
+                "roles": ["visual"],
+                "type": "image/tiff; application=geotiff; profile=cloud-optimized",
+            }
+        },
+    }
     httpserver.expect_request("/items/TEST_VISUAL").respond_with_json(item)
     httpserver.expect_request("/visual.tif").respond_with_handler(ranged(geotiff_bytes(tmp_path)))
     catalogue = tmp_path / "catalogue.json"
@@ -301,8 +358,13 @@ def test_refused_request_is_a_message_bar_error_and_adds_nothing(dock, qtbot, ca
     assert dock.imagerySearchButton.isEnabled() and not dock.imageryCancelButton.isEnabled()
 
 
-def test_cancel_during_a_slow_server_stops_at_once_and_adds_nothing(dock, qtbot, canvas, httpserver,  # noqa: F811
-                                                                     qgis_iface):
+def test_cancel_during_a_slow_server_stops_at_once_and_adds_nothing(
+    dock,
+    qtbot,
+    canvas,
+    httpserver,  # noqa: F811
+    qgis_iface,
+):
     landing = json.loads((DATA / "stac_landing_filter.json").read_text())
 
     def slow(_request):
@@ -315,8 +377,9 @@ def test_cancel_during_a_slow_server_stops_at_once_and_adds_nothing(dock, qtbot,
     use_source(dock, SOURCE_STAC, httpserver.url_for("/"))
     dock.imagerySearchButton.click()
     assert dock.imageryProgressBar.isVisible() and dock.imageryCancelButton.isEnabled()
-    qtbot.waitUntil(lambda: any(r.path == "/search" for r, _ in httpserver.log) or len(httpserver.log) > 0,
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: any(r.path == "/search" for r, _ in httpserver.log) or len(httpserver.log) > 0, timeout=5000
+    )
     qtbot.wait(300)  # the search request is on its way to the sleeping handler
     asked = time.perf_counter()
     dock.imageryCancelButton.click()
@@ -343,8 +406,14 @@ def fake_key_config(qgis_app):
     manager.removeAuthenticationConfig(config.id())
 
 
-def test_settings_persist_and_never_hold_a_secret(dock, qtbot, canvas, qgis_iface, httpserver,  # noqa: F811
-                                                  fake_key_config):
+def test_settings_persist_and_never_hold_a_secret(
+    dock,
+    qtbot,
+    canvas,
+    qgis_iface,
+    httpserver,  # noqa: F811
+    fake_key_config,
+):
     httpserver.expect_request("/stac").respond_with_data("Unauthorized", status=401)
     own = httpserver.url_for("/stac")
     dock.imagerySourceCombo.setCurrentText(SOURCE_STAC)
@@ -382,8 +451,9 @@ def test_settings_persist_and_never_hold_a_secret(dock, qtbot, canvas, qgis_ifac
 def test_unload_during_a_search_leaves_nothing_behind(dock, qtbot, canvas, httpserver):  # noqa: F811
     def slow(_request):
         time.sleep(1.5)
-        return Response(json.dumps(json.loads((DATA / "stac_landing_filter.json").read_text())),
-                        content_type="application/json")
+        return Response(
+            json.dumps(json.loads((DATA / "stac_landing_filter.json").read_text())), content_type="application/json"
+        )
 
     httpserver.expect_request("/").respond_with_handler(slow)
     whole_world(dock, canvas)

@@ -28,8 +28,10 @@ def server(qgis_app):
 
 def tables(server) -> set:
     with psycopg2.connect(**server.params) as conn, conn.cursor() as cur:
-        cur.execute("SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname NOT IN "
-                    "('pg_catalog', 'information_schema')")
+        cur.execute(
+            "SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname NOT IN "
+            "('pg_catalog', 'information_schema')"
+        )
         return {r[0] for r in cur.fetchall()}
 
 
@@ -37,8 +39,9 @@ def run_import(table, path, log=None):
     feedback = QgsProcessingFeedback()
     if log is not None:
         feedback.pushInfo = log.append
-    return processing.run("baimei:importpostgis", {"INPUT": path, "CONNECTION": NAME, "TABLE": table},
-                          feedback=feedback)
+    return processing.run(
+        "baimei:importpostgis", {"INPUT": path, "CONNECTION": NAME, "TABLE": table}, feedback=feedback
+    )
 
 
 def test_missing_schema_is_one_message_before_the_file_is_read(provider, server, voyage_csv):

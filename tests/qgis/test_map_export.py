@@ -11,8 +11,16 @@ def test_export_case_map(provider, voyage_csv, tmp_path, qgis_new_project):
     import processing
 
     points = processing.run("baimei:importais", {"INPUT": voyage_csv, "OUTPUT": "memory:"})["OUTPUT"]
-    result = processing.run("baimei:detectgaps", {"INPUT": points, "MMSI_FIELD": "mmsi", "TIME_FIELD": "timestamp",
-                                                  "OUTPUT_GAPS": "memory:", "OUTPUT_TRACKS": "memory:"})
+    result = processing.run(
+        "baimei:detectgaps",
+        {
+            "INPUT": points,
+            "MMSI_FIELD": "mmsi",
+            "TIME_FIELD": "timestamp",
+            "OUTPUT_GAPS": "memory:",
+            "OUTPUT_TRACKS": "memory:",
+        },
+    )
     gaps, tracks = result["OUTPUT_GAPS"], result["OUTPUT_TRACKS"]
     assert apply_style(gaps, "gaps") and apply_style(tracks, "tracks")
     project = QgsProject.instance()

@@ -20,8 +20,9 @@ def canvas(request, qgis_app, qtbot):
     canvas.setDestinationCrs(crs)
     box = QgsRectangle(125.14, 38.695, 125.16, 38.705)
     if request.param != "EPSG:4326":
-        box = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"), crs,
-                                     QgsProject.instance()).transformBoundingBox(box)
+        box = QgsCoordinateTransform(
+            QgsCoordinateReferenceSystem("EPSG:4326"), crs, QgsProject.instance()
+        ).transformBoundingBox(box)
     canvas.setExtent(box)
     canvas.show()
     qtbot.waitExposed(canvas)
@@ -32,8 +33,9 @@ def pixel(canvas, lon, lat):
     crs = canvas.mapSettings().destinationCrs()
     point = QgsPointXY(lon, lat)
     if crs.authid() != "EPSG:4326":
-        point = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"), crs,
-                                       QgsProject.instance()).transform(point)
+        point = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"), crs, QgsProject.instance()).transform(
+            point
+        )
     p = canvas.getCoordinateTransform().transform(point)
     return QPoint(round(p.x()), round(p.y()))
 
@@ -50,7 +52,7 @@ def test_mark_vessel_emits_lon_lat_in_any_crs(canvas):
     marked = []
     tool.marked.connect(lambda lon, lat: marked.append((lon, lat)))
     tool.canvasReleaseEvent(mouse(canvas, QEvent.MouseButtonRelease, pixel(canvas, 125.15, 38.70)))
-    (lon, lat), = marked
+    ((lon, lat),) = marked
     assert lon == pytest.approx(125.15, abs=1e-4) and lat == pytest.approx(38.70, abs=1e-4)
     tool.keyPressEvent(QKeyEvent(QEvent.KeyPress, Qt.Key_Escape, Qt.NoModifier))
     assert canvas.mapTool() is None and hints[-1] == ""
@@ -66,7 +68,7 @@ def test_measure_hull_gives_geodesic_length_and_heading(canvas):
     tool.canvasMoveEvent(mouse(canvas, QEvent.MouseMove, pixel(canvas, 125.151, 38.700)))
     assert tool.band.numberOfVertices() == 2
     tool.canvasReleaseEvent(mouse(canvas, QEvent.MouseButtonRelease, pixel(canvas, *stern)))
-    (length, heading), = got
+    ((length, heading),) = got
     expected, _ = geodesic(QgsPointXY(*stern), QgsPointXY(*bow))
     assert expected == pytest.approx(173.9, abs=0.5)  # 0.002° of longitude at 38.7° N on WGS 84
     assert length == pytest.approx(expected, rel=0.02)  # within a pixel of the drawn points

@@ -40,8 +40,10 @@ def test_a_task_that_runs_out_of_memory_reports_a_message(qgis_app):
     done = []
     task = AnalysisTask("Bai Mei: encounters at sea", work, lambda t, ok: done.append(ok))
     assert task.run() is False
-    assert task.error.message == ("Not enough memory for encounters at sea: try a shorter period or a smaller area of "
-                                  "the data, or, for a large file, the Processing algorithms under Bai Mei > Large "
-                                  "archives, which do not hold it all in memory.")
+    assert task.error.message == (
+        "Not enough memory for encounters at sea: try a shorter period or a smaller area of "
+        "the data, or, for a large file, the Processing algorithms under Bai Mei > Large "
+        "archives, which do not hold it all in memory."
+    )
     task.finished(False)
     assert done == [False]

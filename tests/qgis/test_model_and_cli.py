@@ -57,8 +57,11 @@ def test_model_chains_import_and_detect(provider, voyage_csv, tmp_path):
     assert ok, errors
     context = QgsProcessingContext()
     feedback = QgsProcessingFeedback()
-    params = {"ais_file": voyage_csv, "gaps:gaps": str(tmp_path / "gaps.gpkg"),
-              "gaps:tracks": str(tmp_path / "tracks.gpkg")}
+    params = {
+        "ais_file": voyage_csv,
+        "gaps:gaps": str(tmp_path / "gaps.gpkg"),
+        "gaps:tracks": str(tmp_path / "tracks.gpkg"),
+    }
     results, ok = model.run(params, context, feedback)
     assert ok
     gaps = QgsVectorLayer(results["gaps:gaps"], "gaps", "ogr")
@@ -72,8 +75,11 @@ def test_model_chains_import_and_detect(provider, voyage_csv, tmp_path):
 @pytest.fixture(scope="module")
 def plugin_build():
     subprocess.run(["make", "-s", "package"], cwd=ROOT, check=True, capture_output=True)
-    version = next(line.split("=", 1)[1].strip() for line in (ROOT / "metadata.txt").read_text().splitlines()
-                   if line.startswith("version="))
+    version = next(
+        line.split("=", 1)[1].strip()
+        for line in (ROOT / "metadata.txt").read_text().splitlines()
+        if line.startswith("version=")
+    )
     return ROOT / "dist" / f"bai_mei_plugin-{version}.zip"
 
 
@@ -113,17 +119,35 @@ def test_qgis_process_runs_import_then_detect(profile_home, voyage_csv, tmp_path
     env.update(HOME=str(profile_home), QT_QPA_PLATFORM="offscreen", QGIS_OPTS="")
     binary = qgis_process_binary()
     points = tmp_path / "points.gpkg"
-    done = subprocess.run([binary, "--json", "run", "baimei:importais", "--", f"INPUT={voyage_csv}",
-                           f"OUTPUT={points}"], env=env, capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [binary, "--json", "run", "baimei:importais", "--", f"INPUT={voyage_csv}", f"OUTPUT={points}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr + done.stdout
-    out = json.loads(done.stdout[done.stdout.index("{"):])
+    out = json.loads(done.stdout[done.stdout.index("{") :])
     assert out["results"]["ROWS_KEPT"] == 50
     gaps = tmp_path / "gaps.gpkg"
-    done = subprocess.run([binary, "--json", "run", "baimei:detectgaps", "--", f"INPUT={points}",
-                           f"OUTPUT_GAPS={gaps}", f"OUTPUT_TRACKS={tmp_path / 'tracks.gpkg'}"],
-                          env=env, capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [
+            binary,
+            "--json",
+            "run",
+            "baimei:detectgaps",
+            "--",
+            f"INPUT={points}",
+            f"OUTPUT_GAPS={gaps}",
+            f"OUTPUT_TRACKS={tmp_path / 'tracks.gpkg'}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr + done.stdout
-    out = json.loads(done.stdout[done.stdout.index("{"):])
+    out = json.loads(done.stdout[done.stdout.index("{") :])
     assert out["results"]["GAP_COUNT"] == 1
     assert QgsVectorLayer(str(gaps), "g", "ogr").featureCount() == 1
 
@@ -150,8 +174,10 @@ def test_plugin_loader_starts_and_unload_removes_everything(profile_home, qgis_i
         plugin = qgis.utils.plugins["bai_mei_plugin"]
         assert Path(sys.modules["bai_mei_plugin"].__file__).parent == Path(plugins_dir) / "bai_mei_plugin"
         assert registry.providerById("baimei") is not None
-        assert {a.id() for a in registry.providerById("baimei").algorithms()} >= {"baimei:importais",
-                                                                                    "baimei:detectgaps"}
+        assert {a.id() for a in registry.providerById("baimei").algorithms()} >= {
+            "baimei:importais",
+            "baimei:detectgaps",
+        }
         actions = [a for a, _ in plugin.actions]
         assert len(actions) == 2
         assert qgis_iface.addPluginToVectorMenu.call_count >= 2

@@ -19,8 +19,10 @@ from tests.unit.test_transport_security import Recorder
 
 KEY = "PLAK-preview-test-93d1"  # made up
 BASIC = "Basic " + base64.b64encode(f"{KEY}:".encode()).decode()
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 @pytest.fixture
@@ -131,8 +133,10 @@ def test_task_cancel_ends_the_network_thread(qgis_app):
         transport = HttpTransport(deadline=600)
         at = time.monotonic() + 0.7
         with pytest.raises(Canceled):
-            wait_for(lambda stopped, _report: transport.request("GET", url, is_canceled=stopped),
-                     lambda: time.monotonic() >= at)
+            wait_for(
+                lambda stopped, _report: transport.request("GET", url, is_canceled=stopped),
+                lambda: time.monotonic() >= at,
+            )
         assert time.monotonic() - at < 1.0
         assert not [t for t in threading.enumerate() if t.name == "bai-mei-network" and t.is_alive()]
         assert server.dropped.wait(5)  # and the server saw the client leave

@@ -57,8 +57,11 @@ def utc(text):
 
 
 def gap_layer(gap_id, off, on, line):
-    layer = QgsVectorLayer("LineString?crs=EPSG:4326&field=gap_id:string&field=mmsi:long&field=off_time:datetime"
-                           "&field=on_time:datetime", "gaps", "memory")
+    layer = QgsVectorLayer(
+        "LineString?crs=EPSG:4326&field=gap_id:string&field=mmsi:long&field=off_time:datetime&field=on_time:datetime",
+        "gaps",
+        "memory",
+    )
     feature = QgsFeature(layer.fields())
     feature.setGeometry(QgsGeometry.fromPolylineXY([QgsPointXY(*p) for p in line]))
     feature.setAttributes([gap_id, 200000008, utc(off), utc(on)])
@@ -67,13 +70,21 @@ def gap_layer(gap_id, off, on, line):
 
 
 def run(params, feedback=None):
-    return processing.run("baimei:searchfootprints", {"OUTPUT": "memory:", **params},
-                          feedback=feedback or QgsProcessingFeedback())
+    return processing.run(
+        "baimei:searchfootprints", {"OUTPUT": "memory:", **params}, feedback=feedback or QgsProcessingFeedback()
+    )
 
 
 def test_static_catalogue_finds_the_two_june_nampo_scenes(provider):
-    result = run({"AOI": point_layer(*NAMPO), "START": utc("2017-06-08T20:52:00Z"),
-                  "END": utc("2017-06-19T05:20:00Z"), "SOURCE": 2, "URL": CATALOGUE})
+    result = run(
+        {
+            "AOI": point_layer(*NAMPO),
+            "START": utc("2017-06-08T20:52:00Z"),
+            "END": utc("2017-06-19T05:20:00Z"),
+            "SOURCE": 2,
+            "URL": CATALOGUE,
+        }
+    )
     layer = result["OUTPUT"]
     assert result["FOOTPRINT_COUNT"] == 2
     ids = sorted(f["item_id"] for f in layer.getFeatures())
@@ -87,8 +98,9 @@ def test_static_catalogue_finds_the_two_june_nampo_scenes(provider):
 
 
 def test_per_gap_search_uses_the_area_with_the_same_gap_id_and_flags_dark_scenes(provider):
-    gaps = gap_layer("200000008-20170608T205200Z", "2017-06-08T20:52:00Z", "2017-06-19T05:20:00Z",
-                     [(123.0, 36.5), (125.5, 34.0)])
+    gaps = gap_layer(
+        "200000008-20170608T205200Z", "2017-06-08T20:52:00Z", "2017-06-19T05:20:00Z", [(123.0, 36.5), (125.5, 34.0)]
+    )
     area = QgsVectorLayer("Polygon?crs=EPSG:4326&field=gap_id:string", "areas", "memory")
     feature = QgsFeature(area.fields())
     feature.setGeometry(QgsGeometry.fromWkt("POLYGON((124.9 38.5, 125.4 38.5, 125.4 38.9, 124.9 38.9, 124.9 38.5))"))
@@ -111,27 +123,47 @@ def test_missing_window_and_bad_catalogue_are_clear_errors(provider, tmp_path):
     broken = tmp_path / "broken.geojson"
     broken.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": null}]}')
     with pytest.raises(QgsProcessingException, match="broken.geojson"):
-        run({"AOI": point_layer(*NAMPO), "START": utc("2017-06-01T00:00:00Z"), "END": utc("2017-06-30T00:00:00Z"),
-             "SOURCE": 2, "URL": str(broken)})
+        run(
+            {
+                "AOI": point_layer(*NAMPO),
+                "START": utc("2017-06-01T00:00:00Z"),
+                "END": utc("2017-06-30T00:00:00Z"),
+                "SOURCE": 2,
+                "URL": str(broken),
+            }
+        )
 
 
 def test_stac_api_on_loopback_two_pages(provider, httpserver):
     def fixture(name):
-        return json.loads((DATA / name).read_text().replace("http://loopback.invalid",
-                                                             httpserver.url_for("").rstrip("/")))
+        return json.loads(
+            (DATA / name).read_text().replace("http://loopback.invalid", httpserver.url_for("").rstrip("/"))
+        )
 
     landing, page1, page2 = (fixture(f"stac_{n}.json") for n in ("landing_filter", "search_page1", "search_page2"))
     httpserver.expect_request("/", method="GET").respond_with_json(landing)
     httpserver.expect_request("/search", method="POST").respond_with_handler(
-        lambda request: __import__("werkzeug").Response(json.dumps(page2 if b'"token"' in request.data or
-                                                                   "token" in request.args else page1),
-                                                        content_type="application/geo+json"))
-    httpserver.expect_request("/search", method="GET").respond_with_json({"type": "FeatureCollection",
-                                                                          "features": []})  # page 3: empty
+        lambda request: __import__("werkzeug").Response(
+            json.dumps(page2 if b'"token"' in request.data or "token" in request.args else page1),
+            content_type="application/geo+json",
+        )
+    )
+    httpserver.expect_request("/search", method="GET").respond_with_json(
+        {"type": "FeatureCollection", "features": []}
+    )  # page 3: empty
     feedback = RecordingFeedback()
     bbox = QgsGeometry.fromWkt("POLYGON((-180 -90, 180 -90, 180 90, -180 90, -180 -90))").boundingBox()
-    result = run({"EXTENT": bbox, "START": utc("2000-01-01T00:00:00Z"), "END": utc("2030-01-01T00:00:00Z"),
-                  "SOURCE": 0, "URL": httpserver.url_for("/"), "MAX_CLOUD": 50}, feedback)
+    result = run(
+        {
+            "EXTENT": bbox,
+            "START": utc("2000-01-01T00:00:00Z"),
+            "END": utc("2030-01-01T00:00:00Z"),
+            "SOURCE": 0,
+            "URL": httpserver.url_for("/"),
+            "MAX_CLOUD": 50,
+        },
+        feedback,
+    )
     expected = len(page1["features"]) + len(page2["features"])
     assert result["FOOTPRINT_COUNT"] == expected
     searches = [json.loads(r.data) for r, _ in httpserver.log if r.path == "/search" and r.data]
@@ -158,17 +190,29 @@ def test_planet_key_from_the_auth_db_is_sent_and_never_written(provider, httpser
     page1 = json.loads((DATA / "planet_page1.json").read_text().replace("http://loopback.invalid", root))
     page2 = json.loads((DATA / "planet_page2.json").read_text().replace("http://loopback.invalid", root))
     expected_auth = "Basic " + base64.b64encode(f"{API_KEY}:".encode()).decode()
-    httpserver.expect_request("/data/v1/quick-search", method="POST",
-                              headers={"Authorization": expected_auth}).respond_with_json(page1)
-    httpserver.expect_request("/data/v1/searches/abc/results", method="GET",
-                              headers={"Authorization": expected_auth}).respond_with_json(page2)
+    httpserver.expect_request(
+        "/data/v1/quick-search", method="POST", headers={"Authorization": expected_auth}
+    ).respond_with_json(page1)
+    httpserver.expect_request(
+        "/data/v1/searches/abc/results", method="GET", headers={"Authorization": expected_auth}
+    ).respond_with_json(page2)
     logged = []
     QgsApplication.messageLog().messageReceived.connect(lambda message, *_: logged.append(message))
     feedback = RecordingFeedback()
     output = tmp_path / "footprints.gpkg"
-    result = run({"AOI": point_layer(*NAMPO), "START": utc("2017-06-01T00:00:00Z"),
-                  "END": utc("2017-07-31T00:00:00Z"), "SOURCE": 1, "URL": root, "COLLECTIONS": "SkySatCollect,PSScene",
-                  "AUTHCFG": planet_key_config, "OUTPUT": str(output)}, feedback)
+    result = run(
+        {
+            "AOI": point_layer(*NAMPO),
+            "START": utc("2017-06-01T00:00:00Z"),
+            "END": utc("2017-07-31T00:00:00Z"),
+            "SOURCE": 1,
+            "URL": root,
+            "COLLECTIONS": "SkySatCollect,PSScene",
+            "AUTHCFG": planet_key_config,
+            "OUTPUT": str(output),
+        },
+        feedback,
+    )
     assert result["FOOTPRINT_COUNT"] == len(page1["features"]) + len(page2["features"])
     requests = [r for r, _ in httpserver.log]
     assert all(r.headers.get("Authorization") == expected_auth for r in requests)
@@ -176,8 +220,17 @@ def test_planet_key_from_the_auth_db_is_sent_and_never_written(provider, httpser
     httpserver.clear()
     httpserver.expect_request("/data/v1/quick-search", method="POST").respond_with_data("Unauthorized", status=401)
     with pytest.raises(QgsProcessingException) as refused:
-        run({"AOI": point_layer(*NAMPO), "START": utc("2017-06-01T00:00:00Z"), "END": utc("2017-07-31T00:00:00Z"),
-             "SOURCE": 1, "URL": root, "AUTHCFG": planet_key_config}, feedback)
+        run(
+            {
+                "AOI": point_layer(*NAMPO),
+                "START": utc("2017-06-01T00:00:00Z"),
+                "END": utc("2017-07-31T00:00:00Z"),
+                "SOURCE": 1,
+                "URL": root,
+                "AUTHCFG": planet_key_config,
+            },
+            feedback,
+        )
     assert "refused" in str(refused.value) and API_KEY not in str(refused.value)
     # the key is nowhere but the auth database: project file, settings, log, Processing messages, output
     project = QgsProject.instance()
@@ -201,14 +254,27 @@ def test_planet_key_from_the_auth_db_is_sent_and_never_written(provider, httpser
 
 def test_planet_without_a_key_is_a_clear_error(provider):
     with pytest.raises(QgsProcessingException, match="API key"):
-        run({"AOI": point_layer(*NAMPO), "START": utc("2017-06-01T00:00:00Z"), "END": utc("2017-07-31T00:00:00Z"),
-             "SOURCE": 1})
+        run(
+            {
+                "AOI": point_layer(*NAMPO),
+                "START": utc("2017-06-01T00:00:00Z"),
+                "END": utc("2017-07-31T00:00:00Z"),
+                "SOURCE": 1,
+            }
+        )
 
 
 def test_unknown_auth_config_is_a_clear_error(provider):
     with pytest.raises(QgsProcessingException, match="no authentication configuration"):
-        run({"AOI": point_layer(*NAMPO), "START": utc("2017-06-01T00:00:00Z"), "END": utc("2017-07-31T00:00:00Z"),
-             "SOURCE": 1, "AUTHCFG": "nope123"})
+        run(
+            {
+                "AOI": point_layer(*NAMPO),
+                "START": utc("2017-06-01T00:00:00Z"),
+                "END": utc("2017-07-31T00:00:00Z"),
+                "SOURCE": 1,
+                "AUTHCFG": "nope123",
+            }
+        )
 
 
 def test_proxy_settings_are_read_from_qgis(qgis_app):
@@ -220,8 +286,11 @@ def test_proxy_settings_are_read_from_qgis(qgis_app):
         settings.setValue("proxy/proxyPort", "3128")
         settings.setValue("proxy/proxyUser", "")
         settings.setValue("proxy/proxyExcludedUrls", "localhost|127.0.0.1")
-        assert proxies_from_settings() == {"http": "http://proxy.example:3128", "https": "http://proxy.example:3128",
-                                           "no_proxy": "localhost,127.0.0.1"}
+        assert proxies_from_settings() == {
+            "http": "http://proxy.example:3128",
+            "https": "http://proxy.example:3128",
+            "no_proxy": "localhost,127.0.0.1",
+        }
         settings.setValue("proxy/proxyEnabled", False)
         assert proxies_from_settings() is None
     finally:

@@ -24,9 +24,18 @@ from bai_mei_plugin.qgis_io.sightings_layer import (
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 T0 = 1497574923  # 2017-06-16 01:02:03 UTC
-BAI_MEI_LIKE = {"observed_at": T0, "image_source": "SkySat", "image_id": "20170616_010203_ssc1", "length_m": 190.0,
-                "hatch_count": 5, "crane_count": 4, "hull_colour": "black", "confidence": "medium",
-                "activity": "loading", "notes": "coal on the quay\nhatches open"}
+BAI_MEI_LIKE = {
+    "observed_at": T0,
+    "image_source": "SkySat",
+    "image_id": "20170616_010203_ssc1",
+    "length_m": 190.0,
+    "hatch_count": 5,
+    "crane_count": 4,
+    "hull_colour": "black",
+    "confidence": "medium",
+    "activity": "loading",
+    "notes": "coal on the quay\nhatches open",
+}
 
 
 @pytest.fixture
@@ -109,13 +118,16 @@ def test_form_tabs_aliases_default_id_and_label(gpkg):
     assert props.isActive() and props.startField() == "observed_at"
 
 
-@pytest.mark.parametrize("features", [
-    {"hatch_count": 5, "crane_count": 4, "hull_colour": "black"},
-    {"hatch_count": 1, "crane_count": 1, "length_m": 182.3},
-    {"hatch_count": 0, "hull_colour": "red", "length_m": 96.7},
-    {"crane_count": 0},
-    {},
-])
+@pytest.mark.parametrize(
+    "features",
+    [
+        {"hatch_count": 5, "crane_count": 4, "hull_colour": "black"},
+        {"hatch_count": 1, "crane_count": 1, "length_m": 182.3},
+        {"hatch_count": 0, "hull_colour": "red", "length_m": 96.7},
+        {"crane_count": 0},
+        {},
+    ],
+)
 def test_label_expression_matches_core_feature_label(gpkg, features):
     layer = create_sightings_layer(gpkg)
     fid = add_sighting(layer, 125.0, 38.0, features)
@@ -207,8 +219,9 @@ CRASHING_SESSION = textwrap.dedent("""
 def test_sightings_survive_a_killed_session(gpkg):
     script = CRASHING_SESSION.format(repo=REPO, path=gpkg, t0=T0)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               env=env, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True
+    )
     try:
         assert process.stdout.readline().strip() == "added"
         os.kill(process.pid, signal.SIGKILL)  # no clean exit: nothing is flushed or closed

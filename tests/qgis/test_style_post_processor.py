@@ -9,8 +9,12 @@ def test_two_runs_that_load_their_outputs_are_both_styled(provider, voyage_csv):
     for _ in range(2):
         context = QgsProcessingContext()
         context.setProject(QgsProject.instance())
-        result = processing.runAndLoadResults("baimei:importais", {"INPUT": voyage_csv, "OUTPUT": "TEMPORARY_OUTPUT"},
-                                              context=context, feedback=QgsProcessingFeedback())
+        result = processing.runAndLoadResults(
+            "baimei:importais",
+            {"INPUT": voyage_csv, "OUTPUT": "TEMPORARY_OUTPUT"},
+            context=context,
+            feedback=QgsProcessingFeedback(),
+        )
         points = QgsProject.instance().mapLayer(result["OUTPUT"])
         assert points is not None and points.temporalProperties().isActive()  # the style's post-processor ran
         del context

@@ -129,9 +129,15 @@ def test_commit_leaves_a_geopackage_out_of_wal_mode(tmp_path):
 
 def test_only_old_partials_of_the_plugin_are_cleaned(tmp_path):
     old = time.time() - 2 * atomic.STALE_AFTER_S
-    files = {".gaps.0123abcd.partial.gpkg": True, ".gaps.0123abcd.partial.gpkg-journal": True,
-             ".points.89abcdef.partial.dbf": True, ".fresh.4567cdef.partial.gpkg": False,
-             ".gaps.partial.gpkg": False, "gaps.0123abcd.partial.gpkg": False, "notes.txt": False}
+    files = {
+        ".gaps.0123abcd.partial.gpkg": True,
+        ".gaps.0123abcd.partial.gpkg-journal": True,
+        ".points.89abcdef.partial.dbf": True,
+        ".fresh.4567cdef.partial.gpkg": False,
+        ".gaps.partial.gpkg": False,
+        "gaps.0123abcd.partial.gpkg": False,
+        "notes.txt": False,
+    }
     for name in files:
         (tmp_path / name).write_text("x")
         if name != ".fresh.4567cdef.partial.gpkg":  # all old but the one a live run may be writing

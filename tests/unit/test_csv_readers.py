@@ -30,11 +30,16 @@ def backend(request):
 
 
 def test_marinecadastre_classic(write_file, mc_rows, backend):
-    path = write_file("mc.csv", mc_rows([
-        (367000001, "2020-06-01T12:00:00", 30.5, -91.5, 10.0, 511, "ALPHA", 9.1),
-        (367000001, "2020-06-01T12:01:00", 30.6, -91.4, 10.5, 90, "ALPHA", ""),
-        (367000002, "2020-06-01T12:00:30", 29.0, -90.0, 0.0, 200, "", ""),
-    ]))
+    path = write_file(
+        "mc.csv",
+        mc_rows(
+            [
+                (367000001, "2020-06-01T12:00:00", 30.5, -91.5, 10.0, 511, "ALPHA", 9.1),
+                (367000001, "2020-06-01T12:01:00", 30.6, -91.4, 10.5, 90, "ALPHA", ""),
+                (367000002, "2020-06-01T12:00:30", 29.0, -90.0, 0.0, 200, "", ""),
+            ]
+        ),
+    )
     assert detect(path).format == AisFormat.MARINECADASTRE
     result = read_ais(path, backend=backend)
     cols = result.columns
@@ -86,15 +91,18 @@ def test_dma_day_first_drops_non_vessels_and_not_available(write_file, backend):
     assert cols.vessel_type.get(0) == "Cargo"
 
 
-@pytest.mark.parametrize("time_text,time_format,expected", [
-    ("2017-06-19T04:30:00Z", None, 1497846600),
-    ("1497846600", None, 1497846600),
-    ("19/06/2017 04:30:00", None, 1497846600),  # 19 > 12: day first is certain
-    ("06/19/2017 04:30:00", None, 1497846600),  # 19 > 12 in second place: month first
-    ("03/04/2017 04:30:00", TIME_DAY_FIRST, 1491193800),
-    ("03/04/2017 04:30:00", TIME_MONTH_FIRST, 1488601800),
-    ("1497846600000", "unix_ms", 1497846600),
-])
+@pytest.mark.parametrize(
+    "time_text,time_format,expected",
+    [
+        ("2017-06-19T04:30:00Z", None, 1497846600),
+        ("1497846600", None, 1497846600),
+        ("19/06/2017 04:30:00", None, 1497846600),  # 19 > 12: day first is certain
+        ("06/19/2017 04:30:00", None, 1497846600),  # 19 > 12 in second place: month first
+        ("03/04/2017 04:30:00", TIME_DAY_FIRST, 1491193800),
+        ("03/04/2017 04:30:00", TIME_MONTH_FIRST, 1488601800),
+        ("1497846600000", "unix_ms", 1497846600),
+    ],
+)
 def test_generic_csv_time_formats_and_bom(write_file, backend, time_text, time_format, expected):
     text = "\ufeffssvid,timestamp,latitude,lng,speed\n413000001," + time_text + ",35.0,123.0,11.5\n"
     path = write_file("generic.csv", text)
@@ -111,8 +119,13 @@ def test_generic_csv_with_explicit_column_mapping(write_file, backend):
         read_ais(path, backend=backend)
     message = str(err.value)
     assert "odd.csv" in message and "mmsi" in message and "vessel, when, northing, easting" in message
-    result = read_ais(path, AisFormat.GENERIC, {"mmsi": "vessel", "time": "when", "lat": "northing",
-                                                "lon": "easting"}, TIME_UNIX, backend=backend)
+    result = read_ais(
+        path,
+        AisFormat.GENERIC,
+        {"mmsi": "vessel", "time": "when", "lat": "northing", "lon": "easting"},
+        TIME_UNIX,
+        backend=backend,
+    )
     assert result.columns.mmsi.tolist() == [413000001] and result.columns.lat[0] == 35.0
 
 
@@ -124,14 +137,16 @@ def test_ambiguous_dates_are_flagged_not_guessed(write_file):
 
 
 def test_bad_rows_are_counted_by_reason_and_named(write_file, mc_rows, backend):
-    text = mc_rows([
-        (367000001, "2020-06-01T12:00:00", 30.5, -91.5, 10.0, 90, "A", ""),
-        (367000001, "2020-06-01T12:00:00", 30.5, -91.5, 10.0, 90, "A", ""),  # duplicate
-        (367000001, "not a time", 30.5, -91.5, 10.0, 90, "A", ""),  # unparseable time
-        (367000001, "2020-06-01T12:05:00", "abc", -91.5, 10.0, 90, "A", ""),  # unparseable latitude
-        ("", "2020-06-01T12:05:00", 30.5, -91.5, 10.0, 90, "A", ""),  # missing MMSI
-        (367000001, "2020-06-01T12:06:00", 30.5, -91.5, "fast", 90, "A", ""),  # bad SOG: kept, SOG NULL
-    ])
+    text = mc_rows(
+        [
+            (367000001, "2020-06-01T12:00:00", 30.5, -91.5, 10.0, 90, "A", ""),
+            (367000001, "2020-06-01T12:00:00", 30.5, -91.5, 10.0, 90, "A", ""),  # duplicate
+            (367000001, "not a time", 30.5, -91.5, 10.0, 90, "A", ""),  # unparseable time
+            (367000001, "2020-06-01T12:05:00", "abc", -91.5, 10.0, 90, "A", ""),  # unparseable latitude
+            ("", "2020-06-01T12:05:00", 30.5, -91.5, 10.0, 90, "A", ""),  # missing MMSI
+            (367000001, "2020-06-01T12:06:00", 30.5, -91.5, "fast", 90, "A", ""),  # bad SOG: kept, SOG NULL
+        ]
+    )
     text += "367000001,2020-06-01T12:07:00,30.5\n"  # ragged
     path = write_file("bad.csv", text)
     result = read_ais(path, backend=backend)
@@ -157,12 +172,20 @@ def test_non_utf8_bytes_do_not_break_reading(write_file, mc_rows, backend):
     assert any("UTF-8" in line for line in result.summary_lines())
 
 
-@pytest.mark.parametrize("content,expected", [
-    (b"", "is empty"),
-    ((b"MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,"
-      b"Cargo,TransceiverClass\n"), "no data rows"),
-    (b"foo,bar\n1,2\n", "Unrecognised AIS header"),
-])
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        (b"", "is empty"),
+        (
+            (
+                b"MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,"
+                b"Cargo,TransceiverClass\n"
+            ),
+            "no data rows",
+        ),
+        (b"foo,bar\n1,2\n", "Unrecognised AIS header"),
+    ],
+)
 def test_empty_header_only_and_unknown_header(write_file, backend, content, expected):
     path = write_file("x.csv", content)
     with pytest.raises(BaiMeiError) as err:
@@ -176,8 +199,19 @@ def test_missing_file_is_a_clear_error():
 
 
 def test_cancel_stops_reading(write_file, mc_rows, backend):
-    rows = [(367000000 + i % 50, f"2020-06-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}", 30.0, -90.0,
-             1.0, 1, "X", "") for i in range(60000)]
+    rows = [
+        (
+            367000000 + i % 50,
+            f"2020-06-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}",
+            30.0,
+            -90.0,
+            1.0,
+            1,
+            "X",
+            "",
+        )
+        for i in range(60000)
+    ]
     path = write_file("big.csv", mc_rows(rows))
     with pytest.raises(Canceled):
         read_ais(path, backend=backend, is_canceled=lambda: True)
@@ -187,10 +221,19 @@ def test_backends_agree(write_file, mc_rows):
     if not have_pyarrow():
         pytest.skip("pyarrow is not installed: only one backend to compare")
     rng = np.random.default_rng(3)
-    rows = [(int(rng.integers(1, 30)) + 367000000, f"2020-06-01T{int(h):02d}:{int(m):02d}:00",
-             round(float(rng.uniform(-95, 95)), 5), round(float(rng.uniform(-185, 185)), 5), 3.0,
-             int(rng.choice([90, 511])), rng.choice(["A", "", "B C"]), "")
-            for h, m in zip(rng.integers(0, 24, 400), rng.integers(0, 60, 400))]
+    rows = [
+        (
+            int(rng.integers(1, 30)) + 367000000,
+            f"2020-06-01T{int(h):02d}:{int(m):02d}:00",
+            round(float(rng.uniform(-95, 95)), 5),
+            round(float(rng.uniform(-185, 185)), 5),
+            3.0,
+            int(rng.choice([90, 511])),
+            rng.choice(["A", "", "B C"]),
+            "",
+        )
+        for h, m in zip(rng.integers(0, 24, 400), rng.integers(0, 60, 400))
+    ]
     path = write_file("r.csv", mc_rows(rows))
     a, b = read_ais(path, backend="arrow"), read_ais(path, backend="stdlib")
     assert a.dropped == b.dropped

@@ -20,8 +20,10 @@ try:
     import pyarrow as pa
     import pyarrow.parquet as pq
 except ImportError as exc:  # pragma: no cover - depends on the environment
-    pytest.skip(f"Dask engine tests need dask[distributed], pandas and pyarrow ({exc}); "
-                "pip install 'dask[distributed]'", allow_module_level=True)
+    pytest.skip(
+        f"Dask engine tests need dask[distributed], pandas and pyarrow ({exc}); pip install 'dask[distributed]'",
+        allow_module_level=True,
+    )
 
 from bai_mei_plugin.core.engines import dask_gaps  # noqa: E402
 from bai_mei_plugin.core.engines.dask_gaps import detect_gaps_dask  # noqa: E402
@@ -56,8 +58,16 @@ def make_reports(seed: int = 7, vessels: int = 40, rows: int = 6000) -> dict:
     names = np.array([f"VESSEL {v}" for v in range(vessels)], dtype=object)[vid]
     names[rng.random(rows) < 0.3] = None
     dest = np.where(rng.random(rows) < 0.5, None, np.array(["ROTTERDAM", "SINGAPORE", "NAKHODKA"])[vid % 3])
-    return {"mmsi": mmsi, "t": t, "lon": lon, "lat": lat, "sog": sog, "draught": draught, "names": names,
-            "dest": dest.astype(object)}
+    return {
+        "mmsi": mmsi,
+        "t": t,
+        "lon": lon,
+        "lat": lat,
+        "sog": sog,
+        "draught": draught,
+        "names": names,
+        "dest": dest.astype(object),
+    }
 
 
 def write_archive(folder: Path, data: dict, rename: dict = None) -> Path:
@@ -65,24 +75,41 @@ def write_archive(folder: Path, data: dict, rename: dict = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     n = len(data["mmsi"])
     order = np.random.default_rng(1).permutation(n)
-    table = pd.DataFrame({
-        "MMSI": data["mmsi"], "BaseDateTime": pd.to_datetime(data["t"], unit="s"), "LON": data["lon"],
-        "LAT": data["lat"], "SOG": data["sog"], "Draft": data["draught"], "VesselName": data["names"],
-        "Destination": data["dest"],
-    }).iloc[order].reset_index(drop=True)
+    table = (
+        pd.DataFrame(
+            {
+                "MMSI": data["mmsi"],
+                "BaseDateTime": pd.to_datetime(data["t"], unit="s"),
+                "LON": data["lon"],
+                "LAT": data["lat"],
+                "SOG": data["sog"],
+                "Draft": data["draught"],
+                "VesselName": data["names"],
+                "Destination": data["dest"],
+            }
+        )
+        .iloc[order]
+        .reset_index(drop=True)
+    )
     if rename:
         table = table.rename(columns=rename)
     for k, chunk in enumerate(np.array_split(np.arange(n), N_FILES)):
-        pq.write_table(pa.Table.from_pandas(table.iloc[chunk], preserve_index=False),
-                       folder / f"part-{k:03d}.parquet")
+        pq.write_table(pa.Table.from_pandas(table.iloc[chunk], preserve_index=False), folder / f"part-{k:03d}.parquet")
     return folder, order
 
 
 def in_process_columns(data: dict, order: np.ndarray) -> AisColumns:
     """The same rows in archive order, through the in-process cleaning."""
-    cols = AisColumns.build(data["mmsi"][order], data["t"][order], data["lon"][order], data["lat"][order],
-                            sog=data["sog"][order], draught=data["draught"][order],
-                            vessel_name=list(data["names"][order]), destination=list(data["dest"][order]))
+    cols = AisColumns.build(
+        data["mmsi"][order],
+        data["t"][order],
+        data["lon"][order],
+        data["lat"][order],
+        sog=data["sog"][order],
+        draught=data["draught"][order],
+        vessel_name=list(data["names"][order]),
+        destination=list(data["dest"][order]),
+    )
     n = len(order)
     raw = RawRead(columns=cols, rows_read=n, unparseable=np.zeros(n, bool), not_vessel=np.zeros(n, bool))
     return clean(raw).columns
@@ -100,10 +127,18 @@ def assert_same_gaps(found, expected) -> None:
         assert (a.mmsi, a.off_time, a.on_time, a.gap_id) == (b.mmsi, b.off_time, b.on_time, b.gap_id)
         assert a.distance_nm == pytest.approx(b.distance_nm, rel=1e-6)
         assert (a.off_lon, a.off_lat, a.on_lon, a.on_lat) == (b.off_lon, b.off_lat, b.on_lon, b.on_lat)
-        assert (a.vessel_name, a.sog_before, a.sog_after, a.draught_before, a.draught_after) == \
-            (b.vessel_name, b.sog_before, b.sog_after, b.draught_before, b.draught_after)
-        assert (a.destination_before, a.destination_after, a.positions_12h_before) == \
-            (b.destination_before, b.destination_after, b.positions_12h_before)
+        assert (a.vessel_name, a.sog_before, a.sog_after, a.draught_before, a.draught_after) == (
+            b.vessel_name,
+            b.sog_before,
+            b.sog_after,
+            b.draught_before,
+            b.draught_after,
+        )
+        assert (a.destination_before, a.destination_after, a.positions_12h_before) == (
+            b.destination_before,
+            b.destination_after,
+            b.positions_12h_before,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +155,9 @@ def archive(tmp_path_factory, data):
 def cluster():
     import logging
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  silence_logs=logging.ERROR) as running:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+    ) as running:
         yield running
 
 
@@ -212,13 +248,16 @@ def test_min_shore_with_land_through_two_worker_processes(archive, data, cluster
     land = LandIndex.from_gpkg(str(WORLD_MAP))
     folder, order = archive
     assert len(cluster.scheduler_info["workers"]) == 2
-    for criteria in (GapCriteria(min_shore_nm=50.0), GapCriteria(min_gap_hours=8.0, min_shore_nm=12.5,
-                                                                 min_positions_before=3)):
+    for criteria in (
+        GapCriteria(min_shore_nm=50.0),
+        GapCriteria(min_gap_hours=8.0, min_shore_nm=12.5, min_positions_before=3),
+    ):
         gaps, info = detect_gaps_dask(folder, criteria, scheduler=cluster.scheduler_address, land=land)
         cols = in_process_columns(data, order)
         expected = detect_gaps(cols, criteria, land).gaps
-        unfiltered = detect_gaps(cols, GapCriteria(criteria.min_gap_hours, 0.0, criteria.min_positions_before),
-                                 land).gaps
+        unfiltered = detect_gaps(
+            cols, GapCriteria(criteria.min_gap_hours, 0.0, criteria.min_positions_before), land
+        ).gaps
         assert len(expected) < len(unfiltered)  # the criterion really drops gaps
         assert_same_gaps(gaps, expected)
         assert [(g.off_shore_nm, g.on_shore_nm) for g in gaps] == [(g.off_shore_nm, g.on_shore_nm) for g in expected]

@@ -34,8 +34,9 @@ def drift(mmsi, hours, lat=LAT0, lon=LON0, t0=T0, step=180, sog=0.5, north_m=0.0
         if skip and skip[0] <= t - t0 < skip[1]:
             continue
         east = k * step * 0.15  # 0.15 m/s
-        rows.append((mmsi, t, lon + east / (M_PER_DEG_LAT * np.cos(np.radians(lat))),
-                     lat + north_m / M_PER_DEG_LAT, sog, name))
+        rows.append(
+            (mmsi, t, lon + east / (M_PER_DEG_LAT * np.cos(np.radians(lat))), lat + north_m / M_PER_DEG_LAT, sog, name)
+        )
     return rows
 
 
@@ -50,8 +51,9 @@ def columns(*tracks, shuffle_seed=None):
 
 
 def test_two_vessels_drifting_together_far_from_port_make_one_encounter():
-    cols = columns(drift(222, 3, north_m=300, name="BRAVO"), drift(111, 3, name="ALPHA"),
-                   drift(333, 3, lat=LAT0 + 1))  # a third vessel 111 km away
+    cols = columns(
+        drift(222, 3, north_m=300, name="BRAVO"), drift(111, 3, name="ALPHA"), drift(333, 3, lat=LAT0 + 1)
+    )  # a third vessel 111 km away
     (e,) = enc.find_encounters(cols, [PORT], enc.EncounterCriteria(min_port_km=1.0))
     assert (e.mmsi_1, e.mmsi_2, e.vessel_name_1, e.vessel_name_2) == (111, 222, "ALPHA", "BRAVO")
     assert (e.start, e.end, e.hours, e.n_slots) == (T0, T0 + 3 * HOUR - 600, 2 + 50 / 60, 18)
@@ -112,8 +114,12 @@ def test_progress_cancel_and_chunks(monkeypatch):
 
 
 def test_same_result_without_scipy(monkeypatch):
-    cols = columns(drift(111, 3), drift(222, 3, north_m=300), drift(333, 3, lat=LAT0 + 0.2, north_m=100),
-                   drift(444, 3, lat=LAT0 + 0.2))
+    cols = columns(
+        drift(111, 3),
+        drift(222, 3, north_m=300),
+        drift(333, 3, lat=LAT0 + 0.2, north_m=100),
+        drift(444, 3, lat=LAT0 + 0.2),
+    )
     far_port = Port("Far", "XXFAR", "XX", LAT0 - 1, LON0)
     with_scipy = enc.find_encounters(cols, [PORT, far_port])
     assert [(e.mmsi_1, e.mmsi_2) for e in with_scipy] == [(333, 444)]
@@ -135,8 +141,11 @@ def test_close_pairs_splits_a_long_time_range():
 
 # ---------------------------------------------------------------------------------------------------- properties
 
-points = st.lists(st.tuples(st.integers(0, 3), st.floats(-0.01, 0.01), st.floats(-0.01, 0.01), st.integers(1, 9)),
-                  min_size=2, max_size=60)
+points = st.lists(
+    st.tuples(st.integers(0, 3), st.floats(-0.01, 0.01), st.floats(-0.01, 0.01), st.integers(1, 9)),
+    min_size=2,
+    max_size=60,
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -150,13 +159,19 @@ def test_close_pairs_match_brute_force(pts, distance, lat0, lon0):
     i, j, _d = enc.close_pairs(mmsi, slot, xyz, distance)
     got = {tuple(sorted(p)) for p in zip(i.tolist(), j.tolist())}
     assert len(got) == len(i), "each pair once"
-    want = {(a, b) for a, b in itertools.combinations(range(len(pts)), 2)
-            if slot[a] == slot[b] and mmsi[a] != mmsi[b] and np.linalg.norm(xyz[a] - xyz[b]) <= distance}
+    want = {
+        (a, b)
+        for a, b in itertools.combinations(range(len(pts)), 2)
+        if slot[a] == slot[b] and mmsi[a] != mmsi[b] and np.linalg.norm(xyz[a] - xyz[b]) <= distance
+    }
     assert got == want
 
 
-fleet = st.lists(st.tuples(st.floats(-900, 900), st.floats(-900, 900), st.integers(60, 900), st.floats(0, 3),
-                           st.integers(0, 3000)), min_size=2, max_size=6)
+fleet = st.lists(
+    st.tuples(st.floats(-900, 900), st.floats(-900, 900), st.integers(60, 900), st.floats(0, 3), st.integers(0, 3000)),
+    min_size=2,
+    max_size=6,
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -164,8 +179,12 @@ fleet = st.lists(st.tuples(st.floats(-900, 900), st.floats(-900, 900), st.intege
 def test_encounters_do_not_depend_on_vessel_order_or_labels(vessels, rnd):
     tracks = []
     for m, (north, east, step, sog, delay) in enumerate(vessels, start=1):
-        tracks.append([(m, t + delay, lon + east / 96_000, lat, s, n)
-                       for (_m, t, lon, lat, s, n) in drift(m, 4, north_m=north, step=step, sog=sog)])
+        tracks.append(
+            [
+                (m, t + delay, lon + east / 96_000, lat, s, n)
+                for (_m, t, lon, lat, s, n) in drift(m, 4, north_m=north, step=step, sog=sog)
+            ]
+        )
     base = enc.find_encounters(columns(*tracks))
     labels = list(range(1, len(vessels) + 1))
     rnd.shuffle(labels)
@@ -186,16 +205,45 @@ def test_encounters_do_not_depend_on_vessel_order_or_labels(vessels, rnd):
 
 
 def _gap(mmsi, off, on):
-    return Gap(gap_id=f"{mmsi}-{off}", mmsi=mmsi, vessel_name="DARK", off_time=off, on_time=on,
-               gap_hours=(on - off) / 3600, distance_nm=0, implied_speed_kn=0, off_lon=0, off_lat=0, on_lon=0,
-               on_lat=0, sog_before=None, sog_after=None, draught_before=None, draught_after=None,
-               destination_before=None, destination_after=None, positions_12h_before=0, off_shore_nm=None,
-               on_shore_nm=None)
+    return Gap(
+        gap_id=f"{mmsi}-{off}",
+        mmsi=mmsi,
+        vessel_name="DARK",
+        off_time=off,
+        on_time=on,
+        gap_hours=(on - off) / 3600,
+        distance_nm=0,
+        implied_speed_kn=0,
+        off_lon=0,
+        off_lat=0,
+        on_lon=0,
+        on_lat=0,
+        sog_before=None,
+        sog_after=None,
+        draught_before=None,
+        draught_after=None,
+        destination_before=None,
+        destination_after=None,
+        positions_12h_before=0,
+        off_shore_nm=None,
+        on_shore_nm=None,
+    )
 
 
 def _stop(mmsi, start, end, lon, lat, near_port=None):
-    return pv.Stop(mmsi=mmsi, vessel_name=f"V{mmsi}", start=start, end=end, hours=(end - start) / 3600, lon=lon,
-                   lat=lat, n_reports=10, near_port=near_port, locode=None, port_distance_km=None)
+    return pv.Stop(
+        mmsi=mmsi,
+        vessel_name=f"V{mmsi}",
+        start=start,
+        end=end,
+        hours=(end - start) / 3600,
+        lon=lon,
+        lat=lat,
+        n_reports=10,
+        near_port=near_port,
+        locode=None,
+        port_distance_km=None,
+    )
 
 
 def test_dark_rendezvous_finds_stops_inside_the_area_while_dark():
@@ -210,10 +258,19 @@ def test_dark_rendezvous_finds_stops_inside_the_area_while_dark():
     ]
     found = enc.dark_rendezvous([(gap, area), (_gap(9, T0, T0 + HOUR), None)], stops)
     assert [(r.other_mmsi, r.start, r.end, r.hours) for r in found] == [
-        (2, T0 + 10 * HOUR, T0 + 14 * HOUR, 4.0), (3, T0, T0 + 5 * HOUR, 5.0)]
+        (2, T0 + 10 * HOUR, T0 + 14 * HOUR, 4.0),
+        (3, T0, T0 + 5 * HOUR, 5.0),
+    ]
     first = found[0]
     assert (first.gap_id, first.mmsi, first.vessel_name, first.other_name, first.lon, first.lat, first.near_port) == (
-        gap.gap_id, 1, "DARK", "V2", 125.0, 38.7, "Nampo")
+        gap.gap_id,
+        1,
+        "DARK",
+        "V2",
+        125.0,
+        38.7,
+        "Nampo",
+    )
     assert len(enc.dark_rendezvous([(gap, area)], stops, min_overlap_hours=4.5)) == 1
     circle = Point(125.0, 38.7).buffer(0.1)
     assert [r.other_mmsi for r in enc.dark_rendezvous([(gap, circle)], stops)] == [2]

@@ -58,19 +58,23 @@ def utc(*args):
 
 # --- time --------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("2017-06-16T02:10:00Z", utc(2017, 6, 16, 2, 10, 0)),
-    ("2017-06-16t02:10:00z", utc(2017, 6, 16, 2, 10, 0)),
-    ("2019-09-01T18:32:46.342399Z", utc(2019, 9, 1, 18, 32, 46)),
-    ("2019-01-01T00:00:01.024000Z", utc(2019, 1, 1, 0, 0, 1)),
-    ("2017-06-18T21:40:12.5+00:00", utc(2017, 6, 18, 21, 40, 12)),
-    ("2017-06-16T11:10:00+09:00", utc(2017, 6, 16, 2, 10, 0)),
-    ("2017-06-15T21:10:00-0500", utc(2017, 6, 16, 2, 10, 0)),
-    ("2015-01-29 08:19:38.070774+00:00", utc(2015, 1, 29, 8, 19, 38)),
-    ("2017-06-16T02:10:00.123456789Z", utc(2017, 6, 16, 2, 10, 0)),
-    ("2017-06-16T02:10:00", utc(2017, 6, 16, 2, 10, 0)),
-    ("2017-06-16", utc(2017, 6, 16)),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2017-06-16T02:10:00Z", utc(2017, 6, 16, 2, 10, 0)),
+        ("2017-06-16t02:10:00z", utc(2017, 6, 16, 2, 10, 0)),
+        ("2019-09-01T18:32:46.342399Z", utc(2019, 9, 1, 18, 32, 46)),
+        ("2019-01-01T00:00:01.024000Z", utc(2019, 1, 1, 0, 0, 1)),
+        ("2017-06-18T21:40:12.5+00:00", utc(2017, 6, 18, 21, 40, 12)),
+        ("2017-06-16T11:10:00+09:00", utc(2017, 6, 16, 2, 10, 0)),
+        ("2017-06-15T21:10:00-0500", utc(2017, 6, 16, 2, 10, 0)),
+        ("2015-01-29 08:19:38.070774+00:00", utc(2015, 1, 29, 8, 19, 38)),
+        ("2017-06-16T02:10:00.123456789Z", utc(2017, 6, 16, 2, 10, 0)),
+        ("2017-06-16T02:10:00", utc(2017, 6, 16, 2, 10, 0)),
+        ("2017-06-16", utc(2017, 6, 16)),
+    ],
+)
 def test_parse_rfc3339(text, expected):
     assert parse_rfc3339(text) == expected
 
@@ -87,6 +91,7 @@ def test_format_rfc3339_round_trip():
 
 
 # --- query -------------------------------------------------------------------------------------------------------
+
 
 def test_query_validation():
     area = Point(125.15, 38.7).buffer(0.1)
@@ -110,6 +115,7 @@ def test_query_validation():
 
 # --- STAC --------------------------------------------------------------------------------------------------------
 
+
 def test_stac_item_fields_and_secrets_removed():
     item = load("stac_search_page1.json")["features"][0]
     fp = footprint_from_stac_item(item, "STAC test")
@@ -132,18 +138,23 @@ def test_stac_item_null_datetime_uses_start_datetime():
     assert fp.properties["end_datetime"] == "2017-06-18T21:40:37.5+00:00"
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda i: i["properties"].update(datetime=None), "no acquisition time"),
-    (lambda i: i["properties"].update(datetime="soon"), "unreadable acquisition time"),
-    (lambda i: i.update(geometry=None), "no geometry"),
-    (lambda i: i.update(geometry={"type": "Polygon", "coordinates": [[]]}), "empty footprint"),
-    (lambda i: i.update(geometry={"type": "Polygon", "coordinates": [[["a", "b"], [1, 2], [2, 2], [1, 1]]]}),
-     "malformed Polygon"),
-    (lambda i: i.update(geometry={"type": "MultiPolygon", "coordinates": [[[1, 2, 3]]]}), "malformed MultiPolygon"),
-    (lambda i: i.pop("id"), "no id"),
-    (lambda i: i["properties"].update({"eo:cloud_cover": "cloudy"}), "non-numeric eo:cloud_cover"),
-    (lambda i: i.update(type="Collection"), "not a STAC Item"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda i: i["properties"].update(datetime=None), "no acquisition time"),
+        (lambda i: i["properties"].update(datetime="soon"), "unreadable acquisition time"),
+        (lambda i: i.update(geometry=None), "no geometry"),
+        (lambda i: i.update(geometry={"type": "Polygon", "coordinates": [[]]}), "empty footprint"),
+        (
+            lambda i: i.update(geometry={"type": "Polygon", "coordinates": [[["a", "b"], [1, 2], [2, 2], [1, 1]]]}),
+            "malformed Polygon",
+        ),
+        (lambda i: i.update(geometry={"type": "MultiPolygon", "coordinates": [[[1, 2, 3]]]}), "malformed MultiPolygon"),
+        (lambda i: i.pop("id"), "no id"),
+        (lambda i: i["properties"].update({"eo:cloud_cover": "cloudy"}), "non-numeric eo:cloud_cover"),
+        (lambda i: i.update(type="Collection"), "not a STAC Item"),
+    ],
+)
 def test_stac_item_faults_are_named(change, message):
     item = load("stac_search_page1.json")["features"][1]
     change(item)
@@ -202,6 +213,7 @@ def test_recorded_stac_pages_parse():
 
 # --- Planet ------------------------------------------------------------------------------------------------------
 
+
 def test_planet_feature_fields():
     first, second = load("planet_page1.json")["features"]
     fp = footprint_from_planet_feature(first, "Planet")
@@ -230,7 +242,11 @@ def test_recorded_planet_items():
     assert max(f.cloud_cover for f in fps) <= 14.0 + 1e-9  # 0.14 fraction -> 14 %
     skysat = footprint_from_planet_feature(shared("planet", "search_result_20200130_093253_ssc6_u0001.json"), "P")
     assert (skysat.collection, skysat.platform, skysat.gsd_m, skysat.view_angle_deg) == (
-        "SkySatCollect", "SSC6", 0.72, 15.8)
+        "SkySatCollect",
+        "SSC6",
+        0.72,
+        15.8,
+    )
     assert skysat.cloud_cover == 0.0 and "_permissions" not in skysat.properties
     ps = footprint_from_planet_feature(shared("planet", "data_item_20220125_075509_67_1061.json"), "P")
     assert ps.collection == "PSScene" and ps.acquired == utc(2022, 1, 25, 7, 55, 9)
@@ -238,9 +254,13 @@ def test_recorded_planet_items():
 
 # --- plain GeoJSON -----------------------------------------------------------------------------------------------
 
+
 def test_geojson_feature():
-    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [125.15, 38.7]},
-               "properties": {"acquired": T0, "cloud_cover": 20, "collection": "aerial", "title": "t"}}
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [125.15, 38.7]},
+        "properties": {"acquired": T0, "cloud_cover": 20, "collection": "aerial", "title": "t"},
+    }
     fp = footprint_from_geojson_feature(feature, "file", index=4)
     assert (fp.item_id, fp.acquired, fp.cloud_cover, fp.collection) == ("feature-4", T0, 20.0, "aerial")
     feature["properties"] = {"datetime": "2017-06-16T02:10:00Z", "id": "abc"}
@@ -251,6 +271,7 @@ def test_geojson_feature():
 
 
 # --- fields and secrets ------------------------------------------------------------------------------------------
+
 
 def test_footprint_fields_cover_the_record():
     names = [name for name, _ in footprint_fields()]
@@ -270,14 +291,28 @@ def test_redact_url():
 
 # --- local filter ------------------------------------------------------------------------------------------------
 
+
 def make_footprint(item_id, acquired=T0, cloud=10.0, collection="PSScene", geometry=None, source="s"):
-    return Footprint(source, item_id, collection, acquired, cloud, 3.7, "p", None,
-                     geometry if geometry is not None else box(125.1, 38.65, 125.2, 38.75), "", None, {})
+    return Footprint(
+        source,
+        item_id,
+        collection,
+        acquired,
+        cloud,
+        3.7,
+        "p",
+        None,
+        geometry if geometry is not None else box(125.1, 38.65, 125.2, 38.75),
+        "",
+        None,
+        {},
+    )
 
 
 def test_filter_footprints_reasons():
-    query = FootprintQuery(Point(125.15, 38.7).buffer(0.02), T0, T0 + 86400, max_cloud=30,
-                           collections=["PSScene", "SkySatCollect"])
+    query = FootprintQuery(
+        Point(125.15, 38.7).buffer(0.02), T0, T0 + 86400, max_cloud=30, collections=["PSScene", "SkySatCollect"]
+    )
     items = [
         make_footprint("start", acquired=T0),
         make_footprint("end", acquired=T0 + 86400),
@@ -292,21 +327,28 @@ def test_filter_footprints_reasons():
     ]
     kept, counts = filter_footprints(items, query)
     assert [f.item_id for f in kept] == ["start", "end", "at-limit", "unknown-cloud"]
-    assert counts == {DROP_TIME: 2, DROP_CLOUD: 1, DROP_AREA: 1, DROP_COLLECTION: 1, DROP_DUPLICATE: 1,
-                      KEPT_CLOUD_UNKNOWN: 1}
+    assert counts == {
+        DROP_TIME: 2,
+        DROP_CLOUD: 1,
+        DROP_AREA: 1,
+        DROP_COLLECTION: 1,
+        DROP_DUPLICATE: 1,
+        KEPT_CLOUD_UNKNOWN: 1,
+    }
     assert dropped_total(counts) == 6
 
 
 def test_filter_footprints_cap_and_no_collection_filter():
     query = FootprintQuery(box(125, 38, 126, 39), T0, T0, max_items=2)
-    kept, counts = filter_footprints([make_footprint(f"i{n}", collection=f"c{n}", cloud=None) for n in range(5)],
-                                     query)
+    kept, counts = filter_footprints([make_footprint(f"i{n}", collection=f"c{n}", cloud=None) for n in range(5)], query)
     assert [f.item_id for f in kept] == ["i0", "i1"] and counts == {DROP_CAP: 3}  # no cloud limit: nothing counted
 
 
 def test_core_and_services_import_no_qgis():
-    code = ("import sys; import bai_mei_plugin.core.footprints, bai_mei_plugin.services.stac, "
-            "bai_mei_plugin.services.planet, bai_mei_plugin.services.static_catalogue; "
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('qgis', 'PyQt5', 'PyQt6', 'sip')]; "
-            "assert not bad, bad")
+    code = (
+        "import sys; import bai_mei_plugin.core.footprints, bai_mei_plugin.services.stac, "
+        "bai_mei_plugin.services.planet, bai_mei_plugin.services.static_catalogue; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('qgis', 'PyQt5', 'PyQt6', 'sip')]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -71,8 +71,12 @@ def test_positions_before_criterion():
 
 def test_draught_and_destination_either_side_of_a_gap():
     nan = np.nan
-    cols = cleaned([5] * 5, [0, H, 20 * H, 21 * H, 22 * H], draught=[6.5, nan, nan, 11.5, nan],
-                   destination=["VLADIVOSTOK", None, None, "VLADIVOSTOK", None])
+    cols = cleaned(
+        [5] * 5,
+        [0, H, 20 * H, 21 * H, 22 * H],
+        draught=[6.5, nan, nan, 11.5, nan],
+        destination=["VLADIVOSTOK", None, None, "VLADIVOSTOK", None],
+    )
     gap = detect_gaps(cols, GapCriteria(min_gap_hours=6)).gaps[0]
     assert gap.draught_before == 6.5 and gap.draught_after == 11.5
     assert gap.destination_before == gap.destination_after == "VLADIVOSTOK"
@@ -106,8 +110,7 @@ def test_gfw_preset_values():
     assert (preset.min_gap_hours, preset.min_shore_nm, preset.min_positions_before) == (12.0, 50.0, 14)
 
 
-reports = st.lists(
-    st.tuples(st.integers(1, 4), st.integers(0, 200) .map(lambda h: h * 900)), min_size=0, max_size=60)
+reports = st.lists(st.tuples(st.integers(1, 4), st.integers(0, 200).map(lambda h: h * 900)), min_size=0, max_size=60)
 
 
 @settings(max_examples=150, deadline=None)
@@ -120,8 +123,9 @@ def test_gap_count_does_not_depend_on_input_order(rows, rnd):
     rnd.shuffle(order)
     second = detect_gaps(cleaned([mmsi[i] for i in order], [t[i] for i in order]), GapCriteria(min_gap_hours=6))
     assert len(first.gaps) == len(second.gaps)
-    assert [(g.mmsi, g.off_time, g.on_time) for g in first.gaps] == [(g.mmsi, g.off_time, g.on_time)
-                                                                      for g in second.gaps]
+    assert [(g.mmsi, g.off_time, g.on_time) for g in first.gaps] == [
+        (g.mmsi, g.off_time, g.on_time) for g in second.gaps
+    ]
 
 
 @settings(max_examples=150, deadline=None)

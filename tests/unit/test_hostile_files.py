@@ -58,8 +58,11 @@ def expect_error(path, match, **kwargs) -> str:
 
 # --- encodings --------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("encoding,bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
-                                          ("utf-16-le", b""), ("utf-8", b"\xef\xbb\xbf")])
+
+@pytest.mark.parametrize(
+    "encoding,bom",
+    [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b""), ("utf-8", b"\xef\xbb\xbf")],
+)
 def test_utf16_and_bom_files_are_read_like_utf8(write_file, mc_text, backend, encoding, bom):
     path = write_file("wide.csv", bom + mc_text.encode(encoding))
     result = read_ais(path, backend=backend)
@@ -82,6 +85,7 @@ def test_latin1_names_do_not_crash(write_file, mc_text, backend):
 
 
 # --- compression and binary ----------------------------------------------------------------------------------
+
 
 def _zip(text: bytes, names=("ais.csv",)) -> bytes:
     import io
@@ -134,13 +138,19 @@ def test_damaged_gzip_says_so(write_file, mc_text, backend):
     expect_error(path, "damaged gzip", backend=backend)
 
 
-@pytest.mark.parametrize("content,kind", [
-    (b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(range(256)) * 4, "7-Zip archive"),
-    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "PNG image"),
-    (b"PAR1" + bytes(range(256)) * 4, "Parquet"),
-    (bytes(np.random.default_rng(1).integers(0, 256, 70000, dtype=np.uint8)), "binary file"),
-    (gzip.compress(bytes(np.random.default_rng(2).integers(0, 256, 70000, dtype=np.uint8))), "gzip-compressed binary"),
-])
+@pytest.mark.parametrize(
+    "content,kind",
+    [
+        (b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(range(256)) * 4, "7-Zip archive"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "PNG image"),
+        (b"PAR1" + bytes(range(256)) * 4, "Parquet"),
+        (bytes(np.random.default_rng(1).integers(0, 256, 70000, dtype=np.uint8)), "binary file"),
+        (
+            gzip.compress(bytes(np.random.default_rng(2).integers(0, 256, 70000, dtype=np.uint8))),
+            "gzip-compressed binary",
+        ),
+    ],
+)
 def test_binary_files_are_named_not_printed(write_file, content, kind):
     path = write_file("AIS_2023.csv", content)
     message = expect_error(path, kind)
@@ -154,6 +164,7 @@ def test_unknown_header_never_prints_control_characters(write_file):
 
 
 # --- not regular files ------------------------------------------------------------------------------------------
+
 
 def _within(seconds, function):
     """function()'s exception, failing the test if it has not returned within ``seconds`` (a FIFO open blocks)."""
@@ -199,6 +210,7 @@ def test_folder_and_device_are_refused(tmp_path, make, kind):
 
 # --- sizes of lines and fields ---------------------------------------------------------------------------------
 
+
 def test_one_huge_line_is_not_called_empty(write_file):
     path = write_file("blob.csv", b"x" * (3 * 1024 * 1024))
     message = expect_error(path, "no line break")
@@ -227,13 +239,19 @@ def test_unclosed_quote_names_the_line_where_it_opens(write_file, mc_text, backe
 
 # --- implausible times ------------------------------------------------------------------------------------------
 
+
 def test_times_outside_the_window_are_dropped_and_counted(write_file, mc_rows, backend):
-    path = write_file("years.csv", mc_rows([
-        (367000001, "0001-01-01T00:00:00", 30.5, -91.5, 10.0, 90, "A", ""),
-        (367000001, "2020-06-01T12:00:00", 30.5, -91.5, 10.0, 90, "A", ""),
-        (367000001, "9999-12-31T23:59:59", 30.5, -91.5, 10.0, 90, "A", ""),
-        (367000001, "1989-12-31T23:59:59", 30.5, -91.5, 10.0, 90, "A", ""),
-    ]))
+    path = write_file(
+        "years.csv",
+        mc_rows(
+            [
+                (367000001, "0001-01-01T00:00:00", 30.5, -91.5, 10.0, 90, "A", ""),
+                (367000001, "2020-06-01T12:00:00", 30.5, -91.5, 10.0, 90, "A", ""),
+                (367000001, "9999-12-31T23:59:59", 30.5, -91.5, 10.0, 90, "A", ""),
+                (367000001, "1989-12-31T23:59:59", 30.5, -91.5, 10.0, 90, "A", ""),
+            ]
+        ),
+    )
     result = read_ais(path, backend=backend)
     assert result.rows_kept == 1 and result.dropped[model.TIME_OUT_OF_RANGE] == 3
     assert result.columns.t.min() >= EARLIEST_TIME
@@ -247,7 +265,8 @@ def test_times_outside_the_window_are_dropped_and_counted(write_file, mc_rows, b
 
 
 def test_unix_times_too_large_for_int64_are_unparseable(write_file, backend):
-    path = write_file("unix.csv", "mmsi,timestamp,lat,lon\n413000001,1497846600,1,1\n413000002,1e300,1,1\n"
-                                  "413000003,inf,1,1\n")
+    path = write_file(
+        "unix.csv", "mmsi,timestamp,lat,lon\n413000001,1497846600,1,1\n413000002,1e300,1,1\n413000003,inf,1,1\n"
+    )
     result = read_ais(path, backend=backend, time_format="unix")
     assert result.rows_kept == 1 and result.dropped[model.UNPARSEABLE] == 2

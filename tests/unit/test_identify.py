@@ -30,8 +30,18 @@ from bai_mei_plugin.core.sightings import Sighting
 T0 = calendar.timegm((2017, 6, 17, 2, 0, 0))
 H = 3600
 LON, LAT = 125.15, 38.70
-LOOK = dict(length_m=169.0, beam_m=27.0, hatch_count=5, crane_count=4, hull_colour="black", deck_colour="red",
-            superstructure_colour="white", superstructure_position="aft", crane_type="jib cranes", bow_type="bulbous")
+LOOK = dict(
+    length_m=169.0,
+    beam_m=27.0,
+    hatch_count=5,
+    crane_count=4,
+    hull_colour="black",
+    deck_colour="red",
+    superstructure_colour="white",
+    superstructure_position="aft",
+    crane_type="jib cranes",
+    bow_type="bulbous",
+)
 
 
 def profile(mmsi, name, **changes):
@@ -54,10 +64,29 @@ def steady(lon, lat, start=T0 - 3 * H, stop=T0 + 3 * H, step=600):
 
 
 def gap(mmsi, off, on, a=(LON - 1.0, LAT - 1.0), b=(LON - 1.0, LAT - 2.0)):
-    return Gap(gap_id=f"{mmsi}-gap", mmsi=mmsi, vessel_name=None, off_time=off, on_time=on, gap_hours=(on - off) / H,
-               distance_nm=0.0, implied_speed_kn=0.0, off_lon=a[0], off_lat=a[1], on_lon=b[0], on_lat=b[1],
-               sog_before=10.0, sog_after=10.0, draught_before=None, draught_after=None, destination_before=None,
-               destination_after=None, positions_12h_before=0, off_shore_nm=None, on_shore_nm=None)
+    return Gap(
+        gap_id=f"{mmsi}-gap",
+        mmsi=mmsi,
+        vessel_name=None,
+        off_time=off,
+        on_time=on,
+        gap_hours=(on - off) / H,
+        distance_nm=0.0,
+        implied_speed_kn=0.0,
+        off_lon=a[0],
+        off_lat=a[1],
+        on_lon=b[0],
+        on_lat=b[1],
+        sog_before=10.0,
+        sog_after=10.0,
+        draught_before=None,
+        draught_after=None,
+        destination_before=None,
+        destination_after=None,
+        positions_12h_before=0,
+        off_shore_nm=None,
+        on_shore_nm=None,
+    )
 
 
 def by_mmsi(candidates):
@@ -92,12 +121,16 @@ def test_a_look_alike_300_nm_away_is_elsewhere_and_excluded():
 
 
 def test_a_dark_vessel_that_could_be_there_ranks_first_when_its_features_match():
-    cols = reports((1, steady(LON, LAT)),
-                   (2, steady(LON - 1.0, LAT - 1.0, T0 - 2 * 24 * H, T0 - 24 * H)
-                    + steady(LON - 1.0, LAT - 2.0, T0 + 24 * H, T0 + 2 * 24 * H)))
+    cols = reports(
+        (1, steady(LON, LAT)),
+        (
+            2,
+            steady(LON - 1.0, LAT - 1.0, T0 - 2 * 24 * H, T0 - 24 * H)
+            + steady(LON - 1.0, LAT - 2.0, T0 + 24 * H, T0 + 2 * 24 * H),
+        ),
+    )
     dark = gap(2, T0 - 24 * H, T0 + 24 * H)
-    found = identify_vessels([sighting()], [profile(1, "REPORTING", hatch_count=6), profile(2, "DARK")], cols,
-                             [dark])
+    found = identify_vessels([sighting()], [profile(1, "REPORTING", hatch_count=6), profile(2, "DARK")], cols, [dark])
     first, second = found
     assert (first.mmsi, first.rank, first.spacetime_status) == (2, 1, DARK)
     assert first.total_score == pytest.approx(0.9)
@@ -138,8 +171,9 @@ def test_missing_features_neither_help_nor_hurt():
     score, _ = feature_score(sighting(hatch_count=5, hull_colour="red"), full)
     assert score == pytest.approx(2 / 3, abs=1e-4)  # hatches (weight 2) match, hull (1) does not
     sparse = VesselProfile(mmsi=1, imo=None, name="ONE", hatch_count=5, hull_colour="black")
-    assert feature_score(sighting(hatch_count=5, hull_colour="red", crane_type="gantry", length_m=300), sparse)[0] \
-        == pytest.approx(2 / 3, abs=1e-4)
+    assert feature_score(sighting(hatch_count=5, hull_colour="red", crane_type="gantry", length_m=300), sparse)[
+        0
+    ] == pytest.approx(2 / 3, abs=1e-4)
     assert feature_score(sighting(heading_deg=30.0), full) == (None, [])
     found = identify_vessels([sighting(activity="loading")], [full], reports((1, steady(LON, LAT))))
     assert found[0].feature_score is None and found[0].total_score == 0.5
@@ -168,13 +202,21 @@ def test_statuses_from_reports_around_the_time():
     # 3: no report within the hour: nearest 5 h before, 30 nm away -> no data
     # 4: no report within the hour, but the one 2 h before is 200 nm away -> elsewhere
     # 5: never reported
-    cols = reports((1, [(T0 - 20 * 60, LON - 0.1, LAT), (T0 + 20 * 60, LON + 0.1, LAT)]),
-                   (2, [(T0 - 50 * 60, LON, LAT + 20 / 60), (T0 + 50 * 60, LON, LAT + 20 / 60)]),
-                   (3, [(T0 - 5 * H, LON, LAT + 0.5)]), (4, [(T0 - 2 * H, LON, LAT - 200 / 60)]))
+    cols = reports(
+        (1, [(T0 - 20 * 60, LON - 0.1, LAT), (T0 + 20 * 60, LON + 0.1, LAT)]),
+        (2, [(T0 - 50 * 60, LON, LAT + 20 / 60), (T0 + 50 * 60, LON, LAT + 20 / 60)]),
+        (3, [(T0 - 5 * H, LON, LAT + 0.5)]),
+        (4, [(T0 - 2 * H, LON, LAT - 200 / 60)]),
+    )
     profiles = [profile(m, f"V{m}") for m in (1, 2, 3, 4, 5)]
     found = by_mmsi(identify_vessels([sighting()], profiles, cols, max_speed_kn=25))
-    assert {m: c.spacetime_status for m, c in found.items()} == {1: HERE, 2: NEARBY, 3: NO_DATA, 4: ELSEWHERE,
-                                                                 5: NO_DATA}
+    assert {m: c.spacetime_status for m, c in found.items()} == {
+        1: HERE,
+        2: NEARBY,
+        3: NO_DATA,
+        4: ELSEWHERE,
+        5: NO_DATA,
+    }
     assert "reports 20 min before and 20 min after" in found[1].reasons
     assert "within what it could sail at 25 kn" in found[2].reasons
     assert "nearest report 5.0 h before, 30 nm away" in found[3].reasons
@@ -200,8 +242,9 @@ def test_a_sighting_without_a_time_has_no_data_and_several_sightings_are_ranked_
 
 def test_vessels_without_a_profile_are_listed_only_when_they_were_or_could_be_there():
     cols = reports((1, steady(LON, LAT)), (7, steady(LON + 0.02, LAT)), (8, steady(LON, LAT - 5.0)))
-    found = identify_vessels([sighting()], [profile(1, "ONE")], cols, [gap(9, T0 - 24 * H, T0 + 24 * H)],
-                             include_unprofiled=True)
+    found = identify_vessels(
+        [sighting()], [profile(1, "ONE")], cols, [gap(9, T0 - 24 * H, T0 + 24 * H)], include_unprofiled=True
+    )
     assert [(c.mmsi, c.rank) for c in found] == [(1, 1), (7, 2), (9, 3)]
     seven = found[1]
     assert seven.feature_score is None and seven.total_score == 0.5 and seven.name == "SHIP 7"
@@ -228,8 +271,10 @@ def write_csv(path, header, *rows):
 
 
 def test_profiles_round_trip_and_blank_cells_are_unknown(tmp_path):
-    profiles = [profile(1, "ONE", notes="from a photo"),
-                VesselProfile(mmsi=2, imo="9074729", name="TWO", hull_colour="red", length_tolerance_m=15)]
+    profiles = [
+        profile(1, "ONE", notes="from a photo"),
+        VesselProfile(mmsi=2, imo="9074729", name="TWO", hull_colour="red", length_tolerance_m=15),
+    ]
     path = tmp_path / "p.csv"
     write_profiles(path, profiles)
     assert load_profiles(path) == profiles
@@ -238,25 +283,45 @@ def test_profiles_round_trip_and_blank_cells_are_unknown(tmp_path):
 
 
 def test_a_few_columns_and_values_in_any_case_are_enough(tmp_path):
-    path = write_csv(tmp_path / "p.csv", ["\ufeffmmsi", "Name ", "Hull_Colour"],
-                     ["412000001", "X", "Black"], ["", "", ""])
+    path = write_csv(
+        tmp_path / "p.csv", ["\ufeffmmsi", "Name ", "Hull_Colour"], ["412000001", "X", "Black"], ["", "", ""]
+    )
     assert load_profiles(path) == [VesselProfile(mmsi=412000001, imo=None, name="X", hull_colour="black")]
 
 
-@pytest.mark.parametrize("header, row, message", [
-    (["mmsi", "name", "hull_color"], ["1", "X", "black"], r"line 1: unknown column\(s\) hull_color"),
-    (["name", "hull_colour"], ["X", "black"], r"line 1: missing column\(s\) mmsi"),
-    (["mmsi", "name", "hull_colour"], ["1", "X", "navy"], r"line 2, field hull_colour: expected one of black, .*"
-                                                            r"found 'navy'"),
-    (["mmsi", "name", "hatch_count"], ["1", "X", "five"], r"line 2, field hatch_count: expected a whole number from 0 "
-                                                            r"to 30, found 'five'"),
-    (["mmsi", "name", "hatch_count"], ["1", "X", "4.5"], "field hatch_count: expected a whole number"),
-    (["mmsi", "name", "length_m"], ["1", "X", "600"], r"field length_m: expected a number from 10 to 450, found '600'"),
-    (["mmsi", "name"], ["41200000X", "X"], "line 2, field mmsi: expected an MMSI"),
-    (["mmsi", "name"], ["1", ""], "line 2, field name: expected a value, found nothing"),
-    (["mmsi", "name", "length_tolerance_m"], ["1", "X", "-2"], "field length_tolerance_m: expected a positive number"),
-    (["mmsi", "name"], ["1", "X", "extra"], "line 2: expected 2 fields as in the header, found 3"),
-])
+@pytest.mark.parametrize(
+    "header, row, message",
+    [
+        (["mmsi", "name", "hull_color"], ["1", "X", "black"], r"line 1: unknown column\(s\) hull_color"),
+        (["name", "hull_colour"], ["X", "black"], r"line 1: missing column\(s\) mmsi"),
+        (
+            ["mmsi", "name", "hull_colour"],
+            ["1", "X", "navy"],
+            r"line 2, field hull_colour: expected one of black, .*"
+            r"found 'navy'",
+        ),
+        (
+            ["mmsi", "name", "hatch_count"],
+            ["1", "X", "five"],
+            r"line 2, field hatch_count: expected a whole number from 0 "
+            r"to 30, found 'five'",
+        ),
+        (["mmsi", "name", "hatch_count"], ["1", "X", "4.5"], "field hatch_count: expected a whole number"),
+        (
+            ["mmsi", "name", "length_m"],
+            ["1", "X", "600"],
+            r"field length_m: expected a number from 10 to 450, found '600'",
+        ),
+        (["mmsi", "name"], ["41200000X", "X"], "line 2, field mmsi: expected an MMSI"),
+        (["mmsi", "name"], ["1", ""], "line 2, field name: expected a value, found nothing"),
+        (
+            ["mmsi", "name", "length_tolerance_m"],
+            ["1", "X", "-2"],
+            "field length_tolerance_m: expected a positive number",
+        ),
+        (["mmsi", "name"], ["1", "X", "extra"], "line 2: expected 2 fields as in the header, found 3"),
+    ],
+)
 def test_profile_file_errors_name_the_file_line_field_expected_and_found(tmp_path, header, row, message):
     path = write_csv(tmp_path / "bad.csv", header, row)
     with pytest.raises(BaiMeiError, match=message) as error:
@@ -273,11 +338,29 @@ def test_an_mmsi_given_twice_and_a_missing_file_are_errors(tmp_path):
 
 
 def test_profile_from_a_confirmed_sighting_round_trips(tmp_path):
-    seen = Sighting("S7", LON, LAT, T0, {**LOOK, "hull_colour": "Black", "hatch_count": "5", "bow_type": "",
-                                          "activity": "loading", "notes": "seen loading"})
+    seen = Sighting(
+        "S7",
+        LON,
+        LAT,
+        T0,
+        {
+            **LOOK,
+            "hull_colour": "Black",
+            "hatch_count": "5",
+            "bow_type": "",
+            "activity": "loading",
+            "notes": "seen loading",
+        },
+    )
     made = profile_from_sighting(seen, 200000008, "9000008", "BAI MEI 8")
-    assert (made.mmsi, made.imo, made.name, made.hull_colour, made.hatch_count, made.bow_type) == \
-        (200000008, "9000008", "BAI MEI 8", "black", 5, None)
+    assert (made.mmsi, made.imo, made.name, made.hull_colour, made.hatch_count, made.bow_type) == (
+        200000008,
+        "9000008",
+        "BAI MEI 8",
+        "black",
+        5,
+        None,
+    )
     assert made.notes == "from sighting S7"
     write_profiles(tmp_path / "p.csv", [made])
     assert load_profiles(tmp_path / "p.csv") == [made]
@@ -328,8 +411,10 @@ def _utc_text(seconds):
 def test_the_bai_mei_8_seen_at_nampo_while_dark_ranks_first(scenario_reports, unprofiled):
     cols, gaps = scenario_reports
     profiles = load_profiles(default_profiles_path())
-    seen = [Sighting("june", LON, LAT, calendar.timegm((2017, 6, 17, 2, 5, 0)), dict(LOOK)),
-            Sighting("july", LON, LAT, calendar.timegm((2017, 7, 6, 2, 20, 0)), dict(LOOK))]
+    seen = [
+        Sighting("june", LON, LAT, calendar.timegm((2017, 6, 17, 2, 5, 0)), dict(LOOK)),
+        Sighting("july", LON, LAT, calendar.timegm((2017, 7, 6, 2, 20, 0)), dict(LOOK)),
+    ]
     found = identify_vessels(seen, profiles, cols, gaps, include_unprofiled=unprofiled)
     bai_mei_gaps = [g for g in gaps if g.mmsi == 200000008]
     assert len(bai_mei_gaps) == 2

@@ -53,9 +53,11 @@ def test_a_read_that_does_not_fit_is_refused_with_advice(ais_file, monkeypatch):
     with pytest.raises(BaiMeiError) as err:
         read_ais(ais_file, backend="stdlib")
     message = str(err.value)
-    assert re.match(r"Reading AIS_2020_06_01\.csv \(2\.1 MB, about (19|20),\d{3} reports\) needs about (19|20)\.\d MB "
-                    r"of memory and 10\.5 MB is free: use 'Detect dark gaps in an archive \(Dask\)' on the same file",
-                    message), message
+    assert re.match(
+        r"Reading AIS_2020_06_01\.csv \(2\.1 MB, about (19|20),\d{3} reports\) needs about (19|20)\.\d MB "
+        r"of memory and 10\.5 MB is free: use 'Detect dark gaps in an archive \(Dask\)' on the same file",
+        message,
+    ), message
     assert err.value.details and memory.SKIP_ENV in err.value.details
 
 
@@ -176,13 +178,15 @@ def test_with_the_check_the_same_read_is_refused_before_it_starts(tmp_path):
 def test_rlimit_is_read_back(tmp_path, ais_file):
     """The child's own RLIMIT_AS shows up as the limiting figure (without prlimit: set in the child itself)."""
     script = tmp_path / "rlimit.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         import resource
         from bai_mei_plugin.core.ais import memory
         used = memory._kib_field(memory._read("/proc/self/status"), "VmSize")
         resource.setrlimit(resource.RLIMIT_AS, (used + (64 << 20), resource.RLIM_INFINITY))
         print(memory.available_memory())
-    """))
+    """)
+    )
     env = dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -198,5 +202,4 @@ def test_what_the_caller_adds_per_row_counts_too(ais_file, monkeypatch):
     monkeypatch.setattr(memory, "available_memory", lambda: (30 << 20, "free"))  # 20,000 rows x 650 B: 13 MB
     assert read_ais(ais_file, backend="stdlib", fields=GAP_FIELDS).rows_kept == 20000
     with pytest.raises(BaiMeiError, match=r"needs about 3\d\.\d MB"):
-        read_ais(ais_file, backend="stdlib", extra_bytes_per_row=memory.POINT_LAYER_BYTES_PER_ROW,
-                 fields=GAP_FIELDS)
+        read_ais(ais_file, backend="stdlib", extra_bytes_per_row=memory.POINT_LAYER_BYTES_PER_ROW, fields=GAP_FIELDS)

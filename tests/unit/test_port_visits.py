@@ -64,7 +64,12 @@ def test_moored_ship_makes_one_stop_and_one_visit():
     assert stop.port_distance_km == pytest.approx(0.01 * DEG_LON_M / 1000, rel=1e-3)
     (visit,) = result.visits
     assert (visit.mmsi, visit.vessel_name, visit.port_name, visit.locode, visit.country) == (
-        1, "ALPHA", "Testport", "XXTST", "XX")
+        1,
+        "ALPHA",
+        "Testport",
+        "XXTST",
+        "XX",
+    )
     assert (visit.arrival, visit.departure, visit.hours, visit.n_reports) == (T0, T0 + 5 * HOUR, 5.0, 61)
     assert visit.destination == "TESTPORT" and visit.stops == 1
     assert visit.lon == pytest.approx(PORT.lon + 0.01) and visit.lat == pytest.approx(PORT.lat)
@@ -202,15 +207,31 @@ def test_port_index_with_and_without_scipy_agree():
 # ---------------------------------------------------------------------------------------------------- destinations
 
 
-@pytest.mark.parametrize("text", ["VLADIVOSTOK", "vladivostok ", "RU VVO", "RUVVO", "ru-vvo", "VVO", "CN LYG>RU VVO",
-                                  "LIANYUNGANG=>VLADIVOSTOK", "VLADIVOSTOK RUSSIA", "PORT OF VLADIVOSTOK",
-                                  "VLADIVOSTOK,RU", "VLADIVOSTOCK", "RUVVO VLADIVOSTOK"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "VLADIVOSTOK",
+        "vladivostok ",
+        "RU VVO",
+        "RUVVO",
+        "ru-vvo",
+        "VVO",
+        "CN LYG>RU VVO",
+        "LIANYUNGANG=>VLADIVOSTOK",
+        "VLADIVOSTOK RUSSIA",
+        "PORT OF VLADIVOSTOK",
+        "VLADIVOSTOK,RU",
+        "VLADIVOSTOCK",
+        "RUVVO VLADIVOSTOK",
+    ],
+)
 def test_destination_matches(text):
     assert pv.destination_matches(text, VVO)
 
 
-@pytest.mark.parametrize("text", [None, "", "  ", "NAKHODKA", "RUNJK", "VLADIVOSTOK>NINGBO", "RU", "VLADIVOS",
-                                  "NEW VLADIVOSTOKX"])
+@pytest.mark.parametrize(
+    "text", [None, "", "  ", "NAKHODKA", "RUNJK", "VLADIVOSTOK>NINGBO", "RU", "VLADIVOS", "NEW VLADIVOSTOKX"]
+)
 def test_destination_does_not_match(text):
     assert not pv.destination_matches(text, VVO)
 
@@ -223,35 +244,78 @@ def test_destination_matches_name_written_with_spaces():
 
 
 def _gap(mmsi, off, on, before, after=None):
-    return pv.Gap(gap_id=f"{mmsi}-{off}", mmsi=mmsi, vessel_name="X", off_time=off, on_time=on,
-                  gap_hours=(on - off) / 3600, distance_nm=0, implied_speed_kn=0, off_lon=0, off_lat=0, on_lon=0,
-                  on_lat=0, sog_before=None, sog_after=None, draught_before=None, draught_after=None,
-                  destination_before=before, destination_after=after, positions_12h_before=0, off_shore_nm=None,
-                  on_shore_nm=None)
+    return pv.Gap(
+        gap_id=f"{mmsi}-{off}",
+        mmsi=mmsi,
+        vessel_name="X",
+        off_time=off,
+        on_time=on,
+        gap_hours=(on - off) / 3600,
+        distance_nm=0,
+        implied_speed_kn=0,
+        off_lon=0,
+        off_lat=0,
+        on_lon=0,
+        on_lat=0,
+        sog_before=None,
+        sog_after=None,
+        draught_before=None,
+        draught_after=None,
+        destination_before=before,
+        destination_after=after,
+        positions_12h_before=0,
+        off_shore_nm=None,
+        on_shore_nm=None,
+    )
 
 
 def _visit(mmsi, port, arrival, departure):
-    return pv.PortVisit(mmsi=mmsi, vessel_name="X", port_name=port.name, locode=port.locode, country=port.country,
-                        arrival=arrival, departure=departure, hours=(departure - arrival) / 3600, lon=port.lon,
-                        lat=port.lat, destination=None, n_reports=10, distance_km=0.0)
+    return pv.PortVisit(
+        mmsi=mmsi,
+        vessel_name="X",
+        port_name=port.name,
+        locode=port.locode,
+        country=port.country,
+        arrival=arrival,
+        departure=departure,
+        hours=(departure - arrival) / 3600,
+        lon=port.lon,
+        lat=port.lat,
+        destination=None,
+        n_reports=10,
+        distance_km=0.0,
+    )
 
 
 def test_declared_vs_actual_flags_a_different_next_port():
-    visits = [_visit(1, PORT, T0, T0 + 10 * HOUR), _visit(1, OTHER, T0 + 100 * HOUR, T0 + 110 * HOUR),
-              _visit(1, VVO, T0 + 200 * HOUR, T0 + 210 * HOUR), _visit(2, OTHER, T0 + 100 * HOUR, T0 + 110 * HOUR)]
-    gaps = [_gap(1, T0 + 20 * HOUR, T0 + 60 * HOUR, "RU VVO", "OTHERPORT"),  # said Vladivostok, went to Otherport
-            _gap(1, T0 + 120 * HOUR, T0 + 150 * HOUR, "VLADIVOSTOK"),  # said Vladivostok, went there
-            _gap(1, T0 + 220 * HOUR, T0 + 250 * HOUR, "TESTPORT"),  # no visit after: unknown
-            _gap(2, T0, T0 + 50 * HOUR, None)]  # nothing declared: unknown
+    visits = [
+        _visit(1, PORT, T0, T0 + 10 * HOUR),
+        _visit(1, OTHER, T0 + 100 * HOUR, T0 + 110 * HOUR),
+        _visit(1, VVO, T0 + 200 * HOUR, T0 + 210 * HOUR),
+        _visit(2, OTHER, T0 + 100 * HOUR, T0 + 110 * HOUR),
+    ]
+    gaps = [
+        _gap(1, T0 + 20 * HOUR, T0 + 60 * HOUR, "RU VVO", "OTHERPORT"),  # said Vladivostok, went to Otherport
+        _gap(1, T0 + 120 * HOUR, T0 + 150 * HOUR, "VLADIVOSTOK"),  # said Vladivostok, went there
+        _gap(1, T0 + 220 * HOUR, T0 + 250 * HOUR, "TESTPORT"),  # no visit after: unknown
+        _gap(2, T0, T0 + 50 * HOUR, None),
+    ]  # nothing declared: unknown
     checks = pv.declared_vs_actual(gaps, visits, [PORT, OTHER, VVO])
-    assert [(c.previous_port, c.declared_destination, c.declared_port, c.actual_next_port, c.mismatch)
-            for c in checks] == [("Testport", "RU VVO", "Vladivostok", "Otherport", True),
-                                 ("Otherport", "VLADIVOSTOK", "Vladivostok", "Vladivostok", False),
-                                 ("Vladivostok", "TESTPORT", "Testport", None, None),
-                                 (None, None, None, "Otherport", None)]
+    assert [
+        (c.previous_port, c.declared_destination, c.declared_port, c.actual_next_port, c.mismatch) for c in checks
+    ] == [
+        ("Testport", "RU VVO", "Vladivostok", "Otherport", True),
+        ("Otherport", "VLADIVOSTOK", "Vladivostok", "Vladivostok", False),
+        ("Vladivostok", "TESTPORT", "Testport", None, None),
+        (None, None, None, "Otherport", None),
+    ]
     first = checks[0]
     assert (first.gap_id, first.previous_departure, first.next_arrival, first.destination_after) == (
-        f"1-{T0 + 20 * HOUR}", T0 + 10 * HOUR, T0 + 100 * HOUR, "OTHERPORT")
+        f"1-{T0 + 20 * HOUR}",
+        T0 + 10 * HOUR,
+        T0 + 100 * HOUR,
+        "OTHERPORT",
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- the scenario
@@ -292,9 +356,18 @@ def test_scenario_declared_destination_against_the_next_port(scenario_run):
     first, second = pv.declared_vs_actual(bai_mei_gaps, result.visits, ports)
     # June: declared Vladivostok, and Vladivostok is indeed the next port seen: the detour to Nampo does not show
     # as a mismatch (the gap's length and the draught change betray it)
-    assert (first.previous_port, first.declared_destination, first.declared_port, first.actual_next_port,
-            first.mismatch) == ("Lianyungang", "VLADIVOSTOK", "Vladivostok", "Vladivostok", False)
+    assert (
+        first.previous_port,
+        first.declared_destination,
+        first.declared_port,
+        first.actual_next_port,
+        first.mismatch,
+    ) == ("Lianyungang", "VLADIVOSTOK", "Vladivostok", "Vladivostok", False)
     # July: sailed from Ningbo declaring Vladivostok; the scenario ends before any next port call: undetermined
     assert (second.previous_port, second.declared_destination, second.actual_next_port, second.mismatch) == (
-        "Ningbo", "VLADIVOSTOK", None, None)
+        "Ningbo",
+        "VLADIVOSTOK",
+        None,
+        None,
+    )
     assert second.destination_after == "VLADIVOSTOK"

@@ -30,10 +30,25 @@ from bai_mei_plugin.core.engines.postgis_land import (  # noqa: E402
 )
 
 START = 1_590_969_600  # 2020-06-01T00:00:00Z
-GEOM_COLUMNS = {"mmsi": "mmsi", "time": "ts", "geometry": "geom", "sog": "sog", "draught": "draught",
-                "destination": "destination", "vessel_name": "vessel_name"}
-LONLAT_COLUMNS = {"mmsi": "mmsi", "time": "epoch", "lon": "lon", "lat": "lat", "sog": "sog", "draught": "draught",
-                  "destination": "destination", "vessel_name": "vessel_name"}
+GEOM_COLUMNS = {
+    "mmsi": "mmsi",
+    "time": "ts",
+    "geometry": "geom",
+    "sog": "sog",
+    "draught": "draught",
+    "destination": "destination",
+    "vessel_name": "vessel_name",
+}
+LONLAT_COLUMNS = {
+    "mmsi": "mmsi",
+    "time": "epoch",
+    "lon": "lon",
+    "lat": "lat",
+    "sog": "sog",
+    "draught": "draught",
+    "destination": "destination",
+    "vessel_name": "vessel_name",
+}
 
 
 def make_reports(seed: int = 11, vessels: int = 30, rows: int = 5000) -> dict:
@@ -62,16 +77,32 @@ def make_reports(seed: int = 11, vessels: int = 30, rows: int = 5000) -> dict:
     names[rng.random(rows) < 0.05] = "  "  # blank: missing, as in the core
     dest = np.where(rng.random(rows) < 0.6, None, np.array(["ROTTERDAM", "SINGAPORE", "NAKHODKA"])[vid % 3])
     order = rng.permutation(rows)
-    data = {"mmsi": mmsi, "t": t, "lon": lon, "lat": lat, "sog": np.round(rng.uniform(0, 20, rows), 1),
-            "draught": draught, "names": names, "dest": dest.astype(object)}
+    data = {
+        "mmsi": mmsi,
+        "t": t,
+        "lon": lon,
+        "lat": lat,
+        "sog": np.round(rng.uniform(0, 20, rows), 1),
+        "draught": draught,
+        "names": names,
+        "dest": dest.astype(object),
+    }
     return {key: value[order] for key, value in data.items()}
 
 
 def in_process_gaps(data: dict, criteria: GapCriteria, keep=None, land=None):
     """The reference: the same rows in archive order through the core clean + detect_gaps."""
     d = data if keep is None else {key: value[keep] for key, value in data.items()}
-    cols = AisColumns.build(d["mmsi"], d["t"], d["lon"], d["lat"], sog=d["sog"], draught=d["draught"],
-                            vessel_name=list(d["names"]), destination=list(d["dest"]))
+    cols = AisColumns.build(
+        d["mmsi"],
+        d["t"],
+        d["lon"],
+        d["lat"],
+        sog=d["sog"],
+        draught=d["draught"],
+        vessel_name=list(d["names"]),
+        destination=list(d["dest"]),
+    )
     n = len(d["mmsi"])
     raw = RawRead(columns=cols, rows_read=n, unparseable=np.zeros(n, bool), not_vessel=np.zeros(n, bool))
     return detect_gaps(clean(raw).columns, criteria, land).gaps
@@ -86,10 +117,18 @@ def assert_same_gaps(found, expected, at_least: int = 20, shore: bool = False) -
         assert a.implied_speed_kn == pytest.approx(b.implied_speed_kn, rel=1e-6)
         assert a.gap_hours == b.gap_hours
         assert (a.off_lon, a.off_lat, a.on_lon, a.on_lat) == (b.off_lon, b.off_lat, b.on_lon, b.on_lat)
-        assert (a.vessel_name, a.sog_before, a.sog_after, a.draught_before, a.draught_after) == \
-            (b.vessel_name, b.sog_before, b.sog_after, b.draught_before, b.draught_after)
-        assert (a.destination_before, a.destination_after, a.positions_12h_before) == \
-            (b.destination_before, b.destination_after, b.positions_12h_before)
+        assert (a.vessel_name, a.sog_before, a.sog_after, a.draught_before, a.draught_after) == (
+            b.vessel_name,
+            b.sog_before,
+            b.sog_after,
+            b.draught_before,
+            b.draught_after,
+        )
+        assert (a.destination_before, a.destination_after, a.positions_12h_before) == (
+            b.destination_before,
+            b.destination_after,
+            b.positions_12h_before,
+        )
         if shore:  # the same vertices and the same sphere: equal to rounding (the brief allows 0.5 %)
             assert a.off_shore_nm == pytest.approx(b.off_shore_nm, rel=1e-9, abs=1e-9)
             assert a.on_shore_nm == pytest.approx(b.on_shore_nm, rel=1e-9, abs=1e-9)
@@ -106,19 +145,27 @@ def _field(value) -> str:
 def load(conn, data: dict, table: str = "ais") -> None:
     """COPY the reports, in archive order, into a table with both a geometry and lon/lat columns."""
     with conn.cursor() as cur:
-        cur.execute(sql.SQL("CREATE TABLE {} (id serial PRIMARY KEY, mmsi bigint, ts timestamptz, epoch bigint, "
-                            "geom geometry(Point, 4326), lon float8, lat float8, sog float8, draught float8, "
-                            "vessel_name text, destination text)").format(sql.Identifier(table)))
+        cur.execute(
+            sql.SQL(
+                "CREATE TABLE {} (id serial PRIMARY KEY, mmsi bigint, ts timestamptz, epoch bigint, "
+                "geom geometry(Point, 4326), lon float8, lat float8, sog float8, draught float8, "
+                "vessel_name text, destination text)"
+            ).format(sql.Identifier(table))
+        )
         buf = io.StringIO()
-        for m, t, lon, lat, sog, dr, name, dest in zip(*(data[k].tolist() for k in (
-                "mmsi", "t", "lon", "lat", "sog", "draught", "names", "dest"))):
+        for m, t, lon, lat, sog, dr, name, dest in zip(
+            *(data[k].tolist() for k in ("mmsi", "t", "lon", "lat", "sog", "draught", "names", "dest"))
+        ):
             stamp = dt.datetime.fromtimestamp(t, dt.timezone.utc).isoformat()
-            fields = [m, stamp, t, f"SRID=4326;POINT({lon!r} {lat!r})", repr(lon), repr(lat), repr(sog), dr, name,
-                      dest]
+            fields = [m, stamp, t, f"SRID=4326;POINT({lon!r} {lat!r})", repr(lon), repr(lat), repr(sog), dr, name, dest]
             buf.write("\t".join(_field(f) for f in fields) + "\n")
         buf.seek(0)
-        cur.copy_expert(sql.SQL("COPY {} (mmsi, ts, epoch, geom, lon, lat, sog, draught, vessel_name, destination) "
-                                "FROM STDIN").format(sql.Identifier(table)).as_string(conn), buf)
+        cur.copy_expert(
+            sql.SQL("COPY {} (mmsi, ts, epoch, geom, lon, lat, sog, draught, vessel_name, destination) FROM STDIN")
+            .format(sql.Identifier(table))
+            .as_string(conn),
+            buf,
+        )
     conn.commit()
 
 
@@ -174,16 +221,27 @@ def test_lon_lat_epoch_and_min_positions_before(conn, data):
 def test_exact_threshold_and_required_columns_only(conn, data):
     criteria = GapCriteria(min_gap_hours=5.5)
     columns = {"mmsi": "mmsi", "time": "ts", "geometry": "geom"}
-    bare = {**data, "sog": np.full(len(data["t"]), np.nan), "draught": np.full(len(data["t"]), np.nan),
-            "names": np.full(len(data["t"]), None, dtype=object), "dest": np.full(len(data["t"]), None, dtype=object)}
+    bare = {
+        **data,
+        "sog": np.full(len(data["t"]), np.nan),
+        "draught": np.full(len(data["t"]), np.nan),
+        "names": np.full(len(data["t"]), None, dtype=object),
+        "dest": np.full(len(data["t"]), None, dtype=object),
+    }
     assert_same_gaps(detect_gaps_postgis(conn, ("public", "ais"), columns, criteria), in_process_gaps(bare, criteria))
 
 
 def test_time_range_and_bbox(conn, data):
     t0, t1 = (int(v) for v in np.quantile(data["t"], [0.2, 0.8]))
     box = (-75.0, 22.0, -62.0, 38.0)
-    keep = ((data["t"] >= t0) & (data["t"] <= t1) & (data["lon"] >= box[0]) & (data["lon"] <= box[2])
-            & (data["lat"] >= box[1]) & (data["lat"] <= box[3]))
+    keep = (
+        (data["t"] >= t0)
+        & (data["t"] <= t1)
+        & (data["lon"] >= box[0])
+        & (data["lon"] <= box[2])
+        & (data["lat"] >= box[1])
+        & (data["lat"] <= box[3])
+    )
     expected = in_process_gaps(data, GapCriteria(), keep)
     start = dt.datetime.fromtimestamp(t0, dt.timezone.utc)
     assert_same_gaps(detect_gaps_postgis(conn, "ais", GEOM_COLUMNS, time_range=(start, t1), bbox=box), expected)
@@ -205,8 +263,10 @@ def test_unknown_names_and_shore_criterion(conn):
         detect_gaps_postgis(conn, "ais", GEOM_COLUMNS, GapCriteria(min_shore_nm=50))
 
 
-@pytest.mark.parametrize("table", ["ais; DROP TABLE ais", 'ais"; DROP TABLE ais; --', "public.ais; DROP TABLE ais",
-                                   "ais' OR '1'='1", "public\".ais"])
+@pytest.mark.parametrize(
+    "table",
+    ["ais; DROP TABLE ais", 'ais"; DROP TABLE ais; --', "public.ais; DROP TABLE ais", "ais' OR '1'='1", 'public".ais'],
+)
 def test_injection_in_table_name_is_rejected(conn, table):
     with pytest.raises(BaiMeiError, match="was not found"):
         detect_gaps_postgis(conn, table, GEOM_COLUMNS)
@@ -226,13 +286,21 @@ def test_hostile_names_that_exist_are_only_quoted(conn, data):
     """A table and columns really named like injections are read as names, nothing else runs."""
     table, column = 'x"; DROP TABLE ais; --', 'mmsi"--'
     with conn.cursor() as cur:
-        cur.execute(sql.SQL("CREATE TABLE {} AS SELECT id, mmsi AS {}, ts, geom FROM ais ORDER BY id").format(
-            sql.Identifier(table), sql.Identifier(column)))
+        cur.execute(
+            sql.SQL("CREATE TABLE {} AS SELECT id, mmsi AS {}, ts, geom FROM ais ORDER BY id").format(
+                sql.Identifier(table), sql.Identifier(column)
+            )
+        )
     conn.commit()
     gaps = detect_gaps_postgis(conn, table, {"mmsi": column, "time": "ts", "geometry": "geom", "order": "id"})
     assert table_exists(conn)
-    bare = {**data, "sog": np.full(len(data["t"]), np.nan), "draught": np.full(len(data["t"]), np.nan),
-            "names": np.full(len(data["t"]), None, dtype=object), "dest": np.full(len(data["t"]), None, dtype=object)}
+    bare = {
+        **data,
+        "sog": np.full(len(data["t"]), np.nan),
+        "draught": np.full(len(data["t"]), np.nan),
+        "names": np.full(len(data["t"]), None, dtype=object),
+        "dest": np.full(len(data["t"]), None, dtype=object),
+    }
     assert_same_gaps(gaps, in_process_gaps(bare, GapCriteria()))
 
 
@@ -263,16 +331,19 @@ def test_bundled_land_is_uploaded_once_with_the_in_process_vertices(conn, world,
     assert uploaded.uploaded and uploaded.polygons == ("public", "baimei_land")
     assert uploaded.content_sha256 == content_hash(world)
     again = upload_land(conn, world, "public")
-    assert not again.uploaded and again == ServerLand(uploaded.polygons, uploaded.vertices, 1.0,
-                                                      uploaded.content_sha256, uploaded=False)
+    assert not again.uploaded and again == ServerLand(
+        uploaded.polygons, uploaded.vertices, 1.0, uploaded.content_sha256, uploaded=False
+    )
     label = find_land(conn, "public")
     assert label["sha256"] == uploaded.content_sha256 and label["step_km"] == 1.0
     # ST_Segmentize cuts the rings into exactly the in-process engine's pieces: same vertex count (2 million)
     assert label["vertices"] == len(world._vectors) > 1_000_000
     assert label["polygons"] == len(world.polygons)
     with conn.cursor() as cur:
-        cur.execute("SELECT tablename, indexdef FROM pg_indexes WHERE tablename LIKE 'baimei_land%%' "
-                    "AND indexdef LIKE '%%gist%%' ORDER BY 1")
+        cur.execute(
+            "SELECT tablename, indexdef FROM pg_indexes WHERE tablename LIKE 'baimei_land%%' "
+            "AND indexdef LIKE '%%gist%%' ORDER BY 1"
+        )
         assert [r[0] for r in cur.fetchall()] == ["baimei_land", "baimei_land_vertices"]
 
 
@@ -303,13 +374,15 @@ def test_shore_distances_are_the_in_process_ones(conn, data, world, uploaded):
     assert any(0 < d < 5 for d in ends) and max(ends) > 300  # near the coast and far out at sea
 
 
-@pytest.mark.parametrize("criteria", [GapCriteria(min_shore_nm=50.0), GapCriteria(min_gap_hours=8.0,
-                                                                                   min_shore_nm=12.5,
-                                                                                   min_positions_before=3)])
+@pytest.mark.parametrize(
+    "criteria",
+    [GapCriteria(min_shore_nm=50.0), GapCriteria(min_gap_hours=8.0, min_shore_nm=12.5, min_positions_before=3)],
+)
 def test_min_shore_keeps_and_drops_the_gaps_the_in_process_engine_does(conn, data, world, uploaded, criteria):
     expected = in_process_gaps(data, criteria, land=world)
-    unfiltered = in_process_gaps(data, GapCriteria(criteria.min_gap_hours, 0.0, criteria.min_positions_before),
-                                 land=world)
+    unfiltered = in_process_gaps(
+        data, GapCriteria(criteria.min_gap_hours, 0.0, criteria.min_positions_before), land=world
+    )
     assert 20 <= len(expected) < len(unfiltered)  # the criterion really drops gaps
     assert_same_gaps(detect_gaps_postgis(conn, "ais", LONLAT_COLUMNS, criteria, land=uploaded), expected, shore=True)
 
@@ -320,14 +393,23 @@ def test_a_land_table_of_the_user(conn, data, world):
     near = land_near_data(world)
     table, column = 'coast"; DROP TABLE ais; --', "shape"
     with conn.cursor() as cur:
-        cur.execute(sql.SQL("CREATE TABLE {} (id serial PRIMARY KEY, {} geometry(MultiPolygon, 4326), "
-                            "note text)").format(sql.Identifier(table), sql.Identifier(column)))
+        cur.execute(
+            sql.SQL("CREATE TABLE {} (id serial PRIMARY KEY, {} geometry(MultiPolygon, 4326), note text)").format(
+                sql.Identifier(table), sql.Identifier(column)
+            )
+        )
         for polygon in near:
-            cur.execute(sql.SQL("INSERT INTO {} ({}) VALUES (ST_Multi(ST_GeomFromWKB(%s, 4326)))").format(
-                sql.Identifier(table), sql.Identifier(column)), (polygon.wkb,))
-        cur.execute(sql.SQL("CREATE TABLE coast_mercator AS SELECT ST_Transform({}, 3857) AS geom, "
-                            "{}::geography AS geog FROM {}").format(
-            sql.Identifier(column), sql.Identifier(column), sql.Identifier(table)))
+            cur.execute(
+                sql.SQL("INSERT INTO {} ({}) VALUES (ST_Multi(ST_GeomFromWKB(%s, 4326)))").format(
+                    sql.Identifier(table), sql.Identifier(column)
+                ),
+                (polygon.wkb,),
+            )
+        cur.execute(
+            sql.SQL(
+                "CREATE TABLE coast_mercator AS SELECT ST_Transform({}, 3857) AS geom, {}::geography AS geog FROM {}"
+            ).format(sql.Identifier(column), sql.Identifier(column), sql.Identifier(table))
+        )
     conn.commit()
     land = LandIndex(near)
     criteria = GapCriteria(min_shore_nm=30.0)
@@ -354,13 +436,18 @@ def test_land_table_errors_name_the_table_and_column(conn):
         cur.execute("CREATE TABLE land_nosrid (geom geometry)")
         cur.execute("INSERT INTO land_nosrid VALUES ('POLYGON((0 0, 1 0, 1 1, 0 0))')")
     conn.commit()
-    cases = [(LandTable("no_land"), "'no_land' was not found"),
-             (LandTable("land_points", "the_geom"), r"Column 'the_geom' does not exist in the land table "
-                                                    r"'public.land_points' \(its geometry columns: geom\)"),
-             (LandTable("land_points", "label"), "'label' of the land table 'public.land_points' has type text"),
-             (LandTable("land_points", "geom"), "'public.land_points' has no polygons in 'geom'"),
-             (LandTable("land_nosrid"), "'public.land_nosrid' have no SRID"),
-             (LandTable("land_points; DROP TABLE ais"), "was not found")]
+    cases = [
+        (LandTable("no_land"), "'no_land' was not found"),
+        (
+            LandTable("land_points", "the_geom"),
+            r"Column 'the_geom' does not exist in the land table "
+            r"'public.land_points' \(its geometry columns: geom\)",
+        ),
+        (LandTable("land_points", "label"), "'label' of the land table 'public.land_points' has type text"),
+        (LandTable("land_points", "geom"), "'public.land_points' has no polygons in 'geom'"),
+        (LandTable("land_nosrid"), "'public.land_nosrid' have no SRID"),
+        (LandTable("land_points; DROP TABLE ais"), "was not found"),
+    ]
     for land, message in cases:
         with pytest.raises(BaiMeiError, match=message):
             detect_gaps_postgis(conn, "ais", GEOM_COLUMNS, GapCriteria(min_shore_nm=10), land=land)
@@ -390,12 +477,16 @@ def test_gaps_written_to_a_server_table(conn, data, world, uploaded):
         assert (row["off_time"].timestamp(), row["on_time"].timestamp()) == (gap.off_time, gap.on_time)
         assert row["off_shore_nm"] == pytest.approx(gap.off_shore_nm, rel=1e-9, abs=1e-9)
     with conn.cursor() as cur:
-        cur.execute("SELECT ST_AsText(geom), ST_SRID(geom), GeometryType(geom) FROM results.\"dark gaps\" "
-                    "ORDER BY fid LIMIT 1")
+        cur.execute(
+            'SELECT ST_AsText(geom), ST_SRID(geom), GeometryType(geom) FROM results."dark gaps" ORDER BY fid LIMIT 1'
+        )
         text, srid, kind = cur.fetchone()
         assert (srid, kind) == (4326, "LINESTRING")
-        assert text == f"LINESTRING({expected[0].off_lon!r} {expected[0].off_lat!r},{expected[0].on_lon!r} " \
-                       f"{expected[0].on_lat!r})".replace("'", "")
+        assert (
+            text
+            == f"LINESTRING({expected[0].off_lon!r} {expected[0].off_lat!r},{expected[0].on_lon!r} "
+            f"{expected[0].on_lat!r})".replace("'", "")
+        )
         cur.execute("SELECT indexdef FROM pg_indexes WHERE schemaname = 'results' ORDER BY 1")
         indexes = " | ".join(r[0] for r in cur.fetchall())
         assert "UNIQUE INDEX" in indexes and "(fid)" in indexes and "gist (geom)" in indexes
@@ -415,10 +506,12 @@ def test_output_table_refusals(conn):
     with conn.cursor() as cur:
         cur.execute("CREATE VIEW ais_view AS SELECT * FROM ais")
     conn.commit()
-    cases = [("public.ais", True, "would replace the table the gaps are computed from"),
-             ("ais_view", True, "is not a table"),
-             ("nowhere.gaps", False, "schema 'nowhere' of the gaps table does not exist"),
-             ("x" * 64, False, "longer than PostgreSQL's 63 bytes")]
+    cases = [
+        ("public.ais", True, "would replace the table the gaps are computed from"),
+        ("ais_view", True, "is not a table"),
+        ("nowhere.gaps", False, "schema 'nowhere' of the gaps table does not exist"),
+        ("x" * 64, False, "longer than PostgreSQL's 63 bytes"),
+    ]
     for name, overwrite, message in cases:
         with pytest.raises(BaiMeiError, match=message):
             detect_gaps_postgis(conn, "ais", GEOM_COLUMNS, output_table=name, overwrite=overwrite)
@@ -431,10 +524,21 @@ def test_copy_importer_appends_file_by_file_and_keeps_exact_values(conn, data):
     from bai_mei_plugin.core.engines.postgis_import import import_columns, index_table
 
     n = len(data["mmsi"])
-    raw = RawRead(columns=AisColumns.build(data["mmsi"], data["t"], data["lon"], data["lat"], sog=data["sog"],
-                                           draught=data["draught"], vessel_name=list(data["names"]),
-                                           destination=list(data["dest"])),
-                  rows_read=n, unparseable=np.zeros(n, bool), not_vessel=np.zeros(n, bool))
+    raw = RawRead(
+        columns=AisColumns.build(
+            data["mmsi"],
+            data["t"],
+            data["lon"],
+            data["lat"],
+            sog=data["sog"],
+            draught=data["draught"],
+            vessel_name=list(data["names"]),
+            destination=list(data["dest"]),
+        ),
+        rows_read=n,
+        unparseable=np.zeros(n, bool),
+        not_vessel=np.zeros(n, bool),
+    )
     cols = clean(raw).columns
     half = len(cols) // 2
     first, second = cols.take(np.arange(half)), cols.take(np.arange(half, len(cols)))

@@ -33,14 +33,16 @@ def conn():
 
 def reports(n: int = 5) -> AisColumns:
     t = 1_590_969_600 + 600 * np.arange(n, dtype=np.int64)
-    return AisColumns.build(np.full(n, 367000001, dtype=np.int64), t, np.linspace(-90, -89, n),
-                            np.linspace(30, 31, n))
+    return AisColumns.build(np.full(n, 367000001, dtype=np.int64), t, np.linspace(-90, -89, n), np.linspace(30, 31, n))
 
 
 def relations(conn, schema: str = "public") -> set:
     with conn.cursor() as cur:
-        cur.execute("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                    "WHERE n.nspname = %s AND c.relkind IN ('r', 'i')", (schema,))
+        cur.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relkind IN ('r', 'i')",
+            (schema,),
+        )
         names = {r[0] for r in cur.fetchall()}
     conn.rollback()
     return names
@@ -48,8 +50,9 @@ def relations(conn, schema: str = "public") -> set:
 
 def indexes_of(conn, schema: str, table: str) -> list:
     with conn.cursor() as cur:
-        cur.execute("SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = %s ORDER BY 1",
-                    (schema, table))
+        cur.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = %s ORDER BY 1", (schema, table)
+        )
         names = [r[0] for r in cur.fetchall()]
     conn.rollback()
     return names
@@ -103,8 +106,11 @@ def test_an_index_name_taken_by_another_table_is_a_message(conn):
     with conn.cursor() as cur:
         cur.execute("CREATE TABLE public.taken_geom (x int)")
     conn.commit()
-    with pytest.raises(BaiMeiError, match=r"the name taken_geom is taken by another table or index of the schema "
-                                          r"public"):
+    with pytest.raises(
+        BaiMeiError,
+        match=r"the name taken_geom is taken by another table or index of the schema "
+        r"public",
+    ):
         import_columns(conn, "public.taken", reports())
     assert "taken" not in relations(conn)  # one transaction: the table is not left behind without its index
 

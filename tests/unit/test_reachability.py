@@ -60,9 +60,9 @@ def grid_area_km2(a, b, budget_nm, step=0.05):
     cell = np.radians(step) * (np.sin(np.radians(lat + step / 2)) - np.sin(np.radians(lat - step / 2))) * R_KM**2
     total = 0.0
     for i in range(0, len(lat), 200):
-        la, lo = np.meshgrid(lat[i:i + 200], lon, indexing="ij")
+        la, lo = np.meshgrid(lat[i : i + 200], lon, indexing="ij")
         inside = haversine_nm(a[0], a[1], lo, la) + haversine_nm(lo, la, b[0], b[1]) <= budget_nm
-        total += float((inside.sum(axis=1) * cell[i:i + 200]).sum())
+        total += float((inside.sum(axis=1) * cell[i : i + 200]).sum())
     return total
 
 
@@ -93,8 +93,13 @@ def test_default_speed_from_95th_percentile_of_reported_sog():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 4), st.one_of(st.floats(0, 40), st.just(float("nan")), st.just(102.3))),
-                min_size=1, max_size=60))
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 4), st.one_of(st.floats(0, 40), st.just(float("nan")), st.just(102.3))),
+        min_size=1,
+        max_size=60,
+    )
+)
 def test_vectorised_default_speeds_match_the_per_vessel_function(rows):
     rows.sort(key=lambda r: r[0])
     mmsi = np.array([r[0] for r in rows])
@@ -269,13 +274,17 @@ def test_spherical_area_of_known_cells():
     # a cell at 60 degrees north is half as wide
     assert spherical_area_km2(box(0, 59.5, 1, 60.5)) == pytest.approx(12_364 * 0.5, rel=1e-3)
     holed = box(0, 0, 10, 10).difference(box(2, 2, 3, 3)).difference(box(5, 5, 6, 6))
-    pieces = spherical_area_km2(box(0, 0, 10, 10)) - spherical_area_km2(box(2, 2, 3, 3)) \
+    pieces = (
+        spherical_area_km2(box(0, 0, 10, 10))
+        - spherical_area_km2(box(2, 2, 3, 3))
         - spherical_area_km2(box(5, 5, 6, 6))
+    )
     assert spherical_area_km2(holed) == pytest.approx(pieces, rel=1e-12)
     assert spherical_area_km2(MultiPolygon([box(0, 0, 1, 1), box(5, 0, 6, 1)])) == pytest.approx(2 * 12_364, rel=1e-3)
     assert spherical_area_km2(Polygon()) == 0.0
-    assert spherical_area_km2(wkb.loads(Polygon([(0, 0, 5), (1, 0, 5), (1, 1, 5), (0, 1, 5)]).wkb)) \
-        == pytest.approx(12_364, rel=1e-3)
+    assert spherical_area_km2(wkb.loads(Polygon([(0, 0, 5), (1, 0, 5), (1, 1, 5), (0, 1, 5)]).wkb)) == pytest.approx(
+        12_364, rel=1e-3
+    )
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -338,11 +347,29 @@ def test_land_polygons_dissolve_shared_borders():
 
 
 def make_gap(a, b, t0, t1, mmsi=1):
-    return Gap(gap_id=f"{mmsi}-{t0}", mmsi=mmsi, vessel_name=None, off_time=t0, on_time=t1,
-               gap_hours=(t1 - t0) / H, distance_nm=float(haversine_nm(*a, *b)), implied_speed_kn=0.0,
-               off_lon=a[0], off_lat=a[1], on_lon=b[0], on_lat=b[1], sog_before=None, sog_after=None,
-               draught_before=None, draught_after=None, destination_before=None, destination_after=None,
-               positions_12h_before=0, off_shore_nm=None, on_shore_nm=None)
+    return Gap(
+        gap_id=f"{mmsi}-{t0}",
+        mmsi=mmsi,
+        vessel_name=None,
+        off_time=t0,
+        on_time=t1,
+        gap_hours=(t1 - t0) / H,
+        distance_nm=float(haversine_nm(*a, *b)),
+        implied_speed_kn=0.0,
+        off_lon=a[0],
+        off_lat=a[1],
+        on_lon=b[0],
+        on_lat=b[1],
+        sog_before=None,
+        sog_after=None,
+        draught_before=None,
+        draught_after=None,
+        destination_before=None,
+        destination_after=None,
+        positions_12h_before=0,
+        off_shore_nm=None,
+        on_shore_nm=None,
+    )
 
 
 PORTS = [
@@ -389,7 +416,7 @@ def test_sea_dwell_decides_whether_a_port_within_reach_by_great_circle_is_a_cand
     assert mid.arrive_earliest == round(1.5 * mid.distance_in_nm / 10.0 * H)
     assert mid.depart_latest == round(20 * H - 1.5 * mid.distance_out_nm / 10.0 * H)
     # Aside: reachable along the great circle (under 2 h to spare) but not along the winding route: ruled out
-    (name, hours, sea), = found.ruled_out_by_sea
+    ((name, hours, sea),) = found.ruled_out_by_sea
     assert name == "Aside" and 0 < hours < 2.0 and sea < 0
     assert "Aside is within reach by great circle" in found.notes(gap)[0] and "short by sea" in found.notes(gap)[0]
     far_gap = make_gap((0.0, 0.0), (5.0, 0.0), 0, 200 * H)
@@ -404,8 +431,11 @@ def test_gap_reachability_uses_each_vessels_default_speed():
     mmsi = np.r_[np.ones(21, int), np.full(21, 2)]
     sog = np.r_[np.full(21, 20.0), np.full(21, 5.0)]
     cols = AisColumns.build(mmsi, np.arange(42), np.zeros(42), np.zeros(42), sog=sog)
-    gaps = [make_gap((0.0, 0.0), (1.0, 0.0), 0, 20 * H, mmsi=1), make_gap((0.0, 0.0), (1.0, 0.0), 0, 20 * H, mmsi=2),
-            make_gap((0.0, 0.0), (10.0, 0.0), 0, 40 * H, mmsi=2)]  # 600 nm in 40 h: 15 kn > 12 kn
+    gaps = [
+        make_gap((0.0, 0.0), (1.0, 0.0), 0, 20 * H, mmsi=1),
+        make_gap((0.0, 0.0), (1.0, 0.0), 0, 20 * H, mmsi=2),
+        make_gap((0.0, 0.0), (10.0, 0.0), 0, 40 * H, mmsi=2),
+    ]  # 600 nm in 40 h: 15 kn > 12 kn
     seen = []
     out = gap_reachability(gaps, cols, [box(0.4, 0.4, 0.6, 0.6)], PORTS, progress=seen.append)
     assert [a.max_speed_kn for a in out.areas] == pytest.approx([24.0, 12.0, 12.0])
@@ -518,8 +548,12 @@ def test_area_is_cut_to_the_water_reachable_by_sea():
     clipped = gap_reachability([gap], None, [wall], [], max_speed_kn=10.0, by_sea_areas=False).areas[0]
     by_sea = gap_reachability([gap], None, [wall], [], max_speed_kn=10.0).areas[0]
     behind = Point(1.6, 0.0)
-    around = (float(haversine_nm(1.0, 0.0, 1.3, 0.9)) + float(haversine_nm(1.4, 0.9, 1.6, 0.0))
-              + float(haversine_nm(1.6, 0.0, 1.4, 0.9)) + float(haversine_nm(1.3, 0.9, 1.0, 0.5)))
+    around = (
+        float(haversine_nm(1.0, 0.0, 1.3, 0.9))
+        + float(haversine_nm(1.4, 0.9, 1.6, 0.0))
+        + float(haversine_nm(1.6, 0.0, 1.4, 0.9))
+        + float(haversine_nm(1.3, 0.9, 1.0, 0.5))
+    )
     assert around > 100.0 + 10.0  # by sea, well over the budget even with the grid's allowance
     assert clipped.geometry.contains(behind) and not clipped.by_sea
     assert by_sea.by_sea and not by_sea.geometry.contains(behind)
@@ -529,5 +563,7 @@ def test_area_is_cut_to_the_water_reachable_by_sea():
     # open water: nothing to cut
     open_sea = gap_reachability([gap], None, [box(5.0, 5.0, 6.0, 6.0)], [], max_speed_kn=10.0).areas[0]
     assert open_sea.by_sea and open_sea.area_km2 == pytest.approx(
-        gap_reachability([gap], None, [box(5.0, 5.0, 6.0, 6.0)], [], max_speed_kn=10.0,
-                         by_sea_areas=False).areas[0].area_km2)
+        gap_reachability([gap], None, [box(5.0, 5.0, 6.0, 6.0)], [], max_speed_kn=10.0, by_sea_areas=False)
+        .areas[0]
+        .area_km2
+    )

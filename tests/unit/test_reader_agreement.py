@@ -36,8 +36,8 @@ CASES = [
     ("mmsi", "1_000", model.UNPARSEABLE),
     ("mmsi", "0x10", model.UNPARSEABLE),
     ("mmsi", "\u0663\u0661\u0663", model.UNPARSEABLE),  # Arabic-Indic digits: float() reads them, CSV readers don't
-    ("mmsi", str(2 ** 53), model.UNPARSEABLE),
-    ("mmsi", str(2 ** 53 - 1), (KEPT, 2 ** 53 - 1)),
+    ("mmsi", str(2**53), model.UNPARSEABLE),
+    ("mmsi", str(2**53 - 1), (KEPT, 2**53 - 1)),
     ("lat", ".5", (KEPT, 0.5)),
     ("lat", "5.", (KEPT, 5.0)),
     ("lat", "-3.5e1", (KEPT, -35.0)),
@@ -63,8 +63,11 @@ COLUMN = {name: i for i, name in enumerate(HEADER.split(","))}
 
 def case_row(column: str, text: str, number: int = 0) -> str:
     """A good row with ``text`` in ``column``; ``number`` gives it an MMSI and time of its own."""
-    mmsi, time = ((f"4130{number:05d}", f"2020-06-01T13:{number // 60:02d}:{number % 60:02d}") if number
-                  else ("413000009", "2020-06-01T12:00:05"))
+    mmsi, time = (
+        (f"4130{number:05d}", f"2020-06-01T13:{number // 60:02d}:{number % 60:02d}")
+        if number
+        else ("413000009", "2020-06-01T12:00:05")
+    )
     fields = [mmsi, time, "30.5", "120.5", "10"]
     fields[COLUMN[column]] = text
     return ",".join(fields)
@@ -110,8 +113,10 @@ def test_quoted_line_breaks_are_read_by_pyarrow_too(write_file, monkeypatch):
     # Arrow splits a file into blocks at line breaks; small blocks make a quoted line break cross a block boundary,
     # as the 8 MB blocks do in a big file.
     monkeypatch.setattr(csv_arrow, "BLOCK_SIZE", 4096)
-    rows = [f'{413000000 + i % 7},2020-06-01T{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d},30.5,120.5,"NAME\n{i}"'
-            for i in range(3000)]
+    rows = [
+        f'{413000000 + i % 7},2020-06-01T{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d},30.5,120.5,"NAME\n{i}"'
+        for i in range(3000)
+    ]
     path = write_file("names.csv", "mmsi,timestamp,lat,lon,name\n" + "\n".join(rows) + "\n")
     arrow, stdlib = read_ais(path, backend="arrow"), read_ais(path, backend="stdlib")
     assert arrow.rows_kept == stdlib.rows_kept == 3000

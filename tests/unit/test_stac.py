@@ -29,8 +29,9 @@ from tests.support import SHARED_DATA
 
 DATA = Path(__file__).parent / "data" / "footprints"
 PLACEHOLDER = "http://loopback.invalid"
-needs_shared = pytest.mark.skipif(not (SHARED_DATA / "stac").is_dir(),
-                                  reason="../shared/data/stac (recorded real STAC answers) absent")
+needs_shared = pytest.mark.skipif(
+    not (SHARED_DATA / "stac").is_dir(), reason="../shared/data/stac (recorded real STAC answers) absent"
+)
 
 
 def utc(*args):
@@ -73,6 +74,7 @@ NAMPO_AREA = Point(125.15, 38.70).buffer(0.05)
 
 
 # --- transport ---------------------------------------------------------------------------------------------------
+
 
 def test_retries_503_then_success(httpserver):
     httpserver.expect_ordered_request("/busy").respond_with_data("busy", status=503)
@@ -129,14 +131,16 @@ def test_404_names_the_url_without_secrets(httpserver):
 
 def test_other_4xx_quotes_the_server(httpserver):
     httpserver.expect_request("/search", method="POST").respond_with_json(
-        {"code": "BadRequest", "description": "Invalid datetime: 2017-13-01"}, status=400)
+        {"code": "BadRequest", "description": "Invalid datetime: 2017-13-01"}, status=400
+    )
     with pytest.raises(BaiMeiError, match=r"rejected the request \(HTTP 400\): Invalid datetime: 2017-13-01"):
         transport().request("POST", httpserver.url_for("/search"), json_body={})
 
 
 def test_non_json_answer(httpserver):
-    httpserver.expect_request("/v1").respond_with_data("<html><body>Sign in to continue " + "x" * 200,
-                                                       content_type="text/html")
+    httpserver.expect_request("/v1").respond_with_data(
+        "<html><body>Sign in to continue " + "x" * 200, content_type="text/html"
+    )
     response = transport().request("GET", httpserver.url_for("/v1") + "?sig=abc123")
     with pytest.raises(BaiMeiError) as caught:
         response.json()
@@ -176,7 +180,8 @@ def test_cancel_during_retry_wait(httpserver):
     canceled = []
     with pytest.raises(Canceled):
         HttpTransport(sleep=lambda s: canceled.append(True)).request(
-            "GET", httpserver.url_for("/busy"), is_canceled=lambda: bool(canceled))
+            "GET", httpserver.url_for("/busy"), is_canceled=lambda: bool(canceled)
+        )
     assert len(requests_made(httpserver)) == 1
 
 
@@ -213,14 +218,18 @@ def test_response_header_lookup_is_case_insensitive():
 
 # --- STAC client on project fixtures -----------------------------------------------------------------------------
 
+
 def serve_search(httpserver, base, pages):
     """POST /search answers page 1 or 2 (by the token in the body); GET /search?token=page-3 an empty page."""
+
     def handle(request):
         body = request.get_json(silent=True) or {}
         return geojson(pages[1] if body.get("token") == "page-2" else pages[0])
+
     httpserver.expect_request("/search", method="POST").respond_with_handler(handle)
     httpserver.expect_request("/search", method="GET", query_string="token=page-3").respond_with_json(
-        {"type": "FeatureCollection", "features": [], "links": []})
+        {"type": "FeatureCollection", "features": [], "links": []}
+    )
 
 
 def test_landing_conformance(httpserver):
@@ -233,7 +242,9 @@ def test_landing_conformance(httpserver):
     assert query_only.supports_query_extension() and not query_only.supports_cql2_filter()
     query = FootprintQuery(NAMPO_AREA, utc(2017, 6, 8), utc(2017, 6, 19, 23, 59, 59), max_cloud=30)
     assert with_filter.build_search_body(query)["filter"] == {
-        "op": "<=", "args": [{"property": "eo:cloud_cover"}, 30.0]}
+        "op": "<=",
+        "args": [{"property": "eo:cloud_cover"}, 30.0],
+    }
     assert with_filter.build_search_body(query)["filter-lang"] == "cql2-json"
     body = query_only.build_search_body(query)
     assert body["query"] == {"eo:cloud_cover": {"lte": 30.0}} and "filter" not in body
@@ -255,8 +266,13 @@ def test_two_page_search_with_merged_post_body_and_get_link(httpserver):
     httpserver.expect_request("/").respond_with_json(fixture("stac_landing_filter.json", base))
     pages = [fixture("stac_search_page1.json", base), fixture("stac_search_page2.json", base)]
     serve_search(httpserver, base, pages)
-    query = FootprintQuery(NAMPO_AREA, utc(2017, 6, 8), utc(2017, 6, 19, 23, 59, 59), max_cloud=50,
-                           collections=["sentinel-2-l2a", "landsat-c2-l2", "sentinel-1-grd"])
+    query = FootprintQuery(
+        NAMPO_AREA,
+        utc(2017, 6, 8),
+        utc(2017, 6, 19, 23, 59, 59),
+        max_cloud=50,
+        collections=["sentinel-2-l2a", "landsat-c2-l2", "sentinel-1-grd"],
+    )
     progress = []
     client = StacClient(base, transport(), source_name="STAC test")
     footprints, info = client.search(query, progress=progress.append)
@@ -302,7 +318,8 @@ def test_unreadable_items_are_skipped_and_counted(httpserver):
     page["links"] = []
     httpserver.expect_request("/search", method="POST").respond_with_json(page)
     footprints, info = StacClient(base, transport()).search(
-        FootprintQuery(NAMPO_AREA, utc(2017, 6, 1), utc(2017, 6, 30)))
+        FootprintQuery(NAMPO_AREA, utc(2017, 6, 1), utc(2017, 6, 30))
+    )
     assert [f.item_id for f in footprints] == ["TEST_L8_20170617"]
     assert info["dropped"]["items that could not be read"] == 1
     assert "TEST_S2_20170616" in info["skipped_examples"][0] and "no acquisition time" in info["skipped_examples"][0]
@@ -324,8 +341,9 @@ def test_item_with_infinite_or_huge_coordinate_is_skipped_not_the_search(httpser
     text = json.dumps(page)  # writes Infinity / NaN as Python's json (and some servers) do
     assert isinstance(bad, float) and ("Infinity" in text or "NaN" in text or "1e+308" in text)
     httpserver.expect_request("/search", method="POST").respond_with_data(text, content_type="application/geo+json")
-    footprints, info = StacClient(base, transport()).search(FootprintQuery(NAMPO_AREA, utc(2017, 6, 1),
-                                                                           utc(2017, 6, 30)))
+    footprints, info = StacClient(base, transport()).search(
+        FootprintQuery(NAMPO_AREA, utc(2017, 6, 1), utc(2017, 6, 30))
+    )
     assert sorted(f.item_id for f in footprints) == ["TEST_L8_20170617", "TEST_S2_20170616"]
     assert info["dropped"]["items that could not be read"] == 2
     broken_reason = next(e for e in info["skipped_examples"] if "BROKEN" in e)
@@ -342,18 +360,26 @@ def test_search_answer_not_a_feature_collection(httpserver):
 def test_collections_follow_next_links(httpserver):
     base = httpserver.url_for("/").rstrip("/")
     httpserver.expect_request("/collections", query_string="page=2").respond_with_json(
-        fixture("stac_collections_page2.json", base))
+        fixture("stac_collections_page2.json", base)
+    )
     httpserver.expect_request("/collections").respond_with_json(fixture("stac_collections_page1.json", base))
     assert StacClient(base, transport()).collections() == [
-        ("sentinel-2-l2a", "Sentinel-2 Level-2A"), ("landsat-c2-l2", "Landsat Collection 2 Level-2"),
-        ("sentinel-1-grd", "Sentinel-1 GRD"), ("no-title", "no-title")]
+        ("sentinel-2-l2a", "Sentinel-2 Level-2A"),
+        ("landsat-c2-l2", "Landsat Collection 2 Level-2"),
+        ("sentinel-1-grd", "Sentinel-1 GRD"),
+        ("no-title", "no-title"),
+    ]
 
 
 def test_stac_secret_never_in_errors(httpserver):
     httpserver.expect_request("/search", method="POST").respond_with_json(
-        {"description": "token SUBSCRIPTIONKEY42 is not valid for this API"}, status=403)
-    client = StacClient(httpserver.url_for("/"), transport(),
-                        credentials=HeaderAuth(lambda: {"Ocp-Apim-Subscription-Key": "SUBSCRIPTIONKEY42"}))
+        {"description": "token SUBSCRIPTIONKEY42 is not valid for this API"}, status=403
+    )
+    client = StacClient(
+        httpserver.url_for("/"),
+        transport(),
+        credentials=HeaderAuth(lambda: {"Ocp-Apim-Subscription-Key": "SUBSCRIPTIONKEY42"}),
+    )
     with pytest.raises(BaiMeiError) as caught:
         client.search(FootprintQuery(NAMPO_AREA, 0, 10))
     assert "SUBSCRIPTIONKEY42" not in caught.value.message + caught.value.details
@@ -391,17 +417,23 @@ def test_replay_earth_search_point_search(httpserver):
     httpserver.expect_request("/v1").respond_with_json(recorded("es_v1_landing.json", ES, base))
     page1, page2 = (recorded(f"es_v1_s2_landsat_point_page{n}.json", ES, base) for n in (1, 2))
     httpserver.expect_request("/v1/search", method="POST").respond_with_handler(
-        lambda request: geojson(page2 if "next" in (request.get_json() or {}) else page1))
+        lambda request: geojson(page2 if "next" in (request.get_json() or {}) else page1)
+    )
     client = StacClient(base, transport())
     assert client.supports_query_extension() and not client.supports_cql2_filter()
-    query = FootprintQuery(Point(-105.1019, 40.1672), utc(2023, 10, 8), utc(2023, 10, 8, 23, 59, 59),
-                           collections=["sentinel-2-l2a", "landsat-c2-l2"])
+    query = FootprintQuery(
+        Point(-105.1019, 40.1672),
+        utc(2023, 10, 8),
+        utc(2023, 10, 8, 23, 59, 59),
+        collections=["sentinel-2-l2a", "landsat-c2-l2"],
+    )
     footprints, info = client.search(query)
     assert [f.item_id for f in footprints] == ["S2A_13TDE_20231008_0_L2A", "LC08_L2SP_033032_20231008_02_T1"]
     assert info["pages"] == 2 and info["matched"] == 2 and not info["truncated"]
     first, second = requests_made(httpserver, "POST")
-    assert_request_like(first, recorded("es_v1_s2_landsat_point_page1.request.json"),
-                        ["datetime", "collections", "intersects"])
+    assert_request_like(
+        first, recorded("es_v1_s2_landsat_point_page1.request.json"), ["datetime", "collections", "intersects"]
+    )
     assert second.get_json() == recorded("es_v1_s2_landsat_point_page2.request.json")["body"]
     assert query.max_cloud is None and "query" not in first.get_json()
 
@@ -429,9 +461,11 @@ def test_replay_planetary_computer_naip_paging(httpserver):
     page1, page2 = (recorded(f"pc_naip_paging_page{n}.json", PC, base) for n in (1, 2))
     token2 = recorded("pc_naip_paging_page2.request.json")["body"]["token"]
     httpserver.expect_request("/api/stac/v1/search", method="POST").respond_with_handler(
-        lambda request: geojson(page2 if (request.get_json() or {}).get("token") == token2 else page1))
-    query = FootprintQuery(box(-180, -90, 180, 90), utc(2023, 1, 1), utc(2024, 12, 31), collections=["naip"],
-                           max_pages=2)
+        lambda request: geojson(page2 if (request.get_json() or {}).get("token") == token2 else page1)
+    )
+    query = FootprintQuery(
+        box(-180, -90, 180, 90), utc(2023, 1, 1), utc(2024, 12, 31), collections=["naip"], max_pages=2
+    )
     footprints, info = StacClient(base, transport()).search(query)
     assert len(footprints) == 20 and info["pages"] == 2 and info["truncated"]  # page 2 still has a next link
     assert all(f.gsd_m == 0.6 and f.collection == "naip" for f in footprints)
@@ -446,9 +480,15 @@ def test_replay_planetary_computer_sentinel2_with_cql2_cloud_filter(httpserver):
     httpserver.expect_request("/api/stac/v1/").respond_with_json(recorded("pc_landing.json", PC, base))
     httpserver.expect_request("/api/stac/v1").respond_with_json(recorded("pc_landing.json", PC, base))
     httpserver.expect_request("/api/stac/v1/search", method="POST").respond_with_json(
-        recorded("pc_sentinel-2-l2a_datetime_page1.json", PC, base))
-    query = FootprintQuery(box(-180, -90, 180, 90), utc(2019, 1, 1, 0, 0, 1), utc(2019, 1, 1, 0, 0, 10),
-                           collections=["sentinel-2-l2a"], max_cloud=50)
+        recorded("pc_sentinel-2-l2a_datetime_page1.json", PC, base)
+    )
+    query = FootprintQuery(
+        box(-180, -90, 180, 90),
+        utc(2019, 1, 1, 0, 0, 1),
+        utc(2019, 1, 1, 0, 0, 10),
+        collections=["sentinel-2-l2a"],
+        max_cloud=50,
+    )
     footprints, info = StacClient(base, transport()).search(query)
     sent = requests_made(httpserver, "POST")[0]
     assert_request_like(sent, recorded("pc_sentinel-2-l2a_datetime_page1.request.json"), ["datetime", "collections"])

@@ -157,8 +157,15 @@ def test_trickling_search_hits_the_search_deadline(hostile):
     _server, root = hostile
     started = time.monotonic()
     with pytest.raises(BaiMeiError) as caught:
-        bounded(lambda: search_areas(SOURCE_STAC, root, [SearchArea(WORLD, 0, 2_000_000_000)],
-                                     transport=HttpTransport(deadline=60), deadline=2.0))
+        bounded(
+            lambda: search_areas(
+                SOURCE_STAC,
+                root,
+                [SearchArea(WORLD, 0, 2_000_000_000)],
+                transport=HttpTransport(deadline=60),
+                deadline=2.0,
+            )
+        )
     assert time.monotonic() - started < 3.0
     assert "did not finish within 2 s (the search deadline)" in caught.value.message
     assert "127.0.0.1" in caught.value.message
@@ -169,8 +176,7 @@ def test_cancel_between_stac_pages_and_during_a_page(hostile):
     _server, root = hostile
     is_canceled, at = cancel_after(0.5)
     with pytest.raises(Canceled):
-        bounded(lambda: StacClient(root, HttpTransport()).search(FootprintQuery(WORLD, 0, 10),
-                                                                 is_canceled=is_canceled))
+        bounded(lambda: StacClient(root, HttpTransport()).search(FootprintQuery(WORLD, 0, 10), is_canceled=is_canceled))
     assert time.monotonic() - at < 1.0
 
 

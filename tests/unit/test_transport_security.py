@@ -74,8 +74,12 @@ class Recorder:
 
             def _serve(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                request = {"method": self.command, "path": self.path, "body": self.rfile.read(length),
-                           "headers": {k.lower(): v for k, v in self.headers.items()}}
+                request = {
+                    "method": self.command,
+                    "path": self.path,
+                    "body": self.rfile.read(length),
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                }
                 recorder.requests.append(request)
                 route = recorder.routes.get(self.path) or recorder.routes.get(self.path.split("?")[0])
                 status, headers, body = route(request) if route else (404, {}, b"not here")
@@ -159,6 +163,7 @@ def client(home: Recorder, name: str) -> StacClient:
 
 # --- the rule itself ---------------------------------------------------------------------------------------------
 
+
 def test_an_origin_is_scheme_host_and_port():
     assert origin_of("https://API.example.com/v1?x=1") == ("https", "api.example.com", 443)
     assert same_origin("https://api.example.com/v1", "https://api.example.com:443/search")
@@ -173,6 +178,7 @@ def test_an_origin_is_scheme_host_and_port():
 
 
 # --- STAC next links ---------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", CREDENTIALS)
 def test_stac_get_next_link_to_another_origin_goes_without_credentials(home, foreign, name):
@@ -192,8 +198,16 @@ def test_stac_get_next_link_to_another_origin_goes_without_credentials(home, for
 def test_stac_post_next_link_with_body_to_another_origin_goes_without_credentials(home, foreign, name):
     first, second = stac_pages()
     body = {"limit": 10, "token": "next:page2"}
-    first["links"] = [{"rel": "next", "href": foreign.url("/search"), "method": "POST", "body": body,
-                       "merge": True, "headers": {"X-Page": "2"}}]
+    first["links"] = [
+        {
+            "rel": "next",
+            "href": foreign.url("/search"),
+            "method": "POST",
+            "body": body,
+            "merge": True,
+            "headers": {"X-Page": "2"},
+        }
+    ]
     home.json("/search", first)
     foreign.json("/search", second)
     found, info = client(home, name).search(FootprintQuery(WORLD, *EVER))
@@ -231,6 +245,7 @@ def test_same_port_other_host_name_is_another_origin(home):
 
 # --- Planet --------------------------------------------------------------------------------------------------------
 
+
 def planet_page() -> dict:
     return recorded_or_own("planet/quick_search_results_PSScene4Band_100.json", "planet_page1.json")
 
@@ -240,8 +255,9 @@ def test_planet_next_link_to_another_origin_is_refused_naming_the_host(home, for
     page["_links"] = {"_next": foreign.url("/data/v1/searches/abc/results?_page=2")}
     home.json("/data/v1/quick-search", page)
     foreign.json("/data/v1/searches/abc/results", {"type": "FeatureCollection", "features": []})
-    planet = PlanetClient(HttpTransport(sleep=lambda s: None), CREDENTIALS["planet-key"][0](),
-                          base_url=home.url("/data/v1"))
+    planet = PlanetClient(
+        HttpTransport(sleep=lambda s: None), CREDENTIALS["planet-key"][0](), base_url=home.url("/data/v1")
+    )
     with pytest.raises(BaiMeiError) as caught:
         planet.search(FootprintQuery(WORLD, *EVER))
     message = caught.value.message
@@ -254,8 +270,9 @@ def test_planet_next_link_to_another_origin_is_refused_naming_the_host(home, for
 def test_planet_redirect_to_another_origin_loses_the_key(home, foreign):
     home.redirect("/data/v1/quick-search", foreign.url("/data/v1/quick-search"), status=307)
     foreign.json("/data/v1/quick-search", {"type": "FeatureCollection", "features": [], "_links": {}})
-    planet = PlanetClient(HttpTransport(sleep=lambda s: None), CREDENTIALS["planet-key"][0](),
-                          base_url=home.url("/data/v1"))
+    planet = PlanetClient(
+        HttpTransport(sleep=lambda s: None), CREDENTIALS["planet-key"][0](), base_url=home.url("/data/v1")
+    )
     found, info = planet.search(FootprintQuery(WORLD, *EVER))
     assert found == [] and info["pages"] == 1
     assert_credentials(home.requests[0], "planet-key")
@@ -265,14 +282,16 @@ def test_planet_redirect_to_another_origin_loses_the_key(home, foreign):
 
 # --- redirects -----------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 @pytest.mark.parametrize("name", CREDENTIALS)
 def test_redirect_to_another_origin_drops_every_kind_of_credentials(home, foreign, name, status):
     home.redirect("/search", foreign.url("/landed"), status)
     foreign.json("/landed", {"type": "FeatureCollection", "features": []})
     transport = HttpTransport(sleep=lambda s: None)
-    response = transport.request("POST", home.url("/search"), json_body={"limit": 1},
-                                 auth=CREDENTIALS[name][0](), auth_origin=home.url("/"))
+    response = transport.request(
+        "POST", home.url("/search"), json_body={"limit": 1}, auth=CREDENTIALS[name][0](), auth_origin=home.url("/")
+    )
     assert response.status == 200 and response.url == foreign.url("/landed")
     assert_credentials(home.requests[0], name)
     assert_no_credentials(foreign.requests, CREDENTIALS[name][1])
@@ -287,8 +306,9 @@ def test_redirect_to_another_origin_drops_every_kind_of_credentials(home, foreig
 def test_redirect_within_the_origin_keeps_credentials(home):
     home.redirect("/v1", "/v1/", 301)
     home.json("/v1/", {"conformsTo": [], "stac_version": "1.0.0"})
-    StacClient(home.url("/v1"), HttpTransport(sleep=lambda s: None),
-               credentials=CREDENTIALS["api-header"][0]()).landing()
+    StacClient(
+        home.url("/v1"), HttpTransport(sleep=lambda s: None), credentials=CREDENTIALS["api-header"][0]()
+    ).landing()
     assert [r["path"] for r in home.requests] == ["/v1", "/v1/"]
     for request in home.requests:
         assert_credentials(request, "api-header")
@@ -298,8 +318,7 @@ def test_redirect_back_and_forth_sends_nothing_to_the_foreign_leg(home, foreign)
     home.redirect("/start", foreign.url("/bounce"), 302)
     foreign.redirect("/bounce", home.url("/end"), 302)
     home.json("/end", {"ok": True})
-    response = HttpTransport(sleep=lambda s: None).request("GET", home.url("/start"),
-                                                           auth=CREDENTIALS["basic"][0]())
+    response = HttpTransport(sleep=lambda s: None).request("GET", home.url("/start"), auth=CREDENTIALS["basic"][0]())
     assert response.json() == {"ok": True}
     assert_no_credentials(foreign.requests, CREDENTIALS["basic"][1])
 
@@ -320,6 +339,7 @@ def test_stac_landing_redirected_to_another_origin(home, foreign):
 
 
 # --- collections, records, assets, catalogues ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", CREDENTIALS)
 def test_collections_next_page_on_another_origin_goes_without_credentials(home, foreign, name):
@@ -343,19 +363,22 @@ def test_item_record_or_asset_on_another_origin_goes_without_credentials(home, f
     foreign.routes["/thumb.png"] = lambda _request: (200, {"Content-Type": "image/png"}, b"\x89PNG....")
     transport = HttpTransport(sleep=lambda s: None)
     for path in ("/items/S1", "/thumb.png"):
-        response = transport.request("GET", foreign.url(path), auth=CREDENTIALS[name][0](),
-                                     auth_origin=home.url("/stac/v1"))
+        response = transport.request(
+            "GET", foreign.url(path), auth=CREDENTIALS[name][0](), auth_origin=home.url("/stac/v1")
+        )
         assert response.status == 200
     assert_no_credentials(foreign.requests, CREDENTIALS[name][1])
 
 
 def test_static_catalogue_redirected_to_another_origin(home, foreign):
-    catalogue = json.loads((DATA / "stac_search_page1.json").read_text().replace("http://loopback.invalid",
-                                                                                 foreign.url("")))
+    catalogue = json.loads(
+        (DATA / "stac_search_page1.json").read_text().replace("http://loopback.invalid", foreign.url(""))
+    )
     home.redirect("/catalogue.json", foreign.url("/catalogue.json"), 302)
     foreign.json("/catalogue.json", catalogue)
-    footprints = load_catalogue(home.url("/catalogue.json"), HttpTransport(sleep=lambda s: None),
-                                CREDENTIALS["api-header"][0]())
+    footprints = load_catalogue(
+        home.url("/catalogue.json"), HttpTransport(sleep=lambda s: None), CREDENTIALS["api-header"][0]()
+    )
     assert len(footprints) == len(catalogue["features"])
     assert_credentials(home.requests[0], "api-header")
     assert_no_credentials(foreign.requests, CREDENTIALS["api-header"][1])
@@ -367,10 +390,15 @@ def test_search_summary_names_the_host_asked_without_credentials(home, foreign):
     home.json("/", {"conformsTo": [], "stac_version": "1.0.0"})
     home.json("/search", first)
     foreign.json("/search", second)
-    found, summary = search_areas(SOURCE_STAC, home.url("/"), [SearchArea(WORLD, *EVER)],
-                                  credentials=CREDENTIALS["basic"][0](), transport=HttpTransport(sleep=lambda s: None))
+    found, summary = search_areas(
+        SOURCE_STAC,
+        home.url("/"),
+        [SearchArea(WORLD, *EVER)],
+        credentials=CREDENTIALS["basic"][0](),
+        transport=HttpTransport(sleep=lambda s: None),
+    )
     assert summary["found"] == len(found) > 0
-    assert summary["notes"] == [f"127.0.0.1:{foreign.port} was asked without your credentials (they are sent only "
-                                f"to 127.0.0.1:{home.port})."]
+    assert summary["notes"] == [
+        f"127.0.0.1:{foreign.port} was asked without your credentials (they are sent only to 127.0.0.1:{home.port})."
+    ]
     assert_no_credentials(foreign.requests, CREDENTIALS["basic"][1])
-

@@ -21,14 +21,18 @@ BLANK_PATTERN = r"^\s*(" + "|".join(re.escape(t) for t in NULL_TOKENS if t.strip
 # An MMSI is a number that is whole: "367000000", "367000000.0" and "3.67e8" are all 367000000; "3.5" and "abc" are
 # unparseable. From 2**53 on a float no longer tells whole numbers apart (and no identifier is that long). Zero and
 # negative whole numbers are read as they are and dropped by cleaning as invalid MMSIs (model.MISSING_ID_TIME).
-MMSI_LIMIT = 2 ** 53
+MMSI_LIMIT = 2**53
 
 # Text values that mean "nothing" in AIS feeds (DMA writes "Unknown" IMOs and "Undefined" ship types).
 NULL_TEXT = {"", "unknown", "undefined", "none", "null", "n/a", "\\n"}
 
 # AIS "not available" codes that are numbers rather than blanks.
-NOT_AVAILABLE = {"heading": lambda v: v >= 360.0, "sog": lambda v: v >= 102.25, "cog": lambda v: v >= 360.0,
-                 "draught": lambda v: v <= 0.0}
+NOT_AVAILABLE = {
+    "heading": lambda v: v >= 360.0,
+    "sog": lambda v: v >= 102.25,
+    "cog": lambda v: v >= 360.0,
+    "draught": lambda v: v <= 0.0,
+}
 
 
 def decode_text(value) -> Tuple[str, bool]:

@@ -47,8 +47,15 @@ def _types(detection: Detection, typed: bool) -> Dict[str, pa.DataType]:
     return types
 
 
-def _stream(info: SourceInfo, detection: Detection, typed: bool, progress, is_canceled, malformed: list,
-            newlines_in_values: bool = False) -> pa.Table:
+def _stream(
+    info: SourceInfo,
+    detection: Detection,
+    typed: bool,
+    progress,
+    is_canceled,
+    malformed: list,
+    newlines_in_values: bool = False,
+) -> pa.Table:
     types = _types(detection, typed)
     fmt = detection.mapping.time_format
     parsers = [] if fmt in (TIME_ISO, TIME_UNIX, TIME_UNIX_MS) else [fmt]
@@ -66,11 +73,16 @@ def _stream(info: SourceInfo, detection: Detection, typed: bool, progress, is_ca
             reader = pacsv.open_csv(
                 handle,
                 read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=True),
-                parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid_row,
-                                                 newlines_in_values=newlines_in_values),
+                parse_options=pacsv.ParseOptions(
+                    invalid_row_handler=on_invalid_row, newlines_in_values=newlines_in_values
+                ),
                 convert_options=pacsv.ConvertOptions(
-                    include_columns=list(types), column_types=types, null_values=list(NULL_TOKENS),
-                    strings_can_be_null=True, quoted_strings_can_be_null=True, timestamp_parsers=parsers,
+                    include_columns=list(types),
+                    column_types=types,
+                    null_values=list(NULL_TOKENS),
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=True,
+                    timestamp_parsers=parsers,
                 ),
             )
             batches = []
@@ -127,8 +139,11 @@ class RowTooLargeError(Exception):
 
 
 def arrow_error(info: SourceInfo, exc: Exception) -> BaiMeiError:
-    return BaiMeiError(f"Cannot read {info.name} as CSV: {printable(str(exc), 300)}. Check that it is a CSV file "
-                       f"with one report per line ({info.path}).", str(exc))
+    return BaiMeiError(
+        f"Cannot read {info.name} as CSV: {printable(str(exc), 300)}. Check that it is a CSV file "
+        f"with one report per line ({info.path}).",
+        str(exc),
+    )
 
 
 def read_with_arrow(info: SourceInfo, detection: Detection, progress, is_canceled) -> ColumnParts:
@@ -139,8 +154,9 @@ def read_with_arrow(info: SourceInfo, detection: Detection, progress, is_cancele
         table, reason = None, str(exc)
     if table is None:  # outside the handler, so the failed read's frames and batches are freed first
         parts = read_with_stdlib(info, detection, progress, is_canceled)
-        parts.notes.append(f"  {info.name} has rows pyarrow cannot split ({reason}): read with the standard library "
-                           "reader.")
+        parts.notes.append(
+            f"  {info.name} has rows pyarrow cannot split ({reason}): read with the standard library reader."
+        )
         return parts
     parts = ColumnParts(table.num_rows)
     parts.notes.extend(notes)
@@ -148,8 +164,10 @@ def read_with_arrow(info: SourceInfo, detection: Detection, progress, is_cancele
     if malformed:
         row = malformed[0]
         where = f"line {row.number:,} " if row.number is not None else ""  # unknown when parsed in parallel
-        parts.examples[MALFORMED] = (f"{where}{printable(row.text, 80)!r} has {row.actual_columns} fields where "
-                                     f"the header has {row.expected_columns}")
+        parts.examples[MALFORMED] = (
+            f"{where}{printable(row.text, 80)!r} has {row.actual_columns} fields where "
+            f"the header has {row.expected_columns}"
+        )
     mapping = detection.mapping
     for name in REQUIRED + OPTIONAL + ("mobile_type",):
         source = mapping.get(name)
@@ -171,6 +189,7 @@ def read_with_arrow(info: SourceInfo, detection: Detection, progress, is_cancele
 
 def _typed_column(parts: ColumnParts, name: str, source: str, column, time_format: str) -> None:
     """Columns Arrow converted; values it accepts and the shared rules do not (inf, huge MMSIs) are marked bad."""
+
     def raw_at(i: int):
         return str(column[i].as_py())
 

@@ -33,8 +33,14 @@ def have_pyarrow() -> bool:
     return True
 
 
-def read_csv(path: str, detection: Detection, progress: Progress = None, is_canceled: IsCanceled = None,
-             backend: Optional[str] = None, info: Optional[SourceInfo] = None) -> RawRead:
+def read_csv(
+    path: str,
+    detection: Detection,
+    progress: Progress = None,
+    is_canceled: IsCanceled = None,
+    backend: Optional[str] = None,
+    info: Optional[SourceInfo] = None,
+) -> RawRead:
     """Read an AIS CSV described by ``detection``; ``backend`` is "arrow", "stdlib" or None (the fastest present)."""
     info = info or inspect(path)
     if info.size == 0:
@@ -91,7 +97,10 @@ class ColumnParts:
         text = [name for name in TEXT if name != "mobile_type"]
         read = set(self.numeric) | set(self.text) | set(REQUIRED)
         columns = AisColumns(
-            mmsi=self.mmsi, t=self.t, **numeric, **{name: self.text.get(name, TextColumn.empty(n)) for name in text},
+            mmsi=self.mmsi,
+            t=self.t,
+            **numeric,
+            **{name: self.text.get(name, TextColumn.empty(n)) for name in text},
             absent=frozenset(name for name in NUMERIC + tuple(text) if name not in read),
         )
         not_vessel = not_vessel_mask(self.text.get("mobile_type"))
@@ -99,12 +108,17 @@ class ColumnParts:
         for source, count in self.bad_optional.items():
             warnings.append(f"  {count:,} unreadable values in column {source} were set to NULL (rows kept).")
         if self.bad_utf8:
-            warnings.append(f"  {self.bad_utf8:,} distinct text values were not valid UTF-8; "
-                            "their bad bytes are shown as \ufffd.")
+            warnings.append(
+                f"  {self.bad_utf8:,} distinct text values were not valid UTF-8; their bad bytes are shown as \ufffd."
+            )
         return RawRead(
-            columns=columns, rows_read=n + self.malformed, unparseable=self.unparseable,
+            columns=columns,
+            rows_read=n + self.malformed,
+            unparseable=self.unparseable,
             not_vessel=not_vessel if not_vessel is not None else np.zeros(n, dtype=bool),
-            malformed=self.malformed, examples=self.examples, warnings=warnings,
+            malformed=self.malformed,
+            examples=self.examples,
+            warnings=warnings,
             format_name=detection.format.name,
         )
 
@@ -120,8 +134,9 @@ def _lines(handle, fraction: Callable[[], float], progress: Progress, is_cancele
         yield line.decode("utf-8", errors="surrogateescape")
 
 
-def read_with_stdlib(info: SourceInfo, detection: Detection, progress: Progress, is_canceled: IsCanceled
-                     ) -> ColumnParts:
+def read_with_stdlib(
+    info: SourceInfo, detection: Detection, progress: Progress, is_canceled: IsCanceled
+) -> ColumnParts:
     mapping = detection.mapping
     wanted = {name: mapping.get(name) for name in REQUIRED + OPTIONAL + ("mobile_type",) if mapping.get(name)}
     with open_utf8(info) as opened:
@@ -138,8 +153,10 @@ def read_with_stdlib(info: SourceInfo, detection: Detection, progress: Progress,
                 if len(row) != len(header):
                     malformed += 1
                     if malformed_example is None:
-                        malformed_example = (f"line {reader.line_num:,} {printable(','.join(row), 80)!r} has "
-                                             f"{len(row)} fields where the header has {len(header)}")
+                        malformed_example = (
+                            f"line {reader.line_num:,} {printable(','.join(row), 80)!r} has "
+                            f"{len(row)} fields where the header has {len(header)}"
+                        )
                     continue
                 for name, i in index.items():
                     values[name].append(row[i])
@@ -157,8 +174,7 @@ def read_with_stdlib(info: SourceInfo, detection: Detection, progress: Progress,
     nulls = set(NULL_TOKENS)
     for name, raw in values.items():
         source = wanted[name]
-        raw = [v.encode("utf-8", "surrogateescape").decode("utf-8", "replace") if not v.isascii() else v
-               for v in raw]
+        raw = [v.encode("utf-8", "surrogateescape").decode("utf-8", "replace") if not v.isascii() else v for v in raw]
         present = np.array([v.strip() not in nulls for v in raw], dtype=bool)
         if name in TEXT:
             unique: Dict[str, int] = {}
@@ -220,10 +236,14 @@ def field_error(info: SourceInfo, failed: int, complaint: str) -> BaiMeiError:
     starts on."""
     start = _row_start(info, failed)
     if "field larger than field limit" not in complaint:
-        return BaiMeiError(f"Line {start:,} of {info.name} is not valid CSV ({complaint}): fix or remove that line "
-                           f"({info.path}).", complaint)
+        return BaiMeiError(
+            f"Line {start:,} of {info.name} is not valid CSV ({complaint}): fix or remove that line ({info.path}).",
+            complaint,
+        )
     span = f"line {start:,}" + (f" (read on to line {failed:,})" if failed > start else "")
     return BaiMeiError(
         f"The row at {span} of {info.name} holds a field longer than {csv.field_size_limit() // 1024:,} KiB where "
-        "AIS fields are a few dozen characters: most often a quote (\") opened and never closed, which runs the "
-        f"rest of the file into one field. Fix or remove that line ({info.path}).", f"csv field limit at line {failed}")
+        'AIS fields are a few dozen characters: most often a quote (") opened and never closed, which runs the '
+        f"rest of the file into one field. Fix or remove that line ({info.path}).",
+        f"csv field limit at line {failed}",
+    )

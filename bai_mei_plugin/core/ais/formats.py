@@ -130,9 +130,11 @@ def read_head(path: str, n_lines: int = 20) -> List[str]:
     text = raw.decode("utf-8", errors="replace")
     if binary_share(text) > BINARY_SHARE:
         what = f"{info.compression}-compressed binary data" if info.compression else "a binary file"
-        raise BaiMeiError(f"{info.name} is {what}, not AIS CSV or NMEA text ({binary_share(text):.0%} of its first "
-                          f"{size_text(len(raw))} are control characters or bytes that are not text): choose the CSV "
-                          f"or NMEA file itself ({path}).")
+        raise BaiMeiError(
+            f"{info.name} is {what}, not AIS CSV or NMEA text ({binary_share(text):.0%} of its first "
+            f"{size_text(len(raw))} are control characters or bytes that are not text): choose the CSV "
+            f"or NMEA file itself ({path})."
+        )
     lines = text.splitlines()
     if len(raw) == HEAD_BYTES and lines:
         if len(lines) == 1:
@@ -241,8 +243,9 @@ def unknown_header_error(path: str, header: List[str], missing: List[str]) -> Ba
     )
 
 
-def mapping_for(path: str, fmt: AisFormat, overrides: Optional[Dict[str, Optional[str]]] = None,
-                time_format: Optional[str] = None) -> Detection:
+def mapping_for(
+    path: str, fmt: AisFormat, overrides: Optional[Dict[str, Optional[str]]] = None, time_format: Optional[str] = None
+) -> Detection:
     """The detection for ``path``, forced to ``fmt`` unless AUTO, with the user's column and time overrides."""
     lines = read_head(path)
     if not any(line.strip() for line in lines):

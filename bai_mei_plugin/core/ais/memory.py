@@ -31,8 +31,10 @@ POINT_LAYER_BYTES_PER_ROW = 1200
 SAFETY = 0.8  # use at most this share of what is available: QGIS, its layers and the result need room too
 SKIP_ENV = "BAI_MEI_SKIP_MEMORY_CHECK"
 UNLIMITED = 1 << 60  # cgroup v1 writes "no limit" as a number near 2**63
-ADVICE = ("use 'Detect dark gaps in an archive (Dask)' on the same file (or load it into PostGIS, e.g. with ogr2ogr, "
-          "and use 'Detect dark gaps in PostGIS'), or cut it by time or area first")
+ADVICE = (
+    "use 'Detect dark gaps in an archive (Dask)' on the same file (or load it into PostGIS, e.g. with ogr2ogr, "
+    "and use 'Detect dark gaps in PostGIS'), or cut it by time or area first"
+)
 
 
 @dataclass
@@ -54,10 +56,13 @@ class Estimate:
     def message(self, failed: bool = False) -> str:
         rows = f"about {rows_text(self.rows)} reports"
         free = size_text(self.available) if self.available is not None else "not enough"
-        what = (f"Reading {self.info.name} ({size_text(self.info.size)}, {rows}) ran out of memory (it needs about "
-                f"{size_text(self.needed)} and {free} was {self.limited_by})" if failed else
-                f"Reading {self.info.name} ({size_text(self.info.size)}, {rows}) needs about {size_text(self.needed)} "
-                f"of memory and {free} is {self.limited_by}")
+        what = (
+            f"Reading {self.info.name} ({size_text(self.info.size)}, {rows}) ran out of memory (it needs about "
+            f"{size_text(self.needed)} and {free} was {self.limited_by})"
+            if failed
+            else f"Reading {self.info.name} ({size_text(self.info.size)}, {rows}) needs about {size_text(self.needed)} "
+            f"of memory and {free} is {self.limited_by}"
+        )
         arrow = ""
         if self.arrow_needed is not None and (self.available is None or self.arrow_needed <= SAFETY * self.available):
             arrow = f", or install the Python package pyarrow (then it needs about {size_text(self.arrow_needed)})"
@@ -81,8 +86,15 @@ def bytes_per_row(backend: str, few_fields: bool) -> int:
     return (BYTES_PER_ROW_FEW_FIELDS if few_fields else BYTES_PER_ROW)[backend]
 
 
-def estimate(info: SourceInfo, head_lines: Iterable[str], backend: str, few_fields: bool = False,
-             text_bytes: Optional[int] = None, can_use_arrow: bool = False, extra_per_row: int = 0) -> Estimate:
+def estimate(
+    info: SourceInfo,
+    head_lines: Iterable[str],
+    backend: str,
+    few_fields: bool = False,
+    text_bytes: Optional[int] = None,
+    can_use_arrow: bool = False,
+    extra_per_row: int = 0,
+) -> Estimate:
     """The memory reading ``info`` needs with ``backend`` ("stdlib", "arrow" or "nmea") against what is available.
 
     ``text_bytes``: the size of the text once decompressed and transcoded to UTF-8, if different from the file's.
@@ -91,8 +103,9 @@ def estimate(info: SourceInfo, head_lines: Iterable[str], backend: str, few_fiel
     """
     rows = estimate_rows(info, list(head_lines), text_bytes)
     available, limited_by = available_memory()
-    arrow = (rows * (bytes_per_row("arrow", few_fields) + extra_per_row)
-             if can_use_arrow and backend == "stdlib" else None)
+    arrow = (
+        rows * (bytes_per_row("arrow", few_fields) + extra_per_row) if can_use_arrow and backend == "stdlib" else None
+    )
     needed = rows * (bytes_per_row(backend, few_fields) + extra_per_row)
     return Estimate(info, backend, rows, needed, available, limited_by, arrow)
 
@@ -105,21 +118,29 @@ def skipped(check_memory: bool = True) -> bool:
 def require(found: Estimate) -> None:
     """BaiMeiError with one sentence of advice when the read would not fit."""
     if not found.fits:
-        raise BaiMeiError(found.message(), f"estimate: {found.rows} rows x {found.needed // max(found.rows, 1)} B "
-                                           f"({found.backend}); available {found.available} B ({found.limited_by}); "
-                                           f"set {SKIP_ENV}=1 to read anyway")
+        raise BaiMeiError(
+            found.message(),
+            f"estimate: {found.rows} rows x {found.needed // max(found.rows, 1)} B "
+            f"({found.backend}); available {found.available} B ({found.limited_by}); "
+            f"set {SKIP_ENV}=1 to read anyway",
+        )
 
 
 # --- what is available -----------------------------------------------------------------------------------------
 
+
 def available_memory() -> Tuple[Optional[int], str]:
     """(bytes available, what limits it): the smallest of the figures below that are known."""
-    candidates = [(value, label) for value, label in (
-        (_meminfo_available(), "free"),
-        (_rlimit_left(resource.RLIMIT_AS, "VmSize"), "left under the process's address-space limit (RLIMIT_AS)"),
-        (_rlimit_left(resource.RLIMIT_DATA, "VmData"), "left under the process's data limit (RLIMIT_DATA)"),
-        (_cgroup_left(), "left under the container's memory limit (cgroup)"),
-    ) if value is not None]
+    candidates = [
+        (value, label)
+        for value, label in (
+            (_meminfo_available(), "free"),
+            (_rlimit_left(resource.RLIMIT_AS, "VmSize"), "left under the process's address-space limit (RLIMIT_AS)"),
+            (_rlimit_left(resource.RLIMIT_DATA, "VmData"), "left under the process's data limit (RLIMIT_DATA)"),
+            (_cgroup_left(), "left under the container's memory limit (cgroup)"),
+        )
+        if value is not None
+    ]
     if not candidates:
         return None, "free"
     value, label = min(candidates, key=lambda c: c[0])
@@ -162,9 +183,11 @@ def _cgroup_left() -> Optional[int]:
         parts = line.split(":", 2)
         if len(parts) == 3 and parts[0] == "0":
             own = parts[2] or "/"
-    pairs = [(f"/sys/fs/cgroup{own.rstrip('/')}/memory.max", f"/sys/fs/cgroup{own.rstrip('/')}/memory.current"),
-             ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
-             ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes")]
+    pairs = [
+        (f"/sys/fs/cgroup{own.rstrip('/')}/memory.max", f"/sys/fs/cgroup{own.rstrip('/')}/memory.current"),
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+    ]
     for limit_path, usage_path in pairs:
         limit = (_read(limit_path) or "").strip()
         if limit.isdigit() and int(limit) < UNLIMITED:

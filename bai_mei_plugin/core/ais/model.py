@@ -131,10 +131,13 @@ class AisColumns:
         """The rows at ``index`` (an integer array or a boolean mask), in that order."""
         mmsi = self.mmsi[index]
         n = len(mmsi)
-        numeric = {name: np.full(n, np.nan) if name in self.absent else getattr(self, name)[index]
-                   for name in NUMERIC_FIELDS}
-        text = {name: TextColumn.empty(n) if name in self.absent else getattr(self, name).take(index)
-                for name in TEXT_FIELDS}
+        numeric = {
+            name: np.full(n, np.nan) if name in self.absent else getattr(self, name)[index] for name in NUMERIC_FIELDS
+        }
+        text = {
+            name: TextColumn.empty(n) if name in self.absent else getattr(self, name).take(index)
+            for name in TEXT_FIELDS
+        }
         return AisColumns(mmsi=mmsi, t=self.t[index], **numeric, **text, absent=self.absent)
 
 
@@ -180,8 +183,10 @@ class CleanResult:
         """Itself, or a BaiMeiError saying why nothing was kept (an empty result helps no one)."""
         if self.rows_kept == 0:
             reasons = "; ".join(line.strip() for line in self.summary_lines()[1:])
-            raise BaiMeiError(f"No usable AIS reports in {source}: {self.rows_read:,} rows read, all dropped"
-                              + (f" ({reasons})." if reasons else "."))
+            raise BaiMeiError(
+                f"No usable AIS reports in {source}: {self.rows_read:,} rows read, all dropped"
+                + (f" ({reasons})." if reasons else ".")
+            )
         return self
 
     def summary_lines(self) -> list:

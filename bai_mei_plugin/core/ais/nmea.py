@@ -97,8 +97,9 @@ def read_nmea(
                         progress(opened.fraction())
                 reader.feed(line_no, raw)
     except STREAM_ERRORS as err:
-        raise BaiMeiError(f"Cannot read the NMEA file {name}: {getattr(err, 'strerror', None) or err}",
-                          details=repr(err)) from err
+        raise BaiMeiError(
+            f"Cannot read the NMEA file {name}: {getattr(err, 'strerror', None) or err}", details=repr(err)
+        ) from err
     if reader.ais_lines == 0:
         raise BaiMeiError(f"{name} contains no AIVDM/AIVDO sentences.")
     result = reader.finish()

@@ -17,10 +17,19 @@ TimeWindow = Optional[Tuple[int, int]]
 DEFAULT_WINDOW = "default"  # read_ais(time_window=...): 1990-01-01 to now + 1 day, see clean.default_time_window
 
 
-def read_ais(path: str, fmt: AisFormat = AisFormat.AUTO, columns: Optional[Dict[str, Optional[str]]] = None,
-             time_format: Optional[str] = None, progress: Progress = None, is_canceled: IsCanceled = None,
-             backend: Optional[str] = None, fields: Optional[Iterable[str]] = None, check_memory: bool = True,
-             time_window: Union[str, TimeWindow] = DEFAULT_WINDOW, extra_bytes_per_row: int = 0) -> CleanResult:
+def read_ais(
+    path: str,
+    fmt: AisFormat = AisFormat.AUTO,
+    columns: Optional[Dict[str, Optional[str]]] = None,
+    time_format: Optional[str] = None,
+    progress: Progress = None,
+    is_canceled: IsCanceled = None,
+    backend: Optional[str] = None,
+    fields: Optional[Iterable[str]] = None,
+    check_memory: bool = True,
+    time_window: Union[str, TimeWindow] = DEFAULT_WINDOW,
+    extra_bytes_per_row: int = 0,
+) -> CleanResult:
     """Read ``path`` (format detected from its first lines unless given), clean it and sort it by MMSI and time.
 
     ``columns`` overrides the detected source column of any Bai Mei column (``mmsi``, ``time``, ``lat``...).
@@ -41,18 +50,25 @@ def read_ais(path: str, fmt: AisFormat = AisFormat.AUTO, columns: Optional[Dict[
         memory.require(found)
     window = default_time_window() if time_window == DEFAULT_WINDOW else time_window
     try:
-        return clean(read_detected(path, detection, progress, is_canceled, backend, info), window
-                     ).require_reports(path)
+        return clean(read_detected(path, detection, progress, is_canceled, backend, info), window).require_reports(path)
     except MemoryError:
         pass  # raised below, outside the handler, so the failed frames and their arrays are freed first
     raise BaiMeiError(found.message(failed=True), "MemoryError while reading")
 
 
-def memory_estimate(info: SourceInfo, detection: Detection, backend: Optional[str], few_fields: bool,
-                    extra_per_row: int = 0) -> memory.Estimate:
+def memory_estimate(
+    info: SourceInfo, detection: Detection, backend: Optional[str], few_fields: bool, extra_per_row: int = 0
+) -> memory.Estimate:
     reader = "nmea" if detection.format == AisFormat.NMEA else backend
-    return memory.estimate(info, read_head(info.path, 200), reader, few_fields, text_size(info),
-                           can_use_arrow=reader == "stdlib", extra_per_row=extra_per_row)
+    return memory.estimate(
+        info,
+        read_head(info.path, 200),
+        reader,
+        few_fields,
+        text_size(info),
+        can_use_arrow=reader == "stdlib",
+        extra_per_row=extra_per_row,
+    )
 
 
 def only_fields(detection: Detection, fields: Optional[Iterable[str]]) -> Detection:
@@ -65,8 +81,14 @@ def only_fields(detection: Detection, fields: Optional[Iterable[str]]) -> Detect
     return narrowed
 
 
-def read_detected(path: str, detection: Detection, progress: Progress = None, is_canceled: IsCanceled = None,
-                  backend: Optional[str] = None, info: Optional[SourceInfo] = None):
+def read_detected(
+    path: str,
+    detection: Detection,
+    progress: Progress = None,
+    is_canceled: IsCanceled = None,
+    backend: Optional[str] = None,
+    info: Optional[SourceInfo] = None,
+):
     if detection.format == AisFormat.NMEA:
         from .nmea import read_nmea
 
@@ -75,4 +97,3 @@ def read_detected(path: str, detection: Detection, progress: Progress = None, is
         return read_csv(path, detection, progress, is_canceled, backend, info)
     except UnicodeDecodeError as exc:  # the header itself is not text
         raise BaiMeiError(f"The AIS file {path} is not a text file the reader understands ({exc.reason}).") from exc
-

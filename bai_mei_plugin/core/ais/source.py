@@ -48,8 +48,7 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _ODD_CHARACTERS = {c: None for c in [*range(0, 9), 11, 12, *range(14, 32), 0x7F, 0xFFFD]}  # deleted to count them
-_DECOMPRESS = {"gzip": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"), "bzip2": bz2.BZ2File,
-               "xz": lzma.LZMAFile}
+_DECOMPRESS = {"gzip": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"), "bzip2": bz2.BZ2File, "xz": lzma.LZMAFile}
 
 
 @dataclass
@@ -73,8 +72,10 @@ class SourceInfo:
         return self.compression is None and self.encoding == "utf-8"
 
     def describe(self) -> str:
-        parts = [f"{self.compression}-compressed" if self.compression else "", self.encoding.upper()
-                 if self.encoding != "utf-8" else ""]
+        parts = [
+            f"{self.compression}-compressed" if self.compression else "",
+            self.encoding.upper() if self.encoding != "utf-8" else "",
+        ]
         return " ".join(p for p in parts if p)
 
 
@@ -94,11 +95,20 @@ def check_regular(path: str) -> int:
         raise BaiMeiError(f"Cannot open the AIS file {path}: {exc.strerror or exc}.") from exc
     if stat.S_ISREG(info.st_mode):
         return info.st_size
-    kind = ("a folder" if stat.S_ISDIR(info.st_mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode)
-            else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
-            else "a socket" if stat.S_ISSOCK(info.st_mode) else "not a regular file")
-    raise BaiMeiError(f"{path} is {kind}, not an AIS file: choose a CSV or NMEA file saved on disk "
-                      "(copy a stream to a file first).")
+    kind = (
+        "a folder"
+        if stat.S_ISDIR(info.st_mode)
+        else "a named pipe (FIFO)"
+        if stat.S_ISFIFO(info.st_mode)
+        else "a device"
+        if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+        else "a socket"
+        if stat.S_ISSOCK(info.st_mode)
+        else "not a regular file"
+    )
+    raise BaiMeiError(
+        f"{path} is {kind}, not an AIS file: choose a CSV or NMEA file saved on disk (copy a stream to a file first)."
+    )
 
 
 def inspect(path: str) -> SourceInfo:
@@ -113,16 +123,20 @@ def inspect(path: str) -> SourceInfo:
     info = SourceInfo(path, size)
     for prefix, kind in OTHER_BINARY:
         if magic.startswith(prefix):
-            raise BaiMeiError(f"{info.name} is {kind}, not an AIS text file: export or extract the AIS reports "
-                              f"as CSV or NMEA text and choose that file ({path}).")
+            raise BaiMeiError(
+                f"{info.name} is {kind}, not an AIS text file: export or extract the AIS reports "
+                f"as CSV or NMEA text and choose that file ({path})."
+            )
     info.compression = next((kind for prefix, kind in STREAMED if magic.startswith(prefix)), None)
     if info.compression == "zip":
         info.member = _zip_member(path)
     head = _raw_head(info)
     info.encoding, info.bom = _encoding(head)
     if info.encoding.startswith("utf-32"):
-        raise BaiMeiError(f"{info.name} is {info.encoding.upper()} text, which the AIS readers do not read: save it "
-                          f"as UTF-8 (any text editor can) and choose that file ({path}).")
+        raise BaiMeiError(
+            f"{info.name} is {info.encoding.upper()} text, which the AIS readers do not read: save it "
+            f"as UTF-8 (any text editor can) and choose that file ({path})."
+        )
     return info
 
 
@@ -151,13 +165,17 @@ def _zip_member(path: str) -> str:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
     except (zipfile.BadZipFile, OSError) as exc:
-        raise BaiMeiError(f"{os.path.basename(path)} starts like a zip archive but cannot be opened as one "
-                          f"({exc}): extract the AIS file with another tool and choose it ({path}).") from exc
+        raise BaiMeiError(
+            f"{os.path.basename(path)} starts like a zip archive but cannot be opened as one "
+            f"({exc}): extract the AIS file with another tool and choose it ({path})."
+        ) from exc
     if len(members) != 1:
         names = ", ".join(m.filename for m in members[:5]) + (", ..." if len(members) > 5 else "")
-        raise BaiMeiError(f"{os.path.basename(path)} is a zip archive of {len(members)} files ({names or 'none'}); "
-                          f"the reader takes a zip holding exactly one CSV or NMEA file: extract the one you want "
-                          f"and choose it ({path}).")
+        raise BaiMeiError(
+            f"{os.path.basename(path)} is a zip archive of {len(members)} files ({names or 'none'}); "
+            f"the reader takes a zip holding exactly one CSV or NMEA file: extract the one you want "
+            f"and choose it ({path})."
+        )
     return members[0].filename
 
 
@@ -171,11 +189,14 @@ def _raw_head(info: SourceInfo) -> bytes:
         finally:
             stream.close()
     except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile) as exc:
-        raise BaiMeiError(f"{info.name} is a damaged {info.compression} file ({exc}): download or compress it again "
-                          f"({info.path}).") from exc
+        raise BaiMeiError(
+            f"{info.name} is a damaged {info.compression} file ({exc}): download or compress it again ({info.path})."
+        ) from exc
     except (RuntimeError, NotImplementedError) as exc:  # zipfile: an encrypted member, an unsupported method
-        raise BaiMeiError(f"{info.name} is a zip archive this reader cannot open ({exc}): extract {info.member} with "
-                          f"another tool and choose it ({info.path}).") from exc
+        raise BaiMeiError(
+            f"{info.name} is a zip archive this reader cannot open ({exc}): extract {info.member} with "
+            f"another tool and choose it ({info.path})."
+        ) from exc
     finally:
         raw.close()
 
@@ -290,5 +311,6 @@ STREAM_ERRORS = (EOFError, lzma.LZMAError, zipfile.BadZipFile, OSError)
 
 def damaged(info: SourceInfo, exc: BaseException) -> BaiMeiError:
     what = f"a damaged {info.compression} file" if info.compression else "unreadable"
-    return BaiMeiError(f"{info.name} is {what}: reading stopped with '{exc}'. Download or copy it again ({info.path}).",
-                       repr(exc))
+    return BaiMeiError(
+        f"{info.name} is {what}: reading stopped with '{exc}'. Download or copy it again ({info.path}).", repr(exc)
+    )

@@ -22,6 +22,7 @@ UNIX_LIMIT = 1e15
 def make_parser(time_format: str) -> Callable[[str], Optional[int]]:
     """A function from one time string to epoch seconds, or ``None`` when it does not parse."""
     if time_format == TIME_ISO:
+
         def parse(text: str) -> Optional[int]:
             text = text.strip()
             if text.endswith(("Z", "z")):
@@ -33,6 +34,7 @@ def make_parser(time_format: str) -> Callable[[str], Optional[int]]:
             if value.tzinfo is None:
                 return calendar.timegm(value.timetuple())
             return int(value.timestamp())
+
         return parse
     if time_format in (TIME_UNIX, TIME_UNIX_MS):
         scale = 1000.0 if time_format == TIME_UNIX_MS else 1.0
@@ -44,6 +46,7 @@ def make_parser(time_format: str) -> Callable[[str], Optional[int]]:
                 return None
             seconds = value / scale
             return int(seconds // 1) if np.isfinite(seconds) and abs(seconds) < UNIX_LIMIT else None
+
         return parse_unix
 
     def parse_pattern(text: str) -> Optional[int]:
@@ -54,6 +57,7 @@ def make_parser(time_format: str) -> Callable[[str], Optional[int]]:
         if value.tzinfo is not None:
             return int(value.timestamp())
         return calendar.timegm(value.timetuple())
+
     return parse_pattern
 
 

@@ -41,8 +41,17 @@ FIELDS = ("mmsi", "time", "lon", "lat", "sog", "draught", "vessel_name", "destin
 REQUIRED_FIELDS = ("mmsi", "time", "lon", "lat")
 NUMERIC = ("lon", "lat", "sog", "draught")
 TEXT = ("vessel_name", "destination", "mobile_type")
-ALIASES = {"t": "time", "timestamp": "time", "datetime": "time", "basedatetime": "time", "draft": "draught",
-           "name": "vessel_name", "longitude": "lon", "latitude": "lat", "typeofmobile": "mobile_type"}
+ALIASES = {
+    "t": "time",
+    "timestamp": "time",
+    "datetime": "time",
+    "basedatetime": "time",
+    "draft": "draught",
+    "name": "vessel_name",
+    "longitude": "lon",
+    "latitude": "lat",
+    "typeofmobile": "mobile_type",
+}
 SEQ_BITS = 40  # input order: partition number << 40 | row in partition
 
 Progress = Optional[Callable[[float], None]]
@@ -65,8 +74,9 @@ def require_dask():
 # Columns: which archive column holds each Bai Mei column
 
 
-def resolve_columns(available, columns: Optional[Dict[str, Optional[str]]] = None, source: str = "the archive"
-                    ) -> Dict[str, str]:
+def resolve_columns(
+    available, columns: Optional[Dict[str, Optional[str]]] = None, source: str = "the archive"
+) -> Dict[str, str]:
     """Bai Mei name -> archive column, from ``columns`` (user mapping) then the known synonyms.
 
     Raises BaiMeiError naming the required columns that are missing (or mapped to a column the archive lacks).
@@ -211,11 +221,16 @@ def raw_read(frame) -> RawRead:
     for name in ("vessel_name", "destination"):
         if name in texts:
             optional[name] = texts[name]
-    cols = AisColumns.build(frame["mmsi"].to_numpy(), frame["t"].to_numpy(), frame["lon"].to_numpy(),
-                            frame["lat"].to_numpy(), **optional)
+    cols = AisColumns.build(
+        frame["mmsi"].to_numpy(), frame["t"].to_numpy(), frame["lon"].to_numpy(), frame["lat"].to_numpy(), **optional
+    )
     not_vessel = not_vessel_mask(texts.get("mobile_type"))
-    return RawRead(columns=cols, rows_read=n, unparseable=frame["bad"].to_numpy(dtype=bool),
-                   not_vessel=not_vessel if not_vessel is not None else np.zeros(n, dtype=bool))
+    return RawRead(
+        columns=cols,
+        rows_read=n,
+        unparseable=frame["bad"].to_numpy(dtype=bool),
+        not_vessel=not_vessel if not_vessel is not None else np.zeros(n, dtype=bool),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -255,8 +270,13 @@ def partition_gaps(frame, criteria: GapCriteria, land=None) -> dict:
         record = asdict(gap)
         record["off_index"] = -1  # a row of this partition: meaningless outside it
         records.append(record)
-    return {"gaps": records, "rows_read": cleaned.rows_read, "rows_kept": cleaned.rows_kept,
-            "dropped": dict(cleaned.dropped), "candidate_gaps": result.candidate_gaps}
+    return {
+        "gaps": records,
+        "rows_read": cleaned.rows_read,
+        "rows_kept": cleaned.rows_kept,
+        "dropped": dict(cleaned.dropped),
+        "candidate_gaps": result.candidate_gaps,
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -314,8 +334,10 @@ def read_archive(archive: str, columns=None, time_format: Optional[str] = None) 
     archive = os.fspath(archive)
     _check_exists(archive)
     if _is_csv(archive):
-        pdf = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
-                         for p in _csv_paths(archive)], ignore_index=True)
+        pdf = pd.concat(
+            [pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""]) for p in _csv_paths(archive)],
+            ignore_index=True,
+        )
     else:
         pdf = pd.read_parquet(archive)
     mapping = resolve_columns(pdf.columns, columns, f"the archive {archive}")
@@ -339,8 +361,13 @@ def _client(distributed, scheduler: Optional[str], n_workers: int):
             return distributed.Client(scheduler, timeout="10s"), None
         except (OSError, TimeoutError) as exc:
             raise BaiMeiError(f"Cannot reach the Dask scheduler at {scheduler}.", details=repr(exc)) from exc
-    cluster = distributed.LocalCluster(n_workers=max(1, int(n_workers)), threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.ERROR)
+    cluster = distributed.LocalCluster(
+        n_workers=max(1, int(n_workers)),
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
     try:
         return distributed.Client(cluster), cluster
     except Exception:
@@ -348,10 +375,18 @@ def _client(distributed, scheduler: Optional[str], n_workers: int):
         raise
 
 
-def detect_gaps_dask(archive, criteria: GapCriteria = GapCriteria(), scheduler: Optional[str] = None,
-                     columns: Optional[Dict[str, Optional[str]]] = None, land=None, n_workers: int = 2,
-                     progress: Progress = None, is_canceled: IsCanceled = None, time_format: Optional[str] = None,
-                     partitions: Optional[int] = None) -> Tuple[List[Gap], dict]:
+def detect_gaps_dask(
+    archive,
+    criteria: GapCriteria = GapCriteria(),
+    scheduler: Optional[str] = None,
+    columns: Optional[Dict[str, Optional[str]]] = None,
+    land=None,
+    n_workers: int = 2,
+    progress: Progress = None,
+    is_canceled: IsCanceled = None,
+    time_format: Optional[str] = None,
+    partitions: Optional[int] = None,
+) -> Tuple[List[Gap], dict]:
     """Gaps of every vessel in ``archive`` (Parquet dataset folder or file, or a glob of CSVs), computed by Dask.
 
     ``scheduler`` is the address of a running scheduler (``tcp://host:8786``); ``None`` starts a LocalCluster of
@@ -422,10 +457,18 @@ def detect_gaps_dask(archive, criteria: GapCriteria = GapCriteria(), scheduler: 
     gaps.sort(key=lambda g: (g.mmsi, g.off_time))
     report(1.0)
     info = {
-        "engine": "dask", "scheduler": address, "workers": workers, "input_partitions": frame.npartitions,
-        "partitions": n_out, "columns": mapping, "time_format": time_format,
-        "rows_read": sum(p["rows_read"] for p in results), "rows_kept": sum(p["rows_kept"] for p in results),
-        "dropped": dict(dropped), "candidate_gaps": sum(p["candidate_gaps"] for p in results), "gaps": len(gaps),
+        "engine": "dask",
+        "scheduler": address,
+        "workers": workers,
+        "input_partitions": frame.npartitions,
+        "partitions": n_out,
+        "columns": mapping,
+        "time_format": time_format,
+        "rows_read": sum(p["rows_read"] for p in results),
+        "rows_kept": sum(p["rows_kept"] for p in results),
+        "dropped": dict(dropped),
+        "candidate_gaps": sum(p["candidate_gaps"] for p in results),
+        "gaps": len(gaps),
         "seconds": {**timings, "total": time.perf_counter() - started},
     }
     return gaps, info

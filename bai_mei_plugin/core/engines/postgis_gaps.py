@@ -47,8 +47,9 @@ def _sql():
     try:
         from psycopg2 import sql
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise BaiMeiError("The PostGIS engine needs psycopg2 (python3-psycopg2 or pip install psycopg2).",
-                          str(exc)) from exc
+        raise BaiMeiError(
+            "The PostGIS engine needs psycopg2 (python3-psycopg2 or pip install psycopg2).", str(exc)
+        ) from exc
     return sql
 
 
@@ -71,7 +72,8 @@ def find_relation(cursor, table) -> Tuple[str, str, int, str]:
         "CASE WHEN %(schema)s::text IS NULL THEN n.nspname = ANY(current_schemas(false)) "
         "ELSE n.nspname = %(schema)s::text END "
         "ORDER BY array_position(current_schemas(false), n.nspname) LIMIT 1",
-        {"name": name, "schema": schema})
+        {"name": name, "schema": schema},
+    )
     row = cursor.fetchone()
     if row is None:
         shown = name if schema is None else f"{schema}.{name}"
@@ -84,9 +86,12 @@ def find_relation(cursor, table) -> Tuple[str, str, int, str]:
 
 def relation_columns(cursor, oid: int) -> Dict[str, str]:
     """Column name -> type name (pg_type.typname) of a relation."""
-    cursor.execute("SELECT a.attname, t.typname FROM pg_catalog.pg_attribute a "
-                   "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
-                   "WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped", (oid,))
+    cursor.execute(
+        "SELECT a.attname, t.typname FROM pg_catalog.pg_attribute a "
+        "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+        "WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped",
+        (oid,),
+    )
     return dict(cursor.fetchall())
 
 
@@ -107,9 +112,17 @@ def check_columns(columns: Mapping[str, str], available: Dict[str, str], relatio
         if name not in available:
             raise BaiMeiError(f"Column '{name}' ({role}) does not exist in '{relation}'.")
         types[role] = available[name]
-    expected = {"mmsi": NUMERIC_TYPES, "time": NUMERIC_TYPES | TIME_TYPES, "geometry": {"geometry"},
-                "lon": NUMERIC_TYPES, "lat": NUMERIC_TYPES, "sog": NUMERIC_TYPES, "draught": NUMERIC_TYPES,
-                "destination": TEXT_TYPES, "vessel_name": TEXT_TYPES}
+    expected = {
+        "mmsi": NUMERIC_TYPES,
+        "time": NUMERIC_TYPES | TIME_TYPES,
+        "geometry": {"geometry"},
+        "lon": NUMERIC_TYPES,
+        "lat": NUMERIC_TYPES,
+        "sog": NUMERIC_TYPES,
+        "draught": NUMERIC_TYPES,
+        "destination": TEXT_TYPES,
+        "vessel_name": TEXT_TYPES,
+    }
     for role, kind in types.items():
         if role in expected and kind not in expected[role]:
             raise BaiMeiError(f"Column '{columns[role]}' ({role}) has type {kind}, which cannot be used as {role}.")
@@ -124,9 +137,16 @@ def _epoch(value: TimeBound) -> float:
     return float(value)
 
 
-def build_query(relation: Tuple[str, str], columns: Mapping[str, str], types: Mapping[str, str],
-                criteria: GapCriteria, time_range=None, bbox=None, tiebreak_ctid: bool = False,
-                land: Optional[ServerLand] = None):
+def build_query(
+    relation: Tuple[str, str],
+    columns: Mapping[str, str],
+    types: Mapping[str, str],
+    criteria: GapCriteria,
+    time_range=None,
+    bbox=None,
+    tiebreak_ctid: bool = False,
+    land: Optional[ServerLand] = None,
+):
     """The one statement (a psycopg2.sql.Composed) and its parameters: a SELECT of GAP_COLUMNS, in no order."""
     sql = _sql()
     col = {role: sql.Identifier(name) for role, name in columns.items() if name}
@@ -171,8 +191,7 @@ def build_query(relation: Tuple[str, str], columns: Mapping[str, str], types: Ma
     if bbox is not None:
         params["x0"], params["y0"], params["x1"], params["y1"] = (float(v) for v in bbox)
         if "geometry" in col:
-            where.append(sql.SQL("{} && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326)")
-                         .format(col["geometry"]))
+            where.append(sql.SQL("{} && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326)").format(col["geometry"]))
         where.append(sql.SQL("{} BETWEEN %(x0)s AND %(x1)s AND {} BETWEEN %(y0)s AND %(y1)s").format(lon, lat))
 
     params["t_min"], params["t_max"] = default_time_window()  # the core's plausible times (clean drops the rest)
@@ -244,19 +263,48 @@ SELECT mmsi::text || '-' || to_char(to_timestamp(t) AT TIME ZONE 'UTC', 'YYYYMMD
        n_before::integer AS positions_12h_before, off_shore_nm, on_shore_nm
 FROM shore
 WHERE {shore_filter}""").format(
-        mmsi=col["mmsi"], t=t, lon=lon, lat=lat,
+        mmsi=col["mmsi"],
+        t=t,
+        lon=lon,
+        lat=lat,
         sog=number("sog") if "sog" in col else sql.SQL("NULL::float8"),
         draught=number("draught") if "draught" in col else sql.SQL("NULL::float8"),
-        dest=text("destination"), name=text("vessel_name"), order=order,
-        table=sql.Identifier(*relation), where=sql.SQL(" AND ").join(where),
-        off_shore=off_shore, on_shore=on_shore, shore_filter=shore_filter)
+        dest=text("destination"),
+        name=text("vessel_name"),
+        order=order,
+        table=sql.Identifier(*relation),
+        where=sql.SQL(" AND ").join(where),
+        off_shore=off_shore,
+        on_shore=on_shore,
+        shore_filter=shore_filter,
+    )
     return query, params
 
 
 # The gaps table's columns (the gaps layer's fields), and how a row of them is read back as a Gap.
-GAP_COLUMNS = ("gap_id", "mmsi", "vessel_name", "off_time", "on_time", "gap_hours", "distance_nm", "implied_speed_kn",
-               "off_lon", "off_lat", "on_lon", "on_lat", "sog_before", "sog_after", "draught_before", "draught_after",
-               "destination_before", "destination_after", "positions_12h_before", "off_shore_nm", "on_shore_nm")
+GAP_COLUMNS = (
+    "gap_id",
+    "mmsi",
+    "vessel_name",
+    "off_time",
+    "on_time",
+    "gap_hours",
+    "distance_nm",
+    "implied_speed_kn",
+    "off_lon",
+    "off_lat",
+    "on_lon",
+    "on_lat",
+    "sog_before",
+    "sog_after",
+    "draught_before",
+    "draught_after",
+    "destination_before",
+    "destination_after",
+    "positions_12h_before",
+    "off_shore_nm",
+    "on_shore_nm",
+)
 _READ = ", ".join(f"EXTRACT(EPOCH FROM {c})::bigint" if c.endswith("_time") else c for c in GAP_COLUMNS)
 
 
@@ -285,22 +333,25 @@ def output_table_name(cursor, output_table) -> Tuple[str, str]:
 def _output_target(cursor, output_table, overwrite: bool, protected: Sequence[int]) -> Tuple[str, str]:
     """(schema, name) of the table to write; an existing table is dropped only with ``overwrite``."""
     schema, name = output_table_name(cursor, output_table)
-    cursor.execute("SELECT has_schema_privilege(n.oid, 'CREATE') FROM pg_catalog.pg_namespace n WHERE nspname = %s",
-                   (schema,))
+    cursor.execute(
+        "SELECT has_schema_privilege(n.oid, 'CREATE') FROM pg_catalog.pg_namespace n WHERE nspname = %s", (schema,)
+    )
     row = cursor.fetchone()
     if row is None:
         raise BaiMeiError(f"The schema '{schema}' of the gaps table does not exist in the database.")
     if not row[0]:
         raise BaiMeiError(f"No permission to create tables in the schema '{schema}'.")
-    cursor.execute("SELECT c.oid, c.relkind FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
-                   "ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s", (schema, name))
+    cursor.execute(
+        "SELECT c.oid, c.relkind FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+        "ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s",
+        (schema, name),
+    )
     existing = cursor.fetchone()
     if existing is not None:
         if existing[0] in protected:
             raise BaiMeiError(f"The gaps table {schema}.{name} would replace the table the gaps are computed from.")
         if not overwrite:
-            raise BaiMeiError(f"The table {schema}.{name} already exists: choose another name or allow overwriting "
-                              "it.")
+            raise BaiMeiError(f"The table {schema}.{name} already exists: choose another name or allow overwriting it.")
         if existing[1] != "r":
             raise BaiMeiError(f"{schema}.{name} exists and is not a table (a view or an index?); it is not replaced.")
         sql = _sql()
@@ -314,7 +365,8 @@ def write_gaps_table(cursor, target: Tuple[str, str], query, params, description
     geom and (mmsi, off_time)."""
     sql = _sql()
     target_sql = sql.Identifier(*target)
-    cursor.execute(sql.SQL("""
+    cursor.execute(
+        sql.SQL("""
 CREATE TABLE {target} AS
 SELECT row_number() OVER (ORDER BY mmsi, off_time)::bigint AS fid, g.*,
        ST_SetSRID(ST_MakeLine(ST_MakePoint(off_lon, off_lat),
@@ -322,7 +374,9 @@ SELECT row_number() OVER (ORDER BY mmsi, off_time)::bigint AS fid, g.*,
                                                 WHEN off_lon - on_lon > 180 THEN on_lon + 360 ELSE on_lon END,
                                            on_lat)), 4326)::geometry(LineString, 4326) AS geom
 FROM ({query}) g
-ORDER BY fid""").format(target=target_sql, query=query), params)
+ORDER BY fid""").format(target=target_sql, query=query),
+        params,
+    )
     cursor.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (fid)").format(target_sql))
     cursor.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(target_sql))
     cursor.execute(sql.SQL("CREATE INDEX ON {} (mmsi, off_time)").format(target_sql))
@@ -342,11 +396,18 @@ def _resolve_land(cursor, land: Optional[LandSource], step_km: float) -> Optiona
     raise TypeError(f"land must be a LandTable or a ServerLand, not {type(land).__name__}")
 
 
-def detect_gaps_postgis(conn, table, columns: Mapping[str, str], criteria: GapCriteria = GapCriteria(),
-                        time_range: Optional[Tuple[TimeBound, TimeBound]] = None,
-                        bbox: Optional[Tuple[float, float, float, float]] = None,
-                        land: Optional[LandSource] = None, output_table=None, overwrite: bool = False,
-                        step_km: float = 1.0) -> List[Gap]:
+def detect_gaps_postgis(
+    conn,
+    table,
+    columns: Mapping[str, str],
+    criteria: GapCriteria = GapCriteria(),
+    time_range: Optional[Tuple[TimeBound, TimeBound]] = None,
+    bbox: Optional[Tuple[float, float, float, float]] = None,
+    land: Optional[LandSource] = None,
+    output_table=None,
+    overwrite: bool = False,
+    step_km: float = 1.0,
+) -> List[Gap]:
     """Gaps of the reports in a PostGIS table or view, computed on the server, in (mmsi, off_time) order.
 
     ``table``: "schema.table", "table" (found on the search path) or a (schema, table) pair. ``columns`` maps roles
@@ -370,27 +431,43 @@ def detect_gaps_postgis(conn, table, columns: Mapping[str, str], criteria: GapCr
             raise
         except Exception as exc:  # psycopg2.Error: e.g. no right to create temporary tables
             conn.rollback()
-            raise BaiMeiError("The server could not prepare the land table (the PostGIS engine needs to create "
-                              "temporary tables for it).", details=str(exc).strip()) from None
+            raise BaiMeiError(
+                "The server could not prepare the land table (the PostGIS engine needs to create "
+                "temporary tables for it).",
+                details=str(exc).strip(),
+            ) from None
         if criteria.min_shore_nm > 0 and server_land is None:
-            raise BaiMeiError("A minimum distance from shore needs land on the server: name a land table or upload "
-                              "the bundled land layer.")
-        query, params = build_query((schema, name), columns, types, criteria, time_range, bbox,
-                                    tiebreak_ctid=relkind in ("r", "m"), land=server_land)
+            raise BaiMeiError(
+                "A minimum distance from shore needs land on the server: name a land table or upload "
+                "the bundled land layer."
+            )
+        query, params = build_query(
+            (schema, name),
+            columns,
+            types,
+            criteria,
+            time_range,
+            bbox,
+            tiebreak_ctid=relkind in ("r", "m"),
+            land=server_land,
+        )
         sql = _sql()
         try:
             if output_table is None:
-                cursor.execute(sql.SQL("SELECT " + _READ + " FROM ({}) g ORDER BY mmsi, off_time").format(query),
-                               params)
+                cursor.execute(
+                    sql.SQL("SELECT " + _READ + " FROM ({}) g ORDER BY mmsi, off_time").format(query), params
+                )
                 rows = cursor.fetchall()
             else:
                 protected = [oid] + ([] if server_land is None else [find_relation(cursor, server_land.polygons)[2]])
                 target = _output_target(cursor, output_table, overwrite, protected)
                 land_note = "" if server_land is None else f" (land {server_land.name})"
-                description = (f"Dark gaps found by Bai Mei in {schema}.{name}: gap >= {criteria.min_gap_hours:g} h, "
-                               f"shore >= {criteria.min_shore_nm:g} nm{land_note}, >= "
-                               f"{criteria.min_positions_before} positions in the "
-                               f"{criteria.positions_window_hours:g} h before.")
+                description = (
+                    f"Dark gaps found by Bai Mei in {schema}.{name}: gap >= {criteria.min_gap_hours:g} h, "
+                    f"shore >= {criteria.min_shore_nm:g} nm{land_note}, >= "
+                    f"{criteria.min_positions_before} positions in the "
+                    f"{criteria.positions_window_hours:g} h before."
+                )
                 write_gaps_table(cursor, target, query, params, description)
                 cursor.execute(sql.SQL("SELECT " + _READ + " FROM {} ORDER BY fid").format(sql.Identifier(*target)))
                 rows = cursor.fetchall()

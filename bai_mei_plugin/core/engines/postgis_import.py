@@ -38,8 +38,10 @@ INDEX_SUFFIXES = ("mmsi_ts", "geom")
 def _check_length(kind: str, value: str) -> None:
     size = len(value.encode("utf-8"))
     if size > MAX_IDENTIFIER_BYTES:
-        raise BaiMeiError(f"The {kind} name {value!r} is {size} bytes long; PostgreSQL keeps only the first "
-                          f"{MAX_IDENTIFIER_BYTES} and would write to another name: choose a shorter one.")
+        raise BaiMeiError(
+            f"The {kind} name {value!r} is {size} bytes long; PostgreSQL keeps only the first "
+            f"{MAX_IDENTIFIER_BYTES} and would write to another name: choose a shorter one."
+        )
 
 
 def index_name(name: str, suffix: str) -> str:
@@ -50,7 +52,7 @@ def index_name(name: str, suffix: str) -> str:
     if len(plain.encode("utf-8")) <= MAX_IDENTIFIER_BYTES:
         return plain
     tag = f"_{hashlib.sha1(name.encode('utf-8')).hexdigest()[:8]}_{suffix}"
-    head = name.encode("utf-8")[:MAX_IDENTIFIER_BYTES - len(tag)].decode("utf-8", "ignore")  # whole characters
+    head = name.encode("utf-8")[: MAX_IDENTIFIER_BYTES - len(tag)].decode("utf-8", "ignore")  # whole characters
     return head + tag
 
 
@@ -101,22 +103,35 @@ def timestamps_utc(seconds: np.ndarray) -> list:
 
 
 def _check_append(cur, schema: str, name: str) -> None:
-    cur.execute("SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_catalog.pg_attribute a "
-                "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped", (_quoted(schema, name),))
+    cur.execute(
+        "SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_catalog.pg_attribute a "
+        "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped",
+        (_quoted(schema, name),),
+    )
     have = set(cur.fetchone()[0] or [])
     missing = sorted(set(TABLE_COLUMNS) - have)
     if missing:
-        raise BaiMeiError(f"The table {schema}.{name} exists but is not an AIS table of Bai Mei's importer (it lacks "
-                          f"{', '.join(missing)}): choose another name.")
+        raise BaiMeiError(
+            f"The table {schema}.{name} exists but is not an AIS table of Bai Mei's importer (it lacks "
+            f"{', '.join(missing)}): choose another name."
+        )
 
 
 def _quoted(schema: str, name: str) -> str:
     return '"{}"."{}"'.format(schema.replace('"', '""'), name.replace('"', '""'))
 
 
-def import_columns(conn, table: str, cols: AisColumns, replace: bool = False, chunk: int = 200_000,
-                   progress: Optional[Callable[[float], None]] = None, is_canceled=None, append: bool = False,
-                   indexes: bool = True) -> int:
+def import_columns(
+    conn,
+    table: str,
+    cols: AisColumns,
+    replace: bool = False,
+    chunk: int = 200_000,
+    progress: Optional[Callable[[float], None]] = None,
+    is_canceled=None,
+    append: bool = False,
+    indexes: bool = True,
+) -> int:
     """Write ``cols`` to ``table`` in one transaction; returns rows.
 
     The table is created; an existing one is replaced only with ``replace``, or written to after its rows with
@@ -138,8 +153,10 @@ def import_columns(conn, table: str, cols: AisColumns, replace: bool = False, ch
         conn.commit()
     except psycopg2.Error as exc:
         _rollback(conn)
-        raise BaiMeiError(f"PostgreSQL refused the import into {schema}.{name} (database '{_database(conn)}'): "
-                          f"{server_message(exc)}", str(exc)) from None
+        raise BaiMeiError(
+            f"PostgreSQL refused the import into {schema}.{name} (database '{_database(conn)}'): {server_message(exc)}",
+            str(exc),
+        ) from None
     except BaseException:
         _rollback(conn)
         raise
@@ -172,13 +189,16 @@ def check_target(conn, table: str, replace: bool = False, append: bool = False) 
             cur.execute("SELECT to_regclass(%s) IS NOT NULL", (_quoted(schema, name),))
             if cur.fetchone()[0]:
                 if not (replace or append):
-                    raise BaiMeiError(f"The table {schema}.{name} already exists: choose another name or allow "
-                                      "replacing it.")
+                    raise BaiMeiError(
+                        f"The table {schema}.{name} already exists: choose another name or allow replacing it."
+                    )
                 if append:
                     _check_append(cur, schema, name)
     except psycopg2.Error as exc:
-        raise BaiMeiError(f"PostgreSQL could not check {schema}.{name} (database '{_database(conn)}'): "
-                          f"{server_message(exc)}", str(exc)) from None
+        raise BaiMeiError(
+            f"PostgreSQL could not check {schema}.{name} (database '{_database(conn)}'): {server_message(exc)}",
+            str(exc),
+        ) from None
     finally:
         _rollback(conn)
 
@@ -186,8 +206,9 @@ def check_target(conn, table: str, replace: bool = False, append: bool = False) 
 def _require_schema(cur, conn, schema: str) -> None:
     cur.execute("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = %s)", (schema,))
     if not cur.fetchone()[0]:
-        raise BaiMeiError(f"Schema '{schema}' does not exist in database '{_database(conn)}'; create it or choose "
-                          "another.")
+        raise BaiMeiError(
+            f"Schema '{schema}' does not exist in database '{_database(conn)}'; create it or choose another."
+        )
 
 
 def _write_rows(conn, cur, schema, name, cols, replace, append, chunk, progress, is_canceled) -> None:
@@ -204,12 +225,18 @@ def _write_rows(conn, cur, schema, name, cols, replace, append, chunk, progress,
     if exists:
         _check_append(cur, schema, name)
     else:
-        cur.execute(sql.SQL(
-            "CREATE TABLE {} (mmsi bigint NOT NULL, ts timestamptz NOT NULL, geom geometry(Point, 4326) NOT NULL, "
-            "sog double precision, cog double precision, heading double precision, draught double precision, "
-            "vessel_name text, imo text, callsign text, vessel_type text, destination text)").format(target))
-    copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        target, sql.SQL(", ").join(sql.Identifier(c) for c in TABLE_COLUMNS)).as_string(conn)
+        cur.execute(
+            sql.SQL(
+                "CREATE TABLE {} (mmsi bigint NOT NULL, ts timestamptz NOT NULL, geom geometry(Point, 4326) NOT NULL, "
+                "sog double precision, cog double precision, heading double precision, draught double precision, "
+                "vessel_name text, imo text, callsign text, vessel_type text, destination text)"
+            ).format(target)
+        )
+    copy = (
+        sql.SQL("COPY {} ({}) FROM STDIN")
+        .format(target, sql.SQL(", ").join(sql.Identifier(c) for c in TABLE_COLUMNS))
+        .as_string(conn)
+    )
     n = len(cols)
     for start in range(0, n, chunk):
         if is_canceled and is_canceled():
@@ -218,8 +245,13 @@ def _write_rows(conn, cur, schema, name, cols, replace, append, chunk, progress,
         part = slice(start, stop)
         numeric = [[_number(v) for v in getattr(cols, f)[part].tolist()] for f in NUMERIC]
         text = [[_text(v) for v in getattr(cols, f).take(part).to_list()] for f in TEXT]
-        rows = zip(cols.mmsi[part].astype(str).tolist(), timestamps_utc(cols.t[part]),
-                   ewkb_points(cols.lon[part], cols.lat[part]), *numeric, *text)
+        rows = zip(
+            cols.mmsi[part].astype(str).tolist(),
+            timestamps_utc(cols.t[part]),
+            ewkb_points(cols.lon[part], cols.lat[part]),
+            *numeric,
+            *text,
+        )
         buffer = io.StringIO("".join("\t".join(row) + "\n" for row in rows))
         cur.copy_expert(copy, buffer)
         if progress:
@@ -234,12 +266,16 @@ def _create_indexes(cur, schema: str, name: str) -> None:
         index = index_name(name, suffix)
         cur.execute(sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} " + method).format(sql.Identifier(index), target))
         # IF NOT EXISTS also skips a name taken by another relation of the schema: the table would have no index
-        cur.execute("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c "
-                    "ON c.oid = i.indexrelid WHERE i.indrelid = to_regclass(%s) AND c.relname = %s)",
-                    (_quoted(schema, name), index))
+        cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c "
+            "ON c.oid = i.indexrelid WHERE i.indrelid = to_regclass(%s) AND c.relname = %s)",
+            (_quoted(schema, name), index),
+        )
         if not cur.fetchone()[0]:
-            raise BaiMeiError(f"Could not index {schema}.{name}: the name {index} is taken by another table or index "
-                              f"of the schema {schema}; rename that one or choose another table name.")
+            raise BaiMeiError(
+                f"Could not index {schema}.{name}: the name {index} is taken by another table or index "
+                f"of the schema {schema}; rename that one or choose another table name."
+            )
     cur.execute(sql.SQL("ANALYZE {}").format(target))
 
 
@@ -256,8 +292,10 @@ def index_table(conn, table: str) -> None:
         conn.commit()
     except psycopg2.Error as exc:
         _rollback(conn)
-        raise BaiMeiError(f"PostgreSQL could not index {schema}.{name} (database '{_database(conn)}'): "
-                          f"{server_message(exc)}", str(exc)) from None
+        raise BaiMeiError(
+            f"PostgreSQL could not index {schema}.{name} (database '{_database(conn)}'): {server_message(exc)}",
+            str(exc),
+        ) from None
     except BaseException:
         _rollback(conn)
         raise

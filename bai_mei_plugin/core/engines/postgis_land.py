@@ -81,9 +81,11 @@ def content_hash(land: LandIndex) -> str:
 
 def _label(cursor, schema: str, name: str) -> Optional[dict]:
     """The Bai Mei label of an existing table (a dict), {} for a table without one, None when there is no table."""
-    cursor.execute("SELECT c.relkind, obj_description(c.oid, 'pg_class') FROM pg_catalog.pg_class c "
-                   "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s",
-                   (schema, name))
+    cursor.execute(
+        "SELECT c.relkind, obj_description(c.oid, 'pg_class') FROM pg_catalog.pg_class c "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s",
+        (schema, name),
+    )
     row = cursor.fetchone()
     if row is None:
         return None
@@ -95,8 +97,9 @@ def _label(cursor, schema: str, name: str) -> Optional[dict]:
 
 
 def _check_schema(cursor, schema: str) -> None:
-    cursor.execute("SELECT has_schema_privilege(n.oid, 'CREATE') FROM pg_catalog.pg_namespace n WHERE nspname = %s",
-                   (schema,))
+    cursor.execute(
+        "SELECT has_schema_privilege(n.oid, 'CREATE') FROM pg_catalog.pg_namespace n WHERE nspname = %s", (schema,)
+    )
     row = cursor.fetchone()
     if row is None:
         raise BaiMeiError(f"The schema '{schema}' does not exist in the database.")
@@ -106,13 +109,17 @@ def _check_schema(cursor, schema: str) -> None:
 
 def _vertex_query(sql, polygons, step_deg_param: str = "step_deg"):
     """SELECT of the densified ring vertices (geography) of a polygon table with column geom."""
-    return sql.SQL("SELECT (ST_DumpPoints(ST_Segmentize(ST_Boundary(geom), %({})s))).geom::geography AS geog "
-                   "FROM {}").format(sql.SQL(step_deg_param), sql.Identifier(*polygons))
+    return sql.SQL(
+        "SELECT (ST_DumpPoints(ST_Segmentize(ST_Boundary(geom), %({})s))).geom::geography AS geog FROM {}"
+    ).format(sql.SQL(step_deg_param), sql.Identifier(*polygons))
 
 
 def _index(cursor, sql, table: Tuple[str, str], column: str, suffix: str) -> None:
-    cursor.execute(sql.SQL("CREATE INDEX {} ON {} USING gist ({})").format(
-        sql.Identifier(f"{table[1][:50]}_{suffix}"), sql.Identifier(*table), sql.Identifier(column)))
+    cursor.execute(
+        sql.SQL("CREATE INDEX {} ON {} USING gist ({})").format(
+            sql.Identifier(f"{table[1][:50]}_{suffix}"), sql.Identifier(*table), sql.Identifier(column)
+        )
+    )
     cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(*table)))
 
 
@@ -131,16 +138,21 @@ def upload_land(conn, land: LandIndex, schema: str = "public", name: str = LAND_
         found = {table: _label(cur, *table) for table in (polygons, vertices)}
         for table, label in found.items():
             if label == {}:
-                raise BaiMeiError(f"The table {table[0]}.{table[1]} exists and was not created by Bai Mei; give "
-                                  "another schema for the land upload, or name that table as the land table.")
+                raise BaiMeiError(
+                    f"The table {table[0]}.{table[1]} exists and was not created by Bai Mei; give "
+                    "another schema for the land upload, or name that table as the land table."
+                )
         if all(label and label.get("sha256") == digest for label in found.values()):
             conn.commit()
             return ServerLand(polygons, vertices, land.step_km, digest, uploaded=False)
         for table, label in found.items():
             if label:
                 cur.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(*table)))
-        cur.execute(sql.SQL("CREATE TABLE {} (id integer PRIMARY KEY, geom geometry(Polygon, 4326) NOT NULL)")
-                    .format(sql.Identifier(*polygons)))
+        cur.execute(
+            sql.SQL("CREATE TABLE {} (id integer PRIMARY KEY, geom geometry(Polygon, 4326) NOT NULL)").format(
+                sql.Identifier(*polygons)
+            )
+        )
         buffer = io.StringIO()
         for k, polygon in enumerate(land.polygons):
             buffer.write(f"{k}\t{polygon.wkb_hex}\n")
@@ -148,16 +160,29 @@ def upload_land(conn, land: LandIndex, schema: str = "public", name: str = LAND_
         # hex WKB has no SRID: the staging column takes it as is and the SRID is set on the way in
         cur.execute("CREATE TEMP TABLE baimei_land_staging (id integer, wkb text) ON COMMIT DROP")
         cur.copy_expert("COPY baimei_land_staging (id, wkb) FROM STDIN", buffer)
-        cur.execute(sql.SQL("INSERT INTO {} SELECT id, ST_SetSRID(ST_Force2D(ST_GeomFromWKB(decode(wkb, 'hex'))), "
-                            "4326) FROM baimei_land_staging").format(sql.Identifier(*polygons)))
-        cur.execute(sql.SQL("CREATE TABLE {} AS ").format(sql.Identifier(*vertices)) + _vertex_query(sql, polygons),
-                    {"step_deg": land.step_km / KM_PER_DEGREE})
+        cur.execute(
+            sql.SQL(
+                "INSERT INTO {} SELECT id, ST_SetSRID(ST_Force2D(ST_GeomFromWKB(decode(wkb, 'hex'))), "
+                "4326) FROM baimei_land_staging"
+            ).format(sql.Identifier(*polygons))
+        )
+        cur.execute(
+            sql.SQL("CREATE TABLE {} AS ").format(sql.Identifier(*vertices)) + _vertex_query(sql, polygons),
+            {"step_deg": land.step_km / KM_PER_DEGREE},
+        )
         _index(cur, sql, polygons, "geom", "geom")
         _index(cur, sql, vertices, "geog", "geog")
         cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(*vertices)))
         n_vertices = cur.fetchone()[0]
-        label = json.dumps({"baimei_land": FORMAT_VERSION, "sha256": digest, "step_km": land.step_km,
-                            "polygons": len(land.polygons), "vertices": n_vertices})
+        label = json.dumps(
+            {
+                "baimei_land": FORMAT_VERSION,
+                "sha256": digest,
+                "step_km": land.step_km,
+                "polygons": len(land.polygons),
+                "vertices": n_vertices,
+            }
+        )
         for table in (polygons, vertices):
             cur.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(sql.Identifier(*table), sql.Literal(label)))
     conn.commit()
@@ -185,8 +210,10 @@ def _geometry_column(cursor, table, column: str):
         hint = f" (its geometry columns: {', '.join(geometric)})" if geometric else " (it has no geometry column)"
         raise BaiMeiError(f"Column '{column}' does not exist in the land table '{shown}'{hint}.")
     if available[column] not in GEOMETRY_TYPES:
-        raise BaiMeiError(f"Column '{column}' of the land table '{shown}' has type {available[column]}; a geometry "
-                          "column of polygons is expected.")
+        raise BaiMeiError(
+            f"Column '{column}' of the land table '{shown}' has type {available[column]}; a geometry "
+            "column of polygons is expected."
+        )
     return schema, name, available[column]
 
 
@@ -197,23 +224,33 @@ def prepare_land_table(cursor, land: LandTable, step_km: float = 1.0) -> ServerL
     shown = f"{schema}.{name}"
     column = sql.Identifier(land.geometry_column)
     geometry = sql.SQL("{}::geometry").format(column) if kind == "geography" else column
-    cursor.execute(sql.SQL("SELECT array_agg(DISTINCT ST_SRID({})) FROM {} WHERE {} IS NOT NULL").format(
-        geometry, sql.Identifier(schema, name), column))
+    cursor.execute(
+        sql.SQL("SELECT array_agg(DISTINCT ST_SRID({})) FROM {} WHERE {} IS NOT NULL").format(
+            geometry, sql.Identifier(schema, name), column
+        )
+    )
     srids = cursor.fetchone()[0] or []
     if 0 in srids:
-        raise BaiMeiError(f"Some geometries of '{land.geometry_column}' in the land table '{shown}' have no SRID "
-                          "(0): set it, e.g. with UpdateGeometrySRID, so they can be read as lon/lat.")
+        raise BaiMeiError(
+            f"Some geometries of '{land.geometry_column}' in the land table '{shown}' have no SRID "
+            "(0): set it, e.g. with UpdateGeometrySRID, so they can be read as lon/lat."
+        )
     polygons, vertices = ("pg_temp", "baimei_shore_polygons"), ("pg_temp", "baimei_shore_vertices")
     for table in (vertices, polygons):
         cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(*table)))
-    cursor.execute(sql.SQL(
-        "CREATE TEMP TABLE baimei_shore_polygons AS "
-        "SELECT (ST_Dump(ST_CollectionExtract(ST_Force2D(ST_Transform({g}, 4326)), 3))).geom AS geom "
-        "FROM {t} WHERE {c} IS NOT NULL").format(g=geometry, t=sql.Identifier(schema, name), c=column))
+    cursor.execute(
+        sql.SQL(
+            "CREATE TEMP TABLE baimei_shore_polygons AS "
+            "SELECT (ST_Dump(ST_CollectionExtract(ST_Force2D(ST_Transform({g}, 4326)), 3))).geom AS geom "
+            "FROM {t} WHERE {c} IS NOT NULL"
+        ).format(g=geometry, t=sql.Identifier(schema, name), c=column)
+    )
     if cursor.rowcount == 0:
         raise BaiMeiError(f"The land table '{shown}' has no polygons in '{land.geometry_column}'.")
-    cursor.execute(sql.SQL("CREATE TEMP TABLE baimei_shore_vertices AS ") + _vertex_query(sql, polygons),
-                   {"step_deg": step_km / KM_PER_DEGREE})
+    cursor.execute(
+        sql.SQL("CREATE TEMP TABLE baimei_shore_vertices AS ") + _vertex_query(sql, polygons),
+        {"step_deg": step_km / KM_PER_DEGREE},
+    )
     _index(cursor, sql, polygons, "geom", "geom")
     _index(cursor, sql, vertices, "geog", "geog")
     return ServerLand(polygons, vertices, step_km)
@@ -225,6 +262,10 @@ def shore_distance_sql(sql, land: ServerLand, lon, lat, scale_param: str = "shor
     return sql.SQL(
         "CASE WHEN EXISTS (SELECT 1 FROM {polygons} p WHERE ST_Contains(p.geom, {point})) THEN 0::float8 "
         "ELSE (SELECT ST_Distance(v.geog, {point}::geography, false) FROM {vertices} v "
-        "ORDER BY v.geog <-> {point}::geography LIMIT 1) * %({scale})s END").format(
-            polygons=sql.Identifier(*land.polygons), vertices=sql.Identifier(*land.vertices), point=point,
-            scale=sql.SQL(scale_param))
+        "ORDER BY v.geog <-> {point}::geography LIMIT 1) * %({scale})s END"
+    ).format(
+        polygons=sql.Identifier(*land.polygons),
+        vertices=sql.Identifier(*land.vertices),
+        point=point,
+        scale=sql.SQL(scale_param),
+    )
