@@ -12,7 +12,7 @@ Track segments are the runs of reports between the gaps that pass the criteria.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import List, Optional
 
 import numpy as np
@@ -34,6 +34,74 @@ class GapCriteria:
     positions_window_hours: float = 12.0
 
 
+@dataclass(frozen=True)
+class CriterionField:
+    """How one criterion of GapCriteria is shown and asked for: the Processing parameters and the dock's criteria
+    widget are both generated from ``CRITERIA_FIELDS``, so a new criterion is added here (and to GapCriteria and the
+    engines' filters), not in each form."""
+
+    name: str  # the GapCriteria attribute; its upper case is the Processing parameter key (models rely on it)
+    label: str  # the Processing parameter's description
+    short_label: str  # the dock's form label (narrow)
+    unit: str  # shown after the value: "h", "nm", or "" for a count
+    integer: bool
+    minimum: float
+    maximum: float
+    help: str
+
+    @property
+    def key(self) -> str:
+        return self.name.upper()
+
+    @property
+    def default(self):
+        return getattr(GapCriteria(), self.name)
+
+    def format(self, value) -> str:
+        text = f"{int(value)}" if self.integer else f"{float(value):g}"
+        return f"{text} {self.unit}" if self.unit else text
+
+
+CRITERIA_FIELDS = (
+    CriterionField(
+        "min_gap_hours",
+        "Minimum gap (hours)",
+        "Minimum gap",
+        "h",
+        False,
+        0.0,
+        10000.0,
+        "A gap is two consecutive reports of a vessel at least this far apart in time (exactly the threshold counts).",
+    ),
+    CriterionField(
+        "min_shore_nm",
+        "Minimum distance from shore (nm)",
+        "Distance from shore",
+        "nm",
+        False,
+        0.0,
+        10000.0,
+        "Both ends of the gap at least this many nautical miles from land (0: anywhere).",
+    ),
+    CriterionField(
+        "min_positions_before",
+        "Minimum positions in the 12 h before the gap",
+        "Positions in 12 h before",
+        "",
+        True,
+        0,
+        100000,
+        "At least this many reports of the vessel in the 12 h before the gap, counting its last report "
+        "(0: any reception).",
+    ),
+)
+
+
+def describe_criteria(criteria: GapCriteria) -> str:
+    """The criteria in words, for the log and a table comment: 'Minimum gap 6 h, Distance from shore 0 nm, ...'."""
+    return ", ".join(f"{f.short_label} {f.format(getattr(criteria, f.name))}" for f in CRITERIA_FIELDS)
+
+
 PRESET_CUSTOM = "Custom"
 PRESET_PORT_CALL = "Port call (6 h, any distance)"
 PRESET_GFW = "GFW (12 h, 50 nm offshore)"
@@ -42,6 +110,8 @@ PRESETS = {
     PRESET_PORT_CALL: GapCriteria(min_gap_hours=6.0),
     PRESET_GFW: GapCriteria(min_gap_hours=12.0, min_shore_nm=50.0, min_positions_before=14),
 }
+PRESET_NAMES = list(PRESETS)  # their order is the Processing enum's (models store the index)
+DEFAULT_PRESET = PRESET_PORT_CALL
 PRESET_DESCRIPTIONS = {
     PRESET_CUSTOM: "Set each criterion yourself.",
     PRESET_PORT_CALL: "Every silence of 6 h or more, wherever it starts: catches ships that go dark near a coast or in "
@@ -49,6 +119,18 @@ PRESET_DESCRIPTIONS = {
     PRESET_GFW: "Global Fishing Watch's AIS-disabling events: 12 h or more, both ends at least 50 nm from shore, and "
     "at least 14 positions in the 12 h before the gap (good reception, so the silence is deliberate).",
 }
+
+
+def criteria_with(values: dict, preset: str = PRESET_CUSTOM) -> GapCriteria:
+    """The criteria of a preset, or (Custom) the given values by field name over the defaults. Every form (the
+    Processing parameters, the dock) resolves a preset through this one rule: a preset's own values win."""
+    chosen = PRESETS.get(preset)
+    if chosen is not None:
+        return chosen
+    known = {
+        f.name: (int(v) if f.integer else float(v)) for f in CRITERIA_FIELDS if (v := values.get(f.name)) is not None
+    }
+    return replace(GapCriteria(), **known)
 
 
 @dataclass
@@ -95,6 +177,7 @@ class GapResult:
     tracks: List[Track]
     candidate_gaps: int  # gaps by duration alone, before the optional criteria
     single_report_segments: int  # segments of one report, which make no line
+    notes: List[str] = field(default_factory=list)  # what the engine did, for the log (land used, rows read...)
 
 
 def gap_id(mmsi: int, off_time: int) -> str:

@@ -97,7 +97,7 @@ class AnalysisPanel(QObject):
             self.iface.messageBar().pushMessage("Bai Mei", "Select a gap on the Gaps page first.", Qgis.Info, 5)
             return
         speed = self.page.reachSpeedSpin.value() or None
-        cols = self.session.result.reports.columns
+        cols = self.session.result.columns
         self._start(
             f"Bai Mei: where could {gap.vessel_name or gap.mmsi} have gone?",
             lambda task: analysis_tasks.reachability(task, cols, gap, speed),
@@ -107,7 +107,7 @@ class AnalysisPanel(QObject):
     def run_on_reports(self, what: str, work) -> None:
         if not self._need_reports():
             return
-        cols = self.session.result.reports.columns
+        cols = self.session.result.columns
         self._start(f"Bai Mei: {what}", lambda task: work(task, cols))
 
     def cancel(self) -> None:

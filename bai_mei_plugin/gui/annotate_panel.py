@@ -248,7 +248,7 @@ class AnnotatePanel(QObject):
             self.iface.messageBar().pushMessage("Bai Mei", exc.message, Qgis.Critical, 0)
             return
         result = self.session.result
-        cols = result.reports.columns if result else None
+        cols = result.columns if result else None
         gaps = list(result.found.gaps) if result else []
         areas = self.session.extra.get("reach_areas")
         area_of = None
@@ -306,7 +306,7 @@ class AnnotatePanel(QObject):
         sightings = sightings_from_source(here)
         profiles = load_profiles(self.settings.value("profiles_path", "") or default_profiles_path())
         result = self.session.result
-        cols = result.reports.columns if result else None
+        cols = result.columns if result else None
         gaps = list(result.found.gaps) if result else []
 
         def work(task):

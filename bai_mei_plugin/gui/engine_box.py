@@ -1,22 +1,13 @@
 """The Gaps page's engine choice: find the dark gaps where the reports are kept — in QGIS (the loaded file), on a
 PostGIS server (one SQL statement; the reports never leave the database) or in a Parquet or CSV archive with Dask —
-through the same Processing algorithms as a model would, in a background task with progress and cancel. The gaps
-found by a server or a cluster fill the Gaps page and the map like loaded ones."""
+by building that gap engine and running it in the dock's one gap task, with progress and cancel. The gaps found by a
+server or a cluster fill the Gaps page and the map like loaded ones, and Re-run finds them there again."""
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Dict, Tuple
+from typing import Dict
 
-from qgis.core import (
-    Qgis,
-    QgsApplication,
-    QgsMessageLog,
-    QgsProcessingAlgRunnerTask,
-    QgsProcessingContext,
-    QgsProcessingFeedback,
-    QgsProject,
-)
+from qgis.core import Qgis
 from qgis.gui import QgsCollapsibleGroupBox, QgsProviderConnectionComboBox
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
@@ -32,28 +23,26 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core.ais.model import CleanResult
 from ..core.errors import BaiMeiError
-from ..core.gaps import GapResult, gap_end_columns
-from ..processing.detect_gaps import PRESET_NAMES
-from ..processing.detect_gaps_postgis import DetectGapsPostgisAlgorithm
-from ..qgis_io.inputs import gaps_from_source
-from ..tasks.ais_tasks import LOG_TAG, LoadResult
+from ..core.gap_engine import ARCHIVE, POSTGIS, GapEngine, LandChoice, ReportsLocation
+from ..engines.dask_gaps import DaskGapEngine
+from ..engines.postgis_gaps import DEFAULT_COLUMNS, ROLES_OPTIONAL, ROLES_REQUIRED, LandUpload, PostgisGapEngine
+from ..qgis_io.land import default_land
+from ..qgis_io.postgres import connect
+from ..tasks.ais_tasks import FindGapsTask, start
 from .guard import guarded
 from .session import PagePart
 
 ENGINE_QGIS, ENGINE_POSTGIS, ENGINE_DASK = range(3)
 ENGINE_NAMES = ("In QGIS: the loaded reports", "PostGIS: a table on a server", "Dask: a Parquet or CSV archive")
 ENGINE_SHORT = ("In QGIS", "PostGIS", "Dask")
-ALGORITHMS = {ENGINE_POSTGIS: "baimei:detectgapspostgis", ENGINE_DASK: "baimei:detectgapsarchive"}
-# "mmsi=ship, time=ts" in the Columns box -> the algorithm's column parameters
-COLUMN_KEYS = {key.replace("_COLUMN", "").lower(): key for key in DetectGapsPostgisAlgorithm.COLUMNS}
-COLUMN_KEYS["vessel_name"] = COLUMN_KEYS.pop("name")
+# the roles the Columns box accepts ("name" is short for vessel_name)
+COLUMN_ROLES = ROLES_REQUIRED + ROLES_OPTIONAL
 
 
 def parse_columns(text: str) -> Dict[str, str]:
-    """``mmsi=ship_id, time=ts, geometry=geom`` -> the algorithm's parameters; blank means the defaults."""
-    params = {}
+    """``mmsi=ship_id, time=ts, geometry=geom`` -> the PostGIS engine's column roles; blank means the defaults."""
+    columns = {}
     for part in (p.strip() for p in text.replace(";", ",").split(",")):
         if not part:
             continue
@@ -61,20 +50,18 @@ def parse_columns(text: str) -> Dict[str, str]:
         key, value = key.strip().lower(), value.strip()
         if key == "name":
             key = "vessel_name"
-        if not sep or not value or key not in COLUMN_KEYS:
+        if not sep or not value or key not in COLUMN_ROLES:
             raise BaiMeiError(
-                f"Columns: '{part}' is not 'role=column' with a role among {', '.join(sorted(COLUMN_KEYS))}."
+                f"Columns: '{part}' is not 'role=column' with a role among {', '.join(sorted(COLUMN_ROLES))}."
             )
-        params[COLUMN_KEYS[key]] = value
-    return params
+        columns[key] = value
+    return columns
 
 
 class EngineBox(PagePart):
     def __init__(self, gaps_panel, dock, session, iface, settings):
         super().__init__(dock, session, iface, settings)
         self.panel = gaps_panel
-        self.context = None
-        self.feedback = None
 
         self.group = QgsCollapsibleGroupBox("Engine", dock.gapsPage)
         self.group.setObjectName("engineGroup")
@@ -105,7 +92,7 @@ class EngineBox(PagePart):
         self.columnsEdit = QLineEdit(self.pgWidget)
         self.columnsEdit.setObjectName("columnsEdit")
         self.columnsEdit.setPlaceholderText("mmsi=…, time=…, geometry=… (blank: mmsi, timestamp)")
-        self.columnsEdit.setToolTip("Column names by role, comma-separated: " + ", ".join(sorted(COLUMN_KEYS)))
+        self.columnsEdit.setToolTip("Column names by role, comma-separated: " + ", ".join(sorted(COLUMN_ROLES)))
         pg.addRow("Columns", self.columnsEdit)
         self.landCheck = QCheckBox("Upload QGIS's world map once, for the shore distance", self.pgWidget)
         self.landCheck.setObjectName("landCheck")
@@ -202,122 +189,81 @@ class EngineBox(PagePart):
         self.cancelButton.setEnabled(busy)
         self.progress.setValue(0)
 
-    def algorithm_parameters(self) -> Tuple[str, dict, str]:
-        """(algorithm id, parameters, a name for the layer group) for the chosen engine and the page's criteria."""
+    def chosen_engine(self) -> GapEngine:
+        """The gap engine of the form (its settings remembered), or a BaiMeiError saying what is missing."""
         engine = self.engine()
         if engine == ENGINE_QGIS:
             raise BaiMeiError("The in-QGIS engine works on the reports loaded on the Tracks page.")
-        criteria = self.panel.criteria()
-        params = {
-            "PRESET": PRESET_NAMES.index("Custom"),
-            "MIN_GAP_HOURS": criteria.min_gap_hours,
-            "MIN_SHORE_NM": criteria.min_shore_nm,
-            "MIN_POSITIONS_BEFORE": criteria.min_positions_before,
-            "OUTPUT_GAPS": "memory:",
-        }
         if engine == ENGINE_POSTGIS:
-            connection = self.connectionCombo.currentConnection()
-            table = self.tableEdit.text().strip()
-            if not connection:
-                raise BaiMeiError("Choose a PostgreSQL connection (add one in QGIS's Browser ▸ PostgreSQL).")
-            if not table:
-                raise BaiMeiError("Give the table of AIS reports on the server, as schema.table.")
-            params.update(CONNECTION=connection, TABLE=table, UPLOAD_LAND=self.landCheck.isChecked())
-            params.update(parse_columns(self.columnsEdit.text()))
-            self.settings.set_value("engine_table", table)
-            self.settings.set_value("engine_columns", self.columnsEdit.text())
-            return ALGORITHMS[engine], params, f"{table} (PostGIS {connection})"
+            return self._postgis_engine()
         archive = self.archiveEdit.text().strip()
         if not archive:
             raise BaiMeiError("Give the archive: a Parquet folder or file, or a CSV glob such as /data/ais_*.csv.")
-        params.update(ARCHIVE=archive, SCHEDULER=self.schedulerEdit.text().strip())
+        scheduler = self.schedulerEdit.text().strip()
         self.settings.set_value("engine_archive", archive)
-        self.settings.set_value("engine_scheduler", self.schedulerEdit.text().strip())
-        return ALGORITHMS[engine], params, f"{archive} (Dask)"
+        self.settings.set_value("engine_scheduler", scheduler)
+        location = ReportsLocation(ARCHIVE, f"{archive} (Dask)", archive)
+        return DaskGapEngine(archive, location, scheduler=scheduler or None, land=LandChoice(default=default_land))
+
+    def _postgis_engine(self) -> PostgisGapEngine:
+        connection = self.connectionCombo.currentConnection()
+        table = self.tableEdit.text().strip()
+        if not connection:
+            raise BaiMeiError("Choose a PostgreSQL connection (add one in QGIS's Browser ▸ PostgreSQL).")
+        if not table:
+            raise BaiMeiError("Give the table of AIS reports on the server, as schema.table.")
+        columns = {**DEFAULT_COLUMNS, **parse_columns(self.columnsEdit.text())}
+        self.settings.set_value("engine_table", table)
+        self.settings.set_value("engine_columns", self.columnsEdit.text())
+        return PostgisGapEngine(
+            lambda: connect(connection),
+            table,
+            columns,
+            ReportsLocation(POSTGIS, f"{table} (PostGIS {connection})", table),
+            land=LandUpload(default_land) if self.landCheck.isChecked() else None,
+        )
 
     # --- run ------------------------------------------------------------------------------------------------
     @guarded
     def run(self) -> None:
         try:
-            algorithm_id, params, name = self.algorithm_parameters()
+            engine = self.chosen_engine()
         except BaiMeiError as error:
             self.iface.messageBar().pushMessage("Bai Mei", error.message, Qgis.Warning, 8)
             self.statusLabel.setText(error.message)
             return
-        algorithm = QgsApplication.processingRegistry().createAlgorithmById(algorithm_id)
-        if algorithm is None:
-            self.iface.messageBar().pushMessage(
-                "Bai Mei", f"The algorithm {algorithm_id} is not available.", Qgis.Critical, 0
-            )
-            return
-        self.context = QgsProcessingContext()
-        self.context.setProject(QgsProject.instance())
-        self.feedback = EngineFeedback()
-        self.feedback.progressChanged.connect(lambda value: self.progress.setValue(int(value)))
-        self.task = QgsProcessingAlgRunnerTask(algorithm, params, self.context, self.feedback)
-        self.task.setDescription(f"Bai Mei: dark gaps in {name}")
-        self.task.executed.connect(
-            lambda ok, results, task=self.task, name=name: self.on_executed(task, ok, results, name)
-        )
+        self.task = FindGapsTask(engine, self.panel.criteria(), self.on_done)
+        self.task.progressChanged.connect(lambda value: self.progress.setValue(int(value)))
         self.set_busy(True)
-        self.statusLabel.setText(f"Finding the gaps in {name}…")
-        QgsApplication.taskManager().addTask(self.task)
+        self.statusLabel.setText(f"Finding the gaps in {engine.location.name}…")
+        start(self.task)
 
     def cancel(self) -> None:
         if self.task is not None:
-            self.feedback.cancel()
             self.task.cancel()
 
     @guarded
-    def on_executed(self, task, ok: bool, results: dict, name: str) -> None:
+    def on_done(self, task, ok: bool) -> None:
         if task is not self.task:
             return
         self.task = None
         self.set_busy(False)
         bar = self.iface.messageBar()
         if not ok:
-            if self.feedback.isCanceled():
-                self.statusLabel.setText("Cancelled; nothing was changed.")
-                bar.pushMessage("Bai Mei", "Cancelled; nothing was changed.", Qgis.Info, 5)
-            else:
-                error = self.feedback.errors[-1] if self.feedback.errors else "the algorithm failed (see the log)"
-                self.statusLabel.setText(error)
-                bar.pushMessage("Bai Mei", error, Qgis.Critical, 0)
+            message = task.error.message if task.error is not None else "Cancelled; nothing was changed."
+            self.statusLabel.setText(message)
+            bar.pushMessage(
+                "Bai Mei", message, Qgis.Critical if task.error is not None else Qgis.Info, 0 if task.error else 5
+            )
             return
-        layer = self.context.takeResultLayer(results["OUTPUT_GAPS"])
-        gaps = gaps_from_source(layer) if layer.featureCount() else []
-        for line in self.feedback.infos:
-            QgsMessageLog.logMessage(line, LOG_TAG, Qgis.Info)
-        reports = CleanResult(
-            columns=gap_end_columns(gaps), rows_read=0, dropped=Counter(), format_name=ENGINE_SHORT[self.engine()]
-        )
-        layer.setName("dark gaps")
-        self.session.show(
-            name,
-            LoadResult(reports=reports, found=GapResult(gaps, [], len(gaps), 0), gaps_layer=layer, tracks_layer=None),
-        )
-        text = (
-            f"{len(gaps):,} gaps found by {ENGINE_SHORT[self.engine()]} in {name}; the reports stayed "
+        result = task.result
+        engine, gaps = result.engine, result.found.gaps
+        self.session.show(engine.location.name, result)
+        self.statusLabel.setText(
+            f"{len(gaps):,} gaps found by {engine.label} in {engine.location.name}; the reports stayed "
             "where they are (no tracks; the vessels and the reach use the reports either side of each gap)."
         )
-        self.statusLabel.setText(text)
-        bar.pushMessage("Bai Mei", f"{len(gaps):,} gaps found by {ENGINE_SHORT[self.engine()]}.", Qgis.Success, 8)
+        bar.pushMessage("Bai Mei", f"{len(gaps):,} gaps found by {engine.label}.", Qgis.Success, 8)
 
     def unload(self) -> None:
         self.cancel()
-
-
-class EngineFeedback(QgsProcessingFeedback):
-    """Keeps what the algorithm said, for the panel's message and the log."""
-
-    def __init__(self):
-        super().__init__()
-        self.errors, self.infos = [], []
-
-    def reportError(self, error, fatalError=False):  # noqa: N802,N803 - Qt's signature
-        self.errors.append(error)
-        super().reportError(error, fatalError)
-
-    def pushInfo(self, info):  # noqa: N802
-        self.infos.append(info)
-        super().pushInfo(info)

@@ -192,7 +192,7 @@ class GapDetails(PagePart):
         gap = self.gap
         if gap is None or self.session.result is None:
             return
-        cols = self.session.result.reports.columns
+        cols = self.session.result.columns
         interest = self.interest()
         self.task = analysis_tasks.AnalysisTask(
             f"Bai Mei: where could {gap.vessel_name or gap.mmsi} have gone?",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from qgis.core import Qgis, QgsFeatureRequest, QgsRectangle
-from qgis.PyQt.QtCore import QObject, Qt, QTimer
+from qgis.PyQt.QtCore import QObject, QTimer
 
-from ..core.gaps import PRESET_CUSTOM, PRESET_DESCRIPTIONS, PRESET_PORT_CALL, PRESETS, GapCriteria
-from ..tasks.ais_tasks import RerunGapsTask, start
+from ..core.gaps import PRESET_DESCRIPTIONS, GapCriteria
+from ..tasks.ais_tasks import FindGapsTask, start
 from . import map_view
+from .criteria_widget import CriteriaWidget
 from .engine_box import EngineBox
 from .gap_details import GapDetails
 from .models import GapTableModel, attach_table
@@ -28,14 +29,12 @@ class GapsPanel(QObject):
         self.model = GapTableModel(self)
         self.proxy = attach_table(dock.gapTable, self.model, "Hours")  # the longest gaps first
         d = dock
-        for name in PRESETS:
-            d.presetCombo.addItem(name)
-            d.presetCombo.setItemData(d.presetCombo.count() - 1, PRESET_DESCRIPTIONS[name], Qt.ToolTipRole)
-        saved = settings.value("preset", PRESET_PORT_CALL)
-        d.presetCombo.setCurrentText(saved if saved in PRESETS else PRESET_PORT_CALL)  # names of older versions
-        d.minHoursSpin.setValue(float(settings.value("min_gap_hours", 6.0)))
-        d.minShoreSpin.setValue(float(settings.value("min_shore_nm", 0.0)))
-        d.minPositionsSpin.setValue(int(settings.value("min_positions_before", 0)))
+        self.criteria_widget = CriteriaWidget(d.criteriaGroup)
+        d.criteriaLayout.insertRow(0, self.criteria_widget)
+        # the dock's names for the page's key widgets, as if they were in the .ui (the walkthrough measures them)
+        d.presetCombo = self.criteria_widget.presetCombo
+        d.minHoursSpin = self.criteria_widget.editors["min_gap_hours"]
+        self.criteria_widget.restore(settings)
         # the criteria fold away (QGIS's collapsible group) to leave room for the table and the selected gap
         d.criteriaGroup.setSaveCollapsedState(False)
         # folded by default: its title names the preset, and the table and the selected gap need the room
@@ -43,8 +42,8 @@ class GapsPanel(QObject):
         d.criteriaGroup.collapsedStateChanged.connect(
             lambda collapsed: settings.set_value("criteria_collapsed", bool(collapsed))
         )
-        self.on_preset(d.presetCombo.currentText())
-        d.presetCombo.currentTextChanged.connect(self.on_preset)
+        self.on_preset(self.criteria_widget.preset())
+        self.criteria_widget.presetChanged.connect(self.on_preset)
         d.rerunButton.clicked.connect(self.rerun)
         d.filterEdit.textChanged.connect(self.apply_filter)
         d.filterHoursSpin.valueChanged.connect(self.apply_filter)
@@ -59,48 +58,30 @@ class GapsPanel(QObject):
 
     # --- criteria -------------------------------------------------------------------------------------------
     def on_preset(self, name: str) -> None:
-        self.dock.presetCombo.setToolTip(PRESET_DESCRIPTIONS.get(name, ""))
         self.dock.criteriaGroup.setTitle(f"Gap criteria: {name}")
         self.dock.criteriaGroup.setToolTip(PRESET_DESCRIPTIONS.get(name, ""))
-        preset = PRESETS.get(name)
-        custom = name == PRESET_CUSTOM or preset is None
-        for spin in (self.dock.minHoursSpin, self.dock.minShoreSpin, self.dock.minPositionsSpin):
-            spin.setEnabled(custom)
-        if not custom:
-            self.dock.minHoursSpin.setValue(preset.min_gap_hours)
-            self.dock.minShoreSpin.setValue(preset.min_shore_nm)
-            self.dock.minPositionsSpin.setValue(preset.min_positions_before)
 
     def criteria(self) -> GapCriteria:
-        d = self.dock
-        criteria = GapCriteria(
-            min_gap_hours=d.minHoursSpin.value(),
-            min_shore_nm=d.minShoreSpin.value(),
-            min_positions_before=d.minPositionsSpin.value(),
-        )
-        for key, value in (
-            ("preset", d.presetCombo.currentText()),
-            ("min_gap_hours", criteria.min_gap_hours),
-            ("min_shore_nm", criteria.min_shore_nm),
-            ("min_positions_before", criteria.min_positions_before),
-        ):
-            self.settings.set_value(key, value)
-        return criteria
+        """The criteria of the form (remembered for the next session)."""
+        self.criteria_widget.save(self.settings)
+        return self.criteria_widget.criteria()
 
     def rerun(self) -> None:
-        if self.session.result is not None and self.session.result.reports.format_name in ("PostGIS", "Dask"):
-            self.engine.run()  # gaps found on a server or a cluster: find them there again
-            return
-        if self.session.result is None:
+        """The gaps again with the form's criteria, by the engine that found the gaps shown: where the reports are
+        (in memory, on the server, in the archive)."""
+        engine = self.session.engine
+        if engine is None:
             self.iface.messageBar().pushMessage("Bai Mei", "Load AIS reports first (Tracks page).", Qgis.Info, 5)
             return
-        self.task = RerunGapsTask(self.session.result.reports, self.criteria(), self.session.name, self.on_rerun)
+        self.task = FindGapsTask(engine, self.criteria(), self.on_rerun)
         self.dock.rerunButton.setEnabled(False)
+        self.engine.set_busy(True)
         start(self.task)
 
     def on_rerun(self, task, ok: bool) -> None:
         self.task = None
         self.dock.rerunButton.setEnabled(True)
+        self.engine.set_busy(False)
         if not ok:
             if task.error is not None:
                 self.iface.messageBar().pushMessage("Bai Mei", task.error.message, Qgis.Critical, 0)

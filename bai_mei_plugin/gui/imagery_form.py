@@ -1,8 +1,9 @@
 """The Imagery page's query form: source and connection, time window, area of interest; kept in settings.
 
-Settings keep the source, the addresses the analyst typed (addresses only: one carrying a key or signature is never
+Settings keep the source's id, the addresses the analyst typed (addresses only: one carrying a key or signature is never
 remembered), collections, cloud and item limits, padding, area choice and the auth-config *id*; keys stay in
-QGIS's authentication database.
+QGIS's authentication database. What the form shows for a source (address presets, browse, collections, login
+hint, cloud) comes from the source's ``FormFields`` in ``services.sources``: the form never tests which source it is.
 """
 
 from __future__ import annotations
@@ -18,25 +19,14 @@ from qgis.PyQt.QtWidgets import QFileDialog, QMenu, QSizePolicy
 from ..core.errors import BaiMeiError
 from ..core.footprints import redact_url
 from ..qgis_io.layers import epoch_seconds, utc
-from ..services.planet import DEFAULT_ITEM_TYPES, PLANET_API_URL, PLANET_ITEM_TYPES
-from ..services.search import SOURCE_PLANET, SOURCE_STAC, SOURCE_STATIC, SOURCES, SearchArea
-from ..services.stac import STAC_PRESETS
-from ..services.static_catalogue import synthetic_catalogue_path
+from ..services import sources
+from ..services.search import SearchArea
 from ..tasks.ais_tasks import start
 from ..tasks.footprint_tasks import FootprintSearch, ListCollectionsTask
 from .imagery_aoi import AOI_CHOICES, AOI_REACH, area_of_interest
 
-SOURCE_KEYS = {SOURCE_STAC: "stac", SOURCE_PLANET: "planet", SOURCE_STATIC: "static"}
 MAX_REMEMBERED_URLS = 10
 CATALOGUE_FILTER = "Catalogues (*.geojson *.json);;All files (*)"
-
-
-def default_urls(source: str) -> list:
-    if source == SOURCE_STAC:
-        return list(STAC_PRESETS.values())
-    if source == SOURCE_PLANET:
-        return [PLANET_API_URL]
-    return [synthetic_catalogue_path()]
 
 
 class ImageryForm(QObject):
@@ -44,7 +34,7 @@ class ImageryForm(QObject):
         super().__init__(dock)
         self.dock, self.iface, self.gaps, self.settings = dock, iface, gaps, settings
         self.project = project or QgsProject.instance()
-        self.source = None
+        self.source = None  # the id of the chosen source
         self.list_task = None
         self.collections_menu = None
         d = dock
@@ -56,14 +46,14 @@ class ImageryForm(QObject):
         self.start_edit, self.end_edit = self._time_edit("imageryStartEdit"), self._time_edit("imageryEndEdit")
         d.imageryStartLayout.addWidget(self.start_edit)
         d.imageryEndLayout.addWidget(self.end_edit)
-        for source in SOURCES:
-            d.imagerySourceCombo.addItem(source)
+        for source in sources.all_sources():
+            d.imagerySourceCombo.addItem(source.label, source.id)
         for key, text in AOI_CHOICES:
             d.imageryAoiCombo.addItem(text, key)
         now = int(time.time())
         self.set_window(now - 30 * 86400, now)
         self.restore()
-        d.imagerySourceCombo.currentTextChanged.connect(self.on_source)
+        d.imagerySourceCombo.currentIndexChanged.connect(lambda _i: self.on_source(d.imagerySourceCombo.currentData()))
         d.imageryCloudSlider.valueChanged.connect(d.imageryCloudSpin.setValue)
         d.imageryCloudSpin.valueChanged.connect(d.imageryCloudSlider.setValue)
         d.imageryBrowseButton.clicked.connect(self.browse)
@@ -77,7 +67,7 @@ class ImageryForm(QObject):
         )
         self.project.layersAdded.connect(self.describe_aoi)  # e.g. the reachability layer of the Analysis page
         self.project.layersRemoved.connect(self.describe_aoi)
-        self.on_source(d.imagerySourceCombo.currentText())
+        self.on_source(d.imagerySourceCombo.currentData())
 
     def _time_edit(self, name: str) -> QgsDateTimeEdit:
         edit = QgsDateTimeEdit(self.dock)
@@ -91,8 +81,7 @@ class ImageryForm(QObject):
     # --- settings -------------------------------------------------------------------------------------------
     def restore(self) -> None:
         d, s = self.dock, self.settings
-        source = s.value("imagery/source", SOURCE_STAC)
-        d.imagerySourceCombo.setCurrentText(source if source in SOURCES else SOURCE_STAC)
+        d.imagerySourceCombo.setCurrentIndex(max(0, d.imagerySourceCombo.findData(s.imagery_source())))
         d.imageryCloudSpin.setValue(int(s.value("imagery/max_cloud", 100, int)))
         d.imageryCloudSlider.setValue(d.imageryCloudSpin.value())
         d.imageryMaxItemsSpin.setValue(int(s.value("imagery/max_items", 500, int)))
@@ -101,18 +90,22 @@ class ImageryForm(QObject):
         d.imageryAoiCombo.setCurrentIndex(max(0, index))
         self.auth.setConfigId(s.value("imagery/authcfg", "") or "")
 
-    def remembered_urls(self, source: str) -> list:
+    @property
+    def fields(self) -> sources.FormFields:
+        return sources.get(self.source).fields
+
+    def remembered_urls(self, source_id: str) -> list:
         try:
-            urls = json.loads(self.settings.value(f"imagery/urls/{SOURCE_KEYS[source]}", "[]") or "[]")
+            urls = json.loads(self.settings.value(f"imagery/urls/{source_id}", "[]") or "[]")
         except ValueError:
             return []
         return [u for u in urls if isinstance(u, str)] if isinstance(urls, list) else []
 
     def save(self) -> None:
         d, s = self.dock, self.settings
-        key = SOURCE_KEYS[self.source]
+        key = self.source
         url = d.imageryUrlCombo.currentText().strip()
-        s.set_value("imagery/source", self.source)
+        s.set_imagery_source(self.source)
         s.set_value(f"imagery/collections/{key}", d.imageryCollectionsEdit.text().strip())
         s.set_value("imagery/max_cloud", d.imageryCloudSpin.value())
         s.set_value("imagery/max_items", d.imageryMaxItemsSpin.value())
@@ -120,39 +113,42 @@ class ImageryForm(QObject):
         s.set_value("imagery/aoi", d.imageryAoiCombo.currentData())
         s.set_value("imagery/authcfg", self.auth.configId() or "")  # the id only; the key stays in QgsAuthManager
         if url and redact_url(url) == url:  # never an address carrying a key or signature
-            # the bundled catalogue's path changes with the plugin's folder: remembered as "the default"
-            s.set_value(f"imagery/url/{key}", "" if url == synthetic_catalogue_path() else url)
+            # the default is remembered as "the default" (the bundled catalogue's path moves with the plugin)
+            s.set_value(f"imagery/url/{key}", "" if url == self.fields.default_address() else url)
             urls = self.remembered_urls(self.source)
-            if url not in default_urls(self.source):
+            if url not in self.fields.preset_addresses():
                 urls = [url] + [u for u in urls if u != url]
                 s.set_value(f"imagery/urls/{key}", json.dumps(urls[:MAX_REMEMBERED_URLS]))
 
     # --- source and connection ------------------------------------------------------------------------------
-    def on_source(self, source: str) -> None:
+    def on_source(self, source_id: str) -> None:
         d = self.dock
-        if self.source is not None and self.source != source:
-            self.settings.set_value(
-                f"imagery/collections/{SOURCE_KEYS[self.source]}", d.imageryCollectionsEdit.text().strip()
-            )
-        self.source = source
-        key = SOURCE_KEYS[source]
-        urls = default_urls(source) + [u for u in self.remembered_urls(source) if u not in default_urls(source)]
+        if self.source is not None and self.source != source_id:
+            self.settings.set_value(f"imagery/collections/{self.source}", d.imageryCollectionsEdit.text().strip())
+        self.source = source_id
+        fields = self.fields
+        presets = list(fields.addresses())
+        defaults = [address for address, _tooltip in presets]
+        urls = defaults + [u for u in self.remembered_urls(source_id) if u not in defaults]
         d.imageryUrlCombo.clear()
         d.imageryUrlCombo.addItems(urls)
-        names = {url: name for name, url in STAC_PRESETS.items()}
+        tooltips = dict(presets)
         for index, url in enumerate(urls):
-            d.imageryUrlCombo.setItemData(index, names.get(url, url), Qt.ToolTipRole)
-        d.imageryUrlCombo.setCurrentText(self.settings.value(f"imagery/url/{key}", urls[0]) or urls[0])
-        default_collections = ", ".join(DEFAULT_ITEM_TYPES) if source == SOURCE_PLANET else ""
-        d.imageryCollectionsEdit.setText(self.settings.value(f"imagery/collections/{key}", default_collections))
-        d.imageryCollectionsEdit.setPlaceholderText(
-            {SOURCE_STAC: "all (or e.g. sentinel-2-l2a)", SOURCE_PLANET: ", ".join(DEFAULT_ITEM_TYPES)}.get(
-                source, "all"
-            )
+            d.imageryUrlCombo.setItemData(index, tooltips.get(url, url), Qt.ToolTipRole)
+        d.imageryUrlCombo.setCurrentText(self.settings.value(f"imagery/url/{source_id}", urls[0]) or urls[0])
+        d.imageryCollectionsEdit.setText(
+            self.settings.value(f"imagery/collections/{source_id}", fields.collections_default)
         )
-        d.imageryCollectionsLabel.setText("Item types" if source == SOURCE_PLANET else "Collections")
-        d.imageryBrowseButton.setVisible(source == SOURCE_STATIC)
-        d.imageryListButton.setEnabled(source != SOURCE_STATIC)
+        d.imageryCollectionsEdit.setPlaceholderText(fields.collections_hint)
+        d.imageryCollectionsLabel.setText(fields.collections_label)
+        d.imageryBrowseButton.setVisible(fields.address_is_file)
+        d.imageryListButton.setEnabled(self.can_list())
+        self.auth.setToolTip(fields.login_hint)
+        for widget in (d.imageryCloudSlider, d.imageryCloudSpin):
+            widget.setEnabled(fields.cloud_filter)
+
+    def can_list(self) -> bool:
+        return bool(self.fields.known_collections) or self.fields.lists_collections
 
     def browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -162,20 +158,20 @@ class ImageryForm(QObject):
             self.dock.imageryUrlCombo.setCurrentText(path)
 
     def list_collections(self) -> None:
-        if self.source == SOURCE_PLANET:
-            self.show_collections(list(PLANET_ITEM_TYPES.items()))
+        if self.fields.known_collections:  # offered without asking the source
+            self.show_collections(list(self.fields.known_collections))
             return
-        if self.list_task is not None:
+        if self.list_task is not None or not self.fields.lists_collections:
             return
         self.list_task = ListCollectionsTask(
-            self.dock.imageryUrlCombo.currentText().strip(), self.auth.configId(), self.on_collections
+            self.source, self.dock.imageryUrlCombo.currentText().strip(), self.auth.configId(), self.on_collections
         )
         self.dock.imageryListButton.setEnabled(False)
         start(self.list_task)
 
     def on_collections(self, task, ok: bool) -> None:
         self.list_task = None
-        self.dock.imageryListButton.setEnabled(self.source != SOURCE_STATIC)
+        self.dock.imageryListButton.setEnabled(self.can_list())
         if not ok:
             if task.error is not None:
                 self.iface.messageBar().pushMessage("Bai Mei", task.error.message, Qgis.Warning, 8)

@@ -16,6 +16,7 @@ from qgis.PyQt.QtCore import QObject
 from ..core.errors import BaiMeiError
 from ..core.footprints import KEPT_CLOUD_UNKNOWN, dropped_total
 from ..qgis_io.styles import apply_style
+from ..services import sources
 from ..services.transport import redact
 from ..tasks.ais_tasks import start
 from ..tasks.footprint_tasks import FootprintSearch, SearchFootprintsTask
@@ -53,7 +54,7 @@ class ImageryPanel(QObject):
         self.on_gap_changed()
 
     def connection(self) -> tuple:
-        """(source, address, auth-config id) of the search whose results are shown (or of the form)."""
+        """(source id, address, auth-config id) of the search whose results are shown (or of the form)."""
         s = self.last_search
         if s is None:
             d = self.dock
@@ -165,7 +166,7 @@ class ImageryPanel(QObject):
         short += "."
         dropped = info.get("dropped") or {}
         lines = [
-            f"{search.source}: {shown_address(search.url)}",
+            f"{sources.get(search.source).label}: {shown_address(search.url)}",
             f"{info.get('searches', 0)} search(es); collections: {', '.join(search.collections) or 'all'}",
         ]
         if dropped_total(dropped):

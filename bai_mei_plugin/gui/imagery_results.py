@@ -12,7 +12,8 @@ from qgis.PyQt.QtGui import QPixmap
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
 from ..qgis_io.network import limit_reply_size, preview_request
-from ..services.search import SOURCE_PLANET, FoundFootprint
+from ..services import sources
+from ..services.search import FoundFootprint
 from ..tasks.ais_tasks import start
 from ..tasks.footprint_tasks import LoadSceneTask, SceneRequest
 from . import map_view
@@ -72,7 +73,7 @@ class ImageryResults(QObject):
     def __init__(self, dock, iface, project, connection):
         super().__init__(dock)
         self.dock, self.iface, self.project = dock, iface, project
-        self.connection = connection  # () -> (source, address, auth-config id) of the results shown
+        self.connection = connection  # () -> (source id, address, auth-config id) of the results shown
         self.layer = None
         self.order: List[FoundFootprint] = []  # the records in the layer's (and the timeline's) order
         self.fid_of_record: Dict[int, int] = {}
@@ -226,16 +227,11 @@ class ImageryResults(QObject):
         bar = self.iface.messageBar()
         if found is None:
             return
-        source, search_url, authcfg = self.connection()
+        source_id, search_url, authcfg = self.connection()
         f = found.footprint
-        if source == SOURCE_PLANET:
-            bar.pushMessage(
-                "Bai Mei",
-                f"Planet scenes must be activated and downloaded before they can be shown; "
-                f"order {f.item_id} in Planet Explorer.",
-                Qgis.Info,
-                8,
-            )
+        refusal = sources.get(source_id).scene_refusal(f.item_id)
+        if refusal:
+            bar.pushMessage("Bai Mei", refusal, Qgis.Info, 8)
             return
         if not f.self_url.startswith(("http://", "https://")) or "***" in f.self_url:
             bar.pushMessage(

@@ -1,4 +1,4 @@
-"""What the dock has loaded: the cleaned reports, the gaps, and the layers in the project. Shared by the panels."""
+"""What the dock has loaded: where the reports live, the gaps, and the layers in the project. Shared by the panels."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Optional
 from qgis.core import QgsProject
 from qgis.PyQt.QtCore import QObject, pyqtSignal
 
+from ..core.gap_engine import GapEngine, ReportsLocation
 from ..core.vessels import summarise_vessels
 from ..qgis_io.styles import apply_style
 from ..tasks.ais_tasks import LoadResult
@@ -25,6 +26,16 @@ class Session(QObject):
         self.group = None
         self.vessels = []
         self.extra = {}  # analysis layers by kind (reachable sea, port visits...), replaced when re-run
+
+    @property
+    def location(self) -> Optional[ReportsLocation]:
+        """Where the reports live: loaded into QGIS, a PostGIS table or an archive (None before any load)."""
+        return self.result.location if self.result else None
+
+    @property
+    def engine(self) -> Optional[GapEngine]:
+        """The engine that found the gaps shown: it finds them again, where the reports are, with other criteria."""
+        return self.result.engine if self.result else None
 
     @property
     def gaps_layer(self):
@@ -61,7 +72,7 @@ class Session(QObject):
         """New gaps and tracks for the same reports (a re-run with other criteria); the points layer stays."""
         old = self.result
         for layer in (old.gaps_layer, old.tracks_layer):
-            if self.project.mapLayer(layer.id()) is not None:
+            if layer is not None and self.project.mapLayer(layer.id()) is not None:
                 self.project.removeMapLayer(layer.id())
         result.points_layer = old.points_layer
         self.result = result
@@ -88,7 +99,7 @@ class Session(QObject):
         self.extra[kind] = layer
 
     def _summarise(self) -> None:
-        self.vessels = summarise_vessels(self.result.reports.columns, self.result.found.gaps)
+        self.vessels = summarise_vessels(self.result.columns, self.result.found.gaps)
         self.changed.emit()
 
     def remove_layers(self) -> None:

@@ -11,12 +11,11 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
-    QgsWkbTypes,
 )
 
 from ..core.anomalies import AnomalyCriteria, find_anomalies
 from ..core.errors import BaiMeiError
-from ..qgis_io import schemas
+from ..core.layer_kinds import ANOMALIES
 from .base import AisInputMixin, BaiMeiAlgorithm, progress_callbacks
 
 
@@ -104,9 +103,6 @@ class AnomaliesAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             self.OUTPUT,
             context,
             found.anomalies,
-            schemas.ANOMALIES,
-            schemas.anomaly_point,
-            QgsWkbTypes.Point,
-            "anomalies",
+            ANOMALIES,
         )
         return {self.OUTPUT: dest_id, self.ANOMALY_COUNT: len(found.anomalies)}

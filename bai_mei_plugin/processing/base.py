@@ -315,17 +315,21 @@ class AisInputMixin:
             feedback.pushInfo(line)
         return result.require_reports("the AIS points layer")
 
-    def write_records(self, parameters, key, context, records, schema, geometry, wkb_type, kind):
-        """Write core records to the sink ``key`` through a schema; style and time-enable it when it is loaded."""
+    def write_records(self, parameters, key, context, records, kind, geometry=None):
+        """Write core records to the sink ``key`` as a layer of ``kind`` (a LayerKind or its name: fields, geometry
+        type, the kind's geometry unless ``geometry(record)`` is given); style and time-enable it when it is
+        loaded."""
         from qgis.core import QgsFeatureSink
 
-        from ..qgis_io.records import record_features, schema_fields
+        from ..qgis_io.layer_kinds import kind_fields, kind_of, wkb_type
+        from ..qgis_io.records import record_features
         from ..qgis_io.sources import WGS84
         from ..qgis_io.styles import post_processor
 
-        fields = schema_fields(schema)
-        sink, dest_id = self.create_sink(parameters, key, context, fields, wkb_type, WGS84)
-        sink.addFeatures(list(record_features(records, schema, fields, geometry)), QgsFeatureSink.FastInsert)
+        kind = kind_of(kind)
+        fields = kind_fields(kind)
+        sink, dest_id = self.create_sink(parameters, key, context, fields, wkb_type(kind), WGS84)
+        sink.addFeatures(list(record_features(records, kind, fields, geometry)), QgsFeatureSink.FastInsert)
         if context.willLoadLayerOnCompletion(dest_id):
-            context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(post_processor(kind))
+            context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(post_processor(kind.name))
         return dest_id

@@ -7,21 +7,21 @@ from qgis.core import (
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
-    QgsProcessingParameterNumber,
 )
 
 from ..core.errors import Canceled
-from ..core.gaps import PRESET_CUSTOM, PRESET_PORT_CALL, PRESETS, GapCriteria, detect_gaps
-from ..qgis_io.layers import GAP_WKB_TYPE, TRACK_WKB_TYPE, gap_features, gap_fields, track_features, track_fields
-from ..qgis_io.sources import WGS84, columns_from_source, default_land, land_from_layer
+from ..core.gap_engine import LOADED, InMemoryGapEngine, LandChoice, ReportsLocation
+from ..core.gaps import GapCriteria
+from ..qgis_io.land import default_land, land_from_layer
+from ..qgis_io.layer_kinds import kind_fields, wkb_type
+from ..qgis_io.records import gap_features, track_features
+from ..qgis_io.sources import WGS84, columns_from_source
 from ..qgis_io.styles import post_processor
 from .base import BaiMeiAlgorithm
-
-PRESET_NAMES = list(PRESETS)
+from .criteria_block import add_criteria_parameters, criteria_from_parameters
 
 
 class DetectGapsAlgorithm(BaiMeiAlgorithm):
@@ -30,11 +30,7 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
     INPUT = "INPUT"
     MMSI_FIELD = "MMSI_FIELD"
     TIME_FIELD = "TIME_FIELD"
-    PRESET = "PRESET"
-    MIN_GAP_HOURS = "MIN_GAP_HOURS"
-    MIN_SHORE_NM = "MIN_SHORE_NM"
     LAND = "LAND"
-    MIN_POSITIONS_BEFORE = "MIN_POSITIONS_BEFORE"
     OUTPUT_GAPS = "OUTPUT_GAPS"
     OUTPUT_TRACKS = "OUTPUT_TRACKS"
     GAP_COUNT = "GAP_COUNT"
@@ -75,32 +71,9 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps"))
 
     def add_criteria(self, land: bool = True) -> None:
-        """The gap criteria parameters (shared by the engines). Optional, so that a model or qgis_process may leave
-        them at their defaults."""
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.PRESET,
-                "Preset",
-                options=PRESET_NAMES,
-                defaultValue=PRESET_NAMES.index(PRESET_PORT_CALL),
-                optional=True,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.MIN_GAP_HOURS, "Minimum gap (hours)", QgsProcessingParameterNumber.Double, 6.0, True, 0.0
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.MIN_SHORE_NM,
-                "Minimum distance from shore (nm)",
-                QgsProcessingParameterNumber.Double,
-                0.0,
-                True,
-                0.0,
-            )
-        )
+        """The gap criteria parameters (criteria_block, shared by the engines) and, for the engines that measure
+        shore distances here, the optional land layer."""
+        add_criteria_parameters(self)
         if land:
             self.addParameter(
                 QgsProcessingParameterFeatureSource(
@@ -110,52 +83,29 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
                     optional=True,
                 )
             )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.MIN_POSITIONS_BEFORE,
-                "Minimum positions in the 12 h before the gap",
-                QgsProcessingParameterNumber.Integer,
-                0,
-                True,
-                0,
-            )
-        )
+
+    def land_choice(self, parameters, context) -> LandChoice:
+        """The LAND layer if given (its distances fill the gaps), else QGIS's world map when a criterion needs it."""
+        source = self.parameterAsSource(parameters, self.LAND, context)
+        return LandChoice(land_from_layer(source) if source is not None else None, default_land)
 
     def write_gaps(self, parameters, context, gaps) -> str:
         """The gaps into the OUTPUT_GAPS sink, styled and time-enabled when loaded; returns its id."""
-        fields = gap_fields()
-        sink, dest_id = self.create_sink(parameters, self.OUTPUT_GAPS, context, fields, GAP_WKB_TYPE, WGS84)
+        fields = kind_fields("gaps")
+        sink, dest_id = self.create_sink(parameters, self.OUTPUT_GAPS, context, fields, wkb_type("gaps"), WGS84)
         sink.addFeatures(list(gap_features(gaps, fields)), QgsFeatureSink.FastInsert)
         if context.willLoadLayerOnCompletion(dest_id):
             context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(post_processor("gaps"))
         return dest_id
 
     def criteria(self, parameters, context, feedback) -> GapCriteria:
-        chosen = GapCriteria(
-            min_gap_hours=self.parameterAsDouble(parameters, self.MIN_GAP_HOURS, context),
-            min_shore_nm=self.parameterAsDouble(parameters, self.MIN_SHORE_NM, context),
-            min_positions_before=self.parameterAsInt(parameters, self.MIN_POSITIONS_BEFORE, context),
-        )
-        preset_name = PRESET_NAMES[self.parameterAsEnum(parameters, self.PRESET, context)]
-        preset = PRESETS[preset_name]
-        if preset_name == PRESET_CUSTOM or preset is None:
-            return chosen
-        if chosen != preset and chosen != GapCriteria():
-            feedback.reportError(
-                f"Preset '{preset_name}' overrides the criteria given; choose the preset 'Custom' to use them.", False
-            )
-        feedback.pushInfo(f"Preset: {preset_name}")
-        return preset
+        return criteria_from_parameters(self, parameters, context, feedback)
 
     def compute(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
         criteria = self.criteria(parameters, context, feedback)
-        feedback.pushInfo(
-            f"Criteria: gap ≥ {criteria.min_gap_hours:g} h, shore ≥ {criteria.min_shore_nm:g} nm, "
-            f"≥ {criteria.min_positions_before} positions in the 12 h before."
-        )
         mmsi_field = self.parameterAsString(parameters, self.MMSI_FIELD, context) or "mmsi"
         time_field = self.parameterAsString(parameters, self.TIME_FIELD, context) or "timestamp"
         feedback.setProgressText("Reading reports")
@@ -164,14 +114,9 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
             feedback.pushInfo(line)
 
         feedback.setProgressText("Finding gaps")
-        land_source = self.parameterAsSource(parameters, self.LAND, context)
-        if land_source is not None:
-            land = land_from_layer(land_source)
-        elif criteria.min_shore_nm > 0:
-            land = default_land()
-        else:
-            land = None  # distance from shore is left NULL: building the land index costs about a second
-        found = detect_gaps(result.columns, criteria, land, is_canceled=feedback.isCanceled)
+        location = ReportsLocation(LOADED, source.sourceName(), source.sourceName())
+        engine = InMemoryGapEngine(result, location, self.land_choice(parameters, context))
+        found = engine.find_gaps(criteria, is_canceled=feedback.isCanceled)
         feedback.setProgress(60)
         feedback.pushInfo(
             f"{len(found.gaps):,} gaps ({found.candidate_gaps:,} by duration alone), "
@@ -181,8 +126,8 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
 
         outputs = {self.GAP_COUNT: len(found.gaps), self.OUTPUT_GAPS: self.write_gaps(parameters, context, found.gaps)}
 
-        fields = track_fields()
-        sink, tracks_id = self.create_sink(parameters, self.OUTPUT_TRACKS, context, fields, TRACK_WKB_TYPE, WGS84)
+        fields = kind_fields("tracks")
+        sink, tracks_id = self.create_sink(parameters, self.OUTPUT_TRACKS, context, fields, wkb_type("tracks"), WGS84)
         batch = []
         for k, feature in enumerate(track_features(result.columns, found.tracks, fields)):
             batch.append(feature)

@@ -10,8 +10,8 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..core.engines.dask_gaps import detect_gaps_dask
-from ..qgis_io.sources import default_land, land_from_layer
+from ..core.gap_engine import ARCHIVE, ReportsLocation
+from ..engines.dask_gaps import DaskGapEngine
 from .base import progress_callbacks
 from .detect_gaps import DetectGapsAlgorithm
 
@@ -53,28 +53,15 @@ class DetectGapsArchiveAlgorithm(DetectGapsAlgorithm):
     def compute(self, parameters, context, feedback):
         criteria = self.criteria(parameters, context, feedback)
         archive = self.parameterAsString(parameters, self.ARCHIVE, context).strip()
-        scheduler = self.parameterAsString(parameters, self.SCHEDULER, context).strip() or None
-        land_source = self.parameterAsSource(parameters, self.LAND, context)
-        land = (
-            land_from_layer(land_source)
-            if land_source is not None
-            else (default_land() if criteria.min_shore_nm > 0 else None)
-        )
-        feedback.pushInfo(f"Archive {archive}; scheduler: {scheduler or 'a local cluster'}.")
-        progress, is_canceled = progress_callbacks(feedback, 0, 90)
-        gaps, info = detect_gaps_dask(
+        engine = DaskGapEngine(
             archive,
-            criteria,
-            scheduler=scheduler,
-            land=land,
+            ReportsLocation(ARCHIVE, f"{archive} (Dask)", archive),
+            scheduler=self.parameterAsString(parameters, self.SCHEDULER, context).strip() or None,
             n_workers=self.parameterAsInt(parameters, self.N_WORKERS, context),
-            progress=progress,
-            is_canceled=is_canceled,
+            land=self.land_choice(parameters, context),
         )
-        for key in ("rows_read", "rows_kept"):
-            if key in info:
-                feedback.pushInfo(f"{key.replace('_', ' ')}: {info[key]:,}")
-        for reason, count in (info.get("dropped") or {}).items():
-            feedback.pushInfo(f"  dropped {count:,}: {reason}")
-        feedback.pushInfo(f"{len(gaps):,} gaps.")
-        return {self.OUTPUT_GAPS: self.write_gaps(parameters, context, gaps), self.GAP_COUNT: len(gaps)}
+        progress, is_canceled = progress_callbacks(feedback, 0, 90)
+        found = engine.find_gaps(criteria, progress, is_canceled)
+        for note in found.notes:
+            feedback.pushInfo(note)
+        return {self.OUTPUT_GAPS: self.write_gaps(parameters, context, found.gaps), self.GAP_COUNT: len(found.gaps)}

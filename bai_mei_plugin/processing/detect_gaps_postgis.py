@@ -17,11 +17,12 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..core.engines.postgis_gaps import detect_gaps_postgis, output_table_name
-from ..core.engines.postgis_land import LandTable, upload_land
 from ..core.errors import BaiMeiError
+from ..core.gap_engine import POSTGIS, ReportsLocation
+from ..engines.postgis_gaps import DEFAULT_COLUMNS, LandUpload, PostgisGapEngine
+from ..engines.postgis_land import LandTable
+from ..qgis_io.land import default_land
 from ..qgis_io.postgres import connect, table_layer
-from ..qgis_io.sources import default_land
 from ..qgis_io.styles import post_processor
 from .detect_gaps import DetectGapsAlgorithm
 
@@ -33,8 +34,8 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
     CONNECTION = "CONNECTION"
     TABLE = "TABLE"
     COLUMNS = {
-        "MMSI_COLUMN": ("mmsi", "mmsi", False),
-        "TIME_COLUMN": ("time", "timestamp", False),
+        "MMSI_COLUMN": ("mmsi", DEFAULT_COLUMNS["mmsi"], False),
+        "TIME_COLUMN": ("time", DEFAULT_COLUMNS["time"], False),
         "GEOMETRY_COLUMN": ("geometry", "", True),
         "LON_COLUMN": ("lon", "", True),
         "LAT_COLUMN": ("lat", "", True),
@@ -129,32 +130,21 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
         )
         self.addOutput(QgsProcessingOutputString(self.TABLE_OUT, "Gaps table (schema.table)"))
 
-    def _land(self, parameters, context, feedback, conn, criteria):
+    def _land(self, parameters, context):
+        """A land table on the server, the bundled land to upload, or None."""
         land_table = self.parameterAsString(parameters, self.LAND_TABLE, context).strip()
         upload = self.parameterAsBoolean(parameters, self.UPLOAD_LAND, context)
         if land_table and upload:
             raise BaiMeiError("Give either a land table or the option to upload the bundled land, not both.")
         if land_table:
             column = self.parameterAsString(parameters, self.LAND_GEOMETRY_COLUMN, context).strip() or "geom"
-            feedback.pushInfo(f"Land: the table {land_table} (column {column}).")
             return LandTable(land_table, column)
         if upload:
             schema = self.parameterAsString(parameters, self.LAND_SCHEMA, context).strip() or "public"
-            feedback.setProgressText("Checking the bundled land on the server")
-            land = upload_land(conn, default_land(), schema)
-            feedback.pushInfo(
-                f"Land: QGIS's world map, {'uploaded to' if land.uploaded else 'already on'} the server as {land.name}."
-            )
-            return land
-        if criteria.min_shore_nm > 0:
-            raise BaiMeiError(
-                "A minimum distance from shore needs land on the server: give a land table, or choose "
-                "to upload QGIS's world map."
-            )
+            return LandUpload(default_land, schema)
         return None
 
-    def compute(self, parameters, context, feedback):
-        criteria = self.criteria(parameters, context, feedback)
+    def engine(self, parameters, context, feedback) -> PostgisGapEngine:
         name = self.parameterAsConnectionName(parameters, self.CONNECTION, context)
         table = self.parameterAsString(parameters, self.TABLE, context).strip()
         columns = {}
@@ -162,36 +152,34 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
             value = self.parameterAsString(parameters, key, context).strip()
             if value:
                 columns[core_name] = value
-        output_table = self.parameterAsString(parameters, self.OUTPUT_TABLE, context).strip() or None
-        overwrite = self.parameterAsBoolean(parameters, self.OVERWRITE, context)
         time_range, bbox = self._limits(parameters, context, feedback)
         feedback.pushInfo(f"Connection {name}, table {table}.")
-        conn = connect(name)
-        try:
-            land = self._land(parameters, context, feedback, conn, criteria)
-            feedback.setProgressText("The server is finding the gaps")
-            gaps = detect_gaps_postgis(
-                conn,
-                table,
-                columns,
-                criteria,
-                land=land,
-                output_table=output_table,
-                overwrite=overwrite,
-                time_range=time_range,
-                bbox=bbox,
-            )
-            if output_table:
-                with conn.cursor() as cursor:
-                    target = output_table_name(cursor, output_table)
-        finally:
-            conn.close()
-        feedback.pushInfo(f"{len(gaps):,} gaps.")
+        return PostgisGapEngine(
+            lambda: connect(name),
+            table,
+            columns,
+            ReportsLocation(POSTGIS, f"{table} (PostGIS {name})", table),
+            land=self._land(parameters, context),
+            output_table=self.parameterAsString(parameters, self.OUTPUT_TABLE, context).strip() or None,
+            overwrite=self.parameterAsBoolean(parameters, self.OVERWRITE, context),
+            time_range=time_range,
+            bbox=bbox,
+        )
+
+    def compute(self, parameters, context, feedback):
+        criteria = self.criteria(parameters, context, feedback)
+        engine = self.engine(parameters, context, feedback)
+        feedback.setProgressText("The server is finding the gaps")
+        found = engine.find_gaps(criteria, is_canceled=feedback.isCanceled)
+        for note in found.notes:
+            feedback.pushInfo(note)
+        gaps = found.gaps
         outputs = {self.GAP_COUNT: len(gaps), self.OUTPUT_GAPS: None, self.OUTPUT_LAYER: None, self.TABLE_OUT: None}
         if self.parameterAsOutputLayer(parameters, self.OUTPUT_GAPS, context):
             outputs[self.OUTPUT_GAPS] = self.write_gaps(parameters, context, gaps)
-        if output_table:
-            outputs.update(self._table_output(context, feedback, name, target))
+        if engine.written_table is not None:
+            name = self.parameterAsConnectionName(parameters, self.CONNECTION, context)
+            outputs.update(self._table_output(context, feedback, name, engine.written_table))
         return outputs
 
     def _limits(self, parameters, context, feedback):

@@ -8,13 +8,12 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
-    QgsWkbTypes,
 )
 
 from ..core.encounters import EncounterCriteria, dark_rendezvous, find_encounters
 from ..core.errors import BaiMeiError
+from ..core.layer_kinds import ENCOUNTERS, RENDEZVOUS
 from ..core.port_visits import find_stops
-from ..qgis_io import schemas
 from ..qgis_io.footprints import source_geometries
 from ..qgis_io.inputs import default_ports, gaps_from_source, ports_from_source
 from .base import AisInputMixin, BaiMeiAlgorithm, progress_callbacks
@@ -104,10 +103,7 @@ class EncountersAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             self.OUTPUT,
             context,
             encounters,
-            schemas.ENCOUNTERS,
-            schemas.at_lon_lat,
-            QgsWkbTypes.Point,
-            "encounters",
+            ENCOUNTERS,
         )
         gaps_source = self.parameterAsSource(parameters, self.GAPS, context)
         areas_source = self.parameterAsSource(parameters, self.AREAS, context)
@@ -129,10 +125,7 @@ class EncountersAlgorithm(AisInputMixin, BaiMeiAlgorithm):
                     self.OUTPUT_RENDEZVOUS,
                     context,
                     meetings,
-                    schemas.RENDEZVOUS,
-                    schemas.at_lon_lat,
-                    QgsWkbTypes.Point,
-                    "rendezvous",
+                    RENDEZVOUS,
                 )
         elif gaps_source is not None or areas_source is not None:
             feedback.reportError("Dark rendezvous need both the gaps and their reachability areas; skipped.", False)

@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from qgis.core import (
-    QgsGeometry,
-    QgsPointXY,
     QgsProcessing,
+    QgsProcessingFeatureSourceDefinition,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
-    QgsWkbTypes,
 )
 
 from ..core.ais.model import AisColumns
+from ..core.assess_gap import assess_gaps
 from ..core.errors import BaiMeiError
 from ..core.gaps import gap_end_columns
-from ..core.reachability import LandPolygons, gap_reachability
-from ..core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts, assess_gap, parse_port_list
-from ..qgis_io import schemas
+from ..core.layer_kinds import candidate_visits_of, reach_areas_of
+from ..core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts, parse_port_list
 from ..qgis_io.inputs import default_ports, gaps_from_source, ports_from_source
-from ..qgis_io.sources import default_land, default_land_path, land_from_layer
+from ..qgis_io.land import land_polygons
+from ..qgis_io.records import at_lon_lat
 from .base import AisInputMixin, BaiMeiAlgorithm, progress_callbacks
-
-
-@lru_cache(maxsize=1)
-def _default_land_polygons(path: str) -> LandPolygons:
-    return LandPolygons(default_land().polygons)
 
 
 def speeds_from_gaps(gaps) -> AisColumns:
@@ -139,64 +131,55 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             else:
                 feedback.pushInfo("No AIS points: default speeds from the SOG reported either side of each gap.")
                 cols = speeds_from_gaps(gaps)
-        land_source = self.parameterAsSource(parameters, self.LAND, context)
         feedback.setProgressText("Preparing the land")
-        land = (
-            LandPolygons(land_from_layer(land_source).polygons)
-            if land_source is not None
-            else _default_land_polygons(default_land_path())
-        )
+        land = land_polygons(self._land_input(parameters, context))
         ports_source = self.parameterAsSource(parameters, self.PORTS, context)
         ports = ports_from_source(ports_source) if ports_source is not None else default_ports()
+        interest = InterestPorts(parse_port_list(self.parameterAsString(parameters, self.INTEREST_PORTS, context)))
         feedback.setProgressText("Reachable areas")
         progress, is_canceled = progress_callbacks(feedback, 30, 60)
-        result = gap_reachability(
-            gaps,
-            cols,
-            land,
-            ports,
-            None if speed <= 0 else speed,
-            is_canceled,
-            progress,
-            by_sea_areas=self.parameterAsBoolean(parameters, self.BY_SEA, context),
+        by_sea = self.parameterAsBoolean(parameters, self.BY_SEA, context)
+        assessed = assess_gaps(
+            gaps, cols, ports, land, interest, None if speed <= 0 else speed, by_sea, progress, is_canceled
         )
-        for note in result.notes:
-            feedback.reportError(note, False)
-        feedback.pushInfo(f"{len(result.areas):,} areas, {len(result.visits):,} candidate port visits.")
-        gap_of = {gap.gap_id: gap for gap in gaps}
-        interest = InterestPorts(parse_port_list(self.parameterAsString(parameters, self.INTEREST_PORTS, context)))
-        suspicion_of = {gap.gap_id: assess_gap(gap, result.visits, interest) for gap in gaps}
-        flagged = sorted((s for s in suspicion_of.values() if s.score >= 2), key=lambda s: -s.score)
-        feedback.pushInfo(
-            f"{len(flagged):,} gaps of medium or high suspicion"
-            + (f"; for example {flagged[0].gap_id}: {flagged[0].why}" if flagged else ".")
-        )
-        port_at = {(p.name, p.locode): p for p in ports}
-
-        def port_point(visit):
-            port = port_at[(visit.port_name, visit.locode)]
-            return QgsGeometry.fromPointXY(QgsPointXY(port.lon, port.lat))
-
+        self._report(assessed, feedback)
         return {
             self.OUTPUT_AREAS: self.write_records(
                 parameters,
                 self.OUTPUT_AREAS,
                 context,
-                result.areas,
-                schemas.reach_area_schema(gap_of, suspicion_of),
-                schemas.area_geometry,
-                QgsWkbTypes.MultiPolygon,
-                "reach_areas",
+                assessed.areas,
+                reach_areas_of(assessed.gap_of, assessed.suspicion_of),
             ),
             self.OUTPUT_VISITS: self.write_records(
                 parameters,
                 self.OUTPUT_VISITS,
                 context,
-                result.visits,
-                schemas.candidate_visits_schema(interest),
-                port_point,
-                QgsWkbTypes.Point,
-                "candidate_visits",
+                assessed.visits,
+                candidate_visits_of(interest),
+                lambda visit: at_lon_lat(assessed.port_of(visit)),
             ),
-            self.VISIT_COUNT: len(result.visits),
+            self.VISIT_COUNT: len(assessed.visits),
         }
+
+    def _land_input(self, parameters, context):
+        """The land layer given (None: QGIS's world map). A whole layer is passed as a layer, so that a file is
+        read once per session; a selection or a filtered source is passed as the source it is."""
+        value = parameters.get(self.LAND)
+        if value is None or (isinstance(value, str) and not value):
+            return None
+        if isinstance(value, QgsProcessingFeatureSourceDefinition):
+            return self.parameterAsSource(parameters, self.LAND, context)
+        layer = self.parameterAsVectorLayer(parameters, self.LAND, context)
+        return layer if layer is not None else self.parameterAsSource(parameters, self.LAND, context)
+
+    @staticmethod
+    def _report(assessed, feedback) -> None:
+        for note in assessed.notes:
+            feedback.reportError(note, False)
+        feedback.pushInfo(f"{len(assessed.areas):,} areas, {len(assessed.visits):,} candidate port visits.")
+        flagged = sorted((s for s in assessed.suspicion_of.values() if s.score >= 2), key=lambda s: -s.score)
+        feedback.pushInfo(
+            f"{len(flagged):,} gaps of medium or high suspicion"
+            + (f"; for example {flagged[0].gap_id}: {flagged[0].why}" if flagged else ".")
+        )

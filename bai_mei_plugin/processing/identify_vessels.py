@@ -12,31 +12,15 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
-    QgsWkbTypes,
 )
 
 from ..core.errors import BaiMeiError
 from ..core.identify import identify_vessels
+from ..core.layer_kinds import CANDIDATES
 from ..core.profiles import default_profiles_path, load_profiles
-from ..qgis_io import schemas
 from ..qgis_io.footprints import source_geometries
 from ..qgis_io.inputs import gaps_from_source, profiles_from_source, sightings_from_source
 from .base import AisInputMixin, BaiMeiAlgorithm
-
-CANDIDATES = (
-    ("sighting_id", "str"),
-    ("observed_at", "datetime"),
-    ("rank", "int"),
-    ("mmsi", "int64"),
-    ("name", "str"),
-    ("imo", "str"),
-    ("feature_score", "float"),
-    ("spacetime_status", "str"),
-    ("total_score", "float"),
-    ("reasons", "str"),
-    ("lon", "float"),
-    ("lat", "float"),
-)
 
 
 class IdentifyVesselsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
@@ -201,9 +185,6 @@ class IdentifyVesselsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             context,
             candidates,
             CANDIDATES,
-            schemas.at_lon_lat,
-            QgsWkbTypes.Point,
-            "candidates",
         )
         feedback.setProgress(100)
         return {self.OUTPUT: dest, self.CANDIDATE_COUNT: len(candidates)}

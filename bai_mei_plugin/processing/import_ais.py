@@ -17,7 +17,8 @@ from qgis.core import (
 from ..core.ais.formats import FORMAT_LABELS, AisFormat
 from ..core.ais.reader import read_ais
 from ..core.errors import Canceled
-from ..qgis_io.layers import POINT_WKB_TYPE, point_features, point_fields
+from ..qgis_io.layer_kinds import kind_fields, wkb_type
+from ..qgis_io.layers import point_features
 from ..qgis_io.sources import WGS84
 from ..qgis_io.styles import post_processor
 from ..qgis_io.time_window import plausible_time_window
@@ -114,8 +115,8 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
         for line in result.summary_lines():
             feedback.pushInfo(line)
 
-        fields = point_fields()
-        sink, dest_id = self.create_sink(parameters, self.OUTPUT, context, fields, POINT_WKB_TYPE, WGS84)
+        fields = kind_fields("points")
+        sink, dest_id = self.create_sink(parameters, self.OUTPUT, context, fields, wkb_type("points"), WGS84)
         cols = result.columns
         total = max(1, len(cols))
         chunk = 20000

@@ -14,7 +14,7 @@ from qgis.core import (
 
 from ..core.ais.formats import FORMAT_LABELS, AisFormat
 from ..core.ais.reader import read_ais
-from ..core.engines.postgis_import import check_target, import_columns
+from ..engines.postgis_import import check_target, import_columns
 from ..qgis_io.postgres import connect
 from ..qgis_io.time_window import plausible_time_window
 from .base import BaiMeiAlgorithm, progress_callbacks

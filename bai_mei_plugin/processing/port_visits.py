@@ -8,11 +8,10 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
-    QgsWkbTypes,
 )
 
+from ..core.layer_kinds import DESTINATIONS, PORT_VISITS, STOPS
 from ..core.port_visits import StopCriteria, declared_vs_actual, detect_port_visits
-from ..qgis_io import schemas
 from ..qgis_io.inputs import default_ports, gaps_from_source, ports_from_source
 from .base import AisInputMixin, BaiMeiAlgorithm, progress_callbacks
 
@@ -109,10 +108,7 @@ class PortVisitsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             self.OUTPUT_VISITS,
             context,
             found.visits,
-            schemas.PORT_VISITS,
-            schemas.at_lon_lat,
-            QgsWkbTypes.Point,
-            "port_visits",
+            PORT_VISITS,
         )
         if parameters.get(self.OUTPUT_STOPS):
             outputs[self.OUTPUT_STOPS] = self.write_records(
@@ -120,10 +116,7 @@ class PortVisitsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
                 self.OUTPUT_STOPS,
                 context,
                 found.stops,
-                schemas.STOPS,
-                schemas.at_lon_lat,
-                QgsWkbTypes.Point,
-                "stops",
+                STOPS,
             )
         gaps_source = self.parameterAsSource(parameters, self.GAPS, context)
         if gaps_source is not None:
@@ -139,9 +132,6 @@ class PortVisitsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
                     self.OUTPUT_DESTINATIONS,
                     context,
                     checks,
-                    schemas.DESTINATIONS,
-                    lambda _: None,
-                    QgsWkbTypes.NoGeometry,
-                    "destinations",
+                    DESTINATIONS,
                 )
         return outputs

@@ -19,12 +19,14 @@ from qgis.core import (
 from shapely import wkb as shapely_wkb
 
 from ..core.errors import BaiMeiError
-from ..qgis_io.footprints import FOOTPRINT_WKB_TYPE, footprint_features, footprint_fields, gap_areas, union_area
+from ..qgis_io.footprints import footprint_features, footprint_fields, gap_areas, union_area
+from ..qgis_io.layer_kinds import wkb_type
 from ..qgis_io.layers import epoch_seconds
 from ..qgis_io.network import credentials_for, qgis_transport
 from ..qgis_io.sources import WGS84
 from ..qgis_io.styles import post_processor
-from ..services.search import SOURCES, SearchArea, search_areas
+from ..services import sources
+from ..services.search import SearchArea, search_areas
 from ..services.transport import redact
 from .base import BaiMeiAlgorithm, progress_callbacks
 
@@ -54,13 +56,10 @@ class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
         "gap over its window ± <i>padding</i>, over the AOI feature with the same <code>gap_id</code> (e.g. its "
         "reachability area) or else the gap's line; or an <i>area of interest</i> (the union of a layer's "
         "features) or an <i>extent</i>, with <i>start</i> and <i>end</i>.</p>"
-        "<p><b>Sources.</b> <i>STAC API</i>: any STAC API's /search (URL default: Earth Search v1; collections "
-        "such as sentinel-2-l2a, sentinel-1-grd, landsat-c2-l2); the cloud limit is sent as CQL2 or with the "
-        "query extension, as the API conforms. <i>Planet Data API</i>: quick-search over the item types given "
-        "(PSScene, SkySatCollect, SkySatScene…); needs an authentication configuration of type Basic holding "
-        "the API key as user name. <i>Static catalogue</i>: a STAC ItemCollection or GeoJSON FeatureCollection "
-        "file or URL, filtered here. Keys stay in QGIS's authentication database; QGIS's proxy settings are used."
-        "</p><p><b>Output.</b> One polygon per scene (MultiPolygon; footprints across the antimeridian stay "
+        "<p><b>Sources.</b> "
+        + " ".join(f"<i>{source.label}</i>: {source.help}" for source in sources.all_sources())
+        + " Keys stay in QGIS's authentication database; QGIS's proxy settings are used.</p>"
+        "<p><b>Output.</b> One polygon per scene (MultiPolygon; footprints across the antimeridian stay "
         "split), time-enabled on <code>acquired</code>: <code>covers_aoi</code> (the scene contains the whole "
         "area), <code>aoi_overlap_pct</code>, <code>gap_id</code> and <code>in_gap_window</code> (taken while "
         "the ship was dark) when searched per gap. At most <i>maximum items</i> in all.</p>"
@@ -90,7 +89,9 @@ class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
                 0.0,
             )
         )
-        self.addParameter(QgsProcessingParameterEnum(self.SOURCE, "Source", options=list(SOURCES), defaultValue=0))
+        # the enum lists the registry in its order (saved models keep a source's index: new sources come last)
+        labels = [source.label for source in sources.all_sources()]
+        self.addParameter(QgsProcessingParameterEnum(self.SOURCE, "Source", options=labels, defaultValue=0))
         self.addParameter(
             QgsProcessingParameterString(
                 self.URL, "STAC API URL, Planet API URL, or catalogue file or URL", optional=True
@@ -137,7 +138,7 @@ class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
 
     def compute(self, parameters, context, feedback):
         areas = self._areas(parameters, context)
-        source = SOURCES[self.parameterAsEnum(parameters, self.SOURCE, context)]
+        source = sources.all_sources()[self.parameterAsEnum(parameters, self.SOURCE, context)]
         url = self.parameterAsString(parameters, self.URL, context).strip()
         collections = [
             c.strip() for c in self.parameterAsString(parameters, self.COLLECTIONS, context).split(",") if c.strip()
@@ -146,12 +147,12 @@ class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
         max_items = self.parameterAsInt(parameters, self.MAX_ITEMS, context)
         credentials = credentials_for(self.parameterAsString(parameters, self.AUTHCFG, context))
         feedback.pushInfo(
-            f"{source}: {redact(url) or 'default address'}; {len(areas)} search(es); "
+            f"{source.label}: {redact(url) or 'default address'}; {len(areas)} search(es); "
             f"collections: {', '.join(collections) or 'all'}; cloud ≤ {max_cloud:g} %."
         )
         progress, is_canceled = progress_callbacks(feedback, 0, 90)
         found, summary = search_areas(
-            source,
+            source.id,
             url,
             areas,
             collections,
@@ -172,7 +173,7 @@ class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
                 f"Stopped at {max_items:,} items: more scenes match; narrow the search or raise the maximum.", False
             )
         fields = footprint_fields()
-        sink, dest_id = self.create_sink(parameters, self.OUTPUT, context, fields, FOOTPRINT_WKB_TYPE, WGS84)
+        sink, dest_id = self.create_sink(parameters, self.OUTPUT, context, fields, wkb_type("footprints"), WGS84)
         sink.addFeatures(list(footprint_features(found, fields)), QgsFeatureSink.FastInsert)
         if context.willLoadLayerOnCompletion(dest_id):
             context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(post_processor("footprints"))

@@ -7,29 +7,27 @@ complete, so a failed or cancelled export leaves nothing half-written; an existi
 from __future__ import annotations
 
 import csv
-import html
 import os
 import re
 import uuid
 from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 from qgis.core import (
-    Qgis,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsCoordinateTransformContext,
-    QgsFeatureRequest,
     QgsField,
     QgsVectorFileWriter,
     QgsVectorLayer,
     QgsVectorLayerTemporalProperties,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QVariant
+from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtXml import QDomDocument
 
 from ..core.errors import BaiMeiError, Canceled
-from .styles import TEMPORAL_FIELDS
+from ..core.layer_kinds import time_fields_of
+from .kml_writer import KmlLayer, iso_utc, write_kml
 
 FORMATS = ("gpkg", "geojson", "kml", "csv")
 FORMAT_LABELS = (
@@ -39,24 +37,10 @@ FORMAT_LABELS = (
     "CSV (.csv, one file per layer)",
 )
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
-KML_NAME, KML_DESCRIPTION = "kml_name", "kml_description"
 # Fields that name a feature best, most telling first (the KML placemark's name).
 NAME_FIELDS = ("sighting_id", "vessel_name", "port_name", "name", "item_id", "gap_id", "kind", "mmsi")
-PER_FEATURE_SYMBOLOGY = getattr(QgsVectorFileWriter, "FeatureSymbology", None)
-if PER_FEATURE_SYMBOLOGY is None:  # QGIS 3.32+ moved the enum
-    PER_FEATURE_SYMBOLOGY = Qgis.FeatureSymbologyExport.PerFeature
-KML_OPTIONS = (
-    "LIBKML_TIMESTAMP_FIELD",
-    "LIBKML_BEGIN_FIELD",
-    "LIBKML_END_FIELD",
-    "LIBKML_NAME_FIELD",
-    "LIBKML_DESCRIPTION_FIELD",
-)
 # A text cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Characters XML 1.0 cannot hold at all, not even escaped (libkml writes them raw, making the file unreadable).
-XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-CDATA_END = "]]>"
 # Characters that cannot be in a file name on some system the files may be copied to (Windows is the strictest),
 # and "|", which QGIS reads as the start of a layer option in a data source.
 NAME_INVALID = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -71,57 +55,16 @@ def _write(layer, path: str, options) -> None:
         raise BaiMeiError(f"Could not write {layer.name()} to {os.path.basename(path)}.", str(error[1]))
 
 
-def iso_utc(value) -> Optional[str]:
-    """ISO 8601 UTC text of a QDateTime (a time without zone is UTC, as the plugin stores it) or QDate."""
-    if isinstance(value, QDateTime) and value.isValid():
-        if value.timeSpec() == Qt.LocalTime:
-            value = QDateTime(value.date(), value.time(), Qt.UTC)
-        return value.toUTC().toString("yyyy-MM-ddTHH:mm:ss") + "Z"
-    if isinstance(value, QDate) and value.isValid():
-        return value.toString("yyyy-MM-dd")
-    return None
-
-
 def spreadsheet_safe(text: str) -> str:
     """``text`` as a spreadsheet shows it instead of running it: a leading single quote before a formula character
     (OWASP's advice for CSV; the cell is also quoted, see ``_write_table``)."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-class KmlText:
-    """Makes text values safe for LIBKML, which wraps a value holding ``<``, ``&`` or ``>`` in CDATA as it is: a
-    ``]]>`` inside would end the section early and let the rest be read as markup. Each ``]]>`` is replaced by a
-    marker that cannot occur in data, restored by ``restore`` once the file is written; characters XML cannot hold
-    become U+FFFD."""
-
-    def __init__(self):
-        self.marker = f"\ue000{uuid.uuid4().hex}\ue001"  # private-use characters around a random key
-        self.used = False
-
-    def __call__(self, text: str) -> str:
-        text = XML_INVALID.sub("\ufffd", text)
-        if CDATA_END in text:
-            self.used = True
-            text = text.replace(CDATA_END, self.marker)
-        return text
-
-    def restore(self, path: str) -> None:
-        """Put each ``]]>`` back, split across two CDATA sections inside one and as ``]]&gt;`` outside (LIBKML
-        escapes a value that itself holds ``<![CDATA[``): the file then reads back as the data was."""
-        if not self.used:
-            return
-        with open(path, encoding="utf-8") as handle:
-            parts = re.split(r"(<!\[CDATA\[.*?\]\]>)", handle.read(), flags=re.S)
-        for index, part in enumerate(parts):
-            parts[index] = part.replace(self.marker, "]]]]><![CDATA[>" if index % 2 else "]]&gt;")
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write("".join(parts))
-
-
 class IsoTimeConverter(QgsVectorFileWriter.FieldValueConverter):
     """Writes date-time fields as ISO 8601 UTC text ("2017-06-16T01:02:03Z"): unambiguous in GeoJSON and CSV,
-    and what KML's <when>, <begin> and <end> take verbatim. ``text``, when given, rewrites every text value for the
-    format (formulas in CSV, CDATA ends in KML)."""
+    as the KML writer writes them. ``text``, when given, rewrites every text value for the format (formulas in
+    CSV)."""
 
     def __init__(self, layer: QgsVectorLayer, text: Optional[Callable[[str], str]] = None):
         super().__init__()
@@ -165,63 +108,7 @@ def time_fields(layer: QgsVectorLayer) -> Tuple[Optional[str], Optional[str]]:
             return props.startField(), None
         if props.mode() == QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromFields:
             return props.startField(), props.endField()
-    for start, end in TEMPORAL_FIELDS.values():
-        if start in names and (end is None or end in names):
-            return start, end
-    return None, None
-
-
-def _description_expression(layer: QgsVectorLayer) -> str:
-    """A QGIS expression giving a readable HTML description: one "Label: value" line per field that is set."""
-    lines = []
-    for index, field in enumerate(layer.fields()):
-        if field.name() == "fid":
-            continue
-        name = field.name().replace('"', '""')
-        label = layer.attributeAlias(index) or field.name().replace("_", " ").capitalize()
-        label = html.escape(label, quote=False).replace("'", "''")  # a field name from a user's layer is text too
-        if field.type() == QVariant.DateTime:
-            value = f"format_date(\"{name}\", 'yyyy-MM-dd HH:mm') || ' UTC'"
-        elif field.type() == QVariant.Double:
-            value = f'format_number("{name}", 2)'
-        else:
-            value = f"replace(to_string(\"{name}\"), array('&', '<', '>'), array('&amp;', '&lt;', '&gt;'))"
-        lines.append(f"CASE WHEN \"{name}\" IS NOT NULL THEN '<b>{label}</b>: ' || {value} || '<br>' END")
-    return "concat(" + ", ".join(lines) + ")" if lines else "''"
-
-
-def kml_source(layer: QgsVectorLayer) -> QgsVectorLayer:
-    """A memory copy of the layer with a placemark name and a readable description, for LIBKML."""
-    copy = layer.materialize(QgsFeatureRequest())
-    copy.setName(layer.name())
-    if layer.renderer() is not None:
-        copy.setRenderer(layer.renderer().clone())
-    for index in range(layer.fields().count()):
-        if layer.attributeAlias(index):
-            copy.setFieldAlias(index, layer.attributeAlias(index))
-    present = [n for n in NAME_FIELDS if n in layer.fields().names()]
-    name_expression = f'to_string("{present[0]}")' if present else (layer.displayExpression() or "@id")
-    copy.addExpressionField(_description_expression(copy), QgsField(KML_DESCRIPTION, QVariant.String))
-    copy.addExpressionField(name_expression, QgsField(KML_NAME, QVariant.String))
-    return copy
-
-
-def _kml_config(layer: QgsVectorLayer) -> dict:
-    start, end = time_fields(layer)
-    config = dict.fromkeys(KML_OPTIONS)
-    config.update(LIBKML_NAME_FIELD=KML_NAME, LIBKML_DESCRIPTION_FIELD=KML_DESCRIPTION)
-    if start and end:
-        config.update(LIBKML_BEGIN_FIELD=start, LIBKML_END_FIELD=end)
-    elif start:
-        config["LIBKML_TIMESTAMP_FIELD"] = start
-    return config
-
-
-def _set_gdal_options(config: dict) -> None:
-    from osgeo import gdal
-
-    for key, value in config.items():  # thread-local: Processing runs algorithms in worker threads
-        gdal.SetThreadLocalConfigOption(key, value)
+    return time_fields_of(names)
 
 
 def _options(driver: str, layer: QgsVectorLayer, name: str, first: bool, layer_options: Iterable[str] = ()):
@@ -253,21 +140,16 @@ def _write_gpkg(layers, names, path, check) -> None:
             raise BaiMeiError(f"Could not store the style of {layer.name()} in the GeoPackage.", str(message))
 
 
-def _write_kml(layers, names, path, check) -> None:
-    text = KmlText()
-    for k, (layer, name) in enumerate(zip(layers, names)):
-        check()
-        source = kml_source(layer)
-        converter = IsoTimeConverter(source, text)
-        options = _options("LIBKML", layer, name, k == 0)
-        options.fieldValueConverter = converter
-        options.symbologyExport = PER_FEATURE_SYMBOLOGY  # the layer's colours in Google Earth
-        _set_gdal_options(_kml_config(layer))
-        try:
-            _write(source, path, options)
-        finally:
-            _set_gdal_options(dict.fromkeys(KML_OPTIONS))
-    text.restore(path)
+def label_field(layer: QgsVectorLayer) -> Optional[str]:
+    """The field that names a feature best (a KML placemark's name), None when the layer has none of them."""
+    return next((name for name in NAME_FIELDS if name in layer.fields().names()), None)
+
+
+def _write_kml(layers, names, path, canceled, progress=None, title="") -> None:
+    """The plugin's own KML writer: GDAL's LIBKML took minutes on a large layer and is missing from some GDAL
+    builds; its plain KML driver cannot write times."""
+    specs = [KmlLayer(layer, name, *time_fields(layer), label_field(layer)) for layer, name in zip(layers, names)]
+    write_kml(path, specs, title, progress, canceled)
 
 
 def _write_table(layer, name, path, driver) -> None:
@@ -418,6 +300,13 @@ def planned_files(layers, folder: str, formats: Sequence[str], base_name: str) -
     return plan
 
 
+def _step_progress(feedback, step: int, steps: int) -> Optional[Callable[[float], None]]:
+    """The progress within one file of ``steps`` as overall progress."""
+    if feedback is None:
+        return None
+    return lambda percent: feedback.setProgress((100.0 * step + percent) / steps)
+
+
 def export_layers(
     layers: Sequence[QgsVectorLayer],
     folder: str,
@@ -445,8 +334,11 @@ def export_layers(
         )
     make_folder(folder)
 
+    def canceled() -> bool:
+        return feedback is not None and feedback.isCanceled()
+
     def check():
-        if feedback is not None and feedback.isCanceled():
+        if canceled():
             raise Canceled()
 
     done: List[Tuple[str, str]] = []
@@ -461,7 +353,8 @@ def export_layers(
             if fmt == "gpkg":
                 _write_gpkg(group, names, temporary, check)
             elif fmt == "kml":
-                _write_kml(group, names, temporary, check)
+                title = os.path.splitext(os.path.basename(path))[0]
+                _write_kml(group, names, temporary, canceled, _step_progress(feedback, step, len(plan)), title)
             else:
                 _write_table(group[0], names[0], temporary, "GeoJSON" if fmt == "geojson" else "CSV")
             if feedback is not None:

@@ -58,36 +58,18 @@ from qgis.PyQt.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPoly
 from qgis.PyQt.QtXml import QDomDocument
 
 from ..core.errors import BaiMeiError
-from ..core.scenario import BAI_MEI_MMSI, SYNTHETIC_NOTICE
+from ..core.layer_kinds import LAND, layer_kind
+from ..core.synthetic import GENERIC_NOTICE
 from ..paths import resource_path, version
+from .layer_kinds import recognised_kind
 from .layers import epoch_seconds
 from .sightings_layer import SIGHTING_LABEL_EXPRESSION
 from .styles import apply_style
+from .synthetic import layer_is_synthetic, notice_of, synthetic_footprints
 
 TEMPLATE = resource_path("layouts", "case_report.qpt")
-# A layer's kind from the fields only that kind has (layer names change; fields do not).
-SIGNATURES = (
-    ("candidates", {"sighting_id", "rank", "total_score"}),
-    ("sightings", {"sighting_id", "hatch_count"}),
-    ("candidate_visits", {"port_name", "max_dwell_hours"}),
-    ("reach_areas", {"gap_id", "area_km2"}),
-    ("gaps", {"gap_id", "off_time", "on_time", "gap_hours"}),
-    ("tracks", {"segment", "start_time", "end_time"}),
-    ("footprints", {"item_id", "acquired"}),
-    ("ports", {"name", "locode"}),
-)
-MAP_NAMES = {
-    "reach_areas": "Reachable sea",
-    "candidate_visits": "Candidate ports",
-    "footprints": "Imagery scenes",
-    "gaps": "Dark gaps",
-    "tracks": "Track (AIS on)",
-    "ports": "Ports",
-    "sightings": "Sightings",
-    "candidates": "Identification",
-}
 MAP_ORDER = ("candidates", "sightings", "candidate_visits", "ports", "gaps", "tracks", "footprints", "reach_areas")
-LAND_NAME = "Land (Natural Earth)"
+LAND_NAME = LAND.title
 TEXT_AS_TEXT = getattr(QgsRenderContext, "TextFormatAlwaysText", None)
 if TEXT_AS_TEXT is None:  # QGIS 3.28+ moved the enum
     TEXT_AS_TEXT = Qgis.TextRenderFormat.AlwaysText
@@ -119,8 +101,7 @@ def case_layers(layers) -> Dict[str, QgsVectorLayer]:
     found: Dict[str, QgsVectorLayer] = {}
     for layer in layers:
         if isinstance(layer, QgsVectorLayer):
-            names = set(layer.fields().names())
-            kind = next((k for k, needed in SIGNATURES if needed <= names), None)
+            kind = recognised_kind(layer)
             if kind is not None:
                 found.setdefault(kind, layer)
     return found
@@ -148,13 +129,23 @@ def guess_vessel(layers: Dict[str, QgsVectorLayer], mmsi: Optional[int] = None) 
     where = f'"mmsi" = {int(mmsi)}' if mmsi else "FALSE"
     names = _values(layers.get("gaps"), "vessel_name", where) or _values(layers.get("candidates"), "name", where)
     imos = _values(layers.get("candidates"), "imo", where)
-    scenes = " ".join(str(v) for v in _values(layers.get("footprints"), "source")).lower()
     return CaseVessel(
-        mmsi,
-        str(names[0]) if names else "",
-        str(imos[0]) if imos else "",
-        mmsi == BAI_MEI_MMSI or "synthetic" in scenes,
+        mmsi, str(names[0]) if names else "", str(imos[0]) if imos else "", _shows_synthetic_data(layers, where)
     )
+
+
+def _shows_synthetic_data(layers: Dict[str, QgsVectorLayer], vessel_filter: str) -> bool:
+    """Whether the data the vessel's report shows is marked synthetic (``core.synthetic``): a case layer marked in
+    its metadata, or a scene taken during one of the vessel's gaps that comes from a synthetic catalogue item."""
+    if any(layer_is_synthetic(layer) for layer in layers.values()):
+        return True
+    gap_ids = [str(g) for g in _values(layers.get("gaps"), "gap_id", vessel_filter)]
+    return bool(gap_ids) and synthetic_footprints(layers.get("footprints"), f'"gap_id" IN ({_quoted(gap_ids)})')
+
+
+def synthetic_notice(layers: Dict[str, QgsVectorLayer]) -> str:
+    """The notice the synthetic data carries (a marked layer's), else the generic one."""
+    return notice_of(layers.values()) or GENERIC_NOTICE
 
 
 def _copy(layer, kind, expression=None, order=None, ascending=True) -> Optional[QgsVectorLayer]:
@@ -169,7 +160,7 @@ def _copy(layer, kind, expression=None, order=None, ascending=True) -> Optional[
         request.addOrderBy(order, ascending)
     copy = layer.materialize(request)
     apply_style(copy, kind)
-    copy.setName(MAP_NAMES.get(kind, layer.name()))
+    copy.setName(layer_kind(kind).title)
     return copy
 
 
@@ -286,7 +277,7 @@ def summary_lines(shown: Dict[str, QgsVectorLayer]) -> List[str]:
 
 def source_lines(layers: Dict[str, QgsVectorLayer], vessel: CaseVessel) -> List[str]:
     lines = [
-        f"{MAP_NAMES.get(kind, kind)}: "
+        f"{layer_kind(kind).title}: "
         + (
             f"layer {layer.name()} (not saved to a file)"
             if layer.providerType() == "memory"
@@ -303,7 +294,7 @@ def source_lines(layers: Dict[str, QgsVectorLayer], vessel: CaseVessel) -> List[
         "Earth (QGIS's world map)."
     )
     if vessel.synthetic:
-        lines.append(SYNTHETIC_NOTICE)
+        lines.append(synthetic_notice(layers))
     return lines
 
 
@@ -744,7 +735,7 @@ def write_case_report(
         "title": f"Case report: {vessel.title}" + (f", IMO {vessel.imo}" if vessel.imo else ""),
         "subtitle": "Dark gaps, reachable sea, candidate ports, imagery and sightings. Made "
         f"{dt.datetime.now(dt.timezone.utc):%d %b %Y %H:%M} UTC with Bai Mei {version()}.",
-        "notice": SYNTHETIC_NOTICE if vessel.synthetic else "",
+        "notice": synthetic_notice(layers) if vessel.synthetic else "",
     }
     summary, sources = summary_lines(shown), source_lines(layers, vessel)
     texts.update(summary="\n".join(f"• {s}" for s in summary), sources="\n".join(sources))

@@ -9,60 +9,21 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsGeometry,
     QgsProject,
-    QgsWkbTypes,
 )
 from shapely import wkb as shapely_wkb
 from shapely.ops import unary_union
 
 from ..core.errors import BaiMeiError
+from ..core.layer_kinds import FOOTPRINTS
 from ..services.search import FoundFootprint, SearchArea
+from .layer_kinds import kind_fields
 from .layers import epoch_seconds
-from .records import record_features, schema_fields, shapely_geometry
+from .records import record_features, shapely_geometry
 from .sources import WGS84
-
-FOOTPRINT_WKB_TYPE = QgsWkbTypes.MultiPolygon
-
-
-def _prop(found: FoundFootprint, *names):
-    properties = found.footprint.properties or {}
-    for name in names:
-        value = properties.get(name)
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        if value not in (None, ""):
-            return value
-    return None
-
-
-def _number(value) -> Optional[float]:
-    try:
-        return None if value is None else float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-FOOTPRINT_SCHEMA = (
-    ("item_id", "str", lambda f: f.footprint.item_id),
-    ("source", "str", lambda f: f.footprint.source),
-    ("collection", "str", lambda f: f.footprint.collection),
-    ("acquired", "datetime", lambda f: f.footprint.acquired),
-    ("platform", "str", lambda f: f.footprint.platform),
-    ("instrument", "str", lambda f: _prop(f, "instruments", "instrument")),
-    ("gsd_m", "float", lambda f: f.footprint.gsd_m),
-    ("cloud_cover", "float", lambda f: f.footprint.cloud_cover),
-    ("view_angle", "float", lambda f: f.footprint.view_angle_deg),
-    ("sun_elevation", "float", lambda f: _number(_prop(f, "view:sun_elevation", "sun_elevation"))),
-    ("covers_aoi", "bool", lambda f: f.covers_aoi),
-    ("aoi_overlap_pct", "float", lambda f: f.aoi_overlap_pct),
-    ("gap_id", "str", lambda f: f.gap_id),
-    ("in_gap_window", "bool", lambda f: f.in_gap_window),
-    ("thumbnail_url", "str", lambda f: f.footprint.thumbnail_url),
-    ("item_url", "str", lambda f: f.footprint.self_url),
-)
 
 
 def footprint_fields():
-    return schema_fields(FOOTPRINT_SCHEMA)
+    return kind_fields(FOOTPRINTS)
 
 
 def _multipolygon(found: FoundFootprint) -> Optional[QgsGeometry]:
@@ -76,7 +37,7 @@ def _multipolygon(found: FoundFootprint) -> Optional[QgsGeometry]:
 
 
 def footprint_features(found: List[FoundFootprint], fields):
-    return record_features(found, FOOTPRINT_SCHEMA, fields, _multipolygon)
+    return record_features(found, FOOTPRINTS, fields, _multipolygon)
 
 
 def _to_shapely(geometry: QgsGeometry):

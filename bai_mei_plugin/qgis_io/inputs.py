@@ -10,30 +10,21 @@ from qgis.PyQt.QtCore import QDateTime, Qt
 
 from ..core.errors import BaiMeiError
 from ..core.gaps import Gap
+from ..core.layer_kinds import GAPS
 from ..core.ports import Port, load_ports
 from ..core.profiles import FEATURES, PROFILE_COLUMNS, profiles_from_rows
 from ..core.sightings import Sighting
 from ..paths import resource_path
 from .layers import epoch_seconds
+from .records import feature_values
 from .sources import WGS84, _present
 
 GAP_REQUIRED = ("gap_id", "mmsi", "off_time", "on_time", "off_lon", "off_lat", "on_lon", "on_lat")
 
 
-def _value(feature, name, names, convert=float):
-    if name not in names:
-        return None
-    value = feature[name]
-    if not _present(value):
-        return None
-    try:
-        return convert(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def gaps_from_source(source) -> List[Gap]:
-    """Gap records from a layer written by baimei:detectgaps (its fields name everything a gap needs)."""
+    """Gap records from a layer written by baimei:detectgaps (its fields name everything a gap needs; a field of the
+    gaps kind the layer lacks is None, or 0 for the distance, speed and count)."""
     names = source.fields().names()
     missing = [n for n in GAP_REQUIRED if n not in names]
     if missing:
@@ -43,38 +34,20 @@ def gaps_from_source(source) -> List[Gap]:
         )
     gaps = []
     for number, feature in enumerate(source.getFeatures(QgsFeatureRequest()), start=1):
-        off, on = epoch_seconds(feature["off_time"]), epoch_seconds(feature["on_time"])
-        ends = [_value(feature, n, names) for n in ("off_lon", "off_lat", "on_lon", "on_lat")]
-        mmsi = _value(feature, "mmsi", names, int)
-        if off is None or on is None or mmsi is None or any(v is None for v in ends):
+        values = feature_values(feature, GAPS, names)
+        if any(values[n] is None for n in GAP_REQUIRED if n != "gap_id"):
             raise BaiMeiError(
                 f"Gap {number} ({feature['gap_id']}) of the gaps layer has no MMSI, time or end position."
             )
-        gaps.append(
-            Gap(
-                gap_id=str(feature["gap_id"]),
-                mmsi=mmsi,
-                vessel_name=_value(feature, "vessel_name", names, str),
-                off_time=off,
-                on_time=on,
-                gap_hours=(on - off) / 3600.0,
-                distance_nm=_value(feature, "distance_nm", names) or 0.0,
-                implied_speed_kn=_value(feature, "implied_speed_kn", names) or 0.0,
-                off_lon=ends[0],
-                off_lat=ends[1],
-                on_lon=ends[2],
-                on_lat=ends[3],
-                sog_before=_value(feature, "sog_before", names),
-                sog_after=_value(feature, "sog_after", names),
-                draught_before=_value(feature, "draught_before", names),
-                draught_after=_value(feature, "draught_after", names),
-                destination_before=_value(feature, "destination_before", names, str),
-                destination_after=_value(feature, "destination_after", names, str),
-                positions_12h_before=_value(feature, "positions_12h_before", names, int) or 0,
-                off_shore_nm=_value(feature, "off_shore_nm", names),
-                on_shore_nm=_value(feature, "on_shore_nm", names),
-            )
+        off, on = values["off_time"], values["on_time"]
+        values.update(
+            gap_id=str(feature["gap_id"]),
+            gap_hours=(on - off) / 3600.0,  # from the times, whatever the field says
+            distance_nm=values["distance_nm"] or 0.0,
+            implied_speed_kn=values["implied_speed_kn"] or 0.0,
+            positions_12h_before=values["positions_12h_before"] or 0,
         )
+        gaps.append(Gap(**values))
     return gaps
 
 

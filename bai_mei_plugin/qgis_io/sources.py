@@ -1,19 +1,15 @@
-"""QGIS layers -> core inputs: a point layer of AIS reports to columns, a polygon layer to a land index."""
+"""QGIS layers -> core inputs: a point layer of AIS reports to columns (land layers: see land.py)."""
 
 from __future__ import annotations
 
-import os
-from functools import lru_cache
 from typing import Callable, Dict, Optional
 
 import numpy as np
 from qgis.core import (
-    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsFeatureRequest,
     QgsProject,
-    QgsVectorLayer,
     QgsWkbTypes,
 )
 
@@ -22,16 +18,11 @@ from ..core.ais.formats import TIME_ISO, auto_mapping, guess_time_format
 from ..core.ais.model import MISSING_MMSI, MISSING_TIME, UNPARSEABLE, AisColumns, CleanResult, RawRead, TextColumn
 from ..core.ais.timeparse import make_parser
 from ..core.errors import BaiMeiError, Canceled
-from ..core.land import LandIndex
 from .layers import epoch_seconds
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 OPTIONAL_NUMERIC = ("sog", "cog", "heading", "draught")
 OPTIONAL_TEXT = ("vessel_name", "imo", "callsign", "vessel_type", "destination")
-
-
-def default_land_path() -> str:
-    return os.path.join(QgsApplication.pkgDataPath(), "resources", "data", "world_map.gpkg")
 
 
 def _to_float(value) -> float:
@@ -144,39 +135,3 @@ def _present(value) -> bool:
     if hasattr(value, "isNull") and value.isNull():
         return False
     return not (isinstance(value, str) and not value.strip())
-
-
-def land_from_layer(layer) -> LandIndex:
-    """A land index from a polygon layer or source (any CRS; transformed to lon/lat)."""
-    transform = None
-    crs = layer.sourceCrs() if hasattr(layer, "sourceCrs") else layer.crs()
-    if crs.isValid() and crs != WGS84:
-        transform = QgsCoordinateTransform(crs, WGS84, QgsProject.instance())
-    blobs = []
-    request = QgsFeatureRequest().setNoAttributes()
-    for feature in layer.getFeatures(request):
-        geometry = feature.geometry()
-        if geometry is None or geometry.isEmpty():
-            continue
-        if transform is not None:
-            geometry.transform(transform)
-        blobs.append(bytes(geometry.asWkb()))
-    if not blobs:
-        raise BaiMeiError("The land layer has no polygons.")
-    return LandIndex.from_wkb(blobs)
-
-
-@lru_cache(maxsize=2)
-def _default_land(path: str, mtime: float) -> LandIndex:
-    layer = QgsVectorLayer(f"{path}|layername=countries", "land", "ogr")
-    if not layer.isValid():
-        raise BaiMeiError(f"Cannot open QGIS's bundled world map at {path}.")
-    return land_from_layer(layer)
-
-
-def default_land() -> LandIndex:
-    """QGIS's bundled Natural Earth countries as land (built once per session, it takes about a second)."""
-    path = default_land_path()
-    if not os.path.exists(path):
-        raise BaiMeiError(f"QGIS's bundled world map is missing ({path}); give a land layer.")
-    return _default_land(path, os.path.getmtime(path))

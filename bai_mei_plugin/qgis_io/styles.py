@@ -4,32 +4,16 @@ from __future__ import annotations
 
 from qgis.core import QgsProcessingLayerPostProcessorInterface, QgsVectorLayerTemporalProperties
 
+from ..core.layer_kinds import layer_kind
 from ..paths import resource_path
-
-# layer kind -> (start field, end field or None for an instant)
-TEMPORAL_FIELDS = {
-    "points": ("timestamp", None),
-    "gaps": ("off_time", "on_time"),
-    "tracks": ("start_time", "end_time"),
-    "footprints": ("acquired", None),
-    "port_visits": ("arrival", "departure"),
-    "stops": ("start", "end"),
-    "destinations": ("off_time", "on_time"),
-    "encounters": ("start", "end"),
-    "rendezvous": ("start", "end"),
-    "anomalies": ("time", None),
-    "reach_areas": ("off_time", "on_time"),
-    "candidate_visits": ("arrive_earliest", "depart_latest"),
-    "sightings": ("observed_at", None),
-    "candidates": ("observed_at", None),
-}
 
 
 def set_temporal(layer, kind: str) -> None:
-    fields = TEMPORAL_FIELDS.get(kind)
-    if fields is None:
+    """Make the layer play in the Temporal Controller on its kind's time fields (nothing for a kind without)."""
+    temporal = layer_kind(kind).temporal
+    if temporal is None:
         return
-    start, end = fields
+    start, end = temporal
     props = layer.temporalProperties()
     props.setIsActive(True)
     props.setStartField(start)
@@ -41,8 +25,10 @@ def set_temporal(layer, kind: str) -> None:
 
 
 def apply_style(layer, kind: str) -> bool:
-    """Load ``resources/styles/<kind>.qml`` into the layer and make it time-enabled; False if the style failed."""
-    _, ok = layer.loadNamedStyle(resource_path("styles", f"{kind}.qml"))
+    """Load the kind's style (``resources/styles/<kind>.qml``) into the layer and make it time-enabled; False if
+    the style failed."""
+    style = layer_kind(kind).style
+    ok = style is not None and layer.loadNamedStyle(resource_path("styles", style))[1]
     set_temporal(layer, kind)
     layer.triggerRepaint()
     return bool(ok)

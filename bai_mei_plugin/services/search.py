@@ -1,7 +1,7 @@
 """One footprint search over any source, for one or many places and time windows (e.g. one per dark gap).
 
-The Processing algorithm and the dock's Imagery page both call :func:`search_areas`; it picks the client for the
-source, runs one query per area, and says how each footprint covers the area it was found for.
+The Processing algorithm and the dock's Imagery page both call :func:`search_areas` with a source id; the source
+(see ``sources``) gives the search, this runs one query per area and says how each footprint covers its area.
 """
 
 from __future__ import annotations
@@ -13,17 +13,9 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from ..core.errors import BaiMeiError, Canceled
-from ..core.footprints import DROP_CAP, Footprint, FootprintQuery, filter_footprints
-from .planet import PlanetClient
-from .stac import STAC_PRESETS, StacClient
-from .static_catalogue import load_catalogue
+from ..core.footprints import Footprint, FootprintQuery
+from . import sources
 from .transport import Credentials, HttpTransport
-
-SOURCE_STAC = "STAC API"
-SOURCE_PLANET = "Planet Data API"
-SOURCE_STATIC = "Static catalogue (file or URL)"
-SOURCES = (SOURCE_STAC, SOURCE_PLANET, SOURCE_STATIC)
-DEFAULT_STAC_URL = STAC_PRESETS["Earth Search (Element 84) v1"]
 
 
 @dataclass
@@ -60,50 +52,8 @@ def coverage(footprint_geometry, aoi) -> Tuple[bool, float]:
     return covers, round(100.0 * min(1.0, share), 2)
 
 
-def _searcher(
-    source: str, url: str, credentials: Optional[Credentials], transport: HttpTransport, is_canceled, notes: List[str]
-) -> Callable:
-    def noted(info):
-        notes.extend(n for n in info.get("notes") or () if n not in notes)
-
-    if source == SOURCE_STAC:
-        client = StacClient(url or DEFAULT_STAC_URL, transport, credentials)
-        client.landing(is_canceled)  # conformance decides how the cloud filter is sent
-
-        def search(query, progress):
-            found, info = client.search(query, progress, is_canceled)
-            noted(info)
-            return found, info.get("truncated", False), info.get("dropped", Counter())
-
-        return search
-    if source == SOURCE_PLANET:
-        if credentials is None:
-            raise BaiMeiError(
-                "The Planet Data API needs an API key: choose an authentication configuration that "
-                "holds it (Basic, with the key as user name)."
-            )
-        client = PlanetClient(transport, credentials, url) if url else PlanetClient(transport, credentials)
-
-        def search(query, progress):
-            found, info = client.search(query, progress, is_canceled)
-            return found, info.get("truncated", False), info.get("dropped", Counter())
-
-        return search
-    if source == SOURCE_STATIC:
-        if not url:
-            raise BaiMeiError("Choose the catalogue file (a STAC ItemCollection or GeoJSON FeatureCollection).")
-        everything = load_catalogue(url, transport, credentials, is_canceled=is_canceled)
-
-        def search(query, progress):
-            found, dropped = filter_footprints(everything, query)
-            return found, dropped.get(DROP_CAP, 0) > 0, dropped
-
-        return search
-    raise BaiMeiError(f"Unknown imagery source {source!r}; expected one of: {', '.join(SOURCES)}.")
-
-
 def search_areas(
-    source: str,
+    source_id: str,
     url: str,
     areas: Sequence[SearchArea],
     collections: Sequence[str] = (),
@@ -115,14 +65,16 @@ def search_areas(
     is_canceled: Optional[Callable[[], bool]] = None,
     deadline: Optional[float] = None,
 ) -> Tuple[List[FoundFootprint], Dict]:
-    """Footprints for each area's place and window, at most ``max_items`` in all, and a summary dict: ``searches``,
-    ``found``, ``truncated`` (some search stopped at the cap), ``dropped`` (Counter of local filter reasons),
-    ``notes`` (what the transport did that the user should know, e.g. a host asked without credentials).
+    """Footprints from the source ``source_id`` (see ``sources``) for each area's place and window, at most
+    ``max_items`` in all, and a summary dict: ``searches``, ``found``, ``truncated`` (some search stopped at the
+    cap), ``dropped`` (Counter of local filter reasons), ``notes`` (what the transport did that the user should
+    know, e.g. a host asked without credentials).
 
     The whole search ends after ``deadline`` seconds (default: the transport's ``search_deadline``) with an
     error saying so; the running request is cut like on Cancel."""
     if not areas:
         raise BaiMeiError("Nothing to search: no area of interest (choose a gap, a layer or an extent).")
+    source = sources.get(source_id)
     transport = transport or HttpTransport()
     limit = float(deadline if deadline is not None else getattr(transport, "search_deadline", 900.0))
     ends_at = time.monotonic() + limit
@@ -138,7 +90,7 @@ def search_areas(
     except Canceled:
         if user_canceled() or time.monotonic() < ends_at:
             raise
-        shown = urlsplit(url or DEFAULT_STAC_URL).hostname or "the catalogue"
+        shown = urlsplit(source.address(url)).hostname or "the catalogue"
         raise BaiMeiError(
             f"The search at {shown} did not finish within {limit:g} s (the search deadline); narrow "
             f"the area, the time window or the number of scenes, or try again later."
@@ -149,7 +101,7 @@ def _search_areas(
     source, url, areas, collections, max_cloud, max_items, credentials, transport, progress, canceled
 ) -> Tuple[List[FoundFootprint], Dict]:
     notes: List[str] = []
-    search = _searcher(source, url, credentials, transport, canceled, notes)
+    search = source.searcher(url, credentials, transport, canceled, notes)
     results: List[FoundFootprint] = []
     summary = {"searches": 0, "found": 0, "truncated": False, "dropped": Counter(), "notes": notes}
     for k, area in enumerate(areas):

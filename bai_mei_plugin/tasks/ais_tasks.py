@@ -1,4 +1,5 @@
-"""Background tasks for the dock: read an AIS file or layer and find its gaps, or re-run the gaps alone.
+"""Background tasks for the dock: read an AIS file or layer and find its gaps, or find gaps with any gap engine (the
+reports in memory again with other criteria, a PostGIS table, an archive on a Dask cluster).
 
 ``run()`` does the work off the GUI thread (reading, cleaning, gap detection, building memory layers, which are then
 moved to the main thread); ``finished()`` runs on the main thread and only hands the result to a callback.
@@ -15,19 +16,16 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core.ais.formats import AisFormat
 from ..core.ais.memory import POINT_LAYER_BYTES_PER_ROW
-from ..core.ais.model import CleanResult
+from ..core.ais.model import AisColumns, CleanResult
 from ..core.ais.reader import read_ais
 from ..core.errors import BaiMeiError, Canceled
-from ..core.gaps import GAP_FIELDS, GapCriteria, GapResult, detect_gaps
-from ..qgis_io.layers import (
-    gap_features,
-    gap_fields,
-    point_features,
-    point_fields,
-    track_features,
-    track_fields,
-)
-from ..qgis_io.sources import columns_from_source, default_land
+from ..core.gap_engine import LOADED, GapEngine, InMemoryGapEngine, LandChoice, ReportsLocation
+from ..core.gaps import GAP_FIELDS, GapCriteria, GapResult, gap_end_columns
+from ..qgis_io.land import default_land
+from ..qgis_io.layer_kinds import kind_fields
+from ..qgis_io.layers import point_features
+from ..qgis_io.records import gap_features, track_features
+from ..qgis_io.sources import columns_from_source
 
 LOG_TAG = "Bai Mei"
 
@@ -50,11 +48,22 @@ class LoadRequest:
 
 @dataclass
 class LoadResult:
-    reports: CleanResult
+    """What the dock shows for one source of reports: the gaps, the engine that found them (it finds them again with
+    other criteria, and knows where the reports live), the reports the dock can work with and the layers."""
+
     found: GapResult
+    engine: GapEngine
+    # every report when they are in memory; the two reports either side of each gap when they stayed on a server or
+    # in an archive (enough for the vessel summary and the default maximum speed)
+    columns: AisColumns
     gaps_layer: QgsVectorLayer
-    tracks_layer: QgsVectorLayer
+    tracks_layer: Optional[QgsVectorLayer] = None  # None when the reports are not in memory
     points_layer: Optional[QgsVectorLayer] = None
+    reports: Optional[CleanResult] = None  # the read and its counts, when the reports were read into QGIS
+
+    @property
+    def location(self) -> ReportsLocation:
+        return self.engine.location
 
 
 def memory_layer(uri: str, name: str, fields, features) -> QgsVectorLayer:
@@ -73,13 +82,13 @@ def memory_layer(uri: str, name: str, fields, features) -> QgsVectorLayer:
     return layer
 
 
-def gap_layers(reports: CleanResult, found: GapResult):
-    """Memory layers of the gaps and tracks (built in the calling thread)."""
+def gap_layers(columns: Optional[AisColumns], found: GapResult):
+    """Memory layers of the gaps and, when the reports are at hand, the tracks (built in the calling thread)."""
     # Short names: the layers sit in a group named after the source, which says whose gaps they are.
-    gaps = memory_layer("LineString", "dark gaps", gap_fields(), gap_features(found.gaps, gap_fields()))
-    tracks = memory_layer(
-        "LineStringM", "tracks", track_fields(), track_features(reports.columns, found.tracks, track_fields())
-    )
+    gaps = memory_layer("LineString", "dark gaps", kind_fields("gaps"), gap_features(found.gaps))
+    if columns is None:
+        return gaps, None
+    tracks = memory_layer("LineStringM", "tracks", kind_fields("tracks"), track_features(columns, found.tracks))
     return gaps, tracks
 
 
@@ -156,38 +165,53 @@ class LoadAisTask(BaiMeiTask):
         else:
             reports = columns_from_source(request.layer, request.mmsi_field, request.time_field, _TaskFeedback(self))
         self.setProgress(60)
-        result = run_gaps(self, reports, request.criteria)
+        location = ReportsLocation(LOADED, self.name, request.path or self.name)
+        engine = InMemoryGapEngine(reports, location, LandChoice(default=default_land))
+        result = find_gaps(self, engine, request.criteria, start=60)
         if request.with_points and not self.isCanceled():
             result.points_layer = memory_layer(
-                "Point", "reports", point_fields(), point_features(reports.columns, point_fields())
+                "Point", "reports", kind_fields("points"), point_features(reports.columns, kind_fields("points"))
             )
             self._to_main_thread(result.points_layer)
         return result
 
 
-class RerunGapsTask(BaiMeiTask):
-    """Gaps and tracks again, with new criteria, from reports already in memory (no re-reading)."""
+class FindGapsTask(BaiMeiTask):
+    """The gaps found by any engine: the reports in memory (again, with other criteria), a PostGIS table, an archive;
+    with their layers."""
 
-    def __init__(self, reports: CleanResult, criteria: GapCriteria, name: str, on_done: Callable):
-        super().__init__(f"Bai Mei: gaps of {name}", on_done)
-        self.reports = reports
+    def __init__(self, engine: GapEngine, criteria: GapCriteria, on_done: Callable):
+        super().__init__(f"Bai Mei: dark gaps in {engine.location.name}", on_done)
+        self.engine = engine
         self.criteria = criteria
-        self.name = name
+        self.name = engine.location.name
 
     def work(self) -> LoadResult:
-        return run_gaps(self, self.reports, self.criteria)
+        return find_gaps(self, self.engine, self.criteria)
 
 
-def run_gaps(task: BaiMeiTask, reports: CleanResult, criteria: GapCriteria) -> LoadResult:
-    land = default_land() if criteria.min_shore_nm > 0 else None
-    found = detect_gaps(reports.columns, criteria, land, is_canceled=task.is_canceled)
-    task.setProgress(75)
+def find_gaps(task: BaiMeiTask, engine: GapEngine, criteria: GapCriteria, start: float = 0.0) -> LoadResult:
+    """The engine's gaps and their layers, with the task's progress from ``start`` and its cancel."""
+    span = 95.0 - start
+    found = engine.find_gaps(
+        criteria, progress=lambda f: task.progress(f, start, span * 0.6), is_canceled=task.is_canceled
+    )
+    for note in found.notes:
+        QgsMessageLog.logMessage(note, LOG_TAG, Qgis.Info)
+    task.setProgress(start + span * 0.6)
     if task.isCanceled():
         raise Canceled()
-    gaps, tracks = gap_layers(reports, found)
+    gaps, tracks = gap_layers(engine.columns, found)
     task._to_main_thread(gaps, tracks)
     task.setProgress(95)
-    return LoadResult(reports=reports, found=found, gaps_layer=gaps, tracks_layer=tracks)
+    return LoadResult(
+        found=found,
+        engine=engine,
+        columns=engine.columns if engine.columns is not None else gap_end_columns(found.gaps),
+        gaps_layer=gaps,
+        tracks_layer=tracks,
+        reports=engine.reports if isinstance(engine, InMemoryGapEngine) else None,
+    )
 
 
 class LayerSnapshot:

@@ -5,22 +5,21 @@ thread)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Callable, List, Optional, Tuple
 
-from qgis.core import QgsGeometry, QgsPointXY, QgsVectorLayer
+from qgis.core import QgsVectorLayer
 
 from ..core.ais.model import AisColumns
 from ..core.anomalies import find_anomalies
+from ..core.assess_gap import assess_gaps
 from ..core.encounters import find_encounters
 from ..core.gaps import Gap
+from ..core.layer_kinds import ANOMALIES, ENCOUNTERS, PORT_VISITS, candidate_visits_of, reach_areas_of
 from ..core.port_visits import declared_vs_actual, detect_port_visits
-from ..core.reachability import LandPolygons, gap_reachability
-from ..core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts, Suspicion, assess_gap
-from ..qgis_io import schemas
+from ..core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts, Suspicion
 from ..qgis_io.inputs import default_ports
-from ..qgis_io.records import record_features, schema_fields
-from ..qgis_io.sources import default_land, default_land_path
+from ..qgis_io.land import land_polygons
+from ..qgis_io.records import at_lon_lat, records_layer
 from .ais_tasks import BaiMeiTask
 
 
@@ -31,21 +30,6 @@ class AnalysisResult:
     records: list = field(default_factory=list)  # what the page lists (candidate ports)
     notes: List[str] = field(default_factory=list)
     suspicion: Optional[Suspicion] = None  # of the gap, for a reachability run
-
-
-@lru_cache(maxsize=1)
-def land_polygons(path: str) -> LandPolygons:
-    return LandPolygons(default_land().polygons)
-
-
-def records_layer(uri: str, name: str, records, schema, geometry) -> QgsVectorLayer:
-    layer = QgsVectorLayer(f"{uri}?crs=EPSG:4326", name, "memory")
-    fields = schema_fields(schema)
-    layer.dataProvider().addAttributes(fields.toList())
-    layer.updateFields()
-    layer.dataProvider().addFeatures(list(record_features(records, schema, layer.fields(), geometry)))
-    layer.updateExtents()
-    return layer
 
 
 def reachability(
@@ -59,35 +43,29 @@ def reachability(
     interest = interest if interest is not None else InterestPorts(DEFAULT_INTEREST_PORTS)
     ports = default_ports()
     task.setProgress(5)
-    land = land_polygons(default_land_path())
+    land = land_polygons()
     task.setProgress(30)
-    result = gap_reachability([gap], cols, land, ports, max_speed_kn, task.is_canceled)
-    port_at = {(p.name, p.locode): p for p in ports}
-
-    def port_point(visit):
-        port = port_at[(visit.port_name, visit.locode)]
-        return QgsGeometry.fromPointXY(QgsPointXY(port.lon, port.lat))
-
-    area = result.areas[0]
-    suspicion = assess_gap(gap, result.visits, interest)
-    areas = records_layer(
-        "MultiPolygon",
-        "reachable sea",
-        result.areas,
-        schemas.reach_area_schema({gap.gap_id: gap}, {gap.gap_id: suspicion}),
-        schemas.area_geometry,
-    )
+    assessed = assess_gaps([gap], cols, ports, land, interest, max_speed_kn, is_canceled=task.is_canceled)
+    found = assessed.items[0]
+    areas = records_layer(reach_areas_of(assessed.gap_of, assessed.suspicion_of), "reachable sea", assessed.areas)
     visits = records_layer(
-        "Point", "candidate ports", result.visits, schemas.candidate_visits_schema(interest), port_point
+        candidate_visits_of(interest),
+        "candidate ports",
+        found.visits,
+        lambda visit: at_lon_lat(assessed.port_of(visit)),
     )
     task._to_main_thread(areas, visits)
-    notes = list(result.notes)
+    area = found.area
     summary = (
         f"{gap.vessel_name or gap.mmsi}: {area.area_km2:,.0f} km² of sea within reach at "
-        f"{area.max_speed_kn:.1f} kn; {len(result.visits)} ports it could have called at."
+        f"{area.max_speed_kn:.1f} kn; {len(found.visits)} ports it could have called at."
     )
     return AnalysisResult(
-        summary, [(areas, "reach_areas"), (visits, "candidate_visits")], result.visits, notes, suspicion
+        summary,
+        [(areas, "reach_areas"), (visits, "candidate_visits")],
+        found.visits,
+        list(assessed.notes),
+        found.suspicion,
     )
 
 
@@ -95,7 +73,7 @@ def port_visits(task: BaiMeiTask, cols: AisColumns, gaps: List[Gap]) -> Analysis
     ports = default_ports()
     found = detect_port_visits(cols, ports, progress=lambda f: task.progress(f, 0, 80), is_canceled=task.is_canceled)
     checks = declared_vs_actual(gaps, found.visits, ports)
-    visits = records_layer("Point", "port visits", found.visits, schemas.PORT_VISITS, schemas.at_lon_lat)
+    visits = records_layer(PORT_VISITS, "port visits", found.visits)
     task._to_main_thread(visits)
     mismatches = sum(1 for c in checks if c.mismatch)
     return AnalysisResult(
@@ -110,7 +88,7 @@ def encounters(task: BaiMeiTask, cols: AisColumns) -> AnalysisResult:
     found = find_encounters(
         cols, default_ports(), progress=lambda f: task.progress(f, 0, 90), is_canceled=task.is_canceled
     )
-    layer = records_layer("Point", "encounters", found, schemas.ENCOUNTERS, schemas.at_lon_lat)
+    layer = records_layer(ENCOUNTERS, "encounters", found)
     task._to_main_thread(layer)
     return AnalysisResult(
         f"{len(found):,} encounters at sea (≤ 500 m, ≥ 2 h, ≤ 2 kn, ≥ 10 km from a port).",
@@ -121,7 +99,7 @@ def encounters(task: BaiMeiTask, cols: AisColumns) -> AnalysisResult:
 
 def anomalies(task: BaiMeiTask, cols: AisColumns) -> AnalysisResult:
     found = find_anomalies(cols, progress=lambda f: task.progress(f, 0, 90), is_canceled=task.is_canceled)
-    layer = records_layer("Point", "anomalies", found.anomalies, schemas.ANOMALIES, schemas.anomaly_point)
+    layer = records_layer(ANOMALIES, "anomalies", found.anomalies)
     task._to_main_thread(layer)
     kinds = sorted({a.kind for a in found.anomalies})
     return AnalysisResult(

@@ -1,4 +1,4 @@
-"""Background tasks for the dock's Imagery page: search footprints, list a STAC API's collections, open a scene.
+"""Background tasks for the dock's Imagery page: search footprints, list a source's collections, open a scene.
 
 The network part runs in a helper thread and the task waits for it in short steps: Cancel ends the task at once.
 The helper is told to stop too: the transport's watchdog sees it and shuts the connection down, so the transfer
@@ -18,8 +18,8 @@ from ..core.errors import BaiMeiError, Canceled
 from ..core.footprints import redact_url
 from ..qgis_io.footprints import footprint_features, footprint_fields
 from ..qgis_io.network import credentials_for, qgis_transport
+from ..services import sources
 from ..services.search import FoundFootprint, SearchArea, search_areas
-from ..services.stac import StacClient
 from ..services.transport import redact
 from .ais_tasks import BaiMeiTask, memory_layer
 
@@ -32,9 +32,9 @@ COG_MARKERS = ("profile=cloud-optimized", "image/tiff", "image/vnd.stac.geotiff"
 
 @dataclass
 class FootprintSearch:
-    """One search from the Imagery page, as ``search_areas`` takes it (the auth config by id only)."""
+    """One search from the Imagery page, as ``search_areas`` takes it (the source and the auth config by id)."""
 
-    source: str
+    source: str  # the source's id (see services.sources)
     url: str
     areas: Sequence[SearchArea]
     collections: Sequence[str] = ()
@@ -91,7 +91,7 @@ class SearchFootprintsTask(BaiMeiTask):
     """``search_areas`` for the page's query, and the results as a memory layer of footprints."""
 
     def __init__(self, search: FootprintSearch, on_done: Callable):
-        super().__init__(f"Bai Mei: imagery search ({search.source})", on_done)
+        super().__init__(f"Bai Mei: imagery search ({sources.get(search.source).label})", on_done)
         self.search = search
 
     def work(self) -> FootprintResult:
@@ -128,17 +128,21 @@ class SearchFootprintsTask(BaiMeiTask):
 
 
 class ListCollectionsTask(BaiMeiTask):
-    """(id, title) of every collection of a STAC API."""
+    """(id, title) of every collection the source (by id) offers at ``url``."""
 
-    def __init__(self, url: str, authcfg: str, on_done: Callable):
-        super().__init__("Bai Mei: STAC collections", on_done)
+    def __init__(self, source_id: str, url: str, authcfg: str, on_done: Callable):
+        self.source = sources.get(source_id)
+        super().__init__(f"Bai Mei: {self.source.label} collections", on_done)
         self.url = url
         self.authcfg = authcfg
 
     def work(self) -> List[Tuple[str, str]]:
         credentials = credentials_for(self.authcfg)
-        client = StacClient(self.url, qgis_transport(), credentials)
-        return wait_for(lambda stopped, _report: client.collections(stopped), self.is_canceled)
+        transport = qgis_transport()
+        return wait_for(
+            lambda stopped, _report: self.source.collections(self.url, credentials, transport, stopped),
+            self.is_canceled,
+        )
 
 
 def visual_asset(item: dict) -> Optional[Tuple[str, str]]:

@@ -85,8 +85,8 @@ def vm_hwm_mb() -> float:
 
 
 def run_engine(engine: str, archive: str, workers: int) -> dict:
-    from bai_mei_plugin.core.engines.dask_gaps import detect_gaps_dask, read_archive
     from bai_mei_plugin.core.gaps import detect_gaps
+    from bai_mei_plugin.engines.dask_gaps import detect_gaps_dask, read_archive
 
     start_rss = peak_rss_mb()
     started = time.perf_counter()

@@ -53,8 +53,8 @@ def run_import(archive: str, table: str, server: dict) -> dict:
     """Every partition of the archive into ``table`` with the COPY importer, then the indexes."""
     import psycopg2
 
-    from bai_mei_plugin.core.engines.dask_gaps import read_archive
-    from bai_mei_plugin.core.engines.postgis_import import import_columns, index_table
+    from bai_mei_plugin.engines.dask_gaps import read_archive
+    from bai_mei_plugin.engines.postgis_import import import_columns, index_table
 
     files = sorted(Path(archive).glob("*.parquet"))
     conn = psycopg2.connect(**server)
@@ -86,7 +86,7 @@ def run_detect(table: str, server: dict) -> dict:
     """The server's gaps of ``table``; this process holds only them."""
     import psycopg2
 
-    from bai_mei_plugin.core.engines.postgis_gaps import detect_gaps_postgis
+    from bai_mei_plugin.engines.postgis_gaps import detect_gaps_postgis
 
     conn = psycopg2.connect(**server)
     started = time.perf_counter()

@@ -183,8 +183,9 @@ def _gap_fields_only() -> dict:
 
 def baimei(path: str) -> dict:
     from bai_mei_plugin.core.gaps import GapCriteria, detect_gaps
-    from bai_mei_plugin.qgis_io.layers import gap_features, gap_fields, track_features, track_fields
-    from bai_mei_plugin.qgis_io.sources import default_land
+    from bai_mei_plugin.qgis_io.land import default_land
+    from bai_mei_plugin.qgis_io.layer_kinds import kind_fields
+    from bai_mei_plugin.qgis_io.records import gap_features, track_features
 
     clock = Clock()
     read_ais = _instrumented(clock)
@@ -199,12 +200,12 @@ def baimei(path: str) -> dict:
     with clock("detect_gaps"):
         found = detect_gaps(result.columns, GapCriteria(), land)
     with clock("gaps layer"):
-        gaps_layer = _memory_layer("LineString?crs=EPSG:4326", "gaps", gap_fields())
+        gaps_layer = _memory_layer("LineString?crs=EPSG:4326", "gaps", kind_fields("gaps"))
         if not gaps_layer.dataProvider().addFeatures(list(gap_features(found.gaps, gaps_layer.fields())))[0]:
             raise RuntimeError("adding gap features failed")
         gaps_layer.updateExtents()
     with clock("tracks layer"):
-        tracks_layer = _memory_layer("LineStringM?crs=EPSG:4326", "tracks", track_fields())
+        tracks_layer = _memory_layer("LineStringM?crs=EPSG:4326", "tracks", kind_fields("tracks"))
         provider = tracks_layer.dataProvider()
         batch = []
         for feature in track_features(result.columns, found.tracks, tracks_layer.fields()):
@@ -233,7 +234,8 @@ def baimei(path: str) -> dict:
 
 
 def points(path: str) -> dict:
-    from bai_mei_plugin.qgis_io.layers import point_features, point_fields
+    from bai_mei_plugin.qgis_io.layer_kinds import kind_fields
+    from bai_mei_plugin.qgis_io.layers import point_features
 
     clock = Clock()
     read_ais = _instrumented(clock)
@@ -244,7 +246,7 @@ def points(path: str) -> dict:
     cpu = time.process_time()
     start = time.perf_counter()
     with clock("points layer"):
-        layer = _memory_layer("Point?crs=EPSG:4326", "points", point_fields())
+        layer = _memory_layer("Point?crs=EPSG:4326", "points", kind_fields("points"))
         provider, fields = layer.dataProvider(), layer.fields()
         for first in range(0, len(cols), POINT_BATCH):
             if not provider.addFeatures(list(point_features(cols, fields, first, first + POINT_BATCH)))[0]:

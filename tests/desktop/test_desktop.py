@@ -163,7 +163,7 @@ def _tail(path: Path, lines: int = 40) -> str:
 
 def _generate_scenario(tmp_path: Path):
     """The bundled Bai Mei 8 scenario (a ~240 MB DMA CSV, a few seconds), written before QGIS starts."""
-    scenario = pytest.importorskip("bai_mei_plugin.core.scenario", reason="the scenario generator needs numpy")
+    scenario = pytest.importorskip("bai_mei_plugin.demo.scenario", reason="the scenario generator needs numpy")
     started = time.monotonic()
     info = scenario.generate_scenario(str(tmp_path / "bai_mei_8_scenario.csv"))
     print(f"\nscenario: {info.rows:,} rows, {info.vessels} vessels in {time.monotonic() - started:.1f} s")

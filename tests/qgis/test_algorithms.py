@@ -103,12 +103,59 @@ def test_presets_override_and_custom(provider, voyage_csv):
     assert run("baimei:detectgaps", {**common, "PRESET": 2})["GAP_COUNT"] == 0  # GFW: 12 h
     # vessel 1 reappears inland in Natural Earth (0 nm from shore), so a 1 nm criterion drops its gap
     assert run("baimei:detectgaps", {**common, "PRESET": 0, "MIN_SHORE_NM": 1})["GAP_COUNT"] == 0
-    from bai_mei_plugin.qgis_io.sources import default_land_path
+    from bai_mei_plugin.qgis_io.land import default_land_path
 
     land = QgsVectorLayer(default_land_path() + "|layername=countries", "land", "ogr")
     with_land = run("baimei:detectgaps", {**common, "PRESET": 0, "LAND": land})
     gap = next(with_land["OUTPUT_GAPS"].getFeatures())
     assert gap["on_shore_nm"] == 0.0 and 0 < gap["off_shore_nm"] < 30  # inland Mississippi; Lake Pontchartrain
+
+
+class Log(QgsProcessingFeedback):
+    """What an algorithm writes to the log."""
+
+    def __init__(self):
+        super().__init__()
+        self.infos, self.warnings = [], []
+
+    def pushInfo(self, info):  # noqa: N802 - QgsProcessingFeedback's name
+        self.infos.append(info)
+
+    def reportError(self, error, fatalError=False):  # noqa: N802,N803
+        self.warnings.append(error)
+
+
+def test_the_log_says_which_criteria_a_preset_used(provider, voyage_csv):
+    points = import_points(voyage_csv)["OUTPUT"]
+    params = {"INPUT": points, "OUTPUT_GAPS": "memory:", "OUTPUT_TRACKS": "memory:"}
+    log = Log()
+    run("baimei:detectgaps", {**params, "PRESET": 2, "MIN_GAP_HOURS": 3}, log)
+    assert "Criteria (GFW (12 h, 50 nm offshore)): Minimum gap 12 h, Distance from shore 50 nm, " in "".join(log.infos)
+    assert any("overrides the criteria given (Minimum gap 3 h" in w for w in log.warnings), log.warnings
+    log = Log()
+    run("baimei:detectgaps", {**params, "PRESET": 0, "MIN_GAP_HOURS": 3, "MIN_POSITIONS_BEFORE": 2}, log)
+    assert "Criteria (Custom): Minimum gap 3 h, Distance from shore 0 nm, Positions in 12 h before 2." in log.infos
+    assert not log.warnings
+    log = Log()
+    run("baimei:detectgaps", params, log)  # the default preset, no numbers given: nothing to warn about
+    assert any(i.startswith("Criteria (Port call (6 h, any distance)): Minimum gap 6 h") for i in log.infos)
+    assert not log.warnings
+
+
+def test_the_criteria_parameters_come_from_the_description(provider):
+    from qgis.core import QgsApplication
+
+    from bai_mei_plugin.core.gaps import CRITERIA_FIELDS, PRESET_NAMES
+
+    for algorithm_id in ("baimei:detectgaps", "baimei:detectgapspostgis", "baimei:detectgapsarchive"):
+        algorithm = QgsApplication.processingRegistry().algorithmById(algorithm_id)
+        preset = algorithm.parameterDefinition("PRESET")
+        assert preset.options() == PRESET_NAMES and preset.defaultValue() == 1, algorithm_id
+        for field in CRITERIA_FIELDS:
+            parameter = algorithm.parameterDefinition(field.key)
+            assert parameter is not None and parameter.description() == field.label, (algorithm_id, field.name)
+            assert parameter.defaultValue() == field.default and parameter.minimum() == field.minimum
+            assert parameter.flags() & parameter.FlagOptional
 
 
 def test_outputs_styled_and_time_enabled_when_loaded(provider, voyage_csv, qgis_new_project):

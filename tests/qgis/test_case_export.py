@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from osgeo import gdal, ogr
+from osgeo import ogr
 from qgis.core import (
     QgsFeature,
     QgsField,
@@ -172,23 +172,39 @@ def test_geojson_round_trip_rfc7946_and_utc_times(case, tmp_path):
         assert QgsVectorLayer(path, "again", "ogr").featureCount() == source.featureCount()
 
 
+def kml_colour(colour):
+    return f"{colour.alpha():02x}{colour.blue():02x}{colour.green():02x}{colour.red():02x}"
+
+
 def test_kml_has_timestamps_timespans_names_and_descriptions(case, tmp_path):
     written = export_layers(case, str(tmp_path), ["kml"], "case")
     assert written == [str(tmp_path / "case.kml")]
     root = ET.parse(written[0]).getroot()
-    folders = {d.find(f"{KML}name").text: d for d in root.iter(f"{KML}Document") if d.find(f"{KML}name") is not None}
-    assert {"ais_reports", "reachable_sea", "destinations"} <= set(folders)
+    folders = {d.find(f"{KML}name").text: d for d in root.iter(f"{KML}Folder")}
+    assert list(folders) == ["ais_reports", "reachable_sea", "destinations"]  # one Folder per layer, in order
+    styles = {s.get("id"): s for s in root.iter(f"{KML}Style")}
     reports = folders["ais_reports"].findall(f"{KML}Placemark")
     assert [p.find(f"{KML}TimeStamp/{KML}when").text for p in reports] == [iso(T0), iso(T0 + H), iso(T0 + 2 * H)]
     assert reports[0].find(f"{KML}name").text == "BAI MEI 8"
     assert "Timestamp</b>: 2017-06-16 01:02 UTC" in reports[0].find(f"{KML}description").text
+    assert reports[0].find(f"{KML}Point/{KML}coordinates").text.strip() == "124.000000,36.000000"
+    icon = styles[reports[0].find(f"{KML}styleUrl").text[1:]].find(f"{KML}IconStyle/{KML}color").text
+    assert icon == kml_colour(case[0].renderer().symbol().color())  # the layer's colour in Google Earth
     area = folders["reachable_sea"].find(f"{KML}Placemark")
     assert area.find(f"{KML}TimeSpan/{KML}begin").text == iso(T0)
     assert area.find(f"{KML}TimeSpan/{KML}end").text == iso(T0 + 248 * H)
-    assert area.find(f".//{KML}Polygon") is not None and area.find(f".//{KML}PolyStyle") is not None
-    assert len(folders["destinations"].findall(f"{KML}Placemark")) == 2
-    assert gdal.GetConfigOption("LIBKML_TIMESTAMP_FIELD") is None  # nothing left set for other writers
-    dataset = ogr.Open(written[0])
+    assert area.find(f".//{KML}Polygon") is not None
+    fill = styles[area.find(f"{KML}styleUrl").text[1:]].find(f"{KML}PolyStyle/{KML}color").text
+    symbol = case[1].renderer().symbol()
+    assert fill[2:] == kml_colour(symbol.color())[2:] and int(fill[:2], 16) == round(
+        symbol.color().alpha() * symbol.opacity()
+    )
+    data = {d.get("name"): d.text for d in area.iter(f"{KML}SimpleData")}
+    assert data["gap_id"] == "G1" and data["on_time"] == iso(T0 + 248 * H) and float(data["area_km2"]) == 1.5e5
+    destinations = folders["destinations"].findall(f"{KML}Placemark")
+    assert len(destinations) == 2 and destinations[1].find(f"{KML}TimeSpan/{KML}begin").text == iso(T0 + 500 * H)
+    assert destinations[1].find(f"{KML}TimeSpan/{KML}end") is None  # no on_time: a span open at its end
+    dataset = ogr.Open(written[0])  # GDAL reads it as a layer per folder
     assert [dataset.GetLayer(i).GetFeatureCount() for i in range(dataset.GetLayerCount())] == [3, 1, 2]
 
 
@@ -254,6 +270,32 @@ def test_nothing_is_left_after_a_cancel_or_a_failure(case, tmp_path, monkeypatch
     with pytest.raises(BaiMeiError, match="KML"):
         export_layers(case, str(tmp_path), ["gpkg", "geojson", "kml", "csv"], "case")
     assert os.listdir(tmp_path) == []  # the GeoPackage and GeoJSON files written first were removed too
+
+
+class CancelDuringKml(QgsProcessingFeedback):
+    """Cancels once the KML writer has reported progress inside its file (the second of two)."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def setProgress(self, progress):  # noqa: N802 (QGIS API)
+        super().setProgress(progress)
+        self.seen.append(progress)
+        if 50 < progress < 100:
+            self.cancel()
+
+
+def test_a_kml_export_is_cancelled_from_the_feedback_inside_its_file(tmp_path):
+    from tests.qgis.test_kml_writer import tracks_layer
+
+    feedback = CancelDuringKml()
+    with pytest.raises(Canceled):
+        export_layers([tracks_layer(1000, 100_000)], str(tmp_path), ["geojson", "kml"], "big", feedback)
+    assert os.listdir(tmp_path) == []  # neither the finished GeoJSON nor the partial KML is left
+    # the GeoJSON done (50 %), the KML's start, its first 200 of 1,000 features (60 %, cancelled there); then the
+    # writer stopped at its next check instead of going on to the end of the file
+    assert feedback.seen == [50.0, 50.0, 60.0]
 
 
 def test_bad_requests_are_refused(case, tmp_path):
@@ -332,11 +374,18 @@ def case_report_layers(tmp_path):
     scenes = memory_layer(
         "MultiPolygon",
         "scenes",
-        [("item_id", "str"), ("acquired", "datetime"), ("gap_id", "str"), ("source", "str"), ("in_gap_window", "bool")],
+        [
+            ("item_id", "str"),
+            ("acquired", "datetime"),
+            ("gap_id", "str"),
+            ("source", "str"),
+            ("in_gap_window", "bool"),
+            ("properties", "str"),
+        ],
         [
             (
                 "MULTIPOLYGON (((125.2 38.6, 125.5 38.6, 125.5 38.8, 125.2 38.8, 125.2 38.6)))",
-                ["SCENE-1", utc(T0 + H), "G1", "Catalogue test", True],
+                ["SCENE-1", utc(T0 + H), "G1", "Catalogue test", True, '{"bai_mei:synthetic": true}'],
             )
         ],
     )
@@ -398,7 +447,7 @@ def test_layers_are_recognised_by_their_fields_and_the_vessel_guessed(case_repor
         "sightings",
         "tracks",
     ]
-    assert guess_vessel(layers) == CaseVessel(200000008, "BAI MEI 8", "", True)  # the scenario's MMSI
+    assert guess_vessel(layers) == CaseVessel(200000008, "BAI MEI 8", "", True)  # a synthetic scene in its gap
     del layers["candidates"]
     assert guess_vessel(layers).mmsi == 200000008  # the longest gap
     assert guess_vessel(layers, 412000001) == CaseVessel(412000001, "OTHER", "", False)

@@ -178,7 +178,7 @@ def test_min_shore_with_the_bundled_land_uploaded_once(provider, qgis_connection
     the same distances from shore come back; the second run reuses the upload."""
     import psycopg2
 
-    from bai_mei_plugin.qgis_io.sources import default_land
+    from bai_mei_plugin.qgis_io.land import default_land
 
     name, data, server = qgis_connection
     params = {

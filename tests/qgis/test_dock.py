@@ -6,6 +6,7 @@ import pytest
 from qgis.core import Qgis, QgsProject, QgsSettings, QgsTemporalNavigationObject
 from qgis.PyQt.QtCore import QTimer
 
+from bai_mei_plugin.core.gap_engine import LOADED, ReportsLocation
 from bai_mei_plugin.gui.dock import BaiMeiDock
 from bai_mei_plugin.gui.settings import Settings
 
@@ -54,6 +55,9 @@ def test_load_file_fills_project_tables_and_message_bar(dock, qtbot, voyage_csv,
     assert successes == ["Bai Mei:2 vessels, 1 dark gap; 0 rows dropped."]
     assert "50 rows read, 50 kept, 0 dropped; 2 vessels, 1 gaps" in dock.summaryLabel.text()
     assert Settings().value("last_folder")
+    # the session knows where its reports live, and keeps the engine that finds their gaps again
+    assert dock.session.location == ReportsLocation(LOADED, "voyage.csv", voyage_csv)
+    assert dock.session.engine.columns is dock.session.result.reports.columns
 
 
 def test_select_row_moves_map_time_and_selection_both_ways(dock, qtbot, voyage_csv, canvas):
@@ -128,6 +132,27 @@ def test_rerun_changes_gaps_without_reading_again(dock, qtbot, voyage_csv, monke
     group = QgsProject.instance().layerTreeRoot().findGroup("voyage.csv")
     assert len(group.findLayers()) == 2
     assert Settings().value("min_gap_hours", type_=float) == 11.0
+
+
+def test_a_preset_shows_its_values_read_only_and_custom_edits_them(dock):
+    from bai_mei_plugin.core.gaps import CRITERIA_FIELDS, PRESET_GFW, PRESETS, GapCriteria
+
+    form = dock.gaps.criteria_widget
+    assert form.parent() is dock.criteriaGroup and dock.presetCombo is form.presetCombo
+    assert list(form.editors) == [f.name for f in CRITERIA_FIELDS]  # one editor per criterion of the description
+    form.set_preset(PRESET_GFW)
+    gfw = PRESETS[PRESET_GFW]
+    assert form.values() == {"min_gap_hours": 12.0, "min_shore_nm": 50.0, "min_positions_before": 14}
+    assert all(e.isReadOnly() for e in form.editors.values()) and form.criteria() == gfw
+    assert dock.criteriaGroup.title() == f"Gap criteria: {PRESET_GFW}"
+    form.editors["min_gap_hours"].setValue(3.0)  # a program may write into a read-only box: the preset still wins
+    assert form.criteria() == gfw
+    form.set_preset("Custom")
+    assert not any(e.isReadOnly() for e in form.editors.values())
+    form.editors["min_positions_before"].setValue(4)
+    assert form.criteria() == GapCriteria(min_gap_hours=3.0, min_shore_nm=50.0, min_positions_before=4)
+    dock.gaps.criteria()  # remembered for the next session
+    assert Settings().value("preset") == "Custom" and Settings().value("min_positions_before", type_=int) == 4
 
 
 def test_bad_file_gives_message_bar_error_and_no_layers(dock, qtbot, write_file, qgis_iface):

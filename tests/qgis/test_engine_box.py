@@ -6,13 +6,15 @@ import pytest
 from qgis.core import Qgis, QgsProject
 
 from bai_mei_plugin.core.errors import BaiMeiError
+from bai_mei_plugin.core.gap_engine import ARCHIVE, POSTGIS, ReportsLocation
 from bai_mei_plugin.gui.engine_box import ENGINE_DASK, ENGINE_POSTGIS, ENGINE_QGIS, parse_columns
 from tests.qgis.test_detect_gaps_postgis import pg_tests, qgis_connection  # noqa: F401 (a throwaway PostGIS server)
 from tests.qgis.test_dock import canvas, dock, load  # noqa: F401 (fixtures and the load helper of the dock tests)
 
 
 def finish(dock, qtbot, timeout=120000):
-    qtbot.waitUntil(lambda: dock.gaps.engine.task is None, timeout=timeout)
+    """Until the engine box's run and the Gaps page's re-run are done."""
+    qtbot.waitUntil(lambda: dock.gaps.engine.task is None and dock.gaps.task is None, timeout=timeout)
 
 
 def ids(dock):
@@ -33,10 +35,10 @@ def test_the_form_follows_the_engine(dock):
     assert not box.daskWidget.isHidden() and box.pgWidget.isHidden()
     assert parse_columns("") == {}
     assert parse_columns("mmsi=ship_id, time = ts; geometry=geom, name=shipname") == {
-        "MMSI_COLUMN": "ship_id",
-        "TIME_COLUMN": "ts",
-        "GEOMETRY_COLUMN": "geom",
-        "NAME_COLUMN": "shipname",
+        "mmsi": "ship_id",
+        "time": "ts",
+        "geometry": "geom",
+        "vessel_name": "shipname",
     }
     for bad in ("ship_id", "colour=red", "time="):
         with pytest.raises(BaiMeiError, match="Columns"):
@@ -80,6 +82,8 @@ def test_dask_archive_gaps_fill_the_panel(provider, dock, qtbot, tmp_path, qgis_
     assert group is not None and [n.layer().name() for n in group.findLayers()] == ["dark gaps"]
     assert dock.session.gaps_layer.temporalProperties().isActive()
     assert f"{len(expected):,} gaps found by Dask" in box.statusLabel.text()
+    assert dock.session.location == ReportsLocation(ARCHIVE, f"{folder} (Dask)", str(folder))
+    assert dock.session.result.reports is None and dock.session.tracks_layer is None  # nothing was read into QGIS
     # the Vessels page and the Selected gap box work from the reports either side of the gaps
     assert len(dock.session.vessels) == len({g.mmsi for g in expected})
     dock.gapTable.selectRow(0)
@@ -104,6 +108,7 @@ def test_postgis_table_gaps_fill_the_panel(provider, dock, qtbot, qgis_connectio
     assert not qgis_iface.messageBar().get_messages(Qgis.Critical), qgis_iface.messageBar().get_messages(Qgis.Critical)
     assert ids(dock) == sorted((g.mmsi, g.off_time, g.on_time) for g in expected)
     assert QgsProject.instance().layerTreeRoot().findGroup(f"public.ais (PostGIS {name})") is not None
+    assert dock.session.location == ReportsLocation(POSTGIS, f"public.ais (PostGIS {name})", "public.ais")
     out = Path(__file__).resolve().parents[2] / "test-output"
     out.mkdir(exist_ok=True)
     dock.resize(430, 760)
@@ -114,10 +119,10 @@ def test_postgis_table_gaps_fill_the_panel(provider, dock, qtbot, qgis_connectio
     assert box.daskWidget.isHidden() and not box.pgWidget.isHidden()  # unfolding shows the chosen engine's rows
     assert dock.grab().save(str(out / "dock-engine-postgis.png"))
     # Re-run with other criteria runs on the server again
-    dock.presetCombo.setCurrentText("Custom")
-    dock.minHoursSpin.setValue(20.0)
+    dock.gaps.criteria_widget.set_criteria(pg_tests.GapCriteria(min_gap_hours=20.0))
     dock.rerunButton.click()
     finish(dock, qtbot)
+    assert dock.session.location.kind == POSTGIS  # found again on the server, in the same group
     longer = pg_tests.in_process_gaps(data, pg_tests.GapCriteria(min_gap_hours=20.0))
     assert ids(dock) == sorted((g.mmsi, g.off_time, g.on_time) for g in longer) and len(longer) < len(expected)
     # a table that is not there: the error in the message bar, the gaps shown stay

@@ -7,8 +7,8 @@ from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsProcessingFeedback
 from qgis.PyQt.QtCore import QDateTime, Qt
 
 from bai_mei_plugin.paths import resource_path
-from bai_mei_plugin.qgis_io.layers import gap_fields
-from bai_mei_plugin.qgis_io.sources import default_land_path
+from bai_mei_plugin.qgis_io.land import default_land_path
+from bai_mei_plugin.qgis_io.layer_kinds import kind_fields
 
 # The two gaps as the synthetic scenario produces them (id, off, on, off lon/lat, on lon/lat, SOG and draught
 # before/after).
@@ -49,7 +49,7 @@ def bai_mei_gaps():
     if not os.path.exists(default_land_path()):
         pytest.skip("QGIS's bundled world map (the default land) is not installed")
     layer = QgsVectorLayer("LineString?crs=EPSG:4326", "gaps", "memory")
-    layer.dataProvider().addAttributes(gap_fields().toList())
+    layer.dataProvider().addAttributes(kind_fields("gaps").toList())
     layer.updateFields()
     features = []
     for gap_id, off, on, a_lon, a_lat, b_lon, b_lat, sog_a, sog_b, draught_a, draught_b in BAI_MEI_GAPS:

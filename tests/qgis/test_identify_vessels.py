@@ -21,7 +21,8 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDateTime, Qt
 
 from bai_mei_plugin.processing.identify_vessels import IdentifyVesselsAlgorithm
-from bai_mei_plugin.qgis_io.layers import gap_fields, point_fields, utc
+from bai_mei_plugin.qgis_io.layer_kinds import kind_fields
+from bai_mei_plugin.qgis_io.layers import utc
 
 T0 = calendar.timegm((2017, 6, 17, 2, 5, 0))
 H = 3600
@@ -94,7 +95,8 @@ def ais():
     rows += [(BAI_MEI, T0 - 9 * 24 * H + k * 600, 123.47, 36.10) for k in range(-12, 1)]
     rows += [(BAI_MEI, T0 + 2 * 24 * H + k * 600, 125.27, 34.85) for k in range(0, 13)]
     values = [{"mmsi": m, "timestamp": utc(t), "sog": 10.0, "vessel_name": "X"} for m, t, _lon, _lat in rows]
-    return memory_layer("Point?crs=EPSG:4326", point_fields(), [(point(r[2], r[3]), v) for r, v in zip(rows, values)])
+    features = [(point(r[2], r[3]), v) for r, v in zip(rows, values)]
+    return memory_layer("Point?crs=EPSG:4326", kind_fields("points"), features)
 
 
 @pytest.fixture
@@ -115,7 +117,7 @@ def gap():
         "sog_after": 10.0,
     }
     line = QgsGeometry.fromPolylineXY([QgsPointXY(123.47, 36.10), QgsPointXY(125.27, 34.85)])
-    return memory_layer("LineString?crs=EPSG:4326", gap_fields(), [(line, values)])
+    return memory_layer("LineString?crs=EPSG:4326", kind_fields("gaps"), [(line, values)])
 
 
 def area_layer(gap_id, wkt):

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from bai_mei_plugin.core import anomalies as an
-from bai_mei_plugin.core import mid, scenario
+from bai_mei_plugin.core import mid
 from bai_mei_plugin.core.ais.model import AisColumns
 from bai_mei_plugin.core.ais.reader import read_ais
+from bai_mei_plugin.demo import fleet, scenario
 
 T0 = 1_500_000_000
 
@@ -140,7 +141,7 @@ def test_mid_table():
 
 def test_every_scenario_flag_mid_is_allocated():
     table = mid.load_mid_table()
-    for country, mids, _weight, _prefixes in scenario.FLAGS:
+    for country, mids, _weight, _prefixes in fleet.FLAGS:
         assert all(table[m].iso2 == country for m in mids), country
 
 
@@ -250,7 +251,7 @@ def test_identity_changes_are_capped_per_mmsi():
 def test_imo_check_digit():
     assert an.imo_is_valid("9074729") and not an.imo_is_valid("9000008") and not an.imo_is_valid("907472")
     for imo in ("9074729", "9000008", "1234567", "9319466", "9000003"):
-        assert an.imo_is_valid(imo) == scenario.imo_is_valid(imo)
+        assert an.imo_is_valid(imo) == fleet.imo_is_valid(imo)
     assert an.normalise_imo("IMO 9074729") == "9074729" and an.normalise_imo("0000000") is None
 
 

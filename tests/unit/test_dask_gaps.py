@@ -25,8 +25,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         allow_module_level=True,
     )
 
-from bai_mei_plugin.core.engines import dask_gaps  # noqa: E402
-from bai_mei_plugin.core.engines.dask_gaps import detect_gaps_dask  # noqa: E402
+from bai_mei_plugin.engines import dask_gaps  # noqa: E402
+from bai_mei_plugin.engines.dask_gaps import detect_gaps_dask  # noqa: E402
 
 START = 1_590_969_600  # 2020-06-01T00:00:00Z
 N_FILES = 4
@@ -267,3 +267,31 @@ def test_min_shore_with_land_through_two_worker_processes(archive, data, cluster
     expected = detect_gaps(in_process_columns(data, order), GapCriteria(), land).gaps
     assert [(g.off_shore_nm, g.on_shore_nm) for g in gaps] == [(g.off_shore_nm, g.on_shore_nm) for g in expected]
     assert 0.0 in [g.off_shore_nm for g in gaps]
+
+
+def test_the_dask_gap_engine_behind_the_common_interface(archive, data, cluster):
+    from bai_mei_plugin.core.gap_engine import ARCHIVE, LandChoice, ReportsLocation
+    from bai_mei_plugin.engines.dask_gaps import DaskGapEngine
+
+    folder, order = archive
+    location = ReportsLocation(ARCHIVE, f"{folder} (Dask)", str(folder))
+    engine = DaskGapEngine(str(folder), location, scheduler=cluster.scheduler_address)
+    assert engine.columns is None and not engine.location.in_memory  # the reports stay in the archive
+    criteria = GapCriteria(min_gap_hours=8.0)
+    found = engine.find_gaps(criteria)
+    assert_same_gaps(found.gaps, in_process_gaps(data, order, criteria))
+    assert found.tracks == [] and found.candidate_gaps >= len(found.gaps)
+    assert f"rows read: {len(order):,}" in found.notes and found.notes[-1] == f"{len(found.gaps):,} gaps."
+    with pytest.raises(BaiMeiError, match="land layer"):  # no land to fall back on
+        engine.find_gaps(GapCriteria(min_shore_nm=5))
+    asked = []
+    with_land = DaskGapEngine(
+        str(folder),
+        location,
+        scheduler=cluster.scheduler_address,
+        land=LandChoice(
+            default=lambda: asked.append(1) or pytest.fail("the default land is built only for a shore criterion")
+        ),
+    )
+    assert_same_gaps(with_land.find_gaps(GapCriteria()).gaps, in_process_gaps(data, order, GapCriteria()))
+    assert asked == []

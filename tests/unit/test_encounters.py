@@ -10,13 +10,13 @@ from shapely.geometry import Point, box
 
 from bai_mei_plugin.core import encounters as enc
 from bai_mei_plugin.core import port_visits as pv
-from bai_mei_plugin.core import scenario
 from bai_mei_plugin.core.ais.model import AisColumns
 from bai_mei_plugin.core.ais.reader import read_ais
 from bai_mei_plugin.core.errors import Canceled
 from bai_mei_plugin.core.gaps import Gap, detect_gaps
 from bai_mei_plugin.core.geodesy import EARTH_RADIUS_M, haversine_m, unit_vectors
 from bai_mei_plugin.core.ports import Port, load_ports
+from bai_mei_plugin.demo import scenario
 from bai_mei_plugin.paths import resource_path
 
 HOUR = 3600

@@ -147,3 +147,67 @@ def test_every_gap_joins_consecutive_reports(rows):
 
 def test_distance_is_great_circle():
     assert haversine_nm(0, 0, 0, 1) == pytest.approx(60.04, abs=0.01)
+
+
+def test_the_criteria_description_covers_gap_criteria():
+    from dataclasses import fields
+
+    from bai_mei_plugin.core.gaps import CRITERIA_FIELDS
+
+    described = [f.name for f in CRITERIA_FIELDS]
+    # every criterion a form can set is a GapCriteria field; the window of the positions criterion is fixed (12 h)
+    assert set(described) == {f.name for f in fields(GapCriteria)} - {"positions_window_hours"}
+    assert [f.key for f in CRITERIA_FIELDS] == [
+        "MIN_GAP_HOURS",
+        "MIN_SHORE_NM",
+        "MIN_POSITIONS_BEFORE",
+    ]  # models use them
+    assert [f.default for f in CRITERIA_FIELDS] == [6.0, 0.0, 0]
+
+
+def test_a_preset_wins_over_the_values_and_custom_takes_them():
+    from bai_mei_plugin.core.gaps import PRESET_CUSTOM, PRESET_PORT_CALL, criteria_with, describe_criteria
+
+    values = {"min_gap_hours": 3.0, "min_shore_nm": 1.5, "min_positions_before": 2.0}
+    assert criteria_with(values, PRESET_GFW) == PRESETS[PRESET_GFW]
+    assert criteria_with(values, PRESET_PORT_CALL) == GapCriteria(min_gap_hours=6.0)
+    custom = criteria_with(values, PRESET_CUSTOM)
+    assert custom == GapCriteria(3.0, 1.5, 2) and isinstance(custom.min_positions_before, int)
+    assert criteria_with({"min_gap_hours": None}) == GapCriteria()  # a value not given keeps its default
+    assert describe_criteria(custom) == "Minimum gap 3 h, Distance from shore 1.5 nm, Positions in 12 h before 2"
+
+
+def test_the_in_memory_engine_finds_the_gaps_of_detect_gaps():
+    from shapely.geometry import box
+
+    from bai_mei_plugin.core.errors import BaiMeiError
+    from bai_mei_plugin.core.gap_engine import LOADED, InMemoryGapEngine, LandChoice, ReportsLocation
+
+    cols = cleaned([1, 1, 1, 2, 2], [0, 7 * H, 8 * H, 0, 20 * H], lon=[0.0, 3.0, 3.0, 5.0, 5.0], lat=[0.0] * 5)
+    reports = RawRead(cols, len(cols.mmsi), np.zeros(5, bool), np.zeros(5, bool))
+    reports = clean(reports)
+    loads = []
+
+    def coast():
+        loads.append(1)
+        return LandIndex([box(-1.0, -1.0, -0.5, 1.0)])
+
+    engine = InMemoryGapEngine(reports, ReportsLocation(LOADED, "two.csv", "/data/two.csv"), LandChoice(default=coast))
+    assert engine.location.in_memory and engine.columns is reports.columns
+    progress = []
+    found = engine.find_gaps(GapCriteria(min_gap_hours=6), progress.append)
+    expected = detect_gaps(reports.columns, GapCriteria(min_gap_hours=6))
+    assert (
+        [(g.mmsi, g.off_time) for g in found.gaps]
+        == [(g.mmsi, g.off_time) for g in expected.gaps]
+        == [
+            (1, 0),
+            (2, 0),
+        ]
+    )
+    assert len(found.tracks) == len(expected.tracks) and progress[-1] == 1.0
+    assert loads == [] and found.gaps[0].off_shore_nm is None  # no land built when no criterion needs it
+    far = engine.find_gaps(GapCriteria(min_gap_hours=6, min_shore_nm=100))
+    assert loads == [1] and [g.mmsi for g in far.gaps] == [2]  # vessel 1 leaves from 30 nm off the coast
+    with pytest.raises(BaiMeiError, match="needs a land layer"):
+        InMemoryGapEngine(reports, engine.location).find_gaps(GapCriteria(min_shore_nm=1))

@@ -370,7 +370,7 @@ def test_profile_from_a_confirmed_sighting_round_trips(tmp_path):
 
 
 def test_the_bundled_profiles_are_synthetic_scenario_vessels():
-    from bai_mei_plugin.core.scenario import build_vessels
+    from bai_mei_plugin.demo.scenario import build_vessels
 
     profiles = load_profiles(default_profiles_path())
     assert profiles[0].mmsi == 200000008 and profiles[0].imo == "9000008" and profiles[0].name == "BAI MEI 8"
@@ -395,7 +395,7 @@ def test_the_bundled_profiles_are_synthetic_scenario_vessels():
 def scenario_reports(tmp_path_factory):
     from bai_mei_plugin.core.ais.reader import read_ais
     from bai_mei_plugin.core.gaps import detect_gaps
-    from bai_mei_plugin.core.scenario import generate_scenario
+    from bai_mei_plugin.demo.scenario import generate_scenario
 
     path = tmp_path_factory.mktemp("scenario") / "aisdk_bai_mei_synthetic.csv"
     generate_scenario(path)

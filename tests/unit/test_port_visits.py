@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from bai_mei_plugin.core import port_visits as pv
-from bai_mei_plugin.core import scenario
 from bai_mei_plugin.core.ais.model import AisColumns
 from bai_mei_plugin.core.ais.reader import read_ais
 from bai_mei_plugin.core.gaps import detect_gaps
 from bai_mei_plugin.core.ports import Port, load_ports
+from bai_mei_plugin.demo import scenario
 from bai_mei_plugin.paths import resource_path
 
 HOUR = 3600

@@ -12,7 +12,7 @@ from shapely.geometry import box
 
 from bai_mei_plugin.core.ais.clean import clean
 from bai_mei_plugin.core.ais.model import AisColumns, RawRead
-from bai_mei_plugin.core.errors import BaiMeiError
+from bai_mei_plugin.core.errors import BaiMeiError, Canceled
 from bai_mei_plugin.core.gaps import GapCriteria, detect_gaps
 from bai_mei_plugin.core.land import LandIndex
 from tests.pg_server import PgServer, unavailable_reason
@@ -20,8 +20,8 @@ from tests.pg_server import PgServer, unavailable_reason
 psycopg2 = pytest.importorskip("psycopg2", reason="the PostGIS engine tests need psycopg2 (python3-psycopg2)")
 from psycopg2 import sql  # noqa: E402
 
-from bai_mei_plugin.core.engines.postgis_gaps import DISTANCE_SCALE, detect_gaps_postgis  # noqa: E402
-from bai_mei_plugin.core.engines.postgis_land import (  # noqa: E402
+from bai_mei_plugin.engines.postgis_gaps import DISTANCE_SCALE, detect_gaps_postgis  # noqa: E402
+from bai_mei_plugin.engines.postgis_land import (  # noqa: E402
     LandTable,
     ServerLand,
     content_hash,
@@ -521,7 +521,7 @@ def test_output_table_refusals(conn):
 def test_copy_importer_appends_file_by_file_and_keeps_exact_values(conn, data):
     """An archive loaded in two parts (append), indexed at the end: the server's gaps are the in-process ones, with
     positions and times exact (hex EWKB and ISO times in the COPY stream)."""
-    from bai_mei_plugin.core.engines.postgis_import import import_columns, index_table
+    from bai_mei_plugin.engines.postgis_import import import_columns, index_table
 
     n = len(data["mmsi"])
     raw = RawRead(
@@ -557,3 +557,33 @@ def test_copy_importer_appends_file_by_file_and_keeps_exact_values(conn, data):
         cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'imported' ORDER BY 1")
         assert [r[0] for r in cur.fetchall()] == ["imported_geom", "imported_mmsi_ts"]
     assert_same_gaps(detect_gaps_postgis(conn, "imported", GEOM_COLUMNS), detect_gaps(cols).gaps)
+
+
+def test_the_postgis_gap_engine_behind_the_common_interface(pg_server, conn, data, world, uploaded):
+    from bai_mei_plugin.core.gap_engine import POSTGIS, ReportsLocation
+    from bai_mei_plugin.engines.postgis_gaps import LandUpload, PostgisGapEngine
+
+    opened = []
+
+    def connect():
+        opened.append(psycopg2.connect(**pg_server.params))
+        return opened[-1]
+
+    location = ReportsLocation(POSTGIS, "public.ais (PostGIS test)", "public.ais")
+    engine = PostgisGapEngine(connect, "public.ais", GEOM_COLUMNS, location, land=LandUpload(lambda: world))
+    assert engine.columns is None and not engine.location.in_memory  # the reports stay on the server
+    criteria = GapCriteria(min_gap_hours=8.0, min_shore_nm=12.5)
+    found = engine.find_gaps(criteria)
+    assert_same_gaps(found.gaps, in_process_gaps(data, criteria, land=world), shore=True)
+    assert "Land: QGIS's world map, already on the server as public.baimei_land." in found.notes
+    assert found.tracks == [] and all(c.closed for c in opened)  # a connection per run, closed after it
+    bare = PostgisGapEngine(connect, "public.ais", GEOM_COLUMNS, location)
+    with pytest.raises(BaiMeiError, match="needs land on the server"):
+        bare.find_gaps(criteria)
+    with pytest.raises(Canceled):
+        bare.find_gaps(GapCriteria(), is_canceled=lambda: True)
+    assert all(c.closed for c in opened)
+    written = PostgisGapEngine(connect, "ais", GEOM_COLUMNS, location, output_table="engine_gaps", overwrite=True)
+    again = written.find_gaps(GapCriteria())
+    assert written.written_table == ("public", "engine_gaps")
+    assert len(read_table(conn, "public.engine_gaps")) == len(again.gaps) == len(in_process_gaps(data, GapCriteria()))

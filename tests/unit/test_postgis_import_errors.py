@@ -12,7 +12,7 @@ from tests.pg_server import PgServer, unavailable_reason
 
 psycopg2 = pytest.importorskip("psycopg2", reason="the PostGIS importer tests need psycopg2 (python3-psycopg2)")
 
-from bai_mei_plugin.core.engines.postgis_import import (  # noqa: E402
+from bai_mei_plugin.engines.postgis_import import (  # noqa: E402
     check_target,
     import_columns,
     index_name,

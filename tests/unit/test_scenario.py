@@ -1,4 +1,4 @@
-"""Tests of the synthetic BAI MEI 8 scenario (bai_mei_plugin.core.scenario) and the ports gazetteer.
+"""Tests of the synthetic BAI MEI 8 scenario (bai_mei_plugin.demo) and the ports gazetteer.
 
 The scenario is generated once per module and read back with the csv module, independently of the plugin's readers.
 """
@@ -6,6 +6,7 @@ The scenario is generated once per module and read back with the csv module, ind
 import csv
 import gc
 import hashlib
+import json
 import math
 import operator
 import sqlite3
@@ -15,8 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bai_mei_plugin.core import scenario
+from bai_mei_plugin.core.errors import BaiMeiError
 from bai_mei_plugin.core.ports import Port, load_ports
+from bai_mei_plugin.demo import fleet, routing, scenario, tables, world, writer
 
 REPO = Path(__file__).resolve().parents[2]
 PORTS_CSV = REPO / "resources" / "ports" / "ports.csv"
@@ -113,7 +115,7 @@ def test_header_is_exactly_aisdk(generated):
     _info, path = generated
     with open(path, encoding="utf-8") as f:
         assert f.readline() == HEADER + "\n"
-    assert scenario.AISDK_HEADER == HEADER
+    assert writer.AISDK_HEADER == HEADER
 
 
 def test_same_seed_gives_identical_bytes(generated, tmp_path):
@@ -137,7 +139,7 @@ def test_rows_sorted_by_time_and_interleaved(table):
     assert len(np.unique(table["mmsi"][:2000])) > 50, "vessels are interleaved, not written one after another"
     for i in (0, len(t) // 2, len(t) - 1):  # the vectorised time parser agrees with strptime
         assert t[i] == _epoch(table["time_text"][i])
-    assert t[0] >= scenario.SCENARIO_START and t[-1] < scenario.SCENARIO_END
+    assert t[0] >= world.SCENARIO_START and t[-1] < world.SCENARIO_END
 
 
 def test_info_counts_match_the_file(generated, table):
@@ -177,7 +179,7 @@ def test_bai_mei_identity(bai_mei):
     assert set(bai_mei["name"].tolist()) == {"BAI MEI 8"}
     assert set(bai_mei["mobile"].tolist()) == {"Class A"}
     (imo,) = set(bai_mei["imo"].tolist())
-    assert not scenario.imo_is_valid(imo), "the synthetic IMO must not be a possible real one"
+    assert not fleet.imo_is_valid(imo), "the synthetic IMO must not be a possible real one"
     assert str(scenario.BAI_MEI_MMSI).startswith("200"), "MID 200 is not allocated to any country"
 
 
@@ -237,14 +239,12 @@ def test_bai_mei_reporting_rhythm(bai_mei):
 
 
 def _gpkg_geometry(blob: bytes):
-    """Shapely geometry of a GeoPackage geometry blob: 'GP', version, flags, srs id, envelope, then WKB."""
+    """Shapely geometry of a world-map row: GeoPackage binary, or a SpatiaLite blob as QGIS 3.40+ stores some."""
     from shapely import wkb
 
-    if blob[:2] != b"GP":
-        raise ValueError("not a GeoPackage geometry blob")
-    envelope_code = (blob[3] >> 1) & 0b111
-    envelope_bytes = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}[envelope_code]
-    return wkb.loads(bytes(blob[8 + envelope_bytes :]))
+    from bai_mei_plugin.core.land import geometry_blob_to_wkb
+
+    return wkb.loads(geometry_blob_to_wkb(blob))
 
 
 # Land is tested in a local plane in km (longitudes scaled at 37 N, the middle of the area): good to ~10 %.
@@ -291,8 +291,8 @@ def test_no_vessel_position_on_land(table, bai_mei, land_km):
 
 def test_sea_graph_stays_off_land(land_km):
     """Every leg of the waypoint graph and of the port approaches, and every fishing ground, is at sea."""
-    graph = scenario.SeaGraph()
-    lines = [(graph.coords[a], graph.coords[b]) for a, b in scenario.SEA_EDGES]
+    graph = routing.SeaGraph()
+    lines = [(graph.coords[a], graph.coords[b]) for a, b in world.SEA_EDGES]
     for chain in graph.chains.values():
         lines += list(zip(chain[:-1], chain[1:]))
     f = np.linspace(0.0, 1.0, 200)
@@ -302,7 +302,7 @@ def test_sea_graph_stays_off_land(land_km):
     assert not inland.any(), list(zip(lat[inland][:10], lon[inland][:10]))
     from shapely.geometry import Point
 
-    for name, (glat, glon, radius_nm, _links) in scenario.FISHING_GROUNDS.items():
+    for name, (glat, glon, radius_nm, _links) in world.FISHING_GROUNDS.items():
         disc = Point(glon * KM_X, glat * KM_Y).buffer(radius_nm * 1.852 * 1.2)
         assert not disc.intersects(land_km), name
 
@@ -311,8 +311,8 @@ def test_sea_graph_stays_off_land(land_km):
 
 
 def test_routes_join_every_pair_of_ports():
-    graph = scenario.SeaGraph()
-    codes = [p[1] for p in scenario.PORT_TABLE]
+    graph = routing.SeaGraph()
+    codes = [p[1] for p in world.PORT_TABLE]
     for a in codes:
         for b in codes:
             if a != b:
@@ -323,9 +323,9 @@ def test_routes_join_every_pair_of_ports():
 
 
 def test_imo_check_digit():
-    assert scenario.imo_is_valid("9074729")
-    assert not scenario.imo_is_valid(scenario.BAI_MEI_IMO)
-    assert not scenario.imo_is_valid("907472")
+    assert fleet.imo_is_valid("9074729")
+    assert not fleet.imo_is_valid(scenario.BAI_MEI_IMO)
+    assert not fleet.imo_is_valid("907472")
 
 
 # ---------------------------------------------------------------------------------------------------- ports
@@ -336,7 +336,7 @@ def test_ports_gazetteer_matches_the_scenario():
     assert 30 <= len(ports) <= 45
     codes = {p.locode for p in ports}
     assert {"KPNAM", "CNLYG", "RUVVO", "CNNGB"} <= codes
-    assert [(p.name, p.locode, p.country, p.lat, p.lon) for p in ports] == list(scenario.PORT_TABLE)
+    assert [(p.name, p.locode, p.country, p.lat, p.lon) for p in ports] == list(world.PORT_TABLE)
     nampo = next(p for p in ports if p.locode == "KPNAM")
     assert nampo == Port("Nampo", "KPNAM", "KP", 38.7, 125.15)
 
@@ -373,3 +373,60 @@ def test_load_ports_accepts_bom_blank_lines_and_extra_columns(tmp_path):
     path = tmp_path / "ports.csv"
     path.write_text("\ufeffname,locode,country,lat,lon,note\nNampo,kpnam,kp,38.7,125.15,x\n\n", encoding="utf-8")
     assert load_ports(path) == [Port("Nampo", "KPNAM", "KP", 38.7, 125.15)]
+
+
+# ---------------------------------------------------------------------------------------------------- the demo package
+
+
+def test_the_csv_has_a_companion_saying_it_is_synthetic(generated):
+    info, path = generated
+    assert info.synthetic and info.metadata_path == str(path) + ".json"
+    companion = json.loads(Path(info.metadata_path).read_text(encoding="utf-8"))
+    assert companion["synthetic"] is True and companion["notice"] == info.notice
+    assert companion["data"] == path.name and companion["rows"] == info.rows
+    assert companion["vessel_of_interest"] == scenario.BAI_MEI_MMSI
+    assert [tuple(g) for g in companion["expected_gaps"]] == info.expected_gaps
+
+
+def test_the_demo_tables_are_labelled_synthetic_and_read_in_file_order():
+    folder = REPO / "resources" / "demo"
+    assert "SYNTHETIC" in (folder / "README.md").read_text(encoding="utf-8")
+    with open(folder / "sea_edges.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["from", "to"] and [tuple(r) for r in rows[1:]] == list(world.SEA_EDGES)
+    assert list(world.GATES) == ["GATE_S", "GATE_SE", "GATE_TSG"]  # the order the traders' random choices use
+    assert fleet.TUG_PORTS == ("KRPUS", "CNTAO", "KRUSN", "RUVVO")
+
+
+def test_a_bad_demo_table_is_named_with_its_row_and_column(tmp_path, monkeypatch):
+    bad = tmp_path / "waypoints.csv"
+    bad.write_text("name,lat,lon\nA,38.5,120.0\nB,north,121.0\n", encoding="utf-8")
+    monkeypatch.setattr(tables, "table_path", lambda name: str(tmp_path / name))
+    columns = (("name", str), ("lat", float), ("lon", float))
+    with pytest.raises(BaiMeiError, match=r"Row 3 of the demo table .*waypoints.csv: lat is 'north'"):
+        tables.read_table("waypoints.csv", columns)
+    with pytest.raises(BaiMeiError, match=r"has the columns name, lat; expected name, lat, lon"):
+        bad.write_text("name,lat\nA,38.5\n", encoding="utf-8")
+        tables.read_table("waypoints.csv", columns)
+    with pytest.raises(BaiMeiError, match=r"Cannot read the demo table .*gates.csv"):
+        tables.read_table("gates.csv", columns)
+
+
+def test_no_product_module_imports_the_demo():
+    """core/ and the rest of the plugin stand alone: only the demo imports the product, never the other way."""
+    import ast
+
+    package = REPO / "bai_mei_plugin"
+    offenders = []
+    for path in package.rglob("*.py"):
+        if path.is_relative_to(package / "demo"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [f"{node.module or ''}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            offenders += [f"{path.relative_to(REPO)}: {n}" for n in names if "demo" in n.split(".")]
+    assert offenders == []

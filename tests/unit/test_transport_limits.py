@@ -18,7 +18,7 @@ from shapely.geometry import box
 
 from bai_mei_plugin.core.errors import BaiMeiError, Canceled
 from bai_mei_plugin.core.footprints import FootprintQuery
-from bai_mei_plugin.services.search import SOURCE_STAC, SearchArea, search_areas
+from bai_mei_plugin.services.search import SearchArea, search_areas
 from bai_mei_plugin.services.stac import StacClient
 from bai_mei_plugin.services.transport import HttpTransport
 
@@ -159,7 +159,7 @@ def test_trickling_search_hits_the_search_deadline(hostile):
     with pytest.raises(BaiMeiError) as caught:
         bounded(
             lambda: search_areas(
-                SOURCE_STAC,
+                "stac",
                 root,
                 [SearchArea(WORLD, 0, 2_000_000_000)],
                 transport=HttpTransport(deadline=60),

@@ -22,7 +22,7 @@ from shapely.geometry import box
 from bai_mei_plugin.core.errors import BaiMeiError
 from bai_mei_plugin.core.footprints import FootprintQuery
 from bai_mei_plugin.services.planet import PlanetClient, planet_api_key_auth
-from bai_mei_plugin.services.search import SOURCE_STAC, SearchArea, search_areas
+from bai_mei_plugin.services.search import SearchArea, search_areas
 from bai_mei_plugin.services.stac import StacClient
 from bai_mei_plugin.services.static_catalogue import load_catalogue
 from bai_mei_plugin.services.transport import (
@@ -391,7 +391,7 @@ def test_search_summary_names_the_host_asked_without_credentials(home, foreign):
     home.json("/search", first)
     foreign.json("/search", second)
     found, summary = search_areas(
-        SOURCE_STAC,
+        "stac",
         home.url("/"),
         [SearchArea(WORLD, *EVER)],
         credentials=CREDENTIALS["basic"][0](),

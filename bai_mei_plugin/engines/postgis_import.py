@@ -14,8 +14,8 @@ from typing import Callable, Optional, Tuple
 
 import numpy as np
 
-from ..ais.model import AisColumns
-from ..errors import BaiMeiError, Canceled
+from ..core.ais.model import AisColumns
+from ..core.errors import BaiMeiError, Canceled
 
 NUMERIC = ("sog", "cog", "heading", "draught")
 TEXT = ("vessel_name", "imo", "callsign", "vessel_type", "destination")

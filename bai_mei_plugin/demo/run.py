@@ -29,7 +29,7 @@ def _start_qgis():
     from processing.core.Processing import Processing
 
     Processing.initialize()
-    from .processing.provider import BaiMeiProvider
+    from ..processing.provider import BaiMeiProvider
 
     provider = BaiMeiProvider()
     QgsApplication.processingRegistry().addProvider(provider)
@@ -72,7 +72,7 @@ def write_ports(gpkg: str, ports_csv: str):
     )
     from qgis.PyQt.QtCore import QVariant
 
-    from .core.ports import load_ports
+    from ..core.ports import load_ports
 
     layer = QgsVectorLayer("Point?crs=EPSG:4326", "ports", "memory")
     layer.dataProvider().addAttributes([QgsField(n, QVariant.String) for n in ("name", "locode", "country")])
@@ -95,8 +95,8 @@ def write_ports(gpkg: str, ports_csv: str):
 
 
 def run(output: str) -> int:
-    from .core.atomic import atomic_output
-    from .core.scenario import SYNTHETIC_NOTICE, generate_scenario
+    from ..core.atomic import atomic_output
+    from .scenario import SYNTHETIC_NOTICE, generate_scenario
 
     os.makedirs(output, exist_ok=True)
     started = time.perf_counter()
@@ -128,8 +128,8 @@ def build_geopackage(gpkg: str, scenario: str, info, output: str) -> int:
     """Every layer of the demo into ``gpkg`` through the Processing algorithms; returns the reports kept."""
     import processing
 
-    from .demo_analysis import annotate_and_export, run_analysis
-    from .paths import resource_path
+    from ..paths import resource_path
+    from .analysis import LAYERS_FROM_THE_SCENARIO, annotate_and_export, mark_synthetic, run_analysis
 
     print("Importing AIS…", end="", flush=True)
     imported = processing.run(
@@ -158,7 +158,10 @@ def build_geopackage(gpkg: str, scenario: str, info, output: str) -> int:
         _gpkg_layer,
         console_feedback,
     )
-    annotate_and_export(gpkg, info.bai_mei_mmsi, os.path.abspath(output), _gpkg_layer, console_feedback)
+    # What is made from the scenario says it is synthetic, in the GeoPackage's metadata; the sightings and
+    # candidates are marked once they exist.
+    mark_synthetic(gpkg, LAYERS_FROM_THE_SCENARIO, info.notice)
+    annotate_and_export(gpkg, info.bai_mei_mmsi, os.path.abspath(output), _gpkg_layer, console_feedback, info.notice)
     return imported["ROWS_KEPT"]
 
 
@@ -166,9 +169,9 @@ def tell_and_map(app, gpkg: str, info, kept: int, png: str) -> None:
     """Style every layer of ``gpkg`` (saved in the file), print the Bai Mei 8's gaps and render the case map."""
     from qgis.core import QgsProject, QgsRectangle, QgsVectorLayer
 
-    from .demo_analysis import ANALYSIS_LAYERS
-    from .qgis_io.map_export import export_case_map
-    from .qgis_io.styles import apply_style
+    from ..qgis_io.map_export import export_case_map
+    from ..qgis_io.styles import apply_style
+    from .analysis import ANALYSIS_LAYERS
 
     layers = {}
     kinds = [("points", "points"), ("tracks", "tracks"), ("gaps", "gaps"), ("ports", "ports"), *ANALYSIS_LAYERS]
@@ -266,7 +269,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", default="demo-output", help="folder for the scenario, GeoPackage and map")
     args = parser.parse_args(argv)
-    from .core.errors import BaiMeiError
+    from ..core.errors import BaiMeiError
 
     try:
         return run(args.output)

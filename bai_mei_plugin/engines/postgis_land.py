@@ -26,8 +26,8 @@ from typing import Optional, Tuple, Union
 
 import numpy as np
 
-from ..errors import BaiMeiError
-from ..land import LandIndex
+from ..core.errors import BaiMeiError
+from ..core.land import LandIndex
 
 LAND_TABLE = "baimei_land"
 VERTEX_SUFFIX = "_vertices"

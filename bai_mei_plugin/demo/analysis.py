@@ -23,6 +23,21 @@ ANALYSIS_LAYERS = (
 )
 
 
+# Layers made from the scenario before the sightings (``sightings`` and ``candidates`` come after them). Not the
+# ports: they are the product's gazetteer of real ports.
+LAYERS_FROM_THE_SCENARIO = ("points", "tracks", "gaps") + tuple(
+    name for name, _kind in ANALYSIS_LAYERS if name not in ("sightings", "candidates")
+)
+
+
+def mark_synthetic(gpkg: str, names, notice: str) -> None:
+    """Mark layers ``names`` of ``gpkg`` as synthetic in its metadata, so that reports made from them say so."""
+    from ..qgis_io.synthetic import save_synthetic_mark
+
+    for name in names:
+        save_synthetic_mark(gpkg, name, notice)
+
+
 def _utc(value) -> str:
     seconds = value.toSecsSinceEpoch() if hasattr(value, "toSecsSinceEpoch") else int(value)
     return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%d %b %H:%M UTC")
@@ -180,12 +195,14 @@ DEMO_FEATURES = {
 }
 
 
-def annotate_and_export(gpkg: str, mmsi: int, output: str, layer_uri, feedback) -> list:
-    """Two sightings at Nampo, who they could be (baimei:identifyvessels), and the case exported with its report."""
+def annotate_and_export(gpkg: str, mmsi: int, output: str, layer_uri, feedback, notice: str) -> list:
+    """Two sightings at Nampo, who they could be (baimei:identifyvessels), and the case exported with its report;
+    the sightings and candidates are marked synthetic (``notice``) like the rest of the demo's layers."""
     import processing
     from qgis.core import QgsFeatureRequest, QgsVectorLayer
 
-    from .qgis_io.sightings_layer import add_sighting, create_sightings_layer
+    from ..qgis_io.sightings_layer import add_sighting, create_sightings_layer
+    from ..qgis_io.synthetic import layer_is_synthetic, mark_layer_synthetic
 
     sightings = create_sightings_layer(gpkg, "sightings")
     for image_id, when, lon, lat in DEMO_SIGHTINGS:
@@ -212,6 +229,7 @@ def annotate_and_export(gpkg: str, mmsi: int, output: str, layer_uri, feedback) 
             f"score {row['total_score']:.2f}, {row['spacetime_status']}."
         )
     del candidates
+    mark_synthetic(gpkg, ("sightings", "candidates"), notice)
 
     # The case of one vessel: its layers, copied into memory (filters on several layers of one GeoPackage misbehave
     # in QGIS 3.22), plus the scenes and the sightings.
@@ -222,6 +240,8 @@ def annotate_and_export(gpkg: str, mmsi: int, output: str, layer_uri, feedback) 
             request.setFilterExpression(expression)
         memory = layer.materialize(request)
         memory.setName(name)
+        if layer_is_synthetic(layer):  # materialize drops the metadata, and with it the synthetic mark
+            mark_layer_synthetic(memory, layer.metadata().abstract())
         return memory
 
     vessel = f'"mmsi" = {int(mmsi)}'

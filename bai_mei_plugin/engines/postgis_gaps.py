@@ -19,13 +19,17 @@ catalog; every value is a query parameter. psycopg2 is imported by the caller (t
 from __future__ import annotations
 
 import datetime as dt
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from ..ais.clean import default_time_window
-from ..errors import BaiMeiError
-from ..gaps import Gap, GapCriteria
-from ..geodesy import EARTH_RADIUS_M, METRES_PER_NM
-from .postgis_land import LandSource, LandTable, ServerLand, prepare_land_table, shore_distance_sql
+from ..core.ais.clean import default_time_window
+from ..core.errors import BaiMeiError, Canceled
+from ..core.gap_engine import IsCanceled, Progress, ReportsLocation
+from ..core.gaps import Gap, GapCriteria, GapResult
+from ..core.geodesy import EARTH_RADIUS_M, METRES_PER_NM
+from ..core.land import LandIndex
+from ..core.layer_kinds import GAPS
+from .postgis_land import LandSource, LandTable, ServerLand, prepare_land_table, shore_distance_sql, upload_land
 
 # PostGIS's sphere for use_spheroid=false is the WGS 84 mean radius (2a + b) / 3.
 _WGS84_A = 6_378_137.0
@@ -34,6 +38,7 @@ POSTGIS_SPHERE_RADIUS_M = (2 * _WGS84_A + _WGS84_B) / 3
 DISTANCE_SCALE = EARTH_RADIUS_M / POSTGIS_SPHERE_RADIUS_M
 
 ROLES_REQUIRED = ("mmsi", "time")
+DEFAULT_COLUMNS = {"mmsi": "mmsi", "time": "timestamp"}  # the column names the forms start from
 ROLES_OPTIONAL = ("geometry", "lon", "lat", "sog", "draught", "destination", "vessel_name", "order")
 NUMERIC_TYPES = {"int2", "int4", "int8", "float4", "float8", "numeric"}
 TIME_TYPES = {"timestamptz", "timestamp"}
@@ -282,36 +287,15 @@ WHERE {shore_filter}""").format(
 
 
 # The gaps table's columns (the gaps layer's fields), and how a row of them is read back as a Gap.
-GAP_COLUMNS = (
-    "gap_id",
-    "mmsi",
-    "vessel_name",
-    "off_time",
-    "on_time",
-    "gap_hours",
-    "distance_nm",
-    "implied_speed_kn",
-    "off_lon",
-    "off_lat",
-    "on_lon",
-    "on_lat",
-    "sog_before",
-    "sog_after",
-    "draught_before",
-    "draught_after",
-    "destination_before",
-    "destination_after",
-    "positions_12h_before",
-    "off_shore_nm",
-    "on_shore_nm",
-)
-_READ = ", ".join(f"EXTRACT(EPOCH FROM {c})::bigint" if c.endswith("_time") else c for c in GAP_COLUMNS)
+GAP_COLUMNS = GAPS.names  # the gaps layer kind: one field per Gap attribute
+_READ = ", ".join(f"EXTRACT(EPOCH FROM {c})::bigint" if GAPS.type_of(c) == "datetime" else c for c in GAP_COLUMNS)
 
 
 def _gap(row) -> Gap:
     values = dict(zip(GAP_COLUMNS, row))
-    for name in ("off_time", "on_time", "mmsi", "positions_12h_before"):
-        values[name] = int(values[name])
+    for spec in GAPS.fields:
+        if spec.type in ("datetime", "int", "int64") and values[spec.name] is not None:
+            values[spec.name] = int(values[spec.name])
     return Gap(**values)
 
 
@@ -481,3 +465,93 @@ def detect_gaps_postgis(
         if output_table is not None:
             conn.commit()
     return [_gap(row) for row in rows]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The engine: a table on a server, found again for any criteria
+
+
+@dataclass(frozen=True)
+class LandUpload:
+    """The plugin's own land (``land()``, e.g. QGIS's world map, built only when needed) uploaded once to
+    ``<schema>.baimei_land`` and reused while unchanged."""
+
+    land: Callable[[], LandIndex]
+    schema: str = "public"
+
+
+class PostgisGapEngine:
+    """The gaps of a PostGIS table or view, computed by the server (``detect_gaps_postgis``), behind the GapEngine
+    interface. ``connect`` opens a new psycopg2 connection (closed after each run); ``land`` is None, a LandTable
+    or a LandUpload; ``output_table`` (optional) receives the gaps on the server, and ``written_table`` is then its
+    (schema, name)."""
+
+    label = "PostGIS"
+    columns = None  # the reports stay on the server
+
+    def __init__(
+        self,
+        connect: Callable[[], object],
+        table: str,
+        columns: Mapping[str, str],
+        location: ReportsLocation,
+        land: Union[None, LandTable, LandUpload] = None,
+        output_table: Optional[str] = None,
+        overwrite: bool = False,
+        time_range: Optional[Tuple[TimeBound, TimeBound]] = None,
+        bbox: Optional[Tuple[float, float, float, float]] = None,
+    ):
+        self.connect = connect
+        self.table = table
+        self.column_names = dict(columns)
+        self.location = location
+        self.land = land
+        self.output_table = output_table
+        self.overwrite = overwrite
+        self.time_range = time_range
+        self.bbox = bbox
+        self.written_table: Optional[Tuple[str, str]] = None
+
+    def _server_land(self, conn, criteria: GapCriteria, notes: List[str]) -> Optional[LandSource]:
+        if isinstance(self.land, LandUpload):
+            land = upload_land(conn, self.land.land(), self.land.schema)
+            done = "uploaded to" if land.uploaded else "already on"
+            notes.append(f"Land: QGIS's world map, {done} the server as {land.name}.")
+            return land
+        if isinstance(self.land, LandTable):
+            notes.append(f"Land: the table {self.land.table} (column {self.land.geometry_column}).")
+            return self.land
+        if criteria.min_shore_nm > 0:
+            raise BaiMeiError(
+                "A minimum distance from shore needs land on the server: give a land table, or choose "
+                "to upload QGIS's world map."
+            )
+        return None
+
+    def find_gaps(self, criteria: GapCriteria, progress: Progress = None, is_canceled: IsCanceled = None) -> GapResult:
+        notes: List[str] = []
+        conn = self.connect()
+        try:
+            land = self._server_land(conn, criteria, notes)
+            if is_canceled is not None and is_canceled():
+                raise Canceled()  # one statement on the server: cancel is checked before it starts
+            gaps = detect_gaps_postgis(
+                conn,
+                self.table,
+                self.column_names,
+                criteria,
+                time_range=self.time_range,
+                bbox=self.bbox,
+                land=land,
+                output_table=self.output_table,
+                overwrite=self.overwrite,
+            )
+            if self.output_table:
+                with conn.cursor() as cursor:
+                    self.written_table = output_table_name(cursor, self.output_table)
+        finally:
+            conn.close()
+        if progress is not None:
+            progress(1.0)
+        notes.append(f"{len(gaps):,} gaps.")
+        return GapResult(gaps=gaps, tracks=[], candidate_gaps=len(gaps), single_report_segments=0, notes=notes)

@@ -26,14 +26,15 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ..ais.clean import clean, default_time_window
-from ..ais.columns import NULL_TOKENS, apply_not_available, not_vessel_mask, text_column
-from ..ais.formats import SYNONYMS, TIME_ISO, TIME_UNIX_MS, guess_time_format, normalise
-from ..ais.model import MISSING_MMSI, MISSING_TIME, AisColumns, CleanResult, RawRead
-from ..ais.timeparse import parse_unique
-from ..errors import BaiMeiError, Canceled
-from ..gaps import Gap, GapCriteria, detect_gaps
-from ..land import LandIndex
+from ..core.ais.clean import clean, default_time_window
+from ..core.ais.columns import NULL_TOKENS, apply_not_available, not_vessel_mask, text_column
+from ..core.ais.formats import SYNONYMS, TIME_ISO, TIME_UNIX_MS, guess_time_format, normalise
+from ..core.ais.model import MISSING_MMSI, MISSING_TIME, AisColumns, CleanResult, RawRead
+from ..core.ais.timeparse import parse_unique
+from ..core.errors import BaiMeiError, Canceled
+from ..core.gap_engine import LandChoice, ReportsLocation
+from ..core.gaps import Gap, GapCriteria, GapResult, detect_gaps
+from ..core.land import LandIndex
 
 INSTALL_HINT = "pip install 'dask[distributed]'"
 # Bai Mei's names for the archive columns the gap engine reads, in the order they are looked for.
@@ -472,3 +473,51 @@ def detect_gaps_dask(
         "seconds": {**timings, "total": time.perf_counter() - started},
     }
     return gaps, info
+
+
+class DaskGapEngine:
+    """The gaps of an archive, found by a Dask cluster (``detect_gaps_dask``), behind the GapEngine interface.
+    ``land`` chooses the land per criteria (a given land layer, or the default land when a minimum distance from
+    shore needs it); ``column_map`` maps Bai Mei's names to archive columns."""
+
+    label = "Dask"
+    columns = None  # the reports stay in the archive
+
+    def __init__(
+        self,
+        archive: str,
+        location: ReportsLocation,
+        scheduler: Optional[str] = None,
+        n_workers: int = 2,
+        land: LandChoice = LandChoice(),
+        column_map: Optional[Dict[str, Optional[str]]] = None,
+    ):
+        self.archive = archive
+        self.location = location
+        self.scheduler = scheduler
+        self.n_workers = n_workers
+        self.land = land
+        self.column_map = column_map
+
+    def find_gaps(self, criteria: GapCriteria, progress: Progress = None, is_canceled: IsCanceled = None) -> GapResult:
+        gaps, info = detect_gaps_dask(
+            self.archive,
+            criteria,
+            scheduler=self.scheduler,
+            columns=self.column_map,
+            land=self.land.for_criteria(criteria),
+            n_workers=self.n_workers,
+            progress=progress,
+            is_canceled=is_canceled,
+        )
+        notes = [f"Archive {self.archive}; scheduler: {info.get('scheduler') or 'a local cluster'}."]
+        notes += [f"{key.replace('_', ' ')}: {info[key]:,}" for key in ("rows_read", "rows_kept") if key in info]
+        notes += [f"  dropped {count:,}: {reason}" for reason, count in (info.get("dropped") or {}).items()]
+        notes.append(f"{len(gaps):,} gaps.")
+        return GapResult(
+            gaps=gaps,
+            tracks=[],
+            candidate_gaps=info.get("candidate_gaps", len(gaps)),
+            single_report_segments=0,
+            notes=notes,
+        )

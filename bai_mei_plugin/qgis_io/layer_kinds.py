@@ -1,0 +1,58 @@
+"""Layer kinds (core/layer_kinds.py) in QGIS: their fields and geometry types, and a layer's kind recognised from
+its fields. Records <-> features: records.py; styles and time: styles.py."""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+from qgis.core import QgsField, QgsFields, QgsWkbTypes
+from qgis.PyQt.QtCore import QVariant
+
+from ..core.layer_kinds import LayerKind, layer_kind, recognise
+
+KindRef = Union[LayerKind, str]
+
+# field type -> (QVariant type, type name)
+QGIS_TYPES = {
+    "int": (QVariant.Int, "integer"),
+    "int64": (QVariant.LongLong, "int8"),
+    "float": (QVariant.Double, "double"),
+    "str": (QVariant.String, "string"),
+    "datetime": (QVariant.DateTime, "datetime"),
+    "bool": (QVariant.Bool, "boolean"),
+}
+WKB_TYPES = {
+    "Point": QgsWkbTypes.Point,
+    "LineString": QgsWkbTypes.LineString,
+    "LineStringM": QgsWkbTypes.LineStringM,
+    "MultiPolygon": QgsWkbTypes.MultiPolygon,
+    "NoGeometry": QgsWkbTypes.NoGeometry,
+}
+
+
+def kind_of(kind: KindRef) -> LayerKind:
+    return kind if isinstance(kind, LayerKind) else layer_kind(kind)
+
+
+def kind_fields(kind: KindRef) -> QgsFields:
+    """The QGIS fields of a kind, in its order."""
+    fields = QgsFields()
+    for spec in kind_of(kind).fields:
+        qtype, type_name = QGIS_TYPES[spec.type]
+        fields.append(QgsField(spec.name, qtype, type_name))
+    return fields
+
+
+def wkb_type(kind: KindRef):
+    return WKB_TYPES[kind_of(kind).geometry]
+
+
+def memory_uri(kind: KindRef) -> str:
+    """The geometry part of a memory layer URI for the kind ("Point", "LineStringM", "None")."""
+    geometry = kind_of(kind).geometry
+    return "None" if geometry == "NoGeometry" else geometry
+
+
+def recognised_kind(layer) -> Optional[str]:
+    """The kind of a vector layer, from the fields only that kind has (layer names change; fields do not)."""
+    return recognise(layer.fields().names())
