@@ -11,10 +11,11 @@ from qgis.PyQt.QtCore import QObject
 from qgis.PyQt.QtWidgets import QWidget
 
 from ..tasks import analysis_tasks
-from ..tasks.ais_tasks import LOG_TAG, start
+from ..tasks.ais_tasks import LOG_TAG
 from . import map_view
 from .guard import guarded
 from .models import RecordTableModel, attach_table, number_text, utc_text
+from .task_runner import TaskRunner
 
 PAGE_CLASS, _ = uic.loadUiType(os.path.join(os.path.dirname(__file__), "analysis_page.ui"))
 
@@ -52,7 +53,6 @@ class AnalysisPanel(QObject):
         self.dock = dock
         self.session = session
         self.iface = iface
-        self.task = None
         self.page = AnalysisPage()
         dock.tabs.insertTab(dock.tabs.indexOf(dock.vesselsPage) + 1, self.page, "Analysis")
         p = self.page
@@ -62,25 +62,26 @@ class AnalysisPanel(QObject):
         p.portVisitsButton.clicked.connect(lambda: self.run_on_reports("port visits", self._port_visits))
         p.encountersButton.clicked.connect(lambda: self.run_on_reports("encounters", analysis_tasks.encounters))
         p.anomaliesButton.clicked.connect(lambda: self.run_on_reports("anomalies", analysis_tasks.anomalies))
-        p.analysisCancelButton.clicked.connect(self.cancel)
-        self.set_busy(False)
+        self.runner = TaskRunner(
+            iface,
+            self.on_done,
+            controls=(p.reachButton, p.portVisitsButton, p.encountersButton, p.anomaliesButton),
+            cancel_button=p.analysisCancelButton,
+            progress=p.analysisProgress,
+            hide_progress=True,
+            cancelled="Cancelled; nothing was added.",
+        )
+        self.runner.set_busy(False)
 
     def _port_visits(self, task, cols):
         return analysis_tasks.port_visits(task, cols, list(self.session.result.found.gaps))
 
-    def set_busy(self, busy: bool) -> None:
-        p = self.page
-        for button in (p.reachButton, p.portVisitsButton, p.encountersButton, p.anomaliesButton):
-            button.setEnabled(not busy)
-        p.analysisCancelButton.setEnabled(busy)
-        p.analysisProgress.setVisible(busy)
-        p.analysisProgress.setValue(0)
+    @property
+    def task(self):
+        return self.runner.task
 
     def _start(self, description: str, work) -> None:
-        self.task = analysis_tasks.AnalysisTask(description, work, self.on_done)
-        self.task.progressChanged.connect(lambda value: self.page.analysisProgress.setValue(int(value)))
-        self.set_busy(True)
-        start(self.task)
+        self.runner.run(analysis_tasks.AnalysisTask(description, work, self.runner.finished))
 
     def _need_reports(self) -> bool:
         if self.session.result is None:
@@ -111,19 +112,10 @@ class AnalysisPanel(QObject):
         self._start(f"Bai Mei: {what}", lambda task: work(task, cols))
 
     def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
+        self.runner.cancel()
 
-    def on_done(self, task, ok: bool) -> None:
-        self.task = None
-        self.set_busy(False)
+    def on_done(self, task) -> None:
         bar = self.iface.messageBar()
-        if not ok:
-            if task.error is not None:
-                bar.pushMessage("Bai Mei", task.error.message, Qgis.Critical, 0)
-            else:
-                bar.pushMessage("Bai Mei", "Cancelled; nothing was added.", Qgis.Info, 5)
-            return
         result = task.result
         if self.session.group is None:  # the data set was closed while the task ran
             return

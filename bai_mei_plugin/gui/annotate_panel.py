@@ -10,18 +10,17 @@ from qgis.PyQt import uic
 from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtWidgets import QFileDialog, QWidget
 
-from ..core.errors import BaiMeiError
 from ..core.identify import identify_vessels
 from ..core.profiles import default_profiles_path, load_profiles, profile_from_sighting, write_profiles
 from ..core.sightings import SIGHTING_FIELDS, feature_label
 from ..qgis_io.inputs import sightings_from_source
 from ..qgis_io.layers import epoch_seconds
 from ..qgis_io.sightings_layer import add_sighting, create_sightings_layer, save_edits_as_made, update_sighting
-from ..tasks.ais_tasks import start
 from ..tasks.analysis_tasks import AnalysisResult, AnalysisTask
 from .guard import guarded
 from .map_tools import MarkVesselTool, MeasureHullTool
 from .models import RecordTableModel, attach_table, number_text
+from .task_runner import TaskRunner
 from .timeline import Tick, Timeline, day_text
 
 PAGE_CLASS, _ = uic.loadUiType(os.path.join(os.path.dirname(__file__), "annotate_page.ui"))
@@ -58,10 +57,15 @@ class AnnotatePanel(QObject):
     def __init__(self, dock, session, iface, settings):
         super().__init__(dock)
         self.dock, self.session, self.iface, self.settings = dock, session, iface, settings
-        self.task = None
         self.page = AnnotatePage()
         dock.tabs.addTab(self.page, "Annotate")
         p = self.page
+        self.identifier = TaskRunner(
+            iface,
+            self.on_identified,
+            on_busy=lambda busy: p.identifyButton.setEnabled(not busy and self._layer is not None),
+        )
+        self.patterner = TaskRunner(iface, self.on_pattern)
         p.sightingsCombo.setFilters(QgsMapLayerProxyModel.PointLayer)
         p.sightingsCombo.setAllowEmptyLayer(True)
         p.sightingsCombo.layerChanged.connect(self.on_layer_changed)
@@ -101,6 +105,7 @@ class AnnotatePanel(QObject):
         layer = self.page.sightingsCombo.currentLayer()
         return layer if is_sightings_layer(layer) else None
 
+    @guarded
     def on_layer_changed(self, layer) -> None:
         if self._layer is not None:
             try:
@@ -124,12 +129,9 @@ class AnnotatePanel(QObject):
         if path:
             self.create_layer(path)
 
+    @guarded
     def create_layer(self, path: str):
-        try:
-            layer = create_sightings_layer(path)
-        except BaiMeiError as exc:
-            self.iface.messageBar().pushMessage("Bai Mei", exc.message, Qgis.Critical, 0)
-            return None
+        layer = create_sightings_layer(path)
         project = QgsProject.instance()
         project.addMapLayer(layer, self.session.group is None)
         if self.session.group is not None:
@@ -170,11 +172,7 @@ class AnnotatePanel(QObject):
         layer = self.layer()
         if layer is None:
             return
-        try:
-            fid = add_sighting(layer, lon, lat, self.footprint_context())
-        except BaiMeiError as exc:
-            self.iface.messageBar().pushMessage("Bai Mei", exc.message, Qgis.Critical, 0)
-            return
+        fid = add_sighting(layer, lon, lat, self.footprint_context())
         layer.selectByIds([fid])
         self.open_form(layer, fid)
 
@@ -209,6 +207,7 @@ class AnnotatePanel(QObject):
         update_sighting(layer, fid, values)
         self.on_selection()
 
+    @guarded
     def on_measured(self, length: float, heading: float) -> None:
         self.update_selected({"length_m": round(length, 1), "heading_deg": round(heading, 1)})
 
@@ -220,6 +219,7 @@ class AnnotatePanel(QObject):
         fid = layer.selectedFeatureIds()[0]
         return sightings_from_source(layer.materialize(QgsFeatureRequest().setFilterFids([fid])))[0]
 
+    @guarded
     def on_selection(self, *_):
         layer = self.layer()
         feature = next(layer.getSelectedFeatures(), None) if layer is not None else None
@@ -242,11 +242,7 @@ class AnnotatePanel(QObject):
         if sighting is None:
             self.iface.messageBar().pushMessage("Bai Mei", "Select a sighting first.", Qgis.Info, 5)
             return
-        try:
-            profiles = load_profiles(self.settings.value("profiles_path", "") or default_profiles_path())
-        except BaiMeiError as exc:
-            self.iface.messageBar().pushMessage("Bai Mei", exc.message, Qgis.Critical, 0)
-            return
+        profiles = load_profiles(self.settings.value("profiles_path", "") or default_profiles_path())
         result = self.session.result
         cols = result.columns if result else None
         gaps = list(result.found.gaps) if result else []
@@ -267,20 +263,18 @@ class AnnotatePanel(QObject):
             )
             return AnalysisResult(text, [], ranked)
 
-        self.task = AnalysisTask(f"Bai Mei: who is {sighting.sighting_id}?", work, self.on_identified)
-        self.page.identifyButton.setEnabled(False)
-        start(self.task)
+        self.identifier.run(AnalysisTask(f"Bai Mei: who is {sighting.sighting_id}?", work, self.identifier.finished))
 
-    def on_identified(self, task, ok: bool) -> None:
-        self.task = None
-        self.page.identifyButton.setEnabled(self._layer is not None)
-        if not ok:
-            if task.error is not None:
-                self.iface.messageBar().pushMessage("Bai Mei", task.error.message, Qgis.Critical, 0)
-            return
+    @property
+    def task(self):
+        """The running identification (or pattern of activity), None when idle."""
+        return self.identifier.task or self.patterner.task
+
+    def on_identified(self, task) -> None:
         self.model.set_records(task.result.records)
         self.page.reasonsLabel.setText(task.result.summary)
 
+    @guarded
     def on_candidate_selected(self, *_):
         rows = self.page.candidateRankTable.selectionModel().selectedRows()
         if rows:
@@ -316,15 +310,9 @@ class AnnotatePanel(QObject):
                 f"{len(sightings)} sightings here.", [], [(s, best.get(s.sighting_id)) for s in sightings]
             )
 
-        self.task = AnalysisTask("Bai Mei: pattern of activity", work, self.on_pattern)
-        start(self.task)
+        self.patterner.run(AnalysisTask("Bai Mei: pattern of activity", work, self.patterner.finished))
 
-    def on_pattern(self, task, ok: bool) -> None:
-        self.task = None
-        if not ok:
-            if task.error is not None:
-                self.iface.messageBar().pushMessage("Bai Mei", task.error.message, Qgis.Critical, 0)
-            return
+    def on_pattern(self, task) -> None:
         rows = sorted((r for r in task.result.records if r[0].observed_at is not None), key=lambda r: r[0].observed_at)
         ticks = []
         for sighting, best in rows:
@@ -417,6 +405,7 @@ class AnnotatePanel(QObject):
         self.settings.set_value("profiles_path", path)
         self.iface.messageBar().pushMessage("Bai Mei", f"Profile of {candidate.name} saved in {path}.", Qgis.Success, 5)
 
+    @guarded
     def export(self) -> None:
         try:
             import processing
@@ -432,6 +421,6 @@ class AnnotatePanel(QObject):
         for tool in (self.mark_tool, self.measure_tool):
             if canvas.mapTool() is tool:
                 canvas.unsetMapTool(tool)
-        if self.task is not None:
-            self.task.cancel()
+        self.identifier.cancel()
+        self.patterner.cancel()
         self.page.setParent(None)

@@ -1,4 +1,7 @@
-"""The Bai Mei dock: a Qt Designer form (dock.ui) with one controller per page."""
+"""The Bai Mei dock: a frame (dock.ui: the tabs) holding one Qt Designer page per tab (tracks_page.ui, gaps_page.ui,
+vessels_page.ui, imagery_page.ui; analysis_page.ui and annotate_page.ui are loaded by their panels), each page with
+one controller. A new page: its <name>_page.ui (root widget's windowTitle = the tab's title), a page class below,
+one line in ``_add_pages``, and its panel (tasks through gui.task_runner.TaskRunner, slots through gui.guard)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ import os
 from qgis.core import QgsProject
 from qgis.gui import QgsDockWidget
 from qgis.PyQt import uic
+from qgis.PyQt.QtCore import QObject
+from qgis.PyQt.QtWidgets import QWidget
 
 from ..core.ais.csv_reader import have_pyarrow
 from .analysis_panel import AnalysisPanel
@@ -18,7 +23,48 @@ from .settings import Settings
 from .tracks_panel import TracksPanel
 from .vessels_panel import VesselsPanel
 
-FORM_CLASS, _ = uic.loadUiType(os.path.join(os.path.dirname(__file__), "dock.ui"))
+
+def _form(name: str):
+    return uic.loadUiType(os.path.join(os.path.dirname(__file__), name))[0]
+
+
+FORM_CLASS = _form("dock.ui")
+
+
+class TracksPage(QWidget, _form("tracks_page.ui")):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setupUi(self)
+
+
+class GapsPage(QWidget, _form("gaps_page.ui")):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setupUi(self)
+
+
+class VesselsPage(QWidget, _form("vessels_page.ui")):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setupUi(self)
+
+
+class ImageryPage(QWidget, _form("imagery_page.ui")):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setupUi(self)
+
+
+def forward_widgets(dock, page) -> None:
+    """Expose the page's named children (set by setupUi) on the dock under the same names, as when all pages were
+    one form: ``dock.tracks_page.loadButton`` is also ``dock.loadButton`` (the panels, the tests and the desktop
+    walkthrough use the flat names), and the page itself is also ``dock.tracksPage`` (its object name)."""
+    for name, value in vars(page).items():
+        if isinstance(value, QObject):
+            if hasattr(dock, name):  # two pages (or the dock) with one name: the flat names would be ambiguous
+                raise RuntimeError(f"{page.objectName()} and the dock both have a widget named {name}")
+            setattr(dock, name, value)
+    setattr(dock, page.objectName(), page)
 
 
 class BaiMeiDock(QgsDockWidget, FORM_CLASS):
@@ -26,6 +72,7 @@ class BaiMeiDock(QgsDockWidget, FORM_CLASS):
         super().__init__(parent)
         self.setupUi(self)
         self.setObjectName("BaiMeiDock")
+        self._add_pages()
         self.iface = iface
         settings = Settings()
         self.session = Session(project or QgsProject.instance(), self)
@@ -40,6 +87,17 @@ class BaiMeiDock(QgsDockWidget, FORM_CLASS):
         # Import the fast CSV reader now, once: loading its native library holds Python's lock for a few tenths
         # of a second, which would freeze the map if it first happened inside a loading task.
         have_pyarrow()
+
+    def _add_pages(self) -> None:
+        """The Designer pages, in tab order; the Analysis and Annotate panels insert their own pages."""
+        self.tracks_page = TracksPage()
+        self.gaps_page = GapsPage()
+        self.vessels_page = VesselsPage()
+        self.imagery_page = ImageryPage()
+        for page in (self.tracks_page, self.gaps_page, self.vessels_page, self.imagery_page):
+            self.tabs.addTab(page, page.windowTitle())
+            forward_widgets(self, page)
+        self.tabs.setCurrentIndex(0)
 
     def unload(self) -> None:
         """Stop running tasks; the layers the analyst loaded stay in the project."""

@@ -29,9 +29,10 @@ from ..engines.dask_gaps import DaskGapEngine
 from ..engines.postgis_gaps import DEFAULT_COLUMNS, ROLES_OPTIONAL, ROLES_REQUIRED, LandUpload, PostgisGapEngine
 from ..qgis_io.land import default_land
 from ..qgis_io.postgres import connect
-from ..tasks.ais_tasks import FindGapsTask, start
+from ..tasks.ais_tasks import FindGapsTask
 from .guard import guarded
 from .session import PagePart
+from .task_runner import TaskRunner
 
 ENGINE_QGIS, ENGINE_POSTGIS, ENGINE_DASK = range(3)
 ENGINE_NAMES = ("In QGIS: the loaded reports", "PostGIS: a table on a server", "Dask: a Parquet or CSV archive")
@@ -151,9 +152,17 @@ class EngineBox(PagePart):
         self.show_rows()
         self.engineCombo.currentIndexChanged.connect(self.on_engine)
         self.runButton.clicked.connect(self.run)
-        self.cancelButton.clicked.connect(self.cancel)
         self.browseButton.clicked.connect(self.browse)
-        self.set_busy(False)
+        self.runner = TaskRunner(
+            iface,
+            self.on_done,
+            controls=(self.runButton,),
+            cancel_button=self.cancelButton,
+            progress=self.progress,
+            cancelled="Cancelled; nothing was changed.",
+            on_failed=self.on_failed,
+        )
+        self.runner.set_busy(False)
 
     # --- form -----------------------------------------------------------------------------------------------
     def engine(self) -> int:
@@ -183,11 +192,6 @@ class EngineBox(PagePart):
         folder = QFileDialog.getExistingDirectory(self.dock, "Parquet archive", self.archiveEdit.text())
         if folder:
             self.archiveEdit.setText(folder)
-
-    def set_busy(self, busy: bool) -> None:
-        self.runButton.setEnabled(not busy)
-        self.cancelButton.setEnabled(busy)
-        self.progress.setValue(0)
 
     def chosen_engine(self) -> GapEngine:
         """The gap engine of the form (its settings remembered), or a BaiMeiError saying what is missing."""
@@ -224,38 +228,25 @@ class EngineBox(PagePart):
         )
 
     # --- run ------------------------------------------------------------------------------------------------
-    @guarded
+    @guarded(level=Qgis.Warning, seconds=8)  # what is missing from the form: the analyst's to give
     def run(self) -> None:
         try:
             engine = self.chosen_engine()
         except BaiMeiError as error:
-            self.iface.messageBar().pushMessage("Bai Mei", error.message, Qgis.Warning, 8)
-            self.statusLabel.setText(error.message)
-            return
-        self.task = FindGapsTask(engine, self.panel.criteria(), self.on_done)
-        self.task.progressChanged.connect(lambda value: self.progress.setValue(int(value)))
-        self.set_busy(True)
+            self.statusLabel.setText(error.message)  # and, through guarded, the message bar
+            raise
+        criteria = self.panel.criteria()
         self.statusLabel.setText(f"Finding the gaps in {engine.location.name}…")
-        start(self.task)
+        self.runner.run(FindGapsTask(engine, criteria, self.runner.finished))
 
     def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
+        self.runner.cancel()
 
-    @guarded
-    def on_done(self, task, ok: bool) -> None:
-        if task is not self.task:
-            return
-        self.task = None
-        self.set_busy(False)
+    def on_failed(self, task, error) -> None:
+        self.statusLabel.setText(error.message if error is not None else "Cancelled; nothing was changed.")
+
+    def on_done(self, task) -> None:
         bar = self.iface.messageBar()
-        if not ok:
-            message = task.error.message if task.error is not None else "Cancelled; nothing was changed."
-            self.statusLabel.setText(message)
-            bar.pushMessage(
-                "Bai Mei", message, Qgis.Critical if task.error is not None else Qgis.Info, 0 if task.error else 5
-            )
-            return
         result = task.result
         engine, gaps = result.engine, result.found.gaps
         self.session.show(engine.location.name, result)

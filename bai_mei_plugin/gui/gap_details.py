@@ -23,9 +23,10 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts, assess_gap, parse_port_list
 from ..tasks import analysis_tasks
-from ..tasks.ais_tasks import LOG_TAG, start
+from ..tasks.ais_tasks import LOG_TAG
 from .guard import guarded
 from .session import PagePart
+from .task_runner import TaskRunner
 
 SETTLE_MS = 350  # wait for the selection to settle (arrow keys through the table) before working anything out
 MAX_LISTED = 8
@@ -78,6 +79,10 @@ class GapDetails(PagePart):
         self.gap = None
         self.visits = None
         self.suspicion = None
+        # the reach is a side result of selecting a gap: its failure warns (and the box says what is known)
+        self.runner = TaskRunner(
+            iface, self.on_done, on_failed=lambda *_: self.refresh(), error_level=Qgis.Warning, error_seconds=8
+        )
 
         self.group = QGroupBox("Selected gap", dock.gapsPage)
         self.group.setObjectName("gapDetailsGroup")
@@ -188,29 +193,22 @@ class GapDetails(PagePart):
             self.cancel()
             self.refresh()
 
+    @guarded
     def work_out(self) -> None:
         gap = self.gap
         if gap is None or self.session.result is None:
             return
         cols = self.session.result.columns
         interest = self.interest()
-        self.task = analysis_tasks.AnalysisTask(
+        task = analysis_tasks.AnalysisTask(
             f"Bai Mei: where could {gap.vessel_name or gap.mmsi} have gone?",
             lambda task: analysis_tasks.reachability(task, cols, gap, None, interest),
-            self.on_done,
+            self.runner.finished,
         )
-        self.task.gap = gap
-        start(self.task)
+        task.gap = gap
+        self.runner.run(task)
 
-    def on_done(self, task, ok: bool) -> None:
-        if task is not self.task:  # a gap selected since: its own task is running or done
-            return
-        self.task = None
-        if not ok:
-            if task.error is not None:
-                self.iface.messageBar().pushMessage("Bai Mei", task.error.message, Qgis.Warning, 8)
-            self.refresh()
-            return
+    def on_done(self, task) -> None:
         if self.session.group is None or task.gap is not self.gap:
             return
         result = task.result
@@ -223,9 +221,7 @@ class GapDetails(PagePart):
 
     def cancel(self) -> None:
         self.timer.stop()
-        if self.task is not None:
-            task, self.task = self.task, None
-            task.cancel()
+        self.runner.forget()  # a gap selected since: its own task will run
 
     def unload(self) -> None:
         self.cancel()

@@ -6,13 +6,15 @@ from qgis.core import Qgis, QgsFeatureRequest, QgsRectangle
 from qgis.PyQt.QtCore import QObject, QTimer
 
 from ..core.gaps import PRESET_DESCRIPTIONS, GapCriteria
-from ..tasks.ais_tasks import FindGapsTask, start
+from ..tasks.ais_tasks import FindGapsTask
 from . import map_view
 from .criteria_widget import CriteriaWidget
 from .engine_box import EngineBox
 from .gap_details import GapDetails
+from .guard import guarded
 from .models import GapTableModel, attach_table
 from .settings import Settings
+from .task_runner import TaskRunner
 
 PLAY_PADDING_S = 2 * 24 * 3600
 
@@ -24,7 +26,6 @@ class GapsPanel(QObject):
         self.session = session
         self.iface = iface
         self.settings = settings
-        self.task = None
         self._syncing = False
         self.model = GapTableModel(self)
         self.proxy = attach_table(dock.gapTable, self.model, "Hours")  # the longest gaps first
@@ -53,6 +54,14 @@ class GapsPanel(QObject):
         d.trackButton.clicked.connect(self.show_whole_track)
         self.details = GapDetails(self, dock, session, iface, settings)
         self.engine = EngineBox(self, dock, session, iface, settings)
+        # Re-run finds the gaps by the engine box's progress bar and Cancel, as the engine's own run does.
+        self.runner = TaskRunner(
+            iface,
+            self.on_rerun,
+            controls=(d.rerunButton, self.engine.runButton),
+            cancel_button=self.engine.cancelButton,
+            progress=self.engine.progress,
+        )
         session.changed.connect(self.on_session_changed)
         self.on_session_changed()
 
@@ -66,6 +75,7 @@ class GapsPanel(QObject):
         self.criteria_widget.save(self.settings)
         return self.criteria_widget.criteria()
 
+    @guarded
     def rerun(self) -> None:
         """The gaps again with the form's criteria, by the engine that found the gaps shown: where the reports are
         (in memory, on the server, in the archive)."""
@@ -73,19 +83,13 @@ class GapsPanel(QObject):
         if engine is None:
             self.iface.messageBar().pushMessage("Bai Mei", "Load AIS reports first (Tracks page).", Qgis.Info, 5)
             return
-        self.task = FindGapsTask(engine, self.criteria(), self.on_rerun)
-        self.dock.rerunButton.setEnabled(False)
-        self.engine.set_busy(True)
-        start(self.task)
+        self.runner.run(FindGapsTask(engine, self.criteria(), self.runner.finished))
 
-    def on_rerun(self, task, ok: bool) -> None:
-        self.task = None
-        self.dock.rerunButton.setEnabled(True)
-        self.engine.set_busy(False)
-        if not ok:
-            if task.error is not None:
-                self.iface.messageBar().pushMessage("Bai Mei", task.error.message, Qgis.Critical, 0)
-            return
+    @property
+    def task(self):
+        return self.runner.task
+
+    def on_rerun(self, task) -> None:
         self.session.replace_gaps(task.result)
         self.iface.messageBar().pushMessage(
             "Bai Mei", f"{len(task.result.found.gaps):,} gaps with the new criteria.", Qgis.Success, 5
@@ -115,6 +119,7 @@ class GapsPanel(QObject):
         rows = self.dock.gapTable.selectionModel().selectedRows()
         return self.proxy.record(rows[0]) if rows else None
 
+    @guarded
     def on_row_selected(self, *_):
         gap = self.selected_gap()
         if gap is None or self._syncing:
@@ -145,6 +150,7 @@ class GapsPanel(QObject):
         )
         map_view.show_window(canvas, gap.off_time, gap.on_time)
 
+    @guarded
     def on_map_selection(self, selected, _deselected, _clear):
         """A gap selected on the map selects its row (and the table shows it)."""
         if self._syncing or not selected:
@@ -160,6 +166,7 @@ class GapsPanel(QObject):
         self._syncing = False
 
     # --- actions --------------------------------------------------------------------------------------------
+    @guarded
     def play_voyage(self) -> None:
         gap = self.selected_gap()
         if gap is None:
@@ -170,6 +177,7 @@ class GapsPanel(QObject):
         # let the zoom settle before the animation starts
         QTimer.singleShot(0, lambda: map_view.play(canvas, gap.off_time - PLAY_PADDING_S, gap.on_time + PLAY_PADDING_S))
 
+    @guarded
     def show_whole_track(self, gap=None) -> None:
         gap = gap or self.selected_gap()
         tracks = self.session.tracks_layer
@@ -188,5 +196,4 @@ class GapsPanel(QObject):
     def unload(self):
         self.details.unload()
         self.engine.unload()
-        if self.task is not None:
-            self.task.cancel()
+        self.runner.cancel()

@@ -21,9 +21,10 @@ from ..core.footprints import redact_url
 from ..qgis_io.layers import epoch_seconds, utc
 from ..services import sources
 from ..services.search import SearchArea
-from ..tasks.ais_tasks import start
 from ..tasks.footprint_tasks import FootprintSearch, ListCollectionsTask
+from .guard import guarded
 from .imagery_aoi import AOI_CHOICES, AOI_REACH, area_of_interest
+from .task_runner import TaskRunner
 
 MAX_REMEMBERED_URLS = 10
 CATALOGUE_FILTER = "Catalogues (*.geojson *.json);;All files (*)"
@@ -35,7 +36,14 @@ class ImageryForm(QObject):
         self.dock, self.iface, self.gaps, self.settings = dock, iface, gaps, settings
         self.project = project or QgsProject.instance()
         self.source = None  # the id of the chosen source
-        self.list_task = None
+        # listing the collections is a helper of the form: a failure warns, the form stays as it was
+        self.lister = TaskRunner(
+            iface,
+            self.show_collections_of,
+            error_level=Qgis.Warning,
+            error_seconds=8,
+            on_busy=lambda busy: dock.imageryListButton.setEnabled(not busy and self.can_list()),
+        )
         self.collections_menu = None
         d = dock
         self.auth = QgsAuthConfigSelect(d, "")
@@ -150,6 +158,7 @@ class ImageryForm(QObject):
     def can_list(self) -> bool:
         return bool(self.fields.known_collections) or self.fields.lists_collections
 
+    @guarded
     def browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self.dock, "Choose a catalogue", self.dock.imageryUrlCombo.currentText(), CATALOGUE_FILTER
@@ -157,25 +166,21 @@ class ImageryForm(QObject):
         if path:
             self.dock.imageryUrlCombo.setCurrentText(path)
 
+    @guarded
     def list_collections(self) -> None:
         if self.fields.known_collections:  # offered without asking the source
             self.show_collections(list(self.fields.known_collections))
             return
         if self.list_task is not None or not self.fields.lists_collections:
             return
-        self.list_task = ListCollectionsTask(
-            self.source, self.dock.imageryUrlCombo.currentText().strip(), self.auth.configId(), self.on_collections
-        )
-        self.dock.imageryListButton.setEnabled(False)
-        start(self.list_task)
+        url = self.dock.imageryUrlCombo.currentText().strip()
+        self.lister.run(ListCollectionsTask(self.source, url, self.auth.configId(), self.lister.finished))
 
-    def on_collections(self, task, ok: bool) -> None:
-        self.list_task = None
-        self.dock.imageryListButton.setEnabled(self.can_list())
-        if not ok:
-            if task.error is not None:
-                self.iface.messageBar().pushMessage("Bai Mei", task.error.message, Qgis.Warning, 8)
-            return
+    @property
+    def list_task(self):
+        return self.lister.task
+
+    def show_collections_of(self, task) -> None:
         self.show_collections(task.result)
 
     def show_collections(self, collections) -> None:
@@ -213,6 +218,7 @@ class ImageryForm(QObject):
         pad = int(round(self.dock.imageryPadSpin.value() * 3600))
         self.set_window(gap.off_time - pad, gap.on_time + pad)
 
+    @guarded
     def window_from_map(self) -> None:
         canvas = self.iface.mapCanvas()
         window = canvas.temporalRange()
@@ -227,6 +233,7 @@ class ImageryForm(QObject):
             )
 
     # --- where ----------------------------------------------------------------------------------------------
+    @guarded
     def describe_aoi(self, *_) -> None:
         try:
             _, text = self.aoi(self.gaps.selected_gap())
@@ -272,7 +279,4 @@ class ImageryForm(QObject):
                 signal.disconnect(self.describe_aoi)
             except (TypeError, RuntimeError):  # unloaded twice
                 pass
-        if self.list_task is not None:
-            self.list_task.on_done = lambda *_: None
-            self.list_task.cancel()
-            self.list_task = None
+        self.lister.forget()

@@ -13,16 +13,16 @@ from typing import List
 from qgis.core import Qgis, QgsMessageLog
 from qgis.PyQt.QtCore import QObject
 
-from ..core.errors import BaiMeiError
 from ..core.footprints import KEPT_CLOUD_UNKNOWN, dropped_total
 from ..qgis_io.styles import apply_style
 from ..services import sources
 from ..services.transport import redact
-from ..tasks.ais_tasks import start
 from ..tasks.footprint_tasks import FootprintSearch, SearchFootprintsTask
+from .guard import guarded
 from .imagery_form import ImageryForm
 from .imagery_results import ImageryResults
 from .models import utc_text
+from .task_runner import TaskRunner
 from .timeline import Window
 
 LOG_TAG = "Bai Mei"
@@ -39,16 +39,23 @@ class ImageryPanel(QObject):
     def __init__(self, dock, session, iface, gaps, settings):
         super().__init__(dock)
         self.dock, self.session, self.iface, self.gaps = dock, session, iface, gaps
-        self.task = None
         self.last_search: FootprintSearch = None
         self.form = ImageryForm(dock, iface, gaps, settings, session.project)
         self.results = ImageryResults(dock, iface, session.project, self.connection)
         d = dock
-        d.imageryCancelButton.setEnabled(False)
-        d.imageryProgressBar.setVisible(False)
+        self.runner = TaskRunner(
+            iface,
+            self.on_searched,
+            controls=(d.imagerySearchButton,),
+            cancel_button=d.imageryCancelButton,
+            progress=d.imageryProgressBar,
+            hide_progress=True,
+            cancelled="The imagery search was cancelled; nothing was added.",
+            on_failed=self.on_failed,
+        )
+        self.runner.set_busy(False)
         d.imageryStatusLabel.setVisible(False)
         d.imagerySearchButton.clicked.connect(self.search)
-        d.imageryCancelButton.clicked.connect(self.cancel)
         d.gapTable.selectionModel().selectionChanged.connect(self.on_gap_changed)
         session.changed.connect(self.on_gap_changed)
         self.on_gap_changed()
@@ -80,54 +87,37 @@ class ImageryPanel(QObject):
             if g.mmsi == gap.mmsi
         ]
 
+    @guarded
     def on_gap_changed(self, *_):
         self.form.window_from_gap(self.gaps.selected_gap())
         self.form.describe_aoi()
         self.results.update_timeline(self.windows())
 
     # --- search ---------------------------------------------------------------------------------------------
+    @guarded(level=Qgis.Warning, seconds=8)  # the form's fields to correct: no area, no time window, no address
     def search(self) -> None:
         if self.task is not None:
             return
-        try:
-            search = self.form.search()
-        except BaiMeiError as exc:
-            self.iface.messageBar().pushMessage("Bai Mei", exc.message, Qgis.Warning, 8)
-            return
-        self.task = SearchFootprintsTask(search, self.on_searched)
-        self.task.progressChanged.connect(lambda percent: self.dock.imageryProgressBar.setValue(int(percent)))
-        self.set_busy(True)
+        search = self.form.search()
+        self.runner.run(SearchFootprintsTask(search, self.runner.finished))
         self.show_status("Searching…")
-        start(self.task)
+
+    @property
+    def task(self):
+        return self.runner.task
 
     def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-
-    def set_busy(self, busy: bool) -> None:
-        d = self.dock
-        d.imagerySearchButton.setEnabled(not busy)
-        d.imageryCancelButton.setEnabled(busy)
-        d.imageryProgressBar.setVisible(busy)
-        d.imageryProgressBar.setValue(0)
+        self.runner.cancel()
 
     def show_status(self, text: str) -> None:
         self.dock.imageryStatusLabel.setText(text)
         self.dock.imageryStatusLabel.setVisible(bool(text))
 
-    def on_searched(self, task, ok: bool) -> None:
-        self.task = None
-        self.set_busy(False)
+    def on_failed(self, task, error) -> None:
+        self.show_status(f"<b>Search failed.</b> {error.message}" if error else "Search cancelled; nothing was added.")
+
+    def on_searched(self, task) -> None:
         bar = self.iface.messageBar()
-        if not ok:
-            if task.error is not None:
-                bar.pushMessage("Bai Mei", task.error.message, Qgis.Critical, 0)
-                QgsMessageLog.logMessage(task.error.message, LOG_TAG, Qgis.Warning)
-                self.show_status(f"<b>Search failed.</b> {task.error.message}")
-            else:
-                bar.pushMessage("Bai Mei", "The imagery search was cancelled; nothing was added.", Qgis.Info, 5)
-                self.show_status("Search cancelled; nothing was added.")
-            return
         search, result = task.search, task.result
         self.last_search = search
         self.results.remove_layer()  # the new search replaces the previous footprints
@@ -179,10 +169,7 @@ class ImageryPanel(QObject):
 
     def unload(self) -> None:
         """Stop what runs; the footprints layer stays in the project like the other layers."""
-        if self.task is not None:
-            self.task.on_done = lambda *_: None
-            self.task.cancel()
-            self.task = None
+        self.runner.forget()
         self.form.unload()
         self.results.unload()
         try:

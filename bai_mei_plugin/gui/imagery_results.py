@@ -14,10 +14,11 @@ from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 from ..qgis_io.network import limit_reply_size, preview_request
 from ..services import sources
 from ..services.search import FoundFootprint
-from ..tasks.ais_tasks import start
 from ..tasks.footprint_tasks import LoadSceneTask, SceneRequest
 from . import map_view
+from .guard import guarded
 from .models import RecordTableModel, attach_table, number_text, utc_text
+from .task_runner import TaskRunner
 from .timeline import Tick, Timeline, Window
 
 
@@ -79,7 +80,14 @@ class ImageryResults(QObject):
         self.fid_of_record: Dict[int, int] = {}
         self.record_of_fid: Dict[int, FoundFootprint] = {}
         self.reply: Optional[QNetworkReply] = None
-        self.scene_task = None
+        # adding a scene is an extra on a result: a failure warns
+        self.scene_runner = TaskRunner(
+            iface,
+            self.on_scene,
+            error_level=Qgis.Warning,
+            error_seconds=10,
+            on_busy=lambda busy: dock.imageryAddButton.setEnabled(not busy and self.selected() is not None),
+        )
         self._syncing = False
         self.model = FootprintTableModel(self)
         self.proxy = attach_table(dock.imageryResultTable, self.model, "Date (UTC)", Qt.AscendingOrder)
@@ -142,6 +150,7 @@ class ImageryResults(QObject):
         return self.proxy.record(rows[0]) if rows else None
 
     # --- selection, both ways -------------------------------------------------------------------------------
+    @guarded
     def on_row_selected(self, *_):
         found = self.selected()
         self.show_item(found)
@@ -160,6 +169,7 @@ class ImageryResults(QObject):
         if begin.isValid() and end.isValid() and not begin.toSecsSinceEpoch() <= acquired <= end.toSecsSinceEpoch():
             map_view.show_window(canvas, acquired, acquired)  # else the map's time filter would hide the scene
 
+    @guarded
     def on_map_selection(self, selected, _deselected, _clear):
         if self._syncing or not selected:
             return
@@ -222,6 +232,7 @@ class ImageryResults(QObject):
             label.setText(f"No preview\n(HTTP {status})" if status else "No preview")
         reply.deleteLater()
 
+    @guarded
     def add_to_map(self) -> None:
         found = self.selected()
         bar = self.iface.messageBar()
@@ -243,26 +254,20 @@ class ImageryResults(QObject):
             )
             return
         # the transport sends the credentials only if the record is on the search's own origin
-        self.scene_task = LoadSceneTask(SceneRequest(f.self_url, f.item_id, authcfg, search_url), self.on_scene)
-        self.dock.imageryAddButton.setEnabled(False)
-        start(self.scene_task)
+        request = SceneRequest(f.self_url, f.item_id, authcfg, search_url)
+        self.scene_runner.run(LoadSceneTask(request, self.scene_runner.finished))
 
-    def on_scene(self, task, ok: bool) -> None:
-        self.scene_task = None
-        self.dock.imageryAddButton.setEnabled(self.selected() is not None)
-        if not ok:
-            if task.error is not None:
-                self.iface.messageBar().pushMessage("Bai Mei", task.error.message, Qgis.Warning, 10)
-            return
+    @property
+    def scene_task(self):
+        return self.scene_runner.task
+
+    def on_scene(self, task) -> None:
         self.project.addMapLayer(task.result)
         self.iface.messageBar().pushMessage("Bai Mei", f"Added {task.result.name()}.", Qgis.Success, 5)
 
     def unload(self) -> None:
         self.abort_preview()
-        if self.scene_task is not None:
-            self.scene_task.on_done = lambda *_: None
-            self.scene_task.cancel()
-            self.scene_task = None
+        self.scene_runner.forget()
         self.disconnect_layer()
         try:
             self.project.layersWillBeRemoved.disconnect(self.on_layers_removed)

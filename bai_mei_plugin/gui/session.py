@@ -117,7 +117,9 @@ class Session(QObject):
 
 class PagePart(QObject):
     """A part of a dock page: what it works with (the dock, the session, QGIS's interface, the settings) and the
-    background task it runs, if any."""
+    background task it runs, if any (through its ``runner``, a gui.task_runner.TaskRunner)."""
+
+    runner = None
 
     def __init__(self, dock, session: Session, iface, settings):
         super().__init__(dock)
@@ -125,4 +127,8 @@ class PagePart(QObject):
         self.session = session
         self.iface = iface
         self.settings = settings
-        self.task = None
+
+    @property
+    def task(self):
+        """The running task, None when idle."""
+        return self.runner.task if self.runner is not None else None

@@ -10,8 +10,10 @@ from qgis.PyQt.QtCore import QObject
 from ..core.ais.formats import FORMAT_LABELS, REQUIRED, TIME_FORMATS, AisFormat, mapping_for
 from ..core.errors import BaiMeiError
 from ..qgis_io.time_window import plausible_time_window
-from ..tasks.ais_tasks import LayerSnapshot, LoadAisTask, LoadRequest, start
+from ..tasks.ais_tasks import LayerSnapshot, LoadAisTask, LoadRequest
+from .guard import guarded
 from .settings import Settings
+from .task_runner import TaskRunner
 
 LOG_TAG = "Bai Mei"
 FILE_FILTER = (
@@ -29,9 +31,17 @@ class TracksPanel(QObject):
         self.iface = iface
         self.criteria_source = criteria_source  # a callable giving the Gaps page's criteria
         self.settings = settings
-        self.task = None
         self.detection = None
         d = dock
+        self.runner = TaskRunner(
+            iface,
+            self.on_loaded,
+            controls=(d.loadButton, d.rerunButton),
+            cancel_button=d.cancelButton,
+            progress=d.progressBar,
+            hide_progress=True,
+            cancelled=lambda task: f"Loading {task.name} was cancelled; nothing was added.",
+        )
         d.fileWidget.setFilter(FILE_FILTER)
         d.fileWidget.setDialogTitle("Choose an AIS file")
         d.fileWidget.setDefaultRoot(settings.value("last_folder", os.path.expanduser("~")))
@@ -42,15 +52,13 @@ class TracksPanel(QObject):
             d.formatCombo.addItem(FORMAT_LABELS[fmt], int(fmt))
         for key, label in TIME_FORMATS.items():
             d.timeFormatCombo.addItem(label, key)
-        d.cancelButton.setEnabled(False)
-        d.progressBar.setVisible(False)
+        self.runner.set_busy(False)
         d.mappingGroup.setVisible(False)
         d.fileWidget.fileChanged.connect(self.on_file_changed)
         d.layerCombo.layerChanged.connect(self.on_layer_changed)
         d.fileRadio.toggled.connect(self.on_source_kind)
         d.formatCombo.currentIndexChanged.connect(self.on_format_chosen)
         d.loadButton.clicked.connect(self.load)
-        d.cancelButton.clicked.connect(self.cancel)
         self.on_source_kind()
 
     # --- source and detection -------------------------------------------------------------------------------
@@ -63,6 +71,7 @@ class TracksPanel(QObject):
         else:
             self.on_layer_changed(self.dock.layerCombo.currentLayer())
 
+    @guarded
     def on_file_changed(self, path: str):
         self.detection = None
         if not path:
@@ -72,6 +81,7 @@ class TracksPanel(QObject):
         self.settings.set_value("last_folder", os.path.dirname(path))
         self.detect(AisFormat.AUTO)
 
+    @guarded
     def on_format_chosen(self, _index):
         if self.dock.fileRadio.isChecked() and self.dock.fileWidget.filePath():
             self.detect(AisFormat(self.dock.formatCombo.currentData()))
@@ -112,6 +122,7 @@ class TracksPanel(QObject):
             else:
                 d.timeFormatCombo.setCurrentText(detection.mapping.time_format)
 
+    @guarded
     def on_layer_changed(self, layer):
         if self.dock.fileRadio.isChecked():
             return
@@ -174,40 +185,20 @@ class TracksPanel(QObject):
         )
         return request, layer.name()
 
+    @guarded(level=Qgis.Warning, seconds=8)  # the analyst's choice to correct: a missing file, an unmapped column
     def load(self):
-        try:
-            request, name = self.request()
-        except BaiMeiError as exc:
-            self.iface.messageBar().pushMessage("Bai Mei", exc.message, Qgis.Warning, 8)
-            return
-        self.task = LoadAisTask(request, name, self.on_loaded)
-        self.task.progressChanged.connect(lambda percent: self.dock.progressBar.setValue(int(percent)))
-        self.set_busy(True)
-        start(self.task)
+        request, name = self.request()
+        self.runner.run(LoadAisTask(request, name, self.runner.finished))
+
+    @property
+    def task(self):
+        return self.runner.task
 
     def cancel(self):
-        if self.task is not None:
-            self.task.cancel()
+        self.runner.cancel()
 
-    def set_busy(self, busy: bool) -> None:
-        d = self.dock
-        d.loadButton.setEnabled(not busy)
-        d.cancelButton.setEnabled(busy)
-        d.progressBar.setVisible(busy)
-        d.progressBar.setValue(0)
-        d.rerunButton.setEnabled(not busy)
-
-    def on_loaded(self, task, ok: bool) -> None:
-        self.task = None
-        self.set_busy(False)
+    def on_loaded(self, task) -> None:
         bar = self.iface.messageBar()
-        if not ok:
-            if task.error is not None:
-                bar.pushMessage("Bai Mei", task.error.message, Qgis.Critical, 0)
-                QgsMessageLog.logMessage(task.error.message, LOG_TAG, Qgis.Critical)
-            else:
-                bar.pushMessage("Bai Mei", f"Loading {task.name} was cancelled; nothing was added.", Qgis.Info, 5)
-            return
         result = task.result
         self.session.show(task.name, result)
         reports = result.reports

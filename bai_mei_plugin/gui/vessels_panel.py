@@ -5,6 +5,7 @@ from __future__ import annotations
 from qgis.PyQt.QtCore import QObject
 
 from . import map_view
+from .guard import guarded
 from .models import VesselTableModel, attach_table
 
 
@@ -36,6 +37,7 @@ class VesselsPanel(QObject):
             layer.setSubsetString(expression)
             layer.triggerRepaint()
 
+    @guarded
     def show_selected_vessel(self) -> None:
         vessel = self.selected_vessel()
         if vessel is None:
@@ -49,6 +51,7 @@ class VesselsPanel(QObject):
         # A gap's window may still be set in the Temporal Controller: widen it to the vessel's whole time in the data.
         map_view.show_window(canvas, vessel.first_seen, vessel.last_seen, padding_s=3600)
 
+    @guarded
     def show_all(self) -> None:
         self.filter_layers("")
         vessels = self.session.vessels
