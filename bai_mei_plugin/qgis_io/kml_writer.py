@@ -1,7 +1,7 @@
 """KML for Google Earth, written by the plugin itself: a streaming writer that needs no GDAL driver.
 
-GDAL's LIBKML driver took 6 minutes for the demo's tracks (1.28 million vertices; this writer: about a second) and Debian
-sid's GDAL has none at all; the plain KML driver cannot write TimeStamp or TimeSpan.
+GDAL's LIBKML driver took 6 minutes for the demo's tracks (1.28 million vertices; this writer: about a second) and
+Debian sid's GDAL has none at all; the plain KML driver cannot write TimeStamp or TimeSpan.
 
 The file: one Document holding the styles (one per distinct symbol, shared through ``styleUrl``) and a Schema per
 layer, then a Folder per layer with its Placemarks, each with

@@ -1,4 +1,5 @@
-"""QGIS fixtures: Processing initialised with the Bai Mei provider, and factory fixtures for AIS files."""
+"""QGIS fixtures: Processing initialised with the Bai Mei provider, a real layer tree view for pytest-qgis's fake
+iface, and factory fixtures for AIS files."""
 
 import pytest
 from qgis.core import QgsApplication
@@ -19,6 +20,30 @@ def provider(qgis_processing):
     current = registry.providerById("baimei")  # a test may have replaced it with the plugin's own
     if current is not None:
         registry.removeProvider(current)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def real_layer_tree_view(qgis_iface):
+    """Give pytest-qgis's fake iface a real ``QgsLayerTreeView`` of the project's layer tree.
+
+    Its ``layerTreeView()`` is a MagicMock, which QGIS 3.44's Processing hands to the C++
+    ``QgsProcessingGuiUtils.addResultLayers`` when an algorithm loads its outputs ("argument 3 has unexpected type
+    'MagicMock'"); 3.22 never passes it on. Left alone when pytest-qgis one day provides a real view.
+    """
+    from unittest.mock import Mock
+
+    from qgis.core import QgsLayerTreeModel, QgsProject
+    from qgis.gui import QgsLayerTreeView
+
+    if not isinstance(qgis_iface.layerTreeView(), Mock):
+        yield None
+        return
+    model = QgsLayerTreeModel(QgsProject.instance().layerTreeRoot())  # the root outlives project.clear()
+    view = QgsLayerTreeView()
+    view.setModel(model)
+    qgis_iface.layerTreeView = lambda: view  # an instance attribute: found before the class's __getattr__
+    yield view
+    del qgis_iface.layerTreeView  # the view and model go with this frame, while QGIS is still up
 
 
 H = 3600

@@ -44,7 +44,9 @@ def test_compressed_files_are_estimated_on_their_text(ais_file, tmp_path):
     info = inspect(str(packed))
     assert info.size < os.path.getsize(ais_file) / 2
     rows = memory.estimate_rows(info, read_head(str(packed), 200), text_size(info, sample=256 * 1024))
-    assert 16000 <= rows <= 24000
+    # 20,000 rows; the compressed position the ratio is taken at includes the decompressor's read-ahead, which
+    # differs between Python versions (3.11: within 20 %, 3.13: 25 % low), so an estimate, not a count
+    assert 14000 <= rows <= 26000
 
 
 def test_a_read_that_does_not_fit_is_refused_with_advice(ais_file, monkeypatch):
