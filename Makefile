@@ -15,7 +15,7 @@ QGIS_PROFILES_DIR ?= $(HOME)/.local/share/QGIS/QGIS3/profiles
 TEST_ENV := QT_QPA_PLATFORM=offscreen QGIS_OPTS= PYTHONDONTWRITEBYTECODE=1
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-unit test-qgis test-desktop test-matrix lint format bench package install setup clean
+.PHONY: demo test test-unit test-qgis test-desktop test-matrix lint format bench package release install setup clean
 
 demo: $(VENV)/.ready
 	$(TEST_ENV) $(PY) -m $(PLUGIN).demo --output demo-output
@@ -43,6 +43,7 @@ lint: $(VENV)/.ready
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/bandit -q -r $(PLUGIN) -c pyproject.toml
 
 format: $(VENV)/.ready
 	$(PY) -m ruff check --fix .
@@ -84,10 +85,57 @@ build/$(PLUGIN): $(shell find $(PLUGIN) resources -type f -not -path '*/__pycach
 	cp metadata.txt LICENSE $@/
 	find $@ -name '__pycache__' -prune -exec rm -rf {} +
 
-package: $(VENV)/.apt build/$(PLUGIN)
+# The addresses plugins.qgis.org shows (and requests): given on the make command line, e.g.
+#   make release HOMEPAGE=https://github.com/OWNER/bai-mei TRACKER=https://github.com/OWNER/bai-mei/issues \
+#                REPOSITORY=https://github.com/OWNER/bai-mei EMAIL=maintainer@their.domain
+# and written into the build's metadata.txt; metadata.txt keeps the placeholders @HOMEPAGE@, @TRACKER@, @REPOSITORY@
+# and @EMAIL@ for those not given. Only command-line values count: an EMAIL in the environment (git's, Debian's) is
+# someone's own address, not the plugin's.
+RELEASE_KEYS := HOMEPAGE TRACKER REPOSITORY EMAIL
+quote = '$(subst ','\'',$(1))'
+cli_value = $(if $(filter command line,$(origin $(1))),$($(1)))
+define fill_metadata
+	@$(foreach key,$(RELEASE_KEYS),META_$(key)=$(call quote,$(call cli_value,$(key)))) awk -F= ' \
+	  { key = toupper($$1); value = ENVIRON["META_" key] } \
+	  key ~ /^(HOMEPAGE|TRACKER|REPOSITORY|EMAIL)$$/ && value != "" { print $$1 "=" value; next } \
+	  { print }' metadata.txt > build/$(PLUGIN)/metadata.txt
+endef
+# Refuses a placeholder, an example.org/.com/.net address, a URL that is not http(s) and an e-mail without a domain.
+define check_metadata
+	@awk -F= ' \
+	  function refuse(why) { \
+	    printf "make release: %s in build/$(PLUGIN)/metadata.txt: %s. Give it as make release %s=...\n", \
+	      $$1, why, toupper($$1) > "/dev/stderr"; bad = 1 } \
+	  $$1 ~ /^(homepage|tracker|repository|email)$$/ { \
+	    value = substr($$0, length($$1) + 2); seen[$$1] = 1; \
+	    if (value == "" || value ~ /^@[A-Z]+@$$/) refuse("still the placeholder \"" value "\""); \
+	    else if (tolower(value) ~ /(^|[@.\/])example\.(org|com|net)([\/:]|$$)/) \
+	      refuse("an example address (\"" value "\") where a real one is expected"); \
+	    else if ($$1 != "email" && value !~ /^https?:\/\/[^\/ ]+\.[^\/ ]+/) \
+	      refuse("expected an http(s) URL, found \"" value "\""); \
+	    else if ($$1 == "email" && value !~ /^[^@ ]+@[^@ ]+\.[^@ ]+$$/) \
+	      refuse("expected an e-mail address, found \"" value "\"") } \
+	  END { split("homepage tracker repository email", keys, " "); \
+	    for (i = 1; i <= 4; i++) if (!(keys[i] in seen)) { \
+	      printf "make release: metadata.txt has no %s= line.\n", keys[i] > "/dev/stderr"; bad = 1 } \
+	    exit bad }' build/$(PLUGIN)/metadata.txt
+endef
+define zip_plugin
 	mkdir -p dist && rm -f dist/$(PLUGIN)-$(VERSION).zip
 	cd build && zip -qr ../dist/$(PLUGIN)-$(VERSION).zip $(PLUGIN)
 	@echo "dist/$(PLUGIN)-$(VERSION).zip"
+endef
+
+package: $(VENV)/.apt build/$(PLUGIN)
+	$(fill_metadata)
+	$(zip_plugin)
+
+# The zip for plugins.qgis.org: as package, refused (and no zip made) while an address is a placeholder or an example.
+release: $(VENV)/.apt build/$(PLUGIN)
+	@rm -f dist/$(PLUGIN)-$(VERSION).zip  # so that a refused release leaves no earlier zip to be mistaken for it
+	$(fill_metadata)
+	$(check_metadata)
+	$(zip_plugin)
 
 install: build/$(PLUGIN)
 	mkdir -p "$(QGIS_PROFILES_DIR)/$(QGIS_PROFILE)/python/plugins"

@@ -137,7 +137,11 @@ def read_gpkg_geometries(path: str, layer: str) -> List[bytes]:
             raise BaiMeiError(f"The GeoPackage {path} has no layer {layer!r}.")
         column = row[0].replace('"', '""')
         table = layer.replace('"', '""')
-        blobs = [r[0] for r in con.execute(f'SELECT "{column}" FROM "{table}"')]
+        # sqlite binds values, not names: the table is one gpkg_geometry_columns lists (checked above) and both
+        # names are quoted with their quotes doubled, so nothing from the file can end the identifier. (str.format,
+        # not an f-string: Bandit honours its nosec on an f-string but warns about the f-string's other parts.)
+        query = 'SELECT "{}" FROM "{}"'.format(column, table)  # noqa: UP032  # nosec B608
+        blobs = [r[0] for r in con.execute(query)]
     except sqlite3.Error as exc:
         raise BaiMeiError(f"Cannot read layer {layer!r} of {path}: {exc}") from exc
     finally:

@@ -439,7 +439,7 @@ def detect_gaps_postgis(
         try:
             if output_table is None:
                 cursor.execute(
-                    sql.SQL("SELECT " + _READ + " FROM ({}) g ORDER BY mmsi, off_time").format(query), params
+                    sql.SQL("SELECT {} FROM ({}) g ORDER BY mmsi, off_time").format(sql.SQL(_READ), query), params
                 )
                 rows = cursor.fetchall()
             else:
@@ -453,7 +453,9 @@ def detect_gaps_postgis(
                     f"{criteria.positions_window_hours:g} h before."
                 )
                 write_gaps_table(cursor, target, query, params, description)
-                cursor.execute(sql.SQL("SELECT " + _READ + " FROM {} ORDER BY fid").format(sql.Identifier(*target)))
+                cursor.execute(
+                    sql.SQL("SELECT {} FROM {} ORDER BY fid").format(sql.SQL(_READ), sql.Identifier(*target))
+                )
                 rows = cursor.fetchall()
             if isinstance(land, LandTable):  # the session's temporary land tables
                 for temporary in (server_land.vertices, server_land.polygons):

@@ -51,7 +51,7 @@ def index_name(name: str, suffix: str) -> str:
     plain = f"{name}_{suffix}"
     if len(plain.encode("utf-8")) <= MAX_IDENTIFIER_BYTES:
         return plain
-    tag = f"_{hashlib.sha1(name.encode('utf-8')).hexdigest()[:8]}_{suffix}"
+    tag = f"_{hashlib.sha1(name.encode('utf-8'), usedforsecurity=False).hexdigest()[:8]}_{suffix}"
     head = name.encode("utf-8")[: MAX_IDENTIFIER_BYTES - len(tag)].decode("utf-8", "ignore")  # whole characters
     return head + tag
 

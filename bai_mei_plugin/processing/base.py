@@ -1,5 +1,5 @@
-"""What every Bai Mei algorithm shares: naming, help, turning core errors (and MemoryError) into Processing errors,
-and file outputs written under a temporary name and renamed when complete."""
+"""What every Bai Mei algorithm shares: naming, help (and a link to its README section), turning core errors (and
+MemoryError) into Processing errors, and file outputs written under a temporary name and renamed when complete."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from qgis.core import (
     QgsVectorLayerExporter,
 )
 
+from .. import paths
 from ..core import atomic
 from ..core.errors import BaiMeiError
 from ..core.out_of_memory import not_enough_memory
@@ -27,6 +28,36 @@ from ..core.out_of_memory import not_enough_memory
 # How QgsProcessingUtils tells a provider URI ("ogr:...", "postgres:...", "memory:...") from a file path.
 _PROVIDER_PREFIX = re.compile(r"^(.{3,}?):(.*)$")
 _LAYERNAME = "|layername="
+
+
+# Each algorithm's section of README.md, by the anchor GitHub gives its heading (lower case, punctuation other than
+# - and _ dropped, spaces to -: "### `baimei:importais` — Import AIS file" is #baimeiimportais--import-ais-file).
+# tests/qgis/test_help_urls.py checks every algorithm has one and that it is among README.md's headings.
+README_ANCHORS = {
+    "importais": "baimeiimportais--import-ais-file",
+    "detectgaps": "baimeidetectgaps--detect-dark-gaps",
+    "gapreachability": "baimeigapreachability--gap-reachability-and-candidate-port-visits",
+    "portvisits": "baimeiportvisits--port-visits-and-stops",
+    "encounters": "baimeiencounters--encounters-at-sea",
+    "anomalies": "baimeianomalies--identity-anomalies",
+    "searchfootprints": "baimeisearchfootprints--search-imagery-footprints",
+    "identifyvessels": "baimeiidentifyvessels--identify-sighted-vessels",
+    "exportcase": "baimeiexportcase--export-the-case",
+    "detectgapsarchive": "dask-baimeidetectgapsarchive",
+    "importpostgis": "postgis-baimeiimportpostgis-and-baimeidetectgapspostgis",
+    "detectgapspostgis": "postgis-baimeiimportpostgis-and-baimeidetectgapspostgis",
+}
+
+
+def help_url(name: str) -> str:
+    """The README section of algorithm ``name`` on the plugin's homepage (metadata.txt; the repository page, which
+    shows README.md), or "" while the homepage is the @HOMEPAGE@ placeholder of an unreleased build: QGIS then shows
+    no Help button rather than one that leads nowhere."""
+    homepage = paths.metadata().get("homepage", "").strip()
+    anchor = README_ANCHORS.get(name)
+    if not anchor or not homepage.startswith(("https://", "http://")):
+        return ""
+    return f"{homepage.split('#')[0].rstrip('/')}#{anchor}"
 
 
 def file_destination(destination: str) -> Optional[Tuple[str, Optional[str]]]:
@@ -105,6 +136,9 @@ class BaiMeiAlgorithm(QgsProcessingAlgorithm):
 
     def shortHelpString(self):  # noqa: N802
         return self.HELP
+
+    def helpUrl(self):  # noqa: N802
+        return help_url(self.NAME)
 
     def createInstance(self):  # noqa: N802
         return type(self)()
