@@ -32,6 +32,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 import numpy as np
 
 from .ais.model import AisColumns
+from .compat import covers_xy
 from .errors import Canceled
 from .gaps import Gap, vessel_starts
 from .geodesy import EARTH_RADIUS_M, METRES_PER_NM, haversine_m, unit_vectors
@@ -380,10 +381,8 @@ def _same_call(cols: AisColumns, a: Stop, b: Stop, port: Port, criteria: StopCri
 
 def _inside(port: Port, lon, lat) -> np.ndarray:
     """Which of the points lie inside the port's outline (its edge counts as inside)."""
-    from shapely import vectorized
-
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    return vectorized.contains(port.area, lon, lat) | vectorized.touches(port.area, lon, lat)
+    return covers_xy(port.area, lon, lat)
 
 
 def merge_visits(

@@ -25,6 +25,7 @@ import numpy as np
 from shapely.affinity import translate
 from shapely.geometry.base import BaseGeometry
 
+from .compat import contains_xy
 from .geodesy import haversine_nm
 
 GRID_FACTOR = 1.0 / math.cos(math.radians(26.565051177 / 2.0))  # 16 directions: worst detour 2.75 %
@@ -58,8 +59,6 @@ class SeaGrid:
     """The water of ``area`` as a graph of grid cells; :meth:`distances_from` gives sea distances from a point."""
 
     def __init__(self, area: BaseGeometry, ref_lon: float, max_cells: int = DEFAULT_MAX_CELLS):
-        from shapely import vectorized
-
         self.ref_lon = float(ref_lon)
         water = continuous(area, self.ref_lon)
         minx, miny, maxx, maxy = water.bounds
@@ -75,7 +74,7 @@ class SeaGrid:
         xs = minx + dx * np.arange(self.nx)
         ys = miny + dy * np.arange(self.ny)
         gx, gy = np.meshgrid(xs, ys)
-        wet = vectorized.contains(water, gx.ravel(), gy.ravel()).reshape(self.ny, self.nx)
+        wet = contains_xy(water, gx.ravel(), gy.ravel()).reshape(self.ny, self.nx)
         self.wet = wet
         self.node = np.full(wet.shape, -1, dtype=np.int64)
         self.node[wet] = np.arange(int(wet.sum()))

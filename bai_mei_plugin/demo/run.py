@@ -64,18 +64,17 @@ def write_ports(gpkg: str, ports_csv: str):
     from qgis.core import (
         QgsCoordinateTransformContext,
         QgsFeature,
-        QgsField,
         QgsGeometry,
         QgsPointXY,
         QgsVectorFileWriter,
         QgsVectorLayer,
     )
-    from qgis.PyQt.QtCore import QVariant
 
     from ..core.ports import load_ports
+    from ..qgis_io.compat import field
 
     layer = QgsVectorLayer("Point?crs=EPSG:4326", "ports", "memory")
-    layer.dataProvider().addAttributes([QgsField(n, QVariant.String) for n in ("name", "locode", "country")])
+    layer.dataProvider().addAttributes([field(n, "str") for n in ("name", "locode", "country")])
     layer.updateFields()
     features = []
     for port in load_ports(ports_csv):
@@ -169,6 +168,7 @@ def tell_and_map(app, gpkg: str, info, kept: int, png: str) -> None:
     """Style every layer of ``gpkg`` (saved in the file), print the Bai Mei 8's gaps and render the case map."""
     from qgis.core import QgsProject, QgsRectangle, QgsVectorLayer
 
+    from ..qgis_io.compat import save_style_to_database
     from ..qgis_io.map_export import export_case_map
     from ..qgis_io.styles import apply_style
     from .analysis import ANALYSIS_LAYERS
@@ -181,7 +181,7 @@ def tell_and_map(app, gpkg: str, info, kept: int, png: str) -> None:
             raise RuntimeError(f"{gpkg} has no valid layer {name}")
         if name != "sightings":  # created with its style and form saved in the file
             apply_style(layer, kind)
-            layer.saveStyleToDatabase(name, "Bai Mei style", True, "")
+            save_style_to_database(layer, name, "Bai Mei style")
         layers[name] = layer
     land = QgsVectorLayer(
         os.path.join(app.pkgDataPath(), "resources", "data", "world_map.gpkg") + "|layername=countries",

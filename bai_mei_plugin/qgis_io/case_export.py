@@ -22,11 +22,11 @@ from qgis.core import (
     QgsVectorLayerTemporalProperties,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtXml import QDomDocument
 
 from ..core.errors import BaiMeiError, Canceled
 from ..core.layer_kinds import time_fields_of
+from . import compat
 from .kml_writer import KmlLayer, iso_utc, write_kml
 
 FORMATS = ("gpkg", "geojson", "kml", "csv")
@@ -70,11 +70,11 @@ class IsoTimeConverter(QgsVectorFileWriter.FieldValueConverter):
         super().__init__()
         self.layer = layer
         self.text = text
-        self.times = {i for i, f in enumerate(layer.fields()) if f.type() in (QVariant.DateTime, QVariant.Date)}
+        self.times = {i for i, f in enumerate(layer.fields()) if compat.field_is(f, "datetime", "date")}
 
     def fieldDefinition(self, field):  # noqa: N802 (QGIS API)
         if self.layer.fields().indexOf(field.name()) in self.times:
-            return QgsField(field.name(), QVariant.String, "string")
+            return compat.field(field.name(), "str", "string")
         return QgsField(field)
 
     def convert(self, index, value):
@@ -134,7 +134,7 @@ def _write_gpkg(layers, names, path, check) -> None:
         document = QDomDocument()
         layer.exportNamedStyle(document)
         written.importNamedStyle(document)
-        message = written.saveStyleToDatabase(name, f"Bai Mei: {layer.name()}", True, "")
+        message = compat.save_style_to_database(written, name, f"Bai Mei: {layer.name()}")
         del written
         if message:
             raise BaiMeiError(f"Could not store the style of {layer.name()} in the GeoPackage.", str(message))
@@ -169,7 +169,7 @@ def _write_table(layer, name, path, driver) -> None:
     if driver == "CSV":
         _quote_text_columns(
             path,
-            {f.name() for f in layer.fields() if f.type() == QVariant.String}
+            {f.name() for f in layer.fields() if compat.field_is(f, "str")}
             | {layer.fields().at(i).name() for i in converter.times},
         )
 

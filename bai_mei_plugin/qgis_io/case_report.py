@@ -61,6 +61,7 @@ from ..core.errors import BaiMeiError
 from ..core.layer_kinds import LAND, layer_kind
 from ..core.synthetic import GENERIC_NOTICE
 from ..paths import resource_path, version
+from .compat import null_rectangle, set_label_font
 from .layer_kinds import recognised_kind
 from .layers import epoch_seconds
 from .sightings_layer import SIGHTING_LABEL_EXPRESSION
@@ -205,8 +206,7 @@ def report_layers(layers: Dict[str, QgsVectorLayer], vessel: CaseVessel) -> Dict
 def case_extent(shown: Dict[str, QgsVectorLayer]) -> QgsRectangle:
     """What the map shows: track, gaps, sightings, scenes and candidate ports (else everything), with a margin; the
     reachable sea of a long gap may reach across the ocean and is shown where it falls in the map."""
-    extent = QgsRectangle()
-    extent.setMinimal()
+    extent = null_rectangle()
     for kinds in (("tracks", "gaps", "sightings", "footprints", "candidate_visits"), tuple(shown)):
         for kind in kinds:
             layer = shown.get(kind)
@@ -423,14 +423,10 @@ def _label(layout, page, x, y, w, h, text, size, bold=False, colour="#202020", i
     label = QgsLayoutItemLabel(layout)
     label.setText(text)
     label.setHAlign(Qt.AlignLeft)
-    if hasattr(label, "setTextFormat"):  # QGIS 3.24+
-        label.setTextFormat(_text_format(size, bold, colour))
-    else:
-        font = QFont("DejaVu Sans", 1)
-        font.setPointSizeF(size)
-        font.setBold(bold)
-        label.setFont(font)
-        label.setFontColor(QColor(colour))
+    font = QFont("DejaVu Sans", 1)
+    font.setPointSizeF(size)
+    font.setBold(bold)
+    set_label_font(label, font, QColor(colour))
     return _place(layout, label, page, x, y, w, h, item_id)
 
 

@@ -51,6 +51,7 @@ from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QDate, QDateTime, QLocale, Qt, QVariant
 
 from ..core.errors import Canceled
+from .compat import field_type
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 NAMESPACE = "http://www.opengis.net/kml/2.2"
@@ -65,7 +66,12 @@ CHECK_EVERY_VERTICES = 50_000
 BUFFER = 1 << 20  # characters gathered before each write to the disk
 POINT_ICON = "https://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"  # a white dot Google Earth tints
 PIXELS_PER_MM = 96 / 25.4  # Google Earth's widths are screen pixels, QGIS's symbol widths millimetres
-SCHEMA_TYPES = {QVariant.Int: "int", QVariant.LongLong: "int", QVariant.Double: "double", QVariant.Bool: "bool"}
+SCHEMA_TYPES = {
+    field_type("int"): "int",
+    field_type("int64"): "int",
+    field_type("float"): "double",
+    field_type("bool"): "bool",
+}
 # Symbol types: scoped on QGIS 3.20+ (the only spelling on QGIS 4).
 MARKER, LINE = Qgis.SymbolType.Marker, Qgis.SymbolType.Line
 
@@ -396,8 +402,8 @@ class PlacemarkText:
         return f"<TimeSpan>{parts}</TimeSpan>" if parts else ""
 
 
-def _kind(field_type) -> str:
-    return {QVariant.DateTime: "datetime", QVariant.Double: "double"}.get(field_type, "text")
+def _kind(qgis_type) -> str:
+    return {field_type("datetime"): "datetime", field_type("float"): "double"}.get(qgis_type, "text")
 
 
 def _request(layer: QgsVectorLayer) -> QgsFeatureRequest:

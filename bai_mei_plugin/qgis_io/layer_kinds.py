@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
-from qgis.core import QgsField, QgsFields, QgsWkbTypes
-from qgis.PyQt.QtCore import QVariant
+from qgis.core import QgsFields, QgsWkbTypes
 
 from ..core.layer_kinds import LayerKind, layer_kind, recognise
+from .compat import field
 
 KindRef = Union[LayerKind, str]
 
-# field type -> (QVariant type, type name)
-QGIS_TYPES = {
-    "int": (QVariant.Int, "integer"),
-    "int64": (QVariant.LongLong, "int8"),
-    "float": (QVariant.Double, "double"),
-    "str": (QVariant.String, "string"),
-    "datetime": (QVariant.DateTime, "datetime"),
-    "bool": (QVariant.Bool, "boolean"),
+# field type -> type name (the QGIS field type: compat.field_type, which depends on the QGIS version)
+TYPE_NAMES = {
+    "int": "integer",
+    "int64": "int8",
+    "float": "double",
+    "str": "string",
+    "datetime": "datetime",
+    "bool": "boolean",
 }
 WKB_TYPES = {
     "Point": QgsWkbTypes.Point,
@@ -38,8 +38,7 @@ def kind_fields(kind: KindRef) -> QgsFields:
     """The QGIS fields of a kind, in its order."""
     fields = QgsFields()
     for spec in kind_of(kind).fields:
-        qtype, type_name = QGIS_TYPES[spec.type]
-        fields.append(QgsField(spec.name, qtype, type_name))
+        fields.append(field(spec.name, spec.type, TYPE_NAMES[spec.type]))
     return fields
 
 

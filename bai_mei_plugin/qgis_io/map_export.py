@@ -17,6 +17,7 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QColor, QFont
 
 from ..core.atomic import atomic_output
+from .compat import set_label_font
 
 
 def export_case_map(
@@ -42,7 +43,7 @@ def export_case_map(
         label.setText(text)
         font = QFont("DejaVu Sans", size)
         font.setBold(bold)
-        label.setFont(font)
+        set_label_font(label, font)
         label.attemptMove(QgsLayoutPoint(5, y, QgsUnitTypes.LayoutMillimeters))
         label.attemptResize(QgsLayoutSize(287, size * 0.7, QgsUnitTypes.LayoutMillimeters))
         layout.addLayoutItem(label)

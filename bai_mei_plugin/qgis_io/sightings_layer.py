@@ -30,7 +30,6 @@ from qgis.core import (
     QgsDefaultValue,
     QgsEditFormConfig,
     QgsEditorWidgetSetup,
-    QgsField,
     QgsFieldConstraints,
     QgsGeometry,
     QgsMessageLog,
@@ -40,13 +39,13 @@ from qgis.core import (
     QgsVectorLayer,
     QgsVectorLayerUtils,
 )
-from qgis.PyQt.QtCore import QDateTime, QObject, Qt, QTimer, QVariant, pyqtSlot
+from qgis.PyQt.QtCore import QDateTime, QObject, Qt, QTimer, pyqtSlot
 
 from ..core.errors import BaiMeiError
 from ..core.sightings import FIELD_BY_NAME, FORM_TABS, SIGHTING_FIELDS, FieldSpec
+from .compat import field, save_style_to_database
 from .styles import apply_style
 
-QVARIANT_TYPES = {"str": QVariant.String, "int": QVariant.Int, "float": QVariant.Double, "datetime": QVariant.DateTime}
 UTC_DISPLAY_FORMAT = "yyyy-MM-dd HH:mm:ss 'UTC'"
 NULL_LABEL = "(not set)"
 # A readable id that stays unique when two sightings are drawn within a second.
@@ -91,7 +90,7 @@ def create_sightings_layer(path: str, layer_name: str = "sightings") -> QgsVecto
             "or open the existing sightings layer."
         )
     template = QgsVectorLayer("Point?crs=EPSG:4326", layer_name, "memory")
-    template.dataProvider().addAttributes([QgsField(f.name, QVARIANT_TYPES[f.kind]) for f in SIGHTING_FIELDS])
+    template.dataProvider().addAttributes([field(f.name, f.kind) for f in SIGHTING_FIELDS])
     template.updateFields()
     options = QgsVectorFileWriter.SaveVectorOptions()
     options.driverName = "GPKG"
@@ -109,7 +108,7 @@ def create_sightings_layer(path: str, layer_name: str = "sightings") -> QgsVecto
     if not styled.isValid():
         raise BaiMeiError(f"QGIS cannot open the new sightings layer in {path}.")
     configure_sightings_layer(styled)
-    message = styled.saveStyleToDatabase(layer_name, "Bai Mei sightings: form, label and time", True, "")
+    message = save_style_to_database(styled, layer_name, "Bai Mei sightings: form, label and time")
     if message:
         raise BaiMeiError(f"Could not save the sightings form into {path}.", str(message))
     del styled  # QGIS 3.22: a layer that saved a style into its GeoPackage fails later queries; open it afresh

