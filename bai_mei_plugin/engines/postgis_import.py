@@ -7,6 +7,7 @@ only as quoted identifiers.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import math
@@ -139,28 +140,37 @@ def import_columns(
     in several calls can leave them to the last call, or to ``index_table``. A missing schema, a name PostgreSQL
     would cut and any error of the server are BaiMeiErrors naming the table; nothing is then written.
     """
-    import psycopg2
 
     schema, name = split_table(table)
     _check_length("schema", schema)
     _check_length("table", name)
-    try:
+    with _server_errors(conn, f"PostgreSQL refused the import into {schema}.{name}"):
         with conn.cursor() as cur:
             _require_schema(cur, conn, schema)
             _write_rows(conn, cur, schema, name, cols, replace, append, chunk, progress, is_canceled)
             if indexes:
                 _create_indexes(cur, schema, name)
         conn.commit()
+    return len(cols)
+
+
+@contextlib.contextmanager
+def _server_errors(conn, what: str, always_roll_back: bool = False):
+    """Run a block against the server: any error rolls the transaction back, and a server error becomes a
+    BaiMeiError saying ``what`` failed, in which database and why; ``always_roll_back`` for a check that writes
+    nothing."""
+    import psycopg2
+
+    try:
+        yield
     except psycopg2.Error as exc:
         _rollback(conn)
-        raise BaiMeiError(
-            f"PostgreSQL refused the import into {schema}.{name} (database '{_database(conn)}'): {server_message(exc)}",
-            str(exc),
-        ) from None
+        raise BaiMeiError(f"{what} (database '{_database(conn)}'): {server_message(exc)}", str(exc)) from None
     except BaseException:
         _rollback(conn)
         raise
-    return len(cols)
+    if always_roll_back:
+        _rollback(conn)
 
 
 def _rollback(conn) -> None:
@@ -176,14 +186,13 @@ def _rollback(conn) -> None:
 def check_target(conn, table: str, replace: bool = False, append: bool = False) -> None:
     """Refuse, before a file is read, an import that ``import_columns`` would refuse: a name PostgreSQL would cut, a
     missing schema, an existing table without ``replace`` or ``append``, or one that is not the importer's."""
-    import psycopg2
 
     if replace and append:
         raise BaiMeiError("Choose either to replace the table or to append to it, not both.")
     schema, name = split_table(table)
     _check_length("schema", schema)
     _check_length("table", name)
-    try:
+    with _server_errors(conn, f"PostgreSQL could not check {schema}.{name}", always_roll_back=True):
         with conn.cursor() as cur:
             _require_schema(cur, conn, schema)
             cur.execute("SELECT to_regclass(%s) IS NOT NULL", (_quoted(schema, name),))
@@ -194,13 +203,6 @@ def check_target(conn, table: str, replace: bool = False, append: bool = False) 
                     )
                 if append:
                     _check_append(cur, schema, name)
-    except psycopg2.Error as exc:
-        raise BaiMeiError(
-            f"PostgreSQL could not check {schema}.{name} (database '{_database(conn)}'): {server_message(exc)}",
-            str(exc),
-        ) from None
-    finally:
-        _rollback(conn)
 
 
 def _require_schema(cur, conn, schema: str) -> None:
@@ -281,21 +283,11 @@ def _create_indexes(cur, schema: str, name: str) -> None:
 
 def index_table(conn, table: str) -> None:
     """The indexes the gap engine and QGIS use, (mmsi, ts) and GiST on geom, created when missing; then ANALYZE."""
-    import psycopg2
 
     schema, name = split_table(table)
     _check_length("schema", schema)
     _check_length("table", name)
-    try:
+    with _server_errors(conn, f"PostgreSQL could not index {schema}.{name}"):
         with conn.cursor() as cur:
             _create_indexes(cur, schema, name)
         conn.commit()
-    except psycopg2.Error as exc:
-        _rollback(conn)
-        raise BaiMeiError(
-            f"PostgreSQL could not index {schema}.{name} (database '{_database(conn)}'): {server_message(exc)}",
-            str(exc),
-        ) from None
-    except BaseException:
-        _rollback(conn)
-        raise
