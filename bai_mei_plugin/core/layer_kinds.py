@@ -23,6 +23,7 @@ from .identify import Candidate
 from .port_visits import DestinationCheck, PortVisit, Stop
 from .reachability import CandidateVisit, GapArea
 from .sightings import SIGHTING_FIELDS
+from .watchlists import ListedVessel
 
 FIELD_TYPES = ("int", "int64", "float", "str", "datetime", "bool")
 GEOMETRY_TYPES = ("Point", "LineString", "LineStringM", "MultiPolygon", "NoGeometry")
@@ -297,6 +298,27 @@ ANOMALIES = LayerKind(
     "time",
     record=Anomaly,
 )
+# The gaps with their suspicion (baimei:scoregaps, the dock's gaps layer): the gap's fields, then its score
+# (``core.suspicion.GapScore``: points, level, rank 1 = most suspicious, the reasons in words) and the analyst's
+# review (``core.review``: NULL until reviewed). ``scored_gaps_of`` says where the values come from.
+SCORE_FIELDS = _fields(
+    ("suspicion", "float"),
+    ("suspicion_level", "str"),
+    ("suspicion_rank", "int"),
+    ("why", "str"),
+    ("review_status", "str"),
+    ("review_note", "str"),
+)
+SCORED_GAPS = LayerKind(
+    "scored_gaps",
+    "Dark gaps by suspicion",
+    "LineString",
+    GAPS.fields + SCORE_FIELDS,
+    "off_time",
+    "on_time",
+    GAPS.signature | {"suspicion_rank"},
+    Gap,
+)
 # The reachable area of a gap also carries the gap's vessel and window (for the Temporal Controller) and its
 # suspicion: ``reach_areas_of`` says where they come from (NULL otherwise).
 REACH_AREAS = LayerKind(
@@ -306,7 +328,7 @@ REACH_AREAS = LayerKind(
     record_fields(GapArea, ("gap_id", "mmsi"))
     + _fields(("vessel_name", "str"), ("off_time", "datetime"), ("on_time", "datetime"))
     + record_fields(GapArea, ("max_speed_kn", "area_km2", "feasible", "by_sea"))
-    + _fields(("suspicion", "int"), ("suspicion_level", "str"), ("why", "str")),
+    + _fields(("suspicion", "float"), ("suspicion_level", "str"), ("why", "str")),
     "off_time",
     "on_time",
     frozenset({"gap_id", "area_km2"}),
@@ -357,6 +379,15 @@ CANDIDATES = LayerKind(
     signature=frozenset({"sighting_id", "rank", "total_score"}),
     record=Candidate,
 )
+# The vessels of the reports that are on a sanctions list, at their last reported position (the dock's Vessels
+# page). Not temporal: a listed vessel stays marked whatever the time window.
+LISTED_VESSELS = LayerKind(
+    "listed_vessels",
+    "Listed vessels",
+    "Point",
+    record_fields(ListedVessel, times=("last_seen",)),
+    record=ListedVessel,
+)
 # Layers Bai Mei styles but does not write: the analyst's ports (any fields; name and locode recognise them) and
 # the land background.
 PORTS = LayerKind("ports", "Ports", "Point", signature=frozenset({"name", "locode"}))
@@ -369,6 +400,7 @@ KINDS: Dict[str, LayerKind] = {
     for k in (
         POINTS,
         GAPS,
+        SCORED_GAPS,
         TRACKS,
         FOOTPRINTS,
         PORT_VISITS,
@@ -381,6 +413,7 @@ KINDS: Dict[str, LayerKind] = {
         CANDIDATE_VISITS,
         SIGHTINGS,
         CANDIDATES,
+        LISTED_VESSELS,
         PORTS,
         LAND,
     )
@@ -391,6 +424,7 @@ RECOGNITION_ORDER = (
     "sightings",
     "candidate_visits",
     "reach_areas",
+    "scored_gaps",
     "gaps",
     "tracks",
     "footprints",
@@ -421,20 +455,48 @@ def time_fields_of(field_names: Iterable[str]) -> Tuple[Optional[str], Optional[
     return None, None
 
 
-def reach_areas_of(gap_of: dict, suspicion_of: Optional[dict] = None) -> LayerKind:
-    """REACH_AREAS for areas whose gaps are ``gap_of`` (gap_id -> Gap) and their suspicion ``suspicion_of``
-    (gap_id -> :class:`~bai_mei_plugin.core.suspicion.Suspicion`; the suspicion fields are NULL without it)."""
+def _score_value(score_of: Optional[dict], attr: str) -> Callable[[Any], Any]:
+    """The attribute ``attr`` of the score of a record's gap (``score_of``: gap_id -> GapScore), None without."""
 
-    def suspicion(attr):
-        return lambda a: getattr(suspicion_of[a.gap_id], attr) if suspicion_of and a.gap_id in suspicion_of else None
+    def get(record):
+        score = score_of.get(record.gap_id) if score_of else None
+        return None if score is None else getattr(score, attr)
 
+    return get
+
+
+def reach_areas_of(gap_of: dict, score_of: Optional[dict] = None) -> LayerKind:
+    """REACH_AREAS for areas whose gaps are ``gap_of`` (gap_id -> Gap) and their scores ``score_of`` (gap_id ->
+    :class:`~bai_mei_plugin.core.suspicion.GapScore`: points, level, why; the suspicion fields are NULL without
+    it)."""
     return REACH_AREAS.with_values(
         vessel_name=lambda a: gap_of[a.gap_id].vessel_name,
         off_time=lambda a: gap_of[a.gap_id].off_time,
         on_time=lambda a: gap_of[a.gap_id].on_time,
-        suspicion=suspicion("score"),
-        suspicion_level=suspicion("level"),
-        why=suspicion("why"),
+        suspicion=_score_value(score_of, "points"),
+        suspicion_level=_score_value(score_of, "level"),
+        why=_score_value(score_of, "why"),
+    )
+
+
+def scored_gaps_of(score_of: dict, review_of: Optional[dict] = None) -> LayerKind:
+    """SCORED_GAPS for gaps whose scores are ``score_of`` (gap_id -> GapScore) and reviews ``review_of`` (gap_id ->
+    ``core.review.Review``: status, note; NULL for a gap not reviewed)."""
+
+    def review(attr):
+        def get(gap):
+            found = review_of.get(gap.gap_id) if review_of else None
+            return (getattr(found, attr) or None) if found is not None else None
+
+        return get
+
+    return SCORED_GAPS.with_values(
+        suspicion=_score_value(score_of, "points"),
+        suspicion_level=_score_value(score_of, "level"),
+        suspicion_rank=_score_value(score_of, "rank"),
+        why=_score_value(score_of, "why"),
+        review_status=review("status"),
+        review_note=review("note"),
     )
 
 

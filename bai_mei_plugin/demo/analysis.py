@@ -55,6 +55,7 @@ def run_analysis(gpkg: str, mmsi: int, catalogue: str, layer_uri, feedback) -> N
         "baimei:gapreachability",
         {
             "GAPS": gaps,
+            "INPUT": points,  # the reports give each vessel's speed and the reasons of the suspicion that need them
             "OUTPUT_AREAS": layer_uri(gpkg, "reach_areas"),
             "OUTPUT_VISITS": layer_uri(gpkg, "candidate_visits"),
         },

@@ -1,6 +1,7 @@
 """`make demo`: the Bai Mei 8 scenario end to end, headless.
 
-Generates the synthetic scenario, runs ``baimei:importais``, ``baimei:detectgaps`` and the analysis algorithms
+Generates the synthetic scenario, runs ``baimei:importais``, ``baimei:detectgaps``, ``baimei:scoregaps`` (every gap
+scored: the ``gaps`` layer carries the suspicion, its rank and why) and the analysis algorithms
 (reachability, port visits, encounters, anomalies, footprints in the bundled synthetic catalogue) through
 Processing, writes ``bai_mei_8.gpkg`` (every layer with its style), renders ``bai_mei_8_map.png`` with QGIS's
 layout engine and prints what the analysis says about the Bai Mei 8.
@@ -149,6 +150,7 @@ def build_geopackage(gpkg: str, scenario: str, info, output: str) -> int:
         feedback=console_feedback(),
     )
     print(f"\n  {found['GAP_COUNT']:,} gaps of 6 h or more in all the traffic.")
+    score_every_gap(gpkg)
     write_ports(gpkg, resource_path("ports", "ports.csv"))
     run_analysis(
         gpkg,
@@ -164,6 +166,52 @@ def build_geopackage(gpkg: str, scenario: str, info, output: str) -> int:
     return imported["ROWS_KEPT"]
 
 
+def score_every_gap(gpkg: str) -> None:
+    """Score every gap (baimei:scoregaps) and replace the GeoPackage's ``gaps`` with the scored gaps, most
+    suspicious first: nobody types a vessel's name to find the one that matters. The lists saved in the user's
+    profile are left out, so that every machine prints the same demo."""
+    import processing
+
+    print("Scoring every gap by suspicion…", end="", flush=True)
+    scored = processing.run(
+        "baimei:scoregaps",
+        {
+            "INPUT": f"{gpkg}|layername=points",
+            "GAPS": f"{gpkg}|layername=gaps",
+            "USE_SAVED_LISTS": False,
+            "OUTPUT": _gpkg_layer(gpkg, "gaps"),
+        },
+        feedback=console_feedback(),
+    )
+    print(
+        f"\n  {scored['HIGH_COUNT']:,} high, {scored['MEDIUM_COUNT']:,} medium, {scored['LOW_COUNT']:,} low "
+        f"of {scored['GAP_COUNT']:,} gaps."
+    )
+
+
+def _reasons(why: str) -> str:
+    """The reasons of a ``why`` without its leading "Suspicion high (9 pts): ", which the summary says its way."""
+    return why.split(": ", 1)[1] if why.startswith("Suspicion ") and ": " in why else why
+
+
+def print_ranking(gaps_layer, june) -> None:
+    """Where the vessel's June gap ranks by suspicion among all the gaps, and the five most suspicious."""
+    total = gaps_layer.featureCount()
+    if june is not None:
+        print(
+            f"  Its June gap: suspicion rank {june['suspicion_rank']} of {total:,} — {june['suspicion_level']} "
+            f"({june['suspicion']:g} pts): {_reasons(june['why'])}"
+        )
+    print("\nThe most suspicious gaps of all the traffic (no name typed):")
+    top = sorted(gaps_layer.getFeatures('"suspicion_rank" <= 5'), key=lambda f: f["suspicion_rank"])
+    for f in top:
+        print(
+            f"  {f['suspicion_rank']}. {f['vessel_name']} (MMSI {f['mmsi']}), dark "
+            f"{_utc(f['off_time'].toSecsSinceEpoch())} for {f['gap_hours']:.0f} h — {f['suspicion_level']} "
+            f"({f['suspicion']:g} pts): {_reasons(f['why'])}"
+        )
+
+
 def tell_and_map(app, gpkg: str, info, kept: int, png: str) -> None:
     """Style every layer of ``gpkg`` (saved in the file), print the Bai Mei 8's gaps and render the case map."""
     from qgis.core import QgsProject, QgsRectangle, QgsVectorLayer
@@ -174,7 +222,7 @@ def tell_and_map(app, gpkg: str, info, kept: int, png: str) -> None:
     from .analysis import ANALYSIS_LAYERS
 
     layers = {}
-    kinds = [("points", "points"), ("tracks", "tracks"), ("gaps", "gaps"), ("ports", "ports"), *ANALYSIS_LAYERS]
+    kinds = [("points", "points"), ("tracks", "tracks"), ("gaps", "scored_gaps"), ("ports", "ports"), *ANALYSIS_LAYERS]
     for name, kind in kinds:
         layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
         if not layer.isValid():
@@ -204,7 +252,13 @@ def tell_and_map(app, gpkg: str, info, kept: int, png: str) -> None:
     if gaps:
         rank = everyone.index(max(f["gap_hours"] for f in gaps)) + 1
         print(f"  Its longest gap ranks {rank} of {len(everyone):,} by duration in the whole traffic.")
+    print_ranking(layers["gaps"], gaps[0] if gaps else None)
 
+    # The map draws the vessel's gaps over everyone else's, from the plain gaps style (the GeoPackage keeps the style
+    # by suspicion as its default, which is what loading a style into a layer of it would give back).
+    plain = QgsVectorLayer("LineString?crs=EPSG:4326", "gaps style", "memory")
+    apply_style(plain, "gaps")
+    layers["gaps"].setRenderer(plain.renderer().clone())
     highlight_vessel(layers, bm)
     project = QgsProject.instance()
     project.setCrs(land.crs())

@@ -1,6 +1,7 @@
-"""The Gaps page's "Selected gap" box: where the selected gap's ship could have gone, which ports it could have
-called at and for how long, and how suspicious the gap is, in words. The reachable sea is worked out in a background
-task a moment after the selection settles, and shown on the map."""
+"""The Gaps page's "Selected gap" box: how suspicious the gap is and why (its score's reasons with their points, from
+the page's background scoring), its review, where its ship could have gone and which ports it could have called at
+and for how long. The reachable sea is worked out in a background task a moment after the selection settles, and
+shown on the map. Everything from reports or analysts (names, destinations, notes) is escaped: shown as text."""
 
 from __future__ import annotations
 
@@ -21,16 +22,17 @@ from qgis.PyQt.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts, assess_gap, parse_port_list
+from ..core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts, parse_port_list
 from ..tasks import analysis_tasks
 from ..tasks.ais_tasks import LOG_TAG
 from .guard import guarded
+from .models import points_text
 from .session import PagePart
 from .task_runner import TaskRunner
 
 SETTLE_MS = 350  # wait for the selection to settle (arrow keys through the table) before working anything out
-MAX_LISTED = 8
-MIN_TABLE_PX = 150
+MAX_LISTED = 5  # the rest are on the Analysis page; the box keeps its height for the reasons
+MIN_TABLE_PX = 160  # the layout check asks 150 px of the table: a margin for the splitter's handle
 
 
 def _utc(seconds: int) -> str:
@@ -41,17 +43,41 @@ def _hours(visit) -> float:
     return visit.max_dwell_hours_sea if visit.max_dwell_hours_sea is not None else visit.max_dwell_hours
 
 
-def describe(gap, suspicion, visits, interest: InterestPorts, working: bool = False) -> str:
-    """Rich text for the box: the gap, its suspicion and why, and the candidate ports (ports of interest marked)."""
+def describe_score(score, of_total: int = 0) -> str:
+    """The score's level, points and rank, then each reason with its points, one a line (escaped)."""
+    colour = {"high": "#b2182b", "medium": "#d6604d"}.get(score.level, "#404040")
+    rank = f", rank {score.rank:,} of {of_total:,}" if score.rank and of_total else ""
+    head = f"<b style='color:{colour}'>Suspicion {score.level}</b> ({points_text(score.points)} pts{rank})"
+    if not score.reasons:
+        return f"{head}: {html.escape(score.why)}"
+    reasons = [f"{reason.points:+g} {html.escape(headline(reason.text))}" for reason in score.reasons]
+    return head + ":<br>" + "<br>".join(f"&nbsp;&nbsp;{line}" for line in reasons)
+
+
+def headline(text: str) -> str:
+    """A reason up to its first ": " (the box is small; the details follow in the tooltip, the table's tooltip and
+    the layer's ``why``): "identity anomalies: MMSI ... unallocated MID" -> "identity anomalies"."""
+    return text.split(": ", 1)[0]
+
+
+def describe_review(review) -> str:
+    note = f": {html.escape(review.note)}" if review.note else ""
+    return f"<b>Review</b>: {html.escape(review.status)}{note}"
+
+
+def describe(
+    gap, suspicion, visits, interest: InterestPorts, working: bool = False, review=None, scoring=False, of_total=0
+) -> str:
+    """Rich text for the box: the gap, its suspicion and why (None while it is being scored: ``scoring``), its
+    review, and the candidate ports (ports of interest marked)."""
     name = html.escape(gap.vessel_name or str(gap.mmsi))
     lines = [f"<b>{name}</b> · dark {gap.gap_hours:.1f} h, {_utc(gap.off_time)} → {_utc(gap.on_time)} UTC"]
-    level = suspicion.level
-    colour = {"high": "#b2182b", "medium": "#d6604d"}.get(level, "#404040")
-    if suspicion.reasons:
-        reasons = html.escape("; ".join(suspicion.reasons))
-        lines.append(f"<b style='color:{colour}'>Suspicion {level}</b>: {reasons}.")
-    elif not working:
-        lines.append("No sign of suspicion: no port of interest within reach, draught and destination unchanged.")
+    if suspicion is not None:
+        lines.append(describe_score(suspicion, of_total))
+    elif scoring:
+        lines.append("<i>Scoring its suspicion…</i>")
+    if review is not None:
+        lines.append(describe_review(review))
     if working:
         lines.append("<i>Working out where it could have gone…</i>")
     elif visits is not None:
@@ -78,7 +104,8 @@ class GapDetails(PagePart):
         self.panel = gaps_panel
         self.gap = None
         self.visits = None
-        self.suspicion = None
+        self.suspicion = None  # the GapScore shown
+        self.reach_score = None  # the selected gap's score from its reach task
         # the reach is a side result of selecting a gap: its failure warns (and the box says what is known)
         self.runner = TaskRunner(
             iface, self.on_done, on_failed=lambda *_: self.refresh(), error_level=Qgis.Warning, error_seconds=8
@@ -143,6 +170,11 @@ class GapDetails(PagePart):
         dock.criteriaGroup.collapsedStateChanged.connect(lambda _collapsed: QTimer.singleShot(0, self.fit))
         self.reachCheck.toggled.connect(self.on_reach_toggled)
 
+    @property
+    def looking(self) -> bool:
+        """Working out where the selected gap's ship could have gone (about to, or in its task)."""
+        return self.task is not None or self.timer.isActive()
+
     def interest(self) -> InterestPorts:
         return InterestPorts(parse_port_list(self.interestEdit.text()))
 
@@ -151,8 +183,19 @@ class GapDetails(PagePart):
             self.label.setText("Select a gap to see where the ship could have gone.")
             return
         interest = self.interest()
-        self.suspicion = assess_gap(self.gap, self.visits or [], interest)
-        self.label.setText(describe(self.gap, self.suspicion, self.visits, interest, working))
+        # the page's score of the gap (every gap is scored in the background); before it arrives, the one the
+        # reach task worked out with the same scorer
+        self.suspicion = self.session.scores.get(self.gap.gap_id) or self.reach_score
+        # (the page makes its scoring and review queue after this box: none while it is being built)
+        scoring = self.panel.scoring.busy if hasattr(self.panel, "scoring") else False
+        review = self.panel.reviews.reviews.get(self.gap.gap_id) if hasattr(self.panel, "reviews") else None
+        text = describe(
+            self.gap, self.suspicion, self.visits, interest, working, review, scoring, len(self.session.scores)
+        )
+        self.label.setText(text)
+        # the reasons in full (the box gives each one's headline); a tooltip is rich text: escaped
+        full = self.suspicion.tooltip if self.suspicion is not None else ""
+        self.label.setToolTip(html.escape(full).replace("\n", "<br>") if full else "")
         QTimer.singleShot(0, self.fit)
 
     def fit(self) -> None:
@@ -172,7 +215,7 @@ class GapDetails(PagePart):
         if gap is self.gap:
             return
         self.cancel()
-        self.gap, self.visits = gap, None
+        self.gap, self.visits, self.reach_score = gap, None, None
         want = gap is not None and self.reachCheck.isChecked() and self.session.result is not None
         self.refresh(working=want)
         if want:
@@ -181,6 +224,7 @@ class GapDetails(PagePart):
     @guarded
     def on_interest_changed(self):
         self.settings.set_value("interest_ports", self.interestEdit.text())
+        self.reach_score = None  # worked out with the ports of interest before; the page scores the gaps again
         self.refresh(working=self.task is not None)
 
     @guarded
@@ -217,6 +261,7 @@ class GapDetails(PagePart):
         for note in result.notes:
             QgsMessageLog.logMessage(note, LOG_TAG, Qgis.Info)
         self.visits = list(result.records)
+        self.reach_score = result.suspicion
         self.refresh()
 
     def cancel(self) -> None:

@@ -1,4 +1,5 @@
-"""The Gaps page: criteria and re-run, the gap table, and a selection kept in step with the map and time."""
+"""The Gaps page: criteria and re-run, the gap table (every gap scored in the background, most suspicious first,
+filtered by text, hours, level and review), the review queue, and a selection kept in step with the map and time."""
 
 from __future__ import annotations
 
@@ -13,10 +14,15 @@ from .engine_box import EngineBox
 from .gap_details import GapDetails
 from .guard import guarded
 from .models import GapTableModel, attach_table
+from .review_widget import ReviewQueue
+from .scoring_task import GapScoring
 from .settings import Settings
 from .task_runner import TaskRunner
+from .weights_dialog import WeightsDialog
 
 PLAY_PADDING_S = 2 * 24 * 3600
+# the level filter's choices (levelCombo's order) -> the lowest level shown (core.suspicion.LEVELS' index; 0 = all)
+LEVEL_FILTERS = {"All": 0, "high": 3, "medium or higher": 2, "low or higher": 1}
 
 
 class GapsPanel(QObject):
@@ -28,7 +34,7 @@ class GapsPanel(QObject):
         self.settings = settings
         self._syncing = False
         self.model = GapTableModel(self)
-        self.proxy = attach_table(dock.gapTable, self.model, "Hours")  # the longest gaps first
+        self.proxy = attach_table(dock.gapTable, self.model, "Suspicion")  # the most suspicious gaps first
         d = dock
         self.criteria_widget = CriteriaWidget(d.criteriaGroup)
         d.criteriaLayout.insertRow(0, self.criteria_widget)
@@ -48,12 +54,22 @@ class GapsPanel(QObject):
         d.rerunButton.clicked.connect(self.rerun)
         d.filterEdit.textChanged.connect(self.apply_filter)
         d.filterHoursSpin.valueChanged.connect(self.apply_filter)
+        d.levelCombo.currentIndexChanged.connect(self.apply_filter)
+        d.unreviewedCheck.toggled.connect(self.apply_filter)
+        d.weightsButton.clicked.connect(self.edit_weights)
         d.gapTable.selectionModel().selectionChanged.connect(self.on_row_selected)
         d.gapTable.doubleClicked.connect(lambda _index: self.show_whole_track())
         d.playButton.clicked.connect(self.play_voyage)
         d.trackButton.clicked.connect(self.show_whole_track)
         self.details = GapDetails(self, dock, session, iface, settings)
         self.engine = EngineBox(self, dock, session, iface, settings)
+        self.reviews = ReviewQueue(self, dock, session, iface, settings)
+        self.scoring = GapScoring(self, dock, session, iface, settings)
+        # other ports of interest: every gap scored again (after the box has remembered them)
+        self.details.interestEdit.editingFinished.connect(self.scoring.restart_if_interest_changed)
+        # a new load stops the scoring at once (the load gets the machine; its gaps are scored when they arrive)
+        d.loadButton.clicked.connect(self.scoring.interrupt)
+        d.scoreButton.clicked.connect(self.scoring.restart)
         # Re-run finds the gaps by the engine box's progress bar and Cancel, as the engine's own run does.
         self.runner = TaskRunner(
             iface,
@@ -83,6 +99,7 @@ class GapsPanel(QObject):
         if engine is None:
             self.iface.messageBar().pushMessage("Bai Mei", "Load AIS reports first (Tracks page).", Qgis.Info, 5)
             return
+        self.scoring.interrupt()  # the gaps are about to be replaced
         self.runner.run(FindGapsTask(engine, self.criteria(), self.runner.finished))
 
     @property
@@ -105,23 +122,65 @@ class GapsPanel(QObject):
         if layer is not None:
             layer.selectionChanged.connect(self.on_map_selection)
         self.details.on_gap_changed()
+        if hasattr(self, "scoring"):  # not during construction: the scorer is made after the table
+            self.scoring.start()  # new gaps: the scores of the ones before are dropped, a running scoring stopped
 
     def apply_filter(self, *_):
         self.proxy.set_filter(self.dock.filterEdit.text(), self.dock.filterHoursSpin.value())
+        self.proxy.set_level_filter(
+            LEVEL_FILTERS.get(self.dock.levelCombo.currentText(), 0), self.dock.unreviewedCheck.isChecked()
+        )
         self.update_count()
+
+    def on_scores_changed(self) -> None:
+        """Scores arrived or were replaced: the level filter sees them, the count and the selected gap follow."""
+        if self.proxy.min_level:
+            self.proxy.invalidateFilter()
+        self.update_count()
+        self.details.refresh(working=self.details.looking)
+
+    def on_reviews_changed(self) -> None:
+        if self.proxy.unreviewed_only:
+            self.proxy.invalidateFilter()
+        self.update_count()
+        self.details.refresh(working=self.details.looking)
 
     def update_count(self) -> None:
         total = len(self.model.records)
         shown = self.proxy.rowCount()
-        self.dock.gapCountLabel.setText(f"{shown:,} of {total:,} gaps shown." if total else "No gaps loaded.")
+        text = f"{shown:,} of {total:,} gaps shown." if total else "No gaps loaded."
+        scoring = getattr(self, "scoring", None)
+        busy = scoring is not None and scoring.busy
+        scored = len(self.model.scores)
+        if total and busy:
+            text += f" Scoring… {scored:,} scored."
+        elif total and scored < total:
+            text += f" {scored:,} scored (stopped)."
+        self.dock.gapCountLabel.setText(text)
+        self.dock.scoreButton.setVisible(bool(total) and not busy and scored < total)
+
+    def selected_gaps(self):
+        """The selected gaps, in the table's order."""
+        rows = sorted(self.dock.gapTable.selectionModel().selectedRows(), key=lambda index: index.row())
+        return [self.proxy.record(index) for index in rows]
 
     def selected_gap(self):
+        """The first selected gap (None when none is)."""
         rows = self.dock.gapTable.selectionModel().selectedRows()
-        return self.proxy.record(rows[0]) if rows else None
+        return self.proxy.record(min(rows, key=lambda index: index.row())) if rows else None
+
+    @guarded
+    def edit_weights(self) -> None:
+        """The weights in a dialog; new ones are kept in the project and every gap is scored again."""
+        dialog = WeightsDialog(self.scoring.weights, self.dock)
+        if dialog.exec_():
+            self.scoring.set_weights(dialog.weights())
 
     @guarded
     def on_row_selected(self, *_):
         gap = self.selected_gap()
+        if len(self.dock.gapTable.selectionModel().selectedRows()) <= 1:  # one gap: its note, to read or amend
+            self.dock.reviewNoteEdit.setText(self.reviews.note_of(gap))
         if gap is None or self._syncing:
             return
         layer = self.session.gaps_layer
@@ -196,4 +255,6 @@ class GapsPanel(QObject):
     def unload(self):
         self.details.unload()
         self.engine.unload()
+        self.scoring.unload()
+        self.reviews.unload()
         self.runner.cancel()

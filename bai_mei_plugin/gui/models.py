@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, List, Sequence, Tuple
+import html
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from qgis.PyQt.QtGui import QBrush, QColor
 
 FILTER_TEXT_ROLE = Qt.UserRole + 2
 HOURS_ROLE = Qt.UserRole + 3
@@ -104,30 +106,123 @@ class RecordTableModel(QAbstractTableModel):
         return record.gap_hours
 
 
+LEVEL_ROLE = Qt.UserRole + 4  # the gap's suspicion level as 0 (none) .. 3 (high); -1 before it is scored
+REVIEW_ROLE = Qt.UserRole + 5  # the gap's review status; "" when not reviewed
+LEVEL_ORDER = ("none", "low", "medium", "high")  # core.suspicion.LEVELS (core is imported lazily by the panels)
+# Background of a scored row by level (light, so the text stays readable): high red-ish, medium orange, low yellow.
+LEVEL_COLOURS = {"high": "#f6b2b2", "medium": "#fdd3a5", "low": "#fff3a8"}
+
+
+def points_text(points) -> str:
+    """8 -> '8', 2.5 -> '2.5', -4 -> '-4'."""
+    return f"{points:.1f}".rstrip("0").rstrip(".") if points is not None else ""
+
+
+def plain_tooltip(text: str) -> str:
+    """``text`` shown as plain text in a tooltip: Qt renders a tooltip that looks like markup as rich text, so the
+    text is escaped and wrapped (vessel names, destinations and notes come from reports and analysts)."""
+    if not text:
+        return ""
+    return "<p style='white-space:pre-wrap'>" + html.escape(text).replace("\n", "<br>") + "</p>"
+
+
 class GapTableModel(RecordTableModel):
-    # Key columns first, so the narrow dock shows who, how long and when without scrolling; MMSI last (the name
-    # says who it is, and the filter still matches MMSIs).
-    COLUMNS = (
-        ("Vessel", lambda g: g.vessel_name or "", lambda g: g.vessel_name or ""),
-        ("Hours", lambda g: number_text(g.gap_hours), lambda g: g.gap_hours),
-        ("Off (UTC)", lambda g: utc_text(g.off_time), lambda g: g.off_time),
-        ("On (UTC)", lambda g: utc_text(g.on_time), lambda g: g.on_time),
-        ("Distance nm", lambda g: number_text(g.distance_nm, 0), lambda g: g.distance_nm),
-        ("Implied kn", lambda g: number_text(g.implied_speed_kn), lambda g: g.implied_speed_kn),
-        (
-            "Draught m",
-            lambda g: change_text(g.draught_before, g.draught_after, 1),
-            lambda g: (
-                None if g.draught_before is None or g.draught_after is None else g.draught_after - g.draught_before
+    """The gaps, with their suspicion (``scores``: gap_id -> core.suspicion.GapScore, filled in as they arrive)
+    and review (``reviews``: gap_id -> core.review.Review)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.scores: Dict[str, Any] = {}
+        self.reviews: Dict[str, Any] = {}
+        # Rank and suspicion first, so the narrow dock shows which gap matters, who and how long without scrolling;
+        # MMSI last (the name says who it is, and the filter still matches MMSIs).
+        self.COLUMNS = (
+            ("Rank", lambda g: self._rank_text(g), lambda g: self._rank_key(g)),
+            ("Suspicion", lambda g: self._suspicion_text(g), lambda g: self._suspicion_key(g)),
+            ("Vessel", lambda g: g.vessel_name or "", lambda g: g.vessel_name or ""),
+            ("Hours", lambda g: number_text(g.gap_hours), lambda g: g.gap_hours),
+            ("Review", lambda g: self._review_status(g), lambda g: self._review_status(g) or None),
+            ("Off (UTC)", lambda g: utc_text(g.off_time), lambda g: g.off_time),
+            ("On (UTC)", lambda g: utc_text(g.on_time), lambda g: g.on_time),
+            ("Distance nm", lambda g: number_text(g.distance_nm, 0), lambda g: g.distance_nm),
+            ("Implied kn", lambda g: number_text(g.implied_speed_kn), lambda g: g.implied_speed_kn),
+            (
+                "Draught m",
+                lambda g: change_text(g.draught_before, g.draught_after, 1),
+                lambda g: (
+                    None if g.draught_before is None or g.draught_after is None else g.draught_after - g.draught_before
+                ),
             ),
-        ),
-        (
-            "Destination",
-            lambda g: change_text(g.destination_before, g.destination_after),
-            lambda g: f"{g.destination_before or ''}>{g.destination_after or ''}",
-        ),
-        ("MMSI", lambda g: str(g.mmsi), lambda g: g.mmsi),
-    )
+            (
+                "Destination",
+                lambda g: change_text(g.destination_before, g.destination_after),
+                lambda g: f"{g.destination_before or ''}>{g.destination_after or ''}",
+            ),
+            ("MMSI", lambda g: str(g.mmsi), lambda g: g.mmsi),
+        )
+
+    # --- values -------------------------------------------------------------------------------------------------
+    def _rank_text(self, gap) -> str:
+        score = self.scores.get(gap.gap_id)
+        return str(score.rank) if score is not None and score.rank else ""
+
+    def _rank_key(self, gap):
+        """Rank 1 first in an ascending sort (rank 0 = not ranked yet: missing)."""
+        score = self.scores.get(gap.gap_id)
+        return score.rank if score is not None and score.rank else None
+
+    def _suspicion_text(self, gap) -> str:
+        score = self.scores.get(gap.gap_id)
+        return "" if score is None else f"{points_text(score.points)} {score.level}"
+
+    def _suspicion_key(self, gap):
+        """Points, then the longer gap (the scorer's own tie-break), so a descending sort is the ranking."""
+        score = self.scores.get(gap.gap_id)
+        return None if score is None else (score.points, gap.gap_hours)
+
+    def _review_status(self, gap) -> str:
+        review = self.reviews.get(gap.gap_id)
+        return review.status if review is not None else ""
+
+    def tooltip(self, gap) -> str:
+        parts = []
+        score = self.scores.get(gap.gap_id)
+        if score is not None:
+            parts.append(score.tooltip)
+        review = self.reviews.get(gap.gap_id)
+        if review is not None:
+            parts.append(f"Review: {review.status}" + (f" — {review.note}" if review.note else ""))
+        return plain_tooltip("\n".join(parts))
+
+    def data(self, index, role=Qt.DisplayRole):
+        if index.isValid() and role in (Qt.BackgroundRole, Qt.ToolTipRole, LEVEL_ROLE, REVIEW_ROLE):
+            gap = self.records[index.row()]
+            score = self.scores.get(gap.gap_id)
+            if role == Qt.ToolTipRole:
+                return self.tooltip(gap) or None
+            if role == REVIEW_ROLE:
+                return self._review_status(gap)
+            if role == LEVEL_ROLE:
+                return LEVEL_ORDER.index(score.level) if score is not None and score.level in LEVEL_ORDER else -1
+            colour = LEVEL_COLOURS.get(score.level) if score is not None else None
+            return QBrush(QColor(colour)) if colour else None
+        return super().data(index, role)
+
+    # --- updates --------------------------------------------------------------------------------------------
+    def set_records(self, records) -> None:
+        self.scores = {}
+        super().set_records(records)
+
+    def set_scores(self, scores, replace: bool = False) -> None:
+        """Add (or with ``replace`` replace all) scores: GapScores by gap_id; the rows are sorted again."""
+        if replace:
+            self.scores = {}
+        self.scores.update({s.gap_id: s for s in scores})
+        self.sort(self.sort_column, self.sort_order)
+
+    def set_reviews(self, reviews: Dict[str, Any]) -> None:
+        self.reviews = dict(reviews)
+        self.sort(self.sort_column, self.sort_order)
 
 
 class VesselTableModel(RecordTableModel):
@@ -155,17 +250,33 @@ class RecordFilterProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self.text = ""
         self.min_hours = 0.0
+        self.min_level = 0  # 0: any (scored or not); 1 low or higher, 2 medium or higher, 3 high (LEVEL_ROLE)
+        self.unreviewed_only = False
 
     def set_filter(self, text: str, min_hours: float = 0.0) -> None:
         self.text = text.strip().lower()
         self.min_hours = min_hours
         self.invalidateFilter()
 
+    def set_level_filter(self, min_level: int = 0, unreviewed_only: bool = False) -> None:
+        """Keep the gaps of at least ``min_level`` (LEVEL_ORDER's index; 0 = all) and, with ``unreviewed_only``,
+        those no one has reviewed yet (the gap models' roles; other models are not filtered by them)."""
+        self.min_level = min_level
+        self.unreviewed_only = unreviewed_only
+        self.invalidateFilter()
+
     def filterAcceptsRow(self, row, parent):  # noqa: N802 (Qt API)
-        index = self.sourceModel().index(row, 0, parent)
-        if self.text and self.text not in self.sourceModel().data(index, FILTER_TEXT_ROLE):
+        model = self.sourceModel()
+        index = model.index(row, 0, parent)
+        if self.text and self.text not in model.data(index, FILTER_TEXT_ROLE):
             return False
-        return self.sourceModel().data(index, HOURS_ROLE) >= self.min_hours
+        if self.min_level > 0:
+            level = model.data(index, LEVEL_ROLE)
+            if level is None or level < self.min_level:  # not scored yet, or below the level asked for
+                return False
+        if self.unreviewed_only and model.data(index, REVIEW_ROLE):
+            return False
+        return model.data(index, HOURS_ROLE) >= self.min_hours
 
     def sort(self, column, order=Qt.AscendingOrder):
         """Sorting is the source model's (fast, in Python once per record); the proxy only filters."""

@@ -17,6 +17,11 @@ class Session(QObject):
     """The current AIS data set. ``changed`` fires when gaps or layers are replaced."""
 
     changed = pyqtSignal()
+    # the gaps' scores (gap_id -> core.suspicion.GapScore) changed: some arrived, or all were replaced (owner: the
+    # Gaps page's scoring task)
+    scoresChanged = pyqtSignal()  # noqa: N815 (Qt signal naming)
+    # the sanctions lists or their matches (mmsi -> [core.watchlists.WatchlistMatch]) changed (owner: Vessels page)
+    watchlistsChanged = pyqtSignal()  # noqa: N815
 
     def __init__(self, project: QgsProject, parent=None):
         super().__init__(parent)
@@ -26,6 +31,8 @@ class Session(QObject):
         self.group = None
         self.vessels = []
         self.extra = {}  # analysis layers by kind (reachable sea, port visits...), replaced when re-run
+        self.scores = {}  # gap_id -> core.suspicion.GapScore of the gaps shown (filled in the background)
+        self.watchlist_matches = {}  # mmsi -> [core.watchlists.WatchlistMatch] for the vessels loaded
 
     @property
     def location(self) -> Optional[ReportsLocation]:

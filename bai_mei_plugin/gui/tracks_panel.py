@@ -6,8 +6,9 @@ import os
 
 from qgis.core import Qgis, QgsMapLayerProxyModel, QgsMessageLog
 from qgis.PyQt.QtCore import QObject
+from qgis.PyQt.QtWidgets import QFileDialog
 
-from ..core.ais.formats import FORMAT_LABELS, REQUIRED, TIME_FORMATS, AisFormat, mapping_for
+from ..core.ais.formats import FORMAT_LABELS, REQUIRED, TIME_FORMATS, AisFormat, mapping_for, time_pattern
 from ..core.errors import BaiMeiError
 from ..qgis_io.time_window import plausible_time_window
 from ..tasks.ais_tasks import LayerSnapshot, LoadAisTask, LoadRequest
@@ -17,7 +18,10 @@ from .task_runner import TaskRunner
 
 LOG_TAG = "Bai Mei"
 FILE_FILTER = (
-    "AIS files (*.csv *.CSV *.txt *.nmea *.aivdm *.log *.gz *.bz2 *.xz *.zip);;"
+    "AIS files (*.csv *.CSV *.txt *.tsv *.nmea *.aivdm *.log *.json *.jsonl *.ndjson *.parquet *.geoparquet "
+    "*.gz *.bz2 *.xz *.zip);;"
+    "CSV (*.csv *.CSV *.txt *.tsv);;NMEA logs (*.nmea *.aivdm *.log *.txt);;"
+    "JSON Lines / NDJSON (*.jsonl *.ndjson *.json);;Parquet / GeoParquet (*.parquet *.geoparquet);;"
     "Compressed AIS files (*.gz *.bz2 *.xz *.zip);;All files (*)"
 )
 MAPPING_COMBOS = {"mmsi": "mmsiCombo", "time": "timeCombo", "lat": "latCombo", "lon": "lonCombo"}
@@ -45,6 +49,7 @@ class TracksPanel(QObject):
         d.fileWidget.setFilter(FILE_FILTER)
         d.fileWidget.setDialogTitle("Choose an AIS file")
         d.fileWidget.setDefaultRoot(settings.value("last_folder", os.path.expanduser("~")))
+        d.folderButton.clicked.connect(self.choose_folder)
         d.layerCombo.setFilters(QgsMapLayerProxyModel.PointLayer)
         d.layerCombo.setAllowEmptyLayer(True)
         d.layerCombo.setLayer(None)
@@ -62,9 +67,19 @@ class TracksPanel(QObject):
         self.on_source_kind()
 
     # --- source and detection -------------------------------------------------------------------------------
+    def choose_folder(self, *_):
+        """A folder of AIS files (a month of daily files) read as one dataset: its path goes in the file box."""
+        folder = QFileDialog.getExistingDirectory(
+            self.dock, "Choose a folder of AIS files", self.settings.value("last_folder", os.path.expanduser("~"))
+        )
+        if folder:
+            self.dock.fileRadio.setChecked(True)
+            self.dock.fileWidget.setFilePath(folder)
+
     def on_source_kind(self, *_):
         from_file = self.dock.fileRadio.isChecked()
         self.dock.fileWidget.setEnabled(from_file)
+        self.dock.folderButton.setEnabled(from_file)
         self.dock.layerCombo.setEnabled(not from_file)
         if from_file:
             self.on_file_changed(self.dock.fileWidget.filePath())
@@ -78,7 +93,7 @@ class TracksPanel(QObject):
             self.dock.formatLabel.setText("Choose an AIS file or a point layer.")
             self.dock.mappingGroup.setVisible(False)
             return
-        self.settings.set_value("last_folder", os.path.dirname(path))
+        self.settings.set_value("last_folder", path if os.path.isdir(path) else os.path.dirname(path))
         self.detect(AisFormat.AUTO)
 
     @guarded
@@ -158,7 +173,9 @@ class TracksPanel(QObject):
                 columns = {name: getattr(d, combo).currentText() or None for name, combo in MAPPING_COMBOS.items()}
                 time_format = d.timeFormatCombo.currentData() or d.timeFormatCombo.currentText() or None
                 if d.timeFormatCombo.currentText() != d.timeFormatCombo.itemText(d.timeFormatCombo.currentIndex()):
-                    time_format = d.timeFormatCombo.currentText()  # a pattern typed by the user
+                    time_format = d.timeFormatCombo.currentText()  # a strptime or Qt pattern typed by the user
+                if time_format:
+                    time_format = time_pattern(time_format)  # a bad pattern: said now, before the task starts
             missing = [name for name in REQUIRED if d.mappingGroup.isVisible() and not columns.get(name)]
             if missing:
                 raise BaiMeiError(f"Choose the column for {', '.join(missing)}.")
@@ -172,7 +189,7 @@ class TracksPanel(QObject):
                 with_points=d.pointsCheck.isChecked(),
                 time_window=plausible_time_window(),
             )
-            return request, os.path.basename(path)
+            return request, os.path.basename(path.rstrip("/")) or path
         layer = d.layerCombo.currentLayer()
         if layer is None:
             raise BaiMeiError("Choose a point layer first.")

@@ -37,6 +37,7 @@ README_ANCHORS = {
     "importais": "baimeiimportais--import-ais-file",
     "detectgaps": "baimeidetectgaps--detect-dark-gaps",
     "gapreachability": "baimeigapreachability--gap-reachability-and-candidate-port-visits",
+    "scoregaps": "baimeiscoregaps--score-dark-gaps-by-suspicion",
     "portvisits": "baimeiportvisits--port-visits-and-stops",
     "encounters": "baimeiencounters--encounters-at-sea",
     "anomalies": "baimeianomalies--identity-anomalies",

@@ -26,6 +26,7 @@ from ..qgis_io.case_export import (
     check_folder,
     export_layers,
     make_folder,
+    with_reviews,
 )
 from .base import BaiMeiAlgorithm
 
@@ -68,6 +69,11 @@ class ExportCaseAlgorithm(BaiMeiAlgorithm):
         "name as candidate, else the one with the longest gap. The layout comes from "
         "<code>resources/layouts/case_report.qpt</code>, which can be opened and edited as a QGIS layout "
         "template.</p>"
+        "<p><b>Suspicion and review.</b> Gaps scored by <i>Score dark gaps by suspicion</i> keep their "
+        "<code>suspicion</code>, <code>suspicion_level</code>, <code>suspicion_rank</code> and <code>why</code>; "
+        "the report gives each of the vessel's gaps its rank and reasons. The project's review queue goes with the "
+        "case: each gap's <code>review_status</code> and <code>review_note</code>, and a <code>review_queue</code> "
+        "table of the case's reviewed gaps.</p>"
         "<p>Output <code>WRITTEN</code>: the paths written, separated by semicolons.</p>"
     )
 
@@ -101,6 +107,23 @@ class ExportCaseAlgorithm(BaiMeiAlgorithm):
         self.addParameter(QgsProcessingParameterFolderDestination(self.FOLDER, "Folder"))
         self.addOutput(QgsProcessingOutputString(self.WRITTEN, "Files written"))
 
+    @staticmethod
+    def _with_reviews(layers, project, feedback):
+        """The layers with the project's review queue: the gaps carry each verdict, and a review_queue table lists
+        the case's reviewed gaps."""
+        from ..qgis_io.review import load_reviews
+
+        reviews = load_reviews(project)
+        if not reviews:
+            return layers
+        out = with_reviews(layers, reviews)
+        queue = next((layer for layer in out[len(layers) :]), None)
+        feedback.pushInfo(
+            f"Review queue: {queue.featureCount() if queue is not None else 0} of the case's gaps reviewed "
+            f"({len(reviews)} reviews in the project)."
+        )
+        return out
+
     def compute(self, parameters, context, feedback):
         layers = [
             layer
@@ -123,7 +146,9 @@ class ExportCaseAlgorithm(BaiMeiAlgorithm):
                 raise BaiMeiError(
                     f"{', '.join(existing)} already exist(s) in {folder}: choose another name or allow overwriting."
                 )
-        written = export_layers(layers, folder, formats, name, feedback, overwrite) if formats else []
+        project = context.project() or QgsProject.instance()
+        exported = self._with_reviews(layers, project, feedback)
+        written = export_layers(exported, folder, formats, name, feedback, overwrite) if formats else []
         if report:
             from ..qgis_io.case_report import case_layers, guess_vessel, write_case_report
 
@@ -133,7 +158,7 @@ class ExportCaseAlgorithm(BaiMeiAlgorithm):
             mmsi = self.parameterAsInt(parameters, self.MMSI, context) if parameters.get(self.MMSI) else None
             vessel = guess_vessel(by_kind, mmsi)
             pdf, html = targets
-            write_case_report(context.project() or QgsProject.instance(), by_kind, vessel, pdf, html)
+            write_case_report(project, by_kind, vessel, pdf, html)
             written += [pdf, html]
             feedback.pushInfo(f"Wrote {pdf} and {html}")
         if not written:

@@ -20,9 +20,21 @@ from ..core.gaps import gap_end_columns
 from ..core.layer_kinds import candidate_visits_of, reach_areas_of
 from ..core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts, parse_port_list
 from ..qgis_io.inputs import default_ports, gaps_from_source, ports_from_source
-from ..qgis_io.land import land_polygons
+from ..qgis_io.land import land_index, land_polygons
 from ..qgis_io.records import at_lon_lat
 from .base import AisInputMixin, BaiMeiAlgorithm, progress_callbacks
+
+
+def land_input(algorithm, parameters, key: str, context):
+    """The land layer given as ``key`` (None: QGIS's world map). A whole layer is passed as a layer, so that a file
+    is read once per session; a selection or a filtered source is passed as the source it is."""
+    value = parameters.get(key)
+    if value is None or (isinstance(value, str) and not value):
+        return None
+    if isinstance(value, QgsProcessingFeatureSourceDefinition):
+        return algorithm.parameterAsSource(parameters, key, context)
+    layer = algorithm.parameterAsVectorLayer(parameters, key, context)
+    return layer if layer is not None else algorithm.parameterAsSource(parameters, key, context)
 
 
 def speeds_from_gaps(gaps) -> AisColumns:
@@ -60,18 +72,23 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         "land; a lower bound of the real sea distance from a grid of about 120,000 cells, so the dwell stays an "
         "upper bound). A port within reach by great circle but not by sea is not a candidate; the log names it."
         "</p>"
-        "<p><b>Suspicion</b> of each gap (fields <code>suspicion</code>, <code>suspicion_level</code> and "
-        "<code>why</code> of the areas): 2 points when a port of interest (names or UN/LOCODEs, comma-separated; "
-        "default the North Korean ports named in sanctions reporting) is a candidate, 1 when the draught rose by "
-        "0.5 m or more across the gap, 1 when the declared destination changed; none, low, medium, high. Candidate "
-        "visits say whether their port is of interest (<code>of_interest</code>).</p>"
+        "<p><b>Suspicion</b> of each gap (fields <code>suspicion</code> (points), <code>suspicion_level</code> "
+        "and <code>why</code> of the areas): the same score as <i>Score dark gaps by suspicion</i> "
+        "(baimei:scoregaps) with its default weights — a port of interest (names or UN/LOCODEs, comma-separated; "
+        "default the North Korean ports named in sanctions reporting) reachable by sea, the draught, the declared "
+        "destination, where the gap starts and ends (offshore raises it; a port call at a berth lowers it), the "
+        "reception before it and, with the AIS points, what the reports say; each reason in words with its points. "
+        "Candidate visits say whether their port is of interest (<code>of_interest</code>).</p>"
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFeatureSource(self.GAPS, "Dark gaps", [QgsProcessing.TypeVectorLine]))
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.INPUT, "AIS points (for the default speed)", [QgsProcessing.TypeVectorPoint], optional=True
+                self.INPUT,
+                "AIS points (for the default speed and the suspicion)",
+                [QgsProcessing.TypeVectorPoint],
+                optional=True,
             )
         )
         self.addParameter(
@@ -125,14 +142,14 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         feedback.pushInfo(f"{len(gaps):,} gaps.")
         speed = self.parameterAsDouble(parameters, self.MAX_SPEED_KN, context)
         cols = None
-        if speed <= 0:
-            if self.parameterAsSource(parameters, self.INPUT, context) is not None:
-                cols = self.read_ais_input(parameters, context, feedback).columns
-            else:
-                feedback.pushInfo("No AIS points: default speeds from the SOG reported either side of each gap.")
-                cols = speeds_from_gaps(gaps)
+        if self.parameterAsSource(parameters, self.INPUT, context) is not None:  # the speeds and the suspicion
+            cols = self.read_ais_input(parameters, context, feedback).columns
+        elif speed <= 0:
+            feedback.pushInfo("No AIS points: default speeds from the SOG reported either side of each gap.")
+            cols = speeds_from_gaps(gaps)
         feedback.setProgressText("Preparing the land")
-        land = land_polygons(self._land_input(parameters, context))
+        land_layer = land_input(self, parameters, self.LAND, context)
+        land = land_polygons(land_layer)
         ports_source = self.parameterAsSource(parameters, self.PORTS, context)
         ports = ports_from_source(ports_source) if ports_source is not None else default_ports()
         interest = InterestPorts(parse_port_list(self.parameterAsString(parameters, self.INTEREST_PORTS, context)))
@@ -140,7 +157,16 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         progress, is_canceled = progress_callbacks(feedback, 30, 60)
         by_sea = self.parameterAsBoolean(parameters, self.BY_SEA, context)
         assessed = assess_gaps(
-            gaps, cols, ports, land, interest, None if speed <= 0 else speed, by_sea, progress, is_canceled
+            gaps,
+            cols,
+            ports,
+            land,
+            interest,
+            None if speed <= 0 else speed,
+            by_sea,
+            progress,
+            is_canceled,
+            land_index=land_index(land_layer),  # the distances from shore of the suspicion's offshore reason
         )
         self._report(assessed, feedback)
         return {
@@ -162,23 +188,14 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             self.VISIT_COUNT: len(assessed.visits),
         }
 
-    def _land_input(self, parameters, context):
-        """The land layer given (None: QGIS's world map). A whole layer is passed as a layer, so that a file is
-        read once per session; a selection or a filtered source is passed as the source it is."""
-        value = parameters.get(self.LAND)
-        if value is None or (isinstance(value, str) and not value):
-            return None
-        if isinstance(value, QgsProcessingFeatureSourceDefinition):
-            return self.parameterAsSource(parameters, self.LAND, context)
-        layer = self.parameterAsVectorLayer(parameters, self.LAND, context)
-        return layer if layer is not None else self.parameterAsSource(parameters, self.LAND, context)
-
     @staticmethod
     def _report(assessed, feedback) -> None:
         for note in assessed.notes:
             feedback.reportError(note, False)
         feedback.pushInfo(f"{len(assessed.areas):,} areas, {len(assessed.visits):,} candidate port visits.")
-        flagged = sorted((s for s in assessed.suspicion_of.values() if s.score >= 2), key=lambda s: -s.score)
+        flagged = sorted(
+            (s for s in assessed.suspicion_of.values() if s.level in ("medium", "high")), key=lambda s: -s.points
+        )
         feedback.pushInfo(
             f"{len(flagged):,} gaps of medium or high suspicion"
             + (f"; for example {flagged[0].gap_id}: {flagged[0].why}" if flagged else ".")

@@ -15,11 +15,13 @@ from .identify_vessels import IdentifyVesselsAlgorithm
 from .import_ais import ImportAisAlgorithm
 from .import_postgis import ImportPostgisAlgorithm
 from .port_visits import PortVisitsAlgorithm
+from .score_gaps import ScoreGapsAlgorithm
 from .search_footprints import SearchFootprintsAlgorithm
 
 ALGORITHMS = (
     ImportAisAlgorithm,
     DetectGapsAlgorithm,
+    ScoreGapsAlgorithm,
     GapReachabilityAlgorithm,
     PortVisitsAlgorithm,
     EncountersAlgorithm,

@@ -10,12 +10,14 @@ import csv
 import os
 import re
 import uuid
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsCoordinateTransformContext,
+    QgsFeature,
+    QgsFeatureRequest,
     QgsField,
     QgsVectorFileWriter,
     QgsVectorLayer,
@@ -25,7 +27,7 @@ from qgis.core import (
 from qgis.PyQt.QtXml import QDomDocument
 
 from ..core.errors import BaiMeiError, Canceled
-from ..core.layer_kinds import time_fields_of
+from ..core.layer_kinds import recognise, time_fields_of
 from . import compat
 from .kml_writer import KmlLayer, iso_utc, write_kml
 
@@ -46,6 +48,95 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NAME_INVALID = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 WINDOWS_RESERVED = re.compile(r"(con|prn|aux|nul|com\d|lpt\d)(\..*)?", re.IGNORECASE)
 MAX_NAME_LENGTH = 100  # leaves room for "_<layer>.geojson" and the temporary name within 255 bytes
+
+
+# The analysts' verdicts on gaps (the review queue, ``core.review``) as the gaps layers carry them.
+REVIEW_FIELDS = ("review_status", "review_note")
+REVIEW_QUEUE_NAME = "review_queue"
+GAP_KINDS = ("gaps", "scored_gaps")
+
+
+def _is_gaps_layer(layer) -> bool:
+    return recognise(layer.fields().names()) in GAP_KINDS
+
+
+def _copy_with_style(layer: QgsVectorLayer) -> QgsVectorLayer:
+    """An editable memory copy of ``layer`` with its name, style and metadata (the synthetic mark), which
+    ``materialize`` alone drops."""
+    copy = layer.materialize(QgsFeatureRequest())
+    copy.setName(layer.name())
+    document = QDomDocument()
+    layer.exportNamedStyle(document)
+    copy.importNamedStyle(document)
+    copy.setMetadata(layer.metadata())
+    return copy
+
+
+def reviewed_copy(layer: QgsVectorLayer, reviews: Dict[str, object]) -> QgsVectorLayer:
+    """A copy of the gaps ``layer`` whose ``review_status`` and ``review_note`` (added when missing) are the
+    project's review queue ``reviews`` (gap_id -> core.review.Review): the project is where verdicts are kept."""
+    copy = _copy_with_style(layer)
+    missing = [name for name in REVIEW_FIELDS if name not in copy.fields().names()]
+    if missing:
+        copy.dataProvider().addAttributes([compat.field(name, "str", "string") for name in missing])
+        copy.updateFields()
+    status, note = (copy.fields().indexOf(name) for name in REVIEW_FIELDS)
+    changes = {}
+    for feature in copy.getFeatures(QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)):
+        review = reviews.get(str(feature["gap_id"]))
+        if review is not None:
+            changes[feature.id()] = {status: review.status, note: review.note or None}
+    copy.dataProvider().changeAttributeValues(changes)
+    return copy
+
+
+def review_queue_layer(reviews: Dict[str, object], gaps_layers: Sequence[QgsVectorLayer]) -> Optional[QgsVectorLayer]:
+    """The reviews of the gaps in ``gaps_layers`` as a table (gap_id, vessel, rank, status, note, when), most
+    suspicious first; None when none of them was reviewed. Reviews of gaps outside the case are left out."""
+    rows = {}
+    for layer in gaps_layers:
+        names = layer.fields().names()
+        for feature in layer.getFeatures(QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)):
+            gap_id = str(feature["gap_id"])
+            if gap_id in reviews and gap_id not in rows:
+                rank = feature["suspicion_rank"] if "suspicion_rank" in names else None
+                rows[gap_id] = (feature["mmsi"], feature["vessel_name"] if "vessel_name" in names else None, rank)
+    if not rows:
+        return None
+    table = QgsVectorLayer("None", REVIEW_QUEUE_NAME, "memory")
+    kinds = (
+        ("gap_id", "str"),
+        ("mmsi", "int64"),
+        ("vessel_name", "str"),
+        ("suspicion_rank", "int"),
+        ("review_status", "str"),
+        ("review_note", "str"),
+        ("reviewed_at", "str"),
+    )
+    table.dataProvider().addAttributes([compat.field(name, kind) for name, kind in kinds])
+    table.updateFields()
+    features = []
+    for gap_id, (mmsi, vessel, rank) in sorted(rows.items(), key=lambda item: (_rank_key(item[1][2]), item[0])):
+        review = reviews[gap_id]
+        feature = QgsFeature(table.fields())
+        feature.setAttributes([gap_id, mmsi, vessel, rank, review.status, review.note or None, review.when or None])
+        features.append(feature)
+    table.dataProvider().addFeatures(features)
+    return table
+
+
+def _rank_key(rank) -> float:
+    return float(rank) if isinstance(rank, (int, float)) else float("inf")
+
+
+def with_reviews(layers: Sequence[QgsVectorLayer], reviews: Dict[str, object]) -> List[QgsVectorLayer]:
+    """The case's layers as exported with the review queue ``reviews``: each gaps layer a copy carrying the
+    verdicts, and the ``review_queue`` table of the case's reviewed gaps. Unchanged without reviews."""
+    if not reviews:
+        return list(layers)
+    out = [reviewed_copy(layer, reviews) if _is_gaps_layer(layer) else layer for layer in layers]
+    queue = review_queue_layer(reviews, [layer for layer in out if _is_gaps_layer(layer)])
+    return out + ([queue] if queue is not None else [])
 
 
 def _write(layer, path: str, options) -> None:

@@ -103,6 +103,8 @@ def case_layers(layers) -> Dict[str, QgsVectorLayer]:
     for layer in layers:
         if isinstance(layer, QgsVectorLayer):
             kind = recognised_kind(layer)
+            if kind == "scored_gaps":  # gaps with their suspicion (baimei:scoregaps): the case's gaps
+                kind = "gaps"
             if kind is not None:
                 found.setdefault(kind, layer)
     return found
@@ -239,8 +241,74 @@ def _number(value, fmt="{:.0f}") -> str:
     return fmt.format(value) if isinstance(value, (int, float)) and not math.isnan(value) else "?"
 
 
-def summary_lines(shown: Dict[str, QgsVectorLayer]) -> List[str]:
-    """The case in a few sentences: gaps, the ports it could have called at, scenes, sightings and best matches."""
+def ranked_total(gaps: Optional[QgsVectorLayer]) -> Optional[int]:
+    """How many gaps the ranks of a scored gaps layer are out of: its feature count when it holds every rank 1..n of
+    more than one vessel (the whole traffic), None otherwise: a layer without ranks, with only some of them, or with
+    one vessel's gaps (a case's gaps, which may well be ranks 1..n of a larger set, as the Bai Mei 8's are)."""
+    ranks = [r for r in _values(gaps, "suspicion_rank") if isinstance(r, int)]
+    whole = ranks and max(ranks) == len(ranks) == gaps.featureCount() and len(set(_values(gaps, "mmsi"))) > 1
+    return len(ranks) if whole else None
+
+
+def _text(value) -> str:
+    return "" if value is None or str(value) == "NULL" else str(value)
+
+
+def _field(feature, names, name) -> str:
+    """A field's value as text ("" when NULL or when the layer lacks the field)."""
+    return _text(feature[name]) if name in names else ""
+
+
+def suspicion_rows(gaps: Optional[QgsVectorLayer], reviews: Optional[dict] = None) -> List[dict]:
+    """Each gap of ``gaps`` (in its order) with its score (baimei:scoregaps: rank, level, points, why) and its
+    review (the project's review queue ``reviews``, else the layer's review fields); [] for unscored gaps."""
+    if gaps is None or "why" not in gaps.fields().names():
+        return []
+    names, rows = gaps.fields().names(), []
+    for gap in gaps.getFeatures():
+        review = (reviews or {}).get(str(gap["gap_id"]))
+        status, note = (
+            (review.status, review.note)
+            if review is not None
+            else (_field(gap, names, "review_status"), _field(gap, names, "review_note"))
+        )
+        rows.append(
+            {
+                "gap": f"{_utc(gap['off_time'], '%d %b %Y')} ({_number(gap['gap_hours'])} h)",
+                "rank": _field(gap, names, "suspicion_rank"),
+                "level": _field(gap, names, "suspicion_level"),
+                "points": _number(gap["suspicion"], "{:g}") if "suspicion" in names else "?",
+                "why": _text(gap["why"]),
+                "review": status,
+                "note": note,
+            }
+        )
+    return rows
+
+
+def suspicion_lines(rows: List[dict], total: Optional[int], brief: bool = False) -> List[str]:
+    """Each gap's rank among all the gaps and its reasons (``brief``: its level and points only, for the PDF page,
+    where the reasons would run off the summary box; they are in the HTML report and the case's gaps layer), then the
+    analysts' verdict, in sentences."""
+    lines = []
+    for row in rows:
+        rank = f"suspicion rank {row['rank']}" + (f" of {total:,}" if total else "") if row["rank"] else "suspicion"
+        if brief:
+            level = f"{row['level']} ({row['points']} pts)"
+            lines.append(f"Gap of {row['gap']}: {rank}, {level}; the reasons are in the HTML report")
+        else:
+            lines.append(f"Gap of {row['gap']}: {rank} — {row['why']}")
+        if row["review"]:
+            note = f" — {row['note']}" if row["note"] else ""
+            lines.append(f"Gap of {row['gap']}: {row['review']} on review{note}")
+    return lines
+
+
+def summary_lines(
+    shown: Dict[str, QgsVectorLayer], total: Optional[int] = None, reviews: Optional[dict] = None, brief: bool = False
+) -> List[str]:
+    """The case in a few sentences: gaps, the ports it could have called at, each gap's suspicion (rank among the
+    ``total`` gaps scored, reasons unless ``brief``, review), scenes, sightings and best matches."""
     lines = []
     for gap in shown["gaps"].getFeatures() if "gaps" in shown else []:
         lines.append(
@@ -261,7 +329,9 @@ def summary_lines(shown: Dict[str, QgsVectorLayer]) -> List[str]:
             f"Could have called at {visit['port_name']} ({visit['locode']}) for up to "
             f"{_number(_dwell(visit))} h{during}"
         )
-    for area in shown["reach_areas"].getFeatures() if "reach_areas" in shown else []:
+    scored = suspicion_rows(shown.get("gaps"), reviews)
+    lines += suspicion_lines(scored, total, brief)
+    for area in shown["reach_areas"].getFeatures() if "reach_areas" in shown and not scored else []:
         if "why" in area.fields().names() and isinstance(area["why"], str) and area["why"]:
             lines.append(f"Gap of {gap_start.get(area['gap_id'], '?')}: {area['why']}")
     scenes = shown["footprints"].featureCount() if "footprints" in shown else 0
@@ -321,13 +391,44 @@ def _table_html(table, table_id: str) -> str:
     return f"<table id='{table_id}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def write_html(path, layout, texts, map_png: QImage, timeline_png: QImage, summary, sources) -> None:
-    """The report as one HTML file, images embedded, tables as in the layout."""
+SUSPICION_COLUMNS = (
+    ("Gap", "gap"),
+    ("Rank", "rank"),
+    ("Level", "level"),
+    ("Points", "points"),
+    ("Why", "why"),
+    ("Review", "review"),
+    ("Note", "note"),
+)
+
+
+def suspicion_table_html(rows: List[dict], total: Optional[int]) -> str:
+    """The vessel's gaps by suspicion as an HTML table (every value escaped: names and notes come from others)."""
+    if not rows:
+        return ""
+    head = "".join(f"<th>{html.escape(heading)}</th>" for heading, _ in SUSPICION_COLUMNS)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(row[key]))}</td>" for _, key in SUSPICION_COLUMNS) + "</tr>"
+        for row in rows
+    )
+    among = f" (rank among {total:,} gaps scored)" if total else ""
+    return (
+        f"<h2>Suspicion and review{html.escape(among)}</h2>"
+        f"<table id='suspicion'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def write_html(
+    path, layout, texts, map_png: QImage, timeline_png: QImage, summary, sources, suspicion: str = ""
+) -> None:
+    """The report as one HTML file, images embedded, tables as in the layout; ``suspicion``: the gaps by
+    suspicion (``suspicion_table_html``)."""
     parts = [f"<h1>{html.escape(texts['title'])}</h1><p class='sub'>{html.escape(texts['subtitle'])}</p>"]
     if texts["notice"]:
         parts.append(f"<p class='notice'>{html.escape(texts['notice'])}</p>")
     parts.append(f"<img alt='Case map' src='data:image/png;base64,{_png(map_png)}'>")
     parts.append("<h2>Summary</h2><ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in summary) + "</ul>")
+    parts.append(suspicion)
     parts.append(f"<h2>Timeline</h2><img alt='Timeline' src='data:image/png;base64,{_png(timeline_png)}'>")
     for heading, frame_id, table_id in (
         ("Sightings", "sightings_table", "sightings"),
@@ -721,6 +822,15 @@ def _partial(path: str) -> str:
     return os.path.join(folder, f".{stem}.{uuid.uuid4().hex[:8]}.partial{ext}")
 
 
+def _reviews(project) -> dict:
+    """The project's review queue (gap_id -> Review); empty without a project."""
+    if project is None:
+        return {}
+    from .review import load_reviews
+
+    return load_reviews(project)
+
+
 def write_case_report(
     project, layers: Dict[str, QgsVectorLayer], vessel: CaseVessel, pdf_path: str, html_path: str
 ) -> None:
@@ -733,8 +843,11 @@ def write_case_report(
         f"{dt.datetime.now(dt.timezone.utc):%d %b %Y %H:%M} UTC with Bai Mei {version()}.",
         "notice": synthetic_notice(layers) if vessel.synthetic else "",
     }
-    summary, sources = summary_lines(shown), source_lines(layers, vessel)
-    texts.update(summary="\n".join(f"• {s}" for s in summary), sources="\n".join(sources))
+    reviews, total = _reviews(project), ranked_total(layers.get("gaps"))
+    summary, sources = summary_lines(shown, total, reviews), source_lines(layers, vessel)
+    suspicion = suspicion_table_html(suspicion_rows(shown.get("gaps"), reviews), total)
+    page_summary = summary_lines(shown, total, reviews, brief=True)
+    texts.update(summary="\n".join(f"• {s}" for s in page_summary), sources="\n".join(sources))
     timeline = draw_timeline(shown)
     layout = load_template(project)
     picture, pdf_partial, html_partial = _partial(pdf_path + ".timeline.png"), _partial(pdf_path), _partial(html_path)
@@ -751,7 +864,7 @@ def write_case_report(
         if exporter.exportToPdf(pdf_partial, settings) != QgsLayoutExporter.Success:
             raise BaiMeiError(f"QGIS could not export the report to {pdf_path}.", exporter.errorFile())
         map_png = _map_with_legend(layout, exporter)
-        write_html(html_partial, layout, texts, map_png, timeline, summary, sources)
+        write_html(html_partial, layout, texts, map_png, timeline, summary, sources, suspicion)
         os.replace(pdf_partial, pdf_path)
         os.replace(html_partial, html_path)
     finally:

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from typing import List
 
-from qgis.core import QgsCoordinateTransform, QgsFeatureRequest, QgsProject, QgsWkbTypes
+from qgis.core import (
+    QgsCoordinateTransform,
+    QgsFeatureRequest,
+    QgsProcessingFeatureSource,
+    QgsProject,
+    QgsWkbTypes,
+)
 from qgis.PyQt.QtCore import QDateTime, Qt
 
 from ..core.errors import BaiMeiError
@@ -22,6 +28,15 @@ from .sources import WGS84, _present
 GAP_REQUIRED = ("gap_id", "mmsi", "off_time", "on_time", "off_lon", "off_lat", "on_lon", "on_lat")
 
 
+def _features_as_written(source):
+    """The features of a layer or Processing source, without Processing's geometry validity check: a gap is read
+    from its fields, and the line of a port call (off and on at the same berth) has zero length, which the check
+    calls invalid."""
+    if isinstance(source, QgsProcessingFeatureSource):
+        return source.getFeatures(QgsFeatureRequest(), QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
+    return source.getFeatures(QgsFeatureRequest())
+
+
 def gaps_from_source(source) -> List[Gap]:
     """Gap records from a layer written by baimei:detectgaps (its fields name everything a gap needs; a field of the
     gaps kind the layer lacks is None, or 0 for the distance, speed and count)."""
@@ -33,7 +48,7 @@ def gaps_from_source(source) -> List[Gap]:
             "Detect dark gaps (baimei:detectgaps)."
         )
     gaps = []
-    for number, feature in enumerate(source.getFeatures(QgsFeatureRequest()), start=1):
+    for number, feature in enumerate(_features_as_written(source), start=1):
         values = feature_values(feature, GAPS, names)
         if any(values[n] is None for n in GAP_REQUIRED if n != "gap_id"):
             raise BaiMeiError(

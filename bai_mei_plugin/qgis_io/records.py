@@ -102,6 +102,7 @@ def no_geometry(_record) -> None:
 # their scene outline, in footprints.py; tracks: the reports, see track_features).
 GEOMETRIES: Dict[str, Geometry] = {
     "gaps": gap_line,
+    "scored_gaps": gap_line,
     "port_visits": at_lon_lat,
     "stops": at_lon_lat,
     "destinations": no_geometry,

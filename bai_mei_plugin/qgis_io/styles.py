@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from qgis.core import QgsProcessingLayerPostProcessorInterface, QgsVectorLayerTemporalProperties
 
 from ..core.layer_kinds import layer_kind
@@ -35,15 +37,21 @@ def apply_style(layer, kind: str) -> bool:
 
 
 class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
-    """Styles a Processing output layer once QGIS has loaded it (on the main thread)."""
+    """Styles a Processing output layer once QGIS has loaded it (on the main thread); ``history``, when given, is
+    added to the layer's metadata history (how it was made, e.g. the weights of a scoring)."""
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str, history: Optional[str] = None):
         super().__init__()
         self.kind = kind
+        self.history = history
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
         if layer is not None and layer.isValid():
             apply_style(layer, self.kind)
+            if self.history and self.history not in layer.metadata().history():
+                metadata = layer.metadata()
+                metadata.addHistoryItem(self.history)
+                layer.setMetadata(metadata)
 
 
 # A Processing context deletes the post-processors of its layers with itself, so each use needs a new one; the
@@ -52,10 +60,11 @@ class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
 _POST_PROCESSORS = []
 
 
-def post_processor(kind: str) -> StylePostProcessor:
-    """A new post-processor that styles a loaded output as ``kind`` (never reuse one: its context deletes it)."""
+def post_processor(kind: str, history: Optional[str] = None) -> StylePostProcessor:
+    """A new post-processor that styles a loaded output as ``kind`` and adds ``history`` to its metadata (never
+    reuse one: its context deletes it)."""
     from qgis.PyQt import sip
 
     _POST_PROCESSORS[:] = [p for p in _POST_PROCESSORS if not sip.isdeleted(p)]
-    _POST_PROCESSORS.append(StylePostProcessor(kind))
+    _POST_PROCESSORS.append(StylePostProcessor(kind, history))
     return _POST_PROCESSORS[-1]

@@ -97,9 +97,19 @@ def free_leftover_layers(qgis_app):
     """
     yield
     import gc
+    import time
 
-    from qgis.core import QgsMapLayer, QgsProject
+    from qgis.core import QgsApplication, QgsMapLayer, QgsProject
     from qgis.PyQt import sip
+
+    # A background task still running Python when QGIS exits crashes the interpreter (a dock's scoring started by
+    # the last test): cancel them all and wait for their threads to end while QGIS is up.
+    manager = QgsApplication.taskManager()
+    manager.cancelAll()
+    deadline = time.monotonic() + 60
+    while manager.countActiveTasks() and time.monotonic() < deadline:
+        QgsApplication.processEvents()
+        time.sleep(0.05)
 
     QgsProject.instance().removeAllMapLayers()
     gc.collect()

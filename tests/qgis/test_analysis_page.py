@@ -123,27 +123,33 @@ def test_selected_gap_box_shows_reach_candidates_and_suspicion_in_words(dock, qt
     assert "Working out where it could have gone" in details.label.text()  # at once, before the task
     settle(dock, qtbot)
     text = details.label.text()
-    assert "DARK ONE" in text and "Suspicion high" in text
-    assert "could have called at ports of interest: " in text and "Nampo (up to" in text and "h by sea)" in text
-    assert "draught rose from 6.5 m to 11.5 m (loaded while dark)" in text
+    assert "DARK ONE" in text and "Suspicion medium" in text  # 5 points: medium from 4, high from 7
+    assert "+3 could have called at ports of interest<br>" in text  # the headline; the ports are listed below
+    tip = details.label.toolTip()  # each reason in full
+    assert "could have called at ports of interest: " in tip and "Nampo (up to" in tip and "h by sea)" in tip
+    assert "+2 draught rose 6.5 -&gt; 11.5 m (loaded while dark)" in text  # each reason with its points
     assert "★ Nampo" in text and "Could have called at (" in text
-    assert details.suspicion.score == 3 and details.suspicion.level == "high"
+    from bai_mei_plugin.core.suspicion import Weights
+
+    points = Weights().interest_port + Weights().draught_rose
+    assert details.suspicion.score == points and details.suspicion.level == Weights().level(points) == "medium"
     assert group_names() == ["candidate ports", "dark gaps", "reachable sea", "tracks"]
     areas = dock.session.extra["reach_areas"]
     feature = next(areas.getFeatures())
-    assert feature["suspicion"] == 3 and feature["suspicion_level"] == "high" and "Nampo" in feature["why"]
+    assert feature["suspicion"] == points and feature["suspicion_level"] == "medium" and "Nampo" in feature["why"]
     visits = {f["locode"]: f for f in dock.session.extra["candidate_visits"].getFeatures()}
     assert visits["KPNAM"]["of_interest"] and not visits["CNDLC"]["of_interest"]
     assert visits["KPNAM"]["max_dwell_hours_sea"] <= visits["KPNAM"]["max_dwell_hours"]
-    # other ports of interest: the words follow at once, without working the reach out again
+    # other ports of interest: every gap is scored again, and the words follow without working the reach out again
     details.interestEdit.setText("Dalian")
     details.interestEdit.editingFinished.emit()
-    assert details.task is None
-    assert "a port of interest: Dalian (up to" in details.label.text() and "Nampo (up to" not in details.label.text()
-    assert "★ Dalian" in details.label.text()
+    assert details.task is None and "★ Dalian" in details.label.text()  # the candidates at once
+    qtbot.waitUntil(lambda: not dock.gaps.scoring.busy, timeout=60000)
+    assert "could have called at Dalian (up to" in details.label.text() and "Nampo (up to" not in details.label.text()
     details.interestEdit.setText("")
     details.interestEdit.editingFinished.emit()
-    assert "Suspicion low</b>: draught rose" in details.label.text()
+    qtbot.waitUntil(lambda: not dock.gaps.scoring.busy, timeout=60000)
+    assert "Suspicion low</b> (2 pts, rank 1 of 1):<br>&nbsp;&nbsp;+2 draught rose" in details.label.text()
     # switched off: a newly selected gap is described from its reports only
     details.reachCheck.setChecked(False)
     dock.gapTable.clearSelection()

@@ -1,4 +1,5 @@
-"""The whole case as one Processing model: import, gaps, reachability, port visits, encounters, anomalies, imagery.
+"""The whole case as one Processing model: import, gaps, their scores, reachability, port visits, encounters,
+anomalies, imagery.
 
 The same model ships as resources/models/bai_mei_case.model3 for the graphical modeler; a test keeps the two equal.
 """
@@ -24,6 +25,12 @@ CHILDREN = (
     # child id, algorithm, {parameter: ("child", id, output) | ("param", name) | ("static", value)}, {output: name}
     ("import", "baimei:importais", {"INPUT": ("param", "ais_file")}, {}),
     ("gaps", "baimei:detectgaps", {"INPUT": ("child", "import", "OUTPUT")}, {"OUTPUT_GAPS": "gaps"}),
+    (
+        "score",
+        "baimei:scoregaps",
+        {"GAPS": ("child", "gaps", "OUTPUT_GAPS"), "INPUT": ("child", "import", "OUTPUT")},
+        {"OUTPUT": "scored gaps"},
+    ),
     (
         "reach",
         "baimei:gapreachability",
@@ -99,6 +106,11 @@ def test_case_model_runs_every_step(provider, voyage_csv, tmp_path):
     assert ok
     child = results["CHILD_RESULTS"]
     assert child["gaps"]["GAP_COUNT"] == 1
+    assert child["score"]["GAP_COUNT"] == 1 and child["score"]["WEIGHTS_USED"].startswith("{")
+    scored = QgsVectorLayer(results["score:scored gaps"], "scored", "ogr")
+    (gap,) = scored.getFeatures()
+    assert gap["mmsi"] == 367000001 and gap["suspicion_rank"] == 1 and gap["why"]
+    assert gap["suspicion_level"] in ("none", "low", "medium", "high")
     areas = QgsVectorLayer(results["reach:reachable areas"], "areas", "ogr")
     assert areas.featureCount() == 1 and next(areas.getFeatures())["mmsi"] == 367000001
     assert child["reach"]["VISIT_COUNT"] == 0  # the gazetteer's ports are in East Asia, far from this voyage

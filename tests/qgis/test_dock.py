@@ -52,7 +52,8 @@ def test_load_file_fills_project_tables_and_message_bar(dock, qtbot, voyage_csv,
     assert dock.gaps.proxy.rowCount() == 1
     assert dock.vessels.proxy.rowCount() == 2
     successes = qgis_iface.messageBar().get_messages(Qgis.Success)
-    assert successes == ["Bai Mei:2 vessels, 1 dark gap; 0 rows dropped."]
+    assert successes[0] == "Bai Mei:2 vessels, 1 dark gap; 0 rows dropped."
+    assert all("gap scored:" in m for m in successes[1:])  # then, as soon as it is done, the gaps' scoring
     assert "50 rows read, 50 kept, 0 dropped; 2 vessels, 1 gaps" in dock.summaryLabel.text()
     assert Settings().value("last_folder")
     # the session knows where its reports live, and keeps the engine that finds their gaps again
@@ -97,7 +98,8 @@ def test_filters_sorting_and_vessel_only(dock, qtbot, voyage_csv, canvas):
     dock.filterHoursSpin.setValue(10)
     assert dock.gaps.proxy.rowCount() == 1
     # vessel list sorted by reports, then show one vessel alone, then all
-    assert [dock.gaps.proxy.headerData(c, 1) for c in range(2)] == ["Vessel", "Hours"]  # key columns first
+    # key columns first: which gap matters (rank, suspicion), who and how long
+    assert [dock.gaps.proxy.headerData(c, 1) for c in range(4)] == ["Rank", "Suspicion", "Vessel", "Hours"]
     dock.vesselTable.sortByColumn(column_of(dock.vessels.proxy, "Reports"), 1)  # descending
     first = dock.vessels.proxy.record(dock.vessels.proxy.index(0, 0))
     assert first.reports == 30 and first.gap_count == 1 and first.longest_gap_hours == pytest.approx(10.1667, 1e-3)
@@ -167,7 +169,9 @@ def test_bad_file_gives_message_bar_error_and_no_layers(dock, qtbot, write_file,
     dock.loadButton.click()
     qtbot.waitUntil(lambda: dock.tracks.task is None, timeout=10000)
     errors = qgis_iface.messageBar().get_messages(Qgis.Critical)
-    assert errors and "No usable AIS reports in" in errors[-1] and "junk.csv" in errors[-1]
+    assert errors and "junk.csv" in errors[-1]
+    # no time of the file reads: the message names the time format tried and the value (issue 16)
+    assert "could be read with the time format" in errors[-1] and "'def'" in errors[-1]
     assert QgsProject.instance().layerTreeRoot().findGroup("junk.csv") is None
     assert QgsProject.instance().count() == 0
 

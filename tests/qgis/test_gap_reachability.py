@@ -6,6 +6,7 @@ import pytest
 from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsProcessingFeedback, QgsVectorLayer, QgsWkbTypes
 from qgis.PyQt.QtCore import QDateTime, Qt
 
+from bai_mei_plugin.core.suspicion import Weights
 from bai_mei_plugin.paths import resource_path
 from bai_mei_plugin.qgis_io.land import default_land_path
 from bai_mei_plugin.qgis_io.layer_kinds import kind_fields
@@ -114,11 +115,14 @@ def test_nampo_is_a_candidate_for_the_june_gap_and_areas_are_clipped(provider, b
     assert nampo["of_interest"] is True and by_port["CNDLC"]["of_interest"] is False
     assert nampo.geometry().asPoint().x() == pytest.approx(125.15)
     assert result["VISIT_COUNT"] == result["OUTPUT_VISITS"].featureCount()
-    # suspicion, in words: Nampo within reach and the draught up 5 m
-    assert (june["suspicion"], june["suspicion_level"]) == (3, "high")
-    assert "Nampo (up to" in june["why"] and "draught rose from 6.5 m to 11.5 m" in june["why"]
+    # suspicion, in words, scored as baimei:scoregaps scores it: Nampo within reach by sea, the draught up 5 m and
+    # the MMSI's unallocated MID (the synthetic 200...)
+    weights = Weights()
+    assert june["suspicion"] == weights.interest_port + weights.draught_rose + weights.identity
+    assert june["suspicion_level"] == "high"
+    assert "Nampo (up to 56 h by sea)" in june["why"] and "draught rose 6.5 -> 11.5 m" in june["why"]
     july = areas["200000008-20170703T114437Z"]
-    assert july["suspicion_level"] == "medium" and "draught" not in july["why"]  # no draught change given here
+    assert july["suspicion"] == weights.interest_port + weights.identity and "draught" not in july["why"]
 
 
 def test_without_by_sea_the_area_is_the_clipped_ellipse(provider, bai_mei_gaps):

@@ -10,7 +10,7 @@ from bai_mei_plugin.core.gaps import Gap
 from bai_mei_plugin.core.geodesy import haversine_nm
 from bai_mei_plugin.core.ports import Port
 from bai_mei_plugin.core.reachability import gap_reachability
-from bai_mei_plugin.core.suspicion import InterestPorts, assess_gap
+from bai_mei_plugin.core.suspicion import InterestPorts, Weights, score_gaps
 
 H = 3600
 PORTS = [
@@ -21,6 +21,7 @@ PORTS = [
 
 
 def gap(a, b, t0, t1, mmsi, draught=(None, None)):
+    mmsi += 412_000_000  # a valid MMSI: an invalid one would be an identity reason of the score
     return Gap(
         gap_id=f"{mmsi}-{t0}",
         mmsi=mmsi,
@@ -61,14 +62,15 @@ def test_each_gap_gets_its_area_its_own_visits_and_its_suspicion():
     assert [item.gap for item in assessed.items] == GAPS
     assert [item.area.gap_id for item in assessed.items] == [g.gap_id for g in GAPS]
     assert [(v.gap_id, v.locode) for v in assessed.visits] == [(v.gap_id, v.locode) for v in direct.visits]
-    for item in assessed.items:
+    scored = score_gaps(GAPS, None, PORTS, interest, max_speed_kn=12.0, visits=direct.visits)
+    for item, score in zip(assessed.items, scored.scores):
         assert all(v.gap_id == item.gap.gap_id for v in item.visits)
-        assert item.suspicion == assess_gap(item.gap, direct.visits, interest)
+        assert item.suspicion == score  # the one scorer, given the same candidate visits (ranks among these gaps)
     first, unreachable, loaded = assessed.items
     assert {v.locode for v in first.visits} == {"XXMID", "XXASI"}
-    assert first.suspicion.score == 2 and "Aside" in first.suspicion.why
-    assert not unreachable.area.feasible and unreachable.visits == []
-    assert loaded.suspicion.score == 3  # a port of interest (2) and the draught rise (1)
+    assert first.suspicion.points == 3 and "Aside (up to" in first.suspicion.why and "by sea" in first.suspicion.why
+    assert not unreachable.area.feasible and unreachable.visits == [] and unreachable.suspicion.points == 0
+    assert loaded.suspicion.points == 5 and loaded.suspicion.rank == 1  # a port of interest (3), loaded (2)
     assert assessed.notes == direct.notes and any("not reachable" in n for n in assessed.notes)
     assert set(assessed.suspicion_of) == set(assessed.gap_of) == {g.gap_id for g in GAPS}
 
@@ -86,3 +88,16 @@ def test_by_sea_and_cancel_reach_the_engine():
     assert by_sea.items[0].area.by_sea and not clipped.items[0].area.by_sea
     with pytest.raises(Canceled):
         assess_gaps(GAPS, None, PORTS, None, InterestPorts([]), 12.0, is_canceled=lambda: True)
+
+
+def test_watchlists_weights_and_the_reachable_area_reach_the_scorer():
+    class Listed:
+        def match(self, mmsi=None, imo=None, names=()):
+            return [type("M", (), {"text": "on LIST: entry 1, matched by MMSI 3"})] if mmsi == 412_000_003 else []
+
+    assessed = assess_gaps(
+        GAPS, None, PORTS, None, InterestPorts(["XXASI"]), 12.0, watchlists=[Listed()], weights=Weights(watchlist=9)
+    )
+    loaded = assessed.items[2].suspicion
+    assert loaded.points == 14 and loaded.reasons[0].text == "on LIST: entry 1, matched by MMSI 3"
+    assert assessed.items[0].suspicion.points == 3

@@ -21,10 +21,12 @@ from bai_mei_plugin.core.layer_kinds import (
     reach_areas_of,
     recognise,
     record_fields,
+    scored_gaps_of,
     time_fields_of,
 )
 from bai_mei_plugin.core.reachability import CandidateVisit, GapArea
-from bai_mei_plugin.core.suspicion import Suspicion
+from bai_mei_plugin.core.review import Review
+from bai_mei_plugin.core.suspicion import GapScore, Reason
 from bai_mei_plugin.paths import resource_path
 
 # What the gaps layer held before the registry (and what tests, analysts' models and the PostGIS table rely on).
@@ -130,7 +132,9 @@ def test_every_kind_is_consistent():
         if kind.record is not None:  # each field is an attribute of the record, or has its own getter
             attributes = {f.name for f in dataclasses.fields(kind.record)}
             assert all(
-                f.name in attributes or f.get is not None or kind.name in ("reach_areas", "candidate_visits")
+                f.name in attributes
+                or f.get is not None
+                or kind.name in ("reach_areas", "candidate_visits", "scored_gaps")  # see the *_of functions
                 for f in kind.fields
             ), name
 
@@ -171,17 +175,47 @@ def test_time_fields_are_guessed_in_registry_order():
     assert time_fields_of(["name"]) == (None, None)
 
 
+def _score(points=3.5, rank=2) -> GapScore:
+    return GapScore("1-x", 1, points, "medium", rank, [Reason("draught_rose", points, "draught rose")])
+
+
 def test_reach_areas_take_the_gap_and_suspicion_values():
     area = GapArea("1-x", 1, 12.0, 100.0, None)
-    kind = reach_areas_of({"1-x": _gap()}, {"1-x": Suspicion("1-x", 3, ["r"])})
+    kind = reach_areas_of({"1-x": _gap()}, {"1-x": _score()})
     values = {f.name: f.value(area) for f in kind.fields}
     assert values["vessel_name"] == "ONE" and values["off_time"] == 0 and values["on_time"] == 7200
-    assert values["suspicion"] == 3 and values["max_speed_kn"] == 12.0
+    assert values["suspicion"] == 3.5 and values["max_speed_kn"] == 12.0  # points, not rounded: a double
+    assert values["suspicion_level"] == "medium" and values["why"] == _score().why
+    assert kind.type_of("suspicion") == "float"
     bare = {f.name: f.value(area) for f in reach_areas_of({"1-x": _gap()}).fields}
     assert bare["suspicion"] is None and bare["why"] is None
     assert layer_kinds.REACH_AREAS.names == kind.names
     with pytest.raises(ValueError, match="no field.*colour"):
         layer_kinds.REACH_AREAS.with_values(colour=lambda a: None)
+
+
+def test_scored_gaps_are_the_gaps_with_their_score_and_review():
+    names = [f.name for f in layer_kinds.SCORED_GAPS.fields]
+    assert names[: len(GAP_LAYER)] == [n for n, _ in GAP_LAYER]
+    assert [(f.name, f.type) for f in layer_kinds.SCORED_GAPS.fields[len(GAP_LAYER) :]] == [
+        ("suspicion", "float"),
+        ("suspicion_level", "str"),
+        ("suspicion_rank", "int"),
+        ("why", "str"),
+        ("review_status", "str"),
+        ("review_note", "str"),
+    ]
+    assert layer_kinds.SCORED_GAPS.temporal == GAPS.temporal and layer_kinds.SCORED_GAPS.style == "scored_gaps.qml"
+    gap, other = _gap(), _gap(gap_id="2-y")
+    kind = scored_gaps_of({"1-x": _score()}, {"1-x": Review("1-x", "escalated", "", "2024-01-01T00:00:00Z")})
+    values = {f.name: f.value(gap) for f in kind.fields}
+    assert (values["suspicion"], values["suspicion_level"], values["suspicion_rank"]) == (3.5, "medium", 2)
+    assert values["why"].startswith("Suspicion medium") and values["mmsi"] == 1
+    assert values["review_status"] == "escalated" and values["review_note"] is None  # an empty note is NULL
+    unscored = {f.name: f.value(other) for f in kind.fields}
+    assert unscored["suspicion"] is None and unscored["review_status"] is None
+    # a scored layer is recognised as such (it has the gaps' fields too), a plain gaps layer as gaps
+    assert recognise(names) == "scored_gaps" and recognise([n for n, _ in GAP_LAYER]) == "gaps"
 
 
 def test_candidate_visits_of_interest():

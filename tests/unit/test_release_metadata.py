@@ -77,7 +77,7 @@ def test_about_names_required_and_optional_packages_in_one_paragraph():
     assert "Requires the Python package shapely" in about
     for package, enables in [
         ("pyarrow", "faster"),
-        ("pyais", "NMEA"),
+        ("pyarrow", "Parquet"),
         ("scipy", "distance to shore"),
         ("dask[distributed] and pandas", "Dask engine"),
         ("psycopg2", "PostGIS engine and the PostGIS importer"),
@@ -85,6 +85,7 @@ def test_about_names_required_and_optional_packages_in_one_paragraph():
         start = about.index(package + " (")  # each optional package followed by what it enables
         assert enables in about[start : about.index(")", start)], package
     assert metadata["changelog"].startswith(metadata["version"] + ": ")
+    assert "pyais" not in about and "NMEA decoded by the plugin itself" in about  # no package needed for NMEA
 
 
 def test_package_writes_the_given_addresses_into_the_build_only(tree):

@@ -8,7 +8,7 @@ from bai_mei_plugin.core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts,
 
 GAP = Gap(
     gap_id="g1",
-    mmsi=200000008,
+    mmsi=412000008,  # a valid Chinese MMSI (MID 200 is unallocated: an identity reason)
     vessel_name="BAI MEI 8",
     off_time=0,
     on_time=80 * 3600,
@@ -51,53 +51,54 @@ INTEREST = InterestPorts(DEFAULT_INTEREST_PORTS)
 
 def test_nothing_suspicious():
     s = assess_gap(GAP, [visit("Dalian", "CNDLC", 70.0)], INTEREST)
-    assert (s.score, s.level, s.reasons) == (0, "none", [])
+    assert (s.points, s.level, s.reasons) == (0, "none", [])
     assert s.why.startswith("No sign of suspicion")
 
 
-def test_each_reason_adds_to_the_score_and_says_why():
+def test_each_reason_adds_its_points_and_says_why():
     visits = [
         visit("Dalian", "CNDLC", 70.0),
         visit("Nampo", "KPNAM", 56.0, sea=55.6),
         visit("Nampo", "KPNAM", 90.0, gap_id="another gap"),
     ]
     s = assess_gap(GAP, visits, INTEREST)
-    assert (s.score, s.level) == (2, "medium")
-    assert s.reasons == ["could have called at a port of interest: Nampo (up to 56 h by sea)"]
+    assert (s.points, s.level) == (3, "low")
+    assert [r.text for r in s.reasons] == ["could have called at Nampo (up to 56 h by sea)"]
     laden = replace(GAP, draught_after=11.5)
     s = assess_gap(laden, visits, INTEREST)
-    assert (s.score, s.level) == (3, "high")
-    assert "draught rose from 6.5 m to 11.5 m (loaded while dark)" in s.reasons
+    assert (s.points, s.level) == (5, "medium")
+    assert "draught rose 6.5 -> 11.5 m (loaded while dark)" in [r.text for r in s.reasons]
     rerouted = replace(laden, destination_after=" nakhodka ")
     s = assess_gap(rerouted, visits, INTEREST)
-    assert s.score == 4 and s.level == "high"
-    assert s.reasons[-1] == "declared destination changed from VLADIVOSTOK to NAKHODKA"
-    assert s.why.startswith("Suspicion high: could have called at") and s.why.endswith("to NAKHODKA.")
+    assert s.points == 6 and s.level == "medium"
+    assert s.reasons[-1].text == "declared destination changed VLADIVOSTOK -> NAKHODKA"
+    assert s.why.startswith("Suspicion medium (6 pts): could have called at") and s.why.endswith("NAKHODKA +1.")
 
 
 def test_small_draught_changes_and_missing_values_do_not_count():
-    assert assess_gap(replace(GAP, draught_after=6.9), [], INTEREST).score == 0  # under 0.5 m: trim, noise
-    assert assess_gap(replace(GAP, draught_after=5.0), [], INTEREST).score == 0  # unloaded
-    assert assess_gap(replace(GAP, draught_before=None, draught_after=11.5), [], INTEREST).score == 0
-    assert assess_gap(replace(GAP, destination_after=""), [], INTEREST).score == 0
-    assert assess_gap(replace(GAP, destination_after="vladivostok"), [], INTEREST).score == 0
+    assert assess_gap(replace(GAP, draught_after=6.9), [], INTEREST).points == 0  # under 0.5 m: trim, noise
+    assert [r.code for r in assess_gap(replace(GAP, draught_after=5.0), [], INTEREST).reasons] == ["draught_fell"]
+    assert assess_gap(replace(GAP, draught_before=None, draught_after=11.5), [], INTEREST).points == 0
+    assert assess_gap(replace(GAP, destination_after=""), [], INTEREST).points == 0
+    assert assess_gap(replace(GAP, destination_after="vladivostok"), [], INTEREST).points == 0
 
 
-def test_several_ports_of_interest_are_named_longest_first_as_given():
+def test_several_ports_of_interest_are_named_longest_first():
     visits = [
         visit(n, c, h)
         for n, c, h in (
+            ("Haeju", "KPHAE", 40),
             ("Nampo", "KPNAM", 50),
             ("Songnim", "KPSON", 49),
-            ("Haeju", "KPHAE", 40),
             ("Rason", "KPNJN", 10),
         )
     ]
     s = assess_gap(GAP, visits, INTEREST)
-    assert s.score == 2
-    assert s.reasons[0] == (
-        "could have called at ports of interest: Nampo (up to 50 h), Songnim (up to 49 h), "
-        "Haeju (up to 40 h) and 1 more"
+    assert s.points == 3  # once, however many ports
+    assert s.reasons[0].text == (
+        "could have called at ports of interest: Nampo (up to 50 h by great circle, may cross land), "
+        "Songnim (up to 49 h by great circle, may cross land), Haeju (up to 40 h by great circle, may cross land) "
+        "and 1 more"
     )
 
 

@@ -1,1 +1,2 @@
-"""Reading and cleaning AIS reports (core: numpy and the standard library; pyarrow and pyais when installed)."""
+"""Reading and cleaning AIS reports (core: numpy and the standard library, pyarrow when installed; NMEA decoded with
+numpy)."""

@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .formats import VESSEL_MOBILE_TYPES
+from .formats import VESSEL_MESSAGE_TYPES, VESSEL_MOBILE_TYPES
 from .model import MISSING_MMSI, TextColumn
 
 NULL_TOKENS = ("", " ", "\\N", "NULL", "null", "NA", "N/A", "nan", "NaN", "None")
@@ -84,11 +84,29 @@ def mmsi_from_numbers(values: np.ndarray, parsed: np.ndarray) -> Tuple[np.ndarra
     return np.where(ok, values, MISSING_MMSI).astype(np.int64), ok
 
 
+_CLASS_A_B = re.compile(r"\bclass\s*[ab]\b")
+
+
+def is_vessel_type(value: str) -> bool:
+    """Whether a mobile-type or message-type value is a vessel's: DMA's "Class A"/"Class B" (or "A"/"B", or text
+    naming Class A/B such as "Position report Class A"), or an AIS message number of a vessel report (1, 2, 3, 5,
+    18, 19, 24, 27). Anything else (Base Station, AtoN, SAR Airborne, 4, 9, 21...) is not."""
+    text = value.strip().lower()
+    if text in VESSEL_MOBILE_TYPES or _CLASS_A_B.search(text):
+        return True
+    try:
+        number = float(text)
+    except ValueError:
+        return False
+    return number.is_integer() and int(number) in VESSEL_MESSAGE_TYPES
+
+
 def not_vessel_mask(mobile_type: Optional[TextColumn]) -> Optional[np.ndarray]:
-    """True where a mobile-type column says the report is not from a vessel (DMA: base stations, AtoN...)."""
+    """True where a mobile-type column says the report is not from a vessel (DMA: base stations, AtoN...; a generic
+    CSV's message-type column: message 4, 9, 21...). Empty values count as vessels."""
     if mobile_type is None:
         return None
-    is_vessel = np.array([v.lower() in VESSEL_MOBILE_TYPES for v in mobile_type.values] + [True], dtype=bool)
+    is_vessel = np.array([is_vessel_type(v) for v in mobile_type.values] + [True], dtype=bool)
     codes = np.where(mobile_type.codes < 0, len(mobile_type.values), mobile_type.codes)
     return ~is_vessel[codes]
 

@@ -22,7 +22,7 @@ from .columns import BLANK_PATTERN, NULL_TOKENS, NUMBER_PATTERN, finite, mmsi_fr
 from .csv_reader import TEXT, ColumnParts, read_with_stdlib
 from .formats import OPTIONAL, REQUIRED, TIME_ISO, TIME_UNIX, TIME_UNIX_MS, Detection, printable
 from .model import MALFORMED, MISSING_TIME
-from .source import SourceInfo, open_utf8
+from .source import STREAM_ERRORS, SourceInfo, open_utf8
 from .timeparse import UNIX_LIMIT, parse_unique
 
 BLOCK_SIZE = 8 << 20
@@ -66,6 +66,7 @@ def _stream(
 
     # A plain file is read by Arrow's own file reader (fastest); a compressed or UTF-16 one as a Python stream.
     opened = None if info.plain else open_utf8(info)
+    batches: list = []
     try:
         handle = pa.OSFile(info.path, "rb") if opened is None else opened.stream
         fraction = (lambda: handle.tell() / (info.size or 1)) if opened is None else opened.fraction
@@ -74,7 +75,9 @@ def _stream(
                 handle,
                 read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=True),
                 parse_options=pacsv.ParseOptions(
-                    invalid_row_handler=on_invalid_row, newlines_in_values=newlines_in_values
+                    delimiter=detection.delimiter,
+                    invalid_row_handler=on_invalid_row,
+                    newlines_in_values=newlines_in_values,
                 ),
                 convert_options=pacsv.ConvertOptions(
                     include_columns=list(types),
@@ -83,15 +86,19 @@ def _stream(
                     strings_can_be_null=True,
                     quoted_strings_can_be_null=True,
                     timestamp_parsers=parsers,
+                    decimal_point="," if detection.decimal_comma else ".",
                 ),
             )
-            batches = []
             for batch in reader:
                 batches.append(batch)
                 if is_canceled and is_canceled():
                     raise Canceled()
                 if progress:
                     progress(min(1.0, fraction()))  # the reader reads ahead a little: an estimate
+    except STREAM_ERRORS as exc:  # a truncated or corrupt compressed file: the stdlib reader says how far it gets
+        if opened is None:
+            raise
+        raise StreamBrokenError(str(exc)) from exc
     finally:
         if opened is not None:
             opened.close()
@@ -133,6 +140,11 @@ def _read_table(info: SourceInfo, detection: Detection, progress, is_canceled, n
     raise AssertionError("unreachable: the untyped read either returns or raises")
 
 
+class StreamBrokenError(Exception):
+    """A compressed stream failed in the middle: the stdlib reader reads it again, line by line, to name the row
+    and line where it stops (Arrow reads blocks of 8 MB and cannot)."""
+
+
 class RowTooLargeError(Exception):
     """Arrow cannot split this file into rows (a row larger than a block, a quote never closed): the stdlib reader
     takes over, reading what it can and naming the line where it cannot."""
@@ -152,6 +164,8 @@ def read_with_arrow(info: SourceInfo, detection: Detection, progress, is_cancele
         table, typed, malformed = _read_table(info, detection, progress, is_canceled, notes)
     except RowTooLargeError as exc:
         table, reason = None, str(exc)
+    except StreamBrokenError as exc:
+        table, reason = None, f"the stream broke: {exc}"
     if table is None:  # outside the handler, so the failed read's frames and batches are freed first
         parts = read_with_stdlib(info, detection, progress, is_canceled)
         parts.notes.append(
@@ -183,7 +197,7 @@ def read_with_arrow(info: SourceInfo, detection: Detection, progress, is_cancele
         elif typed:
             _typed_column(parts, name, source, column, mapping.time_format)
         else:
-            _checked_column(parts, name, source, column, mapping.time_format)
+            _checked_column(parts, name, source, column, mapping.time_format, detection.decimal_comma)
     return parts
 
 
@@ -206,6 +220,7 @@ def _typed_column(parts: ColumnParts, name: str, source: str, column, time_forma
             parts.t = np.full(len(seconds), MISSING_TIME, dtype=np.int64)
             parts.t[usable] = np.floor(seconds[usable])
             bad = ~usable & ~np.isnan(seconds)
+            parts.check_times(source, ~np.isnan(seconds), usable, raw_at)
         else:
             parts.t = pc.fill_null(column.cast(pa.int64()), MISSING_TIME).to_numpy()
             bad = None
@@ -217,8 +232,11 @@ def _typed_column(parts: ColumnParts, name: str, source: str, column, time_forma
         parts.mark_bad(name, source, bad, raw_at)
 
 
-def _checked_column(parts: ColumnParts, name: str, source: str, column, time_format: str) -> None:
-    """Convert a raw byte column value by value, marking what does not parse (columns.NUMBER_PATTERN rules)."""
+def _checked_column(
+    parts: ColumnParts, name: str, source: str, column, time_format: str, decimal_comma: bool = False
+) -> None:
+    """Convert a raw byte column value by value, marking what does not parse (columns.NUMBER_PATTERN rules).
+    ``decimal_comma``: "37,5" is read as 37.5, as the stdlib reader does."""
     column = pa.concat_arrays(column.chunks) if column.num_chunks else pa.array([], pa.binary())
     blank = pc.fill_null(pc.match_substring_regex(column, BLANK_PATTERN), True)
     present = pc.invert(blank).to_numpy(zero_copy_only=False)
@@ -233,9 +251,11 @@ def _checked_column(parts: ColumnParts, name: str, source: str, column, time_for
         codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
         parts.t = seconds[np.where(codes < 0, len(unique), codes)]
         parts.mark_bad(name, source, present & (parts.t == MISSING_TIME), raw_at)
+        parts.check_times(source, present, parts.t != MISSING_TIME, raw_at)
         return
-    ok = pc.fill_null(pc.match_substring_regex(column, NUMBER_PATTERN), False)
-    text = pc.if_else(ok, column, pa.scalar(None, pa.binary())).cast(pa.string())
+    number_text = pc.replace_substring(column, ",", ".", max_replacements=1) if decimal_comma else column
+    ok = pc.fill_null(pc.match_substring_regex(number_text, NUMBER_PATTERN), False)
+    text = pc.if_else(ok, number_text, pa.scalar(None, pa.binary())).cast(pa.string())
     numbers = pc.utf8_trim_whitespace(text).cast(pa.float64())
     values = numbers.to_numpy(zero_copy_only=False)
     parsed = ok.to_numpy(zero_copy_only=False)

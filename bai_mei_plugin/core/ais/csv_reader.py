@@ -16,7 +16,7 @@ from .columns import NULL_TOKENS, apply_not_available, example, finite, mmsi_fro
 from .formats import OPTIONAL, REQUIRED, Detection, printable
 from .model import MALFORMED, MISSING_MMSI, MISSING_TIME, UNPARSEABLE, AisColumns, RawRead, TextColumn
 from .source import STREAM_ERRORS, SourceInfo, damaged, inspect, open_utf8
-from .timeparse import parse_unique
+from .timeparse import all_times_failed, parse_unique
 
 Progress = Optional[Callable[[float], None]]
 IsCanceled = Optional[Callable[[], bool]]
@@ -60,6 +60,9 @@ def read_csv(
         raise damaged(info, exc) from exc
     if parts.rows_read == 0:
         raise BaiMeiError(f"The AIS file {path} has a header but no data rows.")
+    if parts.time_failure:
+        column, row, value, count = parts.time_failure
+        raise all_times_failed(info.name, column, detection.mapping.time_format, row, value, count)
     return parts.to_raw(detection)
 
 
@@ -78,6 +81,13 @@ class ColumnParts:
         self.bad_optional: Dict[str, int] = {}
         self.bad_utf8 = 0
         self.notes: List[str] = []  # how the file was read, when that is worth a line in the log
+        self.time_failure: Optional[tuple] = None  # (column, row, value, count) when no time at all was read
+
+    def check_times(self, source: str, present: np.ndarray, parsed: np.ndarray, raw_value_at) -> None:
+        """Note when times are present but none parsed: the format is wrong, not the rows (read_csv says so)."""
+        if present.any() and not (present & parsed).any():
+            first = int(np.argmax(present))
+            self.time_failure = (source, first + 1, raw_value_at(first), int(present.sum()))
 
     def mark_bad(self, name: str, source: str, bad: np.ndarray, raw_value_at: Callable[[int], object]) -> None:
         """Record unparseable values of column ``name``: required ones drop the row, optional ones become NULL."""
@@ -140,12 +150,15 @@ def read_with_stdlib(
     mapping = detection.mapping
     wanted = {name: mapping.get(name) for name in REQUIRED + OPTIONAL + ("mobile_type",) if mapping.get(name)}
     with open_utf8(info) as opened:
-        reader = csv.reader(_lines(opened.stream, opened.fraction, progress, is_canceled))
+        reader = csv.reader(
+            _lines(opened.stream, opened.fraction, progress, is_canceled), delimiter=detection.delimiter
+        )
         header = [h.strip() for h in next(reader, [])]
         index = {name: header.index(source) for name, source in wanted.items()}
         values: Dict[str, List[str]] = {name: [] for name in wanted}
         malformed = 0
         malformed_example = None
+        stopped = None
         try:
             for row in reader:
                 if not row:
@@ -162,10 +175,15 @@ def read_with_stdlib(
                     values[name].append(row[i])
         except csv.Error as exc:
             failed, complaint = reader.line_num, str(exc)
+        except STREAM_ERRORS as exc:  # a truncated or corrupt compressed file: say how far it got
+            stopped = (exc, len(values[REQUIRED[0]]), reader.line_num)
+            failed = 0
         else:
             failed = 0
     if failed:  # raised here, with the file closed and no csv.Error attached
-        raise field_error(info, failed, complaint)
+        raise field_error(info, failed, complaint, detection.delimiter)
+    if stopped:
+        raise damaged(info, *stopped)
     n = len(values[REQUIRED[0]])
     parts = ColumnParts(n)
     parts.malformed = malformed
@@ -187,8 +205,9 @@ def read_with_stdlib(
             codes = np.array([unique.setdefault(v.strip(), len(unique)) for v in raw], dtype=np.int64)
             parts.t = parse_unique(list(unique), mapping.time_format)[codes]
             parsed = parts.t != MISSING_TIME
+            parts.check_times(source, present, parsed, raw.__getitem__)
         else:
-            arr = _floats(raw, present)
+            arr = _floats(raw, present, detection.decimal_comma)
             if name == "mmsi":
                 parts.mmsi, parsed = mmsi_from_numbers(arr, ~np.isnan(arr))
             else:
@@ -197,9 +216,12 @@ def read_with_stdlib(
     return parts
 
 
-def _floats(raw: List[str], present: np.ndarray) -> np.ndarray:
+def _floats(raw: List[str], present: np.ndarray, decimal_comma: bool = False) -> np.ndarray:
     """float() of each present value, NaN where it fails; text that columns.NUMBER_PATTERN refuses but float()
-    reads (non-ASCII digits, "1_000") is refused too, checked value by value only in a column that has any."""
+    reads (non-ASCII digits, "1_000") is refused too, checked value by value only in a column that has any.
+    ``decimal_comma``: "37,5" is 37.5 (a ";"-separated file from a spreadsheet in a comma locale)."""
+    if decimal_comma:
+        raw = [v.replace(",", ".", 1) for v in raw]
     joined = "".join(raw)
     strict = not joined.isascii() or "_" in joined
     nan = float("nan")
@@ -215,12 +237,13 @@ def _floats(raw: List[str], present: np.ndarray) -> np.ndarray:
     return np.array(out, dtype=np.float64)
 
 
-def _row_start(info: SourceInfo, failed: int) -> int:
+def _row_start(info: SourceInfo, failed: int, delimiter: str = ",") -> int:
     """The line where the row that failed on line ``failed`` began: the file read again up to there (an error
     path, so the main loop need not track row starts)."""
     start = 1
     with open_utf8(info) as opened:
-        reader = csv.reader(line.decode("utf-8", errors="surrogateescape") for line in opened.stream)
+        lines = (line.decode("utf-8", errors="surrogateescape") for line in opened.stream)
+        reader = csv.reader(lines, delimiter=delimiter)
         try:
             for _row in reader:
                 if reader.line_num >= failed:
@@ -231,10 +254,10 @@ def _row_start(info: SourceInfo, failed: int) -> int:
     return start
 
 
-def field_error(info: SourceInfo, failed: int, complaint: str) -> BaiMeiError:
+def field_error(info: SourceInfo, failed: int, complaint: str, delimiter: str = ",") -> BaiMeiError:
     """The csv module's complaint (most often a field over its 128 KiB limit) as a message naming the line the row
     starts on."""
-    start = _row_start(info, failed)
+    start = _row_start(info, failed, delimiter)
     if "field larger than field limit" not in complaint:
         return BaiMeiError(
             f"Line {start:,} of {info.name} is not valid CSV ({complaint}): fix or remove that line ({info.path}).",

@@ -1,4 +1,4 @@
-"""Raw NMEA 0183 AIVDM/AIVDO files: decode with pyais, one row per position report, static data merged in.
+"""Raw NMEA 0183 AIVDM/AIVDO files: decoded with numpy, one row per position report, static data merged in.
 
 Times: a line's NMEA 4.0 tag block ``c:`` field (unix seconds; values above 1e11 are taken as milliseconds), else
 the last comma field after the checksum in the old USCG/libais style: ``!AIVDM,...,0*28,d-109,...,r003669946,
@@ -13,35 +13,40 @@ static part of 19) is kept per MMSI in file order: each position gets the latest
 it; a field not yet seen takes the first value the MMSI sends later (back-fill, so names cover whole tracks and Class
 B parts A and B combine). A static message updates only the fields it carries with a usable value (a blank name,
 IMO 0 or draught 0 never erases a known one). Ship types become text: the category name for the standard codes
-("Cargo", "Tanker", "Fishing"...), else the number (pyais folds reserved codes of types 5 and 19 to 0, i.e. NULL).
+("Cargo", "Tanker", "Fishing"...), else the number; types 5 and 19 fold reserved codes to their decade's reserved
+code and codes outside the table to 0, i.e. NULL (as pyais does; type 24's code is taken as sent).
 
 ``malformed`` counts lines: unreadable lines, bad checksums, lines of incomplete or undecodable multi-sentence
 messages, unknown message types and position reports too short to hold a position. ``rows_read`` is the number of
 position-type messages decoded (the rows, ``not_vessel`` ones included) plus ``malformed``. Other NMEA sentences
 (``$GPRMC``, Gatehouse ``$PGHP`` whose times are not used...), blank lines and ``#`` comments are skipped uncounted.
+
+Decoding needs no compiled package: chunks of whole lines are located and checked with numpy (``nmea_scan``),
+payloads decoded as arrays of six-bit values (``nmea_decode``); Python works per line only on multi-sentence fragments
+and on lines that are not well-formed sentences. A sentence must have its exact shape (``!`` or ``$``, two-letter
+talker, VDM/VDO, one-digit fragment count and number, a sequence id of up to three digits, a channel of at most one
+character, a payload of at most 200 six-bit characters, fill bits 0-5, ``*`` and two hex digits); anything else,
+including a payload character outside the six-bit set, makes the line malformed. A line longer than
+``MAX_LINE`` bytes is malformed without being read whole.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import re
-from array import array
 from collections.abc import Callable
 
 import numpy as np
 
 from ..errors import BaiMeiError, Canceled
+from . import nmea_decode as dec
 from .model import MALFORMED, MISSING_TIME, AisColumns, RawRead, TextColumn
+from .nmea_scan import scan
 from .source import STREAM_ERRORS, inspect, open_utf8
 
 FORMAT_NAME = "NMEA"
-PYAIS_MISSING = "Reading NMEA needs the Python package pyais; install it with: pip install pyais"
-POSITION_TYPES = frozenset((1, 2, 3, 18, 19, 27))
-NOT_VESSEL_TYPES = frozenset((4, 9, 21))
-STATIC_TYPES = frozenset((5, 19, 24))
-DECODED_TYPES = POSITION_TYPES | NOT_VESSEL_TYPES | STATIC_TYPES
-PROGRESS_EVERY = 10_000  # lines between progress reports and cancel checks
+CHUNK = 1 << 21  # bytes read and decoded at a time (progress and cancel checks between chunks)
+MAX_LINE = 1 << 20  # a longer line is skipped to its end and counted malformed, never held whole
 MAX_PENDING = 1_000  # unfinished multi-sentence messages kept before the oldest is given up as malformed
 
 _AIS_LINE = re.compile(r"^(?:\\[^\\]*\\)?[!$][A-Z]{2}VD[MO],", re.IGNORECASE)
@@ -64,8 +69,7 @@ _SHIP_TYPES = {
     59: "Noncombatant",
 }
 _SHIP_TYPE_TENS = {2: "Wing in ground", 4: "High speed craft", 6: "Passenger", 7: "Cargo", 8: "Tanker", 9: "Other"}
-_NO_STATIC = (None,) * 6  # vessel_name, callsign, imo, vessel_type, draught, destination
-_ROW_COLUMNS = (("mmsi", "q"), ("t", "q"), ("lon", "d"), ("lat", "d"), ("sog", "d"), ("cog", "d"), ("heading", "d"))
+_LATE = float("inf")  # the trigger of what is given up at the end of the file
 
 
 def looks_like_nmea(first_lines: list[str]) -> bool:
@@ -80,22 +84,17 @@ def read_nmea(
     path, progress: Callable[[float], None] | None = None, is_canceled: Callable[[], bool] | None = None
 ) -> RawRead:
     """Read an NMEA AIVDM/AIVDO file into uncleaned AIS columns (see the module docstring for the rules)."""
-    try:
-        import pyais  # optional dependency, only needed for NMEA
-    except ImportError as err:
-        raise BaiMeiError(PYAIS_MISSING, details=str(err)) from err
     name = os.fspath(path)
+    reader = _Reader()
     try:
-        reader = _Reader(pyais)
         # Shared with the CSV readers: refuses FIFOs and devices before opening, decompresses, transcodes UTF-16.
         with open_utf8(inspect(name)) as opened:
-            for line_no, raw in enumerate(opened.stream, 1):
-                if line_no % PROGRESS_EVERY == 0:
-                    if is_canceled is not None and is_canceled():
-                        raise Canceled()
-                    if progress is not None:
-                        progress(opened.fraction())
-                reader.feed(line_no, raw)
+            for piece in _chunks(opened.stream):
+                if is_canceled is not None and is_canceled():
+                    raise Canceled()
+                reader.feed(piece)
+                if progress is not None:
+                    progress(opened.fraction())
     except STREAM_ERRORS as err:
         raise BaiMeiError(
             f"Cannot read the NMEA file {name}: {getattr(err, 'strerror', None) or err}", details=repr(err)
@@ -106,6 +105,37 @@ def read_nmea(
     if progress is not None:
         progress(1.0)
     return result
+
+
+class _LongLine(bytes):
+    """The start of a line longer than MAX_LINE (the rest was skipped)."""
+
+
+def _chunks(stream):
+    """Whole lines, CHUNK bytes at a time (each piece ends with a line break), or a _LongLine for an endless line."""
+    carry, skipping = b"", None
+    while True:
+        block = stream.read(CHUNK)
+        if not block:
+            if skipping is not None:
+                yield skipping
+            elif carry:
+                yield carry + b"\n"
+            return
+        if skipping is not None:
+            cut = block.find(b"\n")
+            if cut < 0:
+                continue
+            yield skipping
+            skipping, block = None, block[cut + 1 :]
+        data = carry + block
+        cut = data.rfind(b"\n")
+        if cut >= 0:
+            yield data[: cut + 1]
+            data = data[cut + 1 :]
+        carry = data
+        if len(carry) > MAX_LINE:
+            skipping, carry = _LongLine(carry[:80]), b""
 
 
 def _epoch(text: bytes) -> int:
@@ -120,201 +150,184 @@ def _epoch(text: bytes) -> int:
     return int(value)
 
 
-def _text(value) -> str | None:
-    """AIS six-bit text without its ``@`` padding (everything from the first ``@`` on) and spaces; None if empty."""
-    if not value:
-        return None
-    return value.split("@", 1)[0].strip() or None
-
-
-def _ship_type(code) -> str | None:
-    code = int(code) if code is not None else 0
+def _ship_type(code: int) -> str | None:
     if code <= 0:
         return None
     return _SHIP_TYPES.get(code) or _SHIP_TYPE_TENS.get(code // 10 if code < 100 else 0) or str(code)
 
 
-def _nan_if(value, not_available: float) -> float:
-    """The value as a float, NaN when missing or at/above the "not available" code."""
-    return math.nan if value is None or value >= not_available else float(value)
+_SHIP_TYPE_TEXT = [_ship_type(code) for code in range(256)]
+
+
+def _classify(line: bytes) -> tuple:
+    """(is an AIS line, reason it is malformed or None to skip it) for a line that is not a well-formed sentence."""
+    if not line or line.startswith(b"#"):
+        return False, None
+    sentence = line
+    if line.startswith(b"\\"):
+        end = line.find(b"\\", 1)
+        sentence = line[end + 1 :] if end > 0 else line[1:]
+    mentions = b"VDM" in line or b"VDO" in line
+    if not (sentence[:1] in (b"!", b"$") and sentence[3:6].upper() in (b"VDM", b"VDO")):
+        if sentence[:1] in (b"!", b"$") and not mentions:
+            return False, None  # another NMEA sentence ($GPRMC...): not ours to count
+        return mentions, "not an AIVDM/AIVDO sentence"
+    if b"*" not in sentence:
+        return True, "no checksum"
+    return True, "undecodable sentence"
 
 
 class _Reader:
-    """Line-by-line state: fragments waiting for their siblings, rows so far and static data per MMSI."""
+    """State across chunks: fragments waiting for their siblings, decoded rows and static reports so far."""
 
-    def __init__(self, pyais):
-        self.produce = pyais.messages.NMEASentenceFactory.produce
-        self.assemble = pyais.messages.AISSentence.assemble_from_iterable
-        self.known_types = pyais.messages.MSG_CLASS
+    def __init__(self):
+        self.lines = 0  # lines before the current chunk
         self.ais_lines = 0
         self.malformed = 0
-        self.example: str | None = None
-        self.pending: dict = {}  # fragment key -> (fragment count, {fragment number: (line_no, line, sentence, t)})
-        self.rows = {name: array(code) for name, code in _ROW_COLUMNS}  # compact: files hold millions of reports
-        self.not_vessel = array("b")
-        self.row_static = array("q")  # snapshot index per row, -1 = none yet
-        self.snapshots: list = []  # (mmsi, static tuple) in the order they became current
-        self.current: dict = {}  # mmsi -> index of its latest snapshot
-        self.fill: dict = {}  # mmsi -> first known value of each static field
+        self.example: tuple | None = None  # (trigger, text): the bad event that happened first
+        self.pending: dict = {}  # fragment key -> (fragment count, {fragment number: part})
+        self.rows: list = []  # per chunk: dict of row arrays
+        self.statics: list = []  # per chunk: dict of static report arrays
+        self.multi: list = []  # assembled messages of the current chunk
 
-    def bad(self, lines: list, why: str) -> None:
-        self.malformed += len(lines)
-        if self.example is None:
-            line_no, line = lines[0]
+    def bad(self, count: int, trigger, line_no: int, line: bytes, why: str) -> None:
+        self.malformed += count
+        if self.example is None or trigger < self.example[0]:
             text = line.decode("ascii", "replace")
             text = text if len(text) <= 60 else text[:57] + "..."
-            self.example = f"line {line_no}: '{text}' ({why})"
+            self.example = (trigger, f"line {line_no}: '{text}' ({why})")
 
-    def feed(self, line_no: int, raw: bytes) -> None:
-        line = raw.strip()
-        if line_no == 1:
-            line = line.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
-        if not line or line.startswith(b"#"):
+    def feed(self, piece: bytes) -> None:
+        if isinstance(piece, _LongLine):
+            self.lines += 1
+            self.ais_lines += b"VDM" in piece or b"VDO" in piece
+            self.bad(1, (self.lines - 1, 0), self.lines, piece, f"line longer than {MAX_LINE // (1 << 20)} MiB")
             return
-        here = [(line_no, line)]
-        tag, sentence = b"", line
-        if line.startswith(b"\\"):
-            end = line.find(b"\\", 1)
-            tag, sentence = (line[1:end], line[end + 1 :]) if end > 0 else (b"", line[1:])
-        is_ais = sentence[:1] in (b"!", b"$") and sentence[3:6].upper() in (b"VDM", b"VDO")
-        if not is_ais:
-            if sentence[:1] in (b"!", b"$") and b"VDM" not in line and b"VDO" not in line:
-                return  # another NMEA sentence ($GPRMC...): not ours to count
-            if b"VDM" in line or b"VDO" in line:
-                self.ais_lines += 1
-            self.bad(here, "not an AIVDM/AIVDO sentence")
+        s = scan(piece, self.lines == 0, _epoch)
+        base = self.lines
+        self.lines += len(s.starts)
+        self.ais_lines += int(s.shaped.sum())
+        for i in np.flatnonzero(~s.shaped).tolist():
+            line = s.line(i)
+            is_ais, why = _classify(line)
+            self.ais_lines += is_ais
+            if why is not None:
+                self.bad(1, (base + i, 0), base + i + 1, line, why)
+        for mask, why in ((s.bad_fragment, "undecodable sentence"), (s.bad_checksum & ~s.bad_fragment, "bad checksum")):
+            hits = np.flatnonzero(mask)
+            if len(hits):
+                self.malformed += len(hits) - 1
+                self.bad(1, (base + int(hits[0]), 0), base + int(hits[0]) + 1, s.line(int(hits[0])), why)
+        good = s.shaped & ~s.bad_fragment & ~s.bad_checksum
+        singles = np.flatnonzero(good & (s.frag_cnt == 1))
+        self.fragments(s, np.flatnonzero(good & (s.frag_cnt > 1)), base)
+        self.decode(s, singles, base)
+
+    def fragments(self, s, rows: np.ndarray, base: int) -> None:
+        """Sentences of multi-sentence messages, in line order: kept until their siblings arrive (tag block group,
+        else talker, channel, sequence id and count)."""
+        if len(rows) == 0:
             return
-        self.ais_lines += 1
-        star = sentence.find(b"*")
-        if star < 0:
-            self.bad(here, "no checksum")
-            return
-        body, trailer = sentence[: star + 3], sentence[star + 3 :]
-        t, group = MISSING_TIME, None
-        for field in tag.split(b"*", 1)[0].split(b","):
-            if field.startswith(b"c:"):
-                t = _epoch(field[2:])
-            elif field.startswith(b"g:"):
-                group = field[2:].rsplit(b"-", 1)[-1]
-        if t == MISSING_TIME and trailer.startswith(b","):
-            t = _epoch(trailer.rsplit(b",", 1)[-1])
-        try:
-            msg = self.produce(body)
-        except Exception:  # noqa: BLE001 - pyais raises many exception types for broken input; never fatal
-            self.bad(here, "undecodable sentence")
-            return
-        if not msg.is_valid:
-            self.bad(here, "bad checksum")
-            return
-        if msg.frag_cnt == 1:
-            self.message(msg, t, here)
-            return
-        key = (b"g", group) if group else (msg.talker_id, msg.type, msg.channel, msg.seq_id, msg.frag_cnt)
-        count, parts = self.pending.get(key, (msg.frag_cnt, None))
-        if parts is not None and (count != msg.frag_cnt or msg.frag_num in parts):
-            self.give_up(key)
+        buf = s.buf
+        fields = (s.starts, s.ends, s.tag_end, s.s0, s.payload_at, s.payload_len, s.fill, s.t, s.channel, s.seq)
+        columns = [x[rows].tolist() for x in (*fields, s.frag_cnt, s.frag_num)]
+        for i, start, end, tag_end, s0, at, length, fill, t, channel, seq, count, number in zip(
+            rows.tolist(), *columns
+        ):
+            group = None
+            if tag_end >= 0:
+                for field in buf[start + 1 : tag_end].split(b"*", 1)[0].split(b","):
+                    if field.startswith(b"g:"):
+                        group = field[2:].rsplit(b"-", 1)[-1]
+            key = (b"g", group) if group else (buf[s0 + 1 : s0 + 6], channel, seq, count)
+            part = (base + i + 1, buf[start:end], buf[at : at + length], fill, t)
+            self.fragment(key, count, number, part, base + i)
+
+    def fragment(self, key, count: int, number: int, part: tuple, trigger: int) -> None:
+        held, parts = self.pending.get(key, (count, None))
+        if parts is not None and (held != count or number in parts):
+            self.give_up(key, (trigger, 0))
             parts = None
         if parts is None:
             parts = {}
-            self.pending[key] = (msg.frag_cnt, parts)
+            self.pending[key] = (count, parts)
             if len(self.pending) > MAX_PENDING:
-                self.give_up(next(iter(self.pending)))
-        parts[msg.frag_num] = (line_no, line, msg, t)
-        if len(parts) == msg.frag_cnt:
+                self.give_up(next(iter(self.pending)), (trigger, 1))
+        parts[number] = part
+        if len(parts) == count:
             del self.pending[key]
-            ordered = [parts[number] for number in sorted(parts)]
-            lines = [(p[0], p[1]) for p in ordered]
-            times = [p[3] for p in ordered if p[3] != MISSING_TIME]
-            try:
-                whole = self.assemble([p[2] for p in ordered])
-            except Exception:  # noqa: BLE001 - as above
-                self.bad(lines, "undecodable multi-sentence message")
-                return
-            self.message(whole, times[0] if times else MISSING_TIME, lines)
+            ordered = [parts[k] for k in sorted(parts)]
+            times = [p[4] for p in ordered if p[4] != MISSING_TIME]
+            payload = b"".join(p[2] for p in ordered)
+            self.multi.append((trigger, payload, ordered[-1][3], times[0] if times else MISSING_TIME, ordered))
 
-    def give_up(self, key) -> None:
+    def give_up(self, key, trigger) -> None:
         _, parts = self.pending.pop(key)
-        self.bad([(p[0], p[1]) for _, p in sorted(parts.items())], "incomplete multi-sentence message")
+        first = parts[min(parts)]
+        self.bad(len(parts), trigger, first[0], first[1], "incomplete multi-sentence message")
 
-    def message(self, msg, t: int, lines: list) -> None:
-        ais_id = msg.ais_id
-        if ais_id not in DECODED_TYPES:
-            if ais_id not in self.known_types:
-                self.bad(lines, f"unknown message type {ais_id}")
-            return
-        try:
-            decoded = msg.decode()
-        except Exception:  # noqa: BLE001 - as above
-            self.bad(lines, f"undecodable type {ais_id} message")
-            return
-        mmsi = decoded.mmsi
-        if mmsi is not None and ais_id in STATIC_TYPES:
-            self.static(decoded, ais_id, mmsi)
-        if ais_id in STATIC_TYPES and ais_id not in POSITION_TYPES:
-            return
-        lon, lat = decoded.lon, decoded.lat
-        if mmsi is None or lon is None or lat is None:
-            self.bad(lines, f"type {ais_id} position report too short")
-            return
-        if ais_id == 27:
-            sog, cog = _nan_if(decoded.speed, 63), _nan_if(decoded.course, 360)
-        elif ais_id == 9:
-            sog, cog = _nan_if(decoded.speed, 1023), _nan_if(decoded.course, 360)
-        else:
-            sog, cog = _nan_if(getattr(decoded, "speed", None), 102.25), _nan_if(getattr(decoded, "course", None), 360)
-        heading = _nan_if(getattr(decoded, "heading", None), 360)
-        for name, value in zip(self.rows, (mmsi, t, lon, lat, sog, cog, heading)):
-            self.rows[name].append(value)
-        self.not_vessel.append(ais_id in NOT_VESSEL_TYPES)
-        self.row_static.append(self.current.get(mmsi, -1))
+    def decode(self, s, singles: np.ndarray, base: int) -> None:
+        """Decode this chunk's complete messages (single sentences and assembled ones) in the order they completed."""
+        multi, self.multi = self.multi, []
+        values = [s.payload_values(singles)]
+        nbits = [6 * s.payload_len[singles].astype(np.int64) - s.fill[singles]]
+        order = [base + singles]
+        times = [s.t[singles]]
+        if multi:
+            padded = b"".join(m[1][: dec.WIDTH].ljust(dec.WIDTH, b"0") for m in multi)
+            values.append(dec.ARMOR[np.frombuffer(padded, np.uint8)].reshape(len(multi), dec.WIDTH))
+            nbits.append(np.array([6 * len(m[1]) - m[2] for m in multi], dtype=np.int64))
+            order.append(np.array([m[0] for m in multi], dtype=np.int64))
+            times.append(np.array([m[3] for m in multi], dtype=np.int64))
+        values, nbits, order, times = (np.concatenate(x) for x in (values, nbits, order, times))
+        sort = np.argsort(order, kind="stable")
+        values, nbits, order, times = values[sort], nbits[sort], order[sort], times[sort]
+        d = dec.decode(values, nbits)
+        self.message_errors(d, order, s, base, {m[0]: m[4] for m in multi})
+        rows = d.is_row & (d.bad == dec.OK)
+        self.rows.append(
+            {
+                "order": order[rows],
+                "mmsi": d.mmsi[rows],
+                "t": times[rows],
+                **{name: getattr(d, name)[rows] for name in ("lon", "lat", "sog", "cog", "heading", "not_vessel")},
+            }
+        )
+        static = np.isin(d.ais_id, dec.STATIC_TYPES) & d.has_mmsi & ((d.bad == dec.OK) | (d.bad == dec.TOO_SHORT))
+        names = ("mmsi", "name", "callsign", "imo", "ship_type", "draught", "destination")
+        self.statics.append({"order": order[static], **{name: getattr(d, name)[static] for name in names}})
 
-    def static(self, d, ais_id: int, mmsi: int) -> None:
-        if ais_id == 5:
-            draught = d.draught if d.draught else None
-            imo = str(d.imo) if d.imo else None
-            values = (_text(d.shipname), _text(d.callsign), imo, _ship_type(d.ship_type), draught, _text(d.destination))
-        elif ais_id == 19:
-            values = (_text(d.shipname), None, None, _ship_type(d.ship_type), None, None)
-        elif d.partno == 0:
-            values = (_text(d.shipname), None, None, None, None, None)
-        else:
-            values = (None, _text(d.callsign), None, _ship_type(d.ship_type), None, None)
-        index = self.current.get(mmsi)
-        old = _NO_STATIC if index is None else self.snapshots[index][1]
-        new = tuple(old_value if value is None else value for value, old_value in zip(values, old))
-        if new != old:
-            self.snapshots.append((mmsi, new))
-            self.current[mmsi] = len(self.snapshots) - 1
-            fill = self.fill.get(mmsi, _NO_STATIC)
-            self.fill[mmsi] = tuple(value if first is None else first for first, value in zip(fill, new))
+    def message_errors(self, d, order, s, base: int, multi: dict) -> None:
+        bad = np.flatnonzero(d.bad != dec.OK)
+        if len(bad) == 0:
+            return
+        for k, i in enumerate(bad.tolist()):
+            trigger = int(order[i])
+            parts = multi.get(trigger)
+            count = len(parts) if parts else 1
+            if k == 0:
+                line_no, line = (parts[0][0], parts[0][1]) if parts else (trigger + 1, s.line(trigger - base))
+                self.bad(count, (trigger, 2), line_no, line, dec.reason_text(int(d.bad[i]), int(d.ais_id[i])))
+            else:
+                self.malformed += count
 
     def finish(self) -> RawRead:
         for key in list(self.pending):
-            self.give_up(key)
-        rows = {name: np.frombuffer(values, dtype=values.typecode).copy() for name, values in self.rows.items()}
+            self.give_up(key, (_LATE, 0))
+        rows = {name: np.concatenate([r[name] for r in self.rows]) for name in self.rows[0]} if self.rows else None
+        if rows is None:
+            empty = np.zeros(0)
+            rows = {k: empty for k in ("order", "mmsi", "t", "lon", "lat", "sog", "cog", "heading", "not_vessel")}
         n = len(rows["mmsi"])
-        mmsi = rows["mmsi"]
-        # Back-fill: a field unknown at a report's time takes the MMSI's first value of it; reports before any static
-        # message use a snapshot of those first values. Snapshot -1 is the empty one appended last.
-        fill = self.fill
-        snapshots = [tuple(v if v is not None else f for v, f in zip(s, fill[m])) for m, s in self.snapshots]
-        first = {}
-        for m, values in fill.items():
-            first[m] = len(snapshots)
-            snapshots.append(values)
-        snapshots.append(_NO_STATIC)
-        ref = np.frombuffer(self.row_static, dtype=np.int64).copy()
-        for i in np.flatnonzero(ref < 0).tolist():
-            ref[i] = first.get(int(mmsi[i]), -1)
-        text = {
-            name: TextColumn.from_strings(s[k] for s in snapshots)
-            for k, name in ((0, "vessel_name"), (1, "callsign"), (2, "imo"), (3, "vessel_type"), (5, "destination"))
-        }
-        draught = np.array([np.nan if s[4] is None else s[4] for s in snapshots], dtype=np.float64)
+        static = (
+            {name: np.concatenate([r[name] for r in self.statics]) for name in self.statics[0]} if self.statics else {}
+        )
+        merged = _merge_static(rows["order"].astype(np.int64), rows["mmsi"].astype(np.int64), static)
         cols = AisColumns.build(
-            **rows,
-            draught=draught[ref],
-            **{name: TextColumn(col.codes[ref], col.values) for name, col in text.items()},
+            mmsi=rows["mmsi"],
+            t=rows["t"],
+            **{name: rows[name] for name in ("lon", "lat", "sog", "cog", "heading")},
+            **merged,
         )
         warnings = []
         if n and bool((cols.t == MISSING_TIME).all()):
@@ -326,9 +339,90 @@ class _Reader:
             columns=cols,
             rows_read=n + self.malformed,
             unparseable=np.zeros(n, dtype=bool),
-            not_vessel=np.frombuffer(self.not_vessel, dtype=np.int8).astype(bool),
+            not_vessel=rows["not_vessel"].astype(bool),
             malformed=self.malformed,
-            examples={MALFORMED: self.example} if self.example else {},
+            examples={MALFORMED: self.example[1]} if self.example else {},
             warnings=warnings,
             format_name=FORMAT_NAME,
         )
+
+
+def _text_codes(raw: np.ndarray) -> tuple:
+    """Codes (-1: none) and unique values of six-bit texts (blank-padded bytes)."""
+    unique, inverse = np.unique(raw, return_inverse=True)
+    lookup: dict = {}
+    code_of = []
+    for value in unique.tolist():
+        text = value.strip().decode("ascii")
+        code_of.append(lookup.setdefault(text, len(lookup)) if text else -1)
+    values = list(lookup)
+    return np.array(code_of, dtype=np.int64)[inverse] if len(raw) else np.zeros(0, np.int64), values
+
+
+class _Timeline:
+    """Rows and static reports sorted by MMSI then order (a report before a row of the same order: type 19's own)."""
+
+    def __init__(self, row_order, row_mmsi, event_order, event_mmsi):
+        n, e = len(row_order), len(event_order)
+        mmsi = np.r_[event_mmsi, row_mmsi]
+        kind = np.r_[np.zeros(e, np.int8), np.ones(n, np.int8)]
+        sort = np.lexsort((kind, np.r_[event_order, row_order], mmsi))
+        self.sort, self.e, self.n = sort, e, n
+        self.slots = np.flatnonzero(sort >= e)
+        self.rows = sort[self.slots] - e
+        sorted_mmsi = mmsi[sort]
+        # The first slot of each row's MMSI run, to find its first report (back-fill).
+        run_start = np.r_[True, sorted_mmsi[1:] != sorted_mmsi[:-1]]
+        starts = np.flatnonzero(run_start)
+        run = np.maximum.accumulate(np.where(run_start, np.arange(e + n), 0))[self.slots]
+        self.run = run  # per row slot: where its MMSI's run starts and ends
+        self.run_end = np.r_[starts[1:], e + n][np.searchsorted(starts, run)]
+
+    def pick(self, usable: np.ndarray) -> np.ndarray:
+        """Per row (in row order), the index of the report chosen for a field (-1: none); ``usable`` per report."""
+        e, n = self.e, self.n
+        out = np.full(n, -1, dtype=np.int64)
+        if n == 0 or not usable.any():
+            return out
+        is_usable = np.zeros(e + n, bool)
+        is_usable[:e] = usable
+        marks = is_usable[self.sort]
+        position = np.arange(e + n)
+        latest = np.maximum.accumulate(np.where(marks, position, -1))[self.slots]
+        run = self.run
+        chosen = np.where(latest >= run, latest, -1)
+        # First usable report of the run: the next usable slot at or after the run start, if inside the run.
+        following = np.minimum.accumulate(np.where(marks, position, e + n)[::-1])[::-1]
+        first = following[run]
+        first = np.where(first < self.run_end, first, -1)
+        chosen = np.where(chosen >= 0, chosen, first)
+        out[self.rows] = np.where(chosen >= 0, self.sort[np.maximum(chosen, 0)], -1)
+        return out
+
+
+def _merge_static(order: np.ndarray, mmsi: np.ndarray, static: dict) -> dict:
+    """Static fields per row (see the module docstring): each field on its own, from the reports carrying it."""
+    n = len(order)
+    if not static or len(static["order"]) == 0:
+        empty = {name: TextColumn.empty(n) for name in ("vessel_name", "callsign", "imo", "vessel_type", "destination")}
+        return {**empty, "draught": np.full(n, np.nan)}
+    timeline = _Timeline(order, mmsi, static["order"].astype(np.int64), static["mmsi"].astype(np.int64))
+
+    def merged(codes, values):
+        chosen = timeline.pick(codes >= 0)
+        return TextColumn(np.where(chosen >= 0, codes[np.maximum(chosen, 0)], -1), values)
+
+    out = {}
+    for field, column in (("name", "vessel_name"), ("callsign", "callsign"), ("destination", "destination")):
+        out[column] = merged(*_text_codes(static[field]))
+    imo = static["imo"]
+    imo_unique, imo_inverse = np.unique(imo, return_inverse=True)
+    imo_codes = np.where(imo > 0, imo_inverse - int(imo_unique[0] == 0), -1)
+    out["imo"] = merged(imo_codes, [str(v) for v in imo_unique.tolist() if v > 0])
+    values = sorted({text for text in _SHIP_TYPE_TEXT if text})
+    code_of = np.array([values.index(text) if text else -1 for text in _SHIP_TYPE_TEXT], dtype=np.int64)
+    out["vessel_type"] = merged(code_of[static["ship_type"].astype(np.int64) & 255], values)
+    draught = static["draught"]
+    chosen = timeline.pick(~np.isnan(draught))
+    out["draught"] = np.where(chosen >= 0, draught[np.maximum(chosen, 0)], np.nan)
+    return out

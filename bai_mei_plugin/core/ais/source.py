@@ -17,11 +17,12 @@ import os
 import stat
 import zipfile
 from dataclasses import dataclass
-from typing import Optional
+from typing import List, Optional, Tuple
 
 from ..errors import BaiMeiError
 
 HEAD_BYTES = 64 * 1024
+PARQUET_MAGIC = b"PAR1"
 
 # Compressed formats read as streams (magic bytes -> name).
 STREAMED = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"PK\x03\x04", "zip"))
@@ -31,7 +32,6 @@ OTHER_BINARY = (
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
     (b"Rar!\x1a\x07", "a RAR archive"),
     (b"\x28\xb5\x2f\xfd", "a Zstandard-compressed file"),
-    (b"PAR1", "a Parquet file (use 'Detect dark gaps in an archive (Dask)' for Parquet)"),
     (b"SQLite format 3\x00", "an SQLite database or GeoPackage (add it as a layer instead)"),
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
@@ -53,7 +53,11 @@ _DECOMPRESS = {"gzip": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"), "bzip2
 
 @dataclass
 class SourceInfo:
-    """A file's size, compression (None: plain), zip member, text encoding and BOM length."""
+    """A file's size, compression (None: plain), zip member, text encoding and BOM length.
+
+    ``path`` is what the user named: a file, or a member of a zip written as ``archive.zip/member.csv``;
+    ``file`` is the file on disk that is opened (the archive for a member).
+    """
 
     path: str
     size: int
@@ -61,15 +65,24 @@ class SourceInfo:
     member: Optional[str] = None
     encoding: str = "utf-8"
     bom: int = 0
+    archive: Optional[str] = None  # the zip on disk when ``path`` names a member inside it
+    member_start: int = 0  # where the member's compressed bytes begin in the archive (for progress)
+    member_bytes: int = 0  # the member's compressed size (progress) ...
+    member_text: int = 0  # ... and its uncompressed size (the memory estimate)
+    parquet: bool = False
 
     @property
     def name(self) -> str:
         return os.path.basename(self.path)
 
     @property
+    def file(self) -> str:
+        return self.archive or self.path
+
+    @property
     def plain(self) -> bool:
         """Uncompressed UTF-8 (or ASCII / Latin-1 read as UTF-8): readers may open the file directly."""
-        return self.compression is None and self.encoding == "utf-8"
+        return self.compression is None and self.encoding == "utf-8" and self.archive is None
 
     def describe(self) -> str:
         parts = [
@@ -111,9 +124,28 @@ def check_regular(path: str) -> int:
     )
 
 
+def split_member(path: str) -> Tuple[str, Optional[str]]:
+    """(archive, member) when ``path`` is ``some.zip/inside/name.csv`` (a member of a zip on disk), else
+    (path, None). A path that exists on disk is always the file itself."""
+    if os.path.lexists(path):
+        return path, None
+    head, parts = path, []
+    while True:
+        parent, part = os.path.split(head)
+        if not part or parent == head:
+            return path, None
+        parts.insert(0, part)
+        head = parent
+        if os.path.isfile(head):
+            return (head, "/".join(parts)) if zipfile.is_zipfile(head) else (path, None)
+
+
 def inspect(path: str) -> SourceInfo:
     """Check ``path`` and tell how to read it; BaiMeiError naming what the file is when it cannot be read."""
     path = os.fspath(path)
+    archive, member = split_member(path)
+    if member is not None:
+        return _inspect_member(path, archive, member)
     size = check_regular(path)
     try:
         with open(path, "rb") as handle:
@@ -121,6 +153,9 @@ def inspect(path: str) -> SourceInfo:
     except OSError as exc:
         raise BaiMeiError(f"Cannot open the AIS file {path}: {exc.strerror or exc}.") from exc
     info = SourceInfo(path, size)
+    if magic.startswith(PARQUET_MAGIC):
+        info.parquet = True
+        return info
     for prefix, kind in OTHER_BINARY:
         if magic.startswith(prefix):
             raise BaiMeiError(
@@ -130,6 +165,19 @@ def inspect(path: str) -> SourceInfo:
     info.compression = next((kind for prefix, kind in STREAMED if magic.startswith(prefix)), None)
     if info.compression == "zip":
         info.member = _zip_member(path)
+        _member_figures(info, path, info.member)
+    return _with_encoding(info)
+
+
+def _inspect_member(path: str, archive: str, member: str) -> SourceInfo:
+    """A member of a zip named as ``archive.zip/member``: checked (present, not encrypted) and its encoding told."""
+    info = SourceInfo(path, check_regular(archive), compression="zip", member=member, archive=archive)
+    _member_figures(info, archive, member)
+    return _with_encoding(info)
+
+
+def _with_encoding(info: SourceInfo) -> SourceInfo:
+    path = info.path
     head = _raw_head(info)
     info.encoding, info.bom = _encoding(head)
     if info.encoding.startswith("utf-32"):
@@ -160,28 +208,52 @@ def binary_share(text: str) -> float:
     return (len(text) - len(text.translate(_ODD_CHARACTERS))) / len(text)
 
 
-def _zip_member(path: str) -> str:
+def zip_members(path: str) -> List[zipfile.ZipInfo]:
+    """The files in the zip ``path`` (not folders), BaiMeiError when it is not a readable zip."""
     try:
         with zipfile.ZipFile(path) as archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
+            return [m for m in archive.infolist() if not m.is_dir()]
     except (zipfile.BadZipFile, OSError) as exc:
         raise BaiMeiError(
             f"{os.path.basename(path)} starts like a zip archive but cannot be opened as one "
             f"({exc}): extract the AIS file with another tool and choose it ({path})."
         ) from exc
+
+
+def _zip_member(path: str) -> str:
+    members = zip_members(path)
     if len(members) != 1:
         names = ", ".join(m.filename for m in members[:5]) + (", ..." if len(members) > 5 else "")
         raise BaiMeiError(
             f"{os.path.basename(path)} is a zip archive of {len(members)} files ({names or 'none'}); "
-            f"the reader takes a zip holding exactly one CSV or NMEA file: extract the one you want "
-            f"and choose it ({path})."
+            f"read it as a dataset (every AIS file in it, as one) or name one member as "
+            f"{os.path.basename(path)}/<member> ({path})."
         )
     return members[0].filename
 
 
+def _member_figures(info: SourceInfo, archive: str, member: str) -> None:
+    """Where the member lies and how big it is; BaiMeiError when it is absent or encrypted."""
+    found = {m.filename: m for m in zip_members(archive)}
+    entry = found.get(member)
+    if entry is None:
+        names = ", ".join(list(found)[:5]) + (", ..." if len(found) > 5 else "")
+        raise BaiMeiError(
+            f"{os.path.basename(archive)} holds no member {member!r}: it holds {names or 'nothing'} ({archive})."
+        )
+    if entry.flag_bits & 0x1:
+        raise BaiMeiError(
+            f"{os.path.basename(archive)} is an encrypted (password-protected) zip: its member {member} cannot be "
+            f"read without the password. Extract it with the password (e.g. 7-Zip or unzip) and choose the "
+            f"extracted file ({archive}).",
+            "zip member flag bit 0 (encrypted)",
+        )
+    info.member_start, info.member_bytes, info.member_text = entry.header_offset, entry.compress_size, entry.file_size
+
+
 def _raw_head(info: SourceInfo) -> bytes:
     """The first bytes after decompression (before any transcoding)."""
-    raw = open(info.path, "rb")
+    raw = open(info.file, "rb")
     try:
         stream = _decompressed(info, raw)
         try:
@@ -256,7 +328,7 @@ class Opened:
 
     def __init__(self, info: SourceInfo):
         self.info = info
-        self._raw = open(info.path, "rb")
+        self._raw = open(info.file, "rb")
         try:
             stream = _decompressed(info, self._raw)
             stream.read(info.bom)
@@ -270,6 +342,9 @@ class Opened:
     def fraction(self) -> float:
         """How much of the file on disk has been consumed (the compressed bytes for a compressed file)."""
         try:
+            if self.info.member_bytes:
+                done = self._raw.tell() - self.info.member_start
+                return min(1.0, max(0.0, done / self.info.member_bytes))
             return min(1.0, self._raw.tell() / max(1, self.info.size))
         except (OSError, ValueError):
             return 0.0
@@ -290,6 +365,8 @@ def text_size(info: SourceInfo, sample: int = 4 << 20) -> int:
     one, else extrapolated from the ratio over the first ``sample`` bytes of text (for the memory estimate)."""
     if info.plain:
         return info.size
+    if info.member_text and info.encoding == "utf-8":
+        return info.member_text
     try:
         with open_utf8(info) as opened:
             out = len(opened.stream.read(sample))
@@ -309,8 +386,16 @@ def open_utf8(info: SourceInfo) -> Opened:
 STREAM_ERRORS = (EOFError, lzma.LZMAError, zipfile.BadZipFile, OSError)
 
 
-def damaged(info: SourceInfo, exc: BaseException) -> BaiMeiError:
-    what = f"a damaged {info.compression} file" if info.compression else "unreadable"
+def damaged(
+    info: SourceInfo, exc: BaseException, rows: Optional[int] = None, line: Optional[int] = None
+) -> BaiMeiError:
+    """A stream that failed in the middle: truncated or corrupt. ``rows`` read before it stopped, when known."""
+    what = f"a damaged {info.compression} file (truncated or corrupt)" if info.compression else "unreadable"
+    where = ""
+    if rows is not None:
+        where = f" after {rows:,} rows" + (f" (at line {line:,})" if line else "")
     return BaiMeiError(
-        f"{info.name} is {what}: reading stopped with '{exc}'. Download or copy it again ({info.path}).", repr(exc)
+        f"{info.name} is {what}: reading stopped{where} with '{exc}'. Nothing was loaded; download or copy the "
+        f"file again ({info.path}).",
+        repr(exc),
     )

@@ -1,4 +1,5 @@
-"""The Gaps page: find the Bai Mei 8's first gap, see it on the map and in the Selected gap box; the Preset list."""
+"""The Gaps page: the Bai Mei 8's June gap among the three most suspicious without typing a name, on the map and in
+the Selected gap box; the Preset list."""
 
 from .base import Step, Until
 from .context import wait_for_map
@@ -24,8 +25,69 @@ GAP_FIELDS = (
 # gaps_page
 
 
+def wait_scores(ctx):
+    """Right after the load every gap is scored in the background; the table fills in as the scores arrive."""
+    gaps = ctx.dock().gaps
+    return Until(
+        "every gap scored",
+        lambda: not gaps.scoring.busy and bool(gaps.session.scores),
+        300,
+        then_ms=500,
+    )
+
+
 def select_first_gap(ctx):
-    """Gaps page: type "BAI MEI" in the filter, sort by off time ascending, select the first row."""
+    """Gaps page, no name typed: the table as it comes (most suspicious first); the top three rows; select the Bai Mei
+    8's June gap among them by clicking its row."""
+    from qgis.PyQt.QtCore import Qt
+
+    dock = ctx.dock()
+    dock.tabs.setCurrentWidget(dock.gapsPage)
+    ctx.process_events(200)
+    proxy = dock.gaps.proxy
+    header = dock.gapTable.horizontalHeader()
+    info = {
+        "filter_text": dock.filterEdit.text(),
+        "rows_shown": proxy.rowCount(),
+        "gap_count_label": dock.gapCountLabel.text(),
+        "sorted_by": proxy.headerData(header.sortIndicatorSection(), Qt.Horizontal),
+        "descending": header.sortIndicatorOrder() == Qt.DescendingOrder,
+        "scored": len(dock.session.scores),
+        "gap": None,
+    }
+    top = []
+    for row in range(min(3, proxy.rowCount())):
+        record = proxy.record(proxy.index(row, 0))
+        score = dock.session.scores.get(record.gap_id)
+        top.append(
+            {
+                "row": row,
+                "mmsi": record.mmsi,
+                "vessel": record.vessel_name,
+                "off_time": record.off_time,
+                "rank": score.rank if score else None,
+                "points": score.points if score else None,
+            }
+        )
+    info["top3"] = top
+    ctx.result["selected_gap"] = info
+    expected_off = ctx.expected_gap[0] if ctx.expected_gap else None
+    june = next((t["row"] for t in top if t["mmsi"] == ctx.mmsi and t["off_time"] == expected_off), None)
+    if june is None:
+        raise RuntimeError(f"the Bai Mei 8's June gap is not among the three most suspicious: {top}")
+    ctx.save("dock-gaps-by-suspicion", ctx.grab_screen())
+    rect = dock.gapTable.visualRect(proxy.index(june, 1))
+    _click(dock.gapTable.viewport(), rect.center())
+    ctx.process_events(200)
+    gap = dock.gaps.selected_gap()
+    if gap is None:
+        raise RuntimeError("no gap selected after clicking its row")
+    info["gap"] = {key: getattr(gap, key, None) for key in GAP_FIELDS}
+    ctx.gap = gap
+    return ctx.wait_for_map()
+
+
+def _click(widget, point):
     from qgis.PyQt.QtCore import Qt
 
     try:
@@ -33,33 +95,7 @@ def select_first_gap(ctx):
     except ImportError:
         from PyQt5.QtTest import QTest
 
-    dock = ctx.dock()
-    dock.tabs.setCurrentWidget(dock.gapsPage)
-    ctx.process_events(200)
-    dock.filterEdit.setFocus()
-    dock.filterEdit.clear()
-    QTest.keyClicks(dock.filterEdit, "BAI MEI")
-    proxy = dock.gaps.proxy
-    column = next(c for c in range(proxy.columnCount()) if proxy.headerData(c, Qt.Horizontal) == "Off (UTC)")
-    dock.gapTable.sortByColumn(column, Qt.AscendingOrder)
-    dock.gapTable.selectRow(0)
-    ctx.process_events(200)
-    gap = dock.gaps.selected_gap()
-    info = {
-        "filter_text": dock.filterEdit.text(),
-        "rows_shown": proxy.rowCount(),
-        "gap_count_label": dock.gapCountLabel.text(),
-        "sorted_by": proxy.headerData(dock.gapTable.horizontalHeader().sortIndicatorSection(), Qt.Horizontal),
-        "ascending": dock.gapTable.horizontalHeader().sortIndicatorOrder() == Qt.AscendingOrder,
-        "shown_vessels": sorted({proxy.record(proxy.index(r, 0)).mmsi for r in range(proxy.rowCount())}),
-        "gap": None,
-    }
-    ctx.result["selected_gap"] = info
-    if gap is None:
-        raise RuntimeError("no gap selected after selectRow(0)")
-    info["gap"] = {key: getattr(gap, key, None) for key in GAP_FIELDS}
-    ctx.gap = gap
-    return ctx.wait_for_map()
+    QTest.mouseClick(widget, Qt.LeftButton, Qt.NoModifier, point)
 
 
 def wait_gap_details(ctx):
@@ -113,7 +149,15 @@ def screenshot_gap(ctx):
 def check_gap(ctx, c):
     selected = ctx.result["selected_gap"]
     gap = selected.get("gap") or {}
-    c.that(gap.get("mmsi") == ctx.mmsi, f"the first BAI MEI gap is not the Bai Mei 8's: {selected}")
+    c.that(not selected["filter_text"], f"a name was typed in the filter: {selected['filter_text']!r}")
+    c.that(
+        selected["sorted_by"] == "Suspicion" and selected["descending"],
+        f"the gaps table should open most suspicious first: {selected}",
+    )
+    c.that(selected["scored"] == selected["rows_shown"] > 100, f"every gap should be scored: {selected}")
+    june = [t for t in selected["top3"] if t["mmsi"] == ctx.mmsi]
+    c.that(june and all(t["rank"] <= 3 for t in june), f"the Bai Mei 8 is not in the top 3: {selected['top3']}")
+    c.that(gap.get("mmsi") == ctx.mmsi, f"the gap selected is not the Bai Mei 8's: {selected}")
     if ctx.expected_gap:
         expected_off, expected_on = ctx.expected_gap
         c.that(gap.get("off_time") == expected_off, f"first gap off at {gap.get('off_time')}, expected {expected_off}")
@@ -126,7 +170,10 @@ def check_gap(ctx, c):
     c.that(details.get("box_visible") and details.get("level") == "high", f"the Selected gap box: {details}")
     c.that(selected.get("criteria_folded_at_start"), "the gap criteria should start folded, leaving room for the table")
     text = details.get("text", "")
-    c.that("Nampo (up to" in text and "draught rose from 6.5 m to 11.5 m" in text, f"the Selected gap text: {text}")
+    c.that(
+        "★ Nampo ≤ 56 h" in text and "+3 could have called at ports of interest" in text and "draught rose 6.5" in text,
+        f"the Selected gap text: {text}",
+    )
     candidates = dict(details.get("candidates", []))
     c.that("KPNAM" in candidates and "RUVVO" not in candidates, f"the Selected gap's candidate ports: {candidates}")
     c.that({"reach_areas", "candidate_visits"} <= set(details.get("layers", [])), f"the gap's layers: {details}")
@@ -136,7 +183,7 @@ def check_gap(ctx, c):
     )
     layout = ctx.result["layout"]["gapsPage"]
     check_page(c, "gapsPage", layout)
-    check_columns(c, layout["gap_table"], ("Vessel", "Hours", "Off (UTC)"), "gap table")
+    check_columns(c, layout["gap_table"], ("Rank", "Suspicion", "Vessel", "Hours"), "gap table")
 
 
 # preset_list
@@ -191,10 +238,10 @@ def check_presets(ctx, c):
 STEPS = (
     Step(
         "gaps_page",
-        [select_first_gap, wait_for_map, wait_gap_details, screenshot_gap],
+        [wait_scores, select_first_gap, wait_for_map, wait_gap_details, screenshot_gap],
         check_gap,
         needs=["load_tracks"],
-        screenshots=["dock-bai-mei-8-gap-criteria", "dock-bai-mei-8-gap"],
+        screenshots=["dock-gaps-by-suspicion", "dock-bai-mei-8-gap-criteria", "dock-bai-mei-8-gap"],
     ),
     Step("preset_list", [preset_list], check_presets, needs=["open_dock"], screenshots=["dock-preset-list"]),
 )

@@ -68,7 +68,7 @@ def check_vessel(ctx, c):
     c.that(vessel["map"]["temporal_covers_vessel"], f"the time window hides part of the voyage: {vessel['map']}")
     layout = ctx.result["layout"]["vesselsPage"]
     check_page(c, "vesselsPage", layout)
-    check_columns(c, layout["vessel_table"], ("Vessel", "Gaps", "Longest h"), "vessel table")
+    check_columns(c, layout["vessel_table"], ("Vessel", "Listed", "Worst gap"), "vessel table")
 
 
 STEPS = (
