@@ -5,12 +5,17 @@ Kinds (``Anomaly.kind``):
 - ``jump``: consecutive reports of one MMSI imply a speed above ``max_speed_kn`` (50 kn). Position noise and
   near-simultaneous reports would make absurd speeds out of nothing, so the speed is measured as
   ``max(distance - noise_m, 0) / max(time apart, min_dt_s)``: ``noise_m`` (100 m) of the distance is forgiven and
-  reports less than ``min_dt_s`` (10 s) apart count as 10 s apart. At most ``max_jumps_per_mmsi`` (50) jumps are
-  listed per MMSI; each carries the MMSI's total in ``count``.
-- ``shared_mmsi``: an MMSI with at least ``shared_min_jumps`` (4) jumps, most of which (``shared_return_share``,
-  80 %) end where the jump before them started (reachable from there within the speed limit): the reports
-  alternate between two consistent tracks, as when two transmitters use one MMSI (or a position error repeats).
-- ``invalid_mmsi``: not a 9-digit number, or digits that follow no MMSI format of ITU-R M.585.
+  reports less than ``min_dt_s`` (10 s) apart count as 10 s apart. Every jump is listed (the largest are often
+  the telling ones); each carries the MMSI's total in ``count``.
+- ``shared_mmsi``: the reports of an MMSI with jumps are split into segments (core/segments.py: a report joins the
+  track it could have reached within the speed limit, else starts a new one); when two or more long-lived segments
+  (``shared_min_reports`` reports over ``shared_min_minutes``) run at the same time, several transmitters use the
+  MMSI (or a position error keeps repeating). The evidence gives each segment's reports, times and extent;
+  ``segments`` their number and ``count`` the MMSI's jumps.
+- ``conflicting_duplicate``: reports of one MMSI at the same second more than 1 nm apart, which cleaning drops
+  (``find_anomalies(..., cleaned=...)``): one per MMSI at the largest, ``count`` the conflicts.
+- ``invalid_mmsi``: not a 9-digit number, or digits that follow no MMSI format of ITU-R M.585. Readers drop such
+  reports (``core/ais/clean.py``); passed as ``cleaned`` their MMSIs are reported with their number of reports.
 - ``unallocated_mid``: a ship station MMSI (first digit 2-7) whose MID (first three digits) the ITU has not
   allocated to any country (``resources/mid/mid.csv``).
 - ``special_mmsi``: coast stations (00MID...), groups (0MID...), SAR aircraft (111MID...), handheld radios (8MID...),
@@ -34,15 +39,17 @@ from typing import Dict, List, Mapping, Optional
 
 import numpy as np
 
-from .ais.model import AisColumns, TextColumn
+from .ais.model import AisColumns, CleanResult, TextColumn
 from .errors import Canceled
 from .gaps import vessel_starts
 from .geodesy import METRES_PER_NM, haversine_m
 from .mid import INVALID, SHIP, MidEntry, default_mid_table, describe_mmsi
 from .port_visits import grouped_by_vessel, vessel_names
+from .segments import SegmentCriteria, interleaved, segment
 
 JUMP = "jump"
 SHARED_MMSI = "shared_mmsi"
+CONFLICTING_DUPLICATE = "conflicting_duplicate"
 INVALID_MMSI = "invalid_mmsi"
 UNALLOCATED_MID = "unallocated_mid"
 SPECIAL_MMSI = "special_mmsi"
@@ -54,6 +61,7 @@ INVALID_IMO = "invalid_imo"
 KINDS = (
     JUMP,
     SHARED_MMSI,
+    CONFLICTING_DUPLICATE,
     INVALID_MMSI,
     UNALLOCATED_MID,
     SPECIAL_MMSI,
@@ -70,10 +78,20 @@ class AnomalyCriteria:
     max_speed_kn: float = 50.0
     min_dt_s: float = 10.0
     noise_m: float = 100.0
-    max_jumps_per_mmsi: int = 50
-    shared_min_jumps: int = 4
-    shared_return_share: float = 0.8
+    segment_max_hours: float = 24.0  # a track silent longer is closed (see core/segments.py)
+    shared_min_reports: int = 5  # a long-lived segment: this many reports...
+    shared_min_minutes: float = 5.0  # ...over at least this long
     max_changes_per_mmsi: int = 20
+
+    def segment_criteria(self) -> SegmentCriteria:
+        return SegmentCriteria(
+            max_speed_kn=self.max_speed_kn,
+            noise_m=self.noise_m,
+            min_dt_s=self.min_dt_s,
+            max_hours=self.segment_max_hours,
+            min_reports=self.shared_min_reports,
+            min_minutes=self.shared_min_minutes,
+        )
 
 
 @dataclass
@@ -93,7 +111,8 @@ class Anomaly:
     speed_kn: Optional[float] = None
     distance_nm: Optional[float] = None
     hours: Optional[float] = None
-    count: Optional[int] = None  # jumps / changes of that kind for the MMSI in all
+    count: Optional[int] = None  # jumps / changes / conflicts of that kind for the MMSI in all (invalid: reports)
+    segments: Optional[int] = None  # shared_mmsi: the interleaved segments
 
 
 @dataclass
@@ -139,10 +158,8 @@ def find_jumps(cols: AisColumns, criteria: AnomalyCriteria = AnomalyCriteria(), 
     j_mmsi = mmsi[a]
     ids, counts = np.unique(j_mmsi, return_counts=True)
     per_mmsi = dict(zip(ids.tolist(), counts.tolist()))
-    first_of = np.concatenate(([True], j_mmsi[1:] != j_mmsi[:-1]))
-    rank = np.arange(len(a)) - np.maximum.accumulate(np.where(first_of, np.arange(len(a)), 0))
     out = []
-    for k in np.flatnonzero(rank < criteria.max_jumps_per_mmsi).tolist():
+    for k in range(len(a)):
         i, m = int(a[k]), int(j_mmsi[k])
         hours = float(t[i + 1] - t[i]) / 3600.0
         out.append(
@@ -168,34 +185,29 @@ def find_jumps(cols: AisColumns, criteria: AnomalyCriteria = AnomalyCriteria(), 
                 ),
             )
         )
-    out.extend(_shared(cols, a, per_mmsi, criteria, names))
+    out.extend(shared_mmsis(cols, per_mmsi, criteria, names))
     return out, per_mmsi
 
 
-def _shared(cols: AisColumns, a: np.ndarray, per_mmsi: Dict[int, int], criteria: AnomalyCriteria, names) -> List:
-    """shared_mmsi anomalies: jumps that return to where the previous jump started (see the module docstring)."""
-    mmsi, t, lon, lat = cols.mmsi, cols.t, cols.lon, cols.lat
-    prev, this = a[:-1], a[1:]
-    same = mmsi[prev] == mmsi[this]
-    back = (
-        _speed_kn(
-            haversine_m(lon[prev], lat[prev], lon[this + 1], lat[this + 1]),
-            (t[this + 1] - t[prev]).astype(np.float64),
-            criteria,
-        )
-        <= criteria.max_speed_kn
-    )
-    returns: Dict[int, int] = {}
-    for m in mmsi[this[same & back]].tolist():
-        returns[m] = returns.get(m, 0) + 1
-    ids, first_jump = np.unique(mmsi[a], return_index=True)
-    first_row = dict(zip(ids.tolist(), a[first_jump].tolist()))
+def shared_mmsis(cols: AisColumns, per_mmsi: Dict[int, int], criteria: AnomalyCriteria, names) -> List[Anomaly]:
+    """shared_mmsi anomalies: MMSIs whose segments run side by side (see the module docstring).
+
+    Only MMSIs with two jumps or more are segmented: fewer cannot make two tracks that alternate."""
+    seg_criteria = criteria.segment_criteria()
+    starts = np.flatnonzero(vessel_starts(cols.mmsi))
+    ends = np.append(starts[1:], len(cols))
+    bounds = {int(cols.mmsi[a]): (int(a), int(b)) for a, b in zip(starts.tolist(), ends.tolist())}
     out = []
-    for m, jumps in per_mmsi.items():
-        r = returns.get(m, 0)
-        if jumps < criteria.shared_min_jumps or r < criteria.shared_return_share * (jumps - 1):
+    for m, jumps in sorted(per_mmsi.items()):
+        if jumps < 2:
             continue
-        first = first_row[m]
+        a, b = bounds[m]
+        t, lon, lat = cols.t[a:b], cols.lon[a:b], cols.lat[a:b]
+        found = segment(t, lon, lat, seg_criteria)
+        together = interleaved(found, t, seg_criteria)
+        if len(together) < 2:
+            continue
+        first = together[0].rows[0]
         out.append(
             Anomaly(
                 mmsi=m,
@@ -205,10 +217,81 @@ def _shared(cols: AisColumns, a: np.ndarray, per_mmsi: Dict[int, int], criteria:
                 lat=float(lat[first]),
                 vessel_name=names.get(m),
                 count=jumps,
+                segments=len(together),
+                evidence=_shared_evidence(together, len(found), jumps, t, criteria),
+            )
+        )
+    return out
+
+
+def _shared_evidence(together, n_segments: int, jumps: int, t: np.ndarray, criteria: AnomalyCriteria) -> str:
+    parts = [
+        f"#{k} {s.reports:,} reports {utc_text(t[s.rows[0]])} to {utc_text(t[s.rows[-1]])}, "
+        f"lat {s.lat_min:.3f} to {s.lat_max:.3f}, lon {s.lon_min:.3f} to {s.lon_max:.3f}"
+        for k, s in enumerate(together, 1)
+    ]
+    others = n_segments - len(together)
+    return (
+        f"{len(together)} tracks run at the same time on this MMSI, each out of reach of the others at "
+        f"{criteria.max_speed_kn:g} kn: {'; '.join(parts)}"
+        + (f"; and {others} other short or separate segment{'s' if others != 1 else ''}" if others else "")
+        + f". {jumps:,} impossible jumps between them: several transmitters share the MMSI (or a position error "
+        "keeps repeating)."
+    )
+
+
+def conflict_anomalies(cleaned: Optional[CleanResult], names) -> List[Anomaly]:
+    """conflicting_duplicate: per MMSI, the largest of its same-second reports more than 1 nm apart."""
+    c = cleaned.conflicts if cleaned is not None else None
+    if c is None or len(c) == 0:
+        return []
+    ids, inverse, counts = np.unique(c.mmsi, return_inverse=True, return_counts=True)
+    order = np.lexsort((-c.distance_nm, inverse.reshape(-1)))  # per MMSI, the largest distance first
+    firsts = order[np.concatenate(([True], np.diff(inverse.reshape(-1)[order]) != 0))]
+    out = []
+    for i, n in zip(firsts.tolist(), counts.tolist()):
+        m = int(c.mmsi[i])
+        out.append(
+            Anomaly(
+                mmsi=m,
+                kind=CONFLICTING_DUPLICATE,
+                time=int(c.t[i]),
+                lon=float(c.lon[i]),
+                lat=float(c.lat[i]),
+                vessel_name=names.get(m),
+                time_before=int(c.t[i]),
+                lon_before=float(c.lon_kept[i]),
+                lat_before=float(c.lat_kept[i]),
+                distance_nm=float(c.distance_nm[i]),
+                count=n,
                 evidence=(
-                    f"{jumps} impossible jumps, {r} of them back to where the jump before started: the reports "
-                    f"alternate between two places, as when two transmitters share the MMSI (or a position "
-                    f"error repeats). First jump at {utc_text(t[first])}."
+                    f"{n:,} report{'s' if n != 1 else ''} at the same second as another report of this MMSI more "
+                    f"than 1 nm away; the largest: at {utc_text(c.t[i])} at {_where(c.lon_kept[i], c.lat_kept[i])} "
+                    f"and at {_where(c.lon[i], c.lat[i])}, {c.distance_nm[i]:,.1f} nm apart. One ship cannot be in "
+                    "two places: two transmitters share the MMSI, or positions are spoofed. (Reading kept the "
+                    "first of each pair.)"
+                ),
+            )
+        )
+    return out
+
+
+def set_aside_anomalies(cleaned: Optional[CleanResult]) -> List[Anomaly]:
+    """invalid_mmsi for the MMSIs cleaning dropped as invalid, with their number of reports."""
+    out = []
+    for bad in cleaned.invalid_mmsis if cleaned is not None else []:
+        span = f"from {utc_text(bad.first_time)} to {utc_text(bad.last_time)}"
+        out.append(
+            Anomaly(
+                mmsi=bad.mmsi,
+                kind=INVALID_MMSI,
+                time=bad.first_time,
+                lon=bad.lon,
+                lat=bad.lat,
+                count=bad.reports,
+                evidence=(
+                    f"{bad.description} {bad.reports:,} report{'s' if bad.reports != 1 else ''} {span} were left out "
+                    "of the analysis (an invalid MMSI may stand for many ships)."
                 ),
             )
         )
@@ -392,8 +475,12 @@ def find_anomalies(
     table: Optional[Dict[int, MidEntry]] = None,
     progress=None,
     is_canceled=None,
+    cleaned: Optional[CleanResult] = None,
 ) -> AnomalyResult:
-    """Every kind of anomaly (see the module docstring), ordered by MMSI, then time, then kind."""
+    """Every kind of anomaly (see the module docstring), ordered by MMSI, then time, then kind.
+
+    ``cleaned``: the read ``cols`` came from; the reports it dropped as evidence (invalid MMSIs, conflicting
+    duplicates) become anomalies too."""
     cols = grouped_by_vessel(cols)
     names = vessel_names(cols)
     jumps, per_mmsi = find_jumps(cols, criteria, names)
@@ -401,6 +488,7 @@ def find_anomalies(
         lambda: mmsi_anomalies(cols, flags, table, names),
         lambda: identity_changes(cols, criteria, names),
         lambda: imo_anomalies(cols, names),
+        lambda: conflict_anomalies(cleaned, names) + set_aside_anomalies(cleaned),
     )
     out = list(jumps)
     for k, step in enumerate(steps):

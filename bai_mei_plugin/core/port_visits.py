@@ -48,6 +48,11 @@ ALIASES: Dict[str, tuple] = {
     "RUVVO": ("VLADIVOSTOCK", "VLADIVOSTOK PORT"),
     "KPNAM": ("NAMPHO", "NAMP O", "CHINNAMPO"),
     "KPNJN": ("RAJIN", "NAJIN", "RAJIN SONBONG"),
+    # the World Port Index's codes and names for ports of interest named otherwise in the default list and in AIS
+    "KPRJN": ("RAJIN", "RASON", "RASHIN", "RAJIN SONBONG"),
+    "KPSGN": ("SONGNIM",),
+    "KPHAE": ("HAEJU",),
+    "CNDAL": ("DAIREN", "CNDLC"),  # the UN/LOCODE code list's Dalian is CNDLC
     "CNNGB": ("NINGPO", "NINGBO ZHOUSHAN"),
     "CNTAO": ("TSINGTAO",),
     "CNTSN": ("XINGANG", "TIANJIN XINGANG"),
@@ -83,6 +88,8 @@ class Stop:
     bridged_hours: float = 0.0  # silent time inside the stop (gaps bridged because the ship was in the same place)
     start_row: int = field(repr=False, default=-1)  # rows in the vessel-sorted columns
     end_row: int = field(repr=False, default=-1)
+    # the port itself: ports without a UN/LOCODE (hundreds in the World Port Index) cannot be found again by it
+    port: Optional[Port] = field(repr=False, compare=False, default=None)
 
 
 @dataclass
@@ -346,6 +353,7 @@ def find_stops(
                 bridged_hours=float(bridged[b] - bridged[a]) / 3600.0,
                 start_row=a,
                 end_row=b,
+                port=port,
             )
         )
     if progress:
@@ -395,13 +403,13 @@ def merge_visits(
     previous: Optional[Stop] = None
     for stop in stops:
         if stop.locode is not None:
-            port = by_locode[stop.locode]
+            port = stop.port or by_locode[stop.locode]
             if (
                 previous is not None
                 and calls
                 and previous is calls[-1][-1]
                 and previous.mmsi == stop.mmsi
-                and previous.locode == stop.locode
+                and (previous.port or by_locode[previous.locode]) is port
                 and _same_call(cols, previous, stop, port, criteria)
             ):
                 calls[-1].append(stop)
@@ -416,7 +424,7 @@ def merge_visits(
     dest_rows = _nearest_text(cols.destination.codes, group, first_rows, last_rows).tolist()
     visits = []
     for call, a, b, dest_row in zip(calls, first_rows.tolist(), last_rows.tolist(), dest_rows):
-        port = by_locode[call[0].locode]
+        port = call[0].port or by_locode[call[0].locode]
         weights = np.array([s.n_reports for s in call], dtype=np.float64)
         xyz = (unit_vectors([s.lon for s in call], [s.lat for s in call]) * weights[:, None]).sum(axis=0)
         lon, lat = _mean_lonlat(xyz[None, :])

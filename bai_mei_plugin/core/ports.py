@@ -1,4 +1,11 @@
-"""The ports gazetteer: a small CSV of port positions (``name,locode,country,lat,lon``) used to name port calls."""
+"""The ports gazetteer: a CSV of port positions (``name,locode,country,lat,lon``) used to name port calls.
+
+The default is the bundled regional gazetteer (``resources/ports/ports.csv``, the ports of the Yellow Sea, Bohai, Korea
+Strait and Sea of Japan). The NGA World Port Index (``resources/ports/world_port_index.csv``, 3,768 ports worldwide,
+converted by ``tests/data_tools/convert_wpi.py``) is bundled too and is read by the same loader (its
+``alternate_name`` column is kept); it is not the default yet: half of its positions lie on the land of QGIS's world
+map, which the distances by sea cannot start from.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,8 @@ from pathlib import Path
 from typing import List, Optional
 
 PORT_COLUMNS = ("name", "locode", "country", "lat", "lon")
+DEFAULT_PORTS_FILE = "ports.csv"  # in resources/ports: the regional gazetteer
+WORLD_PORT_INDEX_FILE = "world_port_index.csv"  # in resources/ports: the NGA World Port Index, see its README.md
 
 
 @dataclass(frozen=True)
@@ -22,10 +31,13 @@ class Port:
     # the port's own outline (a shapely polygon in lon/lat) when the gazetteer gives one: a stop is in this port when
     # it lies inside it, whatever the port radius; None for a port known by its position only
     area: Optional[object] = field(default=None, compare=False, repr=False)
+    # other names the port is known by ("Chinnampo" for Nampo), "; "-separated as in the World Port Index
+    alternate_name: str = field(default="", compare=False, repr=False)
 
 
 def load_ports(path) -> List[Port]:
-    """Read a ports CSV with the header ``name,locode,country,lat,lon`` (extra columns are ignored).
+    """Read a ports CSV with the header ``name,locode,country,lat,lon`` (``alternate_name`` is read when present;
+    other columns are ignored). A blank LOCODE is allowed: 430 ports of the World Port Index have none.
 
     Raises ``ValueError`` naming the file and line for a missing column, an empty name, a malformed LOCODE or
     country code, a coordinate that is not a number or out of range, or a LOCODE given twice.
@@ -47,7 +59,7 @@ def load_ports(path) -> List[Port]:
                 continue  # blank line
             ports.append(_parse_row(row, path, line))
             locode = ports[-1].locode
-            if locode in seen:
+            if locode and locode in seen:
                 raise ValueError(f"{path}, line {line}: LOCODE {locode} already given on line {seen[locode]}")
             seen[locode] = line
     return ports
@@ -62,8 +74,8 @@ def _parse_row(row: dict, path: Path, line: int) -> Port:
     values = {c: (row.get(c) or "").strip() for c in PORT_COLUMNS}
     if not values["name"]:
         raise fail("empty port name")
-    locode = values["locode"].upper()
-    if len(locode) != 5 or not locode.isalnum() or not locode[:2].isalpha():
+    locode = values["locode"].upper().replace(" ", "")  # "KP NAM", as the World Port Index writes it, is KPNAM
+    if locode and (len(locode) != 5 or not locode.isalnum() or not locode[:2].isalpha()):
         raise fail(f"LOCODE {values['locode']!r} is not 2 letters + 3 letters/digits")
     country = values["country"].upper()
     if len(country) != 2 or not country.isalpha():
@@ -77,4 +89,5 @@ def _parse_row(row: dict, path: Path, line: int) -> Port:
         if not -limit <= value <= limit:  # also rejects NaN
             raise fail(f"{column} {value} is outside [-{limit:g}, {limit:g}]")
         coords[column] = value
-    return Port(values["name"], locode, country, coords["lat"], coords["lon"])
+    alternate = " ".join((row.get("alternate_name") or "").split())
+    return Port(values["name"], locode, country, coords["lat"], coords["lon"], alternate_name=alternate)

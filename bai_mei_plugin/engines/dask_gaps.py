@@ -264,7 +264,7 @@ def partition_gaps(frame, criteria: GapCriteria, land=None) -> dict:
     """Clean one partition (all reports of its vessels) and detect its gaps with the core function."""
     if isinstance(land, ShippedLand):
         land = land.index()
-    cleaned = clean(raw_read(frame), default_time_window())  # the same plausible times as read_ais
+    cleaned = clean(raw_read(frame), default_time_window(), check_mmsi=True)  # the same plausible times as read_ais
     result = detect_gaps(cleaned.columns, criteria, land)
     records = []
     for gap in result.gaps:
@@ -346,7 +346,7 @@ def read_archive(archive: str, columns=None, time_format: Optional[str] = None) 
         time_format = guess_time_format([str(v) for v in pdf[mapping["time"]].head(200).dropna()]) or TIME_ISO
     frame = normalise_frame(pdf[list(dict.fromkeys(mapping.values()))], mapping, time_format)
     del pdf
-    return clean(raw_read(frame), default_time_window())
+    return clean(raw_read(frame), default_time_window(), check_mmsi=True)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -31,7 +31,11 @@ class AnomaliesAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     HELP = (
         "<p>Signs that an AIS identity is not what it says. <b>jump</b>: consecutive reports of one MMSI further "
         "apart than <i>maximum speed</i> (50 kn) allows (spoofing, or two ships sharing an MMSI — "
-        "<b>shared_mmsi</b> when the jumps go back and forth). <b>invalid_mmsi</b> (not 9 digits), "
+        "<b>shared_mmsi</b> when its reports split into two or more tracks running at the same time, each out of "
+        "reach of the others; the evidence gives each track's reports, times and extent). Every jump is listed. "
+        "<b>conflicting_duplicate</b>: reports of one MMSI at the same second more than 1 nm apart (one per MMSI, at "
+        "the largest, with their number). <b>invalid_mmsi</b> (not 9 digits, or no ITU format; reports with MMSI 0 "
+        "or below are left out when reading and still reported here with their number), "
         "<b>unallocated_mid</b> (the country prefix is not in the ITU MID table shipped with the plugin), "
         "<b>special_mmsi</b> (coast stations, SAR aircraft, AtoN… described, not flagged). <b>name_change</b>, "
         "<b>imo_change</b>, <b>callsign_change</b> under one MMSI, and <b>invalid_imo</b> (the IMO check digit "
@@ -94,7 +98,7 @@ class AnomaliesAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         progress, is_canceled = progress_callbacks(feedback, 40, 50)
         flags = self.flag_table(parameters, context)
         found = find_anomalies(
-            reports.columns, flags=flags, criteria=criteria, progress=progress, is_canceled=is_canceled
+            reports.columns, flags=flags, criteria=criteria, progress=progress, is_canceled=is_canceled, cleaned=reports
         )
         for kind, count in sorted(Counter(a.kind for a in found.anomalies).items()):
             feedback.pushInfo(f"{count:,} {kind}")

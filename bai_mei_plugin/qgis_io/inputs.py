@@ -3,6 +3,7 @@ vessel profiles."""
 
 from __future__ import annotations
 
+import functools
 from typing import List
 
 from qgis.core import (
@@ -17,7 +18,7 @@ from qgis.PyQt.QtCore import QDateTime, Qt
 from ..core.errors import BaiMeiError
 from ..core.gaps import Gap
 from ..core.layer_kinds import GAPS
-from ..core.ports import Port, load_ports
+from ..core.ports import DEFAULT_PORTS_FILE, Port, load_ports
 from ..core.profiles import FEATURES, PROFILE_COLUMNS, profiles_from_rows
 from ..core.sightings import Sighting
 from ..paths import resource_path
@@ -67,7 +68,14 @@ def gaps_from_source(source) -> List[Gap]:
 
 
 def default_ports() -> List[Port]:
-    return load_ports(resource_path("ports", "ports.csv"))
+    """The bundled gazetteer (``core.ports.DEFAULT_PORTS_FILE``), read once: every run without a ports layer uses
+    it. Each caller gets its own list."""
+    return list(_bundled_ports())
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled_ports():
+    return tuple(load_ports(resource_path("ports", DEFAULT_PORTS_FILE)))
 
 
 def ports_from_source(source, name_field: str = "name", locode_field: str = "locode") -> List[Port]:

@@ -130,3 +130,25 @@ def test_anomalies_flag_mismatch_from_a_flags_table(traffic):
     result = run("baimei:anomalies", {"INPUT": traffic, "FLAGS": flags, "OUTPUT": "memory:"})
     mismatched = {f["mmsi"] for f in result["OUTPUT"].getFeatures() if f["kind"] == "flag_mismatch"}
     assert mismatched == {367000021}
+
+
+def test_anomalies_report_what_reading_set_aside():
+    """MMSI 0 and a same-second report 100 nm away are left out of the reports, and still shown as anomalies."""
+    layer = QgsVectorLayer("Point?crs=EPSG:4326&field=mmsi:long&field=timestamp:string", "reports", "memory")
+    rows = [(367000051, stamp(m), -84.0 + m * 0.003, 26.0) for m in range(0, 60, 10)]
+    rows += [(367000051, stamp(30), -84.0, 27.0 + 40 / 60), (0, stamp(5), -85.0, 25.0), (0, stamp(15), -85.1, 25.0)]
+    features = []
+    for mmsi, time, lon, lat in rows:
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(lon, lat)))
+        feature.setAttributes([mmsi, time])
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    result = run("baimei:anomalies", {"INPUT": layer, "OUTPUT": "memory:"})
+    found = {(f["mmsi"], f["kind"]): f for f in result["OUTPUT"].getFeatures()}
+    assert set(found) == {(0, "invalid_mmsi"), (367000051, "conflicting_duplicate")}
+    invalid = found[(0, "invalid_mmsi")]
+    assert invalid["count"] == 2 and invalid.geometry().asPoint() == QgsPointXY(-85.0, 25.0)
+    conflict = found[(367000051, "conflicting_duplicate")]
+    assert conflict["count"] == 1 and conflict["distance_nm"] == pytest.approx(100.0, abs=0.5)
+    assert f"{conflict['distance_nm']:,.1f} nm apart" in conflict["evidence"]

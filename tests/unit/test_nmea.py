@@ -24,6 +24,7 @@ from bai_mei_plugin.core.ais.model import (
     MALFORMED,
     MISSING_ID_TIME,
     MISSING_TIME,
+    NO_TIMES,
     NOT_A_VESSEL,
     RawRead,
 )
@@ -287,7 +288,8 @@ def test_gpsd_sample_against_its_decoded_comments():
         assert cols.lon[i] == pytest.approx(lon, abs=1e-5) and cols.lat[i] == pytest.approx(lat, abs=1e-5)
     assert (cols.t == MISSING_TIME).all() and raw.warnings  # no times anywhere in this file
     result = clean(raw)
-    assert result.rows_kept == 0 and result.dropped[MISSING_ID_TIME] == 20
+    assert result.rows_kept == 0 and result.dropped[NO_TIMES] == 20  # the file has no times, not a few rows
+    assert "carries no times on 100 % of its reports" in result.examples[NO_TIMES]
 
 
 @requires_shared

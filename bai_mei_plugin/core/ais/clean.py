@@ -5,20 +5,27 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
-from typing import Optional, Tuple
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
 
 import numpy as np
 
+from ..geodesy import METRES_PER_NM, haversine_m
+from ..mid import INVALID, describe_mmsi
 from .model import (
     BAD_POSITION,
+    CONFLICTING_DUPLICATE,
     DUPLICATE,
+    INVALID_MMSI,
     MALFORMED,
     MISSING_ID_TIME,
     MISSING_MMSI,
     MISSING_TIME,
+    NO_TIMES,
     NOT_A_VESSEL,
     TIME_OUT_OF_RANGE,
     UNPARSEABLE,
+    AisColumns,
     CleanResult,
     RawRead,
 )
@@ -50,20 +57,66 @@ def sort_order(mmsi: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.lexsort((t, mmsi))
 
 
-def clean(raw: RawRead, time_window: Optional[Tuple[int, int]] = None) -> CleanResult:
+# Two reports of one MMSI at the same second further apart than this are not one ship's report received twice
+# (receivers disagree by metres, not by a mile): the MMSI is shared or spoofed, and the second report is evidence.
+CONFLICT_M = METRES_PER_NM
+# When more than this share of the reports lack a time, the file (not a few rows) has no times: said as such.
+NO_TIMES_SHARE = 0.5
+
+
+@dataclass
+class InvalidMmsi:
+    """The reports of one invalid MMSI that cleaning set aside: how many, when, and where the first one was."""
+
+    mmsi: int
+    reports: int
+    first_time: int
+    last_time: int
+    lon: Optional[float]  # the first report with a usable position; None when none has one
+    lat: Optional[float]
+    description: str  # why it is invalid (core.mid.describe_mmsi)
+
+
+@dataclass
+class Conflicts:
+    """Conflicting duplicates as columns: the kept report (``lon_kept``, ``lat_kept``), the dropped one, and the
+    distance between them, in MMSI then time order."""
+
+    mmsi: np.ndarray
+    t: np.ndarray
+    lon_kept: np.ndarray
+    lat_kept: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    distance_nm: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.mmsi)
+
+
+def where_text(lon: float, lat: float) -> str:
+    return f"{abs(lat):.4f}{'N' if lat >= 0 else 'S'} {abs(lon):.4f}{'E' if lon >= 0 else 'W'}"
+
+
+def clean(raw: RawRead, time_window: Optional[Tuple[int, int]] = None, check_mmsi: bool = False) -> CleanResult:
     """Apply the drop rules in order, each row counted under its first failing rule; sort what is kept.
 
-    Rules: malformed rows (counted by the reader), unparseable MMSI/time/position, missing MMSI or time (or an MMSI
-    of zero or below), a time outside ``time_window`` (earliest, latest epoch seconds; None: no window; readers pass
-    ``default_time_window()``), positions outside [-90, 90] x [-180, 180] (which catches the AIS "not available"
-    values 91 and 181), non-vessel report types, and exact duplicates of (MMSI, time), of which the first in the
-    input is kept.
+    Rules: malformed rows (counted by the reader), unparseable MMSI/time/position, missing MMSI or time (counted as
+    ``NO_TIMES``, naming the share, when more than half the reports lack a time: the file carries none), an invalid
+    MMSI (0 or negative always; with ``check_mmsi``, which readers pass, also under 7 or over 9 digits or digits no
+    ITU-R M.585 format allows, per ``core.mid.describe_mmsi``: special but valid ones such as coast stations or SAR
+    aircraft are kept; without it toy MMSIs such as 1, 2, 3 stay for tests), a time outside ``time_window``
+    (earliest, latest epoch seconds; None: no window; readers pass ``default_time_window()``), positions outside
+    [-90, 90] x [-180, 180] (which catches the AIS "not available" values 91 and 181), non-vessel report types, and
+    duplicates of (MMSI, time), of which the first in the input is kept: within 1 nm of it they are counted as
+    duplicates, further away as conflicting duplicates. The invalid MMSIs and the conflicts are kept as evidence in
+    ``CleanResult.invalid_mmsis`` and ``CleanResult.conflicts``.
     """
     cols = raw.columns
     dropped: Counter = Counter()
     if raw.malformed:
         dropped[MALFORMED] = raw.malformed
-
+    examples = dict(raw.examples)
     keep = np.ones(len(cols), dtype=bool)
 
     def drop(mask: np.ndarray, reason: str) -> None:
@@ -74,8 +127,13 @@ def clean(raw: RawRead, time_window: Optional[Tuple[int, int]] = None) -> CleanR
             keep[hit] = False
 
     drop(np.asarray(raw.unparseable, dtype=bool), UNPARSEABLE)
-    drop((cols.mmsi == MISSING_MMSI) | (cols.mmsi <= 0) | (cols.t == MISSING_TIME), MISSING_ID_TIME)
-    examples = dict(raw.examples)
+    drop(cols.mmsi == MISSING_MMSI, MISSING_ID_TIME)
+    _drop_missing_times(cols, keep, drop, examples)
+    invalid = keep & (invalid_mmsi_mask(cols.mmsi) if check_mmsi else cols.mmsi <= 0)
+    invalid_mmsis = set_aside_invalid(cols, np.flatnonzero(invalid))
+    if invalid_mmsis:
+        examples.setdefault(INVALID_MMSI, _invalid_example(invalid_mmsis))
+    drop(invalid, INVALID_MMSI)
     if time_window is not None:
         outside = keep & ((cols.t < time_window[0]) | (cols.t > time_window[1]))
         if outside.any():
@@ -89,16 +147,7 @@ def clean(raw: RawRead, time_window: Optional[Tuple[int, int]] = None) -> CleanR
 
     kept_index = np.flatnonzero(keep)
     order = kept_index[sort_order(cols.mmsi[kept_index], cols.t[kept_index])]
-    mmsi_sorted = cols.mmsi[order]
-    t_sorted = cols.t[order]
-    duplicate = np.zeros(len(order), dtype=bool)
-    if len(order) > 1:
-        duplicate[1:] = (mmsi_sorted[1:] == mmsi_sorted[:-1]) & (t_sorted[1:] == t_sorted[:-1])
-    n_dup = int(duplicate.sum())
-    if n_dup:
-        dropped[DUPLICATE] = n_dup
-        order = order[~duplicate]
-
+    order, conflicts = _drop_duplicates(cols, order, dropped, examples)
     return CleanResult(
         columns=cols.take(order),
         rows_read=raw.rows_read,
@@ -106,4 +155,114 @@ def clean(raw: RawRead, time_window: Optional[Tuple[int, int]] = None) -> CleanR
         examples=examples,
         warnings=list(raw.warnings),
         format_name=raw.format_name,
+        invalid_mmsis=invalid_mmsis,
+        conflicts=conflicts,
+    )
+
+
+def _drop_missing_times(cols: AisColumns, keep: np.ndarray, drop, examples: dict) -> None:
+    """Rows without a time: a few are missing values; most of the file means it carries no times at all, which
+    deserves its own words (an NMEA log without tag blocks or receive times cannot give gaps)."""
+    no_time = keep & (cols.t == MISSING_TIME)
+    missing = int(no_time.sum())
+    candidates = int(keep.sum())
+    if not missing:
+        return
+    share = missing / candidates
+    if share <= NO_TIMES_SHARE:
+        drop(no_time, MISSING_ID_TIME)
+        return
+    percent = 100 if missing == candidates else min(int(share * 100), 99)
+    examples.setdefault(
+        NO_TIMES,
+        f"the file carries no times on {percent} % of its reports ({missing:,} of {candidates:,}); NMEA needs "
+        "tag blocks with c: times or trailing receive times, a table a time column",
+    )
+    drop(no_time, NO_TIMES)
+
+
+def invalid_mmsi_mask(mmsi: np.ndarray) -> np.ndarray:
+    """Rows whose MMSI ``core.mid.describe_mmsi`` calls invalid (each distinct MMSI described once)."""
+    if len(mmsi) == 0:
+        return np.zeros(0, dtype=bool)
+    ids, inverse = np.unique(mmsi, return_inverse=True)
+    bad = np.array([describe_mmsi(int(m)).kind == INVALID for m in ids.tolist()], dtype=bool)
+    return bad[inverse.reshape(-1)]
+
+
+def set_aside_invalid(cols: AisColumns, rows: np.ndarray) -> List[InvalidMmsi]:
+    """One ``InvalidMmsi`` per distinct MMSI of ``rows`` (rows that have a time), most reports first."""
+    if len(rows) == 0:
+        return []
+    rows = rows[sort_order(cols.mmsi[rows], cols.t[rows])]
+    mmsi, t = cols.mmsi[rows], cols.t[rows]
+    with np.errstate(invalid="ignore"):
+        placed = (np.abs(cols.lat[rows]) <= 90.0) & (np.abs(cols.lon[rows]) <= 180.0)
+    starts = np.flatnonzero(np.concatenate(([True], mmsi[1:] != mmsi[:-1])))
+    ends = np.append(starts[1:], len(rows))
+    out = []
+    for a, b in zip(starts.tolist(), ends.tolist()):
+        where = np.flatnonzero(placed[a:b])
+        row = int(rows[a + where[0]]) if len(where) else None
+        m = int(mmsi[a])
+        out.append(
+            InvalidMmsi(
+                mmsi=m,
+                reports=b - a,
+                first_time=int(t[a]),
+                last_time=int(t[b - 1]),
+                lon=None if row is None else float(cols.lon[row]),
+                lat=None if row is None else float(cols.lat[row]),
+                description=describe_mmsi(m).description,
+            )
+        )
+    out.sort(key=lambda x: (-x.reports, x.mmsi))
+    return out
+
+
+def _invalid_example(found: List[InvalidMmsi]) -> str:
+    top = found[0]
+    more = f"; {len(found) - 1:,} other invalid MMSIs" if len(found) > 1 else ""
+    return f"MMSI {top.mmsi}: {top.reports:,} reports, {top.description.rstrip('.')}{more}"
+
+
+def _drop_duplicates(cols: AisColumns, order: np.ndarray, dropped: Counter, examples: dict):
+    """``order`` without repeated (MMSI, time) rows, and the conflicting ones as ``Conflicts`` (None if none).
+
+    Each repeat is compared with the first row of its (MMSI, time), the one kept."""
+    mmsi, t = cols.mmsi[order], cols.t[order]
+    repeat = np.zeros(len(order), dtype=bool)
+    if len(order) > 1:
+        repeat[1:] = (mmsi[1:] == mmsi[:-1]) & (t[1:] == t[:-1])
+    if not repeat.any():
+        return order, None
+    position = np.arange(len(order))
+    first = np.maximum.accumulate(np.where(repeat, 0, position))  # the kept row of each repeat's group
+    dup = np.flatnonzero(repeat)
+    kept, other = order[first[dup]], order[dup]
+    dist = haversine_m(cols.lon[kept], cols.lat[kept], cols.lon[other], cols.lat[other])
+    far = dist > CONFLICT_M
+    if (~far).any():
+        dropped[DUPLICATE] += int((~far).sum())
+    conflicts = None
+    if far.any():
+        dropped[CONFLICTING_DUPLICATE] += int(far.sum())
+        k, o = kept[far], other[far]
+        conflicts = Conflicts(
+            mmsi=cols.mmsi[o],
+            t=cols.t[o],
+            lon_kept=cols.lon[k],
+            lat_kept=cols.lat[k],
+            lon=cols.lon[o],
+            lat=cols.lat[o],
+            distance_nm=dist[far] / METRES_PER_NM,
+        )
+        examples.setdefault(CONFLICTING_DUPLICATE, conflict_text(conflicts, int(np.argmax(conflicts.distance_nm))))
+    return order[~repeat], conflicts
+
+
+def conflict_text(c: Conflicts, i: int) -> str:
+    return (
+        f"MMSI {int(c.mmsi[i])} at {_utc(c.t[i])} UTC reported at {where_text(c.lon_kept[i], c.lat_kept[i])} and at "
+        f"{where_text(c.lon[i], c.lat[i])}, {c.distance_nm[i]:,.1f} nm apart"
     )

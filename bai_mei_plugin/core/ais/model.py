@@ -13,12 +13,26 @@ from ..errors import BaiMeiError
 # Reasons a row is dropped, in the order they are checked (a row is counted once, under its first reason).
 MALFORMED = "malformed row or sentence (wrong number of fields, bad checksum...)"
 UNPARSEABLE = "unparseable value in MMSI, time, latitude or longitude"
-MISSING_ID_TIME = "missing MMSI or time (or an MMSI of zero or below)"
+MISSING_ID_TIME = "missing MMSI or time"
+NO_TIMES = "no time: the file carries no times on most of its reports"
+INVALID_MMSI = "invalid MMSI (0, negative, fewer than 7 digits or more than 9, or no ITU-R M.585 format)"
 TIME_OUT_OF_RANGE = "time outside the plausible window"
 BAD_POSITION = "position out of range or not available (lat 91 / lon 181)"
 NOT_A_VESSEL = "not a vessel report (base station, AtoN, SAR aircraft...)"
-DUPLICATE = "duplicate of an earlier report (same MMSI and time)"
-DROP_REASONS = (MALFORMED, UNPARSEABLE, MISSING_ID_TIME, TIME_OUT_OF_RANGE, BAD_POSITION, NOT_A_VESSEL, DUPLICATE)
+DUPLICATE = "duplicate of an earlier report (same MMSI and time, within 1 nm of it)"
+CONFLICTING_DUPLICATE = "conflicting duplicate (same MMSI and time as an earlier report, more than 1 nm from it)"
+DROP_REASONS = (
+    MALFORMED,
+    UNPARSEABLE,
+    MISSING_ID_TIME,
+    NO_TIMES,
+    INVALID_MMSI,
+    TIME_OUT_OF_RANGE,
+    BAD_POSITION,
+    NOT_A_VESSEL,
+    DUPLICATE,
+    CONFLICTING_DUPLICATE,
+)
 
 MISSING_TIME = np.iinfo(np.int64).min
 MISSING_MMSI = -1
@@ -170,6 +184,10 @@ class CleanResult:
     examples: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     format_name: str = ""
+    # Evidence the dropped rows still hold, for ``core.anomalies.find_anomalies(..., cleaned=...)``:
+    # one ``clean.InvalidMmsi`` per distinct invalid MMSI, and the conflicting duplicates (``clean.Conflicts``).
+    invalid_mmsis: list = field(default_factory=list)
+    conflicts: Optional[object] = None
 
     @property
     def rows_kept(self) -> int:
