@@ -486,7 +486,8 @@ class _Scorer:
                 f"{s.vessel_name or 'MMSI ' + str(s.mmsi)} (MMSI {s.mmsi}) for {hours:.0f} h at {where(s.lon, s.lat)}"
                 for s, hours in met
             ]
-            add("rendezvous", "another ship stopped in its reachable sea while it was dark: " + _listed(named, 2))
+            met_text = "possible rendezvous: another ship stopped in its reachable sea while it was dark: "
+            add("rendezvous", met_text + _listed(named, 2))
         count = int(self.repeated[i])
         if count:
             add(

@@ -31,8 +31,8 @@ from .session import PagePart
 from .task_runner import TaskRunner
 
 SETTLE_MS = 350  # wait for the selection to settle (arrow keys through the table) before working anything out
-MAX_LISTED = 5  # the rest are on the Analysis page; the box keeps its height for the reasons
-MIN_TABLE_PX = 160  # the layout check asks 150 px of the table: a margin for the splitter's handle
+MAX_LISTED = 4  # the rest are on the Analysis page; the box keeps its height for the reasons
+MIN_TABLE_PX = 150
 
 
 def _utc(seconds: int) -> str:
@@ -55,9 +55,10 @@ def describe_score(score, of_total: int = 0) -> str:
 
 
 def headline(text: str) -> str:
-    """A reason up to its first ": " (the box is small; the details follow in the tooltip, the table's tooltip and
-    the layer's ``why``): "identity anomalies: MMSI ... unallocated MID" -> "identity anomalies"."""
-    return text.split(": ", 1)[0]
+    """A reason up to its first ": " or " (" (the box is small; the details follow in the tooltip, the table's tooltip
+    and the layer's ``why``): "identity anomalies: MMSI ... unallocated MID" -> "identity anomalies"; "good reception
+    before the gap (20 positions in 12 h, at least 14): ..." -> "good reception before the gap"."""
+    return text.split(": ", 1)[0].split(" (", 1)[0]
 
 
 def describe_review(review) -> str:
@@ -71,7 +72,7 @@ def describe(
     """Rich text for the box: the gap, its suspicion and why (None while it is being scored: ``scoring``), its
     review, and the candidate ports (ports of interest marked)."""
     name = html.escape(gap.vessel_name or str(gap.mmsi))
-    lines = [f"<b>{name}</b> · dark {gap.gap_hours:.1f} h, {_utc(gap.off_time)} → {_utc(gap.on_time)} UTC"]
+    lines = [f"<b>{name}</b> · {gap.gap_hours:.0f} h dark from {_utc(gap.off_time)} UTC"]
     if suspicion is not None:
         lines.append(describe_score(suspicion, of_total))
     elif scoring:
@@ -126,6 +127,7 @@ class GapDetails(PagePart):
         self.scroll.setFrameShape(QFrame.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.scroll.setWidget(self.label)
+        self.scroll.setMinimumHeight(30)  # its own minimum (room for scroll bars) would take rows from the gap table
         box.addWidget(self.scroll)
         row = QHBoxLayout()
         row.addWidget(QLabel("Of interest", self.group))

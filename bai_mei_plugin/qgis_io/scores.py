@@ -44,7 +44,15 @@ def write_scores(layer, scores: Iterable, reviews: Optional[dict] = None, weight
     reviewed). Gaps without a score keep their values. ``weights_json``: the weights used, kept with the layer."""
     add_score_fields(layer)
     index = {name: layer.fields().indexOf(name) for name in SCORE_FIELD_NAMES}
-    ids = _feature_ids(layer)
+    # every gap, including those a map filter (the Gaps table's filter) hides at the moment
+    shown = layer.subsetString()
+    if shown:
+        layer.setSubsetString("")
+    try:
+        ids = _feature_ids(layer)
+    finally:
+        if shown:
+            layer.setSubsetString(shown)
     changes: Dict[int, Dict[int, object]] = {}
     for score in scores:
         fid = ids.get(score.gap_id)

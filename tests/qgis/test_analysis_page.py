@@ -2,6 +2,7 @@
 
 import pytest
 from qgis.core import Qgis, QgsProject
+from qgis.PyQt.QtCore import Qt
 
 from tests.qgis.test_dock import canvas, dock, load  # noqa: F401 (fixtures and the load helper of the dock tests)
 
@@ -127,7 +128,7 @@ def test_selected_gap_box_shows_reach_candidates_and_suspicion_in_words(dock, qt
     assert "+3 could have called at ports of interest<br>" in text  # the headline; the ports are listed below
     tip = details.label.toolTip()  # each reason in full
     assert "could have called at ports of interest: " in tip and "Nampo (up to" in tip and "h by sea)" in tip
-    assert "+2 draught rose 6.5 -&gt; 11.5 m (loaded while dark)" in text  # each reason with its points
+    assert "+2 draught rose 6.5 -&gt; 11.5 m<br>" in text  # each reason with its points, its headline in the box
     assert "★ Nampo" in text and "Could have called at (" in text
     from bai_mei_plugin.core.suspicion import Weights
 
@@ -145,7 +146,9 @@ def test_selected_gap_box_shows_reach_candidates_and_suspicion_in_words(dock, qt
     details.interestEdit.editingFinished.emit()
     assert details.task is None and "★ Dalian" in details.label.text()  # the candidates at once
     qtbot.waitUntil(lambda: not dock.gaps.scoring.busy, timeout=60000)
-    assert "could have called at Dalian (up to" in details.label.text() and "Nampo (up to" not in details.label.text()
+    assert "+3 could have called at Dalian<br>" in details.label.text()  # the headline in the box
+    tip = details.label.toolTip()
+    assert "could have called at Dalian (up to" in tip and "Nampo (up to" not in tip
     details.interestEdit.setText("")
     details.interestEdit.editingFinished.emit()
     qtbot.waitUntil(lambda: not dock.gaps.scoring.busy, timeout=60000)
@@ -171,3 +174,28 @@ def test_a_new_selection_cancels_the_previous_look(dock, qtbot, dark_voyage):
     settle(dock, qtbot)
     assert details.gap is dock.gaps.selected_gap()
     assert details.gap.gap_id in next(dock.session.extra["reach_areas"].getFeatures())["gap_id"]
+
+
+def test_the_ports_the_selected_gap_box_worked_out_show_without_a_second_click(dock, qtbot, dark_voyage):
+    load(dock, qtbot, dark_voyage)
+    page = dock.analysis.page
+    dock.gapTable.selectRow(0)
+    settle(dock, qtbot)  # the Selected gap box has worked out the candidate ports
+    assert dock.analysis.proxy.rowCount() == 0
+    dock.tabs.setCurrentWidget(page)
+    model = dock.analysis.model
+    assert "KPNAM" in {visit.locode for visit in model.records}  # no click on "Reachable sea and ports"
+    assert "candidate ports of" in page.analysisLabel.text()
+    arrive = next(i for i, (title, _, _) in enumerate(model.COLUMNS) if title == "Arrive ≥")
+    index = model.index(0, arrive)
+    assert model.data(index, Qt.ToolTipRole) == model.data(index)  # the whole date when the column is cut
+    assert page.reachSpeedLabel.buddy() is page.reachSpeedSpin  # the "vessel default" box has a label
+    # the table showing another gap's ports while this one's are not worked out: emptied, never the wrong ports
+    dock.tabs.setCurrentWidget(dock.gapsPage)
+    dock.gaps.details.reachCheck.setChecked(False)
+    dock.gapTable.clearSelection()
+    dock.gapTable.selectRow(0)
+    assert dock.gaps.details.visits is None
+    dock.analysis.table_gap_id = "412000002-20170608T180000Z"  # as if that gap's ports were shown
+    dock.tabs.setCurrentWidget(page)
+    assert model.records == [] and "for the gap selected" in page.analysisLabel.text()

@@ -220,7 +220,9 @@ def test_rendezvous_with_a_ship_stopped_in_the_reachable_sea():
     inside = _track(other, GAP.off_time + 4 * H, 8, 127.3, 36.3, 0.0, vessel_name="MEETER")
     s = score(reports=_reports(inside))
     assert codes(s) == ["rendezvous"]
-    assert s.reasons[0].text.startswith("another ship stopped in its reachable sea while it was dark: MEETER")
+    assert s.reasons[0].text.startswith(
+        "possible rendezvous: another ship stopped in its reachable sea while it was dark: MEETER"
+    )
     outside = _track(other, GAP.off_time + 4 * H, 8, 131.0, 36.3, 0.0)  # 190 nm away: out of reach in 24 h
     assert score(reports=_reports(outside)).reasons == []
     earlier = _track(other, GAP.off_time - 30 * H, 8, 127.3, 36.3, 0.0)  # before the gap

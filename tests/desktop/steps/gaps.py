@@ -141,6 +141,9 @@ def screenshot_gap(ctx):
         folded_box_height=details.group.height(),
         folded_text_fits=details.label.height() <= details.scroll.viewport().height(),
     )
+    # the table is judged as the page opens, with the criteria folded; unfolded, the criteria take its place by the
+    # analyst's choice (every other widget is checked unfolded, for being in view)
+    layout["widgets"]["gapTable"] = measure_page(ctx, "gapsPage")["widgets"]["gapTable"]
     ctx.save("dock-bai-mei-8-gap", ctx.grab_screen())
     dock.criteriaGroup.setCollapsed(False)
     ctx.process_events(200)
