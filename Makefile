@@ -56,6 +56,7 @@ bench: $(VENV)/.ready
 	$(TEST_ENV) $(PY) -m tests.bench.bench_kml
 	$(TEST_ENV) $(PY) -m tests.bench.bench_scoring
 	$(TEST_ENV) $(PY) -m tests.bench.bench_nmea
+	$(TEST_ENV) $(PY) -m tests.bench.bench_export
 	$(TEST_ENV) $(PY) -m tests.bench.bench_dask --rows 50000000 --compare-rows 50000000
 	$(TEST_ENV) $(PY) -m tests.bench.bench_postgis --rows 50000000 --compare-rows 50000000
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import numpy as np
 
@@ -178,6 +178,43 @@ class GapResult:
     candidate_gaps: int  # gaps by duration alone, before the optional criteria
     single_report_segments: int  # segments of one report, which make no line
     notes: List[str] = field(default_factory=list)  # what the engine did, for the log (land used, rows read...)
+    # silences the criteria dropped, by reason in words (criteria order; each silence counted once, under the first
+    # criterion it fails): what a preset removed, for the Gaps page and the log (see describe_drops)
+    dropped: Dict[str, int] = field(default_factory=dict)
+
+
+# A silence this long is a gap for the widest preset (Port call): a stricter minimum is said to drop the ones
+# between the two, so "GFW" explains the silences "Port call" would have shown.
+BASELINE_GAP_HOURS = PRESETS[PRESET_PORT_CALL].min_gap_hours
+
+
+def drop_reasons(criteria: GapCriteria) -> Dict[str, str]:
+    """The words for each criterion that can drop a silence (keys: ``short``, ``shore``, ``positions``)."""
+    return {
+        "short": f"shorter than {criteria.min_gap_hours:g} h",
+        "shore": f"start or end within {criteria.min_shore_nm:g} nm of shore",
+        "positions": f"fewer than {criteria.min_positions_before} positions in the "
+        f"{criteria.positions_window_hours:g} h before",
+    }
+
+
+def describe_drops(result: GapResult) -> str:
+    """'675 gaps dropped: 612 start or end within 50 nm of shore, 63 shorter than 12 h' ('' when none were)."""
+    dropped = {reason: n for reason, n in result.dropped.items() if n}
+    if not dropped:
+        return ""
+    total = sum(dropped.values())
+    parts = ", ".join(f"{n:,} {reason}" for reason, n in dropped.items())
+    return f"{total:,} silence{'s' * (total != 1)} dropped by the criteria: {parts}."
+
+
+def _count_drops(criteria: GapCriteria, short: int, fails_shore: np.ndarray, fails_positions: np.ndarray) -> dict:
+    """Each dropped silence under the first criterion it fails, in the criteria's order."""
+    words = drop_reasons(criteria)
+    counts = {words["short"]: int(short)}
+    counts[words["shore"]] = int(np.count_nonzero(fails_shore))
+    counts[words["positions"]] = int(np.count_nonzero(fails_positions & ~fails_shore))
+    return {reason: n for reason, n in counts.items() if n}
 
 
 def gap_id(mmsi: int, off_time: int) -> str:
@@ -245,7 +282,10 @@ def detect_gaps(
     starts = vessel_starts(mmsi) if n else np.zeros(0, dtype=bool)
     threshold = int(np.ceil(criteria.min_gap_hours * 3600.0))
     same_vessel = ~starts[1:] if n else np.zeros(0, dtype=bool)
-    candidate = np.flatnonzero(same_vessel & (np.diff(t) >= threshold))  # off rows; on rows are off + 1
+    silence = np.diff(t) if n else np.zeros(0, dtype=t.dtype)
+    candidate = np.flatnonzero(same_vessel & (silence >= threshold))  # off rows; on rows are off + 1
+    baseline = int(np.ceil(min(BASELINE_GAP_HOURS, criteria.min_gap_hours) * 3600.0))
+    short = int(np.count_nonzero(same_vessel & (silence >= baseline) & (silence < threshold)))
     off, on = candidate, candidate + 1
     keep = np.ones(len(off), dtype=bool)
 
@@ -255,8 +295,10 @@ def detect_gaps(
     key = group.astype(np.int64) * (1 << 40) + (t - (t.min() if n else 0))
     first_in_window = np.searchsorted(key, key[off] - window, side="left")
     positions_before = off - first_in_window + 1
+    fails_positions = np.zeros(len(off), dtype=bool)
     if criteria.min_positions_before > 0:
-        keep &= positions_before >= criteria.min_positions_before
+        fails_positions = positions_before < criteria.min_positions_before
+        keep &= ~fails_positions
     if is_canceled and is_canceled():
         raise Canceled()
 
@@ -266,12 +308,15 @@ def detect_gaps(
             np.concatenate((cols.lon[off], cols.lon[on])), np.concatenate((cols.lat[off], cols.lat[on]))
         )
         shore_off, shore_on = shore[: len(off)], shore[len(off) :]
+    fails_shore = np.zeros(len(off), dtype=bool)
     if criteria.min_shore_nm > 0:
         if land is None:
             raise ValueError("A minimum distance from shore needs a land layer.")
-        keep &= (shore_off >= criteria.min_shore_nm) & (shore_on >= criteria.min_shore_nm)
+        fails_shore = ~((shore_off >= criteria.min_shore_nm) & (shore_on >= criteria.min_shore_nm))
+        keep &= ~fails_shore
 
     candidates = len(off)
+    dropped = _count_drops(criteria, short, fails_shore, fails_positions)
     off, on = off[keep], on[keep]
     shore_off, shore_on, positions_before = shore_off[keep], shore_on[keep], positions_before[keep]
 
@@ -315,7 +360,9 @@ def detect_gaps(
             )
         )
     tracks, singles = build_tracks(cols, starts, on, nearest, has_name)
-    return GapResult(gaps=gaps, tracks=tracks, candidate_gaps=candidates, single_report_segments=singles)
+    return GapResult(
+        gaps=gaps, tracks=tracks, candidate_gaps=candidates, single_report_segments=singles, dropped=dropped
+    )
 
 
 def build_tracks(cols: AisColumns, starts: np.ndarray, gap_on: np.ndarray, nearest: _Nearest, has_name):

@@ -7,7 +7,7 @@ import os
 
 from qgis.core import Qgis, QgsMessageLog
 from qgis.PyQt import uic
-from qgis.PyQt.QtCore import QObject
+from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtWidgets import QWidget
 
 from ..tasks import analysis_tasks
@@ -46,6 +46,11 @@ class CandidateTableModel(RecordTableModel):
     def hours_of(self, record) -> float:
         return _stay(record)
 
+    def data(self, index, role=Qt.DisplayRole):
+        if role == Qt.ToolTipRole and index.isValid():  # the whole value when the narrow dock cuts a column
+            return super().data(index, Qt.DisplayRole) or None
+        return super().data(index, role)
+
 
 class AnalysisPanel(QObject):
     def __init__(self, dock, session, iface):
@@ -72,6 +77,36 @@ class AnalysisPanel(QObject):
             cancelled="Cancelled; nothing was added.",
         )
         self.runner.set_busy(False)
+        self.table_gap_id = None  # the gap whose candidate ports the table shows
+        # the Selected gap box works out the selected gap's ports as it is selected: the table shows them when the
+        # page opens, without a second click on "Reachable sea and ports"
+        dock.tabs.currentChanged.connect(self.on_tab_changed)
+
+    def on_tab_changed(self, _index) -> None:
+        if self.dock.tabs.currentWidget() is self.page:
+            self.show_selected_gap_ports()
+
+    @guarded
+    def show_selected_gap_ports(self) -> None:
+        """The selected gap's candidate ports from the Selected gap box, when it has worked them out; an empty
+        table (and a hint) rather than another gap's ports."""
+        gaps = getattr(self.dock, "gaps", None)  # None while the dock is being built
+        gap = gaps.selected_gap() if gaps is not None else None
+        if gap is None or gap.gap_id == self.table_gap_id:
+            return
+        details = gaps.details
+        if details.gap is gap and details.visits is not None:
+            self.show_ports(gap.gap_id, details.visits)
+            name = gap.vessel_name or gap.mmsi
+            self.page.analysisLabel.setText(f"{len(details.visits):,} candidate ports of {name}'s gap.")
+        elif self.table_gap_id is not None:
+            self.show_ports(None, [])
+            self.page.analysisLabel.setText("Reachable sea and ports: for the gap selected on the Gaps page.")
+
+    def show_ports(self, gap_id, visits) -> None:
+        self.table_gap_id = gap_id
+        self.model.set_records(list(visits))
+        self.page.candidateTable.resizeColumnsToContents()
 
     def _port_visits(self, task, cols):
         return analysis_tasks.port_visits(task, cols, list(self.session.result.found.gaps))
@@ -99,6 +134,7 @@ class AnalysisPanel(QObject):
             return
         speed = self.page.reachSpeedSpin.value() or None
         cols = self.session.result.columns
+        self.reach_gap_id = gap.gap_id
         self._start(
             f"Bai Mei: where could {gap.vessel_name or gap.mmsi} have gone?",
             lambda task: analysis_tasks.reachability(task, cols, gap, speed),
@@ -122,7 +158,7 @@ class AnalysisPanel(QObject):
         for layer, kind in result.layers:
             self.session.add_extra(layer, kind)
         if result.layers and result.layers[0][1] == "reach_areas":
-            self.model.set_records(result.records)
+            self.show_ports(getattr(self, "reach_gap_id", None), result.records)
             extent = result.layers[0][0].extent()
             if not extent.isEmpty():
                 map_view.zoom_to(self.iface.mapCanvas(), extent, margin=0.05)

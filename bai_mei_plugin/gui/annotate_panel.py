@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from qgis.core import Qgis, QgsFeatureRequest, QgsMapLayerProxyModel, QgsProject
+from qgis.core import Qgis, QgsFeature, QgsFeatureRequest, QgsMapLayerProxyModel, QgsProject
 from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext
 from qgis.PyQt import uic
 from qgis.PyQt.QtCore import QObject, Qt
@@ -88,7 +88,7 @@ class AnnotatePanel(QObject):
         p.identifyButton.clicked.connect(self.identify)
         p.profileButton.clicked.connect(self.create_profile)
         p.profilesButton.clicked.connect(lambda: self.open_profiles())
-        p.exportButton.clicked.connect(self.export)
+        p.exportButton.clicked.connect(lambda: self.export())  # not clicked(checked) as the ask argument
         self.pattern = Timeline(p)
         self.pattern.setAccessibleName("Pattern of activity")
         self.pattern.empty_text = "Sightings in the map view, over time"
@@ -98,7 +98,9 @@ class AnnotatePanel(QObject):
         p.patternButton.clicked.connect(self.pattern_of_activity)
         self._layer = None
         self.form_dialog = None
+        self.export_dialog = None
         self.on_layer_changed(p.sightingsCombo.currentLayer())
+        self.notice_unfinished_export()
 
     # --- layer -------------------------------------------------------------------------------------------------
     def layer(self):
@@ -273,6 +275,40 @@ class AnnotatePanel(QObject):
     def on_identified(self, task) -> None:
         self.model.set_records(task.result.records)
         self.page.reasonsLabel.setText(task.result.summary)
+        if task.result.records:
+            self.add_candidates_layer(task.result.records)
+
+    def add_candidates_layer(self, ranked) -> None:
+        """The ranking as a layer of the case (kind ``candidates``, the fields of baimei:identifyvessels' output),
+        so that the export and its report carry it. Ranking another sighting adds its rows; ranking one again
+        replaces that sighting's rows."""
+        from ..core.layer_kinds import CANDIDATES
+        from ..qgis_io.records import records_layer
+
+        layer = records_layer(CANDIDATES, "candidates", ranked)
+        old = self.session.extra.get("candidates")
+        if old is not None and QgsProject.instance().mapLayer(old.id()) is not None:
+            again = {c.sighting_id for c in ranked}
+            kept = []
+            for feature in old.getFeatures():
+                if str(feature["sighting_id"]) not in again:
+                    copy = QgsFeature(layer.fields())
+                    copy.setAttributes([feature[name] for name in layer.fields().names()])
+                    copy.setGeometry(feature.geometry())
+                    kept.append(copy)
+            layer.dataProvider().addFeatures(kept)
+            layer.updateExtents()
+        if self.session.group is not None:
+            self.session.add_extra(layer, "candidates")
+            return
+        # no AIS loaded (a ranking by looks alone): no source group to put it in; the project's root instead
+        if old is not None and QgsProject.instance().mapLayer(old.id()) is not None:
+            QgsProject.instance().removeMapLayer(old.id())
+        from ..qgis_io.styles import apply_style
+
+        apply_style(layer, "candidates")
+        QgsProject.instance().addMapLayer(layer)
+        self.session.extra["candidates"] = layer
 
     @guarded
     def on_candidate_selected(self, *_):
@@ -406,13 +442,67 @@ class AnnotatePanel(QObject):
         self.iface.messageBar().pushMessage("Bai Mei", f"Profile of {candidate.name} saved in {path}.", Qgis.Success, 5)
 
     @guarded
-    def export(self) -> None:
-        try:
-            import processing
+    def notice_unfinished_export(self) -> None:
+        """At start: say when an export was cut short (QGIS killed while writing) and left its temporary files in
+        the last export folder; Export the case… offers to remove them."""
+        from ..qgis_io.case_export import stale_partials
+        from .settings import EXPORT_FOLDER
 
-            processing.execAlgorithmDialog("baimei:exportcase", {})
-        except Exception as exc:  # noqa: BLE001 - the Processing GUI may be unavailable; say so, never crash
-            self.iface.messageBar().pushMessage("Bai Mei", f"Cannot open the export dialog: {exc}", Qgis.Warning, 5)
+        folder = self.settings.value(EXPORT_FOLDER, "")
+        found = stale_partials(folder) if folder else []
+        if found:
+            self.iface.messageBar().pushMessage(
+                "Bai Mei",
+                f"An export to {folder} did not finish (QGIS was closed or stopped while writing): "
+                f"{len(found)} temporary file(s) are left there. Export the case… offers to remove them.",
+                Qgis.Warning,
+                0,
+            )
+
+    def case_layers(self) -> list:
+        """The layers of the case: the session's (gaps, tracks, points), its analysis layers and the sightings."""
+        layers = [*self.session.layers(), *self.session.extra.values(), self.layer()]
+        project = QgsProject.instance()
+        seen, out = set(), []
+        for layer in layers:
+            if layer is not None and layer.id() not in seen and project.mapLayer(layer.id()) is not None:
+                seen.add(layer.id())
+                out.append(layer)
+        return out
+
+    def case_vessel(self):
+        """The MMSI of the case: the selected gap's vessel, else the most likely candidate of the sightings (else
+        the vessel with the longest gap); None when there is nothing to tell."""
+        gaps = getattr(self.dock, "gaps", None)
+        gap = gaps.selected_gap() if gaps is not None and hasattr(gaps, "selected_gap") else None
+        if gap is not None:
+            return int(gap.mmsi)
+        from ..qgis_io.case_report import case_layers, guess_vessel
+
+        return guess_vessel(case_layers(self.case_layers())).mmsi
+
+    @guarded
+    def export(self, ask=None):
+        """The Export the case dialog, pre-filled with the case (its vessel, layers and the report) and the last
+        folder and formats; it writes in the background."""
+        from .export_dialog import ExportDialog
+
+        if self.export_dialog is not None and self.export_dialog.task is not None:
+            self.export_dialog.show()  # an export is running: its dialog, not a second one
+            self.export_dialog.raise_()
+            return self.export_dialog
+        dialog = ExportDialog(
+            self.iface,
+            self.settings,
+            self.case_layers(),
+            self.session.vessels,
+            self.case_vessel(),
+            self.iface.mainWindow(),
+            ask,
+        )
+        self.export_dialog = dialog
+        dialog.show()
+        return dialog
 
     def unload(self) -> None:
         if self.form_dialog is not None:
@@ -423,4 +513,7 @@ class AnnotatePanel(QObject):
                 canvas.unsetMapTool(tool)
         self.identifier.cancel()
         self.patterner.cancel()
+        if self.export_dialog is not None:
+            self.export_dialog.cancel()
+            self.export_dialog.close()
         self.page.setParent(None)

@@ -16,6 +16,7 @@ from qgis.PyQt.QtWidgets import QWidget
 from ..core.ais.csv_reader import have_pyarrow
 from .analysis_panel import AnalysisPanel
 from .annotate_panel import AnnotatePanel
+from .case_bar import CaseBar
 from .gaps_panel import GapsPanel
 from .imagery_panel import ImageryPanel
 from .session import Session
@@ -82,6 +83,12 @@ class BaiMeiDock(QgsDockWidget, FORM_CLASS):
         self.imagery = ImageryPanel(self, self.session, iface, self.gaps, settings)
         self.analysis = AnalysisPanel(self, self.session, iface)
         self.annotate = AnnotatePanel(self, self.session, iface, settings)
+        # the case workspace at the top of the Tracks page, where a case starts: New case… / Open case… (made last:
+        # it follows the panels' widgets). Not above the tabs: every page would lose its height at 1366x768.
+        self.case_bar = CaseBar(self, self.session, iface, settings)
+        self.tracksLayout.insertWidget(0, self.case_bar)
+        self.newCaseButton, self.openCaseButton = self.case_bar.newCaseButton, self.case_bar.openCaseButton
+        self.caseLabel = self.case_bar.caseLabel
         # Six pages: tighter tabs so that all their titles fit a dock of about 430 px.
         self.tabs.tabBar().setStyleSheet("QTabBar::tab { padding: 4px 7px; }")
         # Import the fast CSV reader now, once: loading its native library holds Python's lock for a few tenths
@@ -106,3 +113,4 @@ class BaiMeiDock(QgsDockWidget, FORM_CLASS):
         self.imagery.unload()
         self.analysis.unload()
         self.annotate.unload()
+        self.case_bar.unload()

@@ -1,12 +1,13 @@
-"""The Gaps page: criteria and re-run, the gap table (every gap scored in the background, most suspicious first,
-filtered by text, hours, level and review), the review queue, and a selection kept in step with the map and time."""
+"""The Gaps page: criteria and re-run (saying what the criteria dropped and why), the gap table (every gap scored in
+the background, most suspicious first, filtered by text, hours, level and review — the map shows the same gaps), the
+review queue, a selection kept in step with the map and time, and Play voyage following the selected vessel."""
 
 from __future__ import annotations
 
-from qgis.core import Qgis, QgsFeatureRequest, QgsRectangle
+from qgis.core import Qgis, QgsExpression, QgsFeatureRequest, QgsMessageLog, QgsRectangle
 from qgis.PyQt.QtCore import QObject, QTimer
 
-from ..core.gaps import PRESET_DESCRIPTIONS, GapCriteria
+from ..core.gaps import PRESET_DESCRIPTIONS, GapCriteria, describe_drops
 from ..tasks.ais_tasks import FindGapsTask
 from . import map_view
 from .criteria_widget import CriteriaWidget
@@ -16,13 +17,14 @@ from .guard import guarded
 from .models import GapTableModel, attach_table
 from .review_widget import ReviewQueue
 from .scoring_task import GapScoring
-from .settings import Settings
+from .settings import OTHERS_WHILE_PLAYING, Settings
 from .task_runner import TaskRunner
 from .weights_dialog import WeightsDialog
 
 PLAY_PADDING_S = 2 * 24 * 3600
 # the level filter's choices (levelCombo's order) -> the lowest level shown (core.suspicion.LEVELS' index; 0 = all)
 LEVEL_FILTERS = {"All": 0, "high": 3, "medium or higher": 2, "low or higher": 1}
+MAP_FILTER_DELAY_MS = 250  # the map follows the table's filter once typing pauses, not at every key
 
 
 class GapsPanel(QObject):
@@ -56,6 +58,16 @@ class GapsPanel(QObject):
         d.filterHoursSpin.valueChanged.connect(self.apply_filter)
         d.levelCombo.currentIndexChanged.connect(self.apply_filter)
         d.unreviewedCheck.toggled.connect(self.apply_filter)
+        self.map_filter_timer = QTimer(self)
+        self.map_filter_timer.setSingleShot(True)
+        self.map_filter_timer.setInterval(MAP_FILTER_DELAY_MS)
+        self.map_filter_timer.timeout.connect(self.filter_map)
+        self.focus = None  # the VesselFocus of a voyage being played
+        for key, text in map_view.OTHERS_CHOICES:
+            d.othersCombo.addItem(text, key)
+        remembered = settings.value(OTHERS_WHILE_PLAYING, map_view.OTHERS_FADED)
+        d.othersCombo.setCurrentIndex(max(0, d.othersCombo.findData(remembered)))
+        d.othersCombo.currentIndexChanged.connect(self.on_others_changed)
         d.weightsButton.clicked.connect(self.edit_weights)
         d.gapTable.selectionModel().selectionChanged.connect(self.on_row_selected)
         d.gapTable.doubleClicked.connect(lambda _index: self.show_whole_track())
@@ -108,16 +120,22 @@ class GapsPanel(QObject):
 
     def on_rerun(self, task) -> None:
         self.session.replace_gaps(task.result)
+        drops = describe_drops(task.result.found)
+        if drops:
+            QgsMessageLog.logMessage(drops, "Bai Mei", Qgis.Info)
         self.iface.messageBar().pushMessage(
-            "Bai Mei", f"{len(task.result.found.gaps):,} gaps with the new criteria.", Qgis.Success, 5
+            "Bai Mei", f"{len(task.result.found.gaps):,} gaps with the new criteria. {drops}".strip(), Qgis.Success, 8
         )
 
     # --- table ----------------------------------------------------------------------------------------------
     def on_session_changed(self) -> None:
         result = self.session.result
+        self.stop_focus()  # the layers it faded are being replaced
         self.model.set_records(result.found.gaps if result else [])
         self.dock.gapTable.resizeColumnsToContents()
         self.update_count()
+        self.dock.dropLabel.setText(describe_drops(result.found) if result else "")
+        self.filter_map()
         layer = self.session.gaps_layer
         if layer is not None:
             layer.selectionChanged.connect(self.on_map_selection)
@@ -131,17 +149,42 @@ class GapsPanel(QObject):
             LEVEL_FILTERS.get(self.dock.levelCombo.currentText(), 0), self.dock.unreviewedCheck.isChecked()
         )
         self.update_count()
+        self.map_filter_timer.start()
+
+    def filtering(self) -> bool:
+        proxy = self.proxy
+        return bool(proxy.text or proxy.min_hours > 0 or proxy.min_level or proxy.unreviewed_only)
+
+    @guarded
+    def filter_map(self) -> None:
+        """The map shows the gaps the table shows (and, when a text is typed, only those vessels' tracks): a subset
+        of the gap ids (and MMSIs) shown, each value quoted; no filter shows everything again."""
+        self.map_filter_timer.stop()
+        gaps, tracks = self.session.gaps_layer, self.session.tracks_layer
+        if gaps is None:
+            return
+        if not self.filtering():
+            map_view.set_subset(gaps, "")
+            map_view.set_subset(tracks, "")
+            return
+        shown = [self.proxy.record(self.proxy.index(row, 0)) for row in range(self.proxy.rowCount())]
+        map_view.set_subset(gaps, map_view.membership_subset(gaps, "gap_id", [g.gap_id for g in shown]))
+        if tracks is not None:
+            vessels = sorted({g.mmsi for g in shown})
+            map_view.set_subset(tracks, map_view.membership_subset(tracks, "mmsi", vessels) if self.proxy.text else "")
 
     def on_scores_changed(self) -> None:
         """Scores arrived or were replaced: the level filter sees them, the count and the selected gap follow."""
         if self.proxy.min_level:
             self.proxy.invalidateFilter()
+            self.map_filter_timer.start()
         self.update_count()
         self.details.refresh(working=self.details.looking)
 
     def on_reviews_changed(self) -> None:
         if self.proxy.unreviewed_only:
             self.proxy.invalidateFilter()
+            self.map_filter_timer.start()
         self.update_count()
         self.details.refresh(working=self.details.looking)
 
@@ -189,7 +232,7 @@ class GapsPanel(QObject):
                 f.id()
                 for f in layer.getFeatures(
                     QgsFeatureRequest()
-                    .setFilterExpression(f"\"gap_id\" = '{gap.gap_id}'")
+                    .setFilterExpression(f'"gap_id" = {QgsExpression.quotedValue(gap.gap_id)}')
                     .setNoAttributes()
                     .setFlags(QgsFeatureRequest.NoGeometry)
                 )
@@ -232,9 +275,39 @@ class GapsPanel(QObject):
             self.iface.messageBar().pushMessage("Bai Mei", "Select a gap first.", Qgis.Info, 4)
             return
         self.show_whole_track(gap)
-        canvas = self.iface.mapCanvas()
         # let the zoom settle before the animation starts
-        QTimer.singleShot(0, lambda: map_view.play(canvas, gap.off_time - PLAY_PADDING_S, gap.on_time + PLAY_PADDING_S))
+        QTimer.singleShot(0, lambda: self.start_voyage(gap))
+
+    def start_voyage(self, gap) -> None:
+        """Animate the gap's voyage, following its vessel (the others faded, hidden or shown: the remembered
+        choice)."""
+        canvas = self.iface.mapCanvas()
+        self.stop_focus()
+        playing = map_view.play(canvas, gap.off_time - PLAY_PADDING_S, gap.on_time + PLAY_PADDING_S)
+        columns = self.session.result.columns if self.session.result else None
+        if not playing or columns is None:
+            return
+        self.focus = map_view.VesselFocus(
+            canvas,
+            [self.session.tracks_layer, self.session.gaps_layer],
+            gap.mmsi,
+            map_view.vessel_positions(columns, gap.mmsi),
+            self.dock.othersCombo.currentData(),
+            parent=self,
+        )
+        self.focus.start()
+
+    def stop_focus(self) -> None:
+        if self.focus is not None:
+            self.focus.stop()
+            self.focus = None
+
+    def on_others_changed(self, _index) -> None:
+        """The choice is remembered, and a voyage playing now follows it."""
+        others = self.dock.othersCombo.currentData()
+        self.settings.set_value(OTHERS_WHILE_PLAYING, others)
+        if self.focus is not None and self.focus.active:
+            self.focus.set_others(others)
 
     @guarded
     def show_whole_track(self, gap=None) -> None:
@@ -253,6 +326,7 @@ class GapsPanel(QObject):
         map_view.zoom_to(self.iface.mapCanvas(), extent, margin=0.05)
 
     def unload(self):
+        self.stop_focus()
         self.details.unload()
         self.engine.unload()
         self.scoring.unload()

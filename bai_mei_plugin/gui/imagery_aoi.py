@@ -1,8 +1,11 @@
 """The Imagery page's areas of interest: the selected gap's reachable area (a layer named like "reachability" with
-its ``gap_id``, e.g. the Analysis page's "reachable sea"), the gap's ends, the active layer's selected features, or
-the map extent; all as shapely geometries in longitude/latitude."""
+its ``gap_id``, e.g. the Analysis page's "reachable sea"), the gap's ends, a circle around a port of the ports list
+(by name or UN/LOCODE), the active layer's selected features, or the map extent; all as shapely geometries in
+longitude/latitude."""
 
 from __future__ import annotations
+
+import math
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -13,16 +16,19 @@ from qgis.core import (
     QgsVectorLayer,
 )
 from shapely import wkb as shapely_wkb
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString, Point, Polygon, box
 from shapely.ops import unary_union
 
 from ..core.errors import BaiMeiError
+from ..core.geodesy import EARTH_RADIUS_M, METRES_PER_NM
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 AOI_REACH, AOI_GAP, AOI_SELECTION, AOI_EXTENT = "reachability", "gap", "selection", "extent"
+AOI_PORT = "port"
 AOI_CHOICES = (
     (AOI_REACH, "Gap's reachability area"),
     (AOI_GAP, "Gap's ends (line)"),
+    (AOI_PORT, "Around a port"),
     (AOI_SELECTION, "Selected features (active layer)"),
     (AOI_EXTENT, "Map extent"),
 )
@@ -54,9 +60,79 @@ def reachability_area(project, gap_id: str):
     return None
 
 
-def area_of_interest(choice: str, gap, iface, project) -> tuple:
+MAX_PORT_MATCHES_SHOWN = 5
+CIRCLE_STEPS = 72  # a vertex every 5 degrees: within 0.1 % of a true circle's area
+
+
+def _compact(text: str) -> str:
+    return "".join(str(text or "").split()).upper()
+
+
+def find_port(text: str, ports):
+    """The port named ``text``: its UN/LOCODE (spaces ignored, "KP NAM"), its name or one of its other names (any
+    case), else the only port whose name starts with the text. BaiMeiError naming what was looked for and the
+    ports that matched when none or several do."""
+    wanted = " ".join(str(text or "").split())
+    if not wanted:
+        raise BaiMeiError("Type a port's name or UN/LOCODE (e.g. Nampo or KPNAM) for the area around it.")
+    code = _compact(wanted)
+    lower = wanted.lower()
+    for rule in (
+        lambda p: p.locode and _compact(p.locode) == code,
+        lambda p: p.name.lower() == lower,
+        lambda p: lower in [n.strip().lower() for n in p.alternate_name.split(";") if n.strip()],
+    ):
+        found = [p for p in ports if rule(p)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return _ambiguous(wanted, found)
+    starting = [p for p in ports if p.name.lower().startswith(lower)]
+    if len(starting) == 1:
+        return starting[0]
+    if starting:
+        return _ambiguous(wanted, starting)
+    raise BaiMeiError(f"No port named or coded '{wanted}' in the ports list (names and UN/LOCODEs are searched).")
+
+
+def _ambiguous(wanted: str, found):
+    names = ", ".join(f"{p.name} ({p.locode or p.country})" for p in found[:MAX_PORT_MATCHES_SHOWN])
+    more = f" and {len(found) - MAX_PORT_MATCHES_SHOWN} more" if len(found) > MAX_PORT_MATCHES_SHOWN else ""
+    raise BaiMeiError(f"'{wanted}' matches {len(found)} ports: {names}{more}. Type its UN/LOCODE to choose one.")
+
+
+def port_circle(port, radius_nm: float):
+    """A lon/lat polygon of the points ``radius_nm`` nautical miles from the port (great-circle destinations)."""
+    if radius_nm <= 0:
+        raise BaiMeiError(f"The radius around {port.name} must be more than 0 nm (it is {radius_nm:g}).")
+    angle = radius_nm * METRES_PER_NM / EARTH_RADIUS_M  # on the sphere core.geodesy measures distances on
+    lat1, lon1 = math.radians(port.lat), math.radians(port.lon)
+    ring = []
+    for step in range(CIRCLE_STEPS):
+        bearing = 2 * math.pi * step / CIRCLE_STEPS
+        lat2 = math.asin(math.sin(lat1) * math.cos(angle) + math.cos(lat1) * math.sin(angle) * math.cos(bearing))
+        lon2 = lon1 + math.atan2(
+            math.sin(bearing) * math.sin(angle) * math.cos(lat1), math.cos(angle) - math.sin(lat1) * math.sin(lat2)
+        )
+        # unwrapped around the port's longitude, so a circle across the antimeridian stays one polygon
+        ring.append((port.lon + math.degrees(lon2 - lon1), math.degrees(lat2)))
+    return Polygon(ring)
+
+
+def port_area(text: str, radius_nm: float, ports) -> tuple:
+    """(circle, description) around the port ``text`` names (see find_port)."""
+    port = find_port(text, ports)
+    code = f", {port.locode}" if port.locode else ""
+    return port_circle(port, radius_nm), f"Within {radius_nm:g} nm of {port.name} ({port.country}{code})."
+
+
+def area_of_interest(choice: str, gap, iface, project, port=None) -> tuple:
     """(lon/lat shapely geometry, one-line description) of the area ``choice`` (one of ``AOI_CHOICES``) for the
-    selected ``gap`` (a core Gap, or None); BaiMeiError when it cannot be had."""
+    selected ``gap`` (a core Gap, or None); ``port`` is (text, radius in nm, ports list) for AOI_PORT. BaiMeiError
+    when it cannot be had."""
+    if choice == AOI_PORT:
+        text, radius_nm, ports = port if port is not None else ("", 0.0, [])
+        return port_area(text, radius_nm, ports)
     if choice in (AOI_REACH, AOI_GAP):
         if gap is None:
             raise BaiMeiError("Select a gap on the Gaps page, or search the map extent or selected features.")

@@ -9,25 +9,32 @@ hint, cloud) comes from the source's ``FormFields`` in ``services.sources``: the
 from __future__ import annotations
 
 import json
+import os
 import time
 
 from qgis.core import Qgis, QgsProject
 from qgis.gui import QgsAuthConfigSelect, QgsDateTimeEdit
 from qgis.PyQt.QtCore import QObject, Qt
-from qgis.PyQt.QtWidgets import QFileDialog, QMenu, QSizePolicy
+from qgis.PyQt.QtWidgets import QCompleter, QFileDialog, QMenu, QSizePolicy
 
 from ..core.errors import BaiMeiError
 from ..core.footprints import redact_url
+from ..paths import PLUGIN_DIR, resources_dir
 from ..qgis_io.layers import epoch_seconds, utc
 from ..services import sources
 from ..services.search import SearchArea
 from ..tasks.footprint_tasks import FootprintSearch, ListCollectionsTask
 from .guard import guarded
-from .imagery_aoi import AOI_CHOICES, AOI_REACH, area_of_interest
+from .imagery_aoi import AOI_CHOICES, AOI_PORT, AOI_REACH, area_of_interest
 from .task_runner import TaskRunner
 
 MAX_REMEMBERED_URLS = 10
 CATALOGUE_FILTER = "Catalogues (*.geojson *.json);;All files (*)"
+
+
+def _inside(path: str, folder: str) -> bool:
+    path, folder = os.path.realpath(path), os.path.realpath(folder)
+    return os.path.commonpath([path, folder]) == folder
 
 
 class ImageryForm(QObject):
@@ -70,6 +77,9 @@ class ImageryForm(QObject):
         d.imageryMapTimeButton.clicked.connect(self.window_from_map)
         d.imageryPadSpin.valueChanged.connect(lambda _v: self.window_from_gap(self.gaps.selected_gap()))
         d.imageryAoiCombo.currentIndexChanged.connect(lambda _i: self.describe_aoi())
+        self._ports = None  # the ports list, read when "Around a port" is first used
+        d.imageryPortEdit.editingFinished.connect(self.describe_aoi)
+        d.imageryPortRadiusSpin.valueChanged.connect(lambda _v: self.describe_aoi())
         d.tabs.currentChanged.connect(
             lambda _i: self.describe_aoi() if d.tabs.currentWidget() is d.imageryPage else None
         )
@@ -96,6 +106,8 @@ class ImageryForm(QObject):
         d.imageryPadSpin.setValue(float(s.value("imagery/pad_hours", 12.0, float)))
         index = d.imageryAoiCombo.findData(s.value("imagery/aoi", AOI_REACH))
         d.imageryAoiCombo.setCurrentIndex(max(0, index))
+        d.imageryPortEdit.setText(s.value("imagery/port", "") or "")
+        d.imageryPortRadiusSpin.setValue(float(s.value("imagery/port_radius_nm", 20.0, float)))
         self.auth.setConfigId(s.value("imagery/authcfg", "") or "")
 
     @property
@@ -119,6 +131,8 @@ class ImageryForm(QObject):
         s.set_value("imagery/max_items", d.imageryMaxItemsSpin.value())
         s.set_value("imagery/pad_hours", d.imageryPadSpin.value())
         s.set_value("imagery/aoi", d.imageryAoiCombo.currentData())
+        s.set_value("imagery/port", d.imageryPortEdit.text().strip())
+        s.set_value("imagery/port_radius_nm", d.imageryPortRadiusSpin.value())
         s.set_value("imagery/authcfg", self.auth.configId() or "")  # the id only; the key stays in QgsAuthManager
         if url and redact_url(url) == url:  # never an address carrying a key or signature
             # the default is remembered as "the default" (the bundled catalogue's path moves with the plugin)
@@ -158,11 +172,17 @@ class ImageryForm(QObject):
     def can_list(self) -> bool:
         return bool(self.fields.known_collections) or self.fields.lists_collections
 
+    def browse_start(self) -> str:
+        """Where the file dialog opens: the catalogue chosen before, else the last folder the analyst used; never
+        the plugin's own folder, where the bundled catalogue lives."""
+        current = self.dock.imageryUrlCombo.currentText().strip()
+        if current and os.path.exists(current) and not any(_inside(current, f) for f in (PLUGIN_DIR, resources_dir())):
+            return current
+        return str(self.settings.value("last_folder", "") or os.path.expanduser("~"))
+
     @guarded
     def browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self.dock, "Choose a catalogue", self.dock.imageryUrlCombo.currentText(), CATALOGUE_FILTER
-        )
+        path, _ = QFileDialog.getOpenFileName(self.dock, "Choose a catalogue", self.browse_start(), CATALOGUE_FILTER)
         if path:
             self.dock.imageryUrlCombo.setCurrentText(path)
 
@@ -235,15 +255,36 @@ class ImageryForm(QObject):
     # --- where ----------------------------------------------------------------------------------------------
     @guarded
     def describe_aoi(self, *_) -> None:
+        around_port = self.dock.imageryAoiCombo.currentData() == AOI_PORT
+        for widget in (self.dock.imageryPortEdit, self.dock.imageryPortRadiusSpin):
+            widget.setVisible(around_port)
+        if around_port:
+            self.ports()  # the completer offers the names as soon as the box shows
         try:
             _, text = self.aoi(self.gaps.selected_gap())
         except BaiMeiError as exc:
             text = exc.message
         self.dock.imageryAoiLabel.setText(text)
 
+    def ports(self) -> list:
+        """The bundled ports list (read once), offered by name and UN/LOCODE as the analyst types."""
+        if self._ports is None:
+            from ..qgis_io.inputs import default_ports
+
+            self._ports = default_ports()
+            names = sorted({p.name for p in self._ports} | {p.locode for p in self._ports if p.locode})
+            completer = QCompleter(names, self.dock.imageryPortEdit)
+            completer.setCaseSensitivity(Qt.CaseInsensitive)
+            self.dock.imageryPortEdit.setCompleter(completer)
+        return self._ports
+
     def aoi(self, gap) -> tuple:
         """(lon/lat shapely geometry, one-line description) of the chosen area of interest."""
-        return area_of_interest(self.dock.imageryAoiCombo.currentData(), gap, self.iface, self.project)
+        choice = self.dock.imageryAoiCombo.currentData()
+        port = None
+        if choice == AOI_PORT:
+            port = (self.dock.imageryPortEdit.text(), self.dock.imageryPortRadiusSpin.value(), self.ports())
+        return area_of_interest(choice, gap, self.iface, self.project, port)
 
     # --- the query ------------------------------------------------------------------------------------------
     def search(self) -> FootprintSearch:

@@ -31,6 +31,27 @@ def coverage_text(pct: float) -> str:
     return "none" if pct <= 0 else ("<1 %" if pct < 1 else f"{pct:.0f} %")
 
 
+COVERS_HELP = (
+    "How much of the search area the scene shows: 'yes' when it shows all of it. A small share such as '<1 %' "
+    "means the area is far larger than the scene (a long gap's reachable sea can be thousands of square miles, a "
+    "high-resolution scene a few), not that the scene is bad: it still shows the vessel if it was there."
+)
+
+
+def coverage_explained(found: FoundFootprint) -> str:
+    """One sentence on what the Covers column says for this scene."""
+    if found.covers_aoi:
+        return "Covers the whole search area."
+    pct = found.aoi_overlap_pct
+    if pct <= 0:
+        return "Touches the search area's bounding box only: it shows none of the area itself."
+    share = coverage_text(pct)
+    return (
+        f"Shows {share} of the search area: the area is larger than the scene, so it sees part of where the "
+        "vessel could have been."
+    )
+
+
 class FootprintTableModel(RecordTableModel):
     # What tells a useful scene first: when, whether the vessel was dark then, whether it covers the area, cloud.
     COLUMNS = (
@@ -52,6 +73,11 @@ class FootprintTableModel(RecordTableModel):
             return describe(self.records[index.row()])
         return super().data(index, role)
 
+    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802 (Qt API)
+        if role == Qt.ToolTipRole and orientation == Qt.Horizontal and self.COLUMNS[section][0] == "Covers":
+            return COVERS_HELP
+        return super().headerData(section, orientation, role)
+
     def name_of(self, record):
         return record.footprint.item_id
 
@@ -67,7 +93,12 @@ def describe(found: FoundFootprint) -> str:
         f"{number_text(f.gsd_m, 1)} m" if f.gsd_m is not None else "",
         "while dark" if found.in_gap_window else "",
     ]
-    return " · ".join(p for p in parts if p) + "\n" + ", ".join(d for d in details if d) + f"\n{f.item_id}"
+    return (
+        " · ".join(p for p in parts if p)
+        + "\n"
+        + ", ".join(d for d in details if d)
+        + f"\n{coverage_explained(found)}\n{f.item_id}"
+    )
 
 
 class ImageryResults(QObject):

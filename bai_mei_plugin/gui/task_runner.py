@@ -10,12 +10,19 @@ from __future__ import annotations
 from typing import Callable, Iterable, Optional, Union
 
 from qgis.core import Qgis, QgsMessageLog
+from qgis.PyQt import sip
 
 from ..core.errors import BaiMeiError
 from ..tasks.ais_tasks import BaiMeiTask, start
 from .guard import LOG_TAG, show_error, show_unexpected
 
 Text = Union[str, Callable[[BaiMeiTask], str], None]
+
+
+def _show_progress(bar, percent) -> None:
+    # a cancelled task can still report progress after its page closed and deleted the bar
+    if not sip.isdeleted(bar):
+        bar.setValue(int(percent))
 
 
 class TaskRunner:
@@ -67,7 +74,7 @@ class TaskRunner:
         self.forget()
         task.on_done = self.finished
         if self.progress is not None:
-            task.progressChanged.connect(lambda percent, bar=self.progress: bar.setValue(int(percent)))
+            task.progressChanged.connect(lambda percent, bar=self.progress: _show_progress(bar, percent))
         self.task = task
         self.set_busy(True)
         start(task)

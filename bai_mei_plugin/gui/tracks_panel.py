@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 
 from qgis.core import Qgis, QgsMapLayerProxyModel, QgsMessageLog
-from qgis.PyQt.QtCore import QObject
+from qgis.PyQt.QtCore import QObject, QTimer
 from qgis.PyQt.QtWidgets import QFileDialog
 
 from ..core.ais.formats import FORMAT_LABELS, REQUIRED, TIME_FORMATS, AisFormat, mapping_for, time_pattern
 from ..core.errors import BaiMeiError
+from ..core.gaps import describe_drops
 from ..qgis_io.time_window import plausible_time_window
 from ..tasks.ais_tasks import LayerSnapshot, LoadAisTask, LoadRequest
+from . import map_view
 from .guard import guarded
-from .settings import Settings
+from .settings import LAND_LAYER, SHOW_LAND, Settings
 from .task_runner import TaskRunner
 
 LOG_TAG = "Bai Mei"
@@ -235,17 +237,36 @@ class TracksPanel(QObject):
             f"{vessels:,} vessel{'s' * (vessels != 1)}, {n_gaps:,} dark gap{'s' * (n_gaps != 1)}; "
             f"{reports.rows_dropped:,} rows dropped."
         )
-        more = "\n".join([task.name, *reports.summary_lines()])
+        drops = describe_drops(result.found)  # what the gap criteria left out, and why
+        more = "\n".join([task.name, *reports.summary_lines(), *([drops] if drops else [])])
         bar.pushMessage("Bai Mei", short, more, Qgis.Success, 8)
-        for line in reports.summary_lines():
+        for line in [*reports.summary_lines(), *([drops] if drops else [])]:
             QgsMessageLog.logMessage(line, LOG_TAG, Qgis.Info)
-        canvas = self.iface.mapCanvas()
+        self.add_land()
         extent = result.tracks_layer.extent()
         extent.combineExtentWith(result.gaps_layer.extent())
         if not extent.isEmpty():
-            canvas.setExtent(extent.buffered(max(extent.width(), extent.height()) * 0.05))
-            canvas.refresh()
+            view = extent.buffered(max(extent.width(), extent.height()) * 0.05)
+            self.zoom_to(view)
+            # QGIS sets up a canvas that had no layers once its layer tree's (queued) update comes, zooming to the
+            # full extent of everything, the world's land included: zoom to the data again after it
+            QTimer.singleShot(0, lambda: self.zoom_to(view))
         self.dock.tabs.setCurrentWidget(self.dock.gapsPage)
+
+    def zoom_to(self, extent) -> None:
+        canvas = self.iface.mapCanvas()
+        canvas.setExtent(extent)
+        canvas.refresh()
+
+    def add_land(self) -> None:
+        """Land under the tracks from the first load (once per project): the analyst's land layer when set, else
+        QGIS's world map. A land that cannot be opened is said in the log; the load itself succeeded."""
+        if str(self.settings.value(SHOW_LAND, "true")).lower() not in ("true", "1"):
+            return
+        try:
+            map_view.add_land(self.session.project, self.settings.value(LAND_LAYER, "") or "")
+        except BaiMeiError as exc:
+            QgsMessageLog.logMessage(exc.message, LOG_TAG, Qgis.Warning)
 
     def unload(self):
         self.cancel()

@@ -30,7 +30,9 @@ def apply_style(layer, kind: str) -> bool:
     """Load the kind's style (``resources/styles/<kind>.qml``) into the layer and make it time-enabled; False if
     the style failed."""
     style = layer_kind(kind).style
-    ok = style is not None and layer.loadNamedStyle(resource_path("styles", style))[1]
+    # loadFromLocalDb=True: the file itself, not the default style a GeoPackage keeps for the layer (QGIS's world
+    # map has one; without the flag QGIS loads that instead and says "Loaded from Provider")
+    ok = style is not None and layer.loadNamedStyle(resource_path("styles", style), True)[1]
     set_temporal(layer, kind)
     layer.triggerRepaint()
     return bool(ok)

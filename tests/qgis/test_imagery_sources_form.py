@@ -44,10 +44,16 @@ def test_a_stored_label_is_migrated_to_the_sources_id(clean_settings, new_dock):
     assert QgsSettings().value("bai_mei/imagery/source") == "planet"
 
 
-def test_an_unknown_stored_source_falls_back_to_stac(clean_settings):
+def test_an_unknown_stored_source_falls_back_to_the_bundled_catalogue(clean_settings):
     clean_settings.setValue("bai_mei/imagery/source", "Retired catalogue")
-    assert Settings().imagery_source() == "stac"
-    assert QgsSettings().value("bai_mei/imagery/source") == "stac"
+    assert Settings().imagery_source() == "static"  # the README's walkthrough searches it, offline
+    assert QgsSettings().value("bai_mei/imagery/source") == "static"
+
+
+def test_a_new_analyst_starts_on_the_bundled_catalogue(clean_settings, new_dock):
+    dock = new_dock()
+    assert dock.imagerySourceCombo.currentData() == "static"
+    assert dock.imageryUrlCombo.currentText().endswith("bai_mei_8_synthetic.geojson")
 
 
 def test_each_source_shows_its_own_fields(clean_settings, new_dock):

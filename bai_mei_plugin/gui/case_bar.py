@@ -1,0 +1,215 @@
+"""The case bar at the top of the dock: New case… / Open case…, the case in use, and the project remembering it.
+
+A case is one GeoPackage (qgis_io/case_workspace.py) where the session writes every layer as it is made; the project
+keeps the case's path (never anything secret), so reading the project opens the case again and restores the panel:
+the gaps table, the reviews, the sightings layer and the selected gap."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+from qgis.core import Qgis, QgsVectorLayer
+from qgis.gui import QgsMessageBar
+from qgis.PyQt import sip
+from qgis.PyQt.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from ..core.errors import BaiMeiError
+from ..core.review import Review
+from ..qgis_io.case_workspace import Case, remember_case, remembered_case
+from ..qgis_io.review import load_reviews
+from .guard import guarded, show_error
+
+NO_CASE = "No case: layers stay in memory"
+
+
+class CaseBar(QWidget):
+    def __init__(self, dock, session, iface, settings):
+        super().__init__(dock)
+        self.setObjectName("caseBar")
+        self.dock, self.session, self.iface, self.settings = dock, session, iface, settings
+        self.offered = False  # "New case…" offered once after the first load without a case
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.caseLabel = QLabel(NO_CASE)
+        self.caseLabel.setObjectName("caseLabel")
+        self.newCaseButton = QPushButton("New case…")
+        self.newCaseButton.setObjectName("newCaseButton")
+        self.newCaseButton.setToolTip("Keep every layer the panel makes in one GeoPackage, written as it is made")
+        self.openCaseButton = QPushButton("Open case…")
+        self.openCaseButton.setObjectName("openCaseButton")
+        self.openCaseButton.setToolTip("Open a case GeoPackage: its layers, gaps, scores and reviews come back")
+        layout.addWidget(self.caseLabel, 1)
+        layout.addWidget(self.newCaseButton)
+        layout.addWidget(self.openCaseButton)
+        self.newCaseButton.clicked.connect(self.ask_new_case)
+        self.openCaseButton.clicked.connect(self.ask_open_case)
+        session.caseChanged.connect(self.show_case)
+        session.caseProblem.connect(self.on_problem)
+        session.changed.connect(self.on_session_changed)
+        session.project.readProject.connect(self.on_project_read)
+        dock.gapTable.selectionModel().selectionChanged.connect(self.on_gap_selected)
+        annotate = getattr(dock, "annotate", None)
+        self.sightings_combo = getattr(getattr(annotate, "page", None), "sightingsCombo", None)
+        if self.sightings_combo is not None:
+            self.sightings_combo.layerChanged.connect(self.on_sightings_changed)
+
+    # --- making and opening -----------------------------------------------------------------------------------
+    def _folder(self) -> str:
+        return str(self.settings.value("case_folder", "") or os.path.expanduser("~"))
+
+    @guarded
+    def ask_new_case(self, *_):
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New case", os.path.join(self._folder(), "case.gpkg"), "GeoPackage (*.gpkg)"
+        )
+        if path:
+            self.new_case(path)
+
+    @guarded
+    def ask_open_case(self, *_):
+        path, _ = QFileDialog.getOpenFileName(self, "Open case", self._folder(), "GeoPackage (*.gpkg)")
+        if path:
+            self.open_case(path)
+
+    def new_case(self, path: str) -> Case:
+        """A new case at ``path``: what the panel shows now is written into it, and the project remembers it."""
+        case = Case.create(path)
+        self.settings.set_value("case_folder", os.path.dirname(case.path))
+        self.session.set_case(case)
+        remember_case(self.session.project, case)
+        self.remember_state()
+        self.iface.messageBar().pushMessage(
+            "Bai Mei", f"Case {case.path}: every layer the panel makes is kept there as it is made.", Qgis.Success, 6
+        )
+        return case
+
+    def open_case(self, path: str, quiet: bool = False) -> Case:
+        """Open the case at ``path``: its layers, gaps, reviews, sightings and selected gap come back."""
+        case = Case.open(path)
+        self.settings.set_value("case_folder", os.path.dirname(case.path))
+        remember_case(self.session.project, case)
+        if self.session.restore(case):
+            self.restore_reviews()
+            self.restore_sightings(case.info())
+            self.restore_selected_gap(case.info())
+        if not quiet:
+            count = len(self.session.result.found.gaps) if self.session.result is not None else 0
+            self.iface.messageBar().pushMessage("Bai Mei", f"Case {case.path} opened: {count:,} gaps.", Qgis.Info, 5)
+        return case
+
+    @guarded
+    def on_project_read(self, *_):
+        path = remembered_case(self.session.project)
+        if not path:
+            return
+        try:
+            self.open_case(path, quiet=True)
+        except BaiMeiError as exc:
+            show_error(self.iface, BaiMeiError(f"The project's case was not reopened: {exc.message}"), Qgis.Warning)
+
+    # --- what the panel shows, kept in the case ------------------------------------------------------------------
+    def show_case(self) -> None:
+        case = self.session.case
+        self.caseLabel.setText(f"Case: {case.name}" if case is not None else NO_CASE)
+        self.caseLabel.setToolTip(case.path if case is not None else "")
+
+    def on_problem(self, message: str) -> None:
+        self.iface.messageBar().pushMessage("Bai Mei", message, Qgis.Warning, 10)
+
+    def on_session_changed(self) -> None:
+        if self.session.result is None:
+            return
+        if self.session.case is not None:
+            self.remember_state()
+        elif not self.offered:
+            self.offered = True
+            self.offer_case()
+
+    def offer_case(self) -> None:
+        """Once, after the first load without a case: say that a case would keep the layers."""
+        bar = self.iface.messageBar()
+        text = "These layers are in memory only and go with QGIS."
+        if isinstance(bar, QgsMessageBar):
+            item = bar.createMessage("Bai Mei", text)
+            button = QPushButton("New case…", item)
+            button.clicked.connect(self.ask_new_case)
+            item.layout().addWidget(button)
+            bar.pushWidget(item, Qgis.Info, 15)
+        else:
+            text += " New case… (top of the panel) keeps them in a GeoPackage."
+            bar.pushMessage("Bai Mei", text, Qgis.Info, 15)
+
+    def remember_state(self) -> None:
+        """The criteria of the form (those of the gaps shown after a load or re-run) into the case."""
+        if self.session.case is None or self.session.result is None or not hasattr(self.dock, "gaps"):
+            return
+        criteria = self.dock.gaps.criteria_widget.criteria()
+        self.session.remember(criteria=dataclasses.asdict(criteria))
+
+    @guarded
+    def on_gap_selected(self, *_):
+        if self.session.case is None:
+            return
+        gap = self.dock.gaps.selected_gap()
+        if gap is not None:
+            self.session.remember(selected_gap=gap.gap_id)
+
+    @guarded
+    def on_sightings_changed(self, layer):
+        if self.session.case is None or layer is None or layer.providerType() != "ogr":
+            return
+        self.session.remember(sightings_source=layer.source(), sightings_name=layer.name())
+
+    # --- restoring ----------------------------------------------------------------------------------------------
+    def restore_reviews(self) -> None:
+        """Reviews from the case's gaps layer when the project keeps none (the project was not saved)."""
+        queue = self.dock.gaps.reviews
+        try:
+            if load_reviews(self.session.project):
+                return
+        except BaiMeiError:
+            pass  # the queue itself says the project's reviews are unreadable
+        layer = self.session.gaps_layer
+        if layer is None or "review_status" not in layer.fields().names():
+            return
+        reviews = {}
+        for feature in layer.getFeatures():
+            status = feature["review_status"]
+            if status:
+                note = feature["review_note"]
+                gap_id = str(feature["gap_id"])
+                reviews[gap_id] = Review(gap_id, str(status), str(note) if note else "")
+        if reviews:
+            queue.set_reviews(reviews)
+
+    def restore_sightings(self, info: dict) -> None:
+        source = info.get("sightings_source")
+        if not source or self.sightings_combo is None:
+            return
+        project = self.session.project
+        layer = next((lyr for lyr in project.mapLayers().values() if lyr.source() == source), None)
+        if layer is None:
+            layer = QgsVectorLayer(str(source), str(info.get("sightings_name") or "sightings"), "ogr")
+            if not layer.isValid():
+                self.on_problem(f"The case's sightings layer {source} cannot be read (moved or deleted?).")
+                return
+            project.addMapLayer(layer)
+        self.sightings_combo.setLayer(layer)
+
+    def restore_selected_gap(self, info: dict) -> None:
+        gap_id = info.get("selected_gap")
+        proxy = self.dock.gaps.proxy
+        for row in range(proxy.rowCount()):
+            if proxy.record(proxy.index(row, 0)).gap_id == gap_id:
+                self.dock.gapTable.selectRow(row)
+                return
+
+    def unload(self) -> None:
+        project = self.session.project
+        if sip.isdeleted(project):
+            return
+        try:
+            project.readProject.disconnect(self.on_project_read)
+        except (TypeError, RuntimeError):
+            pass
