@@ -14,7 +14,7 @@ from bai_mei_plugin.core.errors import BaiMeiError
 DATA = os.path.join(os.path.dirname(__file__), "..", "data", "ais_formats")
 needs_pyarrow = pytest.mark.skipif(not have_pyarrow(), reason="pyarrow is not installed")
 needs_gdal_parquet = pytest.mark.skipif(
-    not parquet.have_gdal_parquet(), reason="this GDAL has no Parquet driver (Debian 12's GDAL 3.6 is built without)"
+    not parquet.have_gdal_parquet(), reason="this GDAL has no Parquet driver (Debian's GDAL is built without it)"
 )
 
 
