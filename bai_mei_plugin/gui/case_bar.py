@@ -166,10 +166,11 @@ class CaseBar(QWidget):
         """Reviews from the case's gaps layer when the project keeps none (the project was not saved)."""
         queue = self.dock.gaps.reviews
         try:
-            if load_reviews(self.session.project):
-                return
+            kept = load_reviews(self.session.project)
         except BaiMeiError:
-            pass  # the queue itself says the project's reviews are unreadable
+            kept = {}  # unreadable: the review queue warns about it; the layer's reviews stand in
+        if kept:
+            return
         layer = self.session.gaps_layer
         if layer is None or "review_status" not in layer.fields().names():
             return

@@ -14,8 +14,9 @@ from qgis.core import QgsProcessingException, QgsProcessingFeedback, QgsProject,
 from bai_mei_plugin.core.suspicion import Weights
 from bai_mei_plugin.qgis_io.land import default_land_path
 from tests.fixtures import MC_HEADER
+from tests.support import SHARED_DATA
 
-OFAC = "/work/shared/data/watchlists/ofac_sdn_vessels_2023-03-01.csv"
+OFAC = str(SHARED_DATA / "watchlists" / "ofac_sdn_vessels_2023-03-01.csv")  # ../shared beside the checkout
 LISTED_IMO = "9187629"  # OFAC SDN entry 15036, ARTAVIL
 START = dt.datetime(2024, 3, 1, tzinfo=dt.timezone.utc)
 BERTH_SHIPS = [412000101 + k for k in range(5)]

@@ -4,8 +4,6 @@ northern Yellow Sea and comes back loaded. Scored through the whole pipeline (re
 ship ranks first and every port call ranks below it; a vessel whose reported IMO is on a sanctions list is ranked
 up by the list."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from shapely.geometry import Polygon
@@ -16,10 +14,11 @@ from bai_mei_plugin.core.land import LandIndex
 from bai_mei_plugin.core.ports import Port
 from bai_mei_plugin.core.reachability import LandPolygons
 from bai_mei_plugin.core.suspicion import score_gaps
+from tests.support import SHARED_DATA
 
 H = 3600
 T0 = 1_686_000_000  # June 2023
-OFAC = Path("/work/shared/data/watchlists/ofac_sdn_vessels_2023-03-01.csv")
+OFAC = SHARED_DATA / "watchlists" / "ofac_sdn_vessels_2023-03-01.csv"  # ../shared beside the checkout
 
 # Coarse coasts: Liaodong and Manchuria (Dalian on its south shore), Shandong, and Korea (Nampo in its bay).
 LAND = [
