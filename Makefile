@@ -5,17 +5,19 @@ SHELL := /bin/bash
 PLUGIN := bai_mei_plugin
 VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 VENV := .venv
+VENV_QT6 := .venv-qt6
 PY := $(VENV)/bin/python
 APT_PACKAGES := python3-qgis qgis-providers qgis xvfb python3-venv python3-pip python3-numpy python3-shapely python3-requests \
 	postgresql postgis python3-psycopg2 \
-	python3-scipy zip poppler-utils
+	python3-scipy zip poppler-utils pyqt5-dev-tools qttools5-dev-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 QGIS_PROFILE ?= default
 QGIS_PROFILES_DIR ?= $(HOME)/.local/share/QGIS/QGIS3/profiles
 TEST_ENV := QT_QPA_PLATFORM=offscreen QGIS_OPTS= PYTHONDONTWRITEBYTECODE=1
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-unit test-qgis test-desktop test-matrix lint format bench package release install setup clean
+.PHONY: scenes demo test test-unit test-qgis test-desktop test-matrix lint format bench package release install setup clean \
+	translations
 
 demo: $(VENV)/.ready
 	$(TEST_ENV) $(PY) -m $(PLUGIN).demo --output demo-output
@@ -38,12 +40,20 @@ test-desktop: $(VENV)/.ready
 test-matrix:
 	$(SUDO) env SUITES="$(or $(SUITES),trixie sid)" PYTEST_ARGS="$(PYTEST_ARGS)" tests/matrix/run_matrix.sh
 
-# ruff (lint and formatting) and the architecture's import contracts (pyproject.toml [tool.importlinter]).
-lint: $(VENV)/.ready
+# The SYNTHETIC very-high-resolution scenes of the demo catalogue (resources/scenes), made by numpy and GDAL; the same
+# seed gives the same bytes (tests/unit/test_scenes.py checks the committed ones).
+scenes: $(VENV)/.ready
+	$(TEST_ENV) $(PY) -m $(PLUGIN).demo.scenes resources/scenes
+
+# ruff (lint and formatting), the architecture's import contracts (pyproject.toml [tool.importlinter]), Bandit, and
+# QGIS 4 readiness (tests/qt6/check.py): every enum value scoped, and every Qt name resolving under PyQt6.
+lint: $(VENV)/.ready $(VENV_QT6)/.ready
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/bandit -q -r $(PLUGIN) -c pyproject.toml
+	$(TEST_ENV) $(PY) -m tests.qt6.check --qgis
+	$(VENV_QT6)/bin/python -m tests.qt6.check --pyqt6
 
 format: $(VENV)/.ready
 	$(PY) -m ruff check --fix .
@@ -57,10 +67,19 @@ bench: $(VENV)/.ready
 	$(TEST_ENV) $(PY) -m tests.bench.bench_scoring
 	$(TEST_ENV) $(PY) -m tests.bench.bench_nmea
 	$(TEST_ENV) $(PY) -m tests.bench.bench_export
+	$(TEST_ENV) $(PY) -m tests.bench.bench_sar
+	$(TEST_ENV) $(PY) -m tests.bench.bench_port_index
 	$(TEST_ENV) $(PY) -m tests.bench.bench_dask --rows 50000000 --compare-rows 50000000
 	$(TEST_ENV) $(PY) -m tests.bench.bench_postgis --rows 50000000 --compare-rows 50000000
 
 setup: $(VENV)/.ready
+
+# No Qt6 QGIS installs on Debian: a separate environment with PyQt6 from pip (no QGIS, no system packages) for the
+# PyQt6 check of `make lint`.
+$(VENV_QT6)/.ready: requirements-qt6.txt
+	@[ -x $(VENV_QT6)/bin/python ] || /usr/bin/python3 -m venv $(VENV_QT6)
+	$(VENV_QT6)/bin/python -m pip install -q --disable-pip-version-check -r requirements-qt6.txt
+	@touch $@
 
 # Debian packages: installed only when one is missing.
 $(VENV)/.apt:
@@ -87,6 +106,15 @@ build/$(PLUGIN): $(shell find $(PLUGIN) resources -type f -not -path '*/__pycach
 	cp -r resources $@/resources
 	cp metadata.txt LICENSE $@/
 	find $@ -name '__pycache__' -prune -exec rm -rf {} +
+	for ts in resources/i18n/*.ts; do lrelease -silent $$ts -qm $@/resources/i18n/$$(basename $${ts%.ts}).qm; done
+
+# Translations: the plugin's tr() strings and Designer pages into resources/i18n/bai_mei_<lang>.ts (for translators,
+# e.g. with Qt Linguist), and the compiled .qm files the plugin loads for QGIS's language. LANGUAGES="fr de" adds some.
+LANGUAGES ?= $(or $(patsubst resources/i18n/bai_mei_%.ts,%,$(wildcard resources/i18n/bai_mei_*.ts)),fr)
+translations: $(VENV)/.apt
+	pylupdate5 -noobsolete $$(find $(PLUGIN) -name '*.py' -o -name '*.ui' | sort) \
+	  -ts $(foreach lang,$(LANGUAGES),resources/i18n/bai_mei_$(lang).ts)
+	for ts in resources/i18n/*.ts; do lrelease -silent $$ts -qm $${ts%.ts}.qm; done
 
 # The addresses plugins.qgis.org shows (and requests): given on the make command line, e.g.
 #   make release HOMEPAGE=https://github.com/OWNER/bai-mei TRACKER=https://github.com/OWNER/bai-mei/issues \

@@ -13,14 +13,14 @@ route by sea reaches in time is not a candidate), computed in three steps:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Set
 
 import numpy as np
 
 from .geodesy import haversine_nm
 from .ports import Port
 from .sea_fields import sea_field
-from .sea_grid import SeaLegs
+from .sea_grid import SNAP_KM, SeaLegs
 
 
 @dataclass
@@ -41,6 +41,7 @@ class InterestReach:
         self.min_dwell = float(min_dwell_hours)
         self.notes: List[str] = []
         self.dry_gaps: List[str] = []
+        self.inland: Set[str] = set()  # ports of interest too far inside the land layer's land (named in notes)
         n, p = len(arrays.hours), len(self.ports)
         self.budget = speeds * arrays.hours
         lon = np.array([q.lon for q in self.ports])
@@ -118,8 +119,20 @@ class InterestReach:
             sea_in, sea_out = legs.legs(self.ports[k].lon, self.ports[k].lat)
             if sea_in is None or sea_out is None:
                 self.dwell_sea[i, k] = -np.inf
+                self._note_inland(legs, k)
             else:
                 self.dwell_sea[i, k] = a.hours[i] - (sea_in + sea_out) / self.v[i]
+
+    def _note_inland(self, legs, k: int) -> None:
+        """Say once per port that it lies too far inside the land layer's land for a distance by sea."""
+        port = self.ports[k]
+        if port.name in self.inland or not legs.inland(port.lon, port.lat):
+            return
+        self.inland.add(port.name)
+        self.notes.append(
+            f"{port.name}: more than {SNAP_KM:g} km from the water of the land layer, so no distance by sea starts "
+            "from it; not a port of call by sea for any gap."
+        )
 
 
 def reach_from_visits(visits: Sequence, is_interest, min_dwell_hours: float = 0.0) -> Dict[str, List[PortReach]]:

@@ -22,6 +22,8 @@ from .gaps import Gap, Track
 from .identify import Candidate
 from .port_visits import DestinationCheck, PortVisit, Stop
 from .reachability import CandidateVisit, GapArea
+from .sar_detect import SceneDetection
+from .sar_match import DarkCandidate, Match, VesselAt
 from .sightings import SIGHTING_FIELDS
 from .watchlists import ListedVessel
 
@@ -388,6 +390,30 @@ LISTED_VESSELS = LayerKind(
     record_fields(ListedVessel, times=("last_seen",)),
     record=ListedVessel,
 )
+# Radar (baimei:detectvessels, baimei:matchdetections): the vessels a SAR scene shows, those AIS explains, those it
+# does not (dark vessel candidates) and the AIS vessels the radar did not see.
+SAR_DETECTIONS = LayerKind(
+    "sar_detections",
+    "Radar detections",
+    "Point",
+    record_fields(SceneDetection, times=("acquired",)),
+    "acquired",
+    signature=frozenset({"detection_id", "peak_db"}),
+    record=SceneDetection,
+)
+SAR_MATCHES = LayerKind(
+    "sar_matches", "Radar detections with AIS", "Point", record_fields(Match, exclude=("lon", "lat")), record=Match
+)
+DARK_DETECTIONS = LayerKind(
+    "dark_detections",
+    "Dark vessel candidates (radar)",
+    "Point",
+    record_fields(DarkCandidate, exclude=("lon", "lat")),
+    record=DarkCandidate,
+)
+UNSEEN_VESSELS = LayerKind(
+    "unseen_vessels", "AIS vessels the radar did not see", "Point", record_fields(VesselAt), record=VesselAt
+)
 # Layers Bai Mei styles but does not write: the analyst's ports (any fields; name and locode recognise them) and
 # the land background.
 PORTS = LayerKind("ports", "Ports", "Point", signature=frozenset({"name", "locode"}))
@@ -414,6 +440,10 @@ KINDS: Dict[str, LayerKind] = {
         SIGHTINGS,
         CANDIDATES,
         LISTED_VESSELS,
+        SAR_DETECTIONS,
+        SAR_MATCHES,
+        DARK_DETECTIONS,
+        UNSEEN_VESSELS,
         PORTS,
         LAND,
     )

@@ -1,10 +1,11 @@
 """The ports gazetteer: a CSV of port positions (``name,locode,country,lat,lon``) used to name port calls.
 
-The default is the bundled regional gazetteer (``resources/ports/ports.csv``, the ports of the Yellow Sea, Bohai, Korea
-Strait and Sea of Japan). The NGA World Port Index (``resources/ports/world_port_index.csv``, 3,768 ports worldwide,
-converted by ``tests/data_tools/convert_wpi.py``) is bundled too and is read by the same loader (its
-``alternate_name`` column is kept); it is not the default yet: half of its positions lie on the land of QGIS's world
-map, which the distances by sea cannot start from.
+The default is the NGA World Port Index (``resources/ports/world_port_index.csv``, 3,768 ports worldwide, converted
+by ``tests/data_tools/convert_wpi.py``; its ``alternate_name`` column is kept). About half of its positions (quays and
+towns) lie on the land of QGIS's world map: distances by sea start from the map's water within
+``core.sea_grid.SNAP_KM`` of a port, and a port farther in is named in the notes and is not a candidate by sea. The
+hand-made regional gazetteer (``resources/ports/ports.csv``, the ports of the Yellow Sea, Bohai, Korea Strait and Sea
+of Japan that the demo routes its ships by) stays bundled as a choice: give it as the ports layer.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import List, Optional
 
 PORT_COLUMNS = ("name", "locode", "country", "lat", "lon")
-DEFAULT_PORTS_FILE = "ports.csv"  # in resources/ports: the regional gazetteer
-WORLD_PORT_INDEX_FILE = "world_port_index.csv"  # in resources/ports: the NGA World Port Index, see its README.md
+DEFAULT_PORTS_FILE = "world_port_index.csv"  # in resources/ports: the NGA World Port Index, see its README.md
+REGIONAL_PORTS_FILE = "ports.csv"  # in resources/ports: the hand-made regional gazetteer the demo routes by
+WORLD_PORT_INDEX_FILE = DEFAULT_PORTS_FILE
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from .errors import BaiMeiError, Canceled
 from .gaps import Gap
 from .geodesy import EARTH_RADIUS_M, METRES_PER_NM, haversine_nm, unit_vectors
 from .ports import Port
-from .sea_grid import DEFAULT_MAX_CELLS, SeaLegs, continuous
+from .sea_grid import DEFAULT_MAX_CELLS, SNAP_KM, SNAP_NM, SeaLegs, continuous
 
 SOG_NOT_AVAILABLE = 102.2  # AIS SOG 1023 (102.3 kn) means "not available"; 102.2 means ">= 102.2": neither is a speed
 MIN_DEFAULT_SPEED_KN = 12.0
@@ -516,9 +516,15 @@ class CandidateSearch:
 
     visits: List[CandidateVisit]
     ruled_out_by_sea: List[Tuple[str, float, Optional[float]]] = field(default_factory=list)  # name, gc h, sea h
+    # ports within reach by great circle that lie more than SNAP_KM inside the land layer's land: (name, gc h)
+    inland: List[Tuple[str, float]] = field(default_factory=list)
 
     def notes(self, gap: Gap) -> List[str]:
-        out = []
+        out = [
+            f"Gap {gap.gap_id}: {name} is within reach by great circle ({hours:.0f} h) but lies more than "
+            f"{SNAP_KM:g} km from the water of the land layer, so no distance by sea starts from it; not a candidate."
+            for name, hours in self.inland
+        ]
         for name, hours, sea in self.ruled_out_by_sea:
             why = (
                 f"{-sea:.0f} h short by sea"
@@ -533,12 +539,17 @@ class CandidateSearch:
 
 
 def find_candidates(
-    gap: Gap, ports: Sequence[Port], max_speed_kn: float, sea_legs: Optional[SeaLegsOf] = None
+    gap: Gap,
+    ports: Sequence[Port],
+    max_speed_kn: float,
+    sea_legs: Optional[SeaLegsOf] = None,
+    inland: Optional[Callable[[float, float], bool]] = None,
 ) -> CandidateSearch:
     """The ports the vessel could have called at during ``gap``, longest dwell first.
 
     A port needs a positive great-circle dwell and, when ``sea_legs`` (a :class:`.sea_grid.SeaLegs` ``legs``) is
-    given, a positive dwell by sea too.
+    given, a positive dwell by sea too. ``inland`` (:meth:`.sea_grid.SeaLegs.inland`) tells a port without sea legs
+    because it lies too far inside the land from one no route by sea reaches.
     """
     if not max_speed_kn > 0:
         raise BaiMeiError(f"The maximum speed must be positive (got {max_speed_kn} kn).")
@@ -559,7 +570,10 @@ def find_candidates(
         if sea_legs is not None:
             sea_in, sea_out = sea_legs(port.lon, port.lat)
             if sea_in is None or sea_out is None:
-                found.ruled_out_by_sea.append((port.name, float(dwell[i]), None))
+                if inland is not None and inland(port.lon, port.lat):
+                    found.inland.append((port.name, float(dwell[i])))
+                else:
+                    found.ruled_out_by_sea.append((port.name, float(dwell[i]), None))
                 continue
             dwell_sea = hours - (sea_in + sea_out) / v
             if dwell_sea <= 0:
@@ -663,6 +677,7 @@ def gap_reachability(
     if land_polygons is not None:
         land = land_polygons if isinstance(land_polygons, LandPolygons) else LandPolygons(land_polygons)
     areas, visits, notes = [], [], []
+    inland_ports: Dict[str, int] = {}  # port -> how many gaps it was within reach of, from the land
     for k, gap in enumerate(gaps):
         if is_canceled and is_canceled():
             raise Canceled()
@@ -673,7 +688,7 @@ def gap_reachability(
         geom = reach.geometry
         if land is not None and not geom.is_empty:
             geom = clip_to_sea(geom, land, (gap.off_lon, gap.off_lat), (gap.on_lon, gap.on_lat))
-        sea_legs, legs, by_sea = None, None, False
+        sea_legs, legs, by_sea, inland = None, None, False, None
         if (
             land is not None
             and reach.feasible
@@ -682,14 +697,18 @@ def gap_reachability(
         ):
             legs = SeaLegs(geom, (gap.off_lon, gap.off_lat), (gap.on_lon, gap.on_lat), reach.budget_nm, sea_cells)
             if legs.available:
-                sea_legs = legs.legs
+                sea_legs, inland = legs.legs, legs.inland
             else:
                 notes.append(f"Gap {gap.gap_id}: no sea distances ({legs.reason}); great-circle dwell only.")
+        found = find_candidates(gap, ports, v, sea_legs, inland)
         if by_sea_areas and sea_legs is not None:
             by_sea = True
             water = None if legs.reachable_cells(reach.budget_nm).all() else legs.reachable_water(reach.budget_nm)
             if water is not None:  # else all the water is reachable by sea: nothing to cut
-                geom = _valid(_as_geometry(_polygon_parts(continuous(geom, gap.off_lon).intersection(water))))
+                sea = continuous(geom, gap.off_lon)
+                cut = sea.intersection(water)
+                cut = with_port_waters(cut, sea, water, found.visits, ports, legs.grid)
+                geom = _valid(_as_geometry(_polygon_parts(cut)))
                 geom = wrap_longitudes(geom)
         area = GapArea(
             gap.gap_id,
@@ -705,9 +724,48 @@ def gap_reachability(
         areas.append(area)
         if not area.feasible:
             notes.append(area.message)
-        found = find_candidates(gap, ports, v, sea_legs)
         visits.extend(found.visits)
         notes.extend(found.notes(gap))
+        for name, _hours in found.inland:
+            inland_ports[name] = inland_ports.get(name, 0) + 1
         if progress:
             progress((k + 1) / len(gaps))
+    if inland_ports:
+        notes.append(inland_summary(inland_ports))
     return ReachabilityResult(areas, visits, notes)
+
+
+def with_port_waters(cut, sea, water, visits, ports: Sequence[Port], grid):
+    """``cut`` (the sea a route reaches, in the grid's frame) with the water leading to each candidate port reached
+    by sea that lies outside the reached cells: a port up an estuary narrower than the cells (Nampo on a long gap's
+    coarse grid) joins the reached water through it (:meth:`.sea_grid.SeaGrid.channel`), so the estuary, and the
+    scenes taken there, belong to the reachable sea too."""
+    from shapely.geometry import Point
+    from shapely.ops import unary_union
+
+    where = {(p.name, p.locode): (p.lon, p.lat) for p in ports}
+    cell = (grid.snap_nm - SNAP_NM) / 60.0  # a cell's diagonal, in degrees
+    extra = []
+    for visit in visits:
+        if visit.sea_distance_in_nm is None or (visit.port_name, visit.locode) not in where:
+            continue
+        lon, lat = where[(visit.port_name, visit.locode)]
+        lon += 360.0 * round((grid.ref_lon - lon) / 360.0)
+        point = Point(lon, lat)
+        gap_to_water = point.distance(water)
+        if gap_to_water == 0.0:
+            continue  # inside the reached cells: already in ``cut``
+        # the sea between the port and the reached cells only (a coastal port just outside them adds a sliver)
+        extra.append(sea.intersection(point.buffer(gap_to_water + cell)))
+    return unary_union([cut, *extra]) if extra else cut
+
+
+def inland_summary(inland_ports: Dict[str, int]) -> str:
+    """One note counting and naming the ports that were within reach but too far inside the land layer's land."""
+    named = ", ".join(f"{name} ({n} gap{'s' if n != 1 else ''})" for name, n in sorted(inland_ports.items()))
+    return (
+        f"{len(inland_ports)} port(s) within reach by great circle lie more than {SNAP_KM:g} km from the water of "
+        f"the land layer (up a river or lake the map does not draw), so no distance by sea starts from them and "
+        f"they are not candidates: {named}. A ports layer with positions on the water, or a finer land layer, "
+        "brings them back."
+    )

@@ -26,7 +26,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from .geodesy import haversine_nm
-from .sea_grid import GRID_FACTOR, MAX_ABS_LAT, SNAP_CELLS, SeaGrid
+from .sea_grid import GRID_FACTOR, MAX_ABS_LAT, SNAP_KM, SeaGrid
 
 FIELD_MAX_CELLS = 250_000  # cells per field: about 6 nm cells for a radius of 1,500 nm, 2 nm for 500 nm
 MAX_FIELD_NM = 1_500.0  # a larger radius makes cells too coarse: longer legs are computed per gap
@@ -55,10 +55,10 @@ class SeaField:
             self.reason = f"the water around the port reaches beyond {MAX_ABS_LAT:.0f} degrees of latitude"
             return
         grid = SeaGrid(water, self.lon, max_cells)
-        self.limit = self.radius_nm * GRID_FACTOR + 2.0 * SNAP_CELLS * grid.dy * 60.0
+        self.limit = self.radius_nm * GRID_FACTOR + 2.0 * grid.snap_nm
         distances = grid.distances_from(self.lon, self.lat, limit=self.limit)
         if distances is None:
-            self.reason = "the port is not on the water of the land layer"
+            self.reason = f"the port is more than {SNAP_KM:g} km from the water of the land layer"
             return
         self.grid, self.distances = grid, distances
 
@@ -70,9 +70,8 @@ class SeaField:
         """The sea distance (nm) between the port and each point, corrected as :meth:`.sea_grid.SeaLegs.legs` does
         (a lower bound, never below the great circle); ``inf`` where the field shows the distance exceeds
         ``needed_nm`` (no need to know it), ``nan`` where the field cannot tell (the leg may be longer than its
-        radius and still be needed). Second: which points are not on the water (no water cell within
-        ``SNAP_CELLS`` cells: a finer grid of the gap's own water has none within its smaller snapping distance
-        either, so there are no sea distances for them)."""
+        radius and still be needed). Second: which points are not on the water (more than ``SNAP_KM`` from it:
+        a finer grid of the gap's own water has no cell there either, so there are no sea distances for them)."""
         lon = np.asarray(lon, dtype=float)
         lat = np.asarray(lat, dtype=float)
         needed = np.broadcast_to(np.asarray(needed_nm, dtype=float), lon.shape)
@@ -95,27 +94,9 @@ class SeaField:
 
 
 def snap_points(grid: SeaGrid, lon: np.ndarray, lat: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    """:meth:`.sea_grid.SeaGrid.snap` of many points at once: the nearest water cell within ``SNAP_CELLS`` cells
-    (-1 when none) and the great circle to it (nm)."""
-    x = lon + 360.0 * np.round((grid.ref_lon - lon) / 360.0)
-    j = np.round((x - grid.x0) / grid.dx).astype(np.int64)
-    i = np.round((lat - grid.y0) / grid.dy).astype(np.int64)
-    best = np.full(lon.shape, -1, dtype=np.int64)
-    best_d = np.full(lon.shape, np.inf)
-    for di in range(-SNAP_CELLS, SNAP_CELLS + 1):
-        for dj in range(-SNAP_CELLS, SNAP_CELLS + 1):
-            ii, jj = i + di, j + dj
-            inside = (ii >= 0) & (ii < grid.ny) & (jj >= 0) & (jj < grid.nx)
-            node = np.full(lon.shape, -1, dtype=np.int64)
-            node[inside] = grid.node[ii[inside], jj[inside]]
-            wet = node >= 0
-            if not wet.any():
-                continue
-            d = np.full(lon.shape, np.inf)
-            d[wet] = haversine_nm(x[wet], lat[wet], grid.lon[node[wet]], grid.lat[node[wet]])
-            better = d < best_d
-            best[better], best_d[better] = node[better], d[better]
-    return best, best_d
+    """:meth:`.sea_grid.SeaGrid.snap` of many points at once: the nearest water cell within the grid's snapping
+    distance (``SNAP_KM`` from the water; -1 when none) and the great circle to it (nm)."""
+    return grid.snap_many(lon, lat)
 
 
 def sea_field(lon: float, lat: float, radius_nm: float, land, max_cells: int = FIELD_MAX_CELLS) -> SeaField:

@@ -26,11 +26,16 @@ from shapely.affinity import translate
 from shapely.geometry.base import BaseGeometry
 
 from .compat import contains_xy
-from .geodesy import haversine_nm
+from .geodesy import EARTH_RADIUS_M, METRES_PER_NM, haversine_nm
 
 GRID_FACTOR = 1.0 / math.cos(math.radians(26.565051177 / 2.0))  # 16 directions: worst detour 2.75 %
 DEFAULT_MAX_CELLS = 120_000
-SNAP_CELLS = 4  # a point on land at grid resolution (a port at a quay) is joined to water this many cells away
+# A port of the World Port Index is given at its quay or town, often on the land of a coarse world map (2,050 of its
+# 3,768 positions on QGIS's, 400 of them more than 10 km in). A point within this distance of the map's water is
+# joined to the nearest water cell (the great circle to it counted in its sea distance); a point farther in has no
+# sea distance and is named as such.
+SNAP_KM = 10.0
+SNAP_NM = SNAP_KM * 1000.0 / 1852.0
 MAX_ABS_LAT = 84.0  # beyond this the lon/lat grid degenerates; no sea distances there
 
 
@@ -51,8 +56,14 @@ def continuous(geometry: BaseGeometry, ref_lon: float) -> BaseGeometry:
     return type(geometry)(moved) if len(moved) > 1 else moved[0]
 
 
-def _unwrap(lon: float, ref_lon: float) -> float:
-    return lon + 360.0 * round((ref_lon - lon) / 360.0)
+def _unit(lon, lat) -> np.ndarray:
+    """Unit vectors (n, 3) of lon/lat degrees: nearest neighbours by chord are nearest by great circle."""
+    lo, la = np.radians(np.asarray(lon, dtype=float)), np.radians(np.asarray(lat, dtype=float))
+    return np.column_stack((np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)))
+
+
+def _chord(nm: float) -> float:
+    return 2.0 * math.sin(min(math.pi, nm * METRES_PER_NM / EARTH_RADIUS_M) / 2.0)
 
 
 class SeaGrid:
@@ -61,6 +72,7 @@ class SeaGrid:
     def __init__(self, area: BaseGeometry, ref_lon: float, max_cells: int = DEFAULT_MAX_CELLS):
         self.ref_lon = float(ref_lon)
         water = continuous(area, self.ref_lon)
+        self.water = water  # the polygons themselves: a port's distance to the map's water is measured on them
         minx, miny, maxx, maxy = water.bounds
         mid = math.radians(max(-80.0, min(80.0, (miny + maxy) / 2.0)))
         aspect = 1.0 / math.cos(mid)  # degrees of longitude per degree of latitude for square cells
@@ -80,6 +92,7 @@ class SeaGrid:
         self.node[wet] = np.arange(int(wet.sum()))
         self.lon = gx[wet]
         self.lat = gy[wet]
+        self._tree = None  # built when a point is first snapped
         self.graph = self._graph()
 
     @property
@@ -123,43 +136,108 @@ class SeaGrid:
         w = np.concatenate(weights) if weights else np.zeros(0)
         w = np.maximum(w, 1e-9)  # scipy drops explicit zeros
         n = self.n_cells
-        return coo_matrix((w, (r, c)), shape=(n, n)).tocsr()
+        # one more node, without edges: the start of :meth:`distances_from`, joined to the cells near it per call
+        return coo_matrix((w, (r, c)), shape=(n + 1, n + 1)).tocsr()
+
+    @property
+    def snap_nm(self) -> float:
+        """How far a point may be from a water cell's centre and still start at sea: ``SNAP_KM`` from the water, plus
+        a cell's diagonal (a coast cell whose centre is dry still holds water)."""
+        mid = self.y0 + self.dy * self.ny / 2.0
+        dx_nm = float(haversine_nm(0.0, mid, self.dx, mid))
+        return SNAP_NM + math.hypot(dx_nm, self.dy * 60.0)
+
+    def _tree_query(self):
+        if self._tree is None:
+            from scipy.spatial import cKDTree
+
+            self._tree = cKDTree(_unit(self.lon, self.lat))
+        return self._tree
+
+    def snap_many(self, lon, lat) -> Tuple[np.ndarray, np.ndarray]:
+        """The nearest water cell to each point within :attr:`snap_nm` (-1 when none) and the great circle to it (nm).
+        A k-d tree of the cells' unit vectors: one query whatever the snapping distance is in cells."""
+        lon = np.atleast_1d(np.asarray(lon, dtype=float))
+        lat = np.atleast_1d(np.asarray(lat, dtype=float))
+        node = np.full(lon.shape, -1, dtype=np.int64)
+        dist = np.full(lon.shape, np.inf)
+        if self.n_cells == 0 or lon.size == 0:
+            return node, dist
+        _, found = self._tree_query().query(_unit(lon, lat), distance_upper_bound=_chord(self.snap_nm))
+        hit = found < self.n_cells  # scipy answers n_cells for "none within the bound"
+        node[hit] = found[hit]
+        dist[hit] = haversine_nm(lon[hit], lat[hit], self.lon[found[hit]], self.lat[found[hit]])
+        return node, dist
+
+    def near(self, lon: float, lat: float, radius_nm: Optional[float] = None) -> Tuple[np.ndarray, np.ndarray]:
+        """Every water cell within :attr:`snap_nm` (or ``radius_nm``) of (lon, lat) and the great circle to each
+        (nm). A port is joined to all of them, not only the nearest: where a narrow estuary breaks into pieces on
+        the grid (Nampo's, on a coarse grid), the nearest cell may be a puddle that no route reaches."""
+        if self.n_cells == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        radius = self.snap_nm if radius_nm is None else radius_nm
+        ids = np.asarray(self._tree_query().query_ball_point(_unit([lon], [lat])[0], _chord(radius)), dtype=np.int64)
+        return ids, haversine_nm(float(lon), float(lat), self.lon[ids], self.lat[ids])
+
+    def on_water(self, lon: float, lat: float) -> bool:
+        """Whether (lon, lat) is within ``SNAP_KM`` of the water polygons themselves (not of the cells' centres)."""
+        from shapely.geometry import Point
+        from shapely.ops import nearest_points
+
+        lon = float(lon) + 360.0 * round((self.ref_lon - float(lon)) / 360.0)  # in the water's continuous frame
+        point = Point(lon, lat)
+        if self.water.is_empty:
+            return False
+        nearest = nearest_points(self.water, point)[0]
+        return float(haversine_nm(point.x, point.y, nearest.x, nearest.y)) <= SNAP_NM
+
+    def channel(self, lon: float, lat: float) -> Tuple[np.ndarray, np.ndarray]:
+        """For a point within ``SNAP_KM`` of the map's water whose water the coarse cells do not show (a port up an
+        estuary narrower than a cell): the cells within :attr:`channel_nm`, joined by the great circle. None for a
+        point farther inland."""
+        if not self.on_water(lon, lat):
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return self.near(lon, lat, self.channel_nm)
+
+    @property
+    def channel_nm(self) -> float:
+        """How far a port's water may be from the water a route reaches: a channel narrower than the grid's cells
+        (an estuary up to a port) leaves only puddles on a coarse grid. Three cells' diagonals beyond
+        :attr:`snap_nm`, sailed as the great circle."""
+        return self.snap_nm + 2.0 * (self.snap_nm - SNAP_NM)
 
     def snap(self, lon: float, lat: float) -> Optional[Tuple[int, float]]:
-        """The water cell nearest to (lon, lat) within ``SNAP_CELLS`` cells, and the great circle to it (nm)."""
-        x = _unwrap(float(lon), self.ref_lon)
-        j = int(round((x - self.x0) / self.dx))
-        i = int(round((float(lat) - self.y0) / self.dy))
-        i0, i1 = max(0, i - SNAP_CELLS), min(self.ny, i + SNAP_CELLS + 1)
-        j0, j1 = max(0, j - SNAP_CELLS), min(self.nx, j + SNAP_CELLS + 1)
-        if i0 >= i1 or j0 >= j1:
+        """The water cell nearest to (lon, lat) within :attr:`snap_nm`, and the great circle to it (nm); None when
+        the point is farther in on land (or off the grid)."""
+        node, dist = self.snap_many(lon, lat)
+        if node[0] < 0:
             return None
-        window = self.node[i0:i1, j0:j1]
-        ids = window[window >= 0]
-        if ids.size == 0:
-            return None
-        d = haversine_nm(x, float(lat), self.lon[ids], self.lat[ids])
-        k = int(np.argmin(d))
-        return int(ids[k]), float(d[k])
+        return int(node[0]), float(dist[0])
 
     def distances_from(self, lon: float, lat: float, limit: float = np.inf) -> Optional[np.ndarray]:
         """Sea distance (nm, before the grid correction) from (lon, lat) to every water cell, infinite beyond
-        ``limit``; None off the water."""
+        ``limit``; None when (lon, lat) is farther than :attr:`snap_nm` from every water cell. The point joins every
+        cell within that distance (see :meth:`near`) through the great circle to it: a virtual node of the graph."""
+        from scipy.sparse import coo_matrix
         from scipy.sparse.csgraph import dijkstra
 
-        start = self.snap(lon, lat)
-        if start is None:
+        ids, offsets = self.near(lon, lat)
+        if ids.size == 0 or not np.isfinite(offsets).any():
+            ids, offsets = self.channel(lon, lat)
+        if ids.size == 0:
             return None
-        node, offset = start
-        return dijkstra(self.graph, directed=False, indices=node, limit=max(0.0, limit - offset)) + offset
+        n = self.n_cells
+        start = coo_matrix((np.maximum(offsets, 1e-9), (np.full(ids.size, n), ids)), shape=(n + 1, n + 1))
+        return dijkstra(self.graph + start.tocsr(), directed=False, indices=n, limit=limit)[:n]
 
     def distance_to(self, field: np.ndarray, lon: float, lat: float) -> Optional[float]:
-        """The value of ``field`` (from :meth:`distances_from`) at (lon, lat): the sea distance to that point."""
-        end = self.snap(lon, lat)
-        if end is None:
-            return None
-        node, offset = end
-        value = float(field[node]) + offset
+        """The sea distance to (lon, lat) in ``field`` (from :meth:`distances_from`): the best of the water cells
+        within :attr:`snap_nm` of it plus the great circle from there; None when no such cell is reached."""
+        ids, offsets = self.near(lon, lat)
+        value = float(np.min(field[ids] + offsets)) if ids.size else math.inf
+        if not math.isfinite(value):  # no cell, or only puddles, near a port up a channel narrower than the cells
+            ids, offsets = self.channel(lon, lat)
+            value = float(np.min(field[ids] + offsets)) if ids.size else math.inf
         return value if math.isfinite(value) else None
 
 
@@ -186,16 +264,21 @@ class SeaLegs:
             self.reason = f"the reachable area reaches beyond {MAX_ABS_LAT:.0f} degrees of latitude"
             return
         self.grid = SeaGrid(area, off[0], max_cells)
-        limit = budget_nm * GRID_FACTOR + 4.0 * SNAP_CELLS * self.grid.dy * 60.0  # grid detours and snapping
+        limit = budget_nm * GRID_FACTOR + 2.0 * self.grid.snap_nm  # grid detours and snapping at both ends
         self.from_off = self.grid.distances_from(*off, limit=limit)
         self.to_on = self.grid.distances_from(*on, limit=limit)
         if self.from_off is None or self.to_on is None:
             self.grid = None
-            self.reason = "the gap's ends are not on the water of the land layer"
+            self.reason = f"the gap's ends are more than {SNAP_KM:g} km from the water of the land layer"
 
     @property
     def available(self) -> bool:
         return self.grid is not None
+
+    def inland(self, lon: float, lat: float) -> bool:
+        """True when (lon, lat) is farther than ``SNAP_KM`` from this water (a port up a river or lake the land layer
+        does not draw): no sea distance can start from it."""
+        return self.grid is not None and self.grid.snap(lon, lat) is None and not self.grid.on_water(lon, lat)
 
     def reachable_cells(self, budget_nm: float) -> np.ndarray:
         """Which water cells lie on a route by sea from the off position to the on position no longer than
@@ -218,9 +301,11 @@ class SeaLegs:
         for i in np.flatnonzero(keep.any(axis=1)).tolist():
             row = np.concatenate(([False], keep[i], [False])).astype(np.int8)
             edges = np.flatnonzero(np.diff(row))
-            y = g.y0 + i * g.dy
+            # a row's top and the next row's bottom computed by one expression: the same float, so rows merge (a
+            # rounding sliver between them would leave the area in horizontal strips)
+            bottom, top = g.y0 + (i - 0.5) * g.dy, g.y0 + (i + 0.5) * g.dy
             for j0, j1 in zip(edges[0::2].tolist(), edges[1::2].tolist()):
-                boxes.append(rect(g.x0 + (j0 - 0.5) * g.dx, y - 0.5 * g.dy, g.x0 + (j1 - 0.5) * g.dx, y + 0.5 * g.dy))
+                boxes.append(rect(g.x0 + (j0 - 0.5) * g.dx, bottom, g.x0 + (j1 - 0.5) * g.dx, top))
         return unary_union(boxes) if boxes else None
 
     def legs(self, lon: float, lat: float) -> Tuple[Optional[float], Optional[float]]:

@@ -34,6 +34,8 @@ class FieldSpec:
     message: str = ""
 
 
+_PX = "A pixel window is counted in whole pixels of the scene (0 to 10,000,000)."
+
 SIGHTING_FIELDS: Tuple[FieldSpec, ...] = (
     FieldSpec("sighting_id", "str", "Identity", "Sighting id"),
     FieldSpec("observed_at", "datetime", "Identity", "Observed at (UTC)"),
@@ -82,8 +84,16 @@ SIGHTING_FIELDS: Tuple[FieldSpec, ...] = (
     FieldSpec("draught_state", "str", "Activity", "Draught", DRAUGHT_STATES),
     FieldSpec("analyst", "str", "Notes", "Analyst"),
     FieldSpec("notes", "str", "Notes", "Notes"),
+    # Where on the image it was marked: the raster's source (a file or a /vsicurl/ address, never a secret: it is a
+    # layer source) and the window of the raster's pixels around the ship, so that its chip can be cut again.
+    FieldSpec("scene_source", "str", "Image", "Scene (raster source)"),
+    FieldSpec("window_col", "int", "Image", "Window column (px)", minimum=0, maximum=10_000_000, message=_PX),
+    FieldSpec("window_row", "int", "Image", "Window row (px)", minimum=0, maximum=10_000_000, message=_PX),
+    FieldSpec("window_width", "int", "Image", "Window width (px)", minimum=1, maximum=10_000_000, message=_PX),
+    FieldSpec("window_height", "int", "Image", "Window height (px)", minimum=1, maximum=10_000_000, message=_PX),
 )
-FORM_TABS = ("Identity", "Hull", "Deck", "Activity", "Notes")
+FORM_TABS = ("Identity", "Hull", "Deck", "Activity", "Notes", "Image")
+WINDOW_FIELDS = ("window_col", "window_row", "window_width", "window_height")
 FIELD_BY_NAME: Dict[str, FieldSpec] = {f.name: f for f in SIGHTING_FIELDS}
 
 # The features identification compares (the rest says where, when and who looked).
@@ -127,3 +137,22 @@ def feature_label(features: Dict[str, object]) -> str:
     if features.get("length_m") not in (None, ""):
         parts.append(f"{float(features['length_m']):.0f} m")
     return " · ".join(parts)
+
+
+def pixel_window(col: float, row: float, half_cols: float, half_rows: float, width: int, height: int):
+    """The window (col, row, width, height) of whole pixels centred on pixel position (col, row), ``half_cols`` and
+    ``half_rows`` pixels either side, clipped to a raster of ``width`` x ``height``; None when nothing of it is on
+    the raster (the click was off the scene)."""
+    left, top = max(0, int(col - half_cols)), max(0, int(row - half_rows))
+    right, bottom = min(width, int(col + half_cols + 1)), min(height, int(row + half_rows + 1))
+    if right <= left or bottom <= top:
+        return None
+    return left, top, right - left, bottom - top
+
+
+def window_of(features: Dict[str, object]):
+    """A sighting's pixel window (col, row, width, height), or None when it was not marked on a scene."""
+    values = [features.get(name) for name in WINDOW_FIELDS]
+    if any(v in (None, "") for v in values):
+        return None
+    return tuple(int(v) for v in values)

@@ -6,6 +6,9 @@ Each step is the Processing algorithm an analyst would run, chained on the GeoPa
 from __future__ import annotations
 
 import datetime as dt
+import os
+
+from .nampo import BERTH_LAT, BERTH_LON
 
 # (output layer in the GeoPackage, style kind)
 ANALYSIS_LAYERS = (
@@ -20,14 +23,65 @@ ANALYSIS_LAYERS = (
     ("footprints", "footprints"),
     ("sightings", "sightings"),
     ("candidates", "candidates"),
+    ("sar_detections", "sar_detections"),
+    ("dark_detections", "dark_detections"),
 )
 
 
 # Layers made from the scenario before the sightings (``sightings`` and ``candidates`` come after them). Not the
 # ports: they are the product's gazetteer of real ports.
 LAYERS_FROM_THE_SCENARIO = ("points", "tracks", "gaps") + tuple(
-    name for name, _kind in ANALYSIS_LAYERS if name not in ("sightings", "candidates")
+    name
+    for name, _kind in ANALYSIS_LAYERS
+    if name not in ("sightings", "candidates", "sar_detections", "dark_detections")
 )
+
+
+def radar_check(gpkg: str, scenario: str, output: str, layer_uri, feedback, notice: str) -> None:
+    """A SYNTHETIC Sentinel-1-like scene of Korea Bay on the evening the Bai Mei 8 went dark (demo.sar_scene): its
+    vessels detected (baimei:detectvessels) and matched with the scenario's AIS (baimei:matchdetections); the one
+    nothing explains lies in the Bai Mei 8's reachable sea."""
+    import processing
+
+    from ..core.ais.reader import read_ais
+    from .sar_scene import write_demo_scene
+
+    print("Radar: a synthetic Sentinel-1 scene of Korea Bay at 18:00 on 15 June…", end="", flush=True)
+    reports = read_ais(scenario).columns
+    scene, planted = write_demo_scene(output, reports)
+    found = processing.run(
+        "baimei:detectvessels", {"INPUT": scene, "OUTPUT": layer_uri(gpkg, "sar_detections")}, feedback=feedback()
+    )
+    matched = processing.run(
+        "baimei:matchdetections",
+        {
+            "DETECTIONS": f"{gpkg}|layername=sar_detections",
+            "INPUT": f"{gpkg}|layername=points",
+            "FOOTPRINT": scene,
+            "GAPS": f"{gpkg}|layername=gaps",
+            "AREAS": f"{gpkg}|layername=reach_areas",
+            "OUTPUT_MATCHED": "memory:",
+            "OUTPUT_DARK": layer_uri(gpkg, "dark_detections"),
+            "OUTPUT_UNSEEN": "memory:",
+        },
+        feedback=feedback(),
+    )
+    mark_synthetic(gpkg, ("sar_detections", "dark_detections"), notice)
+    from qgis.core import QgsVectorLayer
+
+    dark = QgsVectorLayer(f"{gpkg}|layername=dark_detections", "dark", "ogr")
+    print(f"\n  {found.get('DETECTION_COUNT', len(planted))} vessels detected in {os.path.basename(scene)}; ", end="")
+    print(f"{dark.featureCount()} not explained by AIS:")
+    for row in dark.getFeatures():
+        names, hours = str(row["vessel_names"] or "").split(", "), str(row["hours_into_gap"] or "").split(", ")
+        inside = [f"{n} ({h} h into its gap)" for n, h in zip(names, hours) if n]
+        said = "; ".join(inside[:3]) + (f" and {len(inside) - 3} more" if len(inside) > 3 else "")
+        point = row.geometry().asPoint()
+        print(
+            f"  {row['length_m']:.0f} m at {point.y():.3f} N {point.x():.3f} E, inside the reachable sea of "
+            f"{said or 'no gap'}: a dark vessel candidate."
+        )
+    del dark, matched
 
 
 def mark_synthetic(gpkg: str, names, notice: str) -> None:
@@ -169,11 +223,32 @@ def summarise(gpkg: str, mmsi: int) -> None:
         print(f"  Anomaly {anomaly['kind']}: {anomaly['evidence']}")
 
 
-# The analyst's two sightings of the story (the ship loading coal at Nampo on SkySat scenes), for the demo only.
+# The analyst's two sightings of the story: the Bai Mei 8 loading coal at Nampo's berth (demo/nampo.py) on the
+# synthetic SkySat scenes of 17 June and 6 July (resources/scenes/<item id>.tif, made by demo/scenes.py), for the
+# demo only. Each is marked on its scene, with the pixel window around the hull, so the report shows its chip.
 DEMO_SIGHTINGS = (
-    ("SYNTHETIC_20170617_020500_ssc3", "2017-06-17T02:05:00Z", 125.1505, 38.7012),
-    ("SYNTHETIC_20170706_022000_ssc2", "2017-07-06T02:20:00Z", 125.1511, 38.7009),
+    ("SYNTHETIC_20170617_020500_ssc3", "2017-06-17T02:05:00Z", BERTH_LON, BERTH_LAT),
+    ("SYNTHETIC_20170706_022000_ssc2", "2017-07-06T02:20:00Z", BERTH_LON, BERTH_LAT),
 )
+CHIP_SIZE_M = 1.6 * 170.0  # the window around the hull: its measured length and a margin, square
+
+
+def scene_of(image_id: str, lon: float, lat: float) -> dict:
+    """The sighting fields that place it on its synthetic scene (source and pixel window). A scene file that was not
+    generated keeps its source only: the report then says the chip is missing instead of showing it."""
+    from qgis.core import QgsRasterLayer
+
+    from ..paths import resource_path
+    from ..qgis_io.sightings_layer import scene_attributes
+
+    path = resource_path("scenes", f"{image_id}.tif")
+    layer = QgsRasterLayer(path, image_id, "gdal") if os.path.exists(path) else None
+    if layer is None or not layer.isValid():
+        print(f"\n  The scene {path} is missing (make scenes): the report will have no chip for {image_id}.")
+        return {"scene_source": path}
+    return scene_attributes(layer, lon, lat, CHIP_SIZE_M)
+
+
 DEMO_FEATURES = {
     "length_m": 170.0,
     "beam_m": 27.0,
@@ -208,7 +283,8 @@ def annotate_and_export(gpkg: str, mmsi: int, output: str, layer_uri, feedback, 
     sightings = create_sightings_layer(gpkg, "sightings")
     for image_id, when, lon, lat in DEMO_SIGHTINGS:
         observed = int(dt.datetime.strptime(when, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc).timestamp())
-        add_sighting(sightings, lon, lat, {**DEMO_FEATURES, "image_id": image_id, "observed_at": observed})
+        on_scene = {**scene_of(image_id, lon, lat), "image_id": image_id}
+        add_sighting(sightings, lon, lat, {**DEMO_FEATURES, **on_scene, "observed_at": observed})
     del sightings
     print("Who are the ships on the images? (two synthetic sightings at Nampo)…", end="", flush=True)
     found = processing.run(
@@ -254,6 +330,7 @@ def annotate_and_export(gpkg: str, mmsi: int, output: str, layer_uri, feedback, 
         copy("footprints", '"in_gap_window"'),
         copy("sightings"),
         copy("candidates"),
+        copy("dark_detections"),
         copy("ports"),
     ]
     print("Exporting the case (GeoPackage, KML, PDF and HTML report)…", end="", flush=True)

@@ -266,11 +266,14 @@ def sail_between(
     speed: float,
     anchor_until: Optional[float] = None,
     anchor_hours: float = 0.0,
+    berth: Optional[Tuple[float, float]] = None,
 ) -> None:
     """Sail from ``src`` (a port the ship is at, or a sea node it is at) to ``dst``.
 
     If ``dst`` is a port, the ship goes alongside, first waiting at the anchorage off it until ``anchor_until`` or
     for ``anchor_hours`` when either is given. Speed drops to ``PORT_SPEED_KN`` on the ports' approach chains.
+    ``berth`` (lat, lon) is where it lies alongside when the story fixes it (the Bai Mei 8 at Nampo's coal wharf, as
+    the SkySat scenes show it); the random berth is drawn all the same, so the other draws do not move.
     """
     lat, lon = graph.route(src, dst)
     n_legs = len(lat) - 1
@@ -281,7 +284,8 @@ def sail_between(
         tr.sail(lat[1:], lon[1:], speeds)
         return
     if anchor_until is None and anchor_hours <= 0:
-        blat, blon = graph.berth(dst, rng)
+        drawn = graph.berth(dst, rng)
+        blat, blon = berth or drawn
         tr.sail(np.r_[lat[1:-1], blat], np.r_[lon[1:-1], blon], speeds)
         return
     leg, alat, alon = graph.anchorage(dst, rng)
@@ -290,5 +294,6 @@ def sail_between(
     tr.sail(np.r_[lat[1:head], alat], np.r_[lon[1:head], alon], speeds[:head])
     until = anchor_until if anchor_until is not None else tr.now + anchor_hours * HOUR
     tr.stay(max(until, tr.now + 0.5 * HOUR), ANCHORED, heading=rng.uniform(0, 360))
-    blat, blon = graph.berth(dst, rng)
+    drawn = graph.berth(dst, rng)
+    blat, blon = berth or drawn
     tr.sail(np.r_[lat[head:-1], blat], np.r_[lon[head:-1], blon], PORT_SPEED_KN * 0.8)

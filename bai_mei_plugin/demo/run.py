@@ -87,10 +87,10 @@ def write_ports(gpkg: str, ports_csv: str):
     options = QgsVectorFileWriter.SaveVectorOptions()
     options.driverName = "GPKG"
     options.layerName = "ports"
-    options.actionOnExistingFile = QgsVectorFileWriter.CreateOrOverwriteLayer
+    options.actionOnExistingFile = QgsVectorFileWriter.ActionOnExistingFile.CreateOrOverwriteLayer
     write = getattr(QgsVectorFileWriter, "writeAsVectorFormatV3", None) or QgsVectorFileWriter.writeAsVectorFormatV2
     error = write(layer, gpkg, QgsCoordinateTransformContext(), options)
-    if error[0] != QgsVectorFileWriter.NoError:
+    if error[0] != QgsVectorFileWriter.WriterError.NoError:
         raise RuntimeError(f"Could not write the ports to {gpkg}: {error}")
 
 
@@ -117,7 +117,8 @@ def run(output: str) -> int:
         QgsProject.instance().removeAllMapLayers()  # closes the file before it is renamed
     print(
         f"\nWrote {gpkg} (points, tracks, gaps, ports, reach_areas, candidate_visits, port_visits, stops, "
-        f"destinations, encounters, rendezvous, anomalies, footprints, sightings, candidates), {png} and the case "
+        f"destinations, encounters, rendezvous, anomalies, footprints, sightings, candidates, sar_detections, "
+        f"dark_detections), {png} and the case "
         f"(bai_mei_8_case.gpkg, .kml, _report.pdf, _report.html) in "
         f"{time.perf_counter() - started:.0f} s."
     )
@@ -128,8 +129,9 @@ def build_geopackage(gpkg: str, scenario: str, info, output: str) -> int:
     """Every layer of the demo into ``gpkg`` through the Processing algorithms; returns the reports kept."""
     import processing
 
+    from ..core.ports import DEFAULT_PORTS_FILE
     from ..paths import resource_path
-    from .analysis import LAYERS_FROM_THE_SCENARIO, annotate_and_export, mark_synthetic, run_analysis
+    from .analysis import LAYERS_FROM_THE_SCENARIO, annotate_and_export, mark_synthetic, radar_check, run_analysis
 
     print("Importing AIS…", end="", flush=True)
     imported = processing.run(
@@ -151,7 +153,7 @@ def build_geopackage(gpkg: str, scenario: str, info, output: str) -> int:
     )
     print(f"\n  {found['GAP_COUNT']:,} gaps of 6 h or more in all the traffic.")
     score_every_gap(gpkg)
-    write_ports(gpkg, resource_path("ports", "ports.csv"))
+    write_ports(gpkg, resource_path("ports", DEFAULT_PORTS_FILE))  # the product's default: the World Port Index
     run_analysis(
         gpkg,
         info.bai_mei_mmsi,
@@ -162,6 +164,7 @@ def build_geopackage(gpkg: str, scenario: str, info, output: str) -> int:
     # What is made from the scenario says it is synthetic, in the GeoPackage's metadata; the sightings and
     # candidates are marked once they exist.
     mark_synthetic(gpkg, LAYERS_FROM_THE_SCENARIO, info.notice)
+    radar_check(gpkg, scenario, os.path.abspath(output), _gpkg_layer, console_feedback, info.notice)
     annotate_and_export(gpkg, info.bai_mei_mmsi, os.path.abspath(output), _gpkg_layer, console_feedback, info.notice)
     return imported["ROWS_KEPT"]
 

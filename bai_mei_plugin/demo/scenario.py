@@ -9,17 +9,20 @@ The story, all times UTC, 2017 (``generate_scenario`` returns the exact gaps as 
   set to VLADIVOSTOK; it sails on 10 June at about 9.6 kn.
 * 10-15 June: instead of heading for the Korea Strait it goes north and waits in the northern Yellow Sea, and at
   noon on 15 June its AIS goes silent (first deliberate dark period).
-* Dark: it crosses Korea Bay at 11.5 kn to Nampo (DPRK), anchors there on the night of 15-16 June and lies
-  alongside from 16 June, loading coal on 16-17 June (the SkySat scenes of 16 and 17 June). No report at all is
-  emitted while dark. It sails on the evening of 17 June, west into the Bohai.
+* Dark: it crosses Korea Bay at 11.5 kn and goes up the Taedong estuary to Nampo (DPRK; the real port of the World
+  Port Index, 38.7167 N 125.4 E, see :mod:`.nampo`), anchors in the estuary on the night of 15-16 June and lies
+  alongside the coal wharf (``nampo.BERTH_LON/LAT``) from 16 June, loading coal on 16-17 June (the SkySat scenes of
+  16 and 17 June). No report at all is emitted while dark. It sails on the evening of 17 June, west into the Bohai.
 * 19 June: AIS back on in the Bohai, as if leaving a Chinese coal port, now laden (draught 11.5 m), destination still
   VLADIVOSTOK with the stale ETA of the declared voyage (corrected two hours later). With the default 12 kn, the gap
-  leaves about two days to spare at Nampo, and neither Vladivostok nor Ningbo is within reach.
+  leaves about two days to spare at Nampo by sea (54 h on QGIS's world map), and neither Vladivostok nor Ningbo is
+  within reach.
   Round Korea through the Korea Strait to Vladivostok: anchorage on 24 June, alongside 25-26 June, draught back to
   6.5 m after discharge, destination changed to NINGBO on 26 June.
 * 26 June - 2 July: in ballast to Ningbo; anchorage on 1 July, alongside 1-2 July.
 * 2-3 July: sails declaring VLADIVOSTOK again, but heads north into the Yellow Sea instead of east and goes dark
-  on 3 July (second deliberate dark period); Nampo anchorage from 4 July, alongside 5-6 July, loading coal.
+  on 3 July (second deliberate dark period); Nampo anchorage from 4 July, alongside the same coal wharf 5-6 July,
+  loading coal.
 * 8 July: AIS back on south-west of Korea, laden (11.4 m), bound for Vladivostok again. The scenario ends on
   10 July at 24:00 with the ship under way in the Sea of Japan, so both dark periods are closed gaps between
   reports (``ScenarioInfo.expected_gaps``).
@@ -40,6 +43,7 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
+from . import nampo
 from .fleet import (
     FERRY_LINES,
     FISHING_FLEETS,
@@ -103,6 +107,7 @@ BAI_MEI_DARK = (  # (AIS off, AIS back on): deliberate dark periods
 )
 BAI_MEI_SPEED_KN = 9.6  # service speed while transmitting: the default maximum speed is then the 12 kn floor
 BAI_MEI_DARK_SPEED_KN = 11.5  # faster while dark, still below that maximum speed
+COAL_WHARF = (nampo.BERTH_LAT, nampo.BERTH_LON)  # (lat, lon) where the SkySat scenes show it alongside at Nampo
 
 
 def bai_mei_8(graph: SeaGraph, rng) -> Vessel:
@@ -120,7 +125,7 @@ def bai_mei_8(graph: SeaGraph, rng) -> Vessel:
     clat, clon = WAYPOINTS["KB_W"]
     tr.wander(rng, clat, clon, 8.0, BAI_MEI_DARK[0][0] - 1.0 * HOUR, (1.0, 3.5), UNDERWAY)
     # Dark: across Korea Bay to Nampo, alongside loading coal 16-17 June (SkySat on both mornings)...
-    sail_between(tr, graph, rng, "KB_W", "KPNAM", dark_speed, anchor_until=epoch(16, 6, 0, 30))
+    sail_between(tr, graph, rng, "KB_W", "KPNAM", dark_speed, anchor_until=epoch(16, 6, 0, 30), berth=COAL_WHARF)
     tr.stay(epoch(16, 6, 6), MOORED, heading=rng.uniform(0, 360))
     tr.set_voyage(voyage_text(11.5, "VLADIVOSTOK", epoch(15, 6, 6)))  # laden; the ETA is left stale
     tr.stay(epoch(17, 6, 20), MOORED)
@@ -142,7 +147,7 @@ def bai_mei_8(graph: SeaGraph, rng) -> Vessel:
     tr.stay(epoch(2, 7, 6), MOORED)
     # North into the Yellow Sea again instead of east; dark from 3 July.
     sail_between(tr, graph, rng, "CNNGB", "YS_C", speed)
-    sail_between(tr, graph, rng, "YS_C", "KPNAM", dark_speed, anchor_until=epoch(5, 7, 8))
+    sail_between(tr, graph, rng, "YS_C", "KPNAM", dark_speed, anchor_until=epoch(5, 7, 8), berth=COAL_WHARF)
     tr.stay(epoch(5, 7, 12), MOORED, heading=rng.uniform(0, 360))
     tr.set_voyage(voyage_text(11.4, "VLADIVOSTOK", epoch(9, 7, 12)))
     tr.stay(epoch(6, 7, 22), MOORED)

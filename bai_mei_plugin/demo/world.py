@@ -1,7 +1,8 @@
 """Where and when the SYNTHETIC scenario happens: its time window and its geography, read from ``resources/demo/``.
 
-Port positions are the ones in the product's gazetteer ``resources/ports/ports.csv`` (a unit test keeps the two
-identical); the demo keeps its own copy so that the scenario does not change when someone edits the gazetteer.
+Port positions are the ones in the regional gazetteer ``resources/ports/ports.csv`` (a unit test keeps the two
+identical); the demo keeps its own copy so that the scenario does not change when someone edits the gazetteer. Nampo
+is the World Port Index's (``demo/nampo.py``), reached up the Taedong estuary by its approach points.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from ..core.gap_engine import LandChoice, ReportsLocation
 from ..core.gaps import Gap, GapCriteria, GapResult, detect_gaps
 from ..core.land import LandIndex
 
-INSTALL_HINT = "pip install 'dask[distributed]'"
+INSTALL_HINT = "install it from QGIS with Vector ▸ Bai Mei ▸ Optional speed-ups…, or pip install 'dask[distributed]'"
 # Bai Mei's names for the archive columns the gap engine reads, in the order they are looked for.
 FIELDS = ("mmsi", "time", "lon", "lat", "sog", "draught", "vessel_name", "destination", "mobile_type")
 REQUIRED_FIELDS = ("mmsi", "time", "lon", "lat")

@@ -1,10 +1,14 @@
-"""Gap detection inside PostGIS: one SQL statement with window functions, the same gaps as ``core.gaps.detect_gaps``.
+"""Gap detection inside PostGIS: one SQL statement, the same gaps as ``core.gaps.detect_gaps``.
 
 The statement repeats the core cleaning (missing/non-positive MMSI or missing time, positions outside
 [-90, 90] x [-180, 180], duplicates of (MMSI, time) keeping the first), then per MMSI ordered by time:
-``LEAD`` finds the next report, a ``RANGE`` window counts the reports in the window before each one, and "last/next
-known value" windows (count-of-non-null groups, as PostgreSQL has no ``IGNORE NULLS``) carry the vessel name,
-draught and destination. Distances use ``ST_Distance(geography, geography, false)`` (PostGIS's sphere, radius
+``LEAD`` finds the next report and a ``RANGE`` window counts the reports in the window before each one. The last
+known vessel name, draught and destination before a gap (the first known after it) are, on a relation with an index
+on (mmsi, time), index lookups for the gaps only (``build_lookup_query``: one sort of the reports in all); without
+that index, "last/next known value" windows (count-of-non-null groups, as PostgreSQL has no ``IGNORE NULLS``) carry
+them through several more sorts (``build_query``), and the engine's notes say which index to create.
+
+Distances use ``ST_Distance(geography, geography, false)`` (PostGIS's sphere, radius
 6,371,008.7714 m) rescaled to the project's sphere of 6,371,008.8 m.
 
 With land (``postgis_land``: a land table of the user's, or the bundled land uploaded once) each gap end gets its
@@ -286,6 +290,332 @@ WHERE {shore_filter}""").format(
     return query, params
 
 
+class _Row:
+    """One report of the relation under a table alias: its raw columns (what an index knows) and the values the
+    statements derive from them (the same expressions in the scan and in the lookups, so they compare equal)."""
+
+    def __init__(self, sql, columns: Mapping[str, str], types: Mapping[str, str], alias: str, tiebreak_ctid: bool):
+        self.sql, self.types, self.alias = sql, types, alias
+        self.where: list = []  # its conditions (``filters``), repeated wherever the relation is read
+        self.col = {role: sql.Identifier(alias, name) for role, name in columns.items() if name}
+        if "geometry" in self.col:
+            self.lon = sql.SQL("ST_X({})::float8").format(self.col["geometry"])
+            self.lat = sql.SQL("ST_Y({})::float8").format(self.col["geometry"])
+        else:
+            self.lon, self.lat = self.number("lon"), self.number("lat")
+        if types["time"] in TIME_TYPES:
+            self.t = sql.SQL("floor(EXTRACT(EPOCH FROM {}))::bigint").format(self.col["time"])
+        else:
+            self.t = sql.SQL("floor(NULLIF({}::float8, 'NaN'))::bigint").format(self.col["time"])
+        self.mmsi = sql.SQL("{}::bigint").format(self.col["mmsi"])
+        if "order" in self.col:
+            self.ord = self.col["order"]
+        elif tiebreak_ctid:
+            self.ord = sql.SQL("{}.ctid").format(sql.Identifier(alias))
+        else:  # a view has no physical order: any of the duplicates, but always the same one (by lon, lat)
+            self.ord = sql.SQL("NULL::int")
+
+    def number(self, role):
+        if role not in self.col:
+            return self.sql.SQL("NULL::float8")
+        # float4 through text keeps the value the user sees (0.1, not 0.100000001490116)
+        cast = "{}::text::float8" if self.types[role] == "float4" else "{}::float8"
+        return self.sql.SQL(cast).format(self.col[role])
+
+    def text(self, role):
+        if role not in self.col:
+            return self.sql.SQL("NULL::text")
+        return self.sql.SQL("NULLIF(btrim({}::text, %(ws)s), '')").format(self.col[role])
+
+    def value(self, role):
+        """The derived value of an optional column (draught, destination, vessel_name)."""
+        return self.number(role) if role in ("sog", "draught") else self.text(role)
+
+    def known(self, role):
+        """The column has a value; the raw IS NOT NULL is implied, but said so a partial index can be used."""
+        return self.sql.SQL("{} IS NOT NULL AND {} IS NOT NULL").format(self.col[role], self.value(role))
+
+    def time_at(self, seconds):
+        """The raw time column's value at ``seconds`` (SQL, epoch seconds): bounds an index can use."""
+        kind = self.types["time"]
+        if kind == "timestamptz":
+            return self.sql.SQL("to_timestamp({})").format(seconds)
+        if kind == "timestamp":  # without time zone: read as UTC, as EXTRACT(EPOCH ...) does
+            return self.sql.SQL("(to_timestamp({}) AT TIME ZONE 'UTC')").format(seconds)
+        return seconds
+
+    def in_seconds(self, first, last):
+        """Reports of the whole seconds ``first`` .. ``last`` (either may be None: open), on the raw column."""
+        sql, parts = self.sql, []
+        if first is not None:
+            parts.append(sql.SQL("{} >= {} AND {} >= {}").format(self.col["time"], self.time_at(first), self.t, first))
+        if last is not None:
+            after = sql.SQL("({} + 1)").format(last)
+            parts.append(sql.SQL("{} < {} AND {} <= {}").format(self.col["time"], self.time_at(after), self.t, last))
+        return sql.SQL(" AND ").join(parts)
+
+    def same_vessel(self, mmsi):
+        """Reports of MMSI ``mmsi`` (SQL bigint): an equality an index can use when the column is an integer."""
+        if self.types["mmsi"] in ("int2", "int4", "int8"):
+            return self.sql.SQL("{} = {}").format(self.col["mmsi"], mmsi)
+        return self.sql.SQL("{} BETWEEN {} - 0.5 AND {} + 0.5 AND {} = {}").format(
+            self.col["mmsi"], mmsi, mmsi, self.mmsi, mmsi
+        )
+
+    def filters(self, params: dict, time_range, bbox) -> list:
+        """The user's limits (raw columns, so an index can help) and the core's cleaning, as conditions."""
+        sql, where = self.sql, []
+        if time_range is not None:
+            start, end = time_range
+            params["t0"], params["t1"] = _epoch(start), _epoch(end)
+            bounds = (self.time_at(sql.SQL("%(t0)s")), self.time_at(sql.SQL("%(t1)s")))
+            where.append(sql.SQL("{} BETWEEN {} AND {}").format(self.col["time"], *bounds))
+        if bbox is not None:
+            params["x0"], params["y0"], params["x1"], params["y1"] = (float(v) for v in bbox)
+            if "geometry" in self.col:
+                where.append(
+                    sql.SQL("{} && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326)").format(self.col["geometry"])
+                )
+            where.append(
+                sql.SQL("{} BETWEEN %(x0)s AND %(x1)s AND {} BETWEEN %(y0)s AND %(y1)s").format(self.lon, self.lat)
+            )
+        where.append(
+            sql.SQL(
+                "{} > 0 AND {} BETWEEN %(t_min)s AND %(t_max)s AND {} BETWEEN -90 AND 90 AND {} BETWEEN -180 AND 180"
+            ).format(self.mmsi, self.t, self.lat, self.lon)
+        )
+        return where
+
+    def precedes(self, other: _Row):
+        """This report comes before ``other`` among duplicates of one (MMSI, second): ORDER BY ord, lon, lat
+        (ascending, nulls last), as the scan's DISTINCT ON keeps them."""
+        return self.sql.SQL(
+            "({a} < {b} OR ({a} IS NOT NULL AND {b} IS NULL) "
+            "OR ({a} IS NOT DISTINCT FROM {b} AND ({x}, {y}) < ({u}, {v})))"
+        ).format(a=self.ord, b=other.ord, x=self.lon, y=self.lat, u=other.lon, v=other.lat)
+
+
+# The columns whose last known value before a gap (first known after it) the gaps carry: role -> SQL alias stem.
+LOOKUP_ROLES = {"draught": "d", "destination": "e", "vessel_name": "n"}
+
+
+def _lookup(sql, table, rows, role: str, mmsi, first, last, backward: bool, when=None):
+    """The value of ``role`` of the first report kept by the cleaning (the first of its duplicates) with a value,
+    walking the (mmsi, time) index from ``first`` forward or from ``last`` backward: a LATERAL subquery."""
+    r, w = rows
+    condition = sql.SQL("TRUE") if when is None else when
+    return sql.SQL("""LEFT JOIN LATERAL (
+    SELECT {value} AS v FROM {table} {r}
+    WHERE {condition} AND {vessel} AND {seconds} AND {known} AND {r_filters}
+      AND NOT EXISTS (SELECT 1 FROM {table} {w} WHERE {w_vessel} AND {w_second} AND {w_filters} AND {first_dup})
+    ORDER BY {time} {direction} LIMIT 1
+) {name} ON TRUE""").format(
+        value=r.value(role),
+        table=table,
+        r=sql.Identifier(r.alias),
+        w=sql.Identifier(w.alias),
+        condition=condition,
+        vessel=r.same_vessel(mmsi),
+        seconds=r.in_seconds(first, last),
+        known=r.known(role),
+        r_filters=sql.SQL(" AND ").join(r.where),
+        w_vessel=w.same_vessel(mmsi),
+        w_second=w.in_seconds(r.t, r.t),
+        w_filters=sql.SQL(" AND ").join(w.where),
+        first_dup=w.precedes(r),
+        time=r.col["time"],
+        direction=sql.SQL("DESC" if backward else "ASC"),
+        name=sql.Identifier(f"{LOOKUP_ROLES[role]}{'b' if backward else 'a'}"),
+    )
+
+
+def _common_params(criteria: GapCriteria) -> dict:
+    t_min, t_max = default_time_window()  # the core's plausible times (clean drops the rest)
+    return {
+        "ws": WHITESPACE,
+        "t_min": t_min,
+        "t_max": t_max,
+        "threshold": int(-(-criteria.min_gap_hours * 3600.0 // 1)),  # ceil, as the core
+        "window": int(criteria.positions_window_hours * 3600),
+        "min_before": int(criteria.min_positions_before),
+        "scale": DISTANCE_SCALE / METRES_PER_NM,
+    }
+
+
+def build_lookup_query(
+    relation: Tuple[str, str],
+    columns: Mapping[str, str],
+    types: Mapping[str, str],
+    criteria: GapCriteria,
+    time_range=None,
+    bbox=None,
+    tiebreak_ctid: bool = False,
+    land: Optional[ServerLand] = None,
+):
+    """The gap statement for a relation with an index on (mmsi, time): one sort of the reports, then index lookups
+    for the few gaps. Same gaps and columns as ``build_query``'s window statement.
+
+    The scan keeps the first of each (MMSI, second)'s duplicates (DISTINCT ON), and the window over (mmsi, t) gives
+    the next report (LEAD), the reports in the window before (a RANGE frame) and per report the second of the last
+    report so far with a draught, destination or name (running MAX): numbers, not the texts, ride through the one
+    sort, and the two frames are the only passes over every row. The vessel's last such second comes from the few
+    gap rows and each vessel's last row. For each gap the "last known" value before it is then one index probe of
+    that second, and the "first known" after it a forward walk of the index, skipped when the vessel has no value
+    after the gap and stopping at its first. Each lookup skips duplicates the scan dropped (NOT EXISTS an earlier
+    one)."""
+    sql = _sql()
+    params = _common_params(criteria)
+    r = _Row(sql, columns, types, "r", tiebreak_ctid)
+    w = _Row(sql, columns, types, "w", tiebreak_ctid)
+    r.where = r.filters(params, time_range, bbox)
+    w.where = w.filters({}, time_range, bbox)
+    table = sql.Identifier(*relation)
+    roles = [role for role in LOOKUP_ROLES if role in r.col]
+
+    seconds_known = [
+        sql.SQL("CASE WHEN {} THEN {} END AS {}").format(r.known(role), r.t, sql.Identifier(f"t_{role}"))
+        for role in roles
+    ]
+    # the default frame of fwd (up to the current row; one row per second after DISTINCT ON): the LEADs' node
+    running = [
+        sql.SQL("MAX({}) OVER fwd AS {}").format(sql.Identifier(f"t_{role}"), sql.Identifier(f"b_{role}"))
+        for role in roles
+    ]
+    # over the gap rows and each vessel's last row only: the vessel's last known second is its last row's b
+    vessel_last = [
+        sql.SQL("MAX({}) OVER (PARTITION BY mmsi) AS {}").format(
+            sql.Identifier(f"b_{role}"), sql.Identifier(f"z_{role}")
+        )
+        for role in roles
+    ]
+    carried = [sql.Identifier(f"{p}_{role}") for role in roles for p in ("b", "z")]
+    if land is None:
+        off_shore = on_shore = sql.SQL("NULL::float8")
+    else:
+        off_shore = shore_distance_sql(sql, land, sql.SQL("lon"), sql.SQL("lat"), "scale")
+        on_shore = shore_distance_sql(sql, land, sql.SQL("lon_on"), sql.SQL("lat_on"), "scale")
+    shore_filter = sql.SQL("TRUE")
+    if criteria.min_shore_nm > 0:
+        params["min_shore"] = float(criteria.min_shore_nm)
+        shore_filter = sql.SQL("off_shore_nm >= %(min_shore)s AND on_shore_nm >= %(min_shore)s")
+
+    lookups, picked = [], {}
+    t_on = sql.SQL("g.t_on")
+    for role in roles:
+        stem = LOOKUP_ROLES[role]
+        last_known = sql.SQL("g.{}").format(sql.Identifier(f"b_{role}"))
+        last_of_vessel = sql.SQL("g.{}").format(sql.Identifier(f"z_{role}"))
+        # before: the second is known, so the probe reads one second of the index
+        probe = sql.SQL("{} IS NOT NULL").format(last_known)
+        lookups.append(_lookup(sql, table, (r, w), role, sql.SQL("g.mmsi"), last_known, last_known, True, probe))
+        # after: a walk forward from the gap's end, only when a value comes, and never past the vessel's last one
+        after_exists = sql.SQL("{} >= g.t_on").format(last_of_vessel)
+        if role == "vessel_name":  # the name after the gap only stands in for a missing one before it
+            after_exists = sql.SQL("{} AND g.b_vessel_name IS NULL").format(after_exists)
+        lookups.append(
+            _lookup(sql, table, (r, w), role, sql.SQL("g.mmsi"), t_on, last_of_vessel, False, when=after_exists)
+        )
+        picked[role] = (sql.SQL(f"{stem}b.v"), sql.SQL(f"{stem}a.v"))
+    null_f, null_t = sql.SQL("NULL::float8"), sql.SQL("NULL::text")
+    draught_b, draught_a = picked.get("draught", (null_f, null_f))
+    dest_b, dest_a = picked.get("destination", (null_t, null_t))
+    name_b, name_a = picked.get("vessel_name", (null_t, null_t))
+
+    query = sql.SQL("""
+WITH valid AS (
+    SELECT DISTINCT ON (mmsi, t) mmsi, t, lon, lat, sog{known_cols} FROM (
+        SELECT {mmsi} AS mmsi, {t} AS t, {lon} AS lon, {lat} AS lat, {sog} AS sog, {order} AS ord{seconds_known}
+        FROM {table} r WHERE {where}
+    ) src
+    ORDER BY mmsi, t, ord, lon, lat
+), silences AS (
+    SELECT mmsi, t, lon, lat, sog, LEAD(t) OVER fwd AS t_on, LEAD(lon) OVER fwd AS lon_on,
+           LEAD(lat) OVER fwd AS lat_on, LEAD(sog) OVER fwd AS sog_on,
+           COUNT(*) OVER (fwd RANGE BETWEEN %(window)s PRECEDING AND CURRENT ROW) AS n_before{running}
+    FROM valid
+    WINDOW fwd AS (PARTITION BY mmsi ORDER BY t)
+), ends AS (
+    SELECT *{vessel_last} FROM silences WHERE t_on IS NULL OR t_on - t >= %(threshold)s
+), gaps AS (
+    SELECT mmsi, t, t_on, lon, lat, lon_on, lat_on,
+           ST_Distance(ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography,
+                       ST_SetSRID(ST_MakePoint(lon_on, lat_on), 4326)::geography, false) * %(scale)s AS distance_nm,
+           sog, sog_on, n_before{carried}
+    FROM ends
+    WHERE t_on - t >= %(threshold)s AND n_before >= %(min_before)s
+), shore AS (
+    SELECT *, {off_shore} AS off_shore_nm, {on_shore} AS on_shore_nm FROM gaps
+)
+SELECT g.mmsi::text || '-' || to_char(to_timestamp(g.t) AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISS"Z"') AS gap_id,
+       g.mmsi, COALESCE({name_b}, {name_a}) AS vessel_name, to_timestamp(g.t) AS off_time,
+       to_timestamp(g.t_on) AS on_time, (g.t_on - g.t)::float8 / 3600 AS gap_hours, g.distance_nm,
+       CASE WHEN g.t_on > g.t THEN g.distance_nm / ((g.t_on - g.t)::float8 / 3600) ELSE 0::float8 END
+           AS implied_speed_kn,
+       g.lon AS off_lon, g.lat AS off_lat, g.lon_on AS on_lon, g.lat_on AS on_lat, g.sog AS sog_before,
+       g.sog_on AS sog_after, {draught_b} AS draught_before, {draught_a} AS draught_after,
+       {dest_b} AS destination_before, {dest_a} AS destination_after, g.n_before::integer AS positions_12h_before,
+       g.off_shore_nm, g.on_shore_nm
+FROM (SELECT * FROM shore WHERE {shore_filter}) g
+{lookups}""").format(
+        known_cols=sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(f"t_{role}")) for role in roles),
+        mmsi=r.mmsi,
+        t=r.t,
+        lon=r.lon,
+        lat=r.lat,
+        sog=r.number("sog"),
+        order=r.ord,
+        seconds_known=sql.SQL("").join(sql.SQL(", ") + part for part in seconds_known),
+        table=table,
+        where=sql.SQL(" AND ").join(r.where),
+        running=sql.SQL("").join(sql.SQL(", ") + part for part in running),
+        vessel_last=sql.SQL("").join(sql.SQL(", ") + part for part in vessel_last),
+        carried=sql.SQL("").join(sql.SQL(", ") + part for part in carried),
+        off_shore=off_shore,
+        on_shore=on_shore,
+        shore_filter=shore_filter,
+        name_b=name_b,
+        name_a=name_a,
+        draught_b=draught_b,
+        draught_a=draught_a,
+        dest_b=dest_b,
+        dest_a=dest_a,
+        lookups=sql.SQL("\n").join(lookups),
+    )
+    return query, params
+
+
+def lookup_index(cursor, oid: int, columns: Mapping[str, str]) -> Optional[str]:
+    """The name of a plain index of the relation led by (mmsi, time), which the lookups need, or None."""
+    cursor.execute(
+        "SELECT c.relname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_catalog.pg_am am ON am.oid = c.relam "
+        "WHERE i.indrelid = %(oid)s AND i.indpred IS NULL AND i.indisvalid AND am.amname = 'btree' "
+        "AND i.indnkeyatts >= 2 "
+        "AND i.indkey[0] = (SELECT attnum FROM pg_catalog.pg_attribute WHERE attrelid = %(oid)s AND attname = %(m)s) "
+        "AND i.indkey[1] = (SELECT attnum FROM pg_catalog.pg_attribute WHERE attrelid = %(oid)s AND attname = %(t)s) "
+        "ORDER BY c.relname LIMIT 1",
+        {"oid": oid, "m": columns["mmsi"], "t": columns["time"]},
+    )
+    row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def index_advice(relation: Tuple[str, str], relkind: str, columns: Mapping[str, str], conn) -> str:
+    """What to do when the relation has no (mmsi, time) index: the CREATE INDEX to run (a view: on its table)."""
+    sql = _sql()
+    shown = sql.Identifier(*relation).as_string(conn)
+    keys = sql.SQL("({}, {})").format(sql.Identifier(columns["mmsi"]), sql.Identifier(columns["time"])).as_string(conn)
+    if relkind in ("r", "m", "p"):
+        return (
+            f"{shown} has no index on {keys}: every report was sorted for the last known draught, destination and "
+            f"name, which is slow on a large table. Create the index once with: CREATE INDEX ON {shown} {keys};"
+        )
+    return (
+        f"{shown} is a view or foreign table: every report was sorted for the last known draught, destination and "
+        f"name. Gaps of a table with an index on {keys} are found faster (index lookups for the gaps only)."
+    )
+
+
 # The gaps table's columns (the gaps layer's fields), and how a row of them is read back as a Gap.
 GAP_COLUMNS = GAPS.names  # the gaps layer kind: one field per Gap attribute
 _READ = ", ".join(f"EXTRACT(EPOCH FROM {c})::bigint" if GAPS.type_of(c) == "datetime" else c for c in GAP_COLUMNS)
@@ -380,6 +710,34 @@ def _resolve_land(cursor, land: Optional[LandSource], step_km: float) -> Optiona
     raise TypeError(f"land must be a LandTable or a ServerLand, not {type(land).__name__}")
 
 
+def choose_query(cursor, relation, columns, types, criteria, time_range, bbox, land):
+    """(query, params, advice): the index-lookup statement when the relation has a (mmsi, time) index, else the
+    window statement and the advice to create the index. ``relation`` is find_relation's (schema, name, oid,
+    relkind)."""
+    schema, name, oid, relkind = relation
+    arguments = ((schema, name), columns, types, criteria, time_range, bbox, relkind in ("r", "m"), land)
+    if lookup_index(cursor, oid, columns) is not None:
+        return (*build_lookup_query(*arguments), None)
+    return (*build_query(*arguments), index_advice((schema, name), relkind, columns, cursor.connection))
+
+
+def explain_gaps_postgis(
+    conn, table, columns: Mapping[str, str], criteria: GapCriteria = GapCriteria(), analyze: bool = True
+) -> str:
+    """The server's plan of the gap statement (no land), with ``analyze`` its EXPLAIN (ANALYZE, BUFFERS): for the
+    benchmark and for a user asking why it is slow. The advice on a missing index comes first."""
+    sql = _sql()
+    with conn.cursor() as cursor:
+        relation = find_relation(cursor, table)
+        types = check_columns(columns, relation_columns(cursor, relation[2]), f"{relation[0]}.{relation[1]}")
+        query, params, advice = choose_query(cursor, relation, columns, types, criteria, None, None, None)
+        options = "ANALYZE, BUFFERS" if analyze else "COSTS"
+        cursor.execute(sql.SQL("EXPLAIN ({}) ").format(sql.SQL(options)) + query, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    conn.rollback()
+    return plan if advice is None else f"{advice}\n{plan}"
+
+
 def detect_gaps_postgis(
     conn,
     table,
@@ -391,6 +749,7 @@ def detect_gaps_postgis(
     output_table=None,
     overwrite: bool = False,
     step_km: float = 1.0,
+    notes: Optional[List[str]] = None,
 ) -> List[Gap]:
     """Gaps of the reports in a PostGIS table or view, computed on the server, in (mmsi, off_time) order.
 
@@ -405,6 +764,10 @@ def detect_gaps_postgis(
     ``criteria.min_shore_nm`` applies. ``output_table`` ("schema.table" or "table" in the current schema): the gaps
     are also written there on the server (see ``write_gaps_table``; an existing table is replaced only with
     ``overwrite``) and read back from it; the transaction is then committed.
+
+    With a plain btree index led by (mmsi, time) the last known draught, destination and name are index lookups for
+    the gaps only (``build_lookup_query``); without one every report is sorted for them (``build_query``) and
+    ``notes`` (a list, when given) receives the CREATE INDEX that would make it faster.
     """
     with conn.cursor() as cursor:
         schema, name, oid, relkind = find_relation(cursor, table)
@@ -425,16 +788,11 @@ def detect_gaps_postgis(
                 "A minimum distance from shore needs land on the server: name a land table or upload "
                 "the bundled land layer."
             )
-        query, params = build_query(
-            (schema, name),
-            columns,
-            types,
-            criteria,
-            time_range,
-            bbox,
-            tiebreak_ctid=relkind in ("r", "m"),
-            land=server_land,
+        query, params, advice = choose_query(
+            cursor, (schema, name, oid, relkind), columns, types, criteria, time_range, bbox, server_land
         )
+        if advice and notes is not None:
+            notes.append(advice)
         sql = _sql()
         try:
             if output_table is None:
@@ -547,6 +905,7 @@ class PostgisGapEngine:
                 land=land,
                 output_table=self.output_table,
                 overwrite=self.overwrite,
+                notes=notes,
             )
             if self.output_table:
                 with conn.cursor() as cursor:

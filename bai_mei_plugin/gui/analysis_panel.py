@@ -10,11 +10,12 @@ from qgis.PyQt import uic
 from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtWidgets import QWidget
 
-from ..tasks import analysis_tasks
+from ..tasks import analysis_tasks, radar_tasks
 from ..tasks.ais_tasks import LOG_TAG
 from . import map_view
 from .guard import guarded
 from .models import RecordTableModel, attach_table, number_text, utc_text
+from .radar_part import RadarPart
 from .task_runner import TaskRunner
 
 PAGE_CLASS, _ = uic.loadUiType(os.path.join(os.path.dirname(__file__), "analysis_page.ui"))
@@ -46,9 +47,11 @@ class CandidateTableModel(RecordTableModel):
     def hours_of(self, record) -> float:
         return _stay(record)
 
-    def data(self, index, role=Qt.DisplayRole):
-        if role == Qt.ToolTipRole and index.isValid():  # the whole value when the narrow dock cuts a column
-            return super().data(index, Qt.DisplayRole) or None
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if (
+            role == Qt.ItemDataRole.ToolTipRole and index.isValid()
+        ):  # the whole value when the narrow dock cuts a column
+            return super().data(index, Qt.ItemDataRole.DisplayRole) or None
         return super().data(index, role)
 
 
@@ -66,15 +69,19 @@ class AnalysisPanel(QObject):
         p.reachButton.clicked.connect(self.reach)
         p.portVisitsButton.clicked.connect(lambda: self.run_on_reports("port visits", self._port_visits))
         p.encountersButton.clicked.connect(lambda: self.run_on_reports("encounters", analysis_tasks.encounters))
-        p.anomaliesButton.clicked.connect(lambda: self.run_on_reports("anomalies", analysis_tasks.anomalies))
+        p.anomaliesButton.clicked.connect(lambda: self.run_on_reports("anomalies", analysis_tasks.anomalies, True))
+        self.radar = RadarPart(self)
+        p.radarDetectButton.clicked.connect(self.detect_vessels)
+        self.table_slot = None  # what the table's selection calls (the radar rows'; none for the ports)
         self.runner = TaskRunner(
             iface,
             self.on_done,
-            controls=(p.reachButton, p.portVisitsButton, p.encountersButton, p.anomaliesButton),
+            controls=(p.reachButton, p.portVisitsButton, p.encountersButton, p.anomaliesButton, p.radarDetectButton),
             cancel_button=p.analysisCancelButton,
             progress=p.analysisProgress,
             hide_progress=True,
             cancelled="Cancelled; nothing was added.",
+            on_busy=lambda busy: self.radar.update_buttons(busy),
         )
         self.runner.set_busy(False)
         self.table_gap_id = None  # the gap whose candidate ports the table shows
@@ -106,7 +113,24 @@ class AnalysisPanel(QObject):
     def show_ports(self, gap_id, visits) -> None:
         self.table_gap_id = gap_id
         self.model.set_records(list(visits))
+        self.use_table(self.proxy)
         self.page.candidateTable.resizeColumnsToContents()
+
+    def use_table(self, proxy, on_selected=None) -> None:
+        """The page's one table shows the last thing asked for: candidate ports or radar rows (``proxy``);
+        ``on_selected`` follows its selection (a view makes a new selection model with each model)."""
+        table = self.page.candidateTable
+        if table.model() is proxy:
+            return
+        old = table.selectionModel()
+        table.setModel(proxy)
+        if old is not None:
+            old.deleteLater()  # a view does not delete the selection model it made for its previous model
+        model = proxy.sourceModel()
+        table.horizontalHeader().setSortIndicator(max(model.sort_column, 0), model.sort_order)
+        self.table_slot = on_selected
+        if on_selected is not None:
+            table.selectionModel().selectionChanged.connect(on_selected)
 
     def _port_visits(self, task, cols):
         return analysis_tasks.port_visits(task, cols, list(self.session.result.found.gaps))
@@ -120,7 +144,9 @@ class AnalysisPanel(QObject):
 
     def _need_reports(self) -> bool:
         if self.session.result is None:
-            self.iface.messageBar().pushMessage("Bai Mei", "Load AIS reports first (Tracks page).", Qgis.Info, 5)
+            self.iface.messageBar().pushMessage(
+                "Bai Mei", "Load AIS reports first (Tracks page).", Qgis.MessageLevel.Info, 5
+            )
             return False
         return True
 
@@ -130,7 +156,9 @@ class AnalysisPanel(QObject):
             return
         gap = self.dock.gaps.selected_gap()
         if gap is None:
-            self.iface.messageBar().pushMessage("Bai Mei", "Select a gap on the Gaps page first.", Qgis.Info, 5)
+            self.iface.messageBar().pushMessage(
+                "Bai Mei", "Select a gap on the Gaps page first.", Qgis.MessageLevel.Info, 5
+            )
             return
         speed = self.page.reachSpeedSpin.value() or None
         cols = self.session.result.columns
@@ -141,11 +169,36 @@ class AnalysisPanel(QObject):
         )
 
     @guarded
-    def run_on_reports(self, what: str, work) -> None:
+    def run_on_reports(self, what: str, work, cleaned: bool = False) -> None:
+        """``work(task, columns)`` on the loaded reports; with ``cleaned``, the load's cleaning result follows (the
+        reports it set aside as evidence), taken now: the task must not see a load that replaces it meanwhile."""
         if not self._need_reports():
             return
+        cols, reports = self.session.result.columns, self.session.result.reports
+        self._start(f"Bai Mei: {what}", lambda task: work(task, cols, reports) if cleaned else work(task, cols))
+
+    @guarded
+    def detect_vessels(self) -> None:
+        """Vessels in the chosen SAR scene, matched with the loaded reports at the scene's time."""
+        if not self._need_reports():
+            return
+        layer = self.radar.scene()
+        if layer is None:
+            self.iface.messageBar().pushMessage(
+                "Bai Mei",
+                "Add a single-band SAR scene to the map (Imagery page or Layer > Add Raster Layer) and choose it.",
+                Qgis.MessageLevel.Info,
+                6,
+            )
+            return
+        scene = radar_tasks.SceneInput(layer.source(), layer.name())
         cols = self.session.result.columns
-        self._start(f"Bai Mei: {what}", lambda task: work(task, cols))
+        gaps = radar_tasks.gap_windows(self.session.result.found.gaps)
+        areas = radar_tasks.reach_areas(self.session.extra.get("reach_areas"))  # read here: layers stay on this thread
+        self._start(
+            f"Bai Mei: vessels on radar in {layer.name()}",
+            lambda task: radar_tasks.detect_and_match(task, scene, cols, gaps, areas),
+        )
 
     def cancel(self) -> None:
         self.runner.cancel()
@@ -157,16 +210,19 @@ class AnalysisPanel(QObject):
             return
         for layer, kind in result.layers:
             self.session.add_extra(layer, kind)
+        if isinstance(result, radar_tasks.RadarResult):
+            self.radar.show(result)
         if result.layers and result.layers[0][1] == "reach_areas":
             self.show_ports(getattr(self, "reach_gap_id", None), result.records)
             extent = result.layers[0][0].extent()
             if not extent.isEmpty():
                 map_view.zoom_to(self.iface.mapCanvas(), extent, margin=0.05)
         for note in result.notes:
-            QgsMessageLog.logMessage(note, LOG_TAG, Qgis.Info)
+            QgsMessageLog.logMessage(note, LOG_TAG, Qgis.MessageLevel.Info)
         self.page.analysisLabel.setText(result.summary)
-        bar.pushMessage("Bai Mei", result.summary, Qgis.Success, 8)
+        bar.pushMessage("Bai Mei", result.summary, Qgis.MessageLevel.Success, 8)
 
     def unload(self) -> None:
         self.cancel()
+        self.radar.unload()
         self.page.setParent(None)

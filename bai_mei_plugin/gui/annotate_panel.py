@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import html
 import os
 
 from qgis.core import Qgis, QgsFeature, QgsFeatureRequest, QgsMapLayerProxyModel, QgsProject
 from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext
 from qgis.PyQt import uic
-from qgis.PyQt.QtCore import QObject, Qt
+from qgis.PyQt.QtCore import QEvent, QObject, Qt
 from qgis.PyQt.QtWidgets import QFileDialog, QWidget
 
 from ..core.identify import identify_vessels
 from ..core.profiles import default_profiles_path, load_profiles, profile_from_sighting, write_profiles
-from ..core.sightings import SIGHTING_FIELDS, feature_label
+from ..core.sightings import feature_label
 from ..qgis_io.inputs import sightings_from_source
 from ..qgis_io.layers import epoch_seconds
-from ..qgis_io.sightings_layer import add_sighting, create_sightings_layer, save_edits_as_made, update_sighting
+from ..qgis_io.sightings_layer import (
+    add_sighting,
+    create_sightings_layer,
+    is_sightings_layer,
+    save_edits_as_made,
+    scene_attributes,
+    scene_under,
+    update_sighting,
+    upgrade_sightings_layer,
+)
 from ..tasks.analysis_tasks import AnalysisResult, AnalysisTask
 from .guard import guarded
 from .map_tools import MarkVesselTool, MeasureHullTool
@@ -24,7 +34,8 @@ from .task_runner import TaskRunner
 from .timeline import Tick, Timeline, day_text
 
 PAGE_CLASS, _ = uic.loadUiType(os.path.join(os.path.dirname(__file__), "annotate_page.ui"))
-SIGHTING_NAMES = {spec.name for spec in SIGHTING_FIELDS}
+LABEL_LINES = 3  # the sighting and reasons labels: room for an id, a scene and the key features
+WINDOW_PER_LENGTH = 1.6  # after Measure hull, the sighting's pixel window is the hull's length times this, square
 
 
 class AnnotatePage(QWidget, PAGE_CLASS):
@@ -48,9 +59,13 @@ class RankTableModel(RecordTableModel):
     def hours_of(self, record) -> float:
         return 0.0
 
-
-def is_sightings_layer(layer) -> bool:
-    return layer is not None and hasattr(layer, "fields") and SIGHTING_NAMES <= set(layer.fields().names())
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if (
+            role == Qt.ItemDataRole.ToolTipRole and index.isValid()
+        ):  # the whole text of a cell too narrow for it, and why
+            record = self.records[index.row()]
+            return f"{record.name} (MMSI {record.mmsi}): {record.spacetime_status}. {record.reasons or ''}".strip()
+        return super().data(index, role)
 
 
 class AnnotatePanel(QObject):
@@ -66,8 +81,13 @@ class AnnotatePanel(QObject):
             on_busy=lambda busy: p.identifyButton.setEnabled(not busy and self._layer is not None),
         )
         self.patterner = TaskRunner(iface, self.on_pattern)
-        p.sightingsCombo.setFilters(QgsMapLayerProxyModel.PointLayer)
+        p.sightingsCombo.setFilters(QgsMapLayerProxyModel.Filter.PointLayer)
         p.sightingsCombo.setAllowEmptyLayer(True)
+        self.offer_only_sightings()
+        project = QgsProject.instance()
+        project.layersAdded.connect(self.offer_only_sightings)
+        project.layersRemoved.connect(self.offer_only_sightings)
+        self.keep_layout_steady()
         p.sightingsCombo.layerChanged.connect(self.on_layer_changed)
         self.model = RankTableModel(self)
         self.proxy = attach_table(p.candidateRankTable, self.model, "Rank", order=0)
@@ -82,7 +102,7 @@ class AnnotatePanel(QObject):
         self.measure_tool.measured_beam.connect(lambda beam: self.update_selected({"beam_m": round(beam, 1)}))
         p.markButton.toggled.connect(lambda on: self.use_tool(self.mark_tool, on))
         p.measureButton.toggled.connect(lambda on: self.use_tool(self.measure_tool, on))
-        p.beamCheck.toggled.connect(lambda on: setattr(self.measure_tool, "beam", on))
+        p.chipButton.clicked.connect(lambda: self.show_chips())
         canvas.mapToolSet.connect(self.on_tool_set)
         p.newLayerButton.clicked.connect(self.new_layer)
         p.identifyButton.clicked.connect(self.identify)
@@ -99,10 +119,50 @@ class AnnotatePanel(QObject):
         self._layer = None
         self.form_dialog = None
         self.export_dialog = None
+        self.chip_view = None
         self.on_layer_changed(p.sightingsCombo.currentLayer())
         self.notice_unfinished_export()
 
     # --- layer -------------------------------------------------------------------------------------------------
+    def offer_only_sightings(self, *_):
+        """The combo lists Bai Mei sightings layers only (recognised by their fields), not every point layer."""
+        others = [layer for layer in QgsProject.instance().mapLayers().values() if not is_sightings_layer(layer)]
+        self.page.sightingsCombo.setExceptedLayerList(others)
+
+    def keep_layout_steady(self) -> None:
+        """Labels whose text changes keep their height, so the buttons below them never move under the cursor:
+        three lines each; a longer text is cut at a word with "…" (the whole text in the tooltip)."""
+        for label in (self.page.sightingLabel, self.page.reasonsLabel):
+            margins = label.contentsMargins().top() + label.contentsMargins().bottom() + 2 * label.margin()
+            label.setFixedHeight(label.fontMetrics().lineSpacing() * LABEL_LINES + margins + 8)  # 8: rich text's
+            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # document margins
+            label.installEventFilter(self)
+
+    def set_label(self, label, text: str) -> None:
+        """Show ``text`` in a fixed-height label: whole when it fits, else cut at the last word that fits (again at
+        each resize: see eventFilter). The whole text is the tooltip."""
+        label.setToolTip(text)
+        self.fit_label(label)
+
+    def fit_label(self, label) -> None:
+        text = label.toolTip()
+        label.setText(text)
+        width = label.width()
+        if not label.isVisible() or label.heightForWidth(width) <= label.height():
+            return  # a hidden label has no width yet: fitted when shown
+        words = text.split(" ")
+        while len(words) > 1:
+            words.pop()
+            label.setText(" ".join(words) + " …")
+            if label.heightForWidth(width) <= label.height():
+                return
+
+    def eventFilter(self, watched, event):  # noqa: N802 (Qt API)
+        labels = (self.page.sightingLabel, self.page.reasonsLabel)
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show) and watched in labels:
+            self.fit_label(watched)
+        return False
+
     def layer(self):
         layer = self.page.sightingsCombo.currentLayer()
         return layer if is_sightings_layer(layer) else None
@@ -116,9 +176,18 @@ class AnnotatePanel(QObject):
                 pass
         self._layer = layer if is_sightings_layer(layer) else None
         if self._layer is not None:
+            added = upgrade_sightings_layer(self._layer)
+            if added:
+                self.iface.messageBar().pushMessage(
+                    "Bai Mei",
+                    f"The sightings layer {self._layer.name()} was made by an earlier Bai Mei: the field(s) "
+                    f"{', '.join(added)} were added to it.",
+                    Qgis.MessageLevel.Info,
+                    8,
+                )
             save_edits_as_made(self._layer)
             self._layer.selectionChanged.connect(self.on_selection)
-        for button in (self.page.markButton, self.page.measureButton, self.page.identifyButton):
+        for button in (self.page.markButton, self.page.measureButton, self.page.identifyButton, self.page.chipButton):
             button.setEnabled(self._layer is not None)
         self.on_selection()
 
@@ -140,7 +209,7 @@ class AnnotatePanel(QObject):
             self.session.group.insertLayer(0, layer)
         self.page.sightingsCombo.setLayer(layer)
         self.iface.messageBar().pushMessage(
-            "Bai Mei", f"Sightings are saved in {path} as you add them.", Qgis.Success, 5
+            "Bai Mei", f"Sightings are saved in {path} as you add them.", Qgis.MessageLevel.Success, 5
         )
         return layer
 
@@ -156,12 +225,20 @@ class AnnotatePanel(QObject):
         self.page.markButton.setChecked(new is self.mark_tool)
         self.page.measureButton.setChecked(new is self.measure_tool)
 
-    def footprint_context(self) -> dict:
-        """observed_at, image_id and image_source from the selected footprint of a footprints layer, if any."""
+    def footprint_context(self, item_id: str = "") -> dict:
+        """observed_at, image_id and image_source from the footprint of scene ``item_id`` in a footprints layer,
+        else from the selected footprint, if any."""
+        from qgis.core import QgsExpression
+
         for layer in QgsProject.instance().mapLayers().values():
             names = layer.fields().names() if hasattr(layer, "fields") else []
-            if {"item_id", "acquired", "source"} <= set(names) and layer.selectedFeatureCount():
+            if not {"item_id", "acquired", "source"} <= set(names):
+                continue
+            wanted = f'"item_id" = {QgsExpression.quotedValue(item_id)}' if item_id else None
+            feature = next(layer.getFeatures(wanted), None) if wanted else None
+            if feature is None and layer.selectedFeatureCount():
                 feature = next(layer.getSelectedFeatures())
+            if feature is not None:
                 return {
                     "observed_at": epoch_seconds(feature["acquired"]),
                     "image_id": feature["item_id"],
@@ -169,12 +246,22 @@ class AnnotatePanel(QObject):
                 }
         return {}
 
+    def scene_context(self, lon: float, lat: float) -> dict:
+        """What a mark at lon/lat was made on: the scene layer under it (its item id, source and the pixel window
+        around the mark) and that scene's footprint (time, source); the selected footprint when no scene is."""
+        scene = scene_under(lon, lat, self.iface.mapCanvas().layers())
+        on_scene = scene_attributes(scene, lon, lat) if scene is not None else {}
+        context = self.footprint_context(on_scene.get("image_id", ""))
+        if on_scene and context.get("image_id") != on_scene["image_id"]:
+            context = {}  # a footprint of another scene says nothing about this one
+        return {**context, **on_scene}
+
     @guarded
     def on_marked(self, lon: float, lat: float) -> None:
         layer = self.layer()
         if layer is None:
             return
-        fid = add_sighting(layer, lon, lat, self.footprint_context())
+        fid = add_sighting(layer, lon, lat, self.scene_context(lon, lat))
         layer.selectByIds([fid])
         self.open_form(layer, fid)
 
@@ -189,8 +276,8 @@ class AnnotatePanel(QObject):
         self.form_dialog = QgsAttributeDialog(
             layer, layer.getFeature(fid), False, self.iface.mainWindow(), True, context
         )
-        self.form_dialog.setMode(QgsAttributeEditorContext.SingleEditMode)
-        self.form_dialog.setAttribute(Qt.WA_DeleteOnClose)
+        self.form_dialog.setMode(QgsAttributeEditorContext.Mode.SingleEditMode)
+        self.form_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.form_dialog.destroyed.connect(self._form_closed)
         self.form_dialog.show()
 
@@ -201,17 +288,44 @@ class AnnotatePanel(QObject):
     def update_selected(self, values: dict) -> None:
         layer = self.layer()
         if layer is None or not layer.selectedFeatureCount():
-            self.iface.messageBar().pushMessage("Bai Mei", "Select the sighting to measure first.", Qgis.Info, 5)
+            self.iface.messageBar().pushMessage(
+                "Bai Mei", "Select the sighting to measure first.", Qgis.MessageLevel.Info, 5
+            )
             return
         if layer.isEditable() and layer.isModified():
             layer.commitChanges(False)
         fid = layer.selectedFeatureIds()[0]
         update_sighting(layer, fid, values)
+        self.show_in_form(fid, values)
         self.on_selection()
+
+    def show_in_form(self, fid: int, values: dict) -> None:
+        """Put measured values into the open form of sighting ``fid`` too: it shows them, and its OK keeps them."""
+        form = self.form_dialog
+        if form is None or form.attributeForm().feature().id() != fid:
+            return
+        for name, value in values.items():
+            form.attributeForm().changeAttribute(name, value)
 
     @guarded
     def on_measured(self, length: float, heading: float) -> None:
-        self.update_selected({"length_m": round(length, 1), "heading_deg": round(heading, 1)})
+        values = {"length_m": round(length, 1), "heading_deg": round(heading, 1)}
+        self.update_selected({**values, **self.measured_window(length)})
+
+    def measured_window(self, length: float) -> dict:
+        """The selected sighting's pixel window fitted to the measured hull (its scene is on the map), else {}."""
+        layer = self.layer()
+        feature = next(layer.getSelectedFeatures(), None) if layer is not None else None
+        if feature is None or not feature["scene_source"]:
+            return {}
+        scene = next(
+            (s for s in QgsProject.instance().mapLayers().values() if s.source() == feature["scene_source"]), None
+        )
+        point = feature.geometry().asPoint()
+        if scene is None or not hasattr(scene, "rasterUnitsPerPixelX"):
+            return {}
+        found = scene_attributes(scene, point.x(), point.y(), max(100.0, WINDOW_PER_LENGTH * length))
+        return {k: v for k, v in found.items() if k.startswith("window_")}
 
     # --- identification ----------------------------------------------------------------------------------------
     def selected_sighting(self):
@@ -226,23 +340,27 @@ class AnnotatePanel(QObject):
         layer = self.layer()
         feature = next(layer.getSelectedFeatures(), None) if layer is not None else None
         self.model.set_records([])
-        self.page.reasonsLabel.setText("")
+        self.set_label(self.page.reasonsLabel, "")
         if feature is None:
-            self.page.sightingLabel.setText("Select a sighting to see who it could be.")
+            self.set_label(self.page.sightingLabel, "Select a sighting to see who it could be.")
             return
         features = {
             name: feature[name]
             for name in ("hatch_count", "crane_count", "hull_colour", "length_m")
             if feature[name] not in (None, "") and not (hasattr(feature[name], "isNull") and feature[name].isNull())
         }
-        label = feature_label(features) or "no features yet"
-        self.page.sightingLabel.setText(f"<b>{feature['sighting_id']}</b>: {label}")
+        image = feature["image_id"] if feature["image_id"] not in (None, "") else None
+        if hasattr(image, "isNull") and image.isNull():
+            image = None
+        where = f" on {html.escape(str(image))}" if image else ""
+        label = html.escape(feature_label(features)) or "marked; describe it in its form and Measure hull"
+        self.set_label(self.page.sightingLabel, f"<b>{html.escape(str(feature['sighting_id']))}</b>{where}: {label}")
 
     @guarded
     def identify(self) -> None:
         sighting = self.selected_sighting()
         if sighting is None:
-            self.iface.messageBar().pushMessage("Bai Mei", "Select a sighting first.", Qgis.Info, 5)
+            self.iface.messageBar().pushMessage("Bai Mei", "Select a sighting first.", Qgis.MessageLevel.Info, 5)
             return
         profiles = load_profiles(self.settings.value("profiles_path", "") or default_profiles_path())
         result = self.session.result
@@ -274,7 +392,8 @@ class AnnotatePanel(QObject):
 
     def on_identified(self, task) -> None:
         self.model.set_records(task.result.records)
-        self.page.reasonsLabel.setText(task.result.summary)
+        self.page.candidateRankTable.resizeColumnsToContents()  # "dark and reachable" whole, not "dark and …"
+        self.set_label(self.page.reasonsLabel, task.result.summary)
         if task.result.records:
             self.add_candidates_layer(task.result.records)
 
@@ -315,7 +434,9 @@ class AnnotatePanel(QObject):
         rows = self.page.candidateRankTable.selectionModel().selectedRows()
         if rows:
             candidate = self.proxy.record(rows[0])
-            self.page.reasonsLabel.setText(f"<b>{candidate.name}</b>: {candidate.reasons}")
+            self.set_label(
+                self.page.reasonsLabel, f"<b>{html.escape(candidate.name or '')}</b>: {html.escape(candidate.reasons)}"
+            )
 
     @guarded
     def pattern_of_activity(self) -> None:
@@ -331,7 +452,7 @@ class AnnotatePanel(QObject):
         ).transformBoundingBox(canvas.extent())
         here = layer.materialize(QgsFeatureRequest().setFilterRect(extent))
         if here.featureCount() == 0:
-            self.iface.messageBar().pushMessage("Bai Mei", "No sighting in the map view.", Qgis.Info, 5)
+            self.iface.messageBar().pushMessage("Bai Mei", "No sighting in the map view.", Qgis.MessageLevel.Info, 5)
             return
         sightings = sightings_from_source(here)
         profiles = load_profiles(self.settings.value("profiles_path", "") or default_profiles_path())
@@ -363,11 +484,12 @@ class AnnotatePanel(QObject):
         self.pattern_ids = [sighting.sighting_id for sighting, _ in rows]
         self.pattern.set_data([], ticks)
         names = sorted({best.name for _, best in rows if best is not None})
-        self.page.reasonsLabel.setText(
+        self.set_label(
+            self.page.reasonsLabel,
             f"{len(rows)} sightings here, {day_text(rows[0][0].observed_at)} – "
             f"{day_text(rows[-1][0].observed_at)}: " + (", ".join(names) or "none identified")
             if rows
-            else ""
+            else "",
         )
 
     @guarded
@@ -407,7 +529,9 @@ class AnnotatePanel(QObject):
                 return layer
         layer = QgsVectorLayer(path, "vessel profiles", "ogr")
         if not layer.isValid():
-            self.iface.messageBar().pushMessage("Bai Mei", f"Cannot open {path} as a table.", Qgis.Critical, 0)
+            self.iface.messageBar().pushMessage(
+                "Bai Mei", f"Cannot open {path} as a table.", Qgis.MessageLevel.Critical, 0
+            )
             return None
         QgsProject.instance().addMapLayer(layer)
         if hasattr(self.iface, "showAttributeTable"):
@@ -422,7 +546,7 @@ class AnnotatePanel(QObject):
         rows = self.page.candidateRankTable.selectionModel().selectedRows()
         if sighting is None or not rows:
             self.iface.messageBar().pushMessage(
-                "Bai Mei", "Select a sighting and the candidate it was confirmed to be.", Qgis.Info, 5
+                "Bai Mei", "Select a sighting and the candidate it was confirmed to be.", Qgis.MessageLevel.Info, 5
             )
             return
         path = self.profiles_path()
@@ -439,7 +563,9 @@ class AnnotatePanel(QObject):
         )
         write_profiles(path, profiles)
         self.settings.set_value("profiles_path", path)
-        self.iface.messageBar().pushMessage("Bai Mei", f"Profile of {candidate.name} saved in {path}.", Qgis.Success, 5)
+        self.iface.messageBar().pushMessage(
+            "Bai Mei", f"Profile of {candidate.name} saved in {path}.", Qgis.MessageLevel.Success, 5
+        )
 
     @guarded
     def notice_unfinished_export(self) -> None:
@@ -455,7 +581,7 @@ class AnnotatePanel(QObject):
                 "Bai Mei",
                 f"An export to {folder} did not finish (QGIS was closed or stopped while writing): "
                 f"{len(found)} temporary file(s) are left there. Export the case… offers to remove them.",
-                Qgis.Warning,
+                Qgis.MessageLevel.Warning,
                 0,
             )
 
@@ -504,7 +630,34 @@ class AnnotatePanel(QObject):
         dialog.show()
         return dialog
 
+    @guarded
+    def show_chips(self):
+        """The chip view of the selected sighting: its scene at about 1:2,500 turned to the ship's heading, beside
+        another date's sighting of the same vessel."""
+        from .chip_view import ChipView, pair_of
+
+        layer = self.layer()
+        feature = next(layer.getSelectedFeatures(), None) if layer is not None else None
+        if feature is None:
+            self.iface.messageBar().pushMessage(
+                "Bai Mei", "Select a sighting to see its chip.", Qgis.MessageLevel.Info, 5
+            )
+            return None
+        if self.chip_view is not None:
+            self.chip_view.close()
+        self.chip_view = ChipView(pair_of(layer, feature), self.iface.mainWindow())
+        self.chip_view.show()
+        return self.chip_view
+
     def unload(self) -> None:
+        project = QgsProject.instance()
+        for signal in (project.layersAdded, project.layersRemoved):
+            try:
+                signal.disconnect(self.offer_only_sightings)
+            except (TypeError, RuntimeError):
+                pass
+        if self.chip_view is not None:
+            self.chip_view.close()
         if self.form_dialog is not None:
             self.form_dialog.close()
         canvas = self.iface.mapCanvas()

@@ -12,13 +12,17 @@ import os
 from qgis.core import Qgis, QgsVectorLayer
 from qgis.gui import QgsMessageBar
 from qgis.PyQt import sip
-from qgis.PyQt.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+from qgis.PyQt.QtCore import QTimer
+from qgis.PyQt.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QWidget
 
 from ..core.errors import BaiMeiError
+from ..core.gap_engine import LOADED
 from ..core.review import Review
 from ..qgis_io.case_workspace import Case, remember_case, remembered_case
 from ..qgis_io.review import load_reviews
+from ..tasks.case_tasks import KeepShownTask
 from .guard import guarded, show_error
+from .task_runner import TaskRunner
 
 NO_CASE = "No case: layers stay in memory"
 
@@ -29,6 +33,8 @@ class CaseBar(QWidget):
         self.setObjectName("caseBar")
         self.dock, self.session, self.iface, self.settings = dock, session, iface, settings
         self.offered = False  # "New case…" offered once after the first load without a case
+        # its own height only: the Tracks page's spare height goes below the form, not around this row
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.caseLabel = QLabel(NO_CASE)
@@ -39,9 +45,32 @@ class CaseBar(QWidget):
         self.openCaseButton = QPushButton("Open case…")
         self.openCaseButton.setObjectName("openCaseButton")
         self.openCaseButton.setToolTip("Open a case GeoPackage: its layers, gaps, scores and reviews come back")
+        # writing what is shown into a case just made or opened runs in a task: its progress and Cancel, here
+        self.keepProgress = QProgressBar()
+        self.keepProgress.setObjectName("caseKeepProgress")
+        self.keepProgress.setMaximumWidth(120)
+        self.keepProgress.setVisible(False)
+        self.keepCancelButton = QPushButton("Cancel")
+        self.keepCancelButton.setObjectName("caseKeepCancelButton")
+        self.keepCancelButton.setToolTip("Stop writing the layers shown into the case: they stay in memory")
+        self.keepCancelButton.setVisible(False)
         layout.addWidget(self.caseLabel, 1)
+        layout.addWidget(self.keepProgress)
+        layout.addWidget(self.keepCancelButton)
         layout.addWidget(self.newCaseButton)
         layout.addWidget(self.openCaseButton)
+        self.runner = TaskRunner(
+            iface,
+            self.on_kept,
+            controls=(self.newCaseButton, self.openCaseButton),
+            cancel_button=self.keepCancelButton,
+            progress=self.keepProgress,
+            hide_progress=True,
+            cancelled=self.cancelled_text,
+            error_level=Qgis.MessageLevel.Warning,
+            error_seconds=10,
+            on_busy=self.on_keep_busy,
+        )
         self.newCaseButton.clicked.connect(self.ask_new_case)
         self.openCaseButton.clicked.connect(self.ask_open_case)
         session.caseChanged.connect(self.show_case)
@@ -53,6 +82,10 @@ class CaseBar(QWidget):
         self.sightings_combo = getattr(getattr(annotate, "page", None), "sightingsCombo", None)
         if self.sightings_combo is not None:
             self.sightings_combo.layerChanged.connect(self.on_sightings_changed)
+        # QGIS reads a project given on its command line before the panel is first opened: its case is opened once
+        # the panel is up (after the constructors, so that every panel hears the restore)
+        if remembered_case(session.project) and session.result is None:
+            QTimer.singleShot(0, self.on_project_read)
 
     # --- making and opening -----------------------------------------------------------------------------------
     def _folder(self) -> str:
@@ -76,11 +109,16 @@ class CaseBar(QWidget):
         """A new case at ``path``: what the panel shows now is written into it, and the project remembers it."""
         case = Case.create(path)
         self.settings.set_value("case_folder", os.path.dirname(case.path))
+        self.runner.forget()  # a write into another case still running: stopped, its tables dropped
         self.session.set_case(case)
         remember_case(self.session.project, case)
         self.remember_state()
+        self.keep_shown()
         self.iface.messageBar().pushMessage(
-            "Bai Mei", f"Case {case.path}: every layer the panel makes is kept there as it is made.", Qgis.Success, 6
+            "Bai Mei",
+            f"Case {case.path}: every layer the panel makes is kept there as it is made.",
+            Qgis.MessageLevel.Success,
+            6,
         )
         return case
 
@@ -88,14 +126,20 @@ class CaseBar(QWidget):
         """Open the case at ``path``: its layers, gaps, reviews, sightings and selected gap come back."""
         case = Case.open(path)
         self.settings.set_value("case_folder", os.path.dirname(case.path))
+        self.runner.forget()
         remember_case(self.session.project, case)
         if self.session.restore(case):
             self.restore_reviews()
             self.restore_sightings(case.info())
             self.restore_selected_gap(case.info())
+            self.restore_source(case.info())
+        else:  # a case with no gaps yet: what is shown goes into it, as after New case…
+            self.keep_shown()
         if not quiet:
             count = len(self.session.result.found.gaps) if self.session.result is not None else 0
-            self.iface.messageBar().pushMessage("Bai Mei", f"Case {case.path} opened: {count:,} gaps.", Qgis.Info, 5)
+            self.iface.messageBar().pushMessage(
+                "Bai Mei", f"Case {case.path} opened: {count:,} gaps.", Qgis.MessageLevel.Info, 5
+            )
         return case
 
     @guarded
@@ -106,7 +150,63 @@ class CaseBar(QWidget):
         try:
             self.open_case(path, quiet=True)
         except BaiMeiError as exc:
-            show_error(self.iface, BaiMeiError(f"The project's case was not reopened: {exc.message}"), Qgis.Warning)
+            show_error(
+                self.iface,
+                BaiMeiError(f"The project's case was not reopened: {exc.message}"),
+                Qgis.MessageLevel.Warning,
+            )
+
+    # --- what is shown already, written into a case just made or opened (in a task) ---------------------------
+    def keep_shown(self) -> None:
+        """Write the layers shown (a load before the case was made) into the case in a background task: a large
+        load's points would freeze QGIS while GDAL writes them. They are swapped to the case's tables when written."""
+        shown, reports = self.session.shown_to_keep()
+        if not shown and reports is None:
+            return
+        self.runner.run(KeepShownTask(self.session.case.path, shown, reports))
+
+    @staticmethod
+    def cancelled_text(task: KeepShownTask):
+        """What the analyst's Cancel left (nothing said when a load replaced the layers being written)."""
+        if task.superseded:
+            return None
+        return (
+            f"Writing the layers shown into the case {task.case_path} was cancelled: they stay in memory, not in the "
+            "case. New layers are still written there."
+        )
+
+    @property
+    def keeping(self) -> bool:
+        """Whether the layers shown are being written into the case."""
+        return self.runner.busy
+
+    def on_keep_busy(self, busy: bool) -> None:
+        """While writing, the session holds back its own writes into the case (GDAL has the file locked)."""
+        self.keepCancelButton.setVisible(busy)
+        if busy:
+            self.session.keeping = self.runner.task
+            self.caseLabel.setText(f"Case: {self.session.case.name} (writing the layers shown…)")
+            return
+        if self.session.keeping is not None:
+            self.session.kept()
+        self.show_case()
+
+    def on_kept(self, task: KeepShownTask) -> None:
+        kept = task.reports if task.reports_kept else None
+        swapped = self.session.keep_written(task.case_path, task.tables, task.shown, kept)
+        gaps = getattr(self.dock, "gaps", None)
+        if "gaps" in swapped and gaps is not None:
+            self.session.gaps_layer.selectionChanged.connect(gaps.on_map_selection)
+        if gaps is not None and swapped:
+            gaps.filter_map()  # the Gaps table's filter, on the case's tables now
+        self.keep_shown()  # layers made while writing (kept in memory meanwhile): written next
+        if swapped:
+            self.iface.messageBar().pushMessage(
+                "Bai Mei",
+                f"The layers shown are in the case {task.case_path} now ({', '.join(swapped)}).",
+                Qgis.MessageLevel.Success,
+                5,
+            )
 
     # --- what the panel shows, kept in the case ------------------------------------------------------------------
     def show_case(self) -> None:
@@ -115,7 +215,7 @@ class CaseBar(QWidget):
         self.caseLabel.setToolTip(case.path if case is not None else "")
 
     def on_problem(self, message: str) -> None:
-        self.iface.messageBar().pushMessage("Bai Mei", message, Qgis.Warning, 10)
+        self.iface.messageBar().pushMessage("Bai Mei", message, Qgis.MessageLevel.Warning, 10)
 
     def on_session_changed(self) -> None:
         if self.session.result is None:
@@ -135,10 +235,10 @@ class CaseBar(QWidget):
             button = QPushButton("New case…", item)
             button.clicked.connect(self.ask_new_case)
             item.layout().addWidget(button)
-            bar.pushWidget(item, Qgis.Info, 15)
+            bar.pushWidget(item, Qgis.MessageLevel.Info, 15)
         else:
             text += " New case… (top of the panel) keeps them in a GeoPackage."
-            bar.pushMessage("Bai Mei", text, Qgis.Info, 15)
+            bar.pushMessage("Bai Mei", text, Qgis.MessageLevel.Info, 15)
 
     def remember_state(self) -> None:
         """The criteria of the form (those of the gaps shown after a load or re-run) into the case."""
@@ -198,6 +298,15 @@ class CaseBar(QWidget):
             project.addMapLayer(layer)
         self.sightings_combo.setLayer(layer)
 
+    def restore_source(self, info: dict) -> None:
+        """The AIS file (or folder) the case was loaded from, back in the Tracks page's file box."""
+        source = str(info.get("source") or "")
+        file_widget = getattr(self.dock, "fileWidget", None)
+        if info.get("source_kind") != LOADED or not os.path.exists(source) or file_widget is None:
+            return  # a PostGIS table, an archive, a QGIS layer, or a file moved since: nothing to point at
+        self.dock.fileRadio.setChecked(True)
+        file_widget.setFilePath(source)
+
     def restore_selected_gap(self, info: dict) -> None:
         gap_id = info.get("selected_gap")
         proxy = self.dock.gaps.proxy
@@ -207,6 +316,7 @@ class CaseBar(QWidget):
                 return
 
     def unload(self) -> None:
+        self.runner.forget()
         project = self.session.project
         if sip.isdeleted(project):
             return

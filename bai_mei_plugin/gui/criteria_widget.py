@@ -52,7 +52,7 @@ class CriteriaWidget(QWidget):
         self.presetCombo.setObjectName("presetCombo")
         for index, name in enumerate(PRESET_NAMES):
             self.presetCombo.addItem(name)
-            self.presetCombo.setItemData(index, PRESET_DESCRIPTIONS[name], Qt.ToolTipRole)
+            self.presetCombo.setItemData(index, PRESET_DESCRIPTIONS[name], Qt.ItemDataRole.ToolTipRole)
         form.addRow("Preset", self.presetCombo)
         self.editors: Dict[str, QAbstractSpinBox] = {}
         for field in CRITERIA_FIELDS:
@@ -88,7 +88,11 @@ class CriteriaWidget(QWidget):
         for editor in self.editors.values():
             editor.setReadOnly(preset is not None)
             # no arrows on a preset's values: they read as fixed, not as disabled
-            editor.setButtonSymbols(QAbstractSpinBox.NoButtons if preset is not None else QAbstractSpinBox.UpDownArrows)
+            editor.setButtonSymbols(
+                QAbstractSpinBox.ButtonSymbols.NoButtons
+                if preset is not None
+                else QAbstractSpinBox.ButtonSymbols.UpDownArrows
+            )
         if preset is not None:
             self._show(preset)
         self.presetChanged.emit(name)

@@ -228,7 +228,7 @@ class EngineBox(PagePart):
         )
 
     # --- run ------------------------------------------------------------------------------------------------
-    @guarded(level=Qgis.Warning, seconds=8)  # what is missing from the form: the analyst's to give
+    @guarded(level=Qgis.MessageLevel.Warning, seconds=8)  # what is missing from the form: the analyst's to give
     def run(self) -> None:
         try:
             engine = self.chosen_engine()
@@ -254,7 +254,7 @@ class EngineBox(PagePart):
             f"{len(gaps):,} gaps found by {engine.label} in {engine.location.name}; the reports stayed "
             "where they are (no tracks; the vessels and the reach use the reports either side of each gap)."
         )
-        bar.pushMessage("Bai Mei", f"{len(gaps):,} gaps found by {engine.label}.", Qgis.Success, 8)
+        bar.pushMessage("Bai Mei", f"{len(gaps):,} gaps found by {engine.label}.", Qgis.MessageLevel.Success, 8)
 
     def unload(self) -> None:
         self.cancel()

@@ -50,10 +50,10 @@ Ask = Callable[[str, str, List[str]], Optional[str]]
 
 def ask_with_buttons(parent) -> Ask:
     def ask(title: str, text: str, choices: List[str]) -> Optional[str]:
-        box = QMessageBox(QMessageBox.Question, title, text, QMessageBox.NoButton, parent)
-        buttons = {box.addButton(choice, QMessageBox.AcceptRole): choice for choice in choices}
-        box.addButton(QMessageBox.Cancel)
-        box.exec_()
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+        buttons = {box.addButton(choice, QMessageBox.ButtonRole.AcceptRole): choice for choice in choices}
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
         return buttons.get(box.clickedButton())
 
     return ask
@@ -120,7 +120,7 @@ class ExportDialog(QDialog):
         self.reportCheck.setChecked(s.value(keys.EXPORT_REPORT, True, bool))
         form.addRow("", self.reportCheck)
         self.folderWidget = QgsFileWidget()
-        self.folderWidget.setStorageMode(QgsFileWidget.GetDirectory)
+        self.folderWidget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         self.folderWidget.setFilePath(s.value(keys.EXPORT_FOLDER, "") or default_folder())
         form.addRow("Folder", self.folderWidget)
         self.nameEdit = QLineEdit(s.value(keys.EXPORT_NAME, "") or "bai_mei_case")
@@ -130,7 +130,7 @@ class ExportDialog(QDialog):
         layout.addLayout(form)
         self.statusLabel = QLabel("")
         self.statusLabel.setWordWrap(True)
-        self.statusLabel.setTextFormat(Qt.PlainText)  # names come from the data
+        self.statusLabel.setTextFormat(Qt.TextFormat.PlainText)  # names come from the data
         layout.addWidget(self.statusLabel)
         self.progressBar = QProgressBar()
         layout.addWidget(self.progressBar)
@@ -155,9 +155,9 @@ class ExportDialog(QDialog):
         ]
         for layer in layers + sorted(others, key=lambda layer: layer.name()):
             item = QListWidgetItem(layer.name())
-            item.setData(Qt.UserRole, layer.id())
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Checked if layer.id() in ticked else Qt.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, layer.id())
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if layer.id() in ticked else Qt.CheckState.Unchecked)
             self.layerList.addItem(item)
 
     def mmsi(self) -> Optional[int]:
@@ -172,7 +172,11 @@ class ExportDialog(QDialog):
     def ticked_layers(self) -> List[QgsVectorLayer]:
         project = QgsProject.instance()
         items = [self.layerList.item(row) for row in range(self.layerList.count())]
-        layers = [project.mapLayer(item.data(Qt.UserRole)) for item in items if item.checkState() == Qt.Checked]
+        layers = [
+            project.mapLayer(item.data(Qt.ItemDataRole.UserRole))
+            for item in items
+            if item.checkState() == Qt.CheckState.Checked
+        ]
         return [layer for layer in layers if isinstance(layer, QgsVectorLayer) and layer.isValid()]
 
     # --- the export -------------------------------------------------------------------------------------------
@@ -277,7 +281,7 @@ class ExportDialog(QDialog):
         text = f"Wrote {len(written)} file(s) to {job.folder}."
         self.statusLabel.setText(text)
         self.progressBar.setValue(100)
-        self.iface.messageBar().pushMessage("Bai Mei", text, Qgis.Success, 8)
+        self.iface.messageBar().pushMessage("Bai Mei", text, Qgis.MessageLevel.Success, 8)
 
     # --- what a killed export left behind ---------------------------------------------------------------------
     def offer_stale_partials(self, folder: str) -> None:

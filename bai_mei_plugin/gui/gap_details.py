@@ -109,7 +109,11 @@ class GapDetails(PagePart):
         self.reach_score = None  # the selected gap's score from its reach task
         # the reach is a side result of selecting a gap: its failure warns (and the box says what is known)
         self.runner = TaskRunner(
-            iface, self.on_done, on_failed=lambda *_: self.refresh(), error_level=Qgis.Warning, error_seconds=8
+            iface,
+            self.on_done,
+            on_failed=lambda *_: self.refresh(),
+            error_level=Qgis.MessageLevel.Warning,
+            error_seconds=8,
         )
 
         self.group = QGroupBox("Selected gap", dock.gapsPage)
@@ -119,13 +123,13 @@ class GapDetails(PagePart):
         self.label = QLabel("Select a gap to see where the ship could have gone.")
         self.label.setObjectName("gapDetailsLabel")
         self.label.setWordWrap(True)
-        self.label.setTextFormat(Qt.RichText)
-        self.label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
-        self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.scroll = QScrollArea(self.group)  # long lists scroll rather than squeeze the gap table
         self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(self.label)
         self.scroll.setMinimumHeight(30)  # its own minimum (room for scroll bars) would take rows from the gap table
         box.addWidget(self.scroll)
@@ -152,7 +156,7 @@ class GapDetails(PagePart):
         layout = dock.gapsLayout
         index = layout.indexOf(dock.gapTable)
         layout.removeWidget(dock.gapTable)
-        self.splitter = QSplitter(Qt.Vertical, dock.gapsPage)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, dock.gapsPage)
         self.splitter.setObjectName("gapSplitter")
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(dock.gapTable)
@@ -261,7 +265,7 @@ class GapDetails(PagePart):
         for layer, kind in result.layers:
             self.session.add_extra(layer, kind)
         for note in result.notes:
-            QgsMessageLog.logMessage(note, LOG_TAG, Qgis.Info)
+            QgsMessageLog.logMessage(note, LOG_TAG, Qgis.MessageLevel.Info)
         self.visits = list(result.records)
         self.reach_score = result.suspicion
         self.refresh()

@@ -109,7 +109,9 @@ class GapsPanel(QObject):
         (in memory, on the server, in the archive)."""
         engine = self.session.engine
         if engine is None:
-            self.iface.messageBar().pushMessage("Bai Mei", "Load AIS reports first (Tracks page).", Qgis.Info, 5)
+            self.iface.messageBar().pushMessage(
+                "Bai Mei", "Load AIS reports first (Tracks page).", Qgis.MessageLevel.Info, 5
+            )
             return
         self.scoring.interrupt()  # the gaps are about to be replaced
         self.runner.run(FindGapsTask(engine, self.criteria(), self.runner.finished))
@@ -122,9 +124,12 @@ class GapsPanel(QObject):
         self.session.replace_gaps(task.result)
         drops = describe_drops(task.result.found)
         if drops:
-            QgsMessageLog.logMessage(drops, "Bai Mei", Qgis.Info)
+            QgsMessageLog.logMessage(drops, "Bai Mei", Qgis.MessageLevel.Info)
         self.iface.messageBar().pushMessage(
-            "Bai Mei", f"{len(task.result.found.gaps):,} gaps with the new criteria. {drops}".strip(), Qgis.Success, 8
+            "Bai Mei",
+            f"{len(task.result.found.gaps):,} gaps with the new criteria. {drops}".strip(),
+            Qgis.MessageLevel.Success,
+            8,
         )
 
     # --- table ----------------------------------------------------------------------------------------------
@@ -216,7 +221,7 @@ class GapsPanel(QObject):
     def edit_weights(self) -> None:
         """The weights in a dialog; new ones are kept in the project and every gap is scored again."""
         dialog = WeightsDialog(self.scoring.weights, self.dock)
-        if dialog.exec_():
+        if dialog.exec():
             self.scoring.set_weights(dialog.weights())
 
     @guarded
@@ -234,7 +239,7 @@ class GapsPanel(QObject):
                     QgsFeatureRequest()
                     .setFilterExpression(f'"gap_id" = {QgsExpression.quotedValue(gap.gap_id)}')
                     .setNoAttributes()
-                    .setFlags(QgsFeatureRequest.NoGeometry)
+                    .setFlags(QgsFeatureRequest.Flag.NoGeometry)
                 )
             ]
             self._syncing = True
@@ -272,7 +277,7 @@ class GapsPanel(QObject):
     def play_voyage(self) -> None:
         gap = self.selected_gap()
         if gap is None:
-            self.iface.messageBar().pushMessage("Bai Mei", "Select a gap first.", Qgis.Info, 4)
+            self.iface.messageBar().pushMessage("Bai Mei", "Select a gap first.", Qgis.MessageLevel.Info, 4)
             return
         self.show_whole_track(gap)
         # let the zoom settle before the animation starts

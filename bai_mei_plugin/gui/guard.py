@@ -17,20 +17,24 @@ from ..core.errors import BaiMeiError
 LOG_TAG = "Bai Mei"
 
 
-def show_error(iface, error: BaiMeiError, level=Qgis.Critical, seconds: int = 0, details: bool = True) -> None:
+def show_error(
+    iface, error: BaiMeiError, level=Qgis.MessageLevel.Critical, seconds: int = 0, details: bool = True
+) -> None:
     """The error's message in the bar; its details (unless already logged: ``details=False``) in the log."""
     iface.messageBar().pushMessage("Bai Mei", error.message, level, seconds)
     if details and error.details:
-        QgsMessageLog.logMessage(error.details, LOG_TAG, Qgis.Critical)
+        QgsMessageLog.logMessage(error.details, LOG_TAG, Qgis.MessageLevel.Critical)
 
 
 def show_unexpected(iface, exc: Exception) -> None:
     """A short line for a bug, never the error dialog; the traceback goes to the log."""
-    iface.messageBar().pushMessage("Bai Mei", f"Unexpected error: {exc} (details in the log)", Qgis.Critical, 0)
-    QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.Critical)
+    iface.messageBar().pushMessage(
+        "Bai Mei", f"Unexpected error: {exc} (details in the log)", Qgis.MessageLevel.Critical, 0
+    )
+    QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.MessageLevel.Critical)
 
 
-def guarded(method=None, *, level=Qgis.Critical, seconds: int = 0):
+def guarded(method=None, *, level=Qgis.MessageLevel.Critical, seconds: int = 0):
     """Wrap a panel method (the panel has ``iface``): a BaiMeiError shows its message, anything else a short
     'unexpected error' line, with the details in the log. ``@guarded(level=Qgis.Warning, seconds=8)`` for slots
     whose errors are the analyst's input to correct (a missing file, an empty field), which warn instead."""

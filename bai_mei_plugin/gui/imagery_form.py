@@ -47,7 +47,7 @@ class ImageryForm(QObject):
         self.lister = TaskRunner(
             iface,
             self.show_collections_of,
-            error_level=Qgis.Warning,
+            error_level=Qgis.MessageLevel.Warning,
             error_seconds=8,
             on_busy=lambda busy: dock.imageryListButton.setEnabled(not busy and self.can_list()),
         )
@@ -55,7 +55,9 @@ class ImageryForm(QObject):
         d = dock
         self.auth = QgsAuthConfigSelect(d, "")
         self.auth.setObjectName("imageryAuthSelect")
-        self.auth.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)  # the page's spacer takes the height
+        self.auth.setSizePolicy(
+            QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed
+        )  # the page's spacer takes the height
         d.imageryAuthSelect = self.auth
         d.imageryAuthLayout.addWidget(self.auth)
         self.start_edit, self.end_edit = self._time_edit("imageryStartEdit"), self._time_edit("imageryEndEdit")
@@ -91,7 +93,7 @@ class ImageryForm(QObject):
         edit = QgsDateTimeEdit(self.dock)
         edit.setObjectName(name)
         edit.setAllowNull(False)
-        edit.setTimeSpec(Qt.UTC)
+        edit.setTimeSpec(Qt.TimeSpec.UTC)
         edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         setattr(self.dock, name, edit)
         return edit
@@ -156,7 +158,7 @@ class ImageryForm(QObject):
         d.imageryUrlCombo.addItems(urls)
         tooltips = dict(presets)
         for index, url in enumerate(urls):
-            d.imageryUrlCombo.setItemData(index, tooltips.get(url, url), Qt.ToolTipRole)
+            d.imageryUrlCombo.setItemData(index, tooltips.get(url, url), Qt.ItemDataRole.ToolTipRole)
         d.imageryUrlCombo.setCurrentText(self.settings.value(f"imagery/url/{source_id}", urls[0]) or urls[0])
         d.imageryCollectionsEdit.setText(
             self.settings.value(f"imagery/collections/{source_id}", fields.collections_default)
@@ -249,7 +251,10 @@ class ImageryForm(QObject):
             self.set_window(epoch_seconds(window.begin()), epoch_seconds(window.end()))
         else:
             self.iface.messageBar().pushMessage(
-                "Bai Mei", "The map has no time range: turn on the Temporal Controller or select a gap.", Qgis.Info, 5
+                "Bai Mei",
+                "The map has no time range: turn on the Temporal Controller or select a gap.",
+                Qgis.MessageLevel.Info,
+                5,
             )
 
     # --- where ----------------------------------------------------------------------------------------------
@@ -274,7 +279,7 @@ class ImageryForm(QObject):
             self._ports = default_ports()
             names = sorted({p.name for p in self._ports} | {p.locode for p in self._ports if p.locode})
             completer = QCompleter(names, self.dock.imageryPortEdit)
-            completer.setCaseSensitivity(Qt.CaseInsensitive)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             self.dock.imageryPortEdit.setCompleter(completer)
         return self._ports
 

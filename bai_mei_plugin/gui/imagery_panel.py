@@ -12,8 +12,10 @@ from typing import List
 
 from qgis.core import Qgis, QgsMessageLog
 from qgis.PyQt.QtCore import QObject
+from qgis.PyQt.QtWidgets import QMenu
 
 from ..core.footprints import KEPT_CLOUD_UNKNOWN, dropped_total
+from ..qgis_io.scenes import BASEMAPS, basemap_in, basemap_layer
 from ..qgis_io.styles import apply_style
 from ..services import sources
 from ..services.transport import redact
@@ -41,8 +43,13 @@ class ImageryPanel(QObject):
         self.dock, self.session, self.iface, self.gaps = dock, session, iface, gaps
         self.last_search: FootprintSearch = None
         self.form = ImageryForm(dock, iface, gaps, settings, session.project)
-        self.results = ImageryResults(dock, iface, session.project, self.connection)
+        self.results = ImageryResults(dock, iface, session.project, self.connection, self.place_scene)
         d = dock
+        self.basemap_menu = QMenu(dock)
+        for name in BASEMAPS:
+            self.basemap_menu.addAction(name).triggered.connect(lambda _checked=False, n=name: self.add_basemap(n))
+        d.imageryBasemapButton.setMenu(self.basemap_menu)
+        d.imageryBasemapButton.clicked.connect(lambda: self.add_basemap("OpenStreetMap"))
         self.runner = TaskRunner(
             iface,
             self.on_searched,
@@ -94,7 +101,9 @@ class ImageryPanel(QObject):
         self.results.update_timeline(self.windows())
 
     # --- search ---------------------------------------------------------------------------------------------
-    @guarded(level=Qgis.Warning, seconds=8)  # the form's fields to correct: no area, no time window, no address
+    @guarded(
+        level=Qgis.MessageLevel.Warning, seconds=8
+    )  # the form's fields to correct: no area, no time window, no address
     def search(self) -> None:
         if self.task is not None:
             return
@@ -122,15 +131,29 @@ class ImageryPanel(QObject):
         self.last_search = search
         self.results.remove_layer()  # the new search replaces the previous footprints
         short, details = self.summary(search, result)
-        if result.layer is not None:
-            self.add_layer(result.layer)
-        self.results.set_results(result.found, result.layer, result.fids, self.windows())
+        layer, fids = self.keep_in_case(result.layer, result.fids)
+        if layer is not None:
+            self.add_layer(layer)
+        self.results.set_results(result.found, layer, fids, self.windows())
         self.show_status(short)
         if result.found:
             self.dock.imageryTabs.setCurrentWidget(self.dock.imageryResultsPage)
-        bar.pushMessage("Bai Mei", short, details, Qgis.Success if result.found else Qgis.Info, 8)
+        bar.pushMessage(
+            "Bai Mei", short, details, Qgis.MessageLevel.Success if result.found else Qgis.MessageLevel.Info, 8
+        )
         for line in details.splitlines():
-            QgsMessageLog.logMessage(line, LOG_TAG, Qgis.Info)
+            QgsMessageLog.logMessage(line, LOG_TAG, Qgis.MessageLevel.Info)
+
+    def keep_in_case(self, layer, fids):
+        """The footprints written into the open case (so they survive a restart), and the results' feature ids in
+        the case's table: the writer numbers features 1, 2, ... in the memory layer's order."""
+        if layer is None:
+            return layer, fids
+        kept = self.session.persist(layer, "footprints")
+        if kept is layer:
+            return layer, fids
+        new_ids = dict(zip(sorted(f.id() for f in layer.getFeatures()), sorted(f.id() for f in kept.getFeatures())))
+        return kept, [new_ids.get(fid, fid) for fid in fids]
 
     def add_layer(self, layer) -> None:
         """Styled and time-enabled, into the loaded data set's group (on top, removed with the data set) when
@@ -142,6 +165,29 @@ class ImageryPanel(QObject):
             group.insertLayer(0, layer)
         else:
             project.addMapLayer(layer)
+
+    def place_scene(self, layer) -> None:
+        """A scene or quick look on top of the case's group when there is one, else of the project's root: the
+        footprints' fill (yellow when selected) would hide the ship; marks made on the scene go above it."""
+        project, group = self.session.project, self.session.group
+        project.addMapLayer(layer, False)
+        if group is not None and group.parent() is not None:
+            group.insertLayer(0, layer)
+        else:
+            project.layerTreeRoot().insertLayer(0, layer)
+
+    @guarded
+    def add_basemap(self, name: str) -> None:
+        """A web basemap at the bottom of the project (once per name), its attribution in the message bar."""
+        project = self.session.project
+        bar = self.iface.messageBar()
+        if basemap_in(project, name) is not None:
+            bar.pushMessage("Bai Mei", f"The {name} basemap is already in the project.", Qgis.MessageLevel.Info, 5)
+            return
+        layer = basemap_layer(name)
+        project.addMapLayer(layer, False)
+        project.layerTreeRoot().addLayer(layer)
+        bar.pushMessage("Bai Mei", f"Added the {name} basemap ({BASEMAPS[name][1]}).", Qgis.MessageLevel.Info, 8)
 
     def summary(self, search: FootprintSearch, result) -> tuple:
         """A short line for the message bar, and the details (source, counts by reason) for "Show more"."""

@@ -5,21 +5,27 @@ from __future__ import annotations
 
 import html
 from typing import Dict, List, Optional
+from urllib.parse import unquote, urlsplit
 
-from qgis.core import Qgis, QgsNetworkAccessManager, QgsRectangle
+from qgis.core import Qgis, QgsNetworkAccessManager, QgsRasterLayer, QgsRectangle
 from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtGui import QPixmap
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
+from ..qgis_io.gdal_access import renewal_timer
 from ..qgis_io.network import limit_reply_size, preview_request
+from ..qgis_io.scenes import open_scene, quicklook_layer
 from ..services import sources
 from ..services.search import FoundFootprint
+from ..services.static_catalogue import LOCAL_ASSETS_PROPERTY
 from ..tasks.footprint_tasks import LoadSceneTask, SceneRequest
 from . import map_view
 from .guard import guarded
 from .models import RecordTableModel, attach_table, number_text, utc_text
 from .task_runner import TaskRunner
 from .timeline import Tick, Timeline, Window
+
+MAX_PREVIEW_BYTES = 8 * 1024 * 1024  # a thumbnail on disk larger than this is not one
 
 
 def _yes_no(value) -> str:
@@ -68,13 +74,17 @@ class FootprintTableModel(RecordTableModel):
         ("Collection", lambda f: f.footprint.collection, lambda f: f.footprint.collection),
     )
 
-    def data(self, index, role=Qt.DisplayRole):
-        if role == Qt.ToolTipRole and index.isValid():
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid():
             return describe(self.records[index.row()])
         return super().data(index, role)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802 (Qt API)
-        if role == Qt.ToolTipRole and orientation == Qt.Horizontal and self.COLUMNS[section][0] == "Covers":
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 (Qt API)
+        if (
+            role == Qt.ItemDataRole.ToolTipRole
+            and orientation == Qt.Orientation.Horizontal
+            and self.COLUMNS[section][0] == "Covers"
+        ):
             return COVERS_HELP
         return super().headerData(section, orientation, role)
 
@@ -101,11 +111,28 @@ def describe(found: FoundFootprint) -> str:
     )
 
 
+def reload_scene_layers(project, prefixes) -> List[str]:
+    """Reloads the raster layers read through one of ``prefixes`` (their access was renewed: an open GDAL dataset
+    keeps the old token); the names of those reloaded."""
+    reloaded = []
+    for layer in project.mapLayers().values():
+        if isinstance(layer, QgsRasterLayer) and any(layer.source().startswith(p) for p in prefixes if p):
+            layer.dataProvider().reloadData()
+            layer.triggerRepaint()
+            reloaded.append(layer.name())
+    return reloaded
+
+
 class ImageryResults(QObject):
-    def __init__(self, dock, iface, project, connection):
+    def __init__(self, dock, iface, project, connection, place=None):
         super().__init__(dock)
         self.dock, self.iface, self.project = dock, iface, project
         self.connection = connection  # () -> (source id, address, auth-config id) of the results shown
+        self.place = place or project.addMapLayer  # puts a scene layer in the case's group
+        self.previews: Dict[str, bytes] = {}  # preview images by address, for the session
+        # signed access (Planetary Computer tokens) renewed in the background before it expires; the scenes open
+        # on it are reloaded so that GDAL reads on with the new token
+        self.renewal = renewal_timer(self, lambda prefixes: reload_scene_layers(self.project, prefixes))
         self.layer = None
         self.order: List[FoundFootprint] = []  # the records in the layer's (and the timeline's) order
         self.fid_of_record: Dict[int, int] = {}
@@ -115,13 +142,13 @@ class ImageryResults(QObject):
         self.scene_runner = TaskRunner(
             iface,
             self.on_scene,
-            error_level=Qgis.Warning,
+            error_level=Qgis.MessageLevel.Warning,
             error_seconds=10,
             on_busy=lambda busy: dock.imageryAddButton.setEnabled(not busy and self.selected() is not None),
         )
         self._syncing = False
         self.model = FootprintTableModel(self)
-        self.proxy = attach_table(dock.imageryResultTable, self.model, "Date (UTC)", Qt.AscendingOrder)
+        self.proxy = attach_table(dock.imageryResultTable, self.model, "Date (UTC)", Qt.SortOrder.AscendingOrder)
         self.timeline = Timeline(dock)
         self.timeline.setObjectName("imageryTimeline")
         dock.imageryTimeline = self.timeline
@@ -129,6 +156,7 @@ class ImageryResults(QObject):
         dock.imageryResultTable.selectionModel().selectionChanged.connect(self.on_row_selected)
         self.timeline.tickClicked.connect(self.select_record_index)
         dock.imageryAddButton.clicked.connect(self.add_to_map)
+        dock.imageryQuickLookButton.clicked.connect(self.quick_look)
         project.layersWillBeRemoved.connect(self.on_layers_removed)
         self.show_item(None)
 
@@ -223,6 +251,7 @@ class ImageryResults(QObject):
         self.abort_preview()
         d.imageryPreviewLabel.setPixmap(QPixmap())
         d.imageryAddButton.setEnabled(found is not None)
+        d.imageryQuickLookButton.setEnabled(False)
         if found is None:
             d.imageryPreviewLabel.setText("No preview")
             d.imageryItemLabel.setText("Select a scene in the table, on the map or on the timeline.")
@@ -236,56 +265,99 @@ class ImageryResults(QObject):
         if not url or "***" in url:  # none, or a signed address whose signature was (rightly) not kept
             d.imageryPreviewLabel.setText("No preview")
             return
+        if url in self.previews:  # fetched once per session
+            self.show_preview(self.previews[url])
+            return
+        if not url.startswith(("http://", "https://")):
+            self.show_preview(self.local_preview(url), url)
+            return
         d.imageryPreviewLabel.setText("Loading preview…")
         _source, search_url, authcfg = self.connection()
         # the credentials go only to the search's origin (scheme, host, port), never to a thumbnail host elsewhere
         reply = QgsNetworkAccessManager.instance().get(preview_request(url, search_url, authcfg))
         limit_reply_size(reply)
         self.reply = reply
-        reply.finished.connect(lambda r=reply: self.on_preview(r))
+        reply.finished.connect(lambda r=reply, u=url: self.on_preview(r, u))
+
+    def local_preview(self, url: str) -> Optional[bytes]:
+        """A static catalogue's thumbnail on disk (its href resolved against the catalogue file)."""
+        path = unquote(urlsplit(url).path) if url.startswith("file://") else url
+        try:
+            with open(path, "rb") as handle:
+                return handle.read(MAX_PREVIEW_BYTES + 1)[:MAX_PREVIEW_BYTES]
+        except OSError:
+            return None
+
+    def show_preview(self, data: Optional[bytes], url: str = "", status=None) -> bool:
+        """Shows ``data`` (an image) in the preview; remembers it for ``url`` for the session. False if no image."""
+        label = self.dock.imageryPreviewLabel
+        pixmap = QPixmap()
+        if data is None or not pixmap.loadFromData(data):
+            label.setText(f"No preview\n(HTTP {status})" if status else "No preview")
+            return False
+        if url:
+            self.previews[url] = data
+        label.setPixmap(
+            pixmap.scaled(
+                label.contentsRect().size(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+        self.dock.imageryQuickLookButton.setEnabled(True)
+        return True
 
     def abort_preview(self) -> None:
         reply, self.reply = self.reply, None  # first, so that the aborted reply's answer is ignored
         if reply is not None:
             reply.abort()
 
-    def on_preview(self, reply) -> None:
+    def on_preview(self, reply, url: str = "") -> None:
         if reply is not self.reply:
             reply.deleteLater()
             return
         self.reply = None
-        label = self.dock.imageryPreviewLabel
-        pixmap = QPixmap()
-        if reply.error() == QNetworkReply.NoError and pixmap.loadFromData(bytes(reply.readAll())):
-            label.setPixmap(pixmap.scaled(label.size(), Qt.KeepAspectRatio, Qt.SmoothTransformation))
-        else:
-            status = reply.attribute(QNetworkRequest.HttpStatusCodeAttribute)
-            label.setText(f"No preview\n(HTTP {status})" if status else "No preview")
+        ok = reply.error() == QNetworkReply.NetworkError.NoError
+        status = reply.attribute(QNetworkRequest.Attribute.HttpStatusCodeAttribute)
+        self.show_preview(bytes(reply.readAll()) if ok else None, url, status)
         reply.deleteLater()
+
+    @guarded
+    def quick_look(self) -> None:
+        """The selected scene's preview as a layer stretched over its footprint's bounds (a first look)."""
+        found = self.selected()
+        data = self.previews.get(found.footprint.thumbnail_url or "") if found is not None else None
+        if data is None:
+            return
+        f = found.footprint
+        layer = quicklook_layer(data, f.geometry.bounds, f.item_id)
+        self.place(layer)
+        self.iface.messageBar().pushMessage(
+            "Bai Mei",
+            f"Added the quick look of {f.item_id}: its preview stretched over the footprint, not georeferenced.",
+            Qgis.MessageLevel.Info,
+            5,
+        )
 
     @guarded
     def add_to_map(self) -> None:
         found = self.selected()
-        bar = self.iface.messageBar()
         if found is None:
             return
         source_id, search_url, authcfg = self.connection()
         f = found.footprint
         refusal = sources.get(source_id).scene_refusal(f.item_id)
         if refusal:
-            bar.pushMessage("Bai Mei", refusal, Qgis.Info, 8)
+            self.iface.messageBar().pushMessage("Bai Mei", refusal, Qgis.MessageLevel.Info, 8)
             return
-        if not f.self_url.startswith(("http://", "https://")) or "***" in f.self_url:
-            bar.pushMessage(
-                "Bai Mei",
-                f"{f.item_id} has no image to add: the catalogue gives its footprint only "
-                "(no link to a STAC record with a visual asset).",
-                Qgis.Info,
-                8,
-            )
+        source = sources.get(source_id)
+        if source.assets_on_footprints and f.properties.get(LOCAL_ASSETS_PROPERTY) is True:
+            # a file beside a local catalogue opens at once: no network to wait for, and no queue behind the
+            # analyses QGIS's task manager may be running
+            self.add_scene(open_scene(source.scene_access(f, "", None, None, lambda: False, lambda _f: None)))
             return
-        # the transport sends the credentials only if the record is on the search's own origin
-        request = SceneRequest(f.self_url, f.item_id, authcfg, search_url)
+        # the task sends the credentials only if the record is on the search's own origin
+        request = SceneRequest(source_id, f, authcfg, search_url)
         self.scene_runner.run(LoadSceneTask(request, self.scene_runner.finished))
 
     @property
@@ -293,10 +365,14 @@ class ImageryResults(QObject):
         return self.scene_runner.task
 
     def on_scene(self, task) -> None:
-        self.project.addMapLayer(task.result)
-        self.iface.messageBar().pushMessage("Bai Mei", f"Added {task.result.name()}.", Qgis.Success, 5)
+        self.add_scene(task.result)
+
+    def add_scene(self, layer) -> None:
+        self.place(layer)
+        self.iface.messageBar().pushMessage("Bai Mei", f"Added {layer.name()}.", Qgis.MessageLevel.Success, 5)
 
     def unload(self) -> None:
+        self.renewal.stop()
         self.abort_preview()
         self.scene_runner.forget()
         self.disconnect_layer()

@@ -56,7 +56,7 @@ def show_window(canvas, start: int, end: int, padding_s: int = 6 * 3600) -> QgsD
     window = QgsDateTimeRange(utc(start - padding_s), utc(end + padding_s))
     controller = temporal_controller(canvas)
     if controller is not None:
-        controller.setNavigationMode(QgsTemporalNavigationObject.FixedRange)
+        controller.setNavigationMode(QgsTemporalNavigationObject.NavigationMode.FixedRange)
         controller.setTemporalExtents(window)
     else:
         canvas.setTemporalRange(window)
@@ -68,7 +68,7 @@ def play(canvas, start: int, end: int, step_hours: float = 2.0) -> bool:
     controller = temporal_controller(canvas)
     if controller is None:
         return False
-    controller.setNavigationMode(QgsTemporalNavigationObject.Animated)
+    controller.setNavigationMode(QgsTemporalNavigationObject.NavigationMode.Animated)
     controller.setTemporalExtents(QgsDateTimeRange(utc(start), utc(end)))
     controller.setFrameDuration(QgsInterval(step_hours * 3600))
     controller.setTemporalRangeCumulative(True)
@@ -168,7 +168,9 @@ class VesselFocus(QObject):
             self._renderers[layer] = layer.renderer().clone()
             renderer = layer.renderer().clone()
             for symbol in renderer.symbols(QgsRenderContext()):
-                symbol.setDataDefinedProperty(QgsSymbol.PropertyOpacity, QgsProperty.fromExpression(expression))
+                symbol.setDataDefinedProperty(
+                    QgsSymbol.Property.PropertyOpacity, QgsProperty.fromExpression(expression)
+                )
             layer.setRenderer(renderer)
             layer.triggerRepaint()
 
@@ -188,7 +190,7 @@ class VesselFocus(QObject):
             self.canvas.refresh()
 
     def _extents_changed(self, *_) -> None:
-        if self.controller.navigationMode() != QgsTemporalNavigationObject.Animated:
+        if self.controller.navigationMode() != QgsTemporalNavigationObject.NavigationMode.Animated:
             self.stop()
 
     def _restore_renderers(self) -> None:

@@ -9,8 +9,8 @@ from typing import Any, Callable, Dict, List, Sequence, Tuple
 from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from qgis.PyQt.QtGui import QBrush, QColor
 
-FILTER_TEXT_ROLE = Qt.UserRole + 2
-HOURS_ROLE = Qt.UserRole + 3
+FILTER_TEXT_ROLE = Qt.ItemDataRole.UserRole + 2
+HOURS_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 def utc_text(seconds) -> str:
@@ -43,7 +43,7 @@ class RecordTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.records: List[Any] = []
         self.sort_column = -1
-        self.sort_order = Qt.AscendingOrder
+        self.sort_order = Qt.SortOrder.AscendingOrder
 
     def set_records(self, records) -> None:
         self.beginResetModel()
@@ -55,12 +55,12 @@ class RecordTableModel(QAbstractTableModel):
         if not 0 <= self.sort_column < len(self.COLUMNS):
             return
         key = self.COLUMNS[self.sort_column][2]
-        descending = self.sort_order == Qt.DescendingOrder
+        descending = self.sort_order == Qt.SortOrder.DescendingOrder
         # One key call per record (a proxy's comparisons would call back into Python n log n times). Missing
         # values sort as the smallest.
         self.records.sort(key=lambda r: (key(r) is not None, key(r) if key(r) is not None else 0), reverse=descending)
 
-    def sort(self, column, order=Qt.AscendingOrder):
+    def sort(self, column, order=Qt.SortOrder.AscendingOrder):
         """Sort the records themselves, keeping selections on the same records."""
         self.sort_column, self.sort_order = column, order
         self.layoutAboutToBeChanged.emit()
@@ -79,24 +79,24 @@ class RecordTableModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()):  # noqa: N802
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.COLUMNS[section][0]
         return None
 
-    def data(self, index, role=Qt.DisplayRole):
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         record = self.records[index.row()]
         _, show, key = self.COLUMNS[index.column()]
-        if role == Qt.DisplayRole:
+        if role == Qt.ItemDataRole.DisplayRole:
             return show(record)
         if role == FILTER_TEXT_ROLE:
             return f"{record.mmsi} {(self.name_of(record) or '').lower()}"
         if role == HOURS_ROLE:
             return self.hours_of(record)
-        if role == Qt.TextAlignmentRole and isinstance(key(record), (int, float)):
-            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(key(record), (int, float)):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def name_of(self, record):
@@ -106,8 +106,8 @@ class RecordTableModel(QAbstractTableModel):
         return record.gap_hours
 
 
-LEVEL_ROLE = Qt.UserRole + 4  # the gap's suspicion level as 0 (none) .. 3 (high); -1 before it is scored
-REVIEW_ROLE = Qt.UserRole + 5  # the gap's review status; "" when not reviewed
+LEVEL_ROLE = Qt.ItemDataRole.UserRole + 4  # the gap's suspicion level as 0 (none) .. 3 (high); -1 before it is scored
+REVIEW_ROLE = Qt.ItemDataRole.UserRole + 5  # the gap's review status; "" when not reviewed
 LEVEL_ORDER = ("none", "low", "medium", "high")  # core.suspicion.LEVELS (core is imported lazily by the panels)
 # Background of a scored row by level (light, so the text stays readable): high red-ish, medium orange, low yellow.
 LEVEL_COLOURS = {"high": "#f6b2b2", "medium": "#fdd3a5", "low": "#fff3a8"}
@@ -194,11 +194,16 @@ class GapTableModel(RecordTableModel):
             parts.append(f"Review: {review.status}" + (f" — {review.note}" if review.note else ""))
         return plain_tooltip("\n".join(parts))
 
-    def data(self, index, role=Qt.DisplayRole):
-        if index.isValid() and role in (Qt.BackgroundRole, Qt.ToolTipRole, LEVEL_ROLE, REVIEW_ROLE):
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role in (
+            Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.ToolTipRole,
+            LEVEL_ROLE,
+            REVIEW_ROLE,
+        ):
             gap = self.records[index.row()]
             score = self.scores.get(gap.gap_id)
-            if role == Qt.ToolTipRole:
+            if role == Qt.ItemDataRole.ToolTipRole:
                 return self.tooltip(gap) or None
             if role == REVIEW_ROLE:
                 return self._review_status(gap)
@@ -278,7 +283,7 @@ class RecordFilterProxy(QSortFilterProxyModel):
             return False
         return model.data(index, HOURS_ROLE) >= self.min_hours
 
-    def sort(self, column, order=Qt.AscendingOrder):
+    def sort(self, column, order=Qt.SortOrder.AscendingOrder):
         """Sorting is the source model's (fast, in Python once per record); the proxy only filters."""
         self.sourceModel().sort(column, order)
 
@@ -295,7 +300,9 @@ class RecordFilterProxy(QSortFilterProxyModel):
         return -1
 
 
-def attach_table(table, model: RecordTableModel, sort_title: str, order=Qt.DescendingOrder) -> RecordFilterProxy:
+def attach_table(
+    table, model: RecordTableModel, sort_title: str, order=Qt.SortOrder.DescendingOrder
+) -> RecordFilterProxy:
     """Show ``model`` in ``table`` through a filter proxy, sorted by the column titled ``sort_title``.
 
     The sort is applied explicitly: a view's header shows a sort indicator from the .ui before any model is set,

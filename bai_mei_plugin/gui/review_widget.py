@@ -41,7 +41,7 @@ class ReviewQueue(PagePart):
             reviews = load_reviews(self.session.project)
         except BaiMeiError as exc:
             reviews = {}
-            show_error(self.iface, BaiMeiError(f"Review queue not read: {exc.message}"), Qgis.Warning, 10)
+            show_error(self.iface, BaiMeiError(f"Review queue not read: {exc.message}"), Qgis.MessageLevel.Warning, 10)
         self.set_reviews(reviews, write_project=False)
 
     def on_project_cleared(self) -> None:
@@ -62,7 +62,9 @@ class ReviewQueue(PagePart):
         """Give the selected gaps ``status`` (None: forget their review) with the note of the note field."""
         gaps = self.panel.selected_gaps()
         if not gaps:
-            self.iface.messageBar().pushMessage("Bai Mei", "Select one or more gaps to review first.", Qgis.Info, 4)
+            self.iface.messageBar().pushMessage(
+                "Bai Mei", "Select one or more gaps to review first.", Qgis.MessageLevel.Info, 4
+            )
             return
         note = self.dock.reviewNoteEdit.text() if status is not None else ""
         self.set_reviews(mark(self.reviews, [g.gap_id for g in gaps], status, note))
@@ -73,7 +75,7 @@ class ReviewQueue(PagePart):
             f"{len(gaps):,} gap{'s' if len(gaps) != 1 else ''} {what}; the queue: "
             + ", ".join(f"{n:,} {s}" for s, n in counts.items())
             + " (kept in the project).",
-            Qgis.Info,
+            Qgis.MessageLevel.Info,
             4,
         )
 
@@ -90,7 +92,7 @@ class ReviewQueue(PagePart):
             menu.addAction(title, lambda status=status: self.mark(status))
         menu.addSeparator()
         menu.addAction("Clear review", lambda: self.mark(None))
-        menu.exec_(self.dock.gapTable.viewport().mapToGlobal(pos))
+        menu.exec(self.dock.gapTable.viewport().mapToGlobal(pos))
 
     def unload(self) -> None:
         for signal, slot in (

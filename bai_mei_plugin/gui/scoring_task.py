@@ -60,7 +60,7 @@ class GapScoring(PagePart):
             hide_progress=True,
             cancelled=lambda task: f"Scoring cancelled: {self.scored:,} of {len(task.gaps):,} gaps scored.",
             on_failed=lambda *_: self.flush(),
-            error_level=Qgis.Warning,
+            error_level=Qgis.MessageLevel.Warning,
             error_seconds=8,
             on_busy=self.on_busy,
         )
@@ -78,7 +78,11 @@ class GapScoring(PagePart):
         try:
             return load_weights(self.session.project) or default_weights()
         except BaiMeiError as exc:
-            show_error(self.iface, BaiMeiError(f"Scoring weights of the project not used: {exc.message}"), Qgis.Warning)
+            show_error(
+                self.iface,
+                BaiMeiError(f"Scoring weights of the project not used: {exc.message}"),
+                Qgis.MessageLevel.Warning,
+            )
             return default_weights()
 
     def set_weights(self, weights) -> None:
@@ -172,8 +176,8 @@ class GapScoring(PagePart):
         self.session.scoresChanged.emit()
         gaps = {gap.gap_id: gap for gap in task.gaps}
         text = summary(scores, lambda s: gaps[s.gap_id].vessel_name or str(s.mmsi) if s.gap_id in gaps else s.mmsi)
-        self.iface.messageBar().pushMessage("Bai Mei", text, Qgis.Success, 8)
-        QgsMessageLog.logMessage(text, LOG_TAG, Qgis.Info)
+        self.iface.messageBar().pushMessage("Bai Mei", text, Qgis.MessageLevel.Success, 8)
+        QgsMessageLog.logMessage(text, LOG_TAG, Qgis.MessageLevel.Info)
 
     def live_gaps_layer(self):
         """The session's gaps layer while it is in the project (None once the project was cleared or replaced)."""

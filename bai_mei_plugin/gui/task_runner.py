@@ -39,7 +39,7 @@ class TaskRunner:
         hide_progress: bool = False,
         cancelled: Text = None,
         on_failed: Optional[Callable[[BaiMeiTask, Optional[BaiMeiError]], None]] = None,
-        error_level=Qgis.Critical,
+        error_level=Qgis.MessageLevel.Critical,
         error_seconds: int = 0,
         on_busy: Optional[Callable[[bool], None]] = None,
     ):
@@ -126,6 +126,6 @@ class TaskRunner:
         else:
             text = self.cancelled(task) if callable(self.cancelled) else self.cancelled
             if text:
-                self.iface.messageBar().pushMessage("Bai Mei", text, Qgis.Info, 5)
+                self.iface.messageBar().pushMessage("Bai Mei", text, Qgis.MessageLevel.Info, 5)
         if self.on_failed is not None:
             self.on_failed(task, task.error)

@@ -53,7 +53,7 @@ class Timeline(QWidget):
         self.selected: Optional[int] = None
         self.empty_text = "No gap selected and no scenes yet"
         self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setToolTip("")
         self.setAccessibleName("Imagery timeline")
 
@@ -112,7 +112,7 @@ class Timeline(QWidget):
     # --- painting and events --------------------------------------------------------------------------------
     def paintEvent(self, _event):  # noqa: N802 (Qt API)
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
         rect = self.strip()
         painter.fillRect(rect, palette.base())
@@ -121,7 +121,7 @@ class Timeline(QWidget):
         span = self.span()
         if span is None:
             painter.setPen(palette.text().color())
-            painter.drawText(rect, Qt.AlignCenter, self.empty_text)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.empty_text)
             return
         for window in self.windows:
             x0, x1 = self.x_of(window.start), self.x_of(window.end)
@@ -141,12 +141,12 @@ class Timeline(QWidget):
             painter.drawLine(QPointF(x, rect.top() + 1), QPointF(x, rect.bottom() - 1))
         painter.setPen(palette.text().color())
         below = QRectF(rect.left(), rect.bottom() + 2, rect.width(), self.fontMetrics().height() + 4)
-        painter.drawText(below, Qt.AlignLeft | Qt.AlignVCenter, day_text(span[0]))
-        painter.drawText(below, Qt.AlignRight | Qt.AlignVCenter, day_text(span[1]))
+        painter.drawText(below, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, day_text(span[0]))
+        painter.drawText(below, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, day_text(span[1]))
         painter.end()
 
     def event(self, event):
-        if event.type() == QEvent.ToolTip:
+        if event.type() == QEvent.Type.ToolTip:
             x = event.pos().x()
             index = self.tick_at(x)
             window = self.window_at(x)
@@ -160,11 +160,15 @@ class Timeline(QWidget):
         return super().event(event)
 
     def mouseMoveEvent(self, event):  # noqa: N802 (Qt API)
-        self.setCursor(Qt.PointingHandCursor if self.tick_at(event.pos().x()) is not None else Qt.ArrowCursor)
+        self.setCursor(
+            Qt.CursorShape.PointingHandCursor
+            if self.tick_at(event.pos().x()) is not None
+            else Qt.CursorShape.ArrowCursor
+        )
         super().mouseMoveEvent(event)
 
     def mousePressEvent(self, event):  # noqa: N802 (Qt API)
-        index = self.tick_at(event.pos().x()) if event.button() == Qt.LeftButton else None
+        index = self.tick_at(event.pos().x()) if event.button() == Qt.MouseButton.LeftButton else None
         if index is not None:
             self.set_selected(index)
             self.tickClicked.emit(index)

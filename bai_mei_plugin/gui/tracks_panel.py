@@ -52,7 +52,7 @@ class TracksPanel(QObject):
         d.fileWidget.setDialogTitle("Choose an AIS file")
         d.fileWidget.setDefaultRoot(settings.value("last_folder", os.path.expanduser("~")))
         d.folderButton.clicked.connect(self.choose_folder)
-        d.layerCombo.setFilters(QgsMapLayerProxyModel.PointLayer)
+        d.layerCombo.setFilters(QgsMapLayerProxyModel.Filter.PointLayer)
         d.layerCombo.setAllowEmptyLayer(True)
         d.layerCombo.setLayer(None)
         for fmt in AisFormat:
@@ -204,7 +204,9 @@ class TracksPanel(QObject):
         )
         return request, layer.name()
 
-    @guarded(level=Qgis.Warning, seconds=8)  # the analyst's choice to correct: a missing file, an unmapped column
+    @guarded(
+        level=Qgis.MessageLevel.Warning, seconds=8
+    )  # the analyst's choice to correct: a missing file, an unmapped column
     def load(self):
         request, name = self.request()
         self.runner.run(LoadAisTask(request, name, self.runner.finished))
@@ -239,9 +241,9 @@ class TracksPanel(QObject):
         )
         drops = describe_drops(result.found)  # what the gap criteria left out, and why
         more = "\n".join([task.name, *reports.summary_lines(), *([drops] if drops else [])])
-        bar.pushMessage("Bai Mei", short, more, Qgis.Success, 8)
+        bar.pushMessage("Bai Mei", short, more, Qgis.MessageLevel.Success, 8)
         for line in [*reports.summary_lines(), *([drops] if drops else [])]:
-            QgsMessageLog.logMessage(line, LOG_TAG, Qgis.Info)
+            QgsMessageLog.logMessage(line, LOG_TAG, Qgis.MessageLevel.Info)
         self.add_land()
         extent = result.tracks_layer.extent()
         extent.combineExtentWith(result.gaps_layer.extent())
@@ -266,7 +268,7 @@ class TracksPanel(QObject):
         try:
             map_view.add_land(self.session.project, self.settings.value(LAND_LAYER, "") or "")
         except BaiMeiError as exc:
-            QgsMessageLog.logMessage(exc.message, LOG_TAG, Qgis.Warning)
+            QgsMessageLog.logMessage(exc.message, LOG_TAG, Qgis.MessageLevel.Warning)
 
     def unload(self):
         self.cancel()

@@ -73,16 +73,20 @@ class VesselsModel(RecordTableModel):
     def is_listed(self, record) -> bool:
         return record.mmsi in self.matches
 
-    def data(self, index, role=Qt.DisplayRole):
-        if index.isValid() and role in (Qt.ForegroundRole, Qt.FontRole, Qt.ToolTipRole):
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role in (
+            Qt.ItemDataRole.ForegroundRole,
+            Qt.ItemDataRole.FontRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
             return self._extra(self.records[index.row()], index.column(), role)
         return super().data(index, role)
 
     def _extra(self, record, column: int, role):
         listed = self.is_listed(record)
-        if role == Qt.ForegroundRole:
+        if role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(LISTED_COLOUR) if listed else None
-        if role == Qt.FontRole:
+        if role == Qt.ItemDataRole.FontRole:
             if not listed:
                 return None
             font = QFont()

@@ -67,7 +67,7 @@ class VesselsPanel(QObject):
 
     # ------------------------------------------------------------------------------------------- matching
 
-    @guarded(level=Qgis.Warning, seconds=10)
+    @guarded(level=Qgis.MessageLevel.Warning, seconds=10)
     def rematch(self, lists_changed: bool = False) -> None:
         """Match the session's reports against the saved lists; store, show and announce the matches."""
         problems: List[str] = []
@@ -77,7 +77,7 @@ class VesselsPanel(QObject):
         self.apply_matches(matches, lists_changed)
         self.show_lists()
         for problem in problems:
-            self.iface.messageBar().pushMessage("Bai Mei", problem, Qgis.Warning, 10)
+            self.iface.messageBar().pushMessage("Bai Mei", problem, Qgis.MessageLevel.Warning, 10)
 
     def matcher(self) -> WatchlistMatcher:
         """The matcher of the current lists (the store returns the same objects until a file changes)."""
@@ -126,7 +126,7 @@ class VesselsPanel(QObject):
 
     @guarded
     def open_lists(self) -> None:
-        WatchlistsDialog(self, self.dock).exec_()
+        WatchlistsDialog(self, self.dock).exec()
 
     def choose_file(self, parent) -> str:
         settings = Settings()
@@ -140,16 +140,16 @@ class VesselsPanel(QObject):
             settings.set_value("watchlist_folder", os.path.dirname(path))
         return path
 
-    @guarded(level=Qgis.Warning, seconds=10)
+    @guarded(level=Qgis.MessageLevel.Warning, seconds=10)
     def import_file(self, path: str, parent=None) -> Optional[Watchlist]:
         """Read a list, let the analyst confirm its name and date (prefilled), keep it and match it."""
-        QApplication.setOverrideCursor(Qt.WaitCursor)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             wl = read_watchlist(path)
         finally:
             QApplication.restoreOverrideCursor()
         form = ImportForm(wl, parent or self.dock)
-        if form.exec_() != QDialog.Accepted:
+        if form.exec() != QDialog.DialogCode.Accepted:
             return None
         wl.name = list_name(form.nameEdit.text())
         wl.published = parse_published(form.dateEdit.text())
@@ -168,14 +168,14 @@ class VesselsPanel(QObject):
         )
         if self.session.result is not None:
             message += f"; {on_it:,} vessel(s) of {self.session.name} on it"
-        self.iface.messageBar().pushMessage("Bai Mei", message + ".", Qgis.Success, 8)
+        self.iface.messageBar().pushMessage("Bai Mei", message + ".", Qgis.MessageLevel.Success, 8)
         return wl
 
     @guarded
     def remove_list(self, name: str) -> None:
         remove_watchlist(name)
         self.rematch(lists_changed=True)
-        self.iface.messageBar().pushMessage("Bai Mei", f"Removed the sanctions list {name}.", Qgis.Info, 5)
+        self.iface.messageBar().pushMessage("Bai Mei", f"Removed the sanctions list {name}.", Qgis.MessageLevel.Info, 5)
 
     # ------------------------------------------------------------------------------------------- showing vessels
 
@@ -225,13 +225,13 @@ class WatchlistsDialog(QDialog):
         self.resize(560, 260)
         self.table = QTableWidget(0, len(LIST_COLUMNS), self)
         self.table.setHorizontalHeaderLabels(LIST_COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.importButton = QPushButton("Import…", self)
         self.removeButton = QPushButton("Remove", self)
-        close = QDialogButtonBox(QDialogButtonBox.Close, self)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
         buttons = QHBoxLayout()
         for widget in (self.importButton, self.removeButton):
@@ -295,9 +295,9 @@ class ImportForm(QDialog):
             f"; skipped {dropped}" if dropped else ""
         )
         read = QLabel(summary + "".join(f"\n{note}" for note in wl.notes), self)
-        read.setTextFormat(Qt.PlainText)
+        read.setTextFormat(Qt.TextFormat.PlainText)
         read.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)

@@ -67,10 +67,13 @@ class WeightsDialog(QDialog):
         scroll.setWidget(body)
         layout.addWidget(scroll, 1)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.Ok | QDialogButtonBox.Cancel | QDialogButtonBox.RestoreDefaults, self
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults,
+            self,
         )
-        self.buttons.button(QDialogButtonBox.RestoreDefaults).setText("Reset to defaults")
-        self.buttons.button(QDialogButtonBox.RestoreDefaults).clicked.connect(self.reset)
+        self.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).setText("Reset to defaults")
+        self.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(self.reset)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)

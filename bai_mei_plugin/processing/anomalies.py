@@ -51,7 +51,7 @@ class AnomaliesAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             QgsProcessingParameterNumber(
                 self.MAX_SPEED_KN,
                 "Maximum plausible speed (kn)",
-                QgsProcessingParameterNumber.Double,
+                QgsProcessingParameterNumber.Type.Double,
                 AnomalyCriteria().max_speed_kn,
                 True,
                 1.0,
@@ -59,7 +59,10 @@ class AnomaliesAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.FLAGS, "Flags (table with mmsi and a flag field)", [QgsProcessing.TypeVector], optional=True
+                self.FLAGS,
+                "Flags (table with mmsi and a flag field)",
+                [QgsProcessing.SourceType.TypeVector],
+                optional=True,
             )
         )
         self.addParameter(
@@ -67,7 +70,9 @@ class AnomaliesAlgorithm(AisInputMixin, BaiMeiAlgorithm):
                 self.FLAG_FIELD, "Flag field (ISO country code)", "flag", self.FLAGS, optional=True
             )
         )
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Anomalies", QgsProcessing.TypeVectorPoint))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(self.OUTPUT, "Anomalies", QgsProcessing.SourceType.TypeVectorPoint)
+        )
         self.addOutput(QgsProcessingOutputNumber(self.ANOMALY_COUNT, "Number of anomalies"))
 
     def flag_table(self, parameters, context):

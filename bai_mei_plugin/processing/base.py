@@ -47,6 +47,8 @@ README_ANCHORS = {
     "detectgapsarchive": "dask-baimeidetectgapsarchive",
     "importpostgis": "postgis-baimeiimportpostgis-and-baimeidetectgapspostgis",
     "detectgapspostgis": "postgis-baimeiimportpostgis-and-baimeidetectgapspostgis",
+    "detectvessels": "baimeidetectvessels--detect-vessels-in-a-radar-scene",
+    "matchdetections": "baimeimatchdetections--match-radar-detections-with-ais",
 }
 
 
@@ -321,7 +323,7 @@ class AisInputMixin:
         from qgis.core import QgsProcessing, QgsProcessingParameterFeatureSource, QgsProcessingParameterField
 
         self.addParameter(
-            QgsProcessingParameterFeatureSource(self.INPUT, "AIS points", [QgsProcessing.TypeVectorPoint])
+            QgsProcessingParameterFeatureSource(self.INPUT, "AIS points", [QgsProcessing.SourceType.TypeVectorPoint])
         )
         self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT, optional=True))
         self.addParameter(
@@ -364,7 +366,7 @@ class AisInputMixin:
         kind = kind_of(kind)
         fields = kind_fields(kind)
         sink, dest_id = self.create_sink(parameters, key, context, fields, wkb_type(kind), WGS84)
-        sink.addFeatures(list(record_features(records, kind, fields, geometry)), QgsFeatureSink.FastInsert)
+        sink.addFeatures(list(record_features(records, kind, fields, geometry)), QgsFeatureSink.Flag.FastInsert)
         if context.willLoadLayerOnCompletion(dest_id):
             context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(post_processor(kind.name))
         return dest_id

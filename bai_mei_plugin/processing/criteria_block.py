@@ -31,7 +31,7 @@ def add_criteria_parameters(alg) -> None:
         )
     )
     for field in CRITERIA_FIELDS:
-        kind = QgsProcessingParameterNumber.Integer if field.integer else QgsProcessingParameterNumber.Double
+        kind = QgsProcessingParameterNumber.Type.Integer if field.integer else QgsProcessingParameterNumber.Type.Double
         parameter = QgsProcessingParameterNumber(
             field.key, field.label, kind, field.default, True, field.minimum, field.maximum
         )

@@ -57,7 +57,7 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
-            QgsProcessingParameterFeatureSource(self.INPUT, "AIS points", [QgsProcessing.TypeVectorPoint])
+            QgsProcessingParameterFeatureSource(self.INPUT, "AIS points", [QgsProcessing.SourceType.TypeVectorPoint])
         )
         self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT, optional=True))
         self.addParameter(
@@ -65,9 +65,11 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
         )
         self.add_criteria()
         self.addParameter(
-            QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps", QgsProcessing.TypeVectorLine)
+            QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps", QgsProcessing.SourceType.TypeVectorLine)
         )
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT_TRACKS, "Tracks", QgsProcessing.TypeVectorLine))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(self.OUTPUT_TRACKS, "Tracks", QgsProcessing.SourceType.TypeVectorLine)
+        )
         self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps"))
 
     def add_criteria(self, land: bool = True) -> None:
@@ -79,7 +81,7 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
                 QgsProcessingParameterFeatureSource(
                     self.LAND,
                     "Land polygons (default: QGIS's world map)",
-                    [QgsProcessing.TypeVectorPolygon],
+                    [QgsProcessing.SourceType.TypeVectorPolygon],
                     optional=True,
                 )
             )
@@ -93,7 +95,7 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
         """The gaps into the OUTPUT_GAPS sink, styled and time-enabled when loaded; returns its id."""
         fields = kind_fields("gaps")
         sink, dest_id = self.create_sink(parameters, self.OUTPUT_GAPS, context, fields, wkb_type("gaps"), WGS84)
-        sink.addFeatures(list(gap_features(gaps, fields)), QgsFeatureSink.FastInsert)
+        sink.addFeatures(list(gap_features(gaps, fields)), QgsFeatureSink.Flag.FastInsert)
         if context.willLoadLayerOnCompletion(dest_id):
             context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(post_processor("gaps"))
         return dest_id
@@ -134,10 +136,10 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
             if len(batch) == 500:
                 if feedback.isCanceled():
                     raise Canceled()
-                sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+                sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)
                 batch = []
                 feedback.setProgress(60 + 40 * k / max(1, len(found.tracks)))
-        sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+        sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)
         outputs[self.OUTPUT_TRACKS] = tracks_id
         if context.willLoadLayerOnCompletion(tracks_id):
             context.layerToLoadOnCompletionDetails(tracks_id).setPostProcessor(post_processor("tracks"))

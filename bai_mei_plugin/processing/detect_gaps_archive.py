@@ -41,12 +41,12 @@ class DetectGapsArchiveAlgorithm(DetectGapsAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.N_WORKERS, "Workers of the local cluster", QgsProcessingParameterNumber.Integer, 2, True, 1
+                self.N_WORKERS, "Workers of the local cluster", QgsProcessingParameterNumber.Type.Integer, 2, True, 1
             )
         )
         self.add_criteria()
         self.addParameter(
-            QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps", QgsProcessing.TypeVectorLine)
+            QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps", QgsProcessing.SourceType.TypeVectorLine)
         )
         self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps"))
 

@@ -119,13 +119,17 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.OUTPUT_GAPS, "Dark gaps", QgsProcessing.TypeVectorLine, optional=True, createByDefault=True
+                self.OUTPUT_GAPS,
+                "Dark gaps",
+                QgsProcessing.SourceType.TypeVectorLine,
+                optional=True,
+                createByDefault=True,
             )
         )
         self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps"))
         self.addOutput(
             QgsProcessingOutputVectorLayer(
-                self.OUTPUT_LAYER, "Gaps table (PostGIS layer)", QgsProcessing.TypeVectorLine
+                self.OUTPUT_LAYER, "Gaps table (PostGIS layer)", QgsProcessing.SourceType.TypeVectorLine
             )
         )
         self.addOutput(QgsProcessingOutputString(self.TABLE_OUT, "Gaps table (schema.table)"))

@@ -48,7 +48,10 @@ class EncountersAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         self.add_ais_input()
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.PORTS, "Ports (default: bundled gazetteer)", [QgsProcessing.TypeVectorPoint], optional=True
+                self.PORTS,
+                "Ports (default: bundled gazetteer)",
+                [QgsProcessing.SourceType.TypeVectorPoint],
+                optional=True,
             )
         )
         defaults = EncounterCriteria()
@@ -59,24 +62,29 @@ class EncountersAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             (self.MIN_ANCHORAGE_KM, "Minimum distance from a port (km)", defaults.min_port_km),
         ):
             self.addParameter(
-                QgsProcessingParameterNumber(key, label, QgsProcessingParameterNumber.Double, value, True, 0.0)
+                QgsProcessingParameterNumber(key, label, QgsProcessingParameterNumber.Type.Double, value, True, 0.0)
             )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.GAPS, "Dark gaps (for dark rendezvous)", [QgsProcessing.TypeVectorLine], optional=True
+                self.GAPS, "Dark gaps (for dark rendezvous)", [QgsProcessing.SourceType.TypeVectorLine], optional=True
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.AREAS, "Reachability areas (for dark rendezvous)", [QgsProcessing.TypeVectorPolygon], optional=True
+                self.AREAS,
+                "Reachability areas (for dark rendezvous)",
+                [QgsProcessing.SourceType.TypeVectorPolygon],
+                optional=True,
             )
         )
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Encounters", QgsProcessing.TypeVectorPoint))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(self.OUTPUT, "Encounters", QgsProcessing.SourceType.TypeVectorPoint)
+        )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
                 self.OUTPUT_RENDEZVOUS,
                 "Dark rendezvous candidates",
-                QgsProcessing.TypeVectorPoint,
+                QgsProcessing.SourceType.TypeVectorPoint,
                 optional=True,
                 createByDefault=False,
             )

@@ -79,10 +79,12 @@ class ExportCaseAlgorithm(BaiMeiAlgorithm):
 
     def flags(self):
         # The report renders a print layout: QGIS layouts are made and exported on the main thread.
-        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading
+        return super().flags() | QgsProcessingAlgorithm.Flag.FlagNoThreading
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterMultipleLayers(self.LAYERS, "Layers", QgsProcessing.TypeVector))
+        self.addParameter(
+            QgsProcessingParameterMultipleLayers(self.LAYERS, "Layers", QgsProcessing.SourceType.TypeVector)
+        )
         self.addParameter(
             QgsProcessingParameterEnum(
                 self.FORMATS, "Formats", options=list(FORMAT_LABELS), allowMultiple=True, defaultValue=[0]
@@ -99,7 +101,7 @@ class ExportCaseAlgorithm(BaiMeiAlgorithm):
             QgsProcessingParameterNumber(
                 self.MMSI,
                 "Vessel of the report (MMSI; empty: guessed)",
-                QgsProcessingParameterNumber.Integer,
+                QgsProcessingParameterNumber.Type.Integer,
                 optional=True,
                 minValue=0,
             )

@@ -82,12 +82,14 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     )
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFeatureSource(self.GAPS, "Dark gaps", [QgsProcessing.TypeVectorLine]))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(self.GAPS, "Dark gaps", [QgsProcessing.SourceType.TypeVectorLine])
+        )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.INPUT,
                 "AIS points (for the default speed and the suspicion)",
-                [QgsProcessing.TypeVectorPoint],
+                [QgsProcessing.SourceType.TypeVectorPoint],
                 optional=True,
             )
         )
@@ -95,7 +97,7 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             QgsProcessingParameterNumber(
                 self.MAX_SPEED_KN,
                 "Maximum speed (kn; 0 = per-vessel default)",
-                QgsProcessingParameterNumber.Double,
+                QgsProcessingParameterNumber.Type.Double,
                 0.0,
                 True,
                 0.0,
@@ -103,12 +105,18 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.LAND, "Land polygons (default: QGIS's world map)", [QgsProcessing.TypeVectorPolygon], optional=True
+                self.LAND,
+                "Land polygons (default: QGIS's world map)",
+                [QgsProcessing.SourceType.TypeVectorPolygon],
+                optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.PORTS, "Ports (default: bundled gazetteer)", [QgsProcessing.TypeVectorPoint], optional=True
+                self.PORTS,
+                "Ports (default: bundled gazetteer)",
+                [QgsProcessing.SourceType.TypeVectorPoint],
+                optional=True,
             )
         )
         self.addParameter(
@@ -125,11 +133,13 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             )
         )
         self.addParameter(
-            QgsProcessingParameterFeatureSink(self.OUTPUT_AREAS, "Reachability areas", QgsProcessing.TypeVectorPolygon)
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT_AREAS, "Reachability areas", QgsProcessing.SourceType.TypeVectorPolygon
+            )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.OUTPUT_VISITS, "Candidate port visits", QgsProcessing.TypeVectorPoint
+                self.OUTPUT_VISITS, "Candidate port visits", QgsProcessing.SourceType.TypeVectorPoint
             )
         )
         self.addOutput(QgsProcessingOutputNumber(self.VISIT_COUNT, "Number of candidate visits"))

@@ -63,19 +63,19 @@ class IdentifyVesselsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
-            QgsProcessingParameterFeatureSource(self.SIGHTINGS, "Sightings", [QgsProcessing.TypeVectorPoint])
+            QgsProcessingParameterFeatureSource(self.SIGHTINGS, "Sightings", [QgsProcessing.SourceType.TypeVectorPoint])
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.PROFILES,
                 "Vessel profiles (default: the bundled synthetic BAI MEI 8 profiles)",
-                [QgsProcessing.TypeVector],
+                [QgsProcessing.SourceType.TypeVector],
                 optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.INPUT, "AIS points", [QgsProcessing.TypeVectorPoint], optional=True
+                self.INPUT, "AIS points", [QgsProcessing.SourceType.TypeVectorPoint], optional=True
             )
         )
         self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT, optional=True))
@@ -83,18 +83,23 @@ class IdentifyVesselsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT, optional=True)
         )
         self.addParameter(
-            QgsProcessingParameterFeatureSource(self.GAPS, "Dark gaps", [QgsProcessing.TypeVectorLine], optional=True)
+            QgsProcessingParameterFeatureSource(
+                self.GAPS, "Dark gaps", [QgsProcessing.SourceType.TypeVectorLine], optional=True
+            )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.AREAS, "Reachability areas (with gap_id)", [QgsProcessing.TypeVectorPolygon], optional=True
+                self.AREAS,
+                "Reachability areas (with gap_id)",
+                [QgsProcessing.SourceType.TypeVectorPolygon],
+                optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.MAX_SPEED_KN,
                 "Maximum speed (kn; 0 = per-vessel default)",
-                QgsProcessingParameterNumber.Double,
+                QgsProcessingParameterNumber.Type.Double,
                 0.0,
                 True,
                 0.0,
@@ -102,7 +107,7 @@ class IdentifyVesselsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.NEAR_NM, "Distance counted as here (nm)", QgsProcessingParameterNumber.Double, 5.0, True, 0.0
+                self.NEAR_NM, "Distance counted as here (nm)", QgsProcessingParameterNumber.Type.Double, 5.0, True, 0.0
             )
         )
         self.addParameter(
@@ -111,7 +116,9 @@ class IdentifyVesselsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             )
         )
         self.addParameter(
-            QgsProcessingParameterFeatureSink(self.OUTPUT, "Candidate vessels", QgsProcessing.TypeVectorPoint)
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT, "Candidate vessels", QgsProcessing.SourceType.TypeVectorPoint
+            )
         )
         self.addOutput(QgsProcessingOutputNumber(self.CANDIDATE_COUNT, "Number of candidate rows"))
 

@@ -92,7 +92,7 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
         # .gz, a zip, a folder, a glob pattern) is accepted as text and read by the AIS readers (see compute).
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.INPUT, "AIS file, folder, pattern or point layer", [QgsProcessing.TypeVectorPoint]
+                self.INPUT, "AIS file, folder, pattern or point layer", [QgsProcessing.SourceType.TypeVectorPoint]
             )
         )
         self.addParameter(
@@ -113,9 +113,11 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
             (self.TIME_FORMAT, "Time format: iso, unix, unix_ms, %d/%m/%Y %H:%M or dd/MM/yyyy hh:mm (empty: detect)"),
         ):
             parameter = QgsProcessingParameterString(key, label, optional=True)
-            parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
             self.addParameter(parameter)
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "AIS points", QgsProcessing.TypeVectorPoint))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(self.OUTPUT, "AIS points", QgsProcessing.SourceType.TypeVectorPoint)
+        )
         for key, label in (
             (self.ROWS_READ, "Rows read"),
             (self.ROWS_KEPT, "Rows kept"),
@@ -194,7 +196,7 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
             if feedback.isCanceled():
                 raise Canceled()
             features = list(point_features(cols, fields, start, start + chunk))
-            if not sink.addFeatures(features, QgsFeatureSink.FastInsert):
+            if not sink.addFeatures(features, QgsFeatureSink.Flag.FastInsert):
                 raise QgsProcessingException(f"Could not write the points: {sink.lastError()}")
             feedback.setProgress(40 + 60 * min(total, start + chunk) / total)
         if context.willLoadLayerOnCompletion(dest_id):

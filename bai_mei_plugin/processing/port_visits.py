@@ -49,13 +49,16 @@ class PortVisitsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             QgsProcessingParameterFeatureSource(
                 self.PORTS,
                 "Ports: points, or port outlines as polygons (default: bundled gazetteer)",
-                [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon],
+                [QgsProcessing.SourceType.TypeVectorPoint, QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.GAPS, "Dark gaps (for declared vs actual)", [QgsProcessing.TypeVectorLine], optional=True
+                self.GAPS,
+                "Dark gaps (for declared vs actual)",
+                [QgsProcessing.SourceType.TypeVectorLine],
+                optional=True,
             )
         )
         defaults = StopCriteria()
@@ -65,21 +68,27 @@ class PortVisitsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             (self.PORT_RADIUS_KM, "Port radius (km)", defaults.port_radius_km),
         ):
             self.addParameter(
-                QgsProcessingParameterNumber(key, label, QgsProcessingParameterNumber.Double, value, True, 0.0)
+                QgsProcessingParameterNumber(key, label, QgsProcessingParameterNumber.Type.Double, value, True, 0.0)
             )
         self.addParameter(
-            QgsProcessingParameterFeatureSink(self.OUTPUT_VISITS, "Port visits", QgsProcessing.TypeVectorPoint)
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT_VISITS, "Port visits", QgsProcessing.SourceType.TypeVectorPoint
+            )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.OUTPUT_STOPS, "Stops", QgsProcessing.TypeVectorPoint, optional=True, createByDefault=False
+                self.OUTPUT_STOPS,
+                "Stops",
+                QgsProcessing.SourceType.TypeVectorPoint,
+                optional=True,
+                createByDefault=False,
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
                 self.OUTPUT_DESTINATIONS,
                 "Declared vs actual destinations",
-                QgsProcessing.TypeVector,
+                QgsProcessing.SourceType.TypeVector,
                 optional=True,
                 createByDefault=False,
             )

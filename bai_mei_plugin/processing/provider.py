@@ -8,12 +8,14 @@ from .anomalies import AnomaliesAlgorithm
 from .detect_gaps import DetectGapsAlgorithm
 from .detect_gaps_archive import DetectGapsArchiveAlgorithm
 from .detect_gaps_postgis import DetectGapsPostgisAlgorithm
+from .detect_vessels import DetectVesselsAlgorithm
 from .encounters import EncountersAlgorithm
 from .export_case import ExportCaseAlgorithm
 from .gap_reachability import GapReachabilityAlgorithm
 from .identify_vessels import IdentifyVesselsAlgorithm
 from .import_ais import ImportAisAlgorithm
 from .import_postgis import ImportPostgisAlgorithm
+from .match_detections import MatchDetectionsAlgorithm
 from .port_visits import PortVisitsAlgorithm
 from .score_gaps import ScoreGapsAlgorithm
 from .search_footprints import SearchFootprintsAlgorithm
@@ -32,6 +34,8 @@ ALGORITHMS = (
     DetectGapsArchiveAlgorithm,
     DetectGapsPostgisAlgorithm,
     ImportPostgisAlgorithm,
+    DetectVesselsAlgorithm,
+    MatchDetectionsAlgorithm,
 )
 
 

@@ -134,14 +134,14 @@ class ScoreGapsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.GAPS, "Dark gaps (from Detect dark gaps)", [QgsProcessing.TypeVectorLine]
+                self.GAPS, "Dark gaps (from Detect dark gaps)", [QgsProcessing.SourceType.TypeVectorLine]
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.INPUT,
                 "AIS points (optional: the reasons that need reports)",
-                [QgsProcessing.TypeVectorPoint],
+                [QgsProcessing.SourceType.TypeVectorPoint],
                 optional=True,
             )
         )
@@ -153,7 +153,7 @@ class ScoreGapsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             QgsProcessingParameterFeatureSource(
                 self.PORTS,
                 "Ports: points, or port outlines as polygons (default: bundled gazetteer)",
-                [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon],
+                [QgsProcessing.SourceType.TypeVectorPoint, QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             )
         )
@@ -180,18 +180,21 @@ class ScoreGapsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             optional=True,
         )
         # advanced: a model or script that must give the same answer on every machine turns it off
-        saved_lists.setFlags(saved_lists.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        saved_lists.setFlags(saved_lists.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(saved_lists)
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.LAND, "Land polygons (default: QGIS's world map)", [QgsProcessing.TypeVectorPolygon], optional=True
+                self.LAND,
+                "Land polygons (default: QGIS's world map)",
+                [QgsProcessing.SourceType.TypeVectorPolygon],
+                optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.MAX_SPEED_KN,
                 "Maximum speed (kn; 0 = per-vessel default)",
-                QgsProcessingParameterNumber.Double,
+                QgsProcessingParameterNumber.Type.Double,
                 0.0,
                 True,
                 0.0,
@@ -203,7 +206,9 @@ class ScoreGapsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             )
         )
         self.addParameter(
-            QgsProcessingParameterFeatureSink(self.OUTPUT, "Dark gaps by suspicion", QgsProcessing.TypeVectorLine)
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT, "Dark gaps by suspicion", QgsProcessing.SourceType.TypeVectorLine
+            )
         )
         self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps scored"))
         self.addOutput(QgsProcessingOutputNumber(self.HIGH_COUNT, "Gaps of high suspicion"))
@@ -333,7 +338,9 @@ class ScoreGapsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         kind = scored_gaps_of({score.gap_id: score for score, _ in ranked}, self._reviews(context))
         fields = kind_fields(kind)
         sink, dest_id = self.create_sink(parameters, self.OUTPUT, context, fields, wkb_type(kind), WGS84)
-        sink.addFeatures(list(record_features([gap for _, gap in ranked], kind, fields)), QgsFeatureSink.FastInsert)
+        sink.addFeatures(
+            list(record_features([gap for _, gap in ranked], kind, fields)), QgsFeatureSink.Flag.FastInsert
+        )
         if context.willLoadLayerOnCompletion(dest_id):
             details = context.layerToLoadOnCompletionDetails(dest_id)
             details.setPostProcessor(post_processor(kind.name, weights_history(weights)))

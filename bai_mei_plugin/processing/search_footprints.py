@@ -68,7 +68,7 @@ class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.AOI, "Area of interest (layer)", [QgsProcessing.TypeVectorAnyGeometry], optional=True
+                self.AOI, "Area of interest (layer)", [QgsProcessing.SourceType.TypeVectorAnyGeometry], optional=True
             )
         )
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "or extent", optional=True))
@@ -76,14 +76,14 @@ class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
         self.addParameter(QgsProcessingParameterDateTime(self.END, "End (UTC)", optional=True))
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.GAPS, "or dark gaps (one search per gap)", [QgsProcessing.TypeVectorLine], optional=True
+                self.GAPS, "or dark gaps (one search per gap)", [QgsProcessing.SourceType.TypeVectorLine], optional=True
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.PAD_HOURS,
                 "Padding around each gap's window (hours)",
-                QgsProcessingParameterNumber.Double,
+                QgsProcessingParameterNumber.Type.Double,
                 0.0,
                 True,
                 0.0,
@@ -102,16 +102,24 @@ class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.MAX_CLOUD, "Maximum cloud cover (%)", QgsProcessingParameterNumber.Double, 100.0, True, 0.0, 100.0
+                self.MAX_CLOUD,
+                "Maximum cloud cover (%)",
+                QgsProcessingParameterNumber.Type.Double,
+                100.0,
+                True,
+                0.0,
+                100.0,
             )
         )
         self.addParameter(QgsProcessingParameterAuthConfig(self.AUTHCFG, "Authentication", optional=True))
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.MAX_ITEMS, "Maximum items", QgsProcessingParameterNumber.Integer, 500, True, 1
+                self.MAX_ITEMS, "Maximum items", QgsProcessingParameterNumber.Type.Integer, 500, True, 1
             )
         )
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Footprints", QgsProcessing.TypeVectorPolygon))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(self.OUTPUT, "Footprints", QgsProcessing.SourceType.TypeVectorPolygon)
+        )
         self.addOutput(QgsProcessingOutputNumber(self.FOOTPRINT_COUNT, "Number of footprints"))
 
     def _areas(self, parameters, context):
@@ -174,7 +182,7 @@ class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
             )
         fields = footprint_fields()
         sink, dest_id = self.create_sink(parameters, self.OUTPUT, context, fields, wkb_type("footprints"), WGS84)
-        sink.addFeatures(list(footprint_features(found, fields)), QgsFeatureSink.FastInsert)
+        sink.addFeatures(list(footprint_features(found, fields)), QgsFeatureSink.Flag.FastInsert)
         if context.willLoadLayerOnCompletion(dest_id):
             context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(post_processor("footprints"))
         return {self.OUTPUT: dest_id, self.FOOTPRINT_COUNT: len(found)}

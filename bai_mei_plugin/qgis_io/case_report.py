@@ -3,9 +3,10 @@ the same content as one self-contained HTML file.
 
 Page 1: title, the map (track, dark gaps, reachable sea, candidate ports, imagery footprints, sightings and their
 most likely vessel), legend and summary. Page 2: a timeline of AIS on/off, imagery and sightings; the sightings with
-their features; their top candidates. Page 3: the scenes and the data sources. The template is the layout
-``build_case_layout`` makes (``python -m bai_mei_plugin.qgis_io.case_report`` rewrites it); analysts may edit it in
-QGIS's layout designer, keeping the item ids (``ITEM_IDS``); table columns come from the template.
+their features; their top candidates. Page 3: the scenes and the data sources. Then, for the sightings marked on a
+scene, a page per four sightings with the image chip cut from the scene beside the sighting's features. The template
+is the layout ``build_case_layout`` makes (``python -m bai_mei_plugin.qgis_io.case_report`` rewrites it); analysts
+may edit it in QGIS's layout designer, keeping the item ids (``ITEM_IDS``); table columns come from the template.
 """
 
 from __future__ import annotations
@@ -59,12 +60,13 @@ from qgis.PyQt.QtXml import QDomDocument
 
 from ..core.errors import BaiMeiError
 from ..core.layer_kinds import LAND, layer_kind
+from ..core.sightings import FIELD_BY_NAME, WINDOW_FIELDS, window_of
 from ..core.synthetic import GENERIC_NOTICE
 from ..paths import resource_path, version
 from .compat import null_rectangle, set_label_font
 from .layer_kinds import recognised_kind
 from .layers import epoch_seconds
-from .sightings_layer import SIGHTING_LABEL_EXPRESSION
+from .sightings_layer import SIGHTING_LABEL_EXPRESSION, read_chip
 from .styles import apply_style
 from .synthetic import layer_is_synthetic, notice_of, synthetic_footprints
 
@@ -80,6 +82,8 @@ HTML_STYLE = (
     ".sub{color:#555}.notice{color:#a00;border:1px solid #a00;padding:.5em}img{max-width:100%;"
     "border:1px solid #999}table{border-collapse:collapse;font-size:.85em;margin-bottom:1em}"
     "th,td{border:1px solid #bbb;padding:3px 6px;text-align:left;vertical-align:top}th{background:#eee}"
+    "figure.chip{display:inline-flex;gap:1em;margin:0 1.5em 1.5em 0;vertical-align:top}figure.chip img{width:320px}"
+    "figcaption ul{margin:.3em 0;padding-left:1.2em;font-size:.85em}.chipnote{color:#a00;max-width:320px}"
 )
 
 
@@ -113,7 +117,7 @@ def case_layers(layers) -> Dict[str, QgsVectorLayer]:
 def _values(layer, field, expression="TRUE") -> list:
     if layer is None or field not in layer.fields().names():
         return []
-    request = QgsFeatureRequest().setFilterExpression(expression).setFlags(QgsFeatureRequest.NoGeometry)
+    request = QgsFeatureRequest().setFilterExpression(expression).setFlags(QgsFeatureRequest.Flag.NoGeometry)
     return [f[field] for f in layer.getFeatures(request) if f[field] is not None and str(f[field]) != "NULL"]
 
 
@@ -371,7 +375,7 @@ def source_lines(layers: Dict[str, QgsVectorLayer], vessel: CaseVessel) -> List[
 def _png(image: QImage) -> str:
     data = QByteArray()
     buffer = QBuffer(data)
-    buffer.open(QIODevice.WriteOnly)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     image.save(buffer, "PNG")
     return base64.b64encode(bytes(data)).decode("ascii")
 
@@ -418,11 +422,137 @@ def suspicion_table_html(rows: List[dict], total: Optional[int]) -> str:
     )
 
 
+# --- the image chip of each sighting, beside its features -----------------------------------------------------------
+CHIP_FEATURES = (
+    "length_m",
+    "beam_m",
+    "heading_deg",
+    "hull_colour",
+    "bow_type",
+    "funnel_markings",
+    "deck_colour",
+    "superstructure_colour",
+    "superstructure_position",
+    "hatch_count",
+    "crane_count",
+    "crane_type",
+    "activity",
+    "cargo_visible",
+    "draught_state",
+    "candidate_mmsi",
+    "confidence",
+)
+CHIPS_PER_PAGE = 4  # two by two on an A4 landscape page
+
+
+@dataclass
+class SightingChip:
+    """A sighting's chip: the image cut from its scene around the window it was marked on (None, with ``note``
+    saying why, when the scene cannot be read), a caption and its features as "Label: value" lines."""
+
+    sighting_id: str
+    caption: str
+    features: List[str]
+    image: Optional[QImage]
+    note: str = ""
+
+
+def _plain(value):
+    return None if value is None or (hasattr(value, "isNull") and value.isNull()) or value == "" else value
+
+
+def _feature_lines(feature) -> List[str]:
+    lines = []
+    for name in CHIP_FEATURES:
+        value = _plain(feature[name]) if feature.fields().indexOf(name) >= 0 else None
+        if value is not None:
+            shown = f"{value:g}" if isinstance(value, float) else str(value)
+            lines.append(f"{FIELD_BY_NAME[name].label}: {shown}")
+    return lines
+
+
+def sighting_chips(sightings: Optional[QgsVectorLayer]) -> List[SightingChip]:
+    """The chips of the sightings marked on a scene (those marked on a footprint alone have none), in the layer's
+    order; a scene that is missing or unreadable gives a note instead of an image."""
+    if sightings is None or sightings.fields().indexOf("scene_source") < 0:
+        return []
+    chips = []
+    for feature in sightings.getFeatures():
+        source = _plain(feature["scene_source"])
+        if source is None:
+            continue
+        window = window_of({name: _plain(feature[name]) for name in WINDOW_FIELDS})
+        when = _plain(feature["observed_at"])
+        caption = " · ".join(
+            str(v) for v in (_utc(when) if when is not None else None, _plain(feature["image_id"])) if v is not None
+        )
+        image, note = None, ""
+        if not str(source).startswith("/vsi") and not os.path.exists(str(source)):
+            note = f"No image chip: the scene file {source} is missing (moved, deleted or not generated yet)."
+        elif window is None:
+            note = f"No image chip: the sighting has no pixel window on the scene {source}."
+        else:
+            try:
+                image = read_chip(str(source), window)
+            except BaiMeiError as exc:
+                note = f"No image chip: {exc.message}"
+        chips.append(SightingChip(str(feature["sighting_id"]), caption, _feature_lines(feature), image, note))
+    return chips
+
+
+def chips_html(chips: List[SightingChip]) -> str:
+    """The chips as HTML figures, every text escaped (features and notes are typed by analysts, ids by others)."""
+    if not chips:
+        return ""
+    figures = []
+    for chip in chips:
+        if chip.image is not None:
+            alt = html.escape(f"Sighting {chip.sighting_id} on its scene", quote=True)
+            picture = f"<img alt='{alt}' src='data:image/png;base64,{_png(chip.image)}'>"
+        else:
+            picture = f"<p class='chipnote'>{html.escape(chip.note)}</p>"
+        features = "".join(f"<li>{html.escape(line)}</li>" for line in chip.features)
+        figures.append(
+            f"<figure class='chip'>{picture}<figcaption><b>{html.escape(chip.sighting_id)}</b> "
+            f"{html.escape(chip.caption)}<ul>{features}</ul></figcaption></figure>"
+        )
+    return "<h2>Sightings on the image</h2><div id='chips'>" + "".join(figures) + "</div>"
+
+
+def add_chip_pages(layout, chips: List[SightingChip], picture_path) -> List[str]:
+    """Pages at the end of the layout with each chip beside its features; ``picture_path()`` names a new temporary
+    picture file. Returns the files written (the caller removes them once the PDF is made)."""
+    written = []
+    for start in range(0, len(chips), CHIPS_PER_PAGE):
+        page = QgsLayoutItemPage(layout)
+        page.setPageSize("A4", QgsLayoutItemPage.Orientation.Landscape)
+        layout.pageCollection().addPage(page)
+        index = layout.pageCollection().pageCount() - 1
+        item = _label(layout, index, 8, 6, 281, 7, "", 11, True)
+        set_literal_text(item, "Sightings on the image")
+        for k, chip in enumerate(chips[start : start + CHIPS_PER_PAGE]):
+            x, y = 8 + (k % 2) * 142, 15 + (k // 2) * 95
+            text = "\n".join([f"{chip.sighting_id}", chip.caption, *chip.features] + ([chip.note] if chip.note else []))
+            label = _label(layout, index, x + (91 if chip.image is not None else 0), y, 50, 90, "", 6.5)
+            set_literal_text(label, text)
+            if chip.image is None:
+                label.attemptResize(QgsLayoutSize(138, 90, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+                continue
+            path = picture_path()
+            chip.image.save(path, "PNG")
+            written.append(path)
+            picture = _place(layout, QgsLayoutItemPicture(layout), index, x, y, 88, 88)
+            picture.setResizeMode(QgsLayoutItemPicture.ResizeMode.Zoom)
+            picture.setPicturePath(path)
+            picture.setFrameEnabled(True)
+    return written
+
+
 def write_html(
-    path, layout, texts, map_png: QImage, timeline_png: QImage, summary, sources, suspicion: str = ""
+    path, layout, texts, map_png: QImage, timeline_png: QImage, summary, sources, suspicion: str = "", chips: str = ""
 ) -> None:
     """The report as one HTML file, images embedded, tables as in the layout; ``suspicion``: the gaps by
-    suspicion (``suspicion_table_html``)."""
+    suspicion (``suspicion_table_html``); ``chips``: the sightings' image chips (``chips_html``)."""
     parts = [f"<h1>{html.escape(texts['title'])}</h1><p class='sub'>{html.escape(texts['subtitle'])}</p>"]
     if texts["notice"]:
         parts.append(f"<p class='notice'>{html.escape(texts['notice'])}</p>")
@@ -436,6 +566,8 @@ def write_html(
         ("Imagery scenes", "scenes_table", "scenes"),
     ):
         parts.append(f"<h2>{heading}</h2>" + _table_html(layout.itemById(frame_id).multiFrame(), table_id))
+        if table_id == "sightings":
+            parts.append(chips)
     parts.append("<h2>Data sources</h2><ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in sources) + "</ul>")
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(
@@ -513,8 +645,8 @@ def _text_format(size: float, bold=False, colour="#202020") -> QgsTextFormat:
 def _place(layout, item, page, x, y, w, h, item_id=None):
     if item_id:
         item.setId(item_id)
-    item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutMillimeters))
-    item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters), page=page)
+    item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutUnit.LayoutMillimeters), page=page)
     if not isinstance(item, QgsLayoutFrame):
         layout.addLayoutItem(item)
     return item
@@ -523,7 +655,7 @@ def _place(layout, item, page, x, y, w, h, item_id=None):
 def _label(layout, page, x, y, w, h, text, size, bold=False, colour="#202020", item_id=None):
     label = QgsLayoutItemLabel(layout)
     label.setText(text)
-    label.setHAlign(Qt.AlignLeft)
+    label.setHAlign(Qt.AlignmentFlag.AlignLeft)
     font = QFont("DejaVu Sans", 1)
     font.setPointSizeF(size)
     font.setBold(bold)
@@ -543,12 +675,14 @@ def _table(layout, page, x, y, w, h, kind, item_id):
     table.setMaximumNumberOfFeatures(10000)
     table.setHeaderTextFormat(_text_format(7, bold=True))
     table.setContentTextFormat(_text_format(6.5))
-    table.setWrapBehavior(QgsLayoutTable.WrapText)
-    table.setHeaderMode(QgsLayoutTable.AllFrames)  # the header again on each continuation page
-    table.setEmptyTableBehavior(QgsLayoutTable.ShowMessage)
+    table.setWrapBehavior(QgsLayoutTable.WrapBehavior.WrapText)
+    table.setHeaderMode(QgsLayoutTable.HeaderMode.AllFrames)  # the header again on each continuation page
+    table.setEmptyTableBehavior(QgsLayoutTable.EmptyTableMode.ShowMessage)
     table.setEmptyTableMessage("None.")
     table.setGridStrokeWidth(0.15)
-    table.setResizeMode(QgsLayoutMultiFrame.UseExistingFrames)  # a long table gets pages of its own: see fill_layout
+    table.setResizeMode(
+        QgsLayoutMultiFrame.ResizeMode.UseExistingFrames
+    )  # a long table gets pages of its own: see fill_layout
     layout.addMultiFrame(table)
     frame = QgsLayoutFrame(layout, table)
     table.addFrame(frame)
@@ -561,7 +695,7 @@ def build_case_layout(project) -> QgsPrintLayout:
     layout.setName("Bai Mei case report")
     for _ in range(4):
         page = QgsLayoutItemPage(layout)
-        page.setPageSize("A4", QgsLayoutItemPage.Landscape)
+        page.setPageSize("A4", QgsLayoutItemPage.Orientation.Landscape)
         layout.pageCollection().addPage(page)
     _label(layout, 0, 8, 6, 281, 10, "Case report: VESSEL (MMSI)", 17, True, item_id="title")
     _label(layout, 0, 8, 16, 281, 5, "What the report shows; when and how it was made", 8, item_id="subtitle")
@@ -577,11 +711,11 @@ def build_case_layout(project) -> QgsPrintLayout:
     legend.setSymbolHeight(3.5)
     legend.setSymbolWidth(6)
     for style, size, bold in (
-        (QgsLegendStyle.Group, 8, True),
-        (QgsLegendStyle.Subgroup, 7.5, True),
-        (QgsLegendStyle.SymbolLabel, 7, False),
+        (QgsLegendStyle.Style.Group, 8, True),
+        (QgsLegendStyle.Style.Subgroup, 7.5, True),
+        (QgsLegendStyle.Style.SymbolLabel, 7, False),
     ):
-        legend.rstyle(style).setMargin(QgsLegendStyle.Top, 1.2)
+        legend.rstyle(style).setMargin(QgsLegendStyle.Side.Top, 1.2)
         if hasattr(QgsLegendStyle, "setTextFormat"):  # QGIS 3.30+
             legend.rstyle(style).setTextFormat(_text_format(size, bold))
         else:
@@ -590,7 +724,7 @@ def build_case_layout(project) -> QgsPrintLayout:
     scale = _place(layout, QgsLayoutItemScaleBar(layout), 0, 12, 188, 70, 10, "scalebar")
     scale.setStyle("Single Box")
     scale.setLinkedMap(map_item)
-    scale.setUnits(QgsUnitTypes.DistanceNauticalMiles)
+    scale.setUnits(QgsUnitTypes.DistanceUnit.DistanceNauticalMiles)
     scale.setUnitLabel("nm")
     scale.setNumberOfSegmentsLeft(0)
     scale.setNumberOfSegments(2)
@@ -598,7 +732,7 @@ def build_case_layout(project) -> QgsPrintLayout:
     # Each table ends its page: one too long for it goes on to pages inserted after it (see fill_layout).
     _label(layout, 1, 8, 6, 281, 7, "Timeline: AIS on and off, imagery and sightings", 11, True)
     picture = _place(layout, QgsLayoutItemPicture(layout), 1, 8, 13, 281, 56, "timeline")
-    picture.setResizeMode(QgsLayoutItemPicture.Zoom)
+    picture.setResizeMode(QgsLayoutItemPicture.ResizeMode.Zoom)
     _label(layout, 1, 8, 74, 281, 7, "Sightings on imagery", 11, True)
     _table(layout, 1, 8, 81, 281, 121, "sightings", "sightings_table")
     _label(layout, 2, 8, 6, 281, 7, "Who they could be: the top three candidates of each sighting", 11, True)
@@ -632,7 +766,7 @@ def literal_label_text(text: str) -> str:
 def set_literal_text(label: QgsLayoutItemLabel, text: str) -> None:
     """Show ``text`` in ``label`` as it is, also when an analyst switched the label to HTML in the designer (then
     markup from the data is escaped too)."""
-    if label.mode() == QgsLayoutItemLabel.ModeHtml:
+    if label.mode() == QgsLayoutItemLabel.Mode.ModeHtml:
         text = html.escape(text).replace("\n", "<br>")
     label.setText(literal_label_text(text))
 
@@ -657,8 +791,10 @@ def fill_layout(layout, shown, map_layers, extent, texts, picture) -> None:
     QgsLayoutExporter(layout).renderPageToImage(0, QSize(297, 210))  # a legend sizes itself once it was drawn
     legend.adjustBoxSize()
     summary, top = layout.itemById("summary"), legend.pagePos().y() + legend.rect().height() + 4
-    summary.attemptMove(QgsLayoutPoint(summary.pagePos().x(), top, QgsUnitTypes.LayoutMillimeters), page=0)
-    summary.attemptResize(QgsLayoutSize(summary.rect().width(), max(202 - top, 20), QgsUnitTypes.LayoutMillimeters))
+    summary.attemptMove(QgsLayoutPoint(summary.pagePos().x(), top, QgsUnitTypes.LayoutUnit.LayoutMillimeters), page=0)
+    summary.attemptResize(
+        QgsLayoutSize(summary.rect().width(), max(202 - top, 20), QgsUnitTypes.LayoutUnit.LayoutMillimeters)
+    )
     scale = layout.itemById("scalebar")
     scale.setLinkedMap(map_item)
     scale.setUnitsPerSegment(_nice(map_item.extent().width() * 60 * math.cos(math.radians(extent.center().y())) / 5))
@@ -679,11 +815,11 @@ def _overflows(table) -> bool:
     """Whether a table has rows its frames cannot show: QGIS is let add the frames it would need, which are then
     removed (it would put them over whatever the next page holds)."""
     frames = len(table.frames())
-    table.setResizeMode(QgsLayoutMultiFrame.RepeatUntilFinished)
+    table.setResizeMode(QgsLayoutMultiFrame.ResizeMode.RepeatUntilFinished)
     extra = len(table.frames()) - frames
     for index in reversed(range(frames, frames + extra)):
         table.removeFrame(index, True)
-    table.setResizeMode(QgsLayoutMultiFrame.UseExistingFrames)
+    table.setResizeMode(QgsLayoutMultiFrame.ResizeMode.UseExistingFrames)
     return extra > 0
 
 
@@ -692,7 +828,7 @@ def _continue_on_new_pages(layout, table) -> None:
     while _overflows(table) and len(table.frames()) < 50:
         index = table.frames()[-1].page() + 1
         page = QgsLayoutItemPage(layout)
-        page.setPageSize("A4", QgsLayoutItemPage.Landscape)
+        page.setPageSize("A4", QgsLayoutItemPage.Orientation.Landscape)
         layout.pageCollection().insertPage(page, index)
         frame = QgsLayoutFrame(layout, table)
         table.addFrame(frame)
@@ -731,15 +867,15 @@ def draw_timeline(shown, width=2800, height=560) -> QImage:
         ("Imagery", _times(shown.get("footprints"), "acquired"), QColor(30, 90, 200)),
         ("Sightings", _times(shown.get("sightings"), "observed_at"), QColor(214, 39, 140)),
     )
-    image = QImage(width, height, QImage.Format_ARGB32)
+    image = QImage(width, height, QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
-    painter.setRenderHint(QPainter.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setFont(QFont("DejaVu Sans", 22))
     times = [t for _, events, _ in rows for event in events for t in event[:-1]]
     left, right, top, row_h = 300, width - 40, 30, (height - 110) / len(rows)
     if not times:
-        painter.drawText(QRectF(0, 0, width, height), Qt.AlignCenter, "No times to show.")
+        painter.drawText(QRectF(0, 0, width, height), Qt.AlignmentFlag.AlignCenter, "No times to show.")
         painter.end()
         return image
     start, end = min(times), max(times)
@@ -759,7 +895,7 @@ def draw_timeline(shown, width=2800, height=560) -> QImage:
         painter.setPen(QColor(60, 60, 60))
         painter.drawText(
             QRectF(x(day) - 80, axis_y + 8, 160, 40),
-            Qt.AlignHCenter,
+            Qt.AlignmentFlag.AlignHCenter,
             dt.datetime.fromtimestamp(day, dt.timezone.utc).strftime("%d %b"),
         )
         painter.restore()
@@ -767,7 +903,9 @@ def draw_timeline(shown, width=2800, height=560) -> QImage:
     for k, (name, events, colour) in enumerate(rows):
         y = top + row_h * k
         painter.setPen(QColor(40, 40, 40))
-        painter.drawText(QRectF(10, y, left - 20, row_h), Qt.AlignVCenter | Qt.AlignLeft, name)
+        painter.drawText(
+            QRectF(10, y, left - 20, row_h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name
+        )
         painter.setPen(QPen(colour.darker(130), 2))
         painter.setBrush(QBrush(colour))
         for event in events:
@@ -777,7 +915,7 @@ def draw_timeline(shown, width=2800, height=560) -> QImage:
                 if k == 1 and box.width() > 120:
                     painter.save()
                     painter.setPen(QColor("white"))
-                    painter.drawText(box, Qt.AlignCenter, f"{(event[1] - event[0]) / 3600:.0f} h dark")
+                    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, f"{(event[1] - event[0]) / 3600:.0f} h dark")
                     painter.restore()
             elif k == 2:  # a scene: a tick
                 painter.drawRect(QRectF(x(event[0]) - 3, y + row_h * 0.15, 6, row_h * 0.7))
@@ -849,26 +987,29 @@ def write_case_report(
     page_summary = summary_lines(shown, total, reviews, brief=True)
     texts.update(summary="\n".join(f"• {s}" for s in page_summary), sources="\n".join(sources))
     timeline = draw_timeline(shown)
+    chips = sighting_chips(shown.get("sightings"))
     layout = load_template(project)
     picture, pdf_partial, html_partial = _partial(pdf_path + ".timeline.png"), _partial(pdf_path), _partial(html_path)
+    chip_files: List[str] = []
     try:
         timeline.save(picture, "PNG")
         land = land_layer()
         map_layers = [shown[k] for k in MAP_ORDER if k in shown and k != "reach_areas"]
         map_layers += [layer for layer in (land, shown.get("reach_areas")) if layer is not None]  # sea tinted
         fill_layout(layout, shown, map_layers, case_extent(shown), texts, picture)
+        chip_files = add_chip_pages(layout, chips, lambda: _partial(pdf_path + ".chip.png"))
         exporter = QgsLayoutExporter(layout)
         settings = QgsLayoutExporter.PdfExportSettings()
         settings.dpi = 200
         settings.textRenderFormat = TEXT_AS_TEXT  # text that can be searched and copied (MMSIs, names), not outlines
-        if exporter.exportToPdf(pdf_partial, settings) != QgsLayoutExporter.Success:
+        if exporter.exportToPdf(pdf_partial, settings) != QgsLayoutExporter.ExportResult.Success:
             raise BaiMeiError(f"QGIS could not export the report to {pdf_path}.", exporter.errorFile())
         map_png = _map_with_legend(layout, exporter)
-        write_html(html_partial, layout, texts, map_png, timeline, summary, sources, suspicion)
+        write_html(html_partial, layout, texts, map_png, timeline, summary, sources, suspicion, chips_html(chips))
         os.replace(pdf_partial, pdf_path)
         os.replace(html_partial, html_path)
     finally:
-        for path in (picture, pdf_partial, html_partial):
+        for path in (picture, pdf_partial, html_partial, *chip_files):
             if os.path.exists(path):
                 os.remove(path)
 

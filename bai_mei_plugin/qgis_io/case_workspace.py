@@ -32,7 +32,7 @@ from qgis.core import QgsProject, QgsVectorFileWriter, QgsVectorLayer
 
 from ..core.ais.model import NUMERIC_FIELDS, TEXT_FIELDS, AisColumns, CleanResult, TextColumn
 from ..core.atomic import atomic_output
-from ..core.errors import BaiMeiError
+from ..core.errors import BaiMeiError, Canceled
 
 CASE_SCOPE, CASE_KEY = "bai_mei", "case"  # the project entry remembering the case's GeoPackage
 INFO_TABLE, LAYERS_TABLE, REPORTS_TABLE = "case_info", "case_layers", "case_reports"
@@ -174,26 +174,45 @@ class Case:
 
     def persist(self, layer: QgsVectorLayer, kind: str, params: Optional[dict] = None) -> QgsVectorLayer:
         """Write ``layer`` (a memory layer) into the case as the current layer of ``kind``; return the GeoPackage
-        layer to show instead (same name). The previous layer of the kind is dropped once the new one is current."""
+        layer to show instead (same name). The previous layer of the kind is dropped once the new one is current.
+        (A large layer is written by the load task with ``write_table``; only ``make_current`` is left for here.)"""
+        return self.make_current(kind, self.write_table(layer, kind), layer.name(), params)
+
+    def write_table(self, layer: QgsVectorLayer, kind: str, feedback=None, context=None) -> str:
+        """Write ``layer`` into a fresh table of the case and return its name; not current yet (``make_current``).
+        Safe off the GUI thread (GDAL writes through its own connection; ``context``: a transform context made in
+        that thread); ``feedback`` (a QgsFeedback) is asked between features: a Cancel drops the table and raises
+        Canceled. A crash meanwhile leaves an orphan table, dropped when the case is next opened."""
         table = f"{_TABLE_SAFE.sub('_', kind.lower()).strip('_') or 'layer'}_{uuid.uuid4().hex[:8]}"
         options = QgsVectorFileWriter.SaveVectorOptions()
         options.driverName = "GPKG"
         options.layerName = table
         options.fileEncoding = "UTF-8"
-        options.actionOnExistingFile = QgsVectorFileWriter.CreateOrOverwriteLayer
-        error, message = write_vector(layer, self.path, options)
-        if error != QgsVectorFileWriter.NoError:
+        options.actionOnExistingFile = QgsVectorFileWriter.ActionOnExistingFile.CreateOrOverwriteLayer
+        if feedback is not None:
+            options.feedback = feedback
+        error, message = write_vector(layer, self.path, options, context)
+        if error == QgsVectorFileWriter.WriterError.Canceled or (feedback is not None and feedback.isCanceled()):
+            self._drop(table)
+            raise Canceled()
+        if error != QgsVectorFileWriter.WriterError.NoError:
+            self._drop(table)
             raise BaiMeiError(f"Could not write the layer {layer.name()} into the case {self.path}: {message}")
+        return table
+
+    def make_current(self, kind: str, table: str, name: str, params: Optional[dict] = None) -> QgsVectorLayer:
+        """Make ``table`` (from ``write_table``) the current layer of ``kind`` in one transaction, drop the previous
+        one, and return the GeoPackage layer to show (named ``name``)."""
         old = self.layers().get(kind)
         with self._db() as db:  # the switch: one transaction
             db.execute("DELETE FROM case_layers WHERE kind = ?", (kind,))
             db.execute(
                 "INSERT INTO case_layers (kind, table_name, layer_name, made_at, params) VALUES (?, ?, ?, ?, ?)",
-                (kind, table, layer.name(), _now(), json.dumps(params or {}, default=str)),
+                (kind, table, name, _now(), json.dumps(params or {}, default=str)),
             )
-        if old is not None:
+        if old is not None and old.table != table:
             self._drop(old.table)
-        return self.open_layer(CaseLayer(kind, table, layer.name(), "", {}))
+        return self.open_layer(CaseLayer(kind, table, name, "", {}))
 
     def forget(self, kind: str) -> None:
         """No current layer of ``kind`` any more (its table is dropped)."""
@@ -223,6 +242,12 @@ class Case:
                 if source.GetLayerByIndex(index).GetName() == table:
                     return source.DeleteLayer(index) == 0
         return False
+
+    def discard(self, tables) -> None:
+        """Drop ``tables`` written with ``write_table`` that will never be made current (a cancelled or superseded
+        write); one the file keeps busy stays an orphan, dropped when the case is next opened."""
+        for table in list(tables):
+            self._drop(table)
 
     def drop_orphans(self) -> List[str]:
         """Drop the layer tables no ``case_layers`` row points to (left by a crash while writing, or a drop that
@@ -280,10 +305,13 @@ class Case:
         )
 
 
-def write_vector(layer, path: str, options):
-    """QgsVectorFileWriter.writeAsVectorFormatV3 where QGIS has it (3.20+), else V2: (error, message)."""
+def write_vector(layer, path: str, options, context=None):
+    """QgsVectorFileWriter.writeAsVectorFormatV3 where QGIS has it (3.20+), else V2: (error, message). ``context``:
+    the transform context (default: the project's, read on the GUI thread)."""
     write = getattr(QgsVectorFileWriter, "writeAsVectorFormatV3", None) or QgsVectorFileWriter.writeAsVectorFormatV2
-    return tuple(write(layer, path, QgsProject.instance().transformContext(), options)[:2])
+    if context is None:
+        context = QgsProject.instance().transformContext()
+    return tuple(write(layer, path, context, options)[:2])
 
 
 def _array_bytes(array) -> bytes:

@@ -29,13 +29,13 @@ def _field_types() -> dict:
     from qgis.PyQt.QtCore import QVariant  # only QGIS < 3.38 (Qt5) gets here: PyQt6 has no QVariant.Type
 
     return {
-        "int": QVariant.Int,
-        "int64": QVariant.LongLong,
-        "float": QVariant.Double,
-        "str": QVariant.String,
-        "datetime": QVariant.DateTime,
-        "date": QVariant.Date,
-        "bool": QVariant.Bool,
+        "int": QVariant.Type.Int,  # qt5-only
+        "int64": QVariant.Type.LongLong,  # qt5-only
+        "float": QVariant.Type.Double,  # qt5-only
+        "str": QVariant.Type.String,  # qt5-only
+        "datetime": QVariant.Type.DateTime,  # qt5-only
+        "date": QVariant.Type.Date,  # qt5-only
+        "bool": QVariant.Type.Bool,  # qt5-only
     }
 
 

@@ -34,7 +34,7 @@ def _features_as_written(source):
     from its fields, and the line of a port call (off and on at the same berth) has zero length, which the check
     calls invalid."""
     if isinstance(source, QgsProcessingFeatureSource):
-        return source.getFeatures(QgsFeatureRequest(), QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
+        return source.getFeatures(QgsFeatureRequest(), QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks)
     return source.getFeatures(QgsFeatureRequest())
 
 
@@ -94,7 +94,7 @@ def ports_from_source(source, name_field: str = "name", locode_field: str = "loc
         if transform is not None:
             geometry.transform(transform)
         area = None
-        if geometry.type() == QgsWkbTypes.PolygonGeometry:
+        if geometry.type() == QgsWkbTypes.GeometryType.PolygonGeometry:
             from shapely import wkb
 
             area = wkb.loads(bytes(geometry.asWkb()))
@@ -119,7 +119,7 @@ def _plain(value):
 
 def _time(value):
     if isinstance(value, str) and value.strip():
-        value = QDateTime.fromString(value.strip(), Qt.ISODate)
+        value = QDateTime.fromString(value.strip(), Qt.DateFormat.ISODate)
     return epoch_seconds(value)
 
 

@@ -115,8 +115,8 @@ def html_text(text: str) -> str:
 def iso_utc(value) -> Optional[str]:
     """ISO 8601 UTC text of a QDateTime (a time without zone is UTC, as the plugin stores it) or QDate."""
     if isinstance(value, QDateTime) and value.isValid():
-        if value.timeSpec() == Qt.LocalTime:
-            value = QDateTime(value.date(), value.time(), Qt.UTC)
+        if value.timeSpec() == Qt.TimeSpec.LocalTime:
+            value = QDateTime(value.date(), value.time(), Qt.TimeSpec.UTC)
         return value.toUTC().toString("yyyy-MM-ddTHH:mm:ss") + "Z"
     if isinstance(value, QDate) and value.isValid():
         return value.toString("yyyy-MM-dd")
@@ -129,7 +129,7 @@ def when(value, text: Optional[str] = None) -> Optional[str]:
     if isinstance(value, (QDateTime, QDate)):
         return text if text is not None else iso_utc(value)
     if isinstance(value, str) and value:
-        return iso_utc(QDateTime.fromString(value, Qt.ISODate))
+        return iso_utc(QDateTime.fromString(value, Qt.DateFormat.ISODate))
     return None
 
 
@@ -263,7 +263,7 @@ def symbol_style(symbol) -> str:
     first = symbol.symbolLayer(0)
     stroke = first.strokeColor() if hasattr(first, "strokeColor") else symbol.color()
     width = first.strokeWidth() if hasattr(first, "strokeWidth") else 0.26
-    filled = 0 if hasattr(first, "brushStyle") and first.brushStyle() == Qt.NoBrush else 1
+    filled = 0 if hasattr(first, "brushStyle") and first.brushStyle() == Qt.BrushStyle.NoBrush else 1
     return (
         f"<LineStyle><color>{kml_colour(stroke, opacity)}</color><width>{_pixels(width)}</width></LineStyle>"
         f"<PolyStyle><color>{colour}</color><fill>{filled}</fill><outline>1</outline></PolyStyle>"

@@ -22,11 +22,11 @@ TYPE_NAMES = {
     "bool": "boolean",
 }
 WKB_TYPES = {
-    "Point": QgsWkbTypes.Point,
-    "LineString": QgsWkbTypes.LineString,
-    "LineStringM": QgsWkbTypes.LineStringM,
-    "MultiPolygon": QgsWkbTypes.MultiPolygon,
-    "NoGeometry": QgsWkbTypes.NoGeometry,
+    "Point": QgsWkbTypes.Type.Point,
+    "LineString": QgsWkbTypes.Type.LineString,
+    "LineStringM": QgsWkbTypes.Type.LineStringM,
+    "MultiPolygon": QgsWkbTypes.Type.MultiPolygon,
+    "NoGeometry": QgsWkbTypes.Type.NoGeometry,
 }
 
 

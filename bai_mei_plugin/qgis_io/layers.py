@@ -19,7 +19,7 @@ def utc(seconds: Optional[int]) -> Optional[QDateTime]:
     """A UTC QDateTime from epoch seconds (``None`` stays ``None``)."""
     if seconds is None:
         return None
-    return QDateTime.fromSecsSinceEpoch(int(seconds), Qt.UTC)
+    return QDateTime.fromSecsSinceEpoch(int(seconds), Qt.TimeSpec.UTC)
 
 
 def epoch_seconds(value) -> Optional[int]:
@@ -27,8 +27,8 @@ def epoch_seconds(value) -> Optional[int]:
     if isinstance(value, QDateTime):
         if not value.isValid():
             return None
-        if value.timeSpec() == Qt.LocalTime:
-            value = QDateTime(value.date(), value.time(), Qt.UTC)
+        if value.timeSpec() == Qt.TimeSpec.LocalTime:
+            value = QDateTime(value.date(), value.time(), Qt.TimeSpec.UTC)
         return value.toSecsSinceEpoch()
     return None
 

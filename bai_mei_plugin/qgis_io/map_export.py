@@ -27,11 +27,11 @@ def export_case_map(
     layout = QgsPrintLayout(project)
     layout.initializeDefaults()
     page = layout.pageCollection().page(0)
-    page.setPageSize(QgsLayoutSize(297, 210, QgsUnitTypes.LayoutMillimeters))
+    page.setPageSize(QgsLayoutSize(297, 210, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
 
     map_item = QgsLayoutItemMap(layout)
-    map_item.attemptMove(QgsLayoutPoint(5, 22, QgsUnitTypes.LayoutMillimeters))
-    map_item.attemptResize(QgsLayoutSize(220, 183, QgsUnitTypes.LayoutMillimeters))
+    map_item.attemptMove(QgsLayoutPoint(5, 22, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    map_item.attemptResize(QgsLayoutSize(220, 183, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     map_item.setLayers(layers)
     map_item.setExtent(extent)
     map_item.setBackgroundColor(QColor(200, 222, 240))
@@ -44,8 +44,8 @@ def export_case_map(
         font = QFont("DejaVu Sans", size)
         font.setBold(bold)
         set_label_font(label, font)
-        label.attemptMove(QgsLayoutPoint(5, y, QgsUnitTypes.LayoutMillimeters))
-        label.attemptResize(QgsLayoutSize(287, size * 0.7, QgsUnitTypes.LayoutMillimeters))
+        label.attemptMove(QgsLayoutPoint(5, y, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+        label.attemptResize(QgsLayoutSize(287, size * 0.7, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
         layout.addLayoutItem(label)
 
     legend = QgsLayoutItemLegend(layout)
@@ -56,18 +56,18 @@ def export_case_map(
     root.removeAllChildren()
     for layer in layers:
         root.addLayer(layer)
-    legend.attemptMove(QgsLayoutPoint(229, 22, QgsUnitTypes.LayoutMillimeters))
+    legend.attemptMove(QgsLayoutPoint(229, 22, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     layout.addLayoutItem(legend)
 
     scale = QgsLayoutItemScaleBar(layout)
     scale.setStyle("Single Box")
     scale.setLinkedMap(map_item)
-    scale.setUnits(QgsUnitTypes.DistanceNauticalMiles)
+    scale.setUnits(QgsUnitTypes.DistanceUnit.DistanceNauticalMiles)
     scale.setUnitLabel("nm")
     scale.setNumberOfSegments(2)
     scale.setNumberOfSegmentsLeft(0)
     scale.setUnitsPerSegment(100)
-    scale.attemptMove(QgsLayoutPoint(10, 190, QgsUnitTypes.LayoutMillimeters))
+    scale.attemptMove(QgsLayoutPoint(10, 190, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     layout.addLayoutItem(scale)
 
     exporter = QgsLayoutExporter(layout)
@@ -83,7 +83,7 @@ def export_case_map(
     try:
         with atomic_output(path) as temporary:  # an earlier map stays whole until the new one is complete
             result = exporter.exportToImage(temporary, settings)
-            if result != QgsLayoutExporter.Success:
+            if result != QgsLayoutExporter.ExportResult.Success:
                 raise RuntimeError(f"QGIS could not export the map to {path} (error {result}).")
     finally:
         if gdal is not None:

@@ -134,9 +134,13 @@ def preview_request(url: str, auth_origin: str, authcfg: str) -> QNetworkRequest
     request.setTransferTimeout(int(1000 * limits["read_timeout_s"]))
     if authcfg and same_origin(url, auth_origin):
         _ok, request = QgsApplication.authManager().updateNetworkRequest(request, authcfg)
-        request.setAttribute(QNetworkRequest.RedirectPolicyAttribute, QNetworkRequest.SameOriginRedirectPolicy)
+        request.setAttribute(
+            QNetworkRequest.Attribute.RedirectPolicyAttribute, QNetworkRequest.RedirectPolicy.SameOriginRedirectPolicy
+        )
     else:
-        request.setAttribute(QNetworkRequest.RedirectPolicyAttribute, QNetworkRequest.NoLessSafeRedirectPolicy)
+        request.setAttribute(
+            QNetworkRequest.Attribute.RedirectPolicyAttribute, QNetworkRequest.RedirectPolicy.NoLessSafeRedirectPolicy
+        )
     return request
 
 
@@ -149,7 +153,7 @@ def limit_reply_size(reply: QNetworkReply, max_bytes: Optional[int] = None) -> N
             reply.abort()
 
     def announced() -> None:  # the headers: refuse what claims to be too large before its body arrives
-        length = reply.header(QNetworkRequest.ContentLengthHeader)
+        length = reply.header(QNetworkRequest.KnownHeaders.ContentLengthHeader)
         if length is not None and int(length) > cap:
             reply.abort()
 

@@ -56,7 +56,7 @@ def table_layer(
     table: str,
     geometry_column: str = "geom",
     key_column: str = "fid",
-    wkb_type=QgsWkbTypes.LineString,
+    wkb_type=QgsWkbTypes.Type.LineString,
     layer_name: str = "",
 ) -> QgsVectorLayer:
     """A 'postgres' provider layer of ``schema.table`` on QGIS's connection ``name`` (its URI, so its credentials

@@ -27,7 +27,9 @@ def add_score_fields(layer) -> None:
 def _feature_ids(layer) -> Dict[str, int]:
     """gap_id -> feature id (attributes only, no geometry)."""
     request = (
-        QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes(["gap_id"], layer.fields())
+        QgsFeatureRequest()
+        .setFlags(QgsFeatureRequest.Flag.NoGeometry)
+        .setSubsetOfAttributes(["gap_id"], layer.fields())
     )
     return {f["gap_id"]: f.id() for f in layer.getFeatures(request)}
 

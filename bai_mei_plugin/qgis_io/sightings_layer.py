@@ -26,23 +26,30 @@ from qgis.core import (
     Qgis,
     QgsAttributeEditorContainer,
     QgsAttributeEditorField,
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
     QgsCoordinateTransformContext,
     QgsDefaultValue,
+    QgsDistanceArea,
     QgsEditFormConfig,
     QgsEditorWidgetSetup,
     QgsFieldConstraints,
     QgsGeometry,
     QgsMessageLog,
     QgsPointXY,
+    QgsProject,
+    QgsRasterLayer,
     QgsValueMapFieldFormatter,
     QgsVectorFileWriter,
     QgsVectorLayer,
     QgsVectorLayerUtils,
+    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QDateTime, QObject, Qt, QTimer, pyqtSlot
 
 from ..core.errors import BaiMeiError
-from ..core.sightings import FIELD_BY_NAME, FORM_TABS, SIGHTING_FIELDS, FieldSpec
+from ..core.layer_kinds import recognise
+from ..core.sightings import FIELD_BY_NAME, FORM_TABS, SIGHTING_FIELDS, FieldSpec, pixel_window
 from .compat import field, save_style_to_database
 from .styles import apply_style
 
@@ -96,12 +103,12 @@ def create_sightings_layer(path: str, layer_name: str = "sightings") -> QgsVecto
     options.driverName = "GPKG"
     options.layerName = layer_name
     options.actionOnExistingFile = (
-        QgsVectorFileWriter.CreateOrOverwriteLayer
+        QgsVectorFileWriter.ActionOnExistingFile.CreateOrOverwriteLayer
         if os.path.exists(path)
-        else QgsVectorFileWriter.CreateOrOverwriteFile
+        else QgsVectorFileWriter.ActionOnExistingFile.CreateOrOverwriteFile
     )
     error = _write_vector(template, path, options)
-    if error[0] != QgsVectorFileWriter.NoError:
+    if error[0] != QgsVectorFileWriter.WriterError.NoError:
         raise BaiMeiError(f"Could not create the sightings layer in {path}.", str(error[1]))
     uri = f"{path}|layername={layer_name}"
     styled = QgsVectorLayer(uri, layer_name, "ogr")
@@ -115,6 +122,34 @@ def create_sightings_layer(path: str, layer_name: str = "sightings") -> QgsVecto
     layer = QgsVectorLayer(uri, layer_name, "ogr")
     configure_sightings_layer(layer)  # the stored style's time settings load only explicitly on QGIS 3.22
     return layer
+
+
+def is_sightings_layer(layer) -> bool:
+    """Whether ``layer`` is a Bai Mei sightings layer (a point layer recognised by its fields, see layer_kinds), also
+    one made before the latest sighting fields (``upgrade_sightings_layer`` adds them)."""
+    if not isinstance(layer, QgsVectorLayer) or not layer.isValid():
+        return False
+    return (
+        layer.geometryType() == QgsWkbTypes.GeometryType.PointGeometry
+        and recognise(layer.fields().names()) == "sightings"
+    )
+
+
+def upgrade_sightings_layer(layer: QgsVectorLayer) -> list:
+    """Add the sighting fields a layer made by an earlier Bai Mei lacks (e.g. the scene and pixel window), written
+    to its file at once, and configure its form again; returns the names added."""
+    missing = [spec for spec in SIGHTING_FIELDS if layer.fields().indexOf(spec.name) < 0]
+    if not missing:
+        return []
+    if not layer.dataProvider().addAttributes([field(spec.name, spec.kind) for spec in missing]):
+        raise BaiMeiError(
+            f"Could not add the field(s) {', '.join(s.name for s in missing)} to the sightings layer {layer.name()} "
+            f"({layer.source().split('|')[0]}): is the file read-only?",
+            "; ".join(layer.dataProvider().errors()),
+        )
+    layer.updateFields()
+    configure_sightings_layer(layer)
+    return [spec.name for spec in missing]
 
 
 def _value_map(spec: FieldSpec) -> QgsEditorWidgetSetup:
@@ -165,7 +200,7 @@ def constraint_expression(spec: FieldSpec) -> Optional[str]:
 
 def _form_layout():
     form_layouts = getattr(Qgis, "AttributeFormLayout", None)  # QGIS 3.32+
-    return form_layouts.DragAndDrop if form_layouts is not None else QgsEditFormConfig.TabLayout
+    return form_layouts.DragAndDrop if form_layouts is not None else QgsEditFormConfig.EditorLayout.TabLayout
 
 
 def configure_sightings_layer(layer: QgsVectorLayer) -> None:
@@ -183,16 +218,26 @@ def configure_sightings_layer(layer: QgsVectorLayer) -> None:
             message = spec.message or f"{spec.label}: one of {', '.join(spec.values)}."
             layer.setConstraintExpression(index, expression, message)
             layer.setFieldConstraint(
-                index, QgsFieldConstraints.ConstraintExpression, QgsFieldConstraints.ConstraintStrengthHard
+                index,
+                QgsFieldConstraints.Constraint.ConstraintExpression,
+                QgsFieldConstraints.ConstraintStrength.ConstraintStrengthHard,
             )
     id_index = fields.indexOf("sighting_id")
     layer.setDefaultValueDefinition(id_index, QgsDefaultValue(SIGHTING_ID_DEFAULT))
     layer.setFieldConstraint(
-        id_index, QgsFieldConstraints.ConstraintNotNull, QgsFieldConstraints.ConstraintStrengthHard
+        id_index,
+        QgsFieldConstraints.Constraint.ConstraintNotNull,
+        QgsFieldConstraints.ConstraintStrength.ConstraintStrengthHard,
     )
-    layer.setFieldConstraint(id_index, QgsFieldConstraints.ConstraintUnique, QgsFieldConstraints.ConstraintStrengthHard)
     layer.setFieldConstraint(
-        fields.indexOf("observed_at"), QgsFieldConstraints.ConstraintNotNull, QgsFieldConstraints.ConstraintStrengthSoft
+        id_index,
+        QgsFieldConstraints.Constraint.ConstraintUnique,
+        QgsFieldConstraints.ConstraintStrength.ConstraintStrengthHard,
+    )
+    layer.setFieldConstraint(
+        fields.indexOf("observed_at"),
+        QgsFieldConstraints.Constraint.ConstraintNotNull,
+        QgsFieldConstraints.ConstraintStrength.ConstraintStrengthSoft,
     )  # a warning: the time may come later
     config = layer.editFormConfig()
     config.setLayout(_form_layout())
@@ -220,7 +265,7 @@ def _value(spec: FieldSpec, value):
             return value
         if isinstance(value, dt.datetime):
             value = (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).timestamp()
-        return QDateTime.fromSecsSinceEpoch(int(value), Qt.UTC)
+        return QDateTime.fromSecsSinceEpoch(int(value), Qt.TimeSpec.UTC)
     return {"int": int, "float": float, "str": str}[spec.kind](value)
 
 
@@ -280,3 +325,124 @@ def save_edits_as_made(layer: QgsVectorLayer) -> None:
     """Commit each finished edit command (a form's OK, a table cell) right after it ends, staying in edit mode."""
     if layer.findChild(_EditSaver) is None:
         _EditSaver(layer)
+
+
+# --- where on the image a sighting was marked ----------------------------------------------------------------------
+SCENE_ITEM_PROPERTY = "baimei/scene_item_id"  # set on a scene's raster layer by Add to map: the catalogue item id
+WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
+MARK_WINDOW_M = 320.0  # the window kept around a mark: the longest ships (~300 m) fit whatever their heading
+
+
+def scene_item_id(layer) -> str:
+    """The catalogue item id of a scene layer: the property Add to map sets, else the name before " (asset)", else
+    the file name without its extension (the synthetic scenes are <item_id>.tif)."""
+    item = layer.customProperty(SCENE_ITEM_PROPERTY)
+    if item:
+        return str(item)
+    name = layer.name()
+    if name.endswith(")") and " (" in name:
+        return name.rsplit(" (", 1)[0]
+    stem = os.path.basename(layer.source().split("|")[0].rstrip("/"))
+    return os.path.splitext(stem)[0] or name
+
+
+def scene_under(lon: float, lat: float, layers) -> Optional[QgsRasterLayer]:
+    """The first raster layer of ``layers`` (top first, as drawn) whose extent holds lon/lat: the scene clicked on."""
+    point = QgsGeometry.fromPointXY(QgsPointXY(lon, lat))
+    for layer in layers:
+        if not isinstance(layer, QgsRasterLayer) or not layer.isValid():
+            continue
+        where = QgsGeometry(point)
+        if layer.crs().isValid() and layer.crs() != WGS84:
+            where.transform(QgsCoordinateTransform(WGS84, layer.crs(), QgsProject.instance()))
+        if layer.extent().contains(where.asPoint()):
+            return layer
+    return None
+
+
+def _metres_per_pixel(layer: QgsRasterLayer, at: QgsPointXY) -> tuple:
+    """(x, y) size of one pixel of ``layer`` in metres at ``at`` (in the layer's CRS), geodesic on WGS 84."""
+    area = QgsDistanceArea()
+    area.setSourceCrs(layer.crs(), QgsProject.instance().transformContext())
+    area.setEllipsoid("WGS84")
+    dx, dy = layer.rasterUnitsPerPixelX(), layer.rasterUnitsPerPixelY()
+    return (
+        area.measureLine(at, QgsPointXY(at.x() + dx, at.y())),
+        area.measureLine(at, QgsPointXY(at.x(), at.y() + dy)),
+    )
+
+
+def marked_window(layer: QgsRasterLayer, lon: float, lat: float, size_m: float = MARK_WINDOW_M) -> Optional[tuple]:
+    """The pixel window (col, row, width, height) of ``layer``, about ``size_m`` metres square, centred on lon/lat
+    and clipped to the raster; None when lon/lat is off it."""
+    point = QgsPointXY(lon, lat)
+    if layer.crs().isValid() and layer.crs() != WGS84:
+        point = QgsCoordinateTransform(WGS84, layer.crs(), QgsProject.instance()).transform(point)
+    extent = layer.extent()
+    col = (point.x() - extent.xMinimum()) / layer.rasterUnitsPerPixelX()
+    row = (extent.yMaximum() - point.y()) / layer.rasterUnitsPerPixelY()
+    mx, my = _metres_per_pixel(layer, point)
+    if not (mx > 0 and my > 0):
+        return None
+    return pixel_window(col, row, size_m / 2 / mx, size_m / 2 / my, layer.width(), layer.height())
+
+
+def scene_attributes(layer: QgsRasterLayer, lon: float, lat: float, size_m: float = MARK_WINDOW_M) -> dict:
+    """The sighting fields that say where on ``layer`` lon/lat was marked: the scene's item id and source and the
+    pixel window; empty when lon/lat is off the scene."""
+    window = marked_window(layer, lon, lat, size_m)
+    if window is None:
+        return {}
+    col, row, width, height = window
+    return {
+        "image_id": scene_item_id(layer),
+        "scene_source": layer.source(),
+        "window_col": col,
+        "window_row": row,
+        "window_width": width,
+        "window_height": height,
+    }
+
+
+def _to_bytes(band):
+    """A band as 0-255 bytes: byte data as it is, other data stretched between its 2nd and 98th percentiles."""
+    import numpy
+
+    if band.dtype == numpy.uint8:
+        return band
+    low, high = numpy.percentile(band, (2, 98))
+    scaled = (band.astype("float64") - low) / max(high - low, 1e-9) * 255
+    return numpy.clip(scaled, 0, 255).astype(numpy.uint8)
+
+
+def read_chip(source: str, window: tuple, max_side: int = 480):
+    """The image chip of a scene (``source``: a GDAL path) in ``window`` (col, row, width, height), as a QImage at
+    most ``max_side`` pixels on its longer side; a BaiMeiError names the scene when GDAL cannot read it."""
+    import numpy
+    from osgeo import gdal
+    from qgis.PyQt.QtGui import QImage
+
+    col, row, width, height = (int(v) for v in window)
+    if not source.startswith("/vsi") and not os.path.exists(source):
+        raise BaiMeiError(f"The scene file {source} is missing: its chip cannot be cut.")
+    gdal.PushErrorHandler("CPLQuietErrorHandler")  # the message below says what failed; no GDAL noise in the log
+    try:
+        dataset = gdal.OpenEx(source, gdal.OF_RASTER)
+    finally:
+        gdal.PopErrorHandler()
+    if dataset is None:
+        raise BaiMeiError(f"The scene {source} cannot be opened: it is not an image GDAL reads, or not reachable.")
+    col, row = min(col, dataset.RasterXSize - 1), min(row, dataset.RasterYSize - 1)
+    width, height = min(width, dataset.RasterXSize - col), min(height, dataset.RasterYSize - row)
+    scale = min(1.0, max_side / max(width, height))
+    out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
+    bands = [dataset.GetRasterBand(i + 1) for i in range(min(3, dataset.RasterCount))]
+    try:
+        arrays = [_to_bytes(b.ReadAsArray(col, row, width, height, buf_xsize=out_w, buf_ysize=out_h)) for b in bands]
+    except (RuntimeError, AttributeError, TypeError) as exc:
+        raise BaiMeiError(f"The window {window} of the scene {source} cannot be read.", str(exc)) from exc
+    while len(arrays) < 3:  # one band: grey
+        arrays.append(arrays[0])
+    rgb = numpy.ascontiguousarray(numpy.dstack(arrays[:3]))
+    data = rgb.tobytes()
+    return QImage(data, out_w, out_h, 3 * out_w, QImage.Format.Format_RGB888).copy()  # a copy: it outlives ``data``

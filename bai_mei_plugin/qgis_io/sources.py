@@ -60,7 +60,7 @@ def columns_from_source(
     for wanted in (mmsi_field, time_field):
         if wanted not in names:
             raise BaiMeiError(f"The layer has no field {wanted!r}. Fields found: {', '.join(names)}.")
-    if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.PointGeometry:
+    if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.GeometryType.PointGeometry:
         raise BaiMeiError("The AIS layer must be a point layer.")
     mapping = auto_mapping(names).columns
     mapping.update(fields or {})

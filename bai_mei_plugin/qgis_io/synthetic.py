@@ -55,6 +55,6 @@ def synthetic_footprints(layer, expression: str = "TRUE") -> bool:
     """Whether any footprint of ``layer`` matching ``expression`` comes from a synthetic catalogue item."""
     if layer is None or "properties" not in layer.fields().names():
         return False
-    request = QgsFeatureRequest().setFilterExpression(expression).setFlags(QgsFeatureRequest.NoGeometry)
+    request = QgsFeatureRequest().setFilterExpression(expression).setFlags(QgsFeatureRequest.Flag.NoGeometry)
     request.setSubsetOfAttributes(["properties"], layer.fields())
     return any(properties_say_synthetic(f["properties"]) for f in layer.getFeatures(request))

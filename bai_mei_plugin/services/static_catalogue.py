@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from typing import Callable, List, Optional, Tuple
-from urllib.parse import unquote, urlsplit
+from typing import Callable, Dict, List, Optional, Tuple
+from urllib.parse import unquote, urljoin, urlsplit
 
 from ..core.errors import BaiMeiError
 from ..core.footprints import (
@@ -18,11 +18,18 @@ from ..core.footprints import (
     filter_footprints,
     footprint_from_geojson_feature,
     footprint_from_stac_item,
+    redact_url,
 )
 from ..paths import resource_path
 from .transport import Credentials, HttpTransport, redact
 
 SYNTHETIC_CATALOGUE = ("catalogues", "bai_mei_8_synthetic.geojson")
+# Footprint.properties keys filled from a STAC item's assets: the assets with resolved hrefs, and whether the
+# catalogue was a local file (only then may an asset be a local file: a catalogue from the network never makes GDAL
+# open a local path).
+ASSETS_PROPERTY = "bai_mei:assets"
+LOCAL_ASSETS_PROPERTY = "bai_mei:local_assets"
+IMAGE_ROLES = ("visual", "data", "overview", "thumbnail")
 
 
 def synthetic_catalogue_path() -> str:
@@ -63,6 +70,58 @@ def _read_document(
         raise BaiMeiError(f"{name} is not valid JSON ({exc}).", str(exc)) from None
 
 
+def resolve_assets(assets: Dict, base: str) -> Dict:
+    """``assets`` with each href made absolute against ``base`` (a URL, or a local file's path)."""
+    resolved = {}
+    for key, asset in assets.items():
+        if isinstance(asset, dict) and asset.get("href"):
+            resolved[str(key)] = dict(asset, href=resolve_href(str(asset["href"]), base))
+    return resolved
+
+
+def resolve_href(href: str, base: str) -> str:
+    """An absolute href: ``href`` as it is when it has a scheme or is an absolute path, else joined to ``base``."""
+    if urlsplit(href).scheme.lower() in ("http", "https", "file", "s3", "gs") or os.path.isabs(href):
+        return href
+    if urlsplit(base).scheme.lower() in ("http", "https"):
+        return urljoin(base, href)
+    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(base)), unquote(href)))
+
+
+def with_assets(footprint: Footprint, item: dict, base: str) -> Footprint:
+    """``footprint`` carrying its item's image assets (hrefs resolved against ``base``, the catalogue's path or URL)
+    and its thumbnail resolved too, so that Add to map and the preview need no STAC record."""
+    assets = item.get("assets") if isinstance(item.get("assets"), dict) else {}
+    kept = {k: a for k, a in resolve_assets(assets, base).items() if _is_image(k, a)}
+    # what the item's own properties say under these names is not trusted: only what is read here
+    footprint.properties.pop(ASSETS_PROPERTY, None)
+    footprint.properties.pop(LOCAL_ASSETS_PROPERTY, None)
+    if kept:
+        footprint.properties[ASSETS_PROPERTY] = kept
+        footprint.properties[LOCAL_ASSETS_PROPERTY] = not _is_url(base)
+    if not footprint.thumbnail_url:
+        footprint.thumbnail_url = preview_href(kept)
+    if footprint.thumbnail_url and "***" not in footprint.thumbnail_url:
+        footprint.thumbnail_url = resolve_href(footprint.thumbnail_url, base)
+    return footprint
+
+
+def preview_href(assets: Dict) -> Optional[str]:
+    """An ``overview`` asset that is a plain picture (PNG or JPEG), when the item has no thumbnail."""
+    for asset in assets.values():
+        kind = str(asset.get("type") or "").lower()
+        if "overview" in (asset.get("roles") or []) and kind in ("image/png", "image/jpeg"):
+            return str(asset["href"])
+    return None
+
+
+def _is_image(key: str, asset: dict) -> bool:
+    """An asset worth keeping on the record: a visual, data, overview or thumbnail image without a signature."""
+    roles = asset.get("roles") if isinstance(asset.get("roles"), list) else []
+    image = key in IMAGE_ROLES or any(r in IMAGE_ROLES for r in roles) or "image/" in str(asset.get("type", ""))
+    return image and redact_url(str(asset["href"])) == str(asset["href"])
+
+
 def _source_name(path_or_url: str) -> str:
     shown = redact(path_or_url)
     tail = os.path.basename(urlsplit(shown).path if _is_url(shown) else shown) or shown
@@ -100,7 +159,7 @@ def load_catalogue(
     for index, feature in enumerate(features):
         try:
             if isinstance(feature, dict) and "stac_version" in feature:
-                footprints.append(footprint_from_stac_item(feature, source))
+                footprints.append(with_assets(footprint_from_stac_item(feature, source), feature, path_or_url))
             else:
                 footprints.append(footprint_from_geojson_feature(feature, source, index))
         except BaiMeiError as exc:

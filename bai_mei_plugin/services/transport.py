@@ -16,6 +16,8 @@ from __future__ import annotations
 import base64
 import email.utils
 import json
+import os
+import shutil
 import socket
 import threading
 import time
@@ -404,22 +406,52 @@ class HttpTransport:
         ``auth`` is sent only to ``auth_origin`` (the address the user configured; by default ``url`` itself):
         a request or redirect to any other scheme, host or port goes without it, and the Response's ``notes``
         say so."""
+        return self._send(method, url, json_body, headers, auth, is_canceled, auth_origin)
+
+    def download(
+        self,
+        url: str,
+        path: str,
+        auth: Union[Credentials, Callable[[], Dict[str, str]], None] = None,
+        auth_origin: Optional[str] = None,
+        is_canceled: Optional[Callable[[], bool]] = None,
+        progress: Optional[Callable[[float], None]] = None,
+        max_bytes: Optional[int] = None,
+        deadline: Optional[float] = None,
+    ) -> Response:
+        """GET ``url`` into the file ``path``, streamed: written as ``path + ".partial"`` and renamed when complete;
+        on any failure or Cancel the partial file is removed. Credentials, redirects and retries as :meth:`request`.
+        ``max_bytes`` and ``deadline`` replace the transport's limits for this download only (a scene is far larger
+        than an API answer); ``progress(fraction)`` follows the announced Content-Length. The Response's body is
+        empty (error answers keep theirs, for the message)."""
+        sink = _FileSink(path, self.max_bytes if max_bytes is None else int(max_bytes), progress)
+        try:
+            response = self._send("GET", url, None, None, auth, is_canceled, auth_origin, sink, deadline)
+        except BaseException:
+            sink.discard()
+            raise
+        sink.commit()
+        return response
+
+    def _send(self, method, url, json_body, headers, auth, is_canceled, auth_origin, sink=None, deadline=None):
         credentials = as_credentials(auth)
         resolved = credentials.resolve() if credentials else ResolvedAuth({}, ())
         home = auth_origin or url
         host = urlsplit(url).hostname or redact(url)
         flight = _Flight()
-        ends_at = self.monotonic() + self.deadline
+        ends_at = self.monotonic() + (self.deadline if deadline is None else float(deadline))
         previous, _current.flight = getattr(_current, "flight", None), flight
         try:
             with _Watchdog(flight, is_canceled, ends_at, self.monotonic):
-                return self._with_retries(method, url, json_body, headers, resolved, home, flight, ends_at, is_canceled)
+                return self._with_retries(
+                    method, url, json_body, headers, resolved, home, flight, ends_at, is_canceled, sink
+                )
         except _CutError:
             raise self._cut_error(flight, host) from None
         finally:
             _current.flight = previous
 
-    def _with_retries(self, method, url, json_body, headers, resolved, home, flight, ends_at, is_canceled):
+    def _with_retries(self, method, url, json_body, headers, resolved, home, flight, ends_at, is_canceled, sink=None):
         secrets = resolved.secrets
         host = urlsplit(url).hostname or redact(url, secrets)
         attempt = 0
@@ -428,7 +460,7 @@ class HttpTransport:
             if flight.reason:
                 raise _CutError()
             try:
-                response = self._exchange(method, url, json_body, headers, resolved, home, flight, ends_at)
+                response = self._exchange(method, url, json_body, headers, resolved, home, flight, ends_at, sink)
             except (_CutError, BaiMeiError):
                 raise
             except requests.exceptions.RequestException as exc:
@@ -456,7 +488,7 @@ class HttpTransport:
             attempt += 1
             self._wait(wait, is_canceled)
 
-    def _exchange(self, method, url, json_body, headers, resolved, home, flight, ends_at) -> Response:
+    def _exchange(self, method, url, json_body, headers, resolved, home, flight, ends_at, sink=None) -> Response:
         """One attempt: the request and the redirects it leads to, credentials only on ``home``'s origin."""
         notes: List[str] = []
         for _hop in range(self.max_redirects + 1):
@@ -484,7 +516,10 @@ class HttpTransport:
                     url = urljoin(raw.url or url, location)
                     method, json_body = _redirected_request(raw.status_code, method, json_body)
                     continue
-                body = self._read_body(raw, url, flight)
+                if sink is not None and raw.status_code < 400:  # error answers stay in memory, for the message
+                    body = sink.fill(raw, url, flight, self.chunk_size)
+                else:
+                    body = self._read_body(raw, url, flight)
                 return Response(raw.status_code, dict(raw.headers), body, url, resolved.secrets, tuple(notes))
             finally:
                 raw.close()
@@ -572,6 +607,72 @@ class HttpTransport:
             self.sleep(step)
             remaining -= step
         _check_canceled(is_canceled)
+
+
+def _size(count: int) -> str:
+    return f"{count / MB:,.1f} MB" if count >= MB // 10 else f"{count:,} bytes"
+
+
+class _FileSink:
+    """Where :meth:`HttpTransport.download` streams a body: ``path + ".partial"``, renamed to ``path`` when
+    complete. Each attempt starts the file again."""
+
+    def __init__(self, path: str, max_bytes: int, progress: Optional[Callable[[float], None]]):
+        self.path, self.partial = path, path + ".partial"
+        self.max_bytes, self.progress = max_bytes, progress
+
+    def fill(self, raw, url: str, flight: _Flight, chunk_size: int) -> bytes:
+        declared = str(raw.headers.get("Content-Length") or "").strip()
+        size = int(declared) if declared.isdigit() else None
+        self._check_room(url, size)
+        total = 0
+        with open(self.partial, "wb") as out:
+            for chunk in raw.iter_content(chunk_size):
+                if flight.reason:
+                    raise _CutError()
+                total += len(chunk)
+                if total > self.max_bytes:
+                    raise self._too_large(url, None)
+                out.write(chunk)
+                if size and self.progress is not None:
+                    self.progress(min(1.0, total / size))
+        if flight.reason:  # a cut close-delimited body looks like its end: never keep it as complete
+            raise _CutError()
+        if size is not None and total < size:
+            raise BaiMeiError(
+                f"{origin_label(url)} ended the download of {os.path.basename(self.path)} after {total:,} of "
+                f"{size:,} bytes; try again.",
+                redact(url),
+            )
+        return b""
+
+    def _check_room(self, url: str, size: Optional[int]) -> None:
+        if size is not None and size > self.max_bytes:
+            raise self._too_large(url, size)
+        folder = os.path.dirname(os.path.abspath(self.path))
+        free = shutil.disk_usage(folder).free
+        if size is not None and size > free:
+            raise BaiMeiError(
+                f"{os.path.basename(self.path)} is {_size(size)} (as {origin_label(url)} announces) but "
+                f"{folder} has {_size(free)} free; free some space and try again."
+            )
+
+    def _too_large(self, url: str, size: Optional[int]) -> BaiMeiError:
+        found = f"is {_size(size)} (as announced)" if size is not None else "is larger than that"
+        return BaiMeiError(
+            f"The download of {os.path.basename(self.path)} from {origin_label(url)} {found}: more than the "
+            f"{_size(self.max_bytes)} allowed for it, so Bai Mei did not keep it.",
+            redact(url),
+        )
+
+    def commit(self) -> None:
+        os.replace(self.partial, self.path)
+
+    def discard(self) -> None:
+        try:
+            os.remove(self.partial)
+        except FileNotFoundError:
+            pass
 
 
 def _check_canceled(is_canceled: Optional[Callable[[], bool]]):

@@ -7,11 +7,22 @@ moved to the main thread); ``finished()`` runs on the main thread and only hands
 
 from __future__ import annotations
 
+import os
 import traceback
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
 
-from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsTask, QgsVectorLayer, QgsVectorLayerFeatureSource
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsCoordinateTransformContext,
+    QgsFeedback,
+    QgsMessageLog,
+    QgsProject,
+    QgsTask,
+    QgsVectorLayer,
+    QgsVectorLayerFeatureSource,
+)
 from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core.ais.formats import AisFormat
@@ -21,6 +32,7 @@ from ..core.ais.reader import read_ais
 from ..core.errors import BaiMeiError, Canceled
 from ..core.gap_engine import LOADED, GapEngine, InMemoryGapEngine, LandChoice, ReportsLocation
 from ..core.gaps import GAP_FIELDS, GapCriteria, GapResult, gap_end_columns
+from ..qgis_io.case_workspace import Case, remembered_case
 from ..qgis_io.land import default_land
 from ..qgis_io.layer_kinds import kind_fields
 from ..qgis_io.layers import point_features
@@ -60,6 +72,13 @@ class LoadResult:
     tracks_layer: Optional[QgsVectorLayer] = None  # None when the reports are not in memory
     points_layer: Optional[QgsVectorLayer] = None
     reports: Optional[CleanResult] = None  # the read and its counts, when the reports were read into QGIS
+    # Written by the task into the open case (off the GUI thread): its path, kind -> fresh table (not yet current:
+    # the session makes them current), whether the reports were kept, and why writing failed ("" when it did not).
+    case_path: str = ""
+    case_tables: Dict[str, str] = field(default_factory=dict)
+    reports_in_case: bool = False
+    case_problem: str = ""
+    case_problem_said: bool = False  # the session said it (once for all the layers)
 
     @property
     def location(self) -> ReportsLocation:
@@ -96,10 +115,15 @@ class BaiMeiTask(QgsTask):
     """A cancellable task whose outcome (result or error message) is passed to ``on_done`` on the main thread."""
 
     def __init__(self, description: str, on_done: Callable):
-        super().__init__(description, QgsTask.CanCancel)
+        super().__init__(description, QgsTask.Flag.CanCancel)
         self.on_done = on_done
         self.result = None
         self.error: Optional[BaiMeiError] = None
+        self.feedback = QgsFeedback()  # for GDAL's writer, which asks a feedback, not the task, between features
+
+    def cancel(self) -> None:
+        self.feedback.cancel()
+        super().cancel()
 
     def is_canceled(self) -> bool:
         return self.isCanceled()
@@ -133,20 +157,21 @@ class BaiMeiTask(QgsTask):
 
     def finished(self, ok: bool) -> None:
         if self.error is not None and self.error.details:
-            QgsMessageLog.logMessage(self.error.details, LOG_TAG, Qgis.Critical)
+            QgsMessageLog.logMessage(self.error.details, LOG_TAG, Qgis.MessageLevel.Critical)
         try:
             self.on_done(self, ok)
         except Exception:  # a failing callback must not bring up QGIS's error dialog either
-            QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.Critical)
+            QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.MessageLevel.Critical)
 
 
 class LoadAisTask(BaiMeiTask):
     """Read a file or layer, clean it, find gaps and tracks, and build their layers."""
 
-    def __init__(self, request: LoadRequest, name: str, on_done: Callable):
+    def __init__(self, request: LoadRequest, name: str, on_done: Callable, case_path: Optional[str] = None):
         super().__init__(f"Bai Mei: loading {name}", on_done)
         self.request = request
         self.name = name
+        self.case_path = open_case_path() if case_path is None else case_path
 
     def work(self) -> LoadResult:
         request = self.request
@@ -173,6 +198,7 @@ class LoadAisTask(BaiMeiTask):
                 "Point", "reports", kind_fields("points"), point_features(reports.columns, kind_fields("points"))
             )
             self._to_main_thread(result.points_layer)
+        write_into_case(self, result, self.case_path, with_reports=True)
         return result
 
 
@@ -180,14 +206,70 @@ class FindGapsTask(BaiMeiTask):
     """The gaps found by any engine: the reports in memory (again, with other criteria), a PostGIS table, an archive;
     with their layers."""
 
-    def __init__(self, engine: GapEngine, criteria: GapCriteria, on_done: Callable):
+    def __init__(self, engine: GapEngine, criteria: GapCriteria, on_done: Callable, case_path: Optional[str] = None):
         super().__init__(f"Bai Mei: dark gaps in {engine.location.name}", on_done)
         self.engine = engine
         self.criteria = criteria
         self.name = engine.location.name
+        self.case_path = open_case_path() if case_path is None else case_path
 
     def work(self) -> LoadResult:
-        return find_gaps(self, self.engine, self.criteria)
+        result = find_gaps(self, self.engine, self.criteria)
+        write_into_case(self, result, self.case_path, with_reports=False)
+        return result
+
+
+def open_case_path() -> str:
+    """The case the project works in ("" for none), read on the GUI thread when a task is made: the case bar makes
+    the project remember the case it opens or makes (qgis_io.case_workspace.remember_case)."""
+    path = remembered_case(QgsProject.instance())
+    return path if path and os.path.isfile(path) else ""
+
+
+# Share of the write into the case in a load's progress, by kind: the points table is most of it.
+CASE_WRITES = (("gaps", "gaps_layer", 1.0), ("tracks", "tracks_layer", 3.0), ("points", "points_layer", 10.0))
+
+
+def write_into_case(task: BaiMeiTask, result: LoadResult, case_path: str, with_reports: bool) -> None:
+    """Write ``result``'s layers (and, ``with_reports``, the cleaned reports) into fresh tables of the case at
+    ``case_path``, off the GUI thread: a large load with a case open no longer freezes QGIS while GDAL writes. The
+    tables become current only when the session takes the result (one transaction each, on the GUI thread), so a
+    crash loses at most this load. Cancel drops what was written and stops the load; a failure to write (disk full,
+    a busy file) is kept in ``case_problem`` for the session to say, and the layers stay in memory."""
+    if not case_path:
+        return
+    case = Case(case_path)
+    layers = [(kind, getattr(result, attr), weight) for kind, attr, weight in CASE_WRITES]
+    layers = [(kind, layer, weight) for kind, layer, weight in layers if layer is not None]
+    total = sum(weight for _, _, weight in layers) or 1.0
+    done = 0.0
+    context = QgsCoordinateTransformContext()  # the layers are in WGS 84 already: nothing to transform
+    result.case_path = case.path
+    try:
+        for kind, layer, weight in layers:
+            task.setProgress(95 + 5 * done / total)
+            result.case_tables[kind] = case.write_table(layer, kind, task.feedback, context)
+            done += weight
+        if with_reports and result.reports is not None:
+            task.setProgress(99)
+            case.write_reports(result.reports)
+            result.reports_in_case = True
+    except Canceled:
+        _drop_tables(case, result)
+        raise
+    except Exception as exc:  # disk full, busy file: the load itself stands, the session says what was not kept
+        _drop_tables(case, result)
+        result.case_problem = f"Could not write the load into the case {case.path}: {exc}"
+    if task.isCanceled():
+        _drop_tables(case, result)
+        raise Canceled()
+
+
+def _drop_tables(case: Case, result: LoadResult) -> None:
+    for table in result.case_tables.values():
+        case._drop(table)
+    result.case_tables.clear()
+    result.reports_in_case = False
 
 
 def find_gaps(task: BaiMeiTask, engine: GapEngine, criteria: GapCriteria, start: float = 0.0) -> LoadResult:
@@ -197,7 +279,7 @@ def find_gaps(task: BaiMeiTask, engine: GapEngine, criteria: GapCriteria, start:
         criteria, progress=lambda f: task.progress(f, start, span * 0.6), is_canceled=task.is_canceled
     )
     for note in found.notes:
-        QgsMessageLog.logMessage(note, LOG_TAG, Qgis.Info)
+        QgsMessageLog.logMessage(note, LOG_TAG, Qgis.MessageLevel.Info)
     task.setProgress(start + span * 0.6)
     if task.isCanceled():
         raise Canceled()

@@ -9,7 +9,7 @@ from typing import Callable, List, Optional, Tuple
 
 from qgis.core import QgsVectorLayer
 
-from ..core.ais.model import AisColumns
+from ..core.ais.model import AisColumns, CleanResult
 from ..core.anomalies import find_anomalies
 from ..core.assess_gap import assess_gaps
 from ..core.encounters import find_encounters
@@ -97,8 +97,12 @@ def encounters(task: BaiMeiTask, cols: AisColumns) -> AnalysisResult:
     )
 
 
-def anomalies(task: BaiMeiTask, cols: AisColumns) -> AnalysisResult:
-    found = find_anomalies(cols, progress=lambda f: task.progress(f, 0, 90), is_canceled=task.is_canceled)
+def anomalies(task: BaiMeiTask, cols: AisColumns, cleaned: Optional[CleanResult] = None) -> AnalysisResult:
+    """Identity anomalies of ``cols``; ``cleaned``, the load's cleaning result, adds what cleaning set aside as
+    evidence (invalid MMSIs, conflicting duplicates), as the Processing algorithm does."""
+    found = find_anomalies(
+        cols, progress=lambda f: task.progress(f, 0, 90), is_canceled=task.is_canceled, cleaned=cleaned
+    )
     layer = records_layer(ANOMALIES, "anomalies", found.anomalies)
     task._to_main_thread(layer)
     kinds = sorted({a.kind for a in found.anomalies})

@@ -8,26 +8,27 @@ and memory layers moved to the main thread; ``finished()`` hands them over.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from qgis.core import QgsRasterLayer, QgsVectorLayer
+from qgis.core import QgsApplication, QgsProject, QgsRasterLayer, QgsVectorLayer
 
 from ..core.errors import BaiMeiError, Canceled
-from ..core.footprints import redact_url
+from ..core.footprints import Footprint
+from ..qgis_io.case_workspace import remembered_case
 from ..qgis_io.footprints import footprint_features, footprint_fields
 from ..qgis_io.network import credentials_for, qgis_transport
+from ..qgis_io.scenes import open_scene
 from ..services import sources
 from ..services.search import FoundFootprint, SearchArea, search_areas
-from ..services.transport import redact
+from ..services.transport import same_origin
 from .ais_tasks import BaiMeiTask, memory_layer
 
 FOOTPRINTS_LAYER_NAME = "imagery footprints"
 POLL_S = 0.05
 STOP_JOIN_S = 0.5  # how long Cancel waits for the helper to end its transfer (the transport cuts it in ~0.1 s)
-# Asset types GDAL can read over HTTP range requests without downloading the whole file.
-COG_MARKERS = ("profile=cloud-optimized", "image/tiff", "image/vnd.stac.geotiff")
 
 
 @dataclass
@@ -145,74 +146,58 @@ class ListCollectionsTask(BaiMeiTask):
         )
 
 
-def visual_asset(item: dict) -> Optional[Tuple[str, str]]:
-    """(key, href) of the STAC item's asset to look at: ``visual`` (by key or role), else the first
-    cloud-optimised GeoTIFF with an ``overview`` or ``data`` role; None when there is none over http(s)."""
-    assets = item.get("assets") if isinstance(item, dict) else None
-    if not isinstance(assets, dict):
-        return None
-    candidates = [
-        (k, a)
-        for k, a in assets.items()
-        if isinstance(a, dict) and str(a.get("href", "")).startswith(("http://", "https://"))
-    ]
-    for key, asset in candidates:
-        if key == "visual" or "visual" in (asset.get("roles") or []):
-            return key, str(asset["href"])
-    for key, asset in candidates:
-        kind = str(asset.get("type") or "").lower()
-        roles = asset.get("roles") or []
-        if "profile=cloud-optimized" in kind and ("overview" in roles or "data" in roles or not roles):
-            return key, str(asset["href"])
-    return None
-
-
 @dataclass
 class SceneRequest:
-    item_url: str
-    name: str
+    source: str  # the source's id (see services.sources)
+    footprint: Footprint
     authcfg: str = ""
     auth_origin: str = ""  # the search's address: the credentials go to its origin only (none when empty)
+    asset_key: str = ""  # "" for the source's choice (the visual image)
+    folder: str = ""  # where a downloaded asset is kept ("" for scene_folder(): the case's, else the profile's)
+
+    @property
+    def name(self) -> str:
+        return self.footprint.item_id
+
+
+def scene_folder(project) -> str:
+    """Where scenes that must be downloaded are kept: beside the case GeoPackage the project remembers
+    (``<case>_scenes``), else ``bai_mei_scenes`` in the QGIS profile (kept across sessions: Planet counts
+    downloads, so a scene is fetched once)."""
+    case = remembered_case(project)
+    if case:
+        return os.path.join(os.path.dirname(case), os.path.splitext(os.path.basename(case))[0] + "_scenes")
+    return os.path.join(QgsApplication.qgisSettingsDirPath(), "bai_mei_scenes")
 
 
 class LoadSceneTask(BaiMeiTask):
-    """Reads the item's STAC record, picks its visual asset and opens it with GDAL through ``/vsicurl/``."""
+    """Asks the source how GDAL opens the scene's asset (``scene_access``: a STAC record's visual asset, a static
+    catalogue's local or remote file, an activated or signed asset) and opens it as a raster layer."""
 
     def __init__(self, request: SceneRequest, on_done: Callable):
         super().__init__(f"Bai Mei: opening {request.name}", on_done)
         self.request = request
+        self.folder = request.folder or scene_folder(QgsProject.instance())  # read here, on the main thread
+        self.access = None
 
     def work(self) -> QgsRasterLayer:
         request = self.request
-        credentials = credentials_for(request.authcfg) if request.auth_origin else None
+        source = sources.get(request.source)
+        # the credentials only when the record is on the search's own origin (never to an asset host elsewhere)
+        on_origin = request.auth_origin and same_origin(request.footprint.self_url, request.auth_origin)
+        credentials = credentials_for(request.authcfg) if on_origin else None
         transport = qgis_transport(retries=1)
-        item = wait_for(
-            lambda stopped, _report: transport.request(
-                "GET", request.item_url, auth=credentials, is_canceled=stopped, auth_origin=request.auth_origin
-            ).json(),
+        self.access = wait_for(
+            lambda stopped, report: source.scene_access(
+                request.footprint, request.asset_key, credentials, transport, stopped, report, folder=self.folder
+            ),
             self.is_canceled,
+            lambda f: self.progress(f, 0, 80),
         )
-        self.setProgress(40)
-        asset = visual_asset(item)
-        if asset is None:
-            raise BaiMeiError(
-                f"The record of {request.name} has no visual image (no 'visual' asset or "
-                "cloud-optimised GeoTIFF over http/https) that QGIS could open."
-            )
-        key, href = asset
-        if redact_url(href) != href:
-            raise BaiMeiError(
-                f"The '{key}' image of {request.name} is at a signed address (it carries a key or "
-                "signature); Bai Mei does not put signed addresses into the project."
-            )
-        # Opened here, in the task's thread, so that the layer can be handed to the main thread. No credential
-        # goes to GDAL: neither in the /vsicurl/ address nor in its configuration (assets are often on other hosts).
-        layer = QgsRasterLayer(f"/vsicurl/{href}", f"{request.name} ({key})", "gdal")
+        # Opened here, in the task's thread, so that the layer can be handed to the main thread.
+        layer = open_scene(self.access)
         if self.isCanceled():
             raise Canceled()
-        if not layer.isValid():
-            raise BaiMeiError(
-                f"GDAL could not open the '{key}' image of {request.name} at {redact(href)}.", layer.error().summary()
-            )
         self._to_main_thread(layer)
+        self.setProgress(100)
         return layer

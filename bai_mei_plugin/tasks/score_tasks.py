@@ -92,5 +92,5 @@ class ScoreGapsTask(BaiMeiTask):
             on_scores=self.scoresArrived.emit,
         )
         for note in [*notes, *found.notes]:
-            QgsMessageLog.logMessage(note, LOG_TAG, Qgis.Info)
+            QgsMessageLog.logMessage(note, LOG_TAG, Qgis.MessageLevel.Info)
         return ScoringResult(list(found.scores), [*notes, *found.notes], found.weights)

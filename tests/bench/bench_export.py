@@ -2,10 +2,11 @@
 vessel's 890 track segments with their 1.28 million vertices, 686 gaps and their reachable areas, ports, visits,
 rendezvous, ...) in every format — through the same code the dock's background export runs
 (tasks.export_tasks.run_export). Prints the seconds per format and in all (the target: under a minute); a figure,
-not a pass/fail.
+not a pass/fail. KML and GeoJSON are the plugin's own streaming writers (qgis_io/kml_writer.py, geojson_writer.py);
+GDAL's GeoJSON writer took 41 s of the 84 s this export took before, the plugin's about 7 s.
 
 The raw AIS reports (the ``points`` table, 1.28 million rows) are left out unless ``--with-points``: they are the
-input, not the case, and GDAL alone takes minutes to write them as GeoJSON or CSV.
+input, not the case, and GDAL alone takes minutes to write them as CSV.
 
     python -m tests.bench.bench_export [--gpkg demo-output/bai_mei_8.gpkg] [--formats gpkg,geojson,kml,csv]
 """

@@ -11,7 +11,10 @@ Measured, each in a fresh process so that its peak memory is its own (``VmHWM``,
 of the process; ``ru_maxrss`` beside it):
 - import: each Parquet partition read and cleaned (``read_archive``) and written with ``import_columns`` (COPY) into
   one table, then the (mmsi, ts) and GiST indexes and ANALYZE (``index_table``), as ``baimei:importpostgis`` does;
-- gaps: ``detect_gaps_postgis`` from a process that holds only the gaps, as QGIS would: the calling process;
+- gaps: ``detect_gaps_postgis`` from a process that holds only the gaps, as QGIS would: the calling process; with
+  the draught, destination and name columns mapped, so the last known values are looked up (the importer's
+  (mmsi, ts) index makes them index lookups for the gaps only); then, in another process and not timed, the
+  statement's ``EXPLAIN (ANALYZE, BUFFERS)`` is printed (``--no-explain`` skips that second run);
 - in-process: ``read_archive`` + ``detect_gaps`` of the whole archive (the Dask benchmark's reference run) on
   ``--compare-rows``, and the ratio of the two engines there. The gap count, the first gaps and the sum of gap
   distances must agree, or the exit code is 1.
@@ -34,7 +37,15 @@ from pathlib import Path
 from tests.bench.bench_dask import ISSUE_ROWS, generate, measure
 
 TABLE = "public.ais_{rows}"
-COLUMNS = {"mmsi": "mmsi", "time": "ts", "geometry": "geom", "sog": "sog", "vessel_name": "vessel_name"}
+COLUMNS = {
+    "mmsi": "mmsi",
+    "time": "ts",
+    "geometry": "geom",
+    "sog": "sog",
+    "draught": "draught",
+    "destination": "destination",
+    "vessel_name": "vessel_name",
+}
 
 
 def vm_hwm_mb() -> float:
@@ -90,18 +101,32 @@ def run_detect(table: str, server: dict) -> dict:
 
     conn = psycopg2.connect(**server)
     started = time.perf_counter()
-    gaps = detect_gaps_postgis(conn, table, COLUMNS)
+    notes = []
+    gaps = detect_gaps_postgis(conn, table, COLUMNS, notes=notes)
     seconds = time.perf_counter() - started
     conn.close()
     return {
         "engine": "postgis",
         "seconds": seconds,
         "steps": {"query + fetch": seconds},
+        "notes": notes,
         "gaps": len(gaps),
         "gap_nm_sum": float(sum(g.distance_nm for g in gaps)),
         "first_gaps": [(g.mmsi, g.off_time, g.on_time) for g in gaps[:50]],
         **memory(),
     }
+
+
+def run_explain(table: str, server: dict) -> dict:
+    """EXPLAIN (ANALYZE, BUFFERS) of the gap statement (a second run, not timed by the table)."""
+    import psycopg2
+
+    from bai_mei_plugin.engines.postgis_gaps import explain_gaps_postgis
+
+    conn = psycopg2.connect(**server)
+    plan = explain_gaps_postgis(conn, table, COLUMNS, analyze=True)
+    conn.close()
+    return {"plan": plan}
 
 
 def server_version(params: dict) -> str:
@@ -141,7 +166,7 @@ def line(label: str, rows: int, r: dict) -> str:
     )
 
 
-def postgis_run(server, rows: int, rows_per_file: int) -> tuple:
+def postgis_run(server, rows: int, rows_per_file: int, explain: bool = True) -> tuple:
     archive = generate(rows, rows_per_file)
     table = TABLE.format(rows=rows)
     params = json.dumps(server.params)
@@ -152,6 +177,12 @@ def postgis_run(server, rows: int, rows_per_file: int) -> tuple:
     )
     detected = child("--detect", table, params)
     print(line("gaps in PostGIS", imported["rows"], detected), flush=True)
+    for note in detected.get("notes", []):
+        print(f"    note: {note}", flush=True)
+    if explain:
+        plan = child("--explain", table, params)["plan"]
+        print(f"\n  EXPLAIN (ANALYZE, BUFFERS) of the gap statement at {imported['rows']:,} rows (a second run):")
+        print("\n".join("    " + row for row in plan.splitlines()) + "\n", flush=True)
     return archive, imported, detected
 
 
@@ -164,6 +195,10 @@ def main() -> int:
         "--import", nargs=3, dest="do_import", metavar=("ARCHIVE", "TABLE", "SERVER"), help=argparse.SUPPRESS
     )
     parser.add_argument("--detect", nargs=2, metavar=("TABLE", "SERVER"), help=argparse.SUPPRESS)
+    parser.add_argument("--explain", nargs=2, metavar=("TABLE", "SERVER"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-explain", action="store_true", help="skip EXPLAIN (ANALYZE, BUFFERS), which runs the query again"
+    )
     args = parser.parse_args()
     if args.do_import:
         archive, table, server = args.do_import
@@ -171,6 +206,9 @@ def main() -> int:
         return 0
     if args.detect:
         print(json.dumps(run_detect(args.detect[0], json.loads(args.detect[1]))), flush=True)
+        return 0
+    if args.explain:
+        print(json.dumps(run_explain(args.explain[0], json.loads(args.explain[1]))), flush=True)
         return 0
 
     from tests.pg_server import PgServer, unavailable_reason
@@ -189,13 +227,13 @@ def main() -> int:
     with PgServer() as server:
         started = time.perf_counter()
         print(f"  server: {server_version(server.params)}", flush=True)
-        archive, _imported, small = postgis_run(server, args.compare_rows, args.rows_per_file)
+        archive, _imported, small = postgis_run(server, args.compare_rows, args.rows_per_file, not args.no_explain)
         local = measure("inprocess", archive, 1)
         local["peak_rss_mb"] = local["vm_hwm_mb"]
         print(line("in-process (read_archive)", local["rows"], local), flush=True)
         big = small
         if args.rows != args.compare_rows:
-            _archive, _imported, big = postgis_run(server, args.rows, args.rows_per_file)
+            _archive, _imported, big = postgis_run(server, args.rows, args.rows_per_file, not args.no_explain)
         print(f"  (server up, imports and queries: {time.perf_counter() - started:,.0f} s)")
     same = same_gaps(small, local)
     ratio = small["seconds"] / local["seconds"]

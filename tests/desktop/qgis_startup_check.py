@@ -16,7 +16,9 @@ ran. A failing step does not stop the walkthrough; a step whose needs failed is 
 
 Environment: ``BAIMEI_DESKTOP_STEPS`` (the folder holding ``steps/``; QGIS gives this file no ``__file__``),
 ``BAIMEI_DESKTOP_EVENTS`` (optional JSON-lines file: every log message, dialog and step as it happens, for when
-QGIS hangs or crashes), ``BAIMEI_DESKTOP_WATCHDOG_S``, and those ``steps.context.Context`` reads.
+QGIS hangs or crashes), ``BAIMEI_DESKTOP_WATCHDOG_S``, ``BAIMEI_DESKTOP_PLAN`` (the package whose ``PLAN`` runs:
+``steps`` by default), ``BAIMEI_DESKTOP_AWAIT_KILL`` (set: once the plan is done, wait for the test to kill QGIS
+instead of quitting) and those ``steps.context.Context`` reads.
 """
 
 import importlib.util
@@ -30,7 +32,8 @@ import types
 PLUGIN = "bai_mei_plugin"
 ERROR_TAGS = ("Python error", "Python warning", "Bai Mei")
 STATE_MODULE = "_baimei_desktop_check_state"
-STEPS_PACKAGE = "_baimei_desktop_steps"
+STEPS_ROOT = "_baimei_desktop"  # tests/desktop as a private package
+STEPS_PACKAGE = STEPS_ROOT + ".steps"  # the shared context and step machinery
 WATCHDOG_MS = int(float(os.environ.get("BAIMEI_DESKTOP_WATCHDOG_S", "300")) * 1000)
 MIN_SCREENSHOT_BYTES = 20_000
 PASSED, FAILED, ERROR, SKIPPED, NOT_RUN = "passed", "failed", "error", "skipped", "not_run"
@@ -142,22 +145,31 @@ def install_early_hooks():
 
 
 def load_steps():
-    """The steps in the order of ``steps.PLAN``, imported from ``$BAIMEI_DESKTOP_STEPS/steps`` under a private name
-    (nothing is added to ``sys.path``, so the plugin stays the copy QGIS loaded from the profile)."""
-    folder = os.path.join(os.environ["BAIMEI_DESKTOP_STEPS"], "steps")
+    """The steps in the order of the plan (``$BAIMEI_DESKTOP_PLAN``: "package" for its ``PLAN``, or "package:NAME";
+    ``steps`` by default, ``case_steps:FIRST`` and ``case_steps:SECOND`` for the case), imported from
+    ``$BAIMEI_DESKTOP_STEPS`` under a private package name (nothing is added to ``sys.path``, so the plugin stays the
+    copy QGIS loaded from the profile). Each entry is (step name, module); a module of another package of the folder
+    is named with it ("steps.tracks")."""
+    folder = os.environ["BAIMEI_DESKTOP_STEPS"]
     spec = importlib.util.spec_from_file_location(
-        STEPS_PACKAGE, os.path.join(folder, "__init__.py"), submodule_search_locations=[folder]
+        STEPS_ROOT, os.path.join(folder, "__init__.py"), submodule_search_locations=[folder]
     )
-    package = importlib.util.module_from_spec(spec)
-    sys.modules[STEPS_PACKAGE] = package
-    spec.loader.exec_module(package)
-    defined = {}
-    for module_name in dict.fromkeys(module for _, module in package.PLAN):
-        for step in importlib.import_module(f"{STEPS_PACKAGE}.{module_name}").STEPS:
+    root = importlib.util.module_from_spec(spec)
+    sys.modules[STEPS_ROOT] = root
+    spec.loader.exec_module(root)
+    plan_name, _, attribute = (os.environ.get("BAIMEI_DESKTOP_PLAN") or "steps").partition(":")
+    plan = getattr(importlib.import_module(f"{STEPS_ROOT}.{plan_name}"), attribute or "PLAN")
+    defined, own = {}, set()  # every step of the modules named; those of the plan's own package
+    for module_name in dict.fromkeys(module for _, module in plan):
+        qualified = module_name if "." in module_name else f"{plan_name}.{module_name}"
+        for step in importlib.import_module(f"{STEPS_ROOT}.{qualified}").STEPS:
             defined[step.name] = step
-    planned = [name for name, _ in package.PLAN]
-    if sorted(defined) != sorted(planned):
-        raise RuntimeError(f"steps.PLAN lists {sorted(planned)} but the step modules define {sorted(defined)}")
+            if "." not in module_name:
+                own.add(step.name)
+    planned = [name for name, _ in plan]
+    if not set(planned) <= set(defined) or (attribute in ("", "PLAN") and not own <= set(planned)):
+        name = f"{plan_name}:{attribute or 'PLAN'}"
+        raise RuntimeError(f"{name} lists {sorted(planned)} but its step modules define {sorted(defined)}")
     return [defined[name] for name in planned]
 
 
@@ -426,6 +438,11 @@ class Runner:
         self.result["python_errors"] = python_errors(self.state.exceptions, self.state.messages)
         self.result["log"] = [m for m in self.state.messages if m["tag"] in ERROR_TAGS or m["level"] >= 1]
         self.result["elapsed_s"] = round(time.time() - self.state.started, 2)
+        if os.environ.get("BAIMEI_DESKTOP_AWAIT_KILL"):
+            # the test kills QGIS now (SIGKILL, no clean exit), as a crash would: nothing more is done in here
+            self.write(current_step=None, finished=True, awaiting_kill=True)
+            _event("awaiting-kill")
+            return
         self.write(current_step=None, finished=True)
         _event("finished")
         QgsProject.instance().setDirty(False)  # no "save project?" question on the way out

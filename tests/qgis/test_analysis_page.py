@@ -139,7 +139,7 @@ def test_selected_gap_box_shows_reach_candidates_and_suspicion_in_words(dock, qt
     feature = next(areas.getFeatures())
     assert feature["suspicion"] == points and feature["suspicion_level"] == "medium" and "Nampo" in feature["why"]
     visits = {f["locode"]: f for f in dock.session.extra["candidate_visits"].getFeatures()}
-    assert visits["KPNAM"]["of_interest"] and not visits["CNDLC"]["of_interest"]
+    assert visits["KPNAM"]["of_interest"] and not visits["CNDAL"]["of_interest"]
     assert visits["KPNAM"]["max_dwell_hours_sea"] <= visits["KPNAM"]["max_dwell_hours"]
     # other ports of interest: every gap is scored again, and the words follow without working the reach out again
     details.interestEdit.setText("Dalian")

@@ -112,3 +112,146 @@ def test_a_failing_action_is_a_message_not_an_exception(panel, qgis_iface, tmp_p
     errors = qgis_iface.messageBar().get_messages(2)  # Qgis.Critical
     assert errors and "profiles.csv" in errors[-1] and "does not exist" in errors[-1]
     assert "partial" not in errors[-1]  # the name the analyst chose, not a temporary file's
+
+
+# --- annotation on the pixels of a scene ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scene(tmp_path, qgis_iface):
+    from qgis.core import QgsRasterLayer
+
+    from tests.qgis.ship_scene import write_ship_scene
+
+    layer = QgsRasterLayer(write_ship_scene(str(tmp_path / "SYNTHETIC_20170616_ssc1.tif")), "the 16 June scene", "gdal")
+    layer.setCustomProperty("baimei/scene_item_id", "20170616_010203_ssc1")
+    QgsProject.instance().addMapLayer(layer)
+    qgis_iface.mapCanvas().setLayers([layer])
+    yield layer
+    qgis_iface.mapCanvas().setLayers([])
+
+
+def test_the_combo_offers_only_sightings_layers(panel, tmp_path):
+    ports = QgsVectorLayer("Point?crs=EPSG:4326&field=name:string&field=locode:string", "ports", "memory")
+    QgsProject.instance().addMapLayer(ports)
+    layer = panel.create_layer(str(tmp_path / "only.gpkg"))
+    combo = panel.page.sightingsCombo
+    offered = [combo.layer(i) for i in range(combo.count()) if combo.layer(i) is not None]
+    assert offered == [layer]
+    later = QgsVectorLayer("Point?crs=EPSG:4326&field=x:int", "added later", "memory")
+    QgsProject.instance().addMapLayer(later)
+    assert later not in [combo.layer(i) for i in range(combo.count())]
+    QgsProject.instance().removeAllMapLayers()
+
+
+def test_mark_on_a_scene_keeps_the_scene_and_its_pixel_window(panel, scene, tmp_path):
+    from bai_mei_plugin.demo.nampo import BERTH_HEADING_DEG, BERTH_LAT, BERTH_LON
+
+    layer = panel.create_layer(str(tmp_path / "pixels.gpkg"))
+    panel.mark_tool.marked.emit(BERTH_LON, BERTH_LAT)
+    feature = next(layer.getFeatures())
+    assert feature["image_id"] == "20170616_010203_ssc1" and feature["scene_source"] == scene.source()
+    # 320 m around the mark at 0.8 m: 400 pixels, i.e. the whole 400-pixel test scene
+    assert (feature["window_col"], feature["window_row"]) == (0, 0)
+    assert feature["window_width"] == 400 and feature["window_height"] == 400
+    # the status says what was marked and what to do, not "no features yet"
+    text = panel.page.sightingLabel.text()
+    assert "no features yet" not in text and "20170616_010203_ssc1" in text and "Measure hull" in text
+    # Measure hull: the length, heading and beam are saved, shown in the open form, and the window fits the hull
+    panel.measure_tool.measured.emit(168.7, BERTH_HEADING_DEG)
+    panel.measure_tool.measured_beam.emit(27.1)
+    feature = next(layer.getFeatures())
+    assert (feature["length_m"], feature["heading_deg"], feature["beam_m"]) == (168.7, 212.0, 27.1)
+    assert feature["window_width"] == pytest.approx(1.6 * 168.7 / 0.8, abs=3)  # 270 m square
+    form = panel.form_dialog.attributeForm()
+    assert form.currentFormFeature()["length_m"] == 168.7 and form.currentFormFeature()["beam_m"] == 27.1
+    QgsProject.instance().removeAllMapLayers()
+
+
+def test_a_mark_off_every_scene_has_no_window(panel, scene, tmp_path):
+    layer = panel.create_layer(str(tmp_path / "off.gpkg"))
+    panel.mark_tool.marked.emit(125.2, 38.6)  # 20 km from the scene
+    feature = next(layer.getFeatures())
+    for name in ("scene_source", "window_col", "window_width"):
+        assert feature[name] is None or feature[name].isNull(), name
+    QgsProject.instance().removeAllMapLayers()
+
+
+def test_the_ais_column_shows_its_whole_text(panel):
+    from bai_mei_plugin.core.identify import Candidate
+    from bai_mei_plugin.tasks.analysis_tasks import AnalysisResult
+
+    best = Candidate("S-1", 412000001, "BAI MEI 8", None, 0.9, "dark and reachable", 0.95, 1, "5 hatches", 125.4, 38.7)
+
+    class Done:
+        result = AnalysisResult("Most likely BAI MEI 8.", [], [best])
+
+    panel.add_candidates_layer = lambda ranked: None  # the layer is another test's subject
+    panel.on_identified(Done())
+    table = panel.page.candidateRankTable
+    column = next(i for i in range(panel.model.columnCount()) if panel.model.headerData(i, 1) == "AIS")
+    assert table.horizontalHeader().sectionSize(column) >= table.fontMetrics().horizontalAdvance("dark and reachable")
+    tip = panel.proxy.data(panel.proxy.index(0, column), 3)  # Qt.ToolTipRole
+    assert "dark and reachable" in tip and "5 hatches" in tip
+
+
+def test_who_could_it_be_does_not_move_when_the_texts_change(panel, dock):
+    page = panel.page
+    dock.tabs.setCurrentWidget(page)
+    before = page.identifyButton.mapTo(page, page.identifyButton.rect().topLeft())
+    long_text = "<b>S-20170616-010203-abcd</b> on 20170616_010203_ssc1: " + "5 hatches · 4 cranes · black hull " * 4
+    panel.set_label(page.sightingLabel, long_text)
+    panel.set_label(page.reasonsLabel, "Most likely BAI MEI 8 (MMSI 412000001): dark and reachable. " * 5)
+    page.layout().activate()
+    assert page.identifyButton.mapTo(page, page.identifyButton.rect().topLeft()) == before
+    assert page.sightingLabel.toolTip() == long_text  # the whole text, where the label cuts it
+    shown = page.sightingLabel.text()
+    assert shown.endswith(" …") and long_text.startswith(shown[:-2])  # cut at a word, no line half shown
+    assert page.sightingLabel.heightForWidth(page.sightingLabel.width()) <= page.sightingLabel.height()
+
+
+def test_chip_view_shows_two_dates_bow_up_at_1_2500(panel, scene, tmp_path):
+    from qgis.core import QgsMapRendererSequentialJob
+
+    from bai_mei_plugin.demo.nampo import BERTH_HEADING_DEG, BERTH_LAT, BERTH_LON
+    from bai_mei_plugin.qgis_io.sightings_layer import add_sighting, scene_attributes
+
+    layer = panel.create_layer(str(tmp_path / "chips.gpkg"))
+    on_scene = {**scene_attributes(scene, BERTH_LON, BERTH_LAT), "heading_deg": BERTH_HEADING_DEG}
+    first = add_sighting(layer, BERTH_LON, BERTH_LAT, {**on_scene, "observed_at": 1497574923, "candidate_mmsi": 1})
+    add_sighting(layer, BERTH_LON, BERTH_LAT, {**on_scene, "observed_at": 1499307600, "candidate_mmsi": 1})
+    add_sighting(layer, BERTH_LON, BERTH_LAT, {**on_scene, "observed_at": 1499307600, "candidate_mmsi": 2})
+    layer.selectByIds([first])
+    view = panel.show_chips()
+    assert len(view.panes) == 2
+    assert [p.caption.text()[:13] for p in view.panes] == ["<b>2017-06-16", "<b>2017-07-06"]
+    canvas = view.panes[0].canvas
+    assert canvas.scale() == pytest.approx(2500, rel=0.05)
+    assert canvas.rotation() == pytest.approx(148)  # 212° turned bow up
+    job = QgsMapRendererSequentialJob(canvas.mapSettings())
+    job.start()
+    job.waitForFinished()
+    image = job.renderedImage()
+    size = image.width()
+    metre = size / (2500 * size / canvas.mapSettings().outputDpi() * 0.0254)  # pixels per metre on the ground
+
+    def dark(dx_m, dy_m):  # metres right and up of the centre, on screen
+        return image.pixelColor(int(size / 2 + dx_m * metre), int(size / 2 - dy_m * metre)).blue() < 60
+
+    assert dark(0, 0) and dark(0, 70) and dark(0, -70)  # the hull runs up and down the chip
+    assert not dark(40, 0) and not dark(-40, 0)  # water either side: the ship is turned upright
+    view.close()
+    QgsProject.instance().removeAllMapLayers()
+
+
+def test_chip_view_of_a_sighting_without_a_scene_says_why(panel, tmp_path):
+    from bai_mei_plugin.qgis_io.sightings_layer import add_sighting
+
+    layer = panel.create_layer(str(tmp_path / "noscene.gpkg"))
+    fid = add_sighting(layer, 125.4, 38.7, {"scene_source": str(tmp_path / "gone.tif"), "observed_at": 1497574923})
+    layer.selectByIds([fid])
+    view = panel.show_chips()
+    assert len(view.panes) == 1 and view.panes[0].canvas is None
+    assert "gone.tif" in view.panes[0].note.text() and "cannot be opened" in view.panes[0].note.text()
+    view.close()
+    QgsProject.instance().removeAllMapLayers()

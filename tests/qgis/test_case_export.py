@@ -299,9 +299,10 @@ def test_a_kml_export_is_cancelled_from_the_feedback_inside_its_file(tmp_path):
     with pytest.raises(Canceled):
         export_layers([tracks_layer(1000, 100_000)], str(tmp_path), ["geojson", "kml"], "big", feedback)
     assert os.listdir(tmp_path) == []  # neither the finished GeoJSON nor the partial KML is left
-    # the GeoJSON done (50 %), the KML's start, its first 200 of 1,000 features (60 %, cancelled there); then the
-    # writer stopped at its next check instead of going on to the end of the file
-    assert feedback.seen == [50.0, 50.0, 60.0]
+    # the GeoJSON's start, its first 500 of 1,000 features (25 %), the next 500, its end and the file done (50 %),
+    # the KML's start, its first 200 of 1,000 features (60 %, cancelled there); then the writer stopped at its next
+    # check instead of going on to the end of the file
+    assert feedback.seen == [0.0, 25.0, 50.0, 50.0, 50.0, 50.0, 60.0]
 
 
 def test_bad_requests_are_refused(case, tmp_path):
@@ -562,3 +563,80 @@ def test_exportcase_algorithm_writes_layers_and_report(case_report_layers, tmp_p
     assert all(os.path.exists(p) for p in written)
     with pytest.raises(Exception, match="already exist"):
         processing.run(algorithm, params)
+
+
+def test_the_report_shows_the_chip_of_each_sighting_marked_on_a_scene(case_report_layers, tmp_path, qgis_new_project):
+    from qgis.core import QgsRasterLayer
+
+    from bai_mei_plugin.demo.nampo import BERTH_LAT, BERTH_LON
+    from bai_mei_plugin.qgis_io.sightings_layer import scene_attributes
+    from tests.qgis.ship_scene import write_ship_scene
+
+    scene = QgsRasterLayer(write_ship_scene(str(tmp_path / "SCENE-1.tif")), "SCENE-1", "gdal")
+    sightings = case_report_layers[5]
+    hostile = "<script>alert('x')</script> [%ENV('HOME')%]"
+    on_scene = scene_attributes(scene, BERTH_LON, BERTH_LAT, size_m=200)
+    add_sighting(
+        sightings,
+        BERTH_LON,
+        BERTH_LAT,
+        {**on_scene, "sighting_id": "S-2", "observed_at": T0 + 2 * H, "hatch_count": 5, "funnel_markings": hostile},
+    )
+    gone = {**on_scene, "scene_source": str(tmp_path / "deleted.tif")}
+    add_sighting(sightings, BERTH_LON, BERTH_LAT, {**gone, "sighting_id": "S-3", "observed_at": T0 + 3 * H})
+    layers = case_layers(case_report_layers)
+    pdf, page = tmp_path / "chips.pdf", tmp_path / "chips.html"
+    write_case_report(QgsProject.instance(), layers, guess_vessel(layers), str(pdf), str(page))
+    assert page_count(pdf.read_bytes()) == 5  # a page of chips after the four of the report
+    text = page.read_text(encoding="utf-8")
+    chips = re.search(r"<div id='chips'>.*?</div>", text, re.S).group(0)
+    figures = re.findall(r"<figure class='chip'>.*?</figure>", chips, re.S)
+    assert len(figures) == 2  # S-1 was not marked on a scene: no chip
+    assert "<b>S-2</b>" in figures[0] and "data:image/png;base64," in figures[0]
+    assert "Hatches: 5" in figures[0] and "&lt;script&gt;" in figures[0] and "<script>" not in text
+    assert "<b>S-3</b>" in figures[1] and "deleted.tif is missing" in figures[1] and "<img" not in figures[1]
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(".")]  # no chip pictures left behind
+
+
+def test_a_chip_is_the_scene_around_the_window(tmp_path):
+    from bai_mei_plugin.qgis_io.case_report import sighting_chips
+    from bai_mei_plugin.qgis_io.sightings_layer import add_sighting as add
+    from tests.qgis.ship_scene import HULL, write_ship_scene
+
+    path = write_ship_scene(str(tmp_path / "scene.tif"))
+    layer = create_sightings_layer(str(tmp_path / "one.gpkg"))
+    window = {"window_col": 150, "window_row": 150, "window_width": 100, "window_height": 100}
+    add(layer, 125.4, 38.7, {"sighting_id": "S-9", "scene_source": path, **window, "length_m": 169.0})
+    (chip,) = sighting_chips(layer)
+    assert chip.image is not None and (chip.image.width(), chip.image.height()) == (100, 100)
+    colour = chip.image.pixelColor(50, 50)
+    assert (colour.red(), colour.green(), colour.blue()) == HULL and chip.features == ["Length (m): 169"]
+
+
+def test_a_cancel_reaches_the_writer_busy_in_another_thread():
+    """The export runs in a task's thread, busy inside GDAL's writer: the Cancel pressed on the main thread must reach
+    the writer's feedback at once, not wait (queued) for that thread's event loop, which does not run until the file
+    is written."""
+    import threading
+    import time
+
+    from qgis.core import QgsFeedback
+
+    from bai_mei_plugin.qgis_io.case_export import _writer_feedback
+
+    parent, started, seen = QgsFeedback(), threading.Event(), []
+
+    def writer():
+        child = _writer_feedback(parent)  # made in the writer's thread, as the export makes it
+        started.set()
+        deadline = time.monotonic() + 5  # a bound only a lost Cancel would reach
+        while not child.isCanceled() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen.append(child.isCanceled())
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    started.wait(5)
+    parent.cancel()
+    thread.join(10)
+    assert seen == [True]

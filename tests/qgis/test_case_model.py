@@ -113,7 +113,10 @@ def test_case_model_runs_every_step(provider, voyage_csv, tmp_path):
     assert gap["suspicion_level"] in ("none", "low", "medium", "high")
     areas = QgsVectorLayer(results["reach:reachable areas"], "areas", "ogr")
     assert areas.featureCount() == 1 and next(areas.getFeatures())["mmsi"] == 367000001
-    assert child["reach"]["VISIT_COUNT"] == 0  # the gazetteer's ports are in East Asia, far from this voyage
+    # the default ports are the World Port Index: the Gulf of Mexico's ports within reach of this gap are candidates
+    visits = QgsVectorLayer(results["reach:candidate visits"], "visits", "ogr")
+    assert child["reach"]["VISIT_COUNT"] == visits.featureCount() > 0
+    assert all(-100 < f.geometry().asPoint().x() < -80 for f in visits.getFeatures())
     assert child["visits"]["VISIT_COUNT"] == 0 and child["meet"]["ENCOUNTER_COUNT"] == 0
     assert child["odd"]["ANOMALY_COUNT"] >= 1  # IMO9000001 in the fixture fails the check digit
     assert child["imagery"]["FOOTPRINT_COUNT"] == 0  # the synthetic catalogue covers Korea, not the Gulf of Mexico

@@ -3,6 +3,7 @@
 import processing
 import pytest
 from qgis.core import (
+    NULL,
     QgsDataSourceUri,
     QgsProcessingContext,
     QgsProcessingException,
@@ -256,3 +257,70 @@ def test_gaps_written_to_a_server_table_open_as_a_postgis_layer(provider, qgis_c
     assert details.outputName == "OUTPUT_LAYER"
     details.postProcessor().postProcessLayer(table, context, QgsProcessingFeedback())
     assert table.temporalProperties().isActive() and table.temporalProperties().endField() == "on_time"
+
+
+class _Log(QgsProcessingFeedback):
+    """The algorithm's messages, kept to be read."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def pushInfo(self, info):  # noqa: N802 - QGIS's name
+        self.lines.append(info)
+        super().pushInfo(info)
+
+
+def _python(value):
+    """A field value as Python: QGIS gives missing values as a NULL QVariant."""
+    return None if value is None or value == NULL else value
+
+
+def test_last_known_values_by_index_lookups_and_the_advice_without_the_index(provider, qgis_connection):
+    """An indexed table gets index lookups for the last known draught, destination and name (duplicates of one second
+    and invalid reports skipped), the same as the window statement; a table without the index gets the CREATE INDEX
+    in the log."""
+    import psycopg2
+
+    name, _data, server = qgis_connection
+    conn = psycopg2.connect(**server.params)
+    pg_tests.load(conn, pg_tests.last_known_reports(), "known_indexed")
+    pg_tests.index_time_columns(conn, "known_indexed")
+    with conn.cursor() as cur:  # the later duplicate of a second comes first on a backward walk of the index
+        cur.execute("UPDATE known_indexed SET ts = ts + interval '0.4 s' WHERE vessel_name = 'LOSER'")
+    conn.commit()
+    conn.close()
+    columns = {
+        "CONNECTION": name,
+        "TIME_COLUMN": "ts",
+        "GEOMETRY_COLUMN": "geom",
+        "DRAUGHT_COLUMN": "draught",
+        "NAME_COLUMN": "vessel_name",
+        "DESTINATION_COLUMN": "destination",
+        "OUTPUT_GAPS": "memory:",
+    }
+    for table, advised in (("public.known_indexed", False), ("public.ais", True)):
+        log = _Log()
+        result = processing.run("baimei:detectgapspostgis", dict(columns, TABLE=table), feedback=log)
+        advice = [line for line in log.lines if "CREATE INDEX ON" in line]
+        assert bool(advice) == advised, log.lines
+        if advised:
+            assert advice == [
+                '"public"."ais" has no index on ("mmsi", "ts"): every report was sorted for the last known draught, '
+                "destination and name, which is slow on a large table. Create the index once with: "
+                'CREATE INDEX ON "public"."ais" ("mmsi", "ts");'
+            ]
+            continue
+        got = [
+            (
+                f["mmsi"],
+                f["draught_before"],
+                f["draught_after"],
+                f["destination_before"],
+                f["destination_after"],
+                f["vessel_name"],
+            )
+            for f in result["OUTPUT_GAPS"].getFeatures()
+        ]
+        got = [tuple(_python(v) for v in row) for row in got]
+        assert got == [(e[0], *e[3:]) for e in pg_tests.LAST_KNOWN_EXPECTED]  # gaps in (mmsi, off_time) order

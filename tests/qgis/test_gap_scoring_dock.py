@@ -281,11 +281,11 @@ def test_the_weights_button_opens_the_dialog_and_a_refused_value_is_a_message(
     scored(dock, qtbot)
 
     def accept_with(name, value):
-        def exec_(dialog):
+        def fake_exec(dialog):
             dialog.spins[name].setValue(value)
             return 1
 
-        monkeypatch.setattr(WeightsDialog, "exec_", exec_)
+        monkeypatch.setattr(WeightsDialog, "exec", fake_exec)
 
     accept_with("watchlist", 9.0)
     dock.weightsButton.click()

@@ -146,7 +146,8 @@ def test_bundled_catalogue_over_the_gaps_reachable_area(dock, qtbot, bai_mei_csv
     west, south, east, north = chosen.footprint.geometry.bounds
     extent = canvas.extent()
     assert extent.contains(QgsRectangle(west, south, east, north)) and extent.width() < 1.0
-    assert "No preview" in dock.imageryPreviewLabel.text()  # the synthetic scenes have no thumbnails
+    preview = dock.imageryPreviewLabel.pixmap()  # the synthetic scene's thumbnail, beside the catalogue
+    assert preview is not None and not preview.isNull()
     # map -> table
     first = next(f for f in layer.getFeatures() if f["item_id"] == JUNE_NAMPO[0])
     layer.selectByIds([first.id()])
@@ -159,9 +160,11 @@ def test_bundled_catalogue_over_the_gaps_reachable_area(dock, qtbot, bai_mei_csv
     index = next(i for i, r in enumerate(dock.imagery.results.order) if r.footprint.item_id == JUNE_NAMPO[1])
     qtbot.mouseClick(timeline, Qt.LeftButton, pos=QPoint(int(timeline.x_of(timeline.ticks[index].time)), 10))
     assert dock.imagery.results.selected().footprint.item_id == JUNE_NAMPO[1]
-    # no image behind a synthetic footprint: the message bar says so
+    # the synthetic scene behind the footprint goes into the data set's group
     dock.imageryAddButton.click()
-    assert any("has no image to add" in m for m in qgis_iface.messageBar().get_messages(Qgis.Info))
+    qtbot.waitUntil(lambda: dock.imagery.results.scene_task is None, timeout=15000)
+    scene = QgsProject.instance().mapLayersByName(f"{JUNE_NAMPO[1]} (visual)")
+    assert len(scene) == 1 and scene[0].isValid() and group.findLayer(scene[0].id()) is not None
     # a second search replaces the footprints layer
     search(dock, qtbot)
     assert len(footprints_layers()) == 1 and footprints_layers()[0] is not layer

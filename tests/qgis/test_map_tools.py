@@ -58,6 +58,12 @@ def test_mark_vessel_emits_lon_lat_in_any_crs(canvas):
     assert canvas.mapTool() is None and hints[-1] == ""
 
 
+def click(tool, canvas, lon, lat, button=Qt.LeftButton):
+    at = pixel(canvas, lon, lat)
+    tool.canvasPressEvent(QgsMapMouseEvent(canvas, QEvent.MouseButtonPress, at, button, button))
+    tool.canvasReleaseEvent(QgsMapMouseEvent(canvas, QEvent.MouseButtonRelease, at, button, button))
+
+
 def test_measure_hull_gives_geodesic_length_and_heading(canvas):
     tool = MeasureHullTool(canvas)
     canvas.setMapTool(tool)
@@ -67,19 +73,38 @@ def test_measure_hull_gives_geodesic_length_and_heading(canvas):
     tool.canvasPressEvent(mouse(canvas, QEvent.MouseButtonPress, pixel(canvas, *bow)))
     tool.canvasMoveEvent(mouse(canvas, QEvent.MouseMove, pixel(canvas, 125.151, 38.700)))
     assert tool.band.numberOfVertices() == 2
-    tool.canvasReleaseEvent(mouse(canvas, QEvent.MouseButtonRelease, pixel(canvas, *stern)))
+    tool.canvasReleaseEvent(mouse(canvas, QEvent.MouseButtonRelease, pixel(canvas, *stern)))  # a drag
     ((length, heading),) = got
     expected, _ = geodesic(QgsPointXY(*stern), QgsPointXY(*bow))
     assert expected == pytest.approx(173.9, abs=0.5)  # 0.002° of longitude at 38.7° N on WGS 84
     assert length == pytest.approx(expected, rel=0.02)  # within a pixel of the drawn points
     assert heading == pytest.approx(90, abs=2)
-    # beam mode
-    tool.beam = True
+    # then two clicks across the hull: the beam
     beams = []
     tool.measured_beam.connect(beams.append)
-    tool.canvasPressEvent(mouse(canvas, QEvent.MouseButtonPress, pixel(canvas, 125.151, 38.7001)))
-    tool.canvasReleaseEvent(mouse(canvas, QEvent.MouseButtonRelease, pixel(canvas, 125.151, 38.6999)))
+    click(tool, canvas, 125.151, 38.7001)
+    assert not beams and len(tool.points) == 3  # bow, stern and one side
+    click(tool, canvas, 125.151, 38.6999)
     assert beams and beams[0] == pytest.approx(22.2, rel=0.1)
+    assert tool.points == [] and tool.band.numberOfVertices() == 0  # ready for the next ship
+
+
+def test_measure_hull_by_clicks_bow_stern_then_beam(canvas):
+    tool = MeasureHullTool(canvas)
+    canvas.setMapTool(tool)
+    got, beams = [], []
+    tool.measured.connect(lambda length, heading: got.append((length, heading)))
+    tool.measured_beam.connect(beams.append)
+    click(tool, canvas, 125.150, 38.7010)  # bow, north of the stern: heading 0°
+    assert got == []
+    click(tool, canvas, 125.150, 38.6990)
+    ((length, heading),) = got
+    assert length == pytest.approx(222.1, rel=0.02) and min(heading, 360 - heading) < 2
+    # a right click gives up the beam: the next clicks start a new length
+    click(tool, canvas, 125.150, 38.70, Qt.RightButton)
+    click(tool, canvas, 125.1510, 38.70)
+    click(tool, canvas, 125.1490, 38.70)
+    assert len(got) == 2 and beams == []
 
 
 def test_escape_cancels_a_measurement(canvas):
@@ -97,3 +122,29 @@ def test_geodesic_against_a_known_length():
     # one degree of latitude at the equator on WGS 84: 110,574.4 m
     length, bearing = geodesic(QgsPointXY(0, 0), QgsPointXY(0, 1))
     assert length == pytest.approx(110574.4, abs=1.0) and bearing == pytest.approx(0, abs=1e-6)
+
+
+def test_measure_hull_on_a_rendered_ship(canvas, tmp_path):
+    """The scene's dark hull (169 m x 27 m, heading 212°, 0.8 m pixels in UTM) on the canvas; clicks at its ends
+    as found in the scene's pixels give 169 ± 8 m in the canvas's CRS."""
+    from qgis.core import QgsRasterLayer
+
+    from tests.qgis.ship_scene import hull_ends, write_ship_scene
+
+    path = write_ship_scene(str(tmp_path / "ship.tif"))
+    scene = QgsRasterLayer(path, "ship", "gdal")
+    assert scene.isValid()
+    canvas.setLayers([scene])
+    box = QgsCoordinateTransform(scene.crs(), canvas.mapSettings().destinationCrs(), QgsProject.instance())
+    canvas.setExtent(box.transformBoundingBox(scene.extent()))
+    tool = MeasureHullTool(canvas)
+    canvas.setMapTool(tool)
+    got, beams = [], []
+    tool.measured.connect(lambda length, heading: got.append((length, heading)))
+    tool.measured_beam.connect(beams.append)
+    stern, bow = sorted(hull_ends(path), key=lambda p: -p[1])  # the bow is the south-west end (heading 212°)
+    click(tool, canvas, *bow)
+    click(tool, canvas, *stern)
+    ((length, heading),) = got
+    assert length == pytest.approx(169, abs=8)
+    assert heading == pytest.approx(212, abs=3)  # UTM's grid north is 1.5° off true north here

@@ -179,7 +179,7 @@ def test_plugin_loader_starts_and_unload_removes_everything(profile_home, qgis_i
             "baimei:detectgaps",
         }
         actions = [a for a, _ in plugin.actions]
-        assert len(actions) == 2
+        assert [a.objectName() for a in actions] == ["baimei_importais", "baimei_detectgaps", "baimei_packages"]
         assert qgis_iface.addPluginToVectorMenu.call_count >= 2
         errors = []
         qgis.utils.showException = lambda *args, **kwargs: errors.append(args[:3])

@@ -143,3 +143,94 @@ def test_task_cancel_ends_the_network_thread(qgis_app):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- scenes on the map: the Planet key and the Planetary Computer token are nowhere but in memory -----------------
+
+from tests.qgis.test_scene_access_gdal import (  # noqa: E402 (the scene tests' loopback servers and COG)
+    PLANET_TOKEN,
+    SIG_1,
+    STORAGE_SIG,
+    PlanetaryComputer,
+    RealisticPlanet,
+    cog,  # noqa: F401 (a fixture)
+    loopback,  # noqa: F401 (a fixture)
+    planet_access,
+    planet_api,
+    realistic_footprint,
+    storage,  # noqa: F401 (a fixture)
+)
+
+
+def _scene_errors(attempts):
+    """The message and details of the BaiMeiError each attempt raised (what the user and the log see)."""
+    from bai_mei_plugin.core.errors import BaiMeiError
+
+    texts = []
+    for attempt in attempts:
+        try:
+            attempt()
+        except BaiMeiError as exc:
+            texts.append(f"{exc.message}\n{exc.details}")
+    return texts
+
+
+def test_scene_keys_and_tokens_are_nowhere_after_opening_scenes(loopback, storage, key_config, tmp_path):  # noqa: F811
+    from pathlib import Path
+
+    from osgeo import gdal
+    from qgis.core import QgsProject
+
+    from bai_mei_plugin.qgis_io import gdal_access
+    from bai_mei_plugin.qgis_io.network import credentials_for
+    from bai_mei_plugin.qgis_io.scenes import open_scene
+
+    logged = []
+    QgsApplication.messageLog().messageReceived.connect(lambda message, *_: logged.append(message))
+    pc = PlanetaryComputer(loopback)
+    planet_api(loopback, "storage", basic=BASIC)
+    credentials = credentials_for(key_config)  # the key read from QgsAuthManager when a request is sent
+    pc_layer = open_scene(gdal_access.apply_access(pc.access(), now=1796300000))
+    planet_layer = open_scene(gdal_access.apply_access(planet_access(loopback, credentials)))
+    # a real Planet asset: a download?token=... location redirected to signed storage, downloaded into the case folder
+    RealisticPlanet(loopback, storage, basic=BASIC)
+    scenes = tmp_path / "case_scenes"
+    access = planet_access(loopback, credentials, folder=str(scenes), footprint=realistic_footprint())
+    downloaded_layer = open_scene(gdal_access.apply_access(access))
+    assert pc_layer.isValid() and planet_layer.isValid() and downloaded_layer.isValid()
+    assert any(r[4] == BASIC for r in loopback.requests)  # the key was used, so finding it nowhere means something
+    # failures: the blob service refuses the token; Planet refuses the key (the error is built with it in hand)
+    pc.current = "another-signature"
+    gdal.VSICurlClearCache()  # else GDAL answers from the blocks it already read
+    errors = _scene_errors(
+        [
+            lambda: open_scene(gdal_access.apply_access(pc.access(), now=1796300000)),
+            lambda: (planet_api(loopback, "planet", basic="Basic another"), planet_access(loopback, credentials)),
+        ]
+    )
+    assert len(errors) == 2
+    project = QgsProject.instance()
+    layers = [pc_layer, planet_layer, downloaded_layer]
+    project.addMapLayers(layers)
+    project_file = tmp_path / "case.qgs"
+    assert project.write(str(project_file))
+    QgsSettings().sync()
+    settings_file = Path(QgsSettings().fileName())
+    places = {
+        "project file": project_file.read_bytes(),
+        "settings": settings_file.read_bytes() if settings_file.exists() else b"",
+        "log": "\n".join(logged).encode(),
+        "layer sources": "\n".join(layer.source() for layer in layers).encode(),
+        "scene folder": "\n".join(path.name for path in scenes.iterdir()).encode(),
+        "errors": "\n".join(errors).encode(),
+    }
+    secret_forms = (
+        KEY.encode(),
+        BASIC.split()[1].encode(),
+        SIG_1.encode(),
+        PLANET_TOKEN.encode(),
+        STORAGE_SIG.encode(),
+    )
+    leaks = [name for name, content in places.items() if any(form in content for form in secret_forms)]
+    project.removeAllMapLayers()
+    assert not leaks, f"the Planet key or the PC token was written to: {leaks}"

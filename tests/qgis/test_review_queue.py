@@ -152,11 +152,11 @@ def test_the_table_context_menu_marks_and_clears(dock, qtbot, scored_world, monk
     titles = []
 
     def choose(title):
-        def exec_(menu, *_args):
+        def fake_exec(menu, *_args):
             titles.append([a.text() for a in menu.actions() if not a.isSeparator()])
             next(a for a in menu.actions() if a.text() == title).trigger()
 
-        monkeypatch.setattr(QMenu, "exec_", exec_)
+        monkeypatch.setattr(QMenu, "exec", fake_exec)
 
     select(dock, 1)
     gap = dock.gaps.selected_gap()

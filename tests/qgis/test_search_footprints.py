@@ -20,12 +20,14 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDateTime, Qt
 
+from bai_mei_plugin.demo.nampo import NAMPO_LAT, NAMPO_LON
 from bai_mei_plugin.paths import resource_path
 from bai_mei_plugin.qgis_io.network import proxies_from_settings
 
 DATA = Path(__file__).resolve().parents[1] / "unit" / "data" / "footprints"
 CATALOGUE = resource_path("catalogues", "bai_mei_8_synthetic.geojson")
-NAMPO = (125.150, 38.700)
+NAMPO = (NAMPO_LON, NAMPO_LAT)  # the real port, where the synthetic SkySat collects are
+PLANET_FIXTURE_NAMPO = (125.150, 38.700)  # where the recorded Planet answers (tests/unit/data) put their footprints
 API_KEY = "PLAK-test-9f3b2c7d1e"  # a made-up key; the test checks it is never written anywhere
 
 
@@ -202,7 +204,7 @@ def test_planet_key_from_the_auth_db_is_sent_and_never_written(provider, httpser
     output = tmp_path / "footprints.gpkg"
     result = run(
         {
-            "AOI": point_layer(*NAMPO),
+            "AOI": point_layer(*PLANET_FIXTURE_NAMPO),
             "START": utc("2017-06-01T00:00:00Z"),
             "END": utc("2017-07-31T00:00:00Z"),
             "SOURCE": 1,
@@ -222,7 +224,7 @@ def test_planet_key_from_the_auth_db_is_sent_and_never_written(provider, httpser
     with pytest.raises(QgsProcessingException) as refused:
         run(
             {
-                "AOI": point_layer(*NAMPO),
+                "AOI": point_layer(*PLANET_FIXTURE_NAMPO),
                 "START": utc("2017-06-01T00:00:00Z"),
                 "END": utc("2017-07-31T00:00:00Z"),
                 "SOURCE": 1,

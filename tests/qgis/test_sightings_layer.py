@@ -8,7 +8,7 @@ import sys
 import textwrap
 
 import pytest
-from qgis.core import QgsExpression, QgsExpressionContext, QgsVectorLayer, QgsVectorLayerUtils
+from qgis.core import QgsExpression, QgsExpressionContext, QgsProject, QgsVectorLayer, QgsVectorLayerUtils
 from qgis.PyQt.QtCore import QDateTime, QVariant
 
 from bai_mei_plugin.core.errors import BaiMeiError
@@ -238,3 +238,82 @@ def test_sightings_survive_a_killed_session(gpkg):
     assert [round(f.geometry().asPoint().x()) for f in features] == [125, 126, 127]
     assert all(isinstance(f["observed_at"], QDateTime) for f in features)
     assert widget(layer, "hull_colour")[0] == "ValueMap"  # the stored form survived too
+
+
+# --- where on the image a sighting was marked ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scene(tmp_path):
+    from qgis.core import QgsRasterLayer
+
+    from tests.qgis.ship_scene import write_ship_scene
+
+    layer = QgsRasterLayer(write_ship_scene(str(tmp_path / "SYNTHETIC_20170616_ssc1.tif")), "scene", "gdal")
+    assert layer.isValid()
+    return layer
+
+
+def test_marked_window_is_the_pixels_around_the_mark(scene):
+    from bai_mei_plugin.demo.nampo import BERTH_LAT, BERTH_LON
+    from bai_mei_plugin.qgis_io.sightings_layer import scene_attributes, scene_under
+    from tests.qgis.ship_scene import SIZE_PX
+
+    assert scene_under(BERTH_LON, BERTH_LAT, [scene]) is scene
+    assert scene_under(BERTH_LON + 0.01, BERTH_LAT, [scene]) is None  # 870 m east: off the 320 m scene
+    found = scene_attributes(scene, BERTH_LON, BERTH_LAT, size_m=160)
+    assert found["image_id"] == "SYNTHETIC_20170616_ssc1"  # the file's name: Add to map gave it no item id
+    assert found["scene_source"] == scene.source()
+    # 160 m at 0.8 m pixels: 200 pixels square, centred on the ship in the middle of the 400-pixel scene
+    assert found["window_width"] == pytest.approx(200, abs=2) and found["window_height"] == pytest.approx(200, abs=2)
+    assert found["window_col"] == pytest.approx(SIZE_PX / 2 - 100, abs=2)
+    assert found["window_row"] == pytest.approx(SIZE_PX / 2 - 100, abs=2)
+    # near the edge the window is clipped to the scene
+    corner = scene_attributes(scene, BERTH_LON - 0.0017, BERTH_LAT, size_m=160)  # 148 m west of the centre
+    assert corner["window_col"] == 0 and corner["window_width"] < 150
+    scene.setCustomProperty("baimei/scene_item_id", "20170616_010203_ssc1")
+    assert scene_attributes(scene, BERTH_LON, BERTH_LAT)["image_id"] == "20170616_010203_ssc1"
+
+
+def test_a_chip_is_cut_from_the_scene(scene):
+    from bai_mei_plugin.qgis_io.sightings_layer import read_chip
+    from tests.qgis.ship_scene import HULL, WATER
+
+    chip = read_chip(scene.source(), (100, 100, 200, 200), max_side=100)
+    assert (chip.width(), chip.height()) == (100, 100)
+    centre, corner = chip.pixelColor(50, 50), chip.pixelColor(2, 2)
+    assert (centre.red(), centre.green(), centre.blue()) == HULL  # the ship in the middle
+    assert (corner.red(), corner.green(), corner.blue()) == WATER
+    with pytest.raises(BaiMeiError, match="missing.tif is missing"):
+        read_chip(scene.source().replace("SYNTHETIC_20170616_ssc1", "missing"), (0, 0, 10, 10))
+
+
+def test_a_layer_of_an_earlier_release_gets_the_new_fields(tmp_path):
+    from qgis.core import QgsVectorFileWriter
+
+    from bai_mei_plugin.qgis_io.compat import field
+    from bai_mei_plugin.qgis_io.sightings_layer import is_sightings_layer, upgrade_sightings_layer
+
+    old = QgsVectorLayer("Point?crs=EPSG:4326", "sightings", "memory")
+    old.dataProvider().addAttributes([field(s.name, s.kind) for s in SIGHTING_FIELDS if s.tab != "Image"])
+    old.updateFields()
+    path = str(tmp_path / "old.gpkg")
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName, options.layerName = "GPKG", "sightings"
+    QgsVectorFileWriter.writeAsVectorFormatV2(old, path, QgsProject.instance().transformContext(), options)
+    layer = QgsVectorLayer(f"{path}|layername=sightings", "sightings", "ogr")
+    assert is_sightings_layer(layer)
+    assert upgrade_sightings_layer(layer) == [
+        "scene_source",
+        "window_col",
+        "window_row",
+        "window_width",
+        "window_height",
+    ]
+    assert upgrade_sightings_layer(layer) == []
+    again = QgsVectorLayer(f"{path}|layername=sightings", "again", "ogr")
+    assert "window_height" in again.fields().names()  # written to the file
+    add_sighting(layer, 125.4, 38.7, {"window_col": 3, "scene_source": "/data/scene.tif"})
+    assert next(again.getFeatures())["window_col"] == 3
+    points = QgsVectorLayer("Point?crs=EPSG:4326&field=name:string&field=locode:string", "ports", "memory")
+    assert not is_sightings_layer(points)

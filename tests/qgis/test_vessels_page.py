@@ -160,7 +160,7 @@ def test_import_through_the_dialog_then_remove(page, qgis_iface, monkeypatch):
         form.nameEdit.setText("My list")
         return QDialog.Accepted
 
-    monkeypatch.setattr(vessels_panel.ImportForm, "exec_", accept)
+    monkeypatch.setattr(vessels_panel.ImportForm, "exec", accept)
     dialog = WatchlistsDialog(panel, widget)
     dialog.importButton.click()
     assert seen == {"name": "generic list", "date": "2024-05-17"}  # prefilled from the file
@@ -193,7 +193,7 @@ def test_a_bad_file_or_date_goes_to_the_message_bar(page, qgis_iface, tmp_path, 
         form.dateEdit.setText("March 2023")
         return QDialog.Accepted
 
-    monkeypatch.setattr(vessels_panel.ImportForm, "exec_", typed_wrong)
+    monkeypatch.setattr(vessels_panel.ImportForm, "exec", typed_wrong)
     assert panel.import_file(str(DATA / "latin1_list.csv")) is None
     assert qgis_iface.messageBar().get_messages(Qgis.Warning)[-1] == (
         "Bai Mei:The published date 'March 2023' is not a date: expected YYYY-MM-DD."

@@ -231,7 +231,7 @@ def test_missing_archive_and_shore_without_land(tmp_path):
 
 def test_clear_message_without_dask(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
-    with pytest.raises(BaiMeiError, match=r"Dask is not installed: pip install 'dask\[distributed\]'"):
+    with pytest.raises(BaiMeiError, match=r"Dask is not installed: install it from QGIS with Vector ▸ Bai Mei"):
         dask_gaps.require_dask()
 
 

@@ -55,10 +55,9 @@ def test_an_unknown_source_names_the_known_ones():
     assert "'sentinelhub'" in raised.value.message and "stac (STAC API)" in raised.value.message
 
 
-def test_only_planet_refuses_to_put_a_scene_on_the_map():
-    refusal = sources.get("planet").scene_refusal("20170616_021000_ssc1")
-    assert "20170616_021000_ssc1" in refusal and "Planet Explorer" in refusal
-    assert sources.get("stac").scene_refusal("x") is None and sources.get("static").scene_refusal("x") is None
+def test_no_source_refuses_a_scene_up_front_planet_activates_it_at_add_to_map():
+    assert all(sources.get(s).scene_refusal("20170616_021000_ssc1") is None for s in ("planet", "stac", "static"))
+    assert type(sources.get("planet")).scene_access is not sources.ImagerySource.scene_access
 
 
 def test_planet_without_a_key_says_what_to_configure():

@@ -20,7 +20,7 @@ from tests.pg_server import PgServer, unavailable_reason
 psycopg2 = pytest.importorskip("psycopg2", reason="the PostGIS engine tests need psycopg2 (python3-psycopg2)")
 from psycopg2 import sql  # noqa: E402
 
-from bai_mei_plugin.engines.postgis_gaps import DISTANCE_SCALE, detect_gaps_postgis  # noqa: E402
+from bai_mei_plugin.engines.postgis_gaps import DISTANCE_SCALE, detect_gaps_postgis, explain_gaps_postgis  # noqa: E402
 from bai_mei_plugin.engines.postgis_land import (  # noqa: E402
     LandTable,
     ServerLand,
@@ -587,3 +587,202 @@ def test_the_postgis_gap_engine_behind_the_common_interface(pg_server, conn, dat
     again = written.find_gaps(GapCriteria())
     assert written.written_table == ("public", "engine_gaps")
     assert len(read_table(conn, "public.engine_gaps")) == len(again.gaps) == len(in_process_gaps(data, GapCriteria()))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Index lookups (a relation with an index on (mmsi, time)): the same gaps as the window statement and in process
+
+
+def index_time_columns(conn, table: str) -> None:
+    """Indexes led by (mmsi, time) for both time columns of a test table: the engine then uses index lookups."""
+    with conn.cursor() as cur:
+        for time_column in ("ts", "epoch"):
+            cur.execute(
+                sql.SQL("CREATE INDEX ON {} (mmsi, {})").format(sql.Identifier(table), sql.Identifier(time_column))
+            )
+        cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+    conn.commit()
+
+
+@pytest.fixture(scope="module")
+def indexed(conn, data):
+    """The module's reports again, in the same archive order, in a table with the (mmsi, time) indexes."""
+    load(conn, data, "ais_indexed")
+    index_time_columns(conn, "ais_indexed")
+    return "ais_indexed"
+
+
+@pytest.mark.parametrize("columns", [GEOM_COLUMNS, LONLAT_COLUMNS], ids=["geom-timestamptz", "lonlat-epoch"])
+@pytest.mark.parametrize(
+    "criteria", [GapCriteria(), GapCriteria(min_gap_hours=8.0, min_positions_before=6)], ids=["default", "strict"]
+)
+def test_index_lookups_give_the_in_process_gaps(conn, data, indexed, columns, criteria):
+    notes = []
+    found = detect_gaps_postgis(conn, indexed, columns, criteria, notes=notes)
+    assert_same_gaps(found, in_process_gaps(data, criteria))
+    assert notes == []  # the index is there: nothing to advise
+    assert found == detect_gaps_postgis(conn, "ais", columns, criteria)  # the window statement, field for field
+
+
+def test_index_lookups_with_time_range_and_bbox(conn, data, indexed):
+    lo, hi = START + 86_400, START + 5 * 86_400
+    bbox = (-75.0, 22.0, -62.0, 38.0)
+    keep = (data["t"] >= lo) & (data["t"] <= hi)
+    keep &= (data["lon"] >= bbox[0]) & (data["lon"] <= bbox[2]) & (data["lat"] >= bbox[1]) & (data["lat"] <= bbox[3])
+    found = detect_gaps_postgis(conn, indexed, GEOM_COLUMNS, time_range=(lo, hi), bbox=bbox)
+    assert_same_gaps(found, in_process_gaps(data, GapCriteria(), keep=keep), at_least=5)
+
+
+def test_the_plan_uses_the_index_and_a_table_without_it_gets_the_advice(conn, indexed):
+    plan = explain_gaps_postgis(conn, indexed, GEOM_COLUMNS, analyze=False)
+    assert "ais_indexed_mmsi_ts_idx" in plan and "CREATE INDEX" not in plan
+    plan = explain_gaps_postgis(conn, indexed, GEOM_COLUMNS, analyze=True)
+    assert "actual time=" in plan and "Buffers:" in plan
+    notes = []
+    detect_gaps_postgis(conn, "ais", GEOM_COLUMNS, notes=notes)
+    assert notes == [
+        '"public"."ais" has no index on ("mmsi", "ts"): every report was sorted for the last known draught, '
+        "destination and name, which is slow on a large table. Create the index once with: "
+        'CREATE INDEX ON "public"."ais" ("mmsi", "ts");'
+    ]
+    with conn.cursor() as cur:
+        cur.execute("CREATE VIEW ais_indexed_view AS SELECT * FROM ais_indexed")
+    conn.commit()
+    notes = []
+    found = detect_gaps_postgis(conn, "ais_indexed_view", GEOM_COLUMNS, notes=notes)
+    assert len(found) > 20 and "is a view or foreign table" in notes[0]
+
+
+HOUR = 3600
+
+
+def last_known_reports() -> dict:
+    """Small crafted reports for the last/first known values around gaps, in archive order (duplicates last)."""
+    rows = []  # (mmsi, hour, lon, lat, draught, name, destination)
+    a, b, c, d = 211_000_001, 211_000_002, 211_000_003, 211_000_004
+    # A: known values, then a run of nulls up to the gap; an invalid report (lat 91) in the run has a draught
+    rows.append((a, 0, -70.0, 30.0, 5.0, "ALPHA", "BUSAN"))
+    rows += [(a, h, -70.0 + h / 10, 30.0, None, None, None) for h in range(1, 6)]
+    rows.append((a, 4.5, -70.0, 91.0, 9.9, "WRONG", "WRONG"))
+    rows.append((a, 15, -69.0, 31.0, None, None, None))  # gap 5 h -> 15 h; first known after it at 16 h
+    rows.append((a, 15.5, 181.0, 31.0, 1.1, None, "OUT OF RANGE"))
+    rows.append((a, 16, -69.0, 31.1, 7.5, None, "NAMPO"))
+    rows.append((a, 30, -68.0, 32.0, None, None, None))  # gap 16 h -> 30 h: nothing known after it
+    # B: nothing known before its gap; after it a blank destination, then one
+    rows += [(b, h, -60.0, 20.0 + h / 10, None, None, None) for h in range(0, 4)]
+    rows.append((b, 10, -60.0, 21.0, None, None, None))
+    rows.append((b, 11, -60.0, 21.1, 3.3, "BRAVO", "  "))
+    rows.append((b, 12, -60.0, 21.2, None, None, "CHONGJIN"))
+    # C: duplicates of one (MMSI, second): the first in archive order is kept, whatever the later ones carry
+    rows.append((c, 0, -50.0, 10.0, 4.0, "CHARLIE", None))
+    rows.append((c, 1, -50.0, 10.1, 4.5, None, None))
+    rows.append((c, 2, -50.0, 10.2, None, None, None))
+    rows.append((c, 9, -50.0, 11.0, None, None, None))  # gap 2 h -> 9 h
+    rows.append((c, 10, -50.0, 11.1, 7.7, None, "HAIPHONG"))
+    rows.append((c, 1, -50.5, 10.5, 9.0, "LOSER", "LOSER"))  # duplicates, later in the archive
+    rows.append((c, 2, -50.5, 10.5, 8.8, "LOSER", "LOSER"))
+    rows.append((c, 9, -50.5, 10.5, 6.6, "LOSER", "LOSER"))
+    # D: never a name, draught or destination
+    rows += [(d, h, -40.0, 5.0, None, None, None) for h in (0, 1, 12, 13)]
+    mmsi, hours, lon, lat, draught, names, dest = zip(*rows)
+    return {
+        "mmsi": np.array(mmsi, dtype=np.int64),
+        "t": START + (np.array(hours) * HOUR).astype(np.int64),
+        "lon": np.array(lon),
+        "lat": np.array(lat),
+        "sog": np.full(len(rows), 10.0),
+        "draught": np.array([np.nan if v is None else v for v in draught]),
+        "names": np.array(names, dtype=object),
+        "dest": np.array(dest, dtype=object),
+    }
+
+
+@pytest.fixture(scope="module")
+def last_known(conn):
+    data = last_known_reports()
+    load(conn, data, "last_known_plain")
+    load(conn, data, "last_known")
+    index_time_columns(conn, "last_known")
+    with conn.cursor() as cur:  # a later duplicate 0.4 s later in the same second: first on a backward walk
+        cur.execute("UPDATE last_known SET ts = ts + interval '0.4 s' WHERE vessel_name = 'LOSER'")
+        cur.execute("UPDATE last_known_plain SET ts = ts + interval '0.4 s' WHERE vessel_name = 'LOSER'")
+    conn.commit()
+    return data
+
+
+LAST_KNOWN_EXPECTED = [
+    # mmsi, off hour, on hour, draught before/after, destination before/after, name
+    (211_000_001, 5, 15, 5.0, 7.5, "BUSAN", "NAMPO", "ALPHA"),
+    (211_000_001, 16, 30, 7.5, None, "NAMPO", None, "ALPHA"),
+    (211_000_002, 3, 10, None, 3.3, None, "CHONGJIN", "BRAVO"),
+    (211_000_003, 2, 9, 4.5, 7.7, None, "HAIPHONG", "CHARLIE"),
+    (211_000_004, 1, 12, None, None, None, None, None),
+]
+
+
+@pytest.mark.parametrize("table", ["last_known", "last_known_plain"], ids=["index-lookups", "windows"])
+@pytest.mark.parametrize("columns", [GEOM_COLUMNS, LONLAT_COLUMNS], ids=["geom-timestamptz", "lonlat-epoch"])
+def test_last_known_values_around_gaps(conn, last_known, table, columns):
+    criteria = GapCriteria(min_gap_hours=6.0)
+    notes = []
+    found = detect_gaps_postgis(conn, table, columns, criteria, notes=notes)
+    assert (notes == []) == (table == "last_known")  # the index decides which statement runs
+    assert_same_gaps(found, in_process_gaps(last_known, criteria), at_least=5)
+    got = [
+        (
+            g.mmsi,
+            (g.off_time - START) / HOUR,
+            (g.on_time - START) / HOUR,
+            g.draught_before,
+            g.draught_after,
+            g.destination_before,
+            g.destination_after,
+            g.vessel_name,
+        )
+        for g in found
+    ]
+    assert got == LAST_KNOWN_EXPECTED
+
+
+def test_last_known_values_with_an_order_column(conn, last_known):
+    """An ``order`` column picks the duplicate kept: here the later rows of the archive (highest id first)."""
+    columns = dict(GEOM_COLUMNS, order="rank")
+    with conn.cursor() as cur:
+        cur.execute("ALTER TABLE last_known ADD COLUMN IF NOT EXISTS rank integer")
+        cur.execute("UPDATE last_known SET rank = -id")
+    conn.commit()
+    found = {(g.mmsi, g.off_time): g for g in detect_gaps_postgis(conn, "last_known", columns)}
+    charlie = found[(211_000_003, START + 2 * HOUR)]
+    # the "LOSER" rows now win their seconds: 8.8 at 2 h, 6.6 at 9 h, and their name and destination
+    assert (charlie.draught_before, charlie.draught_after) == (8.8, 6.6)
+    assert (charlie.destination_before, charlie.destination_after, charlie.vessel_name) == ("LOSER", "LOSER", "LOSER")
+    assert (charlie.off_lon, charlie.on_lon) == (-50.5, -50.5)
+
+
+def test_last_known_values_with_float_mmsi_and_float4_draught(conn, last_known):
+    """A user's table with a float MMSI (a range on the index, then the cast) and a float4 draught (read as shown)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "CREATE TABLE last_known_float AS SELECT id, mmsi::float8 AS mmsi, ts, geom, sog, draught::float4 AS "
+            "draught, vessel_name, destination FROM last_known_plain ORDER BY id"
+        )
+        cur.execute("CREATE INDEX ON last_known_float (mmsi, ts)")
+        cur.execute("ANALYZE last_known_float")
+    conn.commit()
+    notes = []
+    found = detect_gaps_postgis(conn, "last_known_float", GEOM_COLUMNS, notes=notes)
+    assert notes == []
+    got = [
+        (g.mmsi, g.draught_before, g.draught_after, g.destination_before, g.destination_after, g.vessel_name)
+        for g in found
+    ]
+    assert got == [(e[0], *e[3:]) for e in LAST_KNOWN_EXPECTED]
+
+
+def test_index_lookup_gaps_written_to_a_server_table(conn, last_known):
+    found = detect_gaps_postgis(conn, "last_known", GEOM_COLUMNS, output_table="last_known_gaps", overwrite=True)
+    assert [
+        (g.mmsi, g.draught_before, g.draught_after, g.destination_before, g.destination_after, g.vessel_name)
+        for g in found
+    ] == [(e[0], *e[3:]) for e in LAST_KNOWN_EXPECTED]
+    assert len(read_table(conn, "public.last_known_gaps")) == len(LAST_KNOWN_EXPECTED)

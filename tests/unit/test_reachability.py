@@ -569,3 +569,38 @@ def test_area_is_cut_to_the_water_reachable_by_sea():
         .areas[0]
         .area_km2
     )
+
+
+def test_the_june_gap_with_the_world_port_index_reaches_the_real_nampo_by_sea(bai_mei_scenario, world_land):
+    """The default ports (the World Port Index): the real Nampo (38.7167 N 125.4 E) a candidate by sea with about two
+    days to spare; Yingkou, whose position lies on the world map's land a few km in, snapped to the water within
+    SNAP_KM and a candidate too; ports farther inland counted and named, not candidates."""
+    from shapely.ops import nearest_points
+
+    from bai_mei_plugin.core.ports import DEFAULT_PORTS_FILE
+    from bai_mei_plugin.core.sea_grid import SNAP_KM
+
+    _info, cols, _gaps, gap = bai_mei_scenario
+    ports = load_ports(resource_path("ports", DEFAULT_PORTS_FILE))
+    assert len(ports) == 3768
+    out = gap_reachability([gap], cols, world_land, ports)
+    visits = {v.locode: v for v in out.visits}
+    nampo = visits["KPNAM"]
+    assert (nampo.port_name, nampo.locode) == ("Nampo", "KPNAM")
+    assert 40.0 <= nampo.max_dwell_hours_sea <= nampo.max_dwell_hours <= 60.0
+    assert nampo.arrive_earliest <= _utc(16, 6, 2) and nampo.depart_latest >= _utc(17, 6, 20)
+    assert not {"RUVVO", "CNNGB"} & set(visits)
+    # Yingkou: on the map's land, between 2 km and SNAP_KM from its water, and reached by sea all the same
+    yingkou = next(p for p in ports if p.locode == "CNYIK")
+    here = Point(yingkou.lon, yingkou.lat)
+    land = next(p for p in world_land.near(here) if p.contains(here))
+    shore = nearest_points(land.exterior, here)[0]
+    inland_km = float(haversine_nm(yingkou.lon, yingkou.lat, shore.x, shore.y)) * 1.852
+    assert 2.0 < inland_km < SNAP_KM
+    assert 0 < visits["CNYIK"].max_dwell_hours_sea < visits["CNYIK"].max_dwell_hours
+    # Nanjing, 300 km up the Yangtze that the map does not draw: listed with why, counted and named
+    (summary,) = [note for note in out.notes if "port(s) within reach by great circle lie more than" in note]
+    assert f"more than {SNAP_KM:g} km from the water of the land layer" in summary
+    assert "Nanjing (1 gap)" in summary and "Nanjing" not in {v.port_name for v in out.visits}
+    count = int(summary.split(" port(s)")[0])
+    assert count == summary.count(" gap)") + summary.count(" gaps)") >= 1

@@ -19,6 +19,7 @@ import pytest
 from bai_mei_plugin.core.errors import BaiMeiError
 from bai_mei_plugin.core.ports import Port, load_ports
 from bai_mei_plugin.demo import fleet, routing, scenario, tables, world, writer
+from bai_mei_plugin.demo import nampo as nampo_at
 
 REPO = Path(__file__).resolve().parents[2]
 PORTS_CSV = REPO / "resources" / "ports" / "ports.csv"
@@ -196,6 +197,25 @@ def test_bai_mei_gaps_are_the_expected_dark_periods(generated, bai_mei):
     assert np.diff(bai_mei["t"]).max() == max(on1 - off1, on2 - off2)
 
 
+def test_bai_mei_lies_at_the_real_nampos_coal_wharf_inside_both_gaps(generated):
+    """The story at the real Nampo (demo/nampo.py): alongside at the berth of the SkySat scenes on 16-17 June and
+    5-6 July, both times inside a dark gap."""
+    info, _path = generated
+    vessels, _rng, _graph = scenario.build_vessels()
+    track = vessels[0].track
+    assert vessels[0].mmsi == scenario.BAI_MEI_MMSI
+    for day, month, (off, on) in ((16, 6, info.expected_gaps[0]), (5, 7, info.expected_gaps[1])):
+        for hour in range(12, 48, 6):  # noon of the first day to the evening of the next
+            t = world.epoch(day, month) + hour * 3600
+            lat = float(np.interp(t, track.kt, track.klat))
+            lon = float(np.interp(t, track.kt, track.klon))
+            assert off < t < on, (day, month, hour)
+            assert (lat, lon) == (
+                pytest.approx(nampo_at.BERTH_LAT, abs=1e-6),
+                pytest.approx(nampo_at.BERTH_LON, abs=1e-6),
+            )
+
+
 def test_bai_mei_goes_dark_at_sea_in_the_yellow_sea(generated, bai_mei):
     info, _path = generated
     t = bai_mei["t"]
@@ -338,7 +358,8 @@ def test_ports_gazetteer_matches_the_scenario():
     assert {"KPNAM", "CNLYG", "RUVVO", "CNNGB"} <= codes
     assert [(p.name, p.locode, p.country, p.lat, p.lon) for p in ports] == list(world.PORT_TABLE)
     nampo = next(p for p in ports if p.locode == "KPNAM")
-    assert nampo == Port("Nampo", "KPNAM", "KP", 38.7, 125.15)
+    # the World Port Index's Nampo, where the story's Nampo now is (demo/nampo.py)
+    assert nampo == Port("Nampo", "KPNAM", "KP", nampo_at.NAMPO_LAT, nampo_at.NAMPO_LON)
 
 
 def test_ports_are_on_the_water(land_km):

@@ -41,7 +41,7 @@ LAND = [
 ]
 PORTS = [
     Port("Dalian", "CNDLC", "CN", 38.935, 121.710),
-    Port("Nampo", "KPNAM", "KP", 38.700, 125.150),
+    Port("Nampo", "KPNAM", "KP", 38.7167, 125.400),  # the World Port Index's: on this coarse coast's land, snapped
     Port("Busan", "KRPUS", "KR", 35.070, 129.070),
     Port("Ningbo", "CNNGB", "CN", 29.955, 122.010),
 ]

@@ -12,10 +12,11 @@ from shapely.geometry import Point
 
 from bai_mei_plugin.core.errors import BaiMeiError
 from bai_mei_plugin.core.footprints import DROP_AREA, DROP_CLOUD, DROP_TIME, FootprintQuery
+from bai_mei_plugin.demo.nampo import NAMPO_LAT, NAMPO_LON
 from bai_mei_plugin.services.static_catalogue import load_catalogue, search_catalogue, synthetic_catalogue_path
 from bai_mei_plugin.services.transport import HttpTransport
 
-NAMPO = Point(125.150, 38.700)
+NAMPO = Point(NAMPO_LON, NAMPO_LAT)  # the real port, where the synthetic SkySat collects now are
 VLADIVOSTOK = Point(131.885, 43.080)
 DALIAN = Point(121.710, 38.935)
 JUNE_NAMPO = {"SYNTHETIC_20170616_021000_ssc1", "SYNTHETIC_20170617_020500_ssc3"}

@@ -22,11 +22,12 @@ position-type messages decoded (the rows, ``not_vessel`` ones included) plus ``m
 (``$GPRMC``, Gatehouse ``$PGHP`` whose times are not used...), blank lines and ``#`` comments are skipped uncounted.
 
 Decoding needs no compiled package: chunks of whole lines are located and checked with numpy (``nmea_scan``),
-payloads decoded as arrays of six-bit values (``nmea_decode``); Python works per line only on multi-sentence fragments
-and on lines that are not well-formed sentences. A sentence must have its exact shape (``!`` or ``$``, two-letter
-talker, VDM/VDO, one-digit fragment count and number, a sequence id of up to three digits, a channel of at most one
-character, a payload of at most 200 six-bit characters, fill bits 0-5, ``*`` and two hex digits); anything else,
-including a payload character outside the six-bit set, makes the line malformed. A line longer than
+payloads decoded as arrays of six-bit values (``nmea_decode``), multi-sentence messages whose fragments arrive in
+order assembled as arrays (``nmea_multi``); Python works per line only on lines that are not well-formed sentences
+and on fragments that are repeated, missing or out of order. A sentence must have its exact shape (``!`` or ``$``,
+two-letter talker, VDM/VDO, one-digit fragment count and number, a sequence id of up to three digits, a channel of
+at most one character, a payload of at most 200 six-bit characters, fill bits 0-5, ``*`` and two hex digits);
+anything else, including a payload character outside the six-bit set, makes the line malformed. A line longer than
 ``MAX_LINE`` bytes is malformed without being read whole.
 """
 
@@ -40,8 +41,9 @@ import numpy as np
 
 from ..errors import BaiMeiError, Canceled
 from . import nmea_decode as dec
+from . import nmea_multi as multi
 from .model import MALFORMED, MISSING_TIME, AisColumns, RawRead, TextColumn
-from .nmea_scan import scan
+from .nmea_scan import Scratch, scan
 from .source import STREAM_ERRORS, inspect, open_utf8
 
 FORMAT_NAME = "NMEA"
@@ -150,6 +152,15 @@ def _epoch(text: bytes) -> int:
     return int(value)
 
 
+def _long_group_key(s, i: int, key: int):
+    """The key of fragment row ``i`` whose tag block group id is too long to pack into an integer."""
+    group = None
+    for field in s.tag(i).split(b"*", 1)[0].split(b","):
+        if field.startswith(b"g:"):
+            group = field[2:].rsplit(b"-", 1)[-1]
+    return (b"g", group) if group else key
+
+
 def _ship_type(code: int) -> str | None:
     if code <= 0:
         return None
@@ -185,10 +196,12 @@ class _Reader:
         self.ais_lines = 0
         self.malformed = 0
         self.example: tuple | None = None  # (trigger, text): the bad event that happened first
-        self.pending: dict = {}  # fragment key -> (fragment count, {fragment number: part})
+        self.pending: dict = {}  # fragment key -> (fragment count, {fragment number: part}, line it began on)
         self.rows: list = []  # per chunk: dict of row arrays
         self.statics: list = []  # per chunk: dict of static report arrays
-        self.multi: list = []  # assembled messages of the current chunk
+        self.multi: list = []  # messages of the current chunk assembled one by one
+        self.assembled: list = []  # ... and with numpy: (last lines, values, bits, times, fragments, first rows)
+        self.scratch = Scratch()
 
     def bad(self, count: int, trigger, line_no: int, line: bytes, why: str) -> None:
         self.malformed += count
@@ -203,7 +216,7 @@ class _Reader:
             self.ais_lines += b"VDM" in piece or b"VDO" in piece
             self.bad(1, (self.lines - 1, 0), self.lines, piece, f"line longer than {MAX_LINE // (1 << 20)} MiB")
             return
-        s = scan(piece, self.lines == 0, _epoch)
+        s = scan(piece, self.lines == 0, _epoch, self.scratch)
         base = self.lines
         self.lines += len(s.starts)
         self.ais_lines += int(s.shaped.sum())
@@ -225,32 +238,59 @@ class _Reader:
 
     def fragments(self, s, rows: np.ndarray, base: int) -> None:
         """Sentences of multi-sentence messages, in line order: kept until their siblings arrive (tag block group,
-        else talker, channel, sequence id and count)."""
+        else talker, channel, sequence id and count). Keys whose fragments come in order are assembled with numpy
+        (``nmea_multi``); the others, and every key when too many messages could wait at once, one by one here."""
         if len(rows) == 0:
             return
+        keys, odd = multi.fragment_keys(s, rows)
+        waiting = np.array([k for k in self.pending if isinstance(k, int)], dtype=np.int64)
+        count, number = s.frag_cnt[rows], s.frag_num[rows]
+        how = multi.plan(keys, odd, count, number, rows, waiting, MAX_PENDING - len(self.pending))
+        if how is None:
+            self.one_by_one(s, rows, keys, odd, base)
+            return
+        python = np.searchsorted(rows, how.python)
+        self.one_by_one(s, how.python, keys[python], odd[python], base)
+        for cut in how.cut:
+            self.wait(s, cut, int(keys[np.searchsorted(rows, cut[0])]), base)
+        if len(how.count):
+            values, nbits, times = multi.assemble(s, how.parts, how.count)
+            heads = how.parts[np.cumsum(how.count) - how.count]
+            done = base + how.parts[np.cumsum(how.count) - 1]
+            self.assembled.append((done, values, nbits, times, how.count, heads))
+        if len(self.pending) > 1:  # waiting messages in the order they began, as one by one would have added them
+            self.pending = dict(sorted(self.pending.items(), key=lambda item: item[1][2]))
+
+    def one_by_one(self, s, rows, keys, odd, base: int) -> None:
         buf = s.buf
-        fields = (s.starts, s.ends, s.tag_end, s.s0, s.payload_at, s.payload_len, s.fill, s.t, s.channel, s.seq)
-        columns = [x[rows].tolist() for x in (*fields, s.frag_cnt, s.frag_num)]
-        for i, start, end, tag_end, s0, at, length, fill, t, channel, seq, count, number in zip(
-            rows.tolist(), *columns
+        fields = (s.starts, s.ends, s.payload_at, s.payload_len, s.fill, s.t, s.frag_cnt, s.frag_num)
+        columns = [x[rows].tolist() for x in fields]
+        for i, key, is_odd, start, end, at, length, fill, t, count, number in zip(
+            rows.tolist(), keys.tolist(), odd.tolist(), *columns
         ):
-            group = None
-            if tag_end >= 0:
-                for field in buf[start + 1 : tag_end].split(b"*", 1)[0].split(b","):
-                    if field.startswith(b"g:"):
-                        group = field[2:].rsplit(b"-", 1)[-1]
-            key = (b"g", group) if group else (buf[s0 + 1 : s0 + 6], channel, seq, count)
+            if is_odd:
+                key = _long_group_key(s, i, key)
             part = (base + i + 1, buf[start:end], buf[at : at + length], fill, t)
             self.fragment(key, count, number, part, base + i)
 
+    def wait(self, s, rows, key: int, base: int) -> None:
+        """An in-order message cut by the end of the chunk: its fragments wait for the next chunk."""
+        buf, first = s.buf, int(rows[0])
+        parts = {}
+        for i in rows.tolist():
+            start, at = int(s.starts[i]), int(s.payload_at[i])
+            line, payload = buf[start : int(s.ends[i])], buf[at : at + int(s.payload_len[i])]
+            parts[int(s.frag_num[i])] = (base + i + 1, line, payload, int(s.fill[i]), int(s.t[i]))
+        self.pending[key] = (int(s.frag_cnt[first]), parts, base + first)
+
     def fragment(self, key, count: int, number: int, part: tuple, trigger: int) -> None:
-        held, parts = self.pending.get(key, (count, None))
+        held, parts, _ = self.pending.get(key, (count, None, trigger))
         if parts is not None and (held != count or number in parts):
             self.give_up(key, (trigger, 0))
             parts = None
         if parts is None:
             parts = {}
-            self.pending[key] = (count, parts)
+            self.pending[key] = (count, parts, trigger)
             if len(self.pending) > MAX_PENDING:
                 self.give_up(next(iter(self.pending)), (trigger, 1))
         parts[number] = part
@@ -262,29 +302,32 @@ class _Reader:
             self.multi.append((trigger, payload, ordered[-1][3], times[0] if times else MISSING_TIME, ordered))
 
     def give_up(self, key, trigger) -> None:
-        _, parts = self.pending.pop(key)
+        _, parts, _ = self.pending.pop(key)
         first = parts[min(parts)]
         self.bad(len(parts), trigger, first[0], first[1], "incomplete multi-sentence message")
 
     def decode(self, s, singles: np.ndarray, base: int) -> None:
         """Decode this chunk's complete messages (single sentences and assembled ones) in the order they completed."""
-        multi, self.multi = self.multi, []
-        values = [s.payload_values(singles)]
-        nbits = [6 * s.payload_len[singles].astype(np.int64) - s.fill[singles]]
-        order = [base + singles]
-        times = [s.t[singles]]
-        if multi:
-            padded = b"".join(m[1][: dec.WIDTH].ljust(dec.WIDTH, b"0") for m in multi)
-            values.append(dec.ARMOR[np.frombuffer(padded, np.uint8)].reshape(len(multi), dec.WIDTH))
-            nbits.append(np.array([6 * len(m[1]) - m[2] for m in multi], dtype=np.int64))
-            order.append(np.array([m[0] for m in multi], dtype=np.int64))
-            times.append(np.array([m[3] for m in multi], dtype=np.int64))
-        values, nbits, order, times = (np.concatenate(x) for x in (values, nbits, order, times))
-        sort = np.argsort(order, kind="stable")
-        values, nbits, order, times = values[sort], nbits[sort], order[sort], times[sort]
-        d = dec.decode(values, nbits)
-        self.message_errors(d, order, s, base, {m[0]: m[4] for m in multi})
-        rows = d.is_row & (d.bad == dec.OK)
+        multi_, self.multi = self.multi, []
+        assembled, self.assembled = self.assembled, []
+        # Batches of different widths (single sentences hold fewer characters), decoded apart, then put in order.
+        batches = [(s.payload_values(singles), 6 * s.payload_len[singles].astype(np.int64) - s.fill[singles])]
+        order, times = [base + singles], [s.t[singles]]
+        if multi_:
+            padded = b"".join(m[1][: dec.WIDTH].ljust(dec.WIDTH, b"0") for m in multi_)
+            values = dec.ARMOR[np.frombuffer(padded, np.uint8)].reshape(len(multi_), dec.WIDTH)
+            batches.append((values, np.array([6 * len(m[1]) - m[2] for m in multi_], dtype=np.int64)))
+            order.append(np.array([m[0] for m in multi_], dtype=np.int64))
+            times.append(np.array([m[3] for m in multi_], dtype=np.int64))
+        for done, values, nbits, t, _, _ in assembled:
+            batches.append((values, nbits))
+            order.append(done)
+            times.append(t)
+        order, times = np.concatenate(order), np.concatenate(times)
+        d = dec.concat([dec.decode(values, nbits) for values, nbits in batches])
+        self.message_errors(d, order, s, base, multi_, assembled)
+        sort = np.argsort(order, kind="stable")  # rows and static reports in the order their messages completed
+        rows = sort[(d.is_row & (d.bad == dec.OK))[sort]]
         self.rows.append(
             {
                 "order": order[rows],
@@ -294,19 +337,25 @@ class _Reader:
             }
         )
         static = np.isin(d.ais_id, dec.STATIC_TYPES) & d.has_mmsi & ((d.bad == dec.OK) | (d.bad == dec.TOO_SHORT))
+        static = sort[static[sort]]
         names = ("mmsi", "name", "callsign", "imo", "ship_type", "draught", "destination")
         self.statics.append({"order": order[static], **{name: getattr(d, name)[static] for name in names}})
 
-    def message_errors(self, d, order, s, base: int, multi: dict) -> None:
+    def message_errors(self, d, order, s, base: int, multi_: list, assembled: list) -> None:
         bad = np.flatnonzero(d.bad != dec.OK)
         if len(bad) == 0:
             return
+        bad = bad[np.argsort(order[bad], kind="stable")]  # the first in the file gives the example
+        parts = {m[0]: (len(m[4]), m[4][0][0], m[4][0][1]) for m in multi_}  # trigger: count, first line
+        for done, _, _, _, count, heads in assembled:
+            hit = np.isin(done, order[bad])
+            for trigger, n, head in zip(done[hit].tolist(), count[hit].tolist(), heads[hit].tolist()):
+                parts[trigger] = (n, base + head + 1, s.line(head))
         for k, i in enumerate(bad.tolist()):
             trigger = int(order[i])
-            parts = multi.get(trigger)
-            count = len(parts) if parts else 1
+            count, line_no, line = parts.get(trigger, (1, trigger + 1, None))
             if k == 0:
-                line_no, line = (parts[0][0], parts[0][1]) if parts else (trigger + 1, s.line(trigger - base))
+                line = s.line(trigger - base) if line is None else line
                 self.bad(count, (trigger, 2), line_no, line, dec.reason_text(int(d.bad[i]), int(d.ais_id[i])))
             else:
                 self.malformed += count
@@ -348,56 +397,58 @@ class _Reader:
 
 
 def _text_codes(raw: np.ndarray) -> tuple:
-    """Codes (-1: none) and unique values of six-bit texts (blank-padded bytes)."""
-    unique, inverse = np.unique(raw, return_inverse=True)
+    """Codes (-1: none) and unique values of six-bit texts (blank-padded bytes). A dict finds the distinct values:
+    sorting fixed-width byte strings (np.unique) costs several times more."""
+    seen: dict = {}
+    index = np.array([seen.setdefault(value, len(seen)) for value in raw.tolist()], dtype=np.int64)
     lookup: dict = {}
     code_of = []
-    for value in unique.tolist():
+    for value in seen:
         text = value.strip().decode("ascii")
         code_of.append(lookup.setdefault(text, len(lookup)) if text else -1)
     values = list(lookup)
-    return np.array(code_of, dtype=np.int64)[inverse] if len(raw) else np.zeros(0, np.int64), values
+    return np.array(code_of, dtype=np.int64)[index] if len(raw) else np.zeros(0, np.int64), values
 
 
 class _Timeline:
-    """Rows and static reports sorted by MMSI then order (a report before a row of the same order: type 19's own)."""
+    """Static reports sorted by MMSI then order, and where each row falls among them (a report before a row of the
+    same order: type 19's own). Rows are only searched into the reports, so the work per field is on the reports."""
 
     def __init__(self, row_order, row_mmsi, event_order, event_mmsi):
-        n, e = len(row_order), len(event_order)
-        mmsi = np.r_[event_mmsi, row_mmsi]
-        kind = np.r_[np.zeros(e, np.int8), np.ones(n, np.int8)]
-        sort = np.lexsort((kind, np.r_[event_order, row_order], mmsi))
-        self.sort, self.e, self.n = sort, e, n
-        self.slots = np.flatnonzero(sort >= e)
-        self.rows = sort[self.slots] - e
-        sorted_mmsi = mmsi[sort]
-        # The first slot of each row's MMSI run, to find its first report (back-fill).
-        run_start = np.r_[True, sorted_mmsi[1:] != sorted_mmsi[:-1]]
-        starts = np.flatnonzero(run_start)
-        run = np.maximum.accumulate(np.where(run_start, np.arange(e + n), 0))[self.slots]
-        self.run = run  # per row slot: where its MMSI's run starts and ends
-        self.run_end = np.r_[starts[1:], e + n][np.searchsorted(starts, run)]
+        if len(row_order) and max(int(row_order.max()), int(event_order.max(initial=0))) >= 1 << 32:
+            ranks = np.unique(np.r_[event_order, row_order], return_inverse=True)[1]  # keys need 32-bit orders
+            event_order, row_order = ranks[: len(event_order)], ranks[len(event_order) :]
+        events = (event_mmsi << 33) | (event_order << 1)  # MMSIs have 30 bits
+        self.sort = np.argsort(events, kind="stable")
+        mmsi = event_mmsi[self.sort]
+        e = self.e = len(events)
+        position = np.arange(e)
+        new_run = np.r_[True, mmsi[1:] != mmsi[:-1]]
+        run_start = np.maximum.accumulate(np.where(new_run, position, 0))
+        run_end = np.r_[np.flatnonzero(new_run)[1:], e][np.cumsum(new_run) - 1]
+        # Per row: the last report of its MMSI at or before it (-1: none), and its MMSI's run of reports.
+        at = np.searchsorted(events[self.sort], (row_mmsi << 33) | (row_order << 1) | 1, "right") - 1
+        same = (at >= 0) & (mmsi[np.maximum(at, 0)] == row_mmsi)
+        after = np.minimum(at + 1, e - 1)
+        later = ~same & (at + 1 < e) & (mmsi[after] == row_mmsi)
+        self.upto = np.where(same, at, -1)
+        self.run = np.where(same, run_start[np.maximum(at, 0)], np.where(later, after, e))
+        self.run_end = np.where(same | later, run_end[np.minimum(self.run, e - 1)], e)
 
     def pick(self, usable: np.ndarray) -> np.ndarray:
         """Per row (in row order), the index of the report chosen for a field (-1: none); ``usable`` per report."""
-        e, n = self.e, self.n
-        out = np.full(n, -1, dtype=np.int64)
+        n, e = len(self.upto), self.e
         if n == 0 or not usable.any():
-            return out
-        is_usable = np.zeros(e + n, bool)
-        is_usable[:e] = usable
-        marks = is_usable[self.sort]
-        position = np.arange(e + n)
-        latest = np.maximum.accumulate(np.where(marks, position, -1))[self.slots]
-        run = self.run
-        chosen = np.where(latest >= run, latest, -1)
-        # First usable report of the run: the next usable slot at or after the run start, if inside the run.
-        following = np.minimum.accumulate(np.where(marks, position, e + n)[::-1])[::-1]
-        first = following[run]
-        first = np.where(first < self.run_end, first, -1)
-        chosen = np.where(chosen >= 0, chosen, first)
-        out[self.rows] = np.where(chosen >= 0, self.sort[np.maximum(chosen, 0)], -1)
-        return out
+            return np.full(n, -1, dtype=np.int64)
+        marks = usable[self.sort]
+        position = np.arange(e)
+        latest = np.maximum.accumulate(np.where(marks, position, -1))
+        following = np.r_[np.minimum.accumulate(np.where(marks, position, e)[::-1])[::-1], e]
+        chosen = np.where(self.upto >= 0, latest[np.maximum(self.upto, 0)], -1)
+        chosen = np.where(chosen >= self.run, chosen, -1)  # the latest usable one of the row's MMSI...
+        first = following[self.run]
+        chosen = np.where(chosen >= 0, chosen, np.where(first < self.run_end, first, -1))  # ...else its first
+        return np.where(chosen >= 0, self.sort[np.maximum(chosen, 0)], -1)
 
 
 def _merge_static(order: np.ndarray, mmsi: np.ndarray, static: dict) -> dict:

@@ -110,6 +110,11 @@ class Decoded:
         )
 
 
+def concat(parts: list) -> Decoded:
+    """Decoded batches one after the other."""
+    return Decoded(**{name: np.concatenate([getattr(p, name) for p in parts]) for name in Decoded.__dataclass_fields__})
+
+
 class _Bits:
     """The six-bit values of a group of messages and their lengths in bits; ``num`` and ``text`` read fields.
 
@@ -118,8 +123,11 @@ class _Bits:
     """
 
     def __init__(self, values: np.ndarray, nbits: np.ndarray):
-        self.values = values
+        self.values = values  # as many columns as the longest payload has characters (at most WIDTH)
         self.nbits = nbits
+
+    def column(self, j: int):
+        return self.values[:, j] if j < self.values.shape[1] else 0  # past every payload: zeros
 
     def present(self, start: int) -> np.ndarray:
         return self.nbits > start
@@ -128,7 +136,7 @@ class _Bits:
         first, last = start // 6, (start + width - 1) // 6
         word = np.zeros(len(self.values), dtype=np.int64)
         for j in range(first, last + 1):
-            word = (word << 6) | self.values[:, j]
+            word = (word << 6) | self.column(j)
         word = (word >> (6 * (last + 1) - start - width)) & ((1 << width) - 1)
         cut = np.clip(start + width - self.nbits, 0, width)  # bits past the end (fill bits included) dropped
         value = word >> cut
@@ -141,7 +149,9 @@ class _Bits:
     def text(self, start: int, chars: int) -> np.ndarray:
         """Six-bit text as S``chars`` bytes: cut at the first '@' (padding), b"" when absent."""
         first, offset = start // 6, start % 6
-        spans = self.values[:, first : first + chars + 1].astype(np.int16)
+        spans = np.zeros((len(self.values), chars + 1), np.int16)
+        window = self.values[:, first : first + chars + 1]
+        spans[:, : window.shape[1]] = window
         sixes = ((spans[:, :-1] << 6 | spans[:, 1:]) >> (6 - offset)) & 63
         cut = np.clip(start + 6 * np.arange(1, chars + 1) - self.nbits[:, None], 0, 6)
         sixes = (sixes >> cut).astype(np.uint8)
@@ -219,12 +229,12 @@ _DECODED = (1, 2, 3, 4, 5, 9, 18, 19, 21, 24, 27)
 
 
 def decode(values: np.ndarray, nbits: np.ndarray) -> Decoded:
-    """Decode ``values`` (n x WIDTH six-bit values, zero past each payload) of ``nbits`` bits each."""
+    """Decode ``values`` (n x up to WIDTH six-bit values, zero past each payload) of ``nbits`` bits each."""
     n = len(values)
     out = Decoded.empty(n)
     if n == 0:
         return out
-    first = values[:, 0].astype(np.int64)
+    first = values[:, 0].astype(np.int64) if values.shape[1] else np.zeros(n, np.int64)
     avail = np.clip(nbits, 0, 6)
     out.ais_id[:] = first >> (6 - avail)
     out.bad[out.ais_id >= 29] = UNKNOWN_TYPE

@@ -1,10 +1,12 @@
 """Find the AIS sentences in a chunk of NMEA text with numpy, without Python work per well-formed line.
 
-A chunk is whole lines (it ends with a line break). Line starts, tag blocks, the six commas of a sentence, its checksum
-star, the fields between them and the tag block ``c:`` times are located with array searches over the whole chunk;
-the checksum is an XOR over the sentence (a running XOR of the chunk, two lookups per line). What does not have the
-exact shape ``[\\tag\\]!ccVDM,n,n,[seq],[ch],payload,fill*hh[trailer]`` is left for the caller to classify line by line
-(comments, other NMEA sentences, damaged lines: few in real files).
+A chunk is whole lines (it ends with a line break). Line starts, tag blocks, the six commas of a sentence, its
+checksum star, the fields between them and the tag block fields (``c:`` times, ``g:`` groups) are located with array
+searches over the whole chunk; the checksum is an XOR over each sentence and the payload characters are checked with
+an OR of per-byte flags over each payload (both ``reduceat`` over the lines' segments). Work arrays the size of a
+chunk are kept from chunk to chunk (``Scratch``): allocating them afresh costs more in page faults than the
+arithmetic. What does not have the exact shape ``[\\tag\\]!ccVDM,n,n,[seq],[ch],payload,fill*hh[trailer]`` is left
+for the caller to classify line by line (comments, other NMEA sentences, damaged lines: few in real files).
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .model import MISSING_TIME
-from .nmea_decode import ARMOR, ARMOR_VALID, WIDTH
+from .nmea_decode import WIDTH
 
-PAD = bytes(32)  # zeros after the chunk: reading a few bytes past any line never leaves the array
+PAD = bytes(WIDTH + 8)  # zeros after the chunk: reading a payload's width past any line never leaves the array
 _WHITESPACE = np.zeros(256, dtype=bool)
 _WHITESPACE[[9, 11, 12, 13, 32]] = True  # what bytes.strip() removes, line breaks aside
 _HEX = np.full(256, -1, dtype=np.int16)
@@ -47,6 +49,8 @@ class Scan:
     payload_len: np.ndarray
     fill: np.ndarray
     t: np.ndarray
+    tags: TagFields | None = None
+    a: np.ndarray | None = None  # buf as bytes, padded with PAD
 
     def line(self, i: int) -> bytes:
         return self.buf[int(self.starts[i]) : int(self.ends[i])]
@@ -60,15 +64,25 @@ class Scan:
         return self.buf[int(self.starts[i]) + 1 : end] if end >= 0 else b""
 
     def payload_values(self, rows: np.ndarray) -> np.ndarray:
-        """Six-bit values of the payloads of ``rows`` (len x WIDTH, zero past each payload)."""
-        a = np.frombuffer(self.buf + bytes(WIDTH), np.uint8)
-        values = ARMOR[sliding_window_view(a, WIDTH)[self.payload_at[rows]]]  # rows of the text, copied as bytes
-        values[np.arange(WIDTH) >= self.payload_len[rows, None]] = 0
-        return values
+        """Six-bit values of the payloads of ``rows`` (len x the longest of them, at most WIDTH; zero past each)."""
+        length = self.payload_len[rows]
+        width = int(min(WIDTH, max(1, length.max(initial=0))))
+        text = sliding_window_view(self.a, width)[self.payload_at[rows]]  # rows of the text, copied as bytes
+        return six_bits(text, np.arange(width) < length[:, None])
 
 
-def _normalised(buf: bytes, first_chunk: bool) -> bytes:
-    """Lines stripped of surrounding blanks (and the file's BOM), as the rules read them; most chunks need nothing."""
+def six_bits(text: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """Armour characters to six-bit values ('0'..'W' are 0..39, '`'..'w' 40..63), with arithmetic (cheaper than a
+    table lookup), in place; zero where not ``inside``."""
+    values = np.subtract(text, 48, out=text)
+    values -= (values >= 40).view(np.uint8) << 3
+    values *= inside
+    return values
+
+
+def _normalised(buf: bytes, first_chunk: bool) -> tuple:
+    """Lines stripped of surrounding blanks (and the file's BOM), as the rules read them, and where the line breaks
+    are; most chunks need no change."""
     a = np.frombuffer(buf, np.uint8)
     ends = np.flatnonzero(a == 10)
     starts = np.r_[0, ends[:-1] + 1]
@@ -76,24 +90,26 @@ def _normalised(buf: bytes, first_chunk: bool) -> bytes:
     full = trimmed > starts
     edges = _WHITESPACE[a[starts[full]]] | _WHITESPACE[a[trimmed[full] - 1]]
     if not edges.any() and not (first_chunk and buf.startswith(BOM)):
-        return buf
+        return buf, ends
     lines = [line.strip() for line in buf.split(b"\n")[:-1]]
     if first_chunk and lines:
         lines[0] = lines[0].removeprefix(BOM)
-    return b"\n".join(lines) + b"\n"
+    buf = b"\n".join(lines) + b"\n"
+    return buf, np.flatnonzero(np.frombuffer(buf, np.uint8) == 10)
 
 
 def _decimals(a: np.ndarray, start: np.ndarray, end: np.ndarray, most: int = MAX_DIGITS) -> tuple:
     """Integers written in a[start:end] (digits only, 1 to ``most`` of them) and where that was the case."""
     length = end - start
-    windows = sliding_window_view(a, most)
-    digits = windows[np.minimum(start, len(windows) - 1)] - np.uint8(48)  # non-digits wrap to values above 9
-    inside = np.arange(most) < length[:, None]
-    ok = (length >= 1) & (length <= most) & ((digits <= 9) | ~inside).all(axis=1)
+    ok = (length >= 1) & (length <= most)
     values = np.zeros(len(start), dtype=np.int64)
-    for size in np.unique(length[ok]).tolist():  # a few lengths (10 digits for seconds, 13 for milliseconds)
-        rows = np.flatnonzero(ok & (length == size))
-        values[rows] = digits[rows, :size].astype(np.int64) @ (10 ** np.arange(size - 1, -1, -1, dtype=np.int64))
+    longest = int(length[ok].max()) if ok.any() else 0
+    at = np.minimum(start, len(a) - 1)
+    for k in range(longest):  # one digit of every field at a time: as many steps as the longest field has digits
+        inside = ok & (k < length)
+        digit = a[np.minimum(at + k, len(a) - 1)] - np.uint8(48)  # non-digits wrap to values above 9
+        ok &= ~inside | (digit <= 9)
+        values = np.where(inside, values * 10 + digit, values)
     return values, ok
 
 
@@ -121,13 +137,88 @@ def _next(positions: np.ndarray, after: np.ndarray, sentinel: int, skip: int = 0
     return padded[np.searchsorted(positions, after) + skip]
 
 
-def scan(buf: bytes, first_chunk: bool, epoch) -> Scan:
+_NOT_ARMOR, _ODD = 1, 2  # bits of Scratch.flags: not a six-bit payload character; a star or a byte outside ASCII
+
+
+class Scratch:
+    """Byte-sized work arrays kept from chunk to chunk: a fresh array the size of a chunk costs more in page faults
+    than the arithmetic done in it, and a 256-entry table lookup over every byte several times more again."""
+
+    def __init__(self):
+        self.size = 0
+
+    def flags(self, body: np.ndarray) -> np.ndarray:
+        """Per byte: the _NOT_ARMOR and _ODD bits."""
+        n = len(body)
+        if n > self.size:
+            self.size = n
+            self.byte, self.out = np.empty(n, np.uint8), np.empty(n, np.uint8)
+            self.yes, self.also = np.empty(n, bool), np.empty(n, bool)
+        byte, out, yes, also = self.byte[:n], self.out[:n], self.yes[:n], self.also[:n]
+        # Six-bit armour is '0'..'W' and '`'..'w': two ranges, tested with uint8 subtraction (it wraps).
+        np.less(np.subtract(body, 48, out=byte), 40, out=yes)
+        np.logical_or(yes, np.less(np.subtract(body, 96, out=byte), 24, out=also), out=yes)
+        np.logical_or(np.equal(body, 42, out=also), np.greater_equal(body, 128, out=out.view(bool)), out=also)
+        np.left_shift(also.view(np.uint8), 1, out=out)
+        return np.bitwise_or(out, np.logical_not(yes, out=yes).view(np.uint8), out=out)
+
+
+def _clean(flags, s0, payload_at, payload_end, star, ok) -> np.ndarray:
+    """Where the payload is all six-bit characters and nothing between the sentence start and its checksum star is
+    another star or a byte outside ASCII (what pyais also refuses): an OR over segments of each line."""
+    out = np.zeros(len(s0), bool)
+    rows = np.flatnonzero(ok)
+    if len(rows) == 0:
+        return out
+    # Segments header, payload, fill bits, then from the star to the next line (ignored).
+    bounds = np.column_stack((s0[rows], payload_at[rows], payload_end[rows], star[rows])).ravel()
+    flags = np.bitwise_or.reduceat(flags, bounds).reshape(-1, 4)
+    # An empty segment reads the byte at its start instead of nothing: only the payload can be empty.
+    payload = np.where(payload_at[rows] < payload_end[rows], flags[:, 1], 0)
+    out[rows] = (((flags[:, 0] | payload | flags[:, 2]) & _ODD) == 0) & ((payload & _NOT_ARMOR) == 0)
+    return out
+
+
+class TagFields:
+    """The fields of each line's tag block (``\\c:...,s:...,g:...*hh\\``: from after the backslash, or after a comma,
+    to the next comma or the end of the tag), found from the comma positions without looking at other bytes."""
+
+    def __init__(self, a: np.ndarray, commas: np.ndarray, starts: np.ndarray, tag_stop: np.ndarray):
+        self.a, self.tag_stop = a, tag_stop
+        self.lines = np.flatnonzero(tag_stop > starts)
+        self.first_at = starts[self.lines] + 1  # the field right after the opening backslash
+        lo = np.searchsorted(commas, self.first_at)
+        counts = np.searchsorted(commas, tag_stop[self.lines]) - lo
+        self.padded = np.r_[commas, len(a) + np.zeros(1, np.int64)]
+        self.first_next = lo  # the comma ending each tag's first field
+        # The commas inside the tags and the tag of each (index into self.lines): ranges lo .. lo + count flattened.
+        offsets = np.repeat(np.cumsum(counts) - counts, counts)
+        self.comma_index = np.arange(int(counts.sum())) - offsets + np.repeat(lo, counts)
+        self.comma_tag = np.repeat(np.arange(len(self.lines)), counts)
+
+    def last(self, letter: int) -> tuple:
+        """(lines, value starts, value ends) of the last field ``<letter>:`` of each tag that has one."""
+        a, stop, at = self.a, self.tag_stop[self.lines], self.padded
+        value_at = np.full(len(self.lines), -1, dtype=np.int64)
+        value_end = np.zeros(len(self.lines), dtype=np.int64)
+        f = self.first_at
+        hit = np.flatnonzero((a[f] == letter) & (a[f + 1] == 58) & (f + 2 <= stop))
+        value_at[hit], value_end[hit] = f[hit] + 2, at[self.first_next[hit]]
+        f, tag = at[self.comma_index] + 1, self.comma_tag  # a comma is never in the padding: f + 1 is inside
+        hit = (a[f] == letter) & (a[f + 1] == 58) & (f + 2 <= stop[tag])
+        f, tag, following = f[hit], tag[hit], at[self.comma_index[hit] + 1]
+        last = np.r_[tag[1:] != tag[:-1], True] if len(tag) else np.zeros(0, bool)  # a later field of a tag wins
+        value_at[tag[last]], value_end[tag[last]] = f[last] + 2, following[last]
+        found = np.flatnonzero(value_at >= 0)
+        return self.lines[found], value_at[found], np.minimum(value_end[found], stop[found])
+
+
+def scan(buf: bytes, first_chunk: bool, epoch, scratch: Scratch | None = None) -> Scan:
     """Locate and check every AIS sentence of ``buf`` (whole lines); ``epoch`` reads a time field numpy cannot."""
-    buf = _normalised(buf, first_chunk)
+    buf, newlines = _normalised(buf, first_chunk)
     a = np.frombuffer(buf + PAD, np.uint8)
     size = len(buf)
     body = a[:size]
-    newlines = np.flatnonzero(body == 10)
     starts = np.r_[0, newlines[:-1] + 1].astype(np.int64)
     ends = newlines - ((a[newlines - 1] == 13) & (newlines > starts))
     at = a.__getitem__
@@ -159,15 +250,11 @@ def scan(buf: bytes, first_chunk: bool, epoch) -> Scan:
     channel = np.where(channel_len == 1, at(c[3] + 1), 0)
     payload_at, payload_len = c[4] + 1, c[5] - c[4] - 1
     ok &= (payload_len >= 0) & (payload_len <= 200)
-    # Every payload character is six-bit armour: the first byte that is not is the comma closing the payload.
-    ok &= _next(np.flatnonzero(~ARMOR_VALID[body]), payload_at, size) == c[5]
     fill = at(c[5] + 1).astype(np.int16) - 48
     star = c[5] + 2
     hi, lo = _HEX[at(star + 1)], _HEX[at(star + 2)]
     ok &= (fill >= 0) & (fill <= 5) & (at(star) == 42) & (star + 3 <= ends) & (hi >= 0) & (lo >= 0)
-    # Nothing odd before the star: no other star, no byte outside ASCII (what pyais also refuses).
-    for odd in (stars, np.flatnonzero(body >= 128)):
-        ok &= np.searchsorted(odd, star) == np.searchsorted(odd, s0)
+    ok &= _clean((scratch or Scratch()).flags(body), s0, payload_at, c[5], star, ok)
 
     # XOR of each sentence between '!' and '*': segments [s0 + 1, star) of a reduceat over the well-shaped lines.
     checksum_ok = np.zeros(len(starts), bool)
@@ -180,15 +267,9 @@ def scan(buf: bytes, first_chunk: bool, epoch) -> Scan:
     # c: times in tag blocks (a field of the part before the tag's own '*'); the last one of a tag counts.
     tag_stop = np.where(closed, np.minimum(close, _next(stars, starts + 1, size)), starts)
     t = np.full(len(starts), MISSING_TIME, dtype=np.int64)
-    found = np.flatnonzero((body[:-1] == 99) & (body[1:] == 58)) if size > 1 else np.zeros(0, np.int64)
-    line = np.searchsorted(starts, found, side="right") - 1
-    keep = (found >= starts[line] + 1) & (found + 2 <= tag_stop[line])
-    keep &= (found == starts[line] + 1) | (at(found - 1) == 44)
-    found, line = found[keep], line[keep]
-    last = np.r_[line[1:] != line[:-1], True] if len(line) else np.zeros(0, bool)
-    found, line = found[last], line[last]
-    value_end = np.minimum(_next(commas, found, size), tag_stop[line])
-    t[line] = _times(a, buf, found + 2, value_end, epoch)
+    fields = TagFields(a, commas, starts, tag_stop)
+    line, value_at, value_end = fields.last(ord("c"))
+    t[line] = _times(a, buf, value_at, value_end, epoch)
 
     # Else the last comma field after the checksum (USCG/libais receive time).
     trailing = np.flatnonzero(ok & (t == MISSING_TIME) & (star + 3 < ends) & (at(star + 3) == 44))
@@ -213,4 +294,6 @@ def scan(buf: bytes, first_chunk: bool, epoch) -> Scan:
         payload_len=payload_len,
         fill=fill,
         t=t,
+        tags=fields,
+        a=a,
     )

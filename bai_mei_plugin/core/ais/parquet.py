@@ -39,7 +39,8 @@ TIME_NATIVE = "native"  # a timestamp column: no text to parse
 GEOMETRY_NAMES = ("geometry", "geom", "wkb_geometry", "the_geom")
 BATCH_ROWS = 256 * 1024
 NOTHING_TO_READ_WITH = (
-    "Reading Parquet needs the Python package pyarrow (pip install pyarrow; python3-pyarrow on Debian 13 and "
+    "Reading Parquet needs the Python package pyarrow (menu Vector ▸ Bai Mei ▸ Optional speed-ups… installs it "
+    "from QGIS; python3-pyarrow on Debian 13 and "
     "later; the QGIS installers for Windows and macOS bundle it) or a GDAL built with its Parquet driver (QGIS "
     "3.30+ installers for Windows and macOS): neither is available in this QGIS. Or convert the file to CSV "
     "(e.g. ogr2ogr -f CSV out.csv in.parquet on a computer that has one)."

@@ -14,13 +14,16 @@ saved models refer to a source by its place in the list.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from urllib.parse import unquote, urlsplit
 
 from ...core.errors import BaiMeiError
-from ...core.footprints import Footprint, FootprintQuery
+from ...core.footprints import Footprint, FootprintQuery, redact_url
+from ..static_catalogue import ASSETS_PROPERTY, LOCAL_ASSETS_PROPERTY, resolve_assets
 from ..transport import Credentials, HttpTransport
 
 # query, progress(0-1) -> (footprints, whether a cap stopped the search, Counter of footprints not kept by reason)
@@ -49,6 +52,22 @@ class FormFields:
         return [address for address, _tooltip in self.addresses()]
 
 
+@dataclass(frozen=True)
+class SceneAccess:
+    """How GDAL opens one asset of a scene. ``gdal_path`` goes into the layer's source and so into the project: it
+    never carries a key, a token or a signature. What the asset needs besides (an API key header, a SAS token) is in
+    ``options``: GDAL configuration options for that path only, set in memory when the layer is opened and never
+    written anywhere. Signed access expires at ``expires_at`` (unix seconds); ``renew`` gives a fresh one."""
+
+    gdal_path: str
+    name: str
+    asset_key: str = ""
+    options: Tuple[Tuple[str, str], ...] = ()
+    options_prefix: str = ""  # the path prefix the options apply to (GDAL's path-specific options)
+    expires_at: Optional[float] = None
+    renew: Optional[Callable[[], SceneAccess]] = None
+
+
 class ImagerySource:
     """One imagery source; subclasses set the class attributes and implement :meth:`searcher`."""
 
@@ -56,6 +75,8 @@ class ImagerySource:
     label: str = ""
     order: int = 0
     fields: FormFields = FormFields(addresses=tuple)
+    # the footprints carry their assets (a static catalogue read here); else they come from the STAC record
+    assets_on_footprints: bool = False
     help: str = ""  # one or two sentences (HTML) for the Processing algorithm's help: what is searched, what it needs
 
     def address(self, url: str) -> str:
@@ -85,6 +106,104 @@ class ImagerySource:
     def scene_refusal(self, item_id: str) -> Optional[str]:
         """Why a scene of this source cannot be added to the map (None: it can, through its STAC record)."""
         return None
+
+    def scene_access(
+        self,
+        footprint: Footprint,
+        asset_key: str,
+        credentials: Optional[Credentials],
+        transport: HttpTransport,
+        is_canceled: Callable[[], bool],
+        progress: Callable[[float], None],
+        folder: str = "",
+    ) -> SceneAccess:
+        """How GDAL opens the asset ``asset_key`` of ``footprint`` ("" for the source's choice: the visual image).
+        ``folder`` is where a source that must download the asset (GDAL cannot read it in place without a secret)
+        keeps the file ("" for the source's own default); sources that open assets in place ignore it.
+
+        By default, from the item's STAC assets: those the footprint carries (a static catalogue's, hrefs already
+        resolved) or those of its STAC record at ``self_url`` (fetched with ``credentials``: the caller passes them
+        only when the record is on the search's own origin). Public http(s) assets open through ``/vsicurl/``."""
+        assets = footprint.properties.get(ASSETS_PROPERTY) if self.assets_on_footprints else None
+        local_ok = bool(assets) and footprint.properties.get(LOCAL_ASSETS_PROPERTY) is True
+        if not assets:
+            assets = record_assets(footprint, credentials, transport, is_canceled)
+        progress(0.5)
+        chosen = pick_asset(assets, asset_key, local_ok)
+        if chosen is None:
+            raise BaiMeiError(no_image_message(footprint.item_id, asset_key, assets))
+        key, href = chosen
+        return SceneAccess(gdal_path_of(href), f"{footprint.item_id} ({key})", key)
+
+
+# --- scene assets (the default of ImagerySource.scene_access) --------------------------------------------------
+
+# Asset media types GDAL reads over HTTP range requests without downloading the whole file.
+COG_MARKERS = ("profile=cloud-optimized", "image/tiff", "image/vnd.stac.geotiff")
+
+
+def record_assets(footprint: Footprint, credentials, transport: HttpTransport, is_canceled) -> Dict:
+    """The assets of the footprint's STAC record at ``self_url``, relative hrefs resolved against it."""
+    url = footprint.self_url
+    if not url.startswith(("http://", "https://")) or "***" in url:
+        raise BaiMeiError(
+            f"{footprint.item_id} has no image to add: the catalogue gives its footprint only (no asset and no link "
+            "to a STAC record with a visual asset)."
+        )
+    item = transport.request("GET", url, auth=credentials, is_canceled=is_canceled, auth_origin=url).json()
+    assets = item.get("assets") if isinstance(item, dict) else None
+    return resolve_assets(assets, url) if isinstance(assets, dict) else {}
+
+
+def _is_remote(href: str) -> bool:
+    return href.startswith(("http://", "https://"))
+
+
+def _openable(href: str, local_ok: bool) -> bool:
+    return _is_remote(href) or (local_ok and (href.startswith("file://") or os.path.isabs(href)))
+
+
+def pick_asset(assets: Dict, asset_key: str = "", local_ok: bool = False) -> Optional[Tuple[str, str]]:
+    """(key, href) of the asset to open: ``asset_key`` when given, else ``visual`` (by key or role), else the first
+    cloud-optimised GeoTIFF with an ``overview``/``data`` role or none. Only http(s) hrefs, and local files when
+    ``local_ok``; None when there is no such asset."""
+    candidates = [
+        (k, a) for k, a in (assets or {}).items() if isinstance(a, dict) and _openable(str(a.get("href", "")), local_ok)
+    ]
+    if asset_key:
+        return next(((k, str(a["href"])) for k, a in candidates if k == asset_key), None)
+    for key, asset in candidates:
+        if key == "visual" or "visual" in (asset.get("roles") or []):
+            return key, str(asset["href"])
+    for key, asset in candidates:
+        kind = str(asset.get("type") or "").lower()
+        roles = asset.get("roles") or []
+        if "profile=cloud-optimized" in kind and ("overview" in roles or "data" in roles or not roles):
+            return key, str(asset["href"])
+    return None
+
+
+def no_image_message(item_id: str, asset_key: str, assets: Dict) -> str:
+    if asset_key:
+        found = ", ".join(assets) or "none"
+        return f"The record of {item_id} has no asset '{asset_key}' that QGIS could open (found: {found})."
+    return (
+        f"The record of {item_id} has no visual image (no 'visual' asset or cloud-optimised GeoTIFF over "
+        "http/https) that QGIS could open."
+    )
+
+
+def gdal_path_of(href: str) -> str:
+    """What GDAL opens: an http(s) asset through ``/vsicurl/`` (range requests, no whole download); a local file by
+    its path. A signed address (a key or signature in it) is refused: the path goes into the project."""
+    if redact_url(href) != href:
+        raise BaiMeiError(
+            f"The image at {redact_url(href)} is at a signed address (it carries a key or signature); Bai Mei does "
+            "not put signed addresses into the project."
+        )
+    if _is_remote(href):
+        return f"/vsicurl/{href}"
+    return unquote(urlsplit(href).path) if href.startswith("file://") else href
 
 
 _SOURCES: Dict[str, ImagerySource] = {}

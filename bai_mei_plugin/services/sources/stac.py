@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .. import pc_signing
 from ..stac import STAC_PRESETS, StacClient
+from ..static_catalogue import resolve_href
 from . import FormFields, ImagerySource, register
+
+
+def resolve_thumbnail(footprint) -> None:
+    """A thumbnail href relative to its STAC record (STAC allows it) made absolute against the record's address."""
+    href, record = footprint.thumbnail_url, footprint.self_url
+    if href and "://" not in href and record.startswith(("http://", "https://")):
+        footprint.thumbnail_url = resolve_href(href, record)
 
 
 def _presets():
@@ -35,6 +44,8 @@ class StacSource(ImagerySource):
 
         def search(query, progress):
             found, info = client.search(query, progress, is_canceled)
+            for footprint in found:
+                resolve_thumbnail(footprint)
             notes.extend(n for n in info.get("notes") or () if n not in notes)
             return found, info.get("truncated", False), info.get("dropped", Counter())
 
@@ -42,6 +53,11 @@ class StacSource(ImagerySource):
 
     def collections(self, url, credentials, transport, is_canceled):
         return StacClient(self.address(url), transport, credentials).collections(is_canceled)
+
+    def scene_access(self, footprint, asset_key, credentials, transport, is_canceled, progress, folder=""):
+        access = super().scene_access(footprint, asset_key, credentials, transport, is_canceled, progress, folder)
+        # Planetary Computer's Azure assets: /vsiaz/ with a SAS token in GDAL options (services/pc_signing.py)
+        return pc_signing.sign_planetary_computer(access, footprint, transport, is_canceled)
 
 
 register(StacSource())

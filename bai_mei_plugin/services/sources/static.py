@@ -13,6 +13,7 @@ class StaticCatalogueSource(ImagerySource):
     id = "static"
     label = "Static catalogue (file or URL)"
     order = 30
+    assets_on_footprints = True  # load_catalogue keeps each item's image assets, hrefs resolved against the file
     help = "a STAC ItemCollection or GeoJSON FeatureCollection file or URL, filtered here."
     fields = FormFields(
         addresses=lambda: [(synthetic_catalogue_path(), synthetic_catalogue_path())],

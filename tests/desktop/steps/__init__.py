@@ -19,6 +19,7 @@ PLAN = (
     ("preset_list", "gaps"),
     ("imagery_search", "imagery"),
     ("imagery_results", "imagery"),
+    ("imagery_scene", "imagery"),
     ("analysis_page", "analysis"),
     ("annotate_mark", "annotate"),
     ("annotate_form", "annotate"),

@@ -1,6 +1,8 @@
-"""The Annotate page: mark the ship on the 16 June SkySat scene with a real click, fill its sighting form, measure
-its hull by dragging, and identify it (the Bai Mei 8, dark and within reach)."""
+"""The Annotate page: the selected June SkySat scene on the map (Add to map, or its file when that step did not add
+it), the ship marked on its pixels with a real click, its sighting form filled, its hull measured with clicks at bow
+and stern (169 ± 8 m), and who it is (the Bai Mei 8, dark and within reach)."""
 
+import math
 import os
 
 from .base import Step, Until
@@ -32,8 +34,54 @@ SAVED_FIELDS = (
     "length_m",
     "heading_deg",
 )
-SHIP = (125.15, 38.70)  # the ship on the scene, off Nampo
-BOW, STERN = (125.1510, 38.7000), (125.1490, 38.7000)  # 0.002° of longitude at 38.7° N: about 174 m
+HULL_M = 169.0  # the Bai Mei 8's length (its profile); the scenes draw it so at 0.8 m a pixel
+
+
+def ship():
+    """The Bai Mei 8 at its berth on the synthetic scenes (demo/nampo.py): centre, and heading along the quay."""
+    from bai_mei_plugin.demo.nampo import BERTH_HEADING_DEG, BERTH_LAT, BERTH_LON
+
+    return (BERTH_LON, BERTH_LAT), BERTH_HEADING_DEG
+
+
+def bow_and_stern():
+    """(lon, lat) of the bow and the stern as drawn on the scenes: half the hull either side of the berth along the
+    heading, in the scenes' UTM grid (demo/scenes.py draws the quay there)."""
+    from osgeo import osr
+
+    (lon, lat), heading = ship()
+    wgs, utm = osr.SpatialReference(), osr.SpatialReference()
+    wgs.ImportFromEPSG(4326)
+    utm.ImportFromEPSG(32651)
+    for ref in (wgs, utm):
+        ref.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    x, y, _ = osr.CoordinateTransformation(wgs, utm).TransformPoint(lon, lat)
+    back = osr.CoordinateTransformation(utm, wgs)
+    east, north = math.sin(math.radians(heading)) * HULL_M / 2, math.cos(math.radians(heading)) * HULL_M / 2
+    bow = back.TransformPoint(x + east, y + north)[:2]
+    stern = back.TransformPoint(x - east, y - north)[:2]
+    return bow, stern
+
+
+def scene_on_map(ctx, item_id):
+    """The selected scene's raster layer: the one Add to map put in the project, else its bundled file added here
+    (the walkthrough then says so)."""
+    from qgis.core import QgsProject, QgsRasterLayer
+
+    from bai_mei_plugin.paths import resource_path
+    from bai_mei_plugin.qgis_io.sightings_layer import scene_item_id
+
+    for layer in QgsProject.instance().mapLayers().values():
+        if isinstance(layer, QgsRasterLayer) and scene_item_id(layer) == item_id:
+            return layer, "Add to map"
+    path = resource_path("scenes", f"{item_id}.tif")
+    if not os.path.exists(path):
+        return None, f"no scene file {path}"
+    layer = QgsRasterLayer(path, f"{item_id} (visual)", "gdal")
+    if layer.isValid():
+        QgsProject.instance().addMapLayer(layer)
+        return layer, "the annotate step (its file)"
+    return None, f"GDAL cannot open {path}"
 
 
 # annotate_mark
@@ -47,30 +95,48 @@ def annotate_mark(ctx):
 
     dock = ctx.dock()
     dock.tabs.setCurrentWidget(dock.annotate.page)
+    selected = ctx.result.get("imagery", {}).get("selected")
+    scene, added_by = scene_on_map(ctx, selected)
     path = os.path.join(ctx.screenshot_dir, "sightings.gpkg")
     if os.path.exists(path):
         os.remove(path)  # left by an earlier run of this test
     layer = dock.annotate.create_layer(path)
-    info = {"layer": layer is not None}
+    info = {"layer": layer is not None, "scene": scene.source() if scene else None, "scene_added_by": added_by}
     ctx.result["annotate"] = info
     canvas = ctx.iface.mapCanvas()
-    ctx.zoom_to(QgsRectangle(125.140, 38.695, 125.160, 38.705))  # about 1.7 km across: a ship is many pixels long
-    ctx.process_events(500)
+    (lon, lat), _heading = ship()
+    ctx.zoom_to(QgsRectangle(lon - 0.0025, lat - 0.0015, lon + 0.0025, lat + 0.0015))  # ~430 m: the hull fills it
+    ctx.process_events(800)
+    info["scene_drawn"] = scene is not None and scene.id() in [m.id() for m in canvas.layers()]
     dock.annotate.page.markButton.click()
     info["mark_tool_active"] = canvas.mapTool() is dock.annotate.mark_tool
-    QTest.mouseClick(canvas.viewport(), Qt.LeftButton, Qt.NoModifier, ctx.pixel_of(*SHIP))
+    QTest.mouseClick(canvas.viewport(), Qt.LeftButton, Qt.NoModifier, ctx.pixel_of(lon, lat))
     ctx.process_events(800)
     info["sightings"] = layer.featureCount() if layer is not None else 0
+    feature = next(layer.getFeatures(), None) if layer is not None else None
+    if feature is not None:
+        info["marked_on"] = {
+            name: feature[name] if not hasattr(feature[name], "isNull") else None
+            for name in ("image_id", "scene_source", "window_col", "window_row", "window_width", "window_height")
+        }
+    info["status"] = dock.annotate.page.sightingLabel.text()
     ctx.save("sighting-form", ctx.grab_screen())
     return 300
 
 
 def check_mark(ctx, c):
     annotate = ctx.result["annotate"]
+    c.that(annotate.get("scene_drawn"), f"the selected scene should be drawn on the map: {annotate}")
     c.that(
         annotate.get("mark_tool_active") and annotate.get("sightings") == 1,
         f"Mark vessel and a click should add one sighting: {annotate}",
     )
+    marked_on = annotate.get("marked_on") or {}
+    c.that(
+        marked_on.get("scene_source") == annotate.get("scene") and (marked_on.get("window_width") or 0) > 100,
+        f"the sighting should keep its scene and the pixel window it was marked on: {annotate}",
+    )
+    c.that("no features yet" not in annotate.get("status", ""), f"the status after marking: {annotate}")
 
 
 def marked(ctx):
@@ -113,7 +179,7 @@ def form_saved(ctx):
 
 
 def annotate_measure(ctx):
-    """Measure hull: drag from bow to stern on the image."""
+    """Measure hull: click the bow, then the stern, on the image (Esc then skips the beam)."""
     from qgis.PyQt.QtCore import Qt
     from qgis.PyQt.QtTest import QTest
 
@@ -122,11 +188,11 @@ def annotate_measure(ctx):
     dock.annotate.page.measureButton.click()
     info = ctx.result["annotate"]
     info["measure_tool_active"] = canvas.mapTool() is dock.annotate.measure_tool
-    bow, stern = ctx.pixel_of(*BOW), ctx.pixel_of(*STERN)
-    QTest.mousePress(canvas.viewport(), Qt.LeftButton, Qt.NoModifier, bow)
-    QTest.mouseMove(canvas.viewport(), stern)
-    QTest.mouseRelease(canvas.viewport(), Qt.LeftButton, Qt.NoModifier, stern)
-    ctx.process_events(500)
+    bow, stern = (ctx.pixel_of(*p) for p in bow_and_stern())
+    for at in (bow, stern):
+        QTest.mouseClick(canvas.viewport(), Qt.LeftButton, Qt.NoModifier, at)
+        ctx.process_events(200)
+    ctx.process_events(300)
     layer = dock.annotate.layer()
     feature = next(layer.getFeatures(), None) if layer is not None else None
     if feature is not None:
@@ -148,9 +214,11 @@ def check_measure(ctx, c):
         (saved.get("hatch_count"), saved.get("crane_count"), saved.get("hull_colour")) == (5, 4, "black"),
         f"the form's values were not saved: {saved}",
     )
-    c.that(saved.get("length_m") and 150 < saved["length_m"] < 190, f"the measured length: {saved}")
+    c.that(saved.get("length_m") and abs(saved["length_m"] - HULL_M) <= 8, f"the measured length (169 ± 8 m): {saved}")
+    _, heading = ship()
     c.that(
-        saved.get("heading_deg") is not None and abs(saved["heading_deg"] - 90) < 3, f"the measured heading: {saved}"
+        saved.get("heading_deg") is not None and abs(saved["heading_deg"] - heading) < 3,
+        f"the measured heading ({heading}°): {saved}",
     )
 
 

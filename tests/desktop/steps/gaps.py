@@ -174,7 +174,7 @@ def check_gap(ctx, c):
     c.that(selected.get("criteria_folded_at_start"), "the gap criteria should start folded, leaving room for the table")
     text = details.get("text", "")
     c.that(
-        "★ Nampo ≤ 56 h" in text and "+3 could have called at ports of interest" in text and "draught rose 6.5" in text,
+        "★ Nampo ≤ 54 h" in text and "+3 could have called at ports of interest" in text and "draught rose 6.5" in text,
         f"the Selected gap text: {text}",
     )
     candidates = dict(details.get("candidates", []))

@@ -122,6 +122,70 @@ def check_results(ctx, c):
     check_columns(c, layout["result_table"], ("Date (UTC)", "Dark", "Covers"), "imagery result table")
 
 
+# imagery_scene
+
+
+def imagery_add_scene(ctx):
+    """Add to map on the selected scene (taken while the ship was dark): the SYNTHETIC scene beside the catalogue."""
+    dock = ctx.dock()
+    info = ctx.result["imagery"]
+    preview = dock.imageryPreviewLabel.pixmap()
+    info["preview_shown"] = bool(preview is not None and not preview.isNull())
+    dock.imageryAddButton.click()
+    return Until("the scene on the map", lambda: dock.imagery.results.scene_task is None, 30, then_ms=300)
+
+
+def imagery_scene_on_map(ctx):
+    """Where the scene went and what it covers; the map zoomed to the berth for the screenshot."""
+    from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject, QgsRectangle
+
+    dock = ctx.dock()
+    info = ctx.result["imagery"]
+    selected = info.get("selected") or ""
+    layers = QgsProject.instance().mapLayersByName(f"{selected} (visual)")
+    scene = layers[0] if layers else None
+    group = dock.session.group
+    info["scene"] = {"layers": len(layers)}
+    if scene is not None:
+        to_wgs84 = QgsCoordinateTransform(scene.crs(), QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance())
+        extent = to_wgs84.transformBoundingBox(scene.extent())
+        info["scene"].update(
+            valid=scene.isValid(),
+            bands=scene.bandCount(),
+            extent=[extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum()],
+            in_session_group=bool(group is not None and group.findLayer(scene.id())),
+            # drawn above the footprints, whose fill would hide the ship
+            on_top=bool(group is not None and group.children() and group.children()[0].layerId() == scene.id()),
+            source_is_local=not scene.source().startswith("/vsicurl/"),
+        )
+        from bai_mei_plugin.demo.nampo import BERTH_LAT, BERTH_LON
+
+        ctx.zoom_to(QgsRectangle(BERTH_LON - 0.004, BERTH_LAT - 0.003, BERTH_LON + 0.004, BERTH_LAT + 0.003))
+    return ctx.wait_for_map()
+
+
+def screenshot_scene(ctx):
+    ctx.save("map-imagery-scene", ctx.grab_screen())
+
+
+def check_scene(ctx, c):
+    from bai_mei_plugin.demo.nampo import BERTH_LAT, BERTH_LON
+
+    imagery = ctx.result["imagery"]
+    scene = imagery.get("scene") or {}
+    c.that(imagery.get("preview_shown"), f"the selected scene's thumbnail was not shown: {imagery}")
+    c.that(scene.get("layers") == 1 and scene.get("valid") and scene.get("bands") == 3, f"no valid scene: {scene}")
+    west, south, east, north = scene.get("extent") or (0, 0, 0, 0)
+    c.that(
+        west < BERTH_LON < east and south < BERTH_LAT < north and east - west < 0.05,
+        f"the scene should cover the Bai Mei 8's berth at Nampo ({BERTH_LON}, {BERTH_LAT}): {scene}",
+    )
+    c.that(
+        scene.get("in_session_group") and scene.get("on_top") and scene.get("source_is_local"),
+        f"the scene should be a local file on top of the session's group: {scene}",
+    )
+
+
 STEPS = (
     Step(
         "imagery_search",
@@ -137,5 +201,12 @@ STEPS = (
         check_results,
         needs=["imagery_search"],
         screenshots=["dock-imagery"],
+    ),
+    Step(
+        "imagery_scene",
+        [imagery_add_scene, imagery_scene_on_map, screenshot_scene],
+        check_scene,
+        needs=["imagery_results"],
+        screenshots=["map-imagery-scene"],
     ),
 )

@@ -192,7 +192,7 @@ def check_menus(ctx, c):
     menu = ctx.result["menu"]
     c.that(menu["submenu_present"], f"no Bai Mei submenu in the Vector menu: {menu}")
     names = {entry["object_name"]: entry for entry in menu["actions"]}
-    c.that({"baimei_dock", "baimei_importais", "baimei_detectgaps"} <= set(names), menu["actions"])
+    c.that({"baimei_dock", "baimei_importais", "baimei_detectgaps", "baimei_packages"} <= set(names), menu["actions"])
     c.that(
         all(entry["enabled"] and entry["icon_ok"] for entry in names.values()),
         f"Vector > Bai Mei entries must be enabled and have icons: {menu['actions']}",

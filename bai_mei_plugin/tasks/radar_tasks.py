@@ -1,0 +1,185 @@
+"""Radar for the dock's Analysis page: vessels detected in a SAR scene on the map and matched with the loaded AIS,
+through the same core functions as baimei:detectvessels and baimei:matchdetections, in a background task. The
+results come back as memory layers (built in the task, moved to the GUI thread) and as rows for the page's table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence
+
+from ..core.ais.model import AisColumns
+from ..core.errors import BaiMeiError, Canceled
+from ..core.layer_kinds import DARK_DETECTIONS, SAR_DETECTIONS, SAR_MATCHES, UNSEEN_VESSELS
+from ..core.sar_detect import CfarParams, SceneDetection, detect_scene
+from ..core.sar_match import (
+    DetectionIn,
+    GapWindow,
+    MatchParams,
+    dark_candidates,
+    match,
+    positions_at,
+    unseen_in_footprint,
+)
+from ..qgis_io.land import land_index
+from ..qgis_io.records import at_lon_lat, records_layer
+from ..qgis_io.sar_raster import LandRasteriser, SarRaster
+from .ais_tasks import BaiMeiTask
+from .analysis_tasks import AnalysisResult
+
+MATCHED, DARK, UNSEEN = "with AIS", "dark", "not seen"  # a table row's status
+
+
+@dataclass(frozen=True)
+class SceneInput:
+    """What the task reads, taken on the GUI thread: the raster's GDAL path and its name in the project."""
+
+    path: str
+    name: str
+
+
+@dataclass
+class RadarRow:
+    """One row of the page's table: a detection with or without AIS, or an AIS vessel the radar did not see.
+    ``detection`` holds the radar's measurements (None for a vessel not seen); ``kind`` the layer it is in."""
+
+    status: str
+    kind: str
+    detection_id: str
+    mmsi: Optional[int]
+    vessel_name: Optional[str]
+    length_m: Optional[float]
+    offset_m: Optional[float]  # to the matched vessel, or to the nearest AIS vessel for a dark detection
+    gaps: str  # the vessels whose dark gap's reachable sea holds a dark detection
+    lon: float
+    lat: float
+    detection: Optional[SceneDetection] = None
+
+
+@dataclass
+class RadarResult(AnalysisResult):
+    scene_id: str = ""
+    acquired: Optional[int] = None
+    rows: List[RadarRow] = field(default_factory=list)
+
+
+def gap_windows(gaps) -> List[GapWindow]:
+    """The session's gaps as matching needs them."""
+    return [GapWindow(g.gap_id, g.mmsi, g.vessel_name, g.off_time, g.on_time) for g in gaps]
+
+
+def reach_areas(layer) -> Dict[str, object]:
+    """gap_id -> shapely polygon (lon/lat) of a reachable-sea layer (read on the GUI thread: layers are not
+    thread-safe); empty without a layer."""
+    if layer is None or "gap_id" not in layer.fields().names():
+        return {}
+    from shapely import wkb
+
+    if layer.crs().authid() not in ("", "EPSG:4326"):
+        raise BaiMeiError(f"The reachable sea layer {layer.name()} is in {layer.crs().authid()}; expected EPSG:4326.")
+    areas = {}
+    for feature in layer.getFeatures():
+        geometry = feature.geometry()
+        if geometry is not None and not geometry.isEmpty():
+            areas[str(feature["gap_id"])] = wkb.loads(bytes(geometry.asWkb()))
+    return areas
+
+
+def _check(task: BaiMeiTask) -> None:
+    if task.is_canceled():
+        raise Canceled()
+
+
+def detect(task: BaiMeiTask, scene: SceneInput, params: CfarParams, window_size: int = 2048):
+    """(raster, SceneDetections) of ``scene``, land of QGIS's world map masked; progress 0-70 %."""
+    raster = SarRaster(scene.path, scene.name)
+    acquired = raster.acquired()
+    if acquired is None:
+        raise BaiMeiError(
+            f"The scene time of {scene.name} is not in its metadata (looked for ACQUISITION_START, datetime, "
+            "TIFFTAG_DATETIME); run Detect vessels from the Processing Toolbox and give it as Scene time."
+        )
+    land = LandRasteriser(raster, land_index(None).polygons)
+    task.setProgress(5)
+    _check(task)
+    found = detect_scene(
+        raster.read, raster.width, raster.height, raster.transform, params, None, land, None, raster.nodata,
+        window_size, progress=lambda f: task.progress(f, 5, 65), is_canceled=task.is_canceled,
+    )  # fmt: skip
+    lons, lats = raster.lon_lat([d.x for d in found], [d.y for d in found])
+    scene_id = raster.scene_id()
+    return raster, [
+        SceneDetection(
+            d.detection_id, scene_id, acquired, d.length_m, d.width_m, d.heading_deg, d.peak_db, d.confidence,
+            d.near_land, lon, lat,
+        )
+        for d, lon, lat in zip(found, lons, lats)
+    ]  # fmt: skip
+
+
+def _names(cols: AisColumns) -> Dict[int, str]:
+    names = {}
+    for i, mmsi in enumerate(cols.mmsi.tolist()):
+        name = cols.vessel_name.get(i)
+        if name:
+            names[int(mmsi)] = name
+    return names
+
+
+def detect_and_match(
+    task: BaiMeiTask,
+    scene: SceneInput,
+    cols: AisColumns,
+    gaps: Sequence[GapWindow] = (),
+    areas: Optional[Dict[str, object]] = None,
+    params: CfarParams = CfarParams(),
+    match_params: MatchParams = MatchParams(),
+    window_size: int = 2048,
+) -> RadarResult:
+    """Vessels in ``scene`` matched with the AIS ``cols`` at the scene's time; dark detections named with the
+    ``gaps`` whose reachable sea (``areas``) holds them; AIS vessels in the scene's extent the radar missed."""
+    from shapely.geometry import box
+
+    raster, detections = detect(task, scene, params, window_size)
+    _check(task)
+    acquired = detections[0].acquired if detections else raster.acquired()
+    vessels = positions_at(
+        cols.mmsi, cols.t, cols.lon, cols.lat, acquired, cols.sog, cols.cog, _names(cols), None, match_params
+    )
+    task.setProgress(80)
+    wanted = [DetectionIn(d.detection_id, d.lon, d.lat, d.length_m, d.acquired) for d in detections]
+    pairs, lone, missed = match(wanted, vessels, match_params)
+    dark = dark_candidates(lone, vessels, gaps, areas or {}, acquired)
+    unseen = unseen_in_footprint(missed, box(*raster.bounds_lon_lat()))
+    _check(task)
+    layers = [
+        (records_layer(SAR_DETECTIONS, "radar detections", detections, at_lon_lat), SAR_DETECTIONS.name),
+        (records_layer(SAR_MATCHES, "radar detections with AIS", pairs, at_lon_lat), SAR_MATCHES.name),
+        (records_layer(DARK_DETECTIONS, "dark vessel candidates (radar)", dark, at_lon_lat), DARK_DETECTIONS.name),
+        (records_layer(UNSEEN_VESSELS, "AIS vessels the radar did not see", unseen, at_lon_lat), UNSEEN_VESSELS.name),
+    ]
+    task._to_main_thread(*(layer for layer, _ in layers))
+    by_id = {d.detection_id: d for d in detections}
+    rows = _rows(pairs, dark, unseen, by_id)
+    summary = (
+        f"{raster.scene_id()}: {len(detections):,} vessels on radar, {len(pairs):,} with AIS, {len(dark):,} dark "
+        f"(no AIS within {match_params.max_distance_m:,.0f} m), {len(unseen):,} AIS vessels not seen."
+    )
+    return RadarResult(summary, layers, rows, scene_id=raster.scene_id(), acquired=acquired, rows=rows)
+
+
+def _rows(pairs, dark, unseen, by_id) -> List[RadarRow]:
+    rows = [
+        RadarRow(MATCHED, SAR_MATCHES.name, m.detection_id, m.mmsi, m.vessel_name, m.length_m, m.offset_m, "",
+                 m.lon, m.lat, by_id.get(m.detection_id))
+        for m in pairs
+    ]  # fmt: skip
+    rows += [
+        RadarRow(DARK, DARK_DETECTIONS.name, d.detection_id, None, None, d.length_m, d.nearest_ais_m,
+                 d.vessel_names.strip(', ') or d.mmsis, d.lon, d.lat, by_id.get(d.detection_id))
+        for d in dark
+    ]  # fmt: skip
+    rows += [
+        RadarRow(UNSEEN, UNSEEN_VESSELS.name, "", v.mmsi, v.vessel_name, v.length_m, None, "", v.lon, v.lat)
+        for v in unseen
+    ]
+    return rows
