@@ -13,7 +13,7 @@ import tempfile
 from typing import Optional, Tuple
 from urllib.parse import quote
 
-from qgis.core import QgsRasterLayer
+from qgis.core import Qgis, QgsRasterLayer
 
 from ..core.errors import BaiMeiError
 from ..services.transport import redact
@@ -99,8 +99,8 @@ def basemap_layer(name: str = "OpenStreetMap") -> QgsRasterLayer:
     metadata = layer.metadata()
     metadata.setRights([attribution])
     layer.setMetadata(metadata)
-    if hasattr(layer, "setAttribution"):  # QGIS 3.22-3.36; later ones read the rights of the metadata
-        layer.setAttribution(attribution)
+    if Qgis.QGIS_VERSION_INT < 33800:  # older QGIS shows setAttribution's text; later ones the metadata's rights
+        layer.setAttribution(attribution)  # (deprecated there: tested on 3.40 and 3.44)
     layer.setCustomProperty(KIND_PROPERTY, BASEMAP_KIND)
     return layer
 

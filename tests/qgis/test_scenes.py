@@ -239,9 +239,11 @@ def test_preview_over_http_is_fetched_once_per_session(dock, qtbot, canvas, http
 
 
 def test_basemap_in_one_click_is_an_openstreetmap_xyz_layer(dock, qgis_iface):
+    qgis_iface.messageBar().clear_messages()
     dock.imageryBasemapButton.click()
     layers = QgsProject.instance().mapLayersByName("OpenStreetMap")
-    assert len(layers) == 1 and layers[0].providerType() == "wms"
+    said = {level: qgis_iface.messageBar().get_messages(level) for level in range(4)}
+    assert len(layers) == 1 and layers[0].providerType() == "wms", said
     source = layers[0].source()
     assert "type=xyz" in source and "tile.openstreetmap.org" in source
     assert "{z}/{x}/{y}" in source.replace("%7B", "{").replace("%7D", "}")
