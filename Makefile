@@ -15,6 +15,9 @@ QGIS_PROFILE ?= default
 QGIS_PROFILES_DIR ?= $(HOME)/.local/share/QGIS/QGIS3/profiles
 TEST_ENV := QT_QPA_PLATFORM=offscreen QGIS_OPTS= PYTHONDONTWRITEBYTECODE=1
 PYTEST_ARGS ?=
+# the unit tests run on both cores (pytest-xdist); `make test WORKERS=0` runs them in one process. The QGIS tests
+# share one QGIS application and project per process, as the plugin does in QGIS, and run in one process.
+WORKERS ?= 2
 
 .PHONY: scenes demo test test-unit test-qgis test-desktop test-matrix lint format bench package release install setup clean \
 	translations
@@ -23,11 +26,11 @@ demo: $(VENV)/.ready
 	$(TEST_ENV) $(PY) -m $(PLUGIN).demo --output demo-output
 
 test: $(VENV)/.ready lint
-	$(TEST_ENV) $(PY) -m pytest -p no:qgis -q tests/unit $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -p no:qgis -q -n $(WORKERS) tests/unit $(PYTEST_ARGS)
 	$(TEST_ENV) $(PY) -m pytest -q tests/qgis tests/desktop $(PYTEST_ARGS)
 
 test-unit: $(VENV)/.ready
-	$(TEST_ENV) $(PY) -m pytest -p no:qgis -q tests/unit $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -p no:qgis -q -n $(WORKERS) tests/unit $(PYTEST_ARGS)
 
 test-qgis: $(VENV)/.ready
 	$(TEST_ENV) $(PY) -m pytest -q tests/qgis $(PYTEST_ARGS)
@@ -71,6 +74,8 @@ bench: $(VENV)/.ready
 	$(TEST_ENV) $(PY) -m tests.bench.bench_port_index
 	$(TEST_ENV) $(PY) -m tests.bench.bench_dask --rows 50000000 --compare-rows 50000000
 	$(TEST_ENV) $(PY) -m tests.bench.bench_postgis --rows 50000000 --compare-rows 50000000
+	$(TEST_ENV) $(PY) -m tests.bench.bench_buckets
+	$(TEST_ENV) $(PY) -m tests.bench.bench_table
 
 setup: $(VENV)/.ready
 

@@ -96,7 +96,9 @@ class BaiMeiPlugin:
             self.dock.setUserVisible(visible)
         except Exception as exc:  # never let an error reach QGIS's Python error dialog
             QgsMessageLog.logMessage(f"Cannot open the Bai Mei panel: {exc!r}", LOG_TAG, Qgis.MessageLevel.Critical)
-            self.iface.messageBar().pushMessage("Bai Mei", f"Cannot open the panel: {exc}", Qgis.MessageLevel.Critical)
+            self.iface.messageBar().pushMessage(
+                "Bai Mei", tr("Cannot open the panel: {exc}").format(exc=exc), Qgis.MessageLevel.Critical
+            )
 
     def open_packages(self) -> None:
         try:
@@ -106,7 +108,7 @@ class BaiMeiPlugin:
         except Exception as exc:  # never let an error reach QGIS's Python error dialog
             QgsMessageLog.logMessage(f"Cannot open the optional packages: {exc!r}", LOG_TAG, Qgis.MessageLevel.Critical)
             self.iface.messageBar().pushMessage(
-                "Bai Mei", f"Cannot open the optional packages: {exc}", Qgis.MessageLevel.Critical
+                "Bai Mei", tr("Cannot open the optional packages: {exc}").format(exc=exc), Qgis.MessageLevel.Critical
             )
 
     def open_algorithm(self, algorithm_id: str) -> None:
@@ -117,7 +119,9 @@ class BaiMeiPlugin:
         except Exception as exc:  # never let an error reach QGIS's Python error dialog
             QgsMessageLog.logMessage(f"Cannot open {algorithm_id}: {exc!r}", LOG_TAG, Qgis.MessageLevel.Critical)
             self.iface.messageBar().pushMessage(
-                "Bai Mei", f"Cannot open {algorithm_id}: {exc}", Qgis.MessageLevel.Critical
+                "Bai Mei",
+                tr("Cannot open {algorithm_id}: {exc}").format(algorithm_id=algorithm_id, exc=exc),
+                Qgis.MessageLevel.Critical,
             )
 
     def unload(self):

@@ -5,7 +5,8 @@ read by a Dask cluster) and finds the gaps of those reports for any criteria:
 
     found = engine.find_gaps(criteria, progress, is_canceled)  # a GapResult
 
-The in-memory engine is here (``core.gaps.detect_gaps`` over loaded columns); the PostGIS and Dask engines, which do
+The in-memory engine is here (``core.gaps.detect_gaps`` over loaded columns), and the bucketed one for a file too
+big for memory (the same detection bucket by bucket, ``core.ais.buckets``); the PostGIS and Dask engines, which do
 database and cluster I/O, live in ``bai_mei_plugin.engines``. The dock runs any of them through one task, and keeps
 the engine to find the gaps again with other criteria; the Processing algorithms call them too.
 """
@@ -16,8 +17,8 @@ from dataclasses import dataclass
 from typing import Callable, Optional, Protocol
 
 from .ais.model import AisColumns, CleanResult
-from .errors import BaiMeiError
-from .gaps import GapCriteria, GapResult, detect_gaps
+from .errors import BaiMeiError, Canceled
+from .gaps import GapCriteria, GapResult, detect_gaps, drop_reasons
 from .land import LandIndex
 
 Progress = Optional[Callable[[float], None]]  # a fraction 0..1
@@ -91,3 +92,58 @@ class InMemoryGapEngine:
         if progress is not None:
             progress(1.0)
         return found
+
+
+class BucketedGapEngine:
+    """The gaps of a file too big for memory, found bucket by bucket (``core.ais.buckets``): each bucket holds every
+    report of its vessels, so the gaps are the one-pass engine's, in the same order (MMSI, then time).
+
+    Tracks are not built: a track is drawn from the rows of the reports, which stay on disk (as for the PostGIS and
+    archive engines, ``columns`` is None and the dock works from the reports either side of each gap)."""
+
+    label = "bucket by bucket on disk"
+    columns = None
+
+    def __init__(self, reports, location: ReportsLocation, land: LandChoice = LandChoice()):
+        self.reports = reports  # a core.ais.buckets.BucketedReports; close() removes its folder
+        self.location = location
+        self.land = land
+
+    def find_gaps(self, criteria: GapCriteria, progress: Progress = None, is_canceled: IsCanceled = None) -> GapResult:
+        land = self.land.for_criteria(criteria)
+        gaps, dropped = [], {}
+        candidates = singles = 0
+        total = max(1, self.reports.buckets_count)
+        for k, columns in enumerate(self.reports.buckets()):
+            if is_canceled and is_canceled():
+                raise Canceled()
+            found = detect_gaps(columns, criteria, land, is_canceled=is_canceled)
+            for gap in found.gaps:
+                gap.off_index = -1  # a row of this bucket, not of the whole file: no meaning outside
+            gaps.extend(found.gaps)
+            candidates += found.candidate_gaps
+            singles += found.single_report_segments
+            for reason, n in found.dropped.items():
+                dropped[reason] = dropped.get(reason, 0) + n
+            if progress is not None:
+                progress((k + 1) / total)
+        gaps.sort(key=lambda gap: gap.mmsi)  # stable: each vessel's gaps are already in time order
+        order = list(drop_reasons(criteria).values())
+        notes = [self.reports.reason, TRACKS_NOT_BUILT]
+        return GapResult(
+            gaps=gaps,
+            tracks=[],
+            candidate_gaps=candidates,
+            single_report_segments=singles,
+            notes=notes,
+            dropped={reason: dropped[reason] for reason in order if dropped.get(reason)},
+        )
+
+    def close(self) -> None:
+        self.reports.close()
+
+
+TRACKS_NOT_BUILT = (
+    "Tracks were not drawn: the reports were read bucket by bucket on disk because the file does not fit in memory "
+    "(the gaps are complete)."
+)

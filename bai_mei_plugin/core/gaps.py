@@ -235,8 +235,8 @@ class _Nearest:
     Binary search over the rows that have a value: cost grows with the number of queries (gaps, tracks), not rows.
     """
 
-    def __init__(self, starts: np.ndarray):
-        self.group = np.cumsum(starts) - 1
+    def __init__(self, starts: np.ndarray, group: Optional[np.ndarray] = None):
+        self.group = np.cumsum(starts) - 1 if group is None else group  # the vessel number of each row
 
     def _lookup(self, valid: np.ndarray, query: np.ndarray, backward: bool) -> np.ndarray:
         rows = np.flatnonzero(valid)
@@ -322,7 +322,7 @@ def detect_gaps(
 
     distance = haversine_nm(cols.lon[off], cols.lat[off], cols.lon[on], cols.lat[on])
     hours = (t[on] - t[off]) / 3600.0
-    nearest = _Nearest(starts)
+    nearest = _Nearest(starts, group)
     has_name = cols.vessel_name.codes >= 0
     name_rows = nearest.either(has_name, off, on).tolist()
     draught_ok = ~np.isnan(cols.draught)

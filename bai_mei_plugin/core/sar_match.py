@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .ais.model import AisColumns
 
 EARTH_RADIUS_M = 6_371_000.0
 KNOT_MS = 1852.0 / 3600.0
@@ -87,6 +90,11 @@ class GapWindow:
     vessel_name: Optional[str]
     off_time: int
     on_time: int
+
+
+def gap_windows(gaps: Iterable) -> List[GapWindow]:
+    """Dark gaps (anything with gap_id, mmsi, vessel_name, off_time, on_time) as matching needs them."""
+    return [GapWindow(g.gap_id, g.mmsi, g.vessel_name, g.off_time, g.on_time) for g in gaps]
 
 
 def distance_m(lon1, lat1, lon2, lat2):
@@ -267,3 +275,62 @@ def unseen_in_footprint(vessels: Iterable[VesselAt], footprint) -> List[VesselAt
 
     inside = prep(footprint)
     return [v for v in vessels if inside.contains(Point(v.lon, v.lat))]
+
+
+@dataclass
+class SceneMatch:
+    """One scene's detections and the AIS together: the pairs, the dark vessel candidates and the AIS vessels in
+    the footprint the radar did not see."""
+
+    pairs: List[Match]
+    dark: List[DarkCandidate]
+    unseen: List[VesselAt]
+
+
+def vessel_names(reports: AisColumns) -> Dict[int, str]:
+    """MMSI -> the last name its reports give (vessels without a name left out)."""
+    codes = reports.vessel_name.codes
+    named = codes >= 0
+    last = dict(zip(reports.mmsi[named].tolist(), codes[named].tolist()))  # a later report's name wins
+    return {mmsi: reports.vessel_name.values[code] for mmsi, code in last.items()}
+
+
+def around(detections: Sequence[DetectionIn], metres: float):
+    """The detections' extent grown by twice ``metres`` (shapely box, lon/lat): a footprint when none is known;
+    None without detections."""
+    if not detections:
+        return None
+    from shapely.geometry import MultiPoint, box
+
+    west, south, east, north = MultiPoint([(d.lon, d.lat) for d in detections]).bounds
+    pad = metres / 111_000.0 * 2  # generous in longitude too at these latitudes
+    return box(west - pad, south - pad, east + pad, north + pad)
+
+
+def match_scene(
+    detections: Sequence[DetectionIn],
+    reports: AisColumns,
+    acquired: int,
+    footprint=None,
+    gaps: Sequence[GapWindow] = (),
+    areas: Optional[Mapping[str, object]] = None,
+    params: MatchParams = MatchParams(),
+    names: Optional[Mapping[int, str]] = None,
+    lengths: Optional[Mapping[int, float]] = None,
+) -> SceneMatch:
+    """The detections of one scene taken at ``acquired`` (epoch seconds) against the AIS ``reports``: each vessel
+    placed at that time, paired one to one with the detections, the rest named as dark candidates (with the
+    ``gaps`` whose reachable sea, ``areas``, holds them) and as vessels inside ``footprint`` (shapely, lon/lat;
+    the detections' extent grown by the gate when None) that the radar did not see. ``names`` (MMSI -> name,
+    from the reports when None) and ``lengths`` (MMSI -> metres) describe the vessels."""
+    if names is None:
+        names = vessel_names(reports)
+    vessels = positions_at(
+        reports.mmsi, reports.t, reports.lon, reports.lat, acquired, reports.sog, reports.cog, names, lengths, params
+    )
+    pairs, lone, missed = match(detections, vessels, params)
+    dark = dark_candidates(lone, vessels, gaps, areas or {}, acquired)
+    area = footprint if footprint is not None else around(detections, params.max_distance_m)
+    # no footprint and no detection: nothing says where the scene was, so no vessel is said to be unseen
+    unseen = [] if area is None else unseen_in_footprint(missed, area)
+    return SceneMatch(pairs, dark, unseen)

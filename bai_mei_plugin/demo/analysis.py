@@ -24,35 +24,37 @@ ANALYSIS_LAYERS = (
     ("sightings", "sightings"),
     ("candidates", "candidates"),
     ("sar_detections", "sar_detections"),
+    ("sar_matches", "sar_matches"),
     ("dark_detections", "dark_detections"),
+    ("unseen_vessels", "unseen_vessels"),
 )
+RADAR_LAYERS = ("sar_detections", "sar_matches", "dark_detections", "unseen_vessels")
 
 
 # Layers made from the scenario before the sightings (``sightings`` and ``candidates`` come after them). Not the
 # ports: they are the product's gazetteer of real ports.
 LAYERS_FROM_THE_SCENARIO = ("points", "tracks", "gaps") + tuple(
-    name
-    for name, _kind in ANALYSIS_LAYERS
-    if name not in ("sightings", "candidates", "sar_detections", "dark_detections")
+    name for name, _kind in ANALYSIS_LAYERS if name not in ("sightings", "candidates", *RADAR_LAYERS)
 )
 
 
 def radar_check(gpkg: str, scenario: str, output: str, layer_uri, feedback, notice: str) -> None:
     """A SYNTHETIC Sentinel-1-like scene of Korea Bay on the evening the Bai Mei 8 went dark (demo.sar_scene): its
     vessels detected (baimei:detectvessels) and matched with the scenario's AIS (baimei:matchdetections); the one
-    nothing explains lies in the Bai Mei 8's reachable sea."""
+    nothing explains lies in the Bai Mei 8's reachable sea. The four radar layers go into ``gpkg`` (and the case)."""
     import processing
 
     from ..core.ais.reader import read_ais
     from .sar_scene import write_demo_scene
 
-    print("Radar: a synthetic Sentinel-1 scene of Korea Bay at 18:00 on 15 June…", end="", flush=True)
+    print("Radar: a synthetic Sentinel-1 scene of Korea Bay at 21:30 UTC on 15 June…", end="", flush=True)
     reports = read_ais(scenario).columns
     scene, planted = write_demo_scene(output, reports)
+    del reports
     found = processing.run(
         "baimei:detectvessels", {"INPUT": scene, "OUTPUT": layer_uri(gpkg, "sar_detections")}, feedback=feedback()
     )
-    matched = processing.run(
+    processing.run(
         "baimei:matchdetections",
         {
             "DETECTIONS": f"{gpkg}|layername=sar_detections",
@@ -60,28 +62,40 @@ def radar_check(gpkg: str, scenario: str, output: str, layer_uri, feedback, noti
             "FOOTPRINT": scene,
             "GAPS": f"{gpkg}|layername=gaps",
             "AREAS": f"{gpkg}|layername=reach_areas",
-            "OUTPUT_MATCHED": "memory:",
+            "OUTPUT_MATCHED": layer_uri(gpkg, "sar_matches"),
             "OUTPUT_DARK": layer_uri(gpkg, "dark_detections"),
-            "OUTPUT_UNSEEN": "memory:",
+            "OUTPUT_UNSEEN": layer_uri(gpkg, "unseen_vessels"),
         },
         feedback=feedback(),
     )
-    mark_synthetic(gpkg, ("sar_detections", "dark_detections"), notice)
+    mark_synthetic(gpkg, RADAR_LAYERS, notice)
+    tell_radar(gpkg, os.path.basename(scene), found.get("DETECTION_COUNT", len(planted)))
+
+
+def tell_radar(gpkg: str, scene: str, detected: int) -> None:
+    """The radar's console lines: how many were detected, which matched AIS (by name), which one nothing explains
+    and whose gap's reachable sea holds it."""
     from qgis.core import QgsVectorLayer
 
-    dark = QgsVectorLayer(f"{gpkg}|layername=dark_detections", "dark", "ogr")
-    print(f"\n  {found.get('DETECTION_COUNT', len(planted))} vessels detected in {os.path.basename(scene)}; ", end="")
-    print(f"{dark.featureCount()} not explained by AIS:")
-    for row in dark.getFeatures():
+    def rows(name):
+        return list(QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr").getFeatures())
+
+    matched, dark, unseen = rows("sar_matches"), rows("dark_detections"), rows("unseen_vessels")
+    names = ", ".join(f"{row['vessel_name']} ({row['offset_m']:.0f} m off)" for row in matched)
+    print(f"\n  {detected} vessels detected in {scene}; {len(matched)} matched AIS" + (f": {names}" if names else "."))
+    if unseen:
+        print(f"  {len(unseen)} AIS vessel(s) in the scene the radar did not see.")
+    print(f"  {len(dark)} not explained by AIS:")
+    for row in dark:
         names, hours = str(row["vessel_names"] or "").split(", "), str(row["hours_into_gap"] or "").split(", ")
-        inside = [f"{n} ({h} h into its gap)" for n, h in zip(names, hours) if n]
+        gap_ids = str(row["gap_ids"] or "").split(", ")
+        inside = [f"{n} ({h} h into its gap {g})" for n, h, g in zip(names, hours, gap_ids) if n]
         said = "; ".join(inside[:3]) + (f" and {len(inside) - 3} more" if len(inside) > 3 else "")
         point = row.geometry().asPoint()
         print(
             f"  {row['length_m']:.0f} m at {point.y():.3f} N {point.x():.3f} E, inside the reachable sea of "
             f"{said or 'no gap'}: a dark vessel candidate."
         )
-    del dark, matched
 
 
 def mark_synthetic(gpkg: str, names, notice: str) -> None:
@@ -330,7 +344,7 @@ def annotate_and_export(gpkg: str, mmsi: int, output: str, layer_uri, feedback, 
         copy("footprints", '"in_gap_window"'),
         copy("sightings"),
         copy("candidates"),
-        copy("dark_detections"),
+        *(copy(name) for name in RADAR_LAYERS),  # the report's "Seen on radar" page
         copy("ports"),
     ]
     print("Exporting the case (GeoPackage, KML, PDF and HTML report)…", end="", flush=True)

@@ -20,10 +20,11 @@ SYNTHETIC_NOTICE = (
     "planted ships) for testing and the demo"
 )
 PIXEL_M = 10.0
-# The demo scene: a 15 June 2017 evening pass (UTC) over Korea Bay, hours into the Bai Mei 8's first dark period
-# (AIS off at 12:00 UTC). The time is the story's, not a real Sentinel-1 orbit's.
-DEMO_ACQUIRED = "2017-06-15T18:00:00Z"
-DEMO_SCENE_ID = "S1_SYNTHETIC_IW_GRDH_20170615T180000_KOREA_BAY"
+# The demo scene: a 15 June 2017 evening pass (UTC) over Korea Bay, ten hours into the Bai Mei 8's first dark period
+# (AIS off at 11:30 UTC). 21:30 UTC is about when Sentinel-1's descending passes (06:00 local solar time) cross Korea
+# Bay, and when the Bai Mei 8's synthetic track crosses two fishing vessels that report AIS (see DEMO_DARK).
+DEMO_ACQUIRED = "2017-06-15T21:30:00Z"
+DEMO_SCENE_ID = "S1_SYNTHETIC_IW_GRDH_20170615T213000_KOREA_BAY"
 
 
 @dataclass(frozen=True)
@@ -287,9 +288,44 @@ def korea_bay_scene(
     return path, ships
 
 
-# Where the demo puts the dark Bai Mei 8 at the scene's time: six hours into its first dark period, on its way
-# from the waiting area west of Korea Bay (KB_W) to Nampo at 11.5 kn, on open water of QGIS's world map.
-DEMO_DARK = DemoVessel(124.55, 38.72, 169.0, 95.0)
+# Where the demo puts the dark Bai Mei 8 at the scene's time: its own synthetic track (demo.scenario.bai_mei_8, the
+# positions it would have reported) ten hours into its first dark period, crossing Korea Bay east towards Nampo at
+# 11.5 kn, 17 and 21 km from the fishing vessels LU RONG YU 8858 and ZHE DAI YU 4086, which report AIS.
+DEMO_DARK = DemoVessel(123.8724, 38.8747, 169.0, 82.0)
+SCENE_MARGIN_PX = 150  # vessels are kept this far from the scene's edges (its land buffer and CFAR background)
+
+
+def scene_centre(dark: DemoVessel, vessels: Sequence[DemoVessel], size_px: int) -> Tuple[float, float]:
+    """The centre (lon, lat) of a ``size_px`` square scene holding ``dark`` and, nearest first, every vessel that
+    still fits with the others ``SCENE_MARGIN_PX`` inside its edges: the scene shows the dark ship among the
+    vessels that report AIS around it, as a real pass would."""
+    px_lon = 111_320.0 * math.cos(math.radians(dark.lat)) / PIXEL_M  # pixels per degree, near enough at 30-50 km
+    px_lat = 110_574.0 / PIXEL_M
+    room = size_px - 2 * SCENE_MARGIN_PX
+    lons, lats = [dark.lon], [dark.lat]
+    for v in sorted(vessels, key=lambda v: math.hypot((v.lon - dark.lon) * px_lon, (v.lat - dark.lat) * px_lat)):
+        grown_lon, grown_lat = lons + [v.lon], lats + [v.lat]
+        if (max(grown_lon) - min(grown_lon)) * px_lon <= room and (max(grown_lat) - min(grown_lat)) * px_lat <= room:
+            lons, lats = grown_lon, grown_lat
+    return (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
+
+
+def vessels_at(reports, acquired: str = DEMO_ACQUIRED) -> List[DemoVessel]:
+    """Every vessel of ``reports`` (AisColumns) placed at ``acquired`` (``core.sar_match.positions_at``), heading
+    from its course and a length from its MMSI (the scenario's AIS gives the plugin no length to match by)."""
+    from ..core.footprints import parse_rfc3339
+    from ..core.sar_match import positions_at
+
+    if reports is None or not len(reports):
+        return []
+    at = parse_rfc3339(acquired)
+    names = {int(m): reports.vessel_name.get(i) for i, m in enumerate(reports.mmsi.tolist())}
+    return [
+        DemoVessel(
+            v.lon, v.lat, 80.0 + (v.mmsi % 17) * 10.0, _course_of(reports, v.mmsi, at), v.mmsi, v.vessel_name or ""
+        )
+        for v in positions_at(reports.mmsi, reports.t, reports.lon, reports.lat, at, reports.sog, reports.cog, names)
+    ]
 
 
 def write_demo_scene(
@@ -299,25 +335,13 @@ def write_demo_scene(
     size_px: int = 3000,
     land_path: Optional[str] = None,
 ) -> Tuple[str, List[PlantedShip]]:
-    """The demo's SYNTHETIC Sentinel-1 scene of Korea Bay at ``DEMO_ACQUIRED``, centred on the dark vessel: every
-    vessel of ``reports`` (AisColumns of the scenario) placed at that time inside the scene is drawn (heading from
-    its course, a length from its MMSI), and ``dark`` without AIS. Returns the COG's path and the planted ships."""
-    from ..core.footprints import parse_rfc3339
-    from ..core.sar_match import positions_at
-
-    vessels = []
-    if reports is not None and len(reports):
-        at = parse_rfc3339(DEMO_ACQUIRED)
-        names = {int(m): reports.vessel_name.get(i) for i, m in enumerate(reports.mmsi.tolist())}
-        half_deg = size_px * PIXEL_M / 2 / 111_000.0
-        for v in positions_at(reports.mmsi, reports.t, reports.lon, reports.lat, at, reports.sog, reports.cog, names):
-            if abs(v.lon - dark.lon) < half_deg * 1.3 and abs(v.lat - dark.lat) < half_deg:
-                course = _course_of(reports, v.mmsi, at)
-                vessels.append(
-                    DemoVessel(v.lon, v.lat, 80.0 + (v.mmsi % 17) * 10.0, course, v.mmsi, v.vessel_name or "")
-                )
-    vessels.append(dark)
-    return korea_bay_scene(folder, vessels, (dark.lon, dark.lat), size_px=size_px, land_path=land_path)
+    """The demo's SYNTHETIC Sentinel-1 scene of Korea Bay at ``DEMO_ACQUIRED``: ``dark`` without AIS and every vessel
+    of ``reports`` (AisColumns of the scenario) that lies inside the scene at that time, the scene placed to hold
+    the dark vessel and as many of the nearest AIS vessels as fit (``scene_centre``). Returns the COG's path and
+    the planted ships."""
+    vessels = vessels_at(reports)
+    centre = scene_centre(dark, vessels, size_px)
+    return korea_bay_scene(folder, [*vessels, dark], centre, size_px=size_px, land_path=land_path)
 
 
 def _course_of(reports, mmsi: int, at: float) -> float:

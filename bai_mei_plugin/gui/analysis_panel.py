@@ -7,9 +7,10 @@ import os
 
 from qgis.core import Qgis, QgsMessageLog
 from qgis.PyQt import uic
-from qgis.PyQt.QtCore import QObject, Qt
+from qgis.PyQt.QtCore import QT_TR_NOOP, QObject, Qt
 from qgis.PyQt.QtWidgets import QWidget
 
+from ..qgis_io.i18n import tr
 from ..tasks import analysis_tasks, radar_tasks
 from ..tasks.ais_tasks import LOG_TAG
 from . import map_view
@@ -34,11 +35,11 @@ def _stay(visit) -> float:
 
 class CandidateTableModel(RecordTableModel):
     COLUMNS = (
-        ("Port", lambda v: v.port_name, lambda v: v.port_name),
-        ("Max stay h", lambda v: number_text(_stay(v), 0), _stay),
-        ("Arrive ≥", lambda v: utc_text(v.arrive_earliest), lambda v: v.arrive_earliest),
-        ("Leave ≤", lambda v: utc_text(v.depart_latest), lambda v: v.depart_latest),
-        ("LOCODE", lambda v: v.locode, lambda v: v.locode),
+        (QT_TR_NOOP("Port"), lambda v: v.port_name, lambda v: v.port_name),
+        (QT_TR_NOOP("Max stay h"), lambda v: number_text(_stay(v), 0), _stay),
+        (QT_TR_NOOP("Arrive ≥"), lambda v: utc_text(v.arrive_earliest), lambda v: v.arrive_earliest),
+        (QT_TR_NOOP("Leave ≤"), lambda v: utc_text(v.depart_latest), lambda v: v.depart_latest),
+        (QT_TR_NOOP("LOCODE"), lambda v: v.locode, lambda v: v.locode),
     )
 
     def name_of(self, record):
@@ -105,10 +106,12 @@ class AnalysisPanel(QObject):
         if details.gap is gap and details.visits is not None:
             self.show_ports(gap.gap_id, details.visits)
             name = gap.vessel_name or gap.mmsi
-            self.page.analysisLabel.setText(f"{len(details.visits):,} candidate ports of {name}'s gap.")
+            self.page.analysisLabel.setText(
+                tr("{count:,} candidate ports of {name}'s gap.").format(count=len(details.visits), name=name)
+            )
         elif self.table_gap_id is not None:
             self.show_ports(None, [])
-            self.page.analysisLabel.setText("Reachable sea and ports: for the gap selected on the Gaps page.")
+            self.page.analysisLabel.setText(tr("Reachable sea and ports: for the gap selected on the Gaps page."))
 
     def show_ports(self, gap_id, visits) -> None:
         self.table_gap_id = gap_id
@@ -145,7 +148,7 @@ class AnalysisPanel(QObject):
     def _need_reports(self) -> bool:
         if self.session.result is None:
             self.iface.messageBar().pushMessage(
-                "Bai Mei", "Load AIS reports first (Tracks page).", Qgis.MessageLevel.Info, 5
+                "Bai Mei", tr("Load AIS reports first (Tracks page)."), Qgis.MessageLevel.Info, 5
             )
             return False
         return True
@@ -157,14 +160,14 @@ class AnalysisPanel(QObject):
         gap = self.dock.gaps.selected_gap()
         if gap is None:
             self.iface.messageBar().pushMessage(
-                "Bai Mei", "Select a gap on the Gaps page first.", Qgis.MessageLevel.Info, 5
+                "Bai Mei", tr("Select a gap on the Gaps page first."), Qgis.MessageLevel.Info, 5
             )
             return
         speed = self.page.reachSpeedSpin.value() or None
         cols = self.session.result.columns
         self.reach_gap_id = gap.gap_id
         self._start(
-            f"Bai Mei: where could {gap.vessel_name or gap.mmsi} have gone?",
+            tr("Bai Mei: where could {vessel} have gone?").format(vessel=gap.vessel_name or gap.mmsi),
             lambda task: analysis_tasks.reachability(task, cols, gap, speed),
         )
 
@@ -186,7 +189,7 @@ class AnalysisPanel(QObject):
         if layer is None:
             self.iface.messageBar().pushMessage(
                 "Bai Mei",
-                "Add a single-band SAR scene to the map (Imagery page or Layer > Add Raster Layer) and choose it.",
+                tr("Add a single-band SAR scene to the map (Imagery page or Layer > Add Raster Layer) and choose it."),
                 Qgis.MessageLevel.Info,
                 6,
             )
@@ -195,9 +198,10 @@ class AnalysisPanel(QObject):
         cols = self.session.result.columns
         gaps = radar_tasks.gap_windows(self.session.result.found.gaps)
         areas = radar_tasks.reach_areas(self.session.extra.get("reach_areas"))  # read here: layers stay on this thread
+        params, match_params = self.radar.params()  # the radar settings as they are now
         self._start(
-            f"Bai Mei: vessels on radar in {layer.name()}",
-            lambda task: radar_tasks.detect_and_match(task, scene, cols, gaps, areas),
+            tr("Bai Mei: vessels on radar in {layer}").format(layer=layer.name()),
+            lambda task: radar_tasks.detect_and_match(task, scene, cols, gaps, areas, params, match_params),
         )
 
     def cancel(self) -> None:

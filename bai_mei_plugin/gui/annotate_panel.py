@@ -7,13 +7,14 @@ import os
 
 from qgis.core import Qgis, QgsFeature, QgsFeatureRequest, QgsMapLayerProxyModel, QgsProject
 from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext
-from qgis.PyQt import uic
-from qgis.PyQt.QtCore import QEvent, QObject, Qt
+from qgis.PyQt import sip, uic
+from qgis.PyQt.QtCore import QT_TR_NOOP, QEvent, QObject, Qt
 from qgis.PyQt.QtWidgets import QFileDialog, QWidget
 
 from ..core.identify import identify_vessels
 from ..core.profiles import default_profiles_path, load_profiles, profile_from_sighting, write_profiles
 from ..core.sightings import feature_label
+from ..qgis_io.i18n import tr
 from ..qgis_io.inputs import sightings_from_source
 from ..qgis_io.layers import epoch_seconds
 from ..qgis_io.sightings_layer import (
@@ -46,11 +47,15 @@ class AnnotatePage(QWidget, PAGE_CLASS):
 
 class RankTableModel(RecordTableModel):
     COLUMNS = (
-        ("Rank", lambda c: "—" if c.rank is None else str(c.rank), lambda c: c.rank if c.rank is not None else 1e9),
-        ("Vessel", lambda c: c.name or "", lambda c: c.name or ""),
-        ("Score", lambda c: number_text(c.total_score, 2), lambda c: c.total_score),
-        ("AIS", lambda c: c.spacetime_status, lambda c: c.spacetime_status),
-        ("MMSI", lambda c: str(c.mmsi), lambda c: c.mmsi),
+        (
+            QT_TR_NOOP("Rank"),
+            lambda c: "—" if c.rank is None else str(c.rank),
+            lambda c: c.rank if c.rank is not None else 1e9,
+        ),
+        (QT_TR_NOOP("Vessel"), lambda c: c.name or "", lambda c: c.name or ""),
+        (QT_TR_NOOP("Score"), lambda c: number_text(c.total_score, 2), lambda c: c.total_score),
+        (QT_TR_NOOP("AIS"), lambda c: c.spacetime_status, lambda c: c.spacetime_status),
+        (QT_TR_NOOP("MMSI"), lambda c: str(c.mmsi), lambda c: c.mmsi),
     )
 
     def name_of(self, record):
@@ -158,7 +163,10 @@ class AnnotatePanel(QObject):
                 return
 
     def eventFilter(self, watched, event):  # noqa: N802 (Qt API)
-        labels = (self.page.sightingLabel, self.page.reasonsLabel)
+        page = getattr(self, "page", None)  # events reach the filter while the panel is built or torn down
+        if page is None or sip.isdeleted(page):
+            return False
+        labels = (page.sightingLabel, page.reasonsLabel)
         if event.type() in (QEvent.Type.Resize, QEvent.Type.Show) and watched in labels:
             self.fit_label(watched)
         return False
@@ -180,8 +188,10 @@ class AnnotatePanel(QObject):
             if added:
                 self.iface.messageBar().pushMessage(
                     "Bai Mei",
-                    f"The sightings layer {self._layer.name()} was made by an earlier Bai Mei: the field(s) "
-                    f"{', '.join(added)} were added to it.",
+                    tr(
+                        "The sightings layer {name} was made by an earlier Bai Mei: the field(s) {join} were added "
+                        "to it."
+                    ).format(name=self._layer.name(), join=", ".join(added)),
                     Qgis.MessageLevel.Info,
                     8,
                 )
@@ -195,7 +205,7 @@ class AnnotatePanel(QObject):
     def new_layer(self) -> None:
         folder = self.settings.value("last_folder", os.path.expanduser("~"))
         path, _ = QFileDialog.getSaveFileName(
-            self.page, "New sightings layer", os.path.join(folder, "sightings.gpkg"), "GeoPackage (*.gpkg)"
+            self.page, tr("New sightings layer"), os.path.join(folder, "sightings.gpkg"), tr("GeoPackage (*.gpkg)")
         )
         if path:
             self.create_layer(path)
@@ -209,7 +219,10 @@ class AnnotatePanel(QObject):
             self.session.group.insertLayer(0, layer)
         self.page.sightingsCombo.setLayer(layer)
         self.iface.messageBar().pushMessage(
-            "Bai Mei", f"Sightings are saved in {path} as you add them.", Qgis.MessageLevel.Success, 5
+            "Bai Mei",
+            tr("Sightings are saved in {path} as you add them.").format(path=path),
+            Qgis.MessageLevel.Success,
+            5,
         )
         return layer
 
@@ -289,7 +302,7 @@ class AnnotatePanel(QObject):
         layer = self.layer()
         if layer is None or not layer.selectedFeatureCount():
             self.iface.messageBar().pushMessage(
-                "Bai Mei", "Select the sighting to measure first.", Qgis.MessageLevel.Info, 5
+                "Bai Mei", tr("Select the sighting to measure first."), Qgis.MessageLevel.Info, 5
             )
             return
         if layer.isEditable() and layer.isModified():
@@ -360,7 +373,7 @@ class AnnotatePanel(QObject):
     def identify(self) -> None:
         sighting = self.selected_sighting()
         if sighting is None:
-            self.iface.messageBar().pushMessage("Bai Mei", "Select a sighting first.", Qgis.MessageLevel.Info, 5)
+            self.iface.messageBar().pushMessage("Bai Mei", tr("Select a sighting first."), Qgis.MessageLevel.Info, 5)
             return
         profiles = load_profiles(self.settings.value("profiles_path", "") or default_profiles_path())
         result = self.session.result
@@ -452,7 +465,9 @@ class AnnotatePanel(QObject):
         ).transformBoundingBox(canvas.extent())
         here = layer.materialize(QgsFeatureRequest().setFilterRect(extent))
         if here.featureCount() == 0:
-            self.iface.messageBar().pushMessage("Bai Mei", "No sighting in the map view.", Qgis.MessageLevel.Info, 5)
+            self.iface.messageBar().pushMessage(
+                "Bai Mei", tr("No sighting in the map view."), Qgis.MessageLevel.Info, 5
+            )
             return
         sightings = sightings_from_source(here)
         profiles = load_profiles(self.settings.value("profiles_path", "") or default_profiles_path())
@@ -509,7 +524,7 @@ class AnnotatePanel(QObject):
         if path or not ask:
             return path
         path, _ = QFileDialog.getSaveFileName(
-            self.page, "Vessel profiles", os.path.expanduser("~/profiles.csv"), "CSV (*.csv)"
+            self.page, tr("Vessel profiles"), os.path.expanduser("~/profiles.csv"), tr("CSV (*.csv)")
         )
         return path
 
@@ -530,7 +545,7 @@ class AnnotatePanel(QObject):
         layer = QgsVectorLayer(path, "vessel profiles", "ogr")
         if not layer.isValid():
             self.iface.messageBar().pushMessage(
-                "Bai Mei", f"Cannot open {path} as a table.", Qgis.MessageLevel.Critical, 0
+                "Bai Mei", tr("Cannot open {path} as a table.").format(path=path), Qgis.MessageLevel.Critical, 0
             )
             return None
         QgsProject.instance().addMapLayer(layer)
@@ -546,7 +561,7 @@ class AnnotatePanel(QObject):
         rows = self.page.candidateRankTable.selectionModel().selectedRows()
         if sighting is None or not rows:
             self.iface.messageBar().pushMessage(
-                "Bai Mei", "Select a sighting and the candidate it was confirmed to be.", Qgis.MessageLevel.Info, 5
+                "Bai Mei", tr("Select a sighting and the candidate it was confirmed to be."), Qgis.MessageLevel.Info, 5
             )
             return
         path = self.profiles_path()
@@ -564,7 +579,10 @@ class AnnotatePanel(QObject):
         write_profiles(path, profiles)
         self.settings.set_value("profiles_path", path)
         self.iface.messageBar().pushMessage(
-            "Bai Mei", f"Profile of {candidate.name} saved in {path}.", Qgis.MessageLevel.Success, 5
+            "Bai Mei",
+            tr("Profile of {name} saved in {path}.").format(name=candidate.name, path=path),
+            Qgis.MessageLevel.Success,
+            5,
         )
 
     @guarded
@@ -579,8 +597,10 @@ class AnnotatePanel(QObject):
         if found:
             self.iface.messageBar().pushMessage(
                 "Bai Mei",
-                f"An export to {folder} did not finish (QGIS was closed or stopped while writing): "
-                f"{len(found)} temporary file(s) are left there. Export the case… offers to remove them.",
+                tr(
+                    "An export to {folder} did not finish (QGIS was closed or stopped while writing): {count} "
+                    "temporary file(s) are left there. Export the case… offers to remove them."
+                ).format(folder=folder, count=len(found)),
                 Qgis.MessageLevel.Warning,
                 0,
             )
@@ -640,7 +660,7 @@ class AnnotatePanel(QObject):
         feature = next(layer.getSelectedFeatures(), None) if layer is not None else None
         if feature is None:
             self.iface.messageBar().pushMessage(
-                "Bai Mei", "Select a sighting to see its chip.", Qgis.MessageLevel.Info, 5
+                "Bai Mei", tr("Select a sighting to see its chip."), Qgis.MessageLevel.Info, 5
             )
             return None
         if self.chip_view is not None:

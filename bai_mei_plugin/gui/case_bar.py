@@ -19,6 +19,7 @@ from ..core.errors import BaiMeiError
 from ..core.gap_engine import LOADED
 from ..core.review import Review
 from ..qgis_io.case_workspace import Case, remember_case, remembered_case
+from ..qgis_io.i18n import tr
 from ..qgis_io.review import load_reviews
 from ..tasks.case_tasks import KeepShownTask
 from .guard import guarded, show_error
@@ -39,20 +40,20 @@ class CaseBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.caseLabel = QLabel(NO_CASE)
         self.caseLabel.setObjectName("caseLabel")
-        self.newCaseButton = QPushButton("New case…")
+        self.newCaseButton = QPushButton(tr("New case…"))
         self.newCaseButton.setObjectName("newCaseButton")
-        self.newCaseButton.setToolTip("Keep every layer the panel makes in one GeoPackage, written as it is made")
-        self.openCaseButton = QPushButton("Open case…")
+        self.newCaseButton.setToolTip(tr("Keep every layer the panel makes in one GeoPackage, written as it is made"))
+        self.openCaseButton = QPushButton(tr("Open case…"))
         self.openCaseButton.setObjectName("openCaseButton")
-        self.openCaseButton.setToolTip("Open a case GeoPackage: its layers, gaps, scores and reviews come back")
+        self.openCaseButton.setToolTip(tr("Open a case GeoPackage: its layers, gaps, scores and reviews come back"))
         # writing what is shown into a case just made or opened runs in a task: its progress and Cancel, here
         self.keepProgress = QProgressBar()
         self.keepProgress.setObjectName("caseKeepProgress")
         self.keepProgress.setMaximumWidth(120)
         self.keepProgress.setVisible(False)
-        self.keepCancelButton = QPushButton("Cancel")
+        self.keepCancelButton = QPushButton(tr("Cancel"))
         self.keepCancelButton.setObjectName("caseKeepCancelButton")
-        self.keepCancelButton.setToolTip("Stop writing the layers shown into the case: they stay in memory")
+        self.keepCancelButton.setToolTip(tr("Stop writing the layers shown into the case: they stay in memory"))
         self.keepCancelButton.setVisible(False)
         layout.addWidget(self.caseLabel, 1)
         layout.addWidget(self.keepProgress)
@@ -94,14 +95,14 @@ class CaseBar(QWidget):
     @guarded
     def ask_new_case(self, *_):
         path, _ = QFileDialog.getSaveFileName(
-            self, "New case", os.path.join(self._folder(), "case.gpkg"), "GeoPackage (*.gpkg)"
+            self, tr("New case"), os.path.join(self._folder(), "case.gpkg"), tr("GeoPackage (*.gpkg)")
         )
         if path:
             self.new_case(path)
 
     @guarded
     def ask_open_case(self, *_):
-        path, _ = QFileDialog.getOpenFileName(self, "Open case", self._folder(), "GeoPackage (*.gpkg)")
+        path, _ = QFileDialog.getOpenFileName(self, tr("Open case"), self._folder(), tr("GeoPackage (*.gpkg)"))
         if path:
             self.open_case(path)
 
@@ -116,7 +117,7 @@ class CaseBar(QWidget):
         self.keep_shown()
         self.iface.messageBar().pushMessage(
             "Bai Mei",
-            f"Case {case.path}: every layer the panel makes is kept there as it is made.",
+            tr("Case {path}: every layer the panel makes is kept there as it is made.").format(path=case.path),
             Qgis.MessageLevel.Success,
             6,
         )
@@ -138,7 +139,10 @@ class CaseBar(QWidget):
         if not quiet:
             count = len(self.session.result.found.gaps) if self.session.result is not None else 0
             self.iface.messageBar().pushMessage(
-                "Bai Mei", f"Case {case.path} opened: {count:,} gaps.", Qgis.MessageLevel.Info, 5
+                "Bai Mei",
+                tr("Case {path} opened: {count:,} gaps.").format(path=case.path, count=count),
+                Qgis.MessageLevel.Info,
+                5,
             )
         return case
 
@@ -185,7 +189,7 @@ class CaseBar(QWidget):
         self.keepCancelButton.setVisible(busy)
         if busy:
             self.session.keeping = self.runner.task
-            self.caseLabel.setText(f"Case: {self.session.case.name} (writing the layers shown…)")
+            self.caseLabel.setText(tr("Case: {name} (writing the layers shown…)").format(name=self.session.case.name))
             return
         if self.session.keeping is not None:
             self.session.kept()
@@ -203,7 +207,9 @@ class CaseBar(QWidget):
         if swapped:
             self.iface.messageBar().pushMessage(
                 "Bai Mei",
-                f"The layers shown are in the case {task.case_path} now ({', '.join(swapped)}).",
+                tr("The layers shown are in the case {case_path} now ({join}).").format(
+                    case_path=task.case_path, join=", ".join(swapped)
+                ),
                 Qgis.MessageLevel.Success,
                 5,
             )
@@ -211,7 +217,7 @@ class CaseBar(QWidget):
     # --- what the panel shows, kept in the case ------------------------------------------------------------------
     def show_case(self) -> None:
         case = self.session.case
-        self.caseLabel.setText(f"Case: {case.name}" if case is not None else NO_CASE)
+        self.caseLabel.setText(tr("Case: {name}").format(name=case.name) if case is not None else NO_CASE)
         self.caseLabel.setToolTip(case.path if case is not None else "")
 
     def on_problem(self, message: str) -> None:
@@ -232,7 +238,7 @@ class CaseBar(QWidget):
         text = "These layers are in memory only and go with QGIS."
         if isinstance(bar, QgsMessageBar):
             item = bar.createMessage("Bai Mei", text)
-            button = QPushButton("New case…", item)
+            button = QPushButton(tr("New case…"), item)
             button.clicked.connect(self.ask_new_case)
             item.layout().addWidget(button)
             bar.pushWidget(item, Qgis.MessageLevel.Info, 15)

@@ -21,6 +21,8 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ..qgis_io.i18n import tr
+
 CHIP_SCALE = 2500.0
 CHIP_PIXELS = 380  # each canvas is this square: about 250 m across at 1:2,500, a whole bulk carrier
 SAME_PLACE_M = 2000.0  # without a candidate MMSI, another date's sighting this close is taken as the same ship
@@ -144,7 +146,7 @@ class ChipView(QDialog):
 
     def __init__(self, features, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Bai Mei: sighting chips")
+        self.setWindowTitle(tr("Bai Mei: sighting chips"))
         self.kept_layers: list = []  # scenes opened for the view only
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
@@ -155,8 +157,10 @@ class ChipView(QDialog):
         if len(self.panes) == 1:
             layout.addWidget(
                 QLabel(
-                    "No sighting of the same vessel on another date (same candidate MMSI, or within "
-                    f"{SAME_PLACE_M / 1000:g} km): one chip only."
+                    tr(
+                        "No sighting of the same vessel on another date (same candidate MMSI, or within "
+                        "{same_place_m_1000:g} km): one chip only."
+                    ).format(same_place_m_1000=SAME_PLACE_M / 1000)
                 )
             )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

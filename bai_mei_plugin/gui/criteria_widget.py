@@ -23,6 +23,7 @@ from ..core.gaps import (
     GapCriteria,
     criteria_with,
 )
+from ..qgis_io.i18n import tr
 
 PRESET_SETTING = "preset"
 
@@ -53,7 +54,7 @@ class CriteriaWidget(QWidget):
         for index, name in enumerate(PRESET_NAMES):
             self.presetCombo.addItem(name)
             self.presetCombo.setItemData(index, PRESET_DESCRIPTIONS[name], Qt.ItemDataRole.ToolTipRole)
-        form.addRow("Preset", self.presetCombo)
+        form.addRow(tr("Preset"), self.presetCombo)
         self.editors: Dict[str, QAbstractSpinBox] = {}
         for field in CRITERIA_FIELDS:
             self.editors[field.name] = _editor(field, self)

@@ -27,6 +27,7 @@ from ..core.errors import BaiMeiError
 from ..core.gap_engine import ARCHIVE, POSTGIS, GapEngine, LandChoice, ReportsLocation
 from ..engines.dask_gaps import DaskGapEngine
 from ..engines.postgis_gaps import DEFAULT_COLUMNS, ROLES_OPTIONAL, ROLES_REQUIRED, LandUpload, PostgisGapEngine
+from ..qgis_io.i18n import tr
 from ..qgis_io.land import default_land
 from ..qgis_io.postgres import connect
 from ..tasks.ais_tasks import FindGapsTask
@@ -64,7 +65,7 @@ class EngineBox(PagePart):
         super().__init__(dock, session, iface, settings)
         self.panel = gaps_panel
 
-        self.group = QgsCollapsibleGroupBox("Engine", dock.gapsPage)
+        self.group = QgsCollapsibleGroupBox(tr("Engine"), dock.gapsPage)
         self.group.setObjectName("engineGroup")
         self.group.setSaveCollapsedState(False)
         form = QFormLayout(self.group)
@@ -72,10 +73,12 @@ class EngineBox(PagePart):
         self.engineCombo.setObjectName("engineCombo")
         self.engineCombo.addItems(ENGINE_NAMES)
         self.engineCombo.setToolTip(
-            "Where the gap detection runs. PostGIS and Dask find the same gaps as QGIS "
-            "(same definition and criteria) in archives too big to load."
+            tr(
+                "Where the gap detection runs. PostGIS and Dask find the same gaps as QGIS (same "
+                "definition and criteria) in archives too big to load."
+            )
         )
-        form.addRow("Run in", self.engineCombo)
+        form.addRow(tr("Run in"), self.engineCombo)
 
         self.pgWidget = QWidget(self.group)
         pg = QFormLayout(self.pgWidget)
@@ -83,19 +86,21 @@ class EngineBox(PagePart):
         self.connectionCombo = QgsProviderConnectionComboBox("postgres", self.pgWidget)
         self.connectionCombo.setObjectName("connectionCombo")
         self.connectionCombo.setToolTip(
-            "One of QGIS's PostgreSQL connections (Browser ▸ PostgreSQL); its credentials stay in QGIS"
+            tr("One of QGIS's PostgreSQL connections (Browser ▸ PostgreSQL); its credentials stay in QGIS")
         )
-        pg.addRow("Connection", self.connectionCombo)
+        pg.addRow(tr("Connection"), self.connectionCombo)
         self.tableEdit = QLineEdit(self.pgWidget)
         self.tableEdit.setObjectName("tableEdit")
-        self.tableEdit.setPlaceholderText("schema.table of AIS reports")
-        pg.addRow("Table", self.tableEdit)
+        self.tableEdit.setPlaceholderText(tr("schema.table of AIS reports"))
+        pg.addRow(tr("Table"), self.tableEdit)
         self.columnsEdit = QLineEdit(self.pgWidget)
         self.columnsEdit.setObjectName("columnsEdit")
-        self.columnsEdit.setPlaceholderText("mmsi=…, time=…, geometry=… (blank: mmsi, timestamp)")
-        self.columnsEdit.setToolTip("Column names by role, comma-separated: " + ", ".join(sorted(COLUMN_ROLES)))
-        pg.addRow("Columns", self.columnsEdit)
-        self.landCheck = QCheckBox("Upload QGIS's world map once, for the shore distance", self.pgWidget)
+        self.columnsEdit.setPlaceholderText(tr("mmsi=…, time=…, geometry=… (blank: mmsi, timestamp)"))
+        self.columnsEdit.setToolTip(
+            tr("Column names by role, comma-separated: {roles}").format(roles=", ".join(sorted(COLUMN_ROLES)))
+        )
+        pg.addRow(tr("Columns"), self.columnsEdit)
+        self.landCheck = QCheckBox(tr("Upload QGIS's world map once, for the shore distance"), self.pgWidget)
         self.landCheck.setObjectName("landCheck")
         pg.addRow(self.landCheck)
         form.addRow(self.pgWidget)
@@ -106,24 +111,24 @@ class EngineBox(PagePart):
         row = QHBoxLayout()
         self.archiveEdit = QLineEdit(self.daskWidget)
         self.archiveEdit.setObjectName("archiveEdit")
-        self.archiveEdit.setPlaceholderText("Parquet folder or file, or a CSV glob")
+        self.archiveEdit.setPlaceholderText(tr("Parquet folder or file, or a CSV glob"))
         row.addWidget(self.archiveEdit)
         self.browseButton = QToolButton(self.daskWidget)
         self.browseButton.setText("…")
-        self.browseButton.setToolTip("Choose a Parquet folder")
+        self.browseButton.setToolTip(tr("Choose a Parquet folder"))
         row.addWidget(self.browseButton)
-        dk.addRow("Archive", row)
+        dk.addRow(tr("Archive"), row)
         self.schedulerEdit = QLineEdit(self.daskWidget)
         self.schedulerEdit.setObjectName("schedulerEdit")
-        self.schedulerEdit.setPlaceholderText("tcp://host:8786 (blank: a local cluster)")
-        dk.addRow("Scheduler", self.schedulerEdit)
+        self.schedulerEdit.setPlaceholderText(tr("tcp://host:8786 (blank: a local cluster)"))
+        dk.addRow(tr("Scheduler"), self.schedulerEdit)
         form.addRow(self.daskWidget)
 
         run_row = QHBoxLayout()
-        self.runButton = QPushButton("Find gaps", self.group)
+        self.runButton = QPushButton(tr("Find gaps"), self.group)
         self.runButton.setObjectName("engineRunButton")
-        self.runButton.setToolTip("Find the gaps with the criteria above, where the reports are")
-        self.cancelButton = QPushButton("Cancel", self.group)
+        self.runButton.setToolTip(tr("Find the gaps with the criteria above, where the reports are"))
+        self.cancelButton = QPushButton(tr("Cancel"), self.group)
         self.cancelButton.setObjectName("engineCancelButton")
         self.progress = QProgressBar(self.group)
         self.progress.setObjectName("engineProgress")
@@ -171,10 +176,10 @@ class EngineBox(PagePart):
     @guarded
     def on_engine(self, index: int) -> None:
         self.settings.set_value("engine", int(index))
-        self.group.setTitle(f"Engine: {ENGINE_SHORT[index]}")
+        self.group.setTitle(tr("Engine: {name}").format(name=ENGINE_SHORT[index]))
         self.show_rows()
         self.statusLabel.setText(
-            "" if index != ENGINE_QGIS else "Load a file on the Tracks page; Re-run above finds its gaps again."
+            "" if index != ENGINE_QGIS else tr("Load a file on the Tracks page; Re-run above finds its gaps again.")
         )
 
     def show_rows(self, *_) -> None:
@@ -189,7 +194,7 @@ class EngineBox(PagePart):
 
     @guarded
     def browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.dock, "Parquet archive", self.archiveEdit.text())
+        folder = QFileDialog.getExistingDirectory(self.dock, tr("Parquet archive"), self.archiveEdit.text())
         if folder:
             self.archiveEdit.setText(folder)
 
@@ -236,14 +241,14 @@ class EngineBox(PagePart):
             self.statusLabel.setText(error.message)  # and, through guarded, the message bar
             raise
         criteria = self.panel.criteria()
-        self.statusLabel.setText(f"Finding the gaps in {engine.location.name}…")
+        self.statusLabel.setText(tr("Finding the gaps in {name}…").format(name=engine.location.name))
         self.runner.run(FindGapsTask(engine, criteria, self.runner.finished))
 
     def cancel(self) -> None:
         self.runner.cancel()
 
     def on_failed(self, task, error) -> None:
-        self.statusLabel.setText(error.message if error is not None else "Cancelled; nothing was changed.")
+        self.statusLabel.setText(error.message if error is not None else tr("Cancelled; nothing was changed."))
 
     def on_done(self, task) -> None:
         bar = self.iface.messageBar()
@@ -251,10 +256,17 @@ class EngineBox(PagePart):
         engine, gaps = result.engine, result.found.gaps
         self.session.show(engine.location.name, result)
         self.statusLabel.setText(
-            f"{len(gaps):,} gaps found by {engine.label} in {engine.location.name}; the reports stayed "
-            "where they are (no tracks; the vessels and the reach use the reports either side of each gap)."
+            tr(
+                "{count:,} gaps found by {label} in {name}; the reports stayed where they are (no tracks; "
+                "the vessels and the reach use the reports either side of each gap)."
+            ).format(count=len(gaps), label=engine.label, name=engine.location.name)
         )
-        bar.pushMessage("Bai Mei", f"{len(gaps):,} gaps found by {engine.label}.", Qgis.MessageLevel.Success, 8)
+        bar.pushMessage(
+            "Bai Mei",
+            tr("{count:,} gaps found by {label}.").format(count=len(gaps), label=engine.label),
+            Qgis.MessageLevel.Success,
+            8,
+        )
 
     def unload(self) -> None:
         self.cancel()

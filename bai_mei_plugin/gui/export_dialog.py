@@ -39,6 +39,7 @@ from ..qgis_io.case_export import (
     vessel_filter,
     with_reviews,
 )
+from ..qgis_io.i18n import tr
 from ..tasks.export_tasks import ExportJob, ExportTask, snapshot, write_report
 from . import settings as keys
 from .guard import guarded
@@ -73,7 +74,7 @@ class ExportDialog(QDialog):
         self.ask = ask or ask_with_buttons(self)
         self.job: Optional[ExportJob] = None
         self.written: List[str] = []
-        self.setWindowTitle("Bai Mei: export the case")
+        self.setWindowTitle(tr("Bai Mei: export the case"))
         self._build(vessels, mmsi)
         self._fill_layers(case_layers)
         self.runner = TaskRunner(
@@ -82,9 +83,9 @@ class ExportDialog(QDialog):
             controls=(self.exportButton, self.layerList),
             cancel_button=self.cancelButton,
             progress=self.progressBar,
-            cancelled="Export cancelled: its temporary files were removed, nothing was written.",
+            cancelled=tr("Export cancelled: its temporary files were removed, nothing was written."),
             on_failed=lambda task, error: self.statusLabel.setText(
-                error.message if error is not None else "Cancelled: nothing was written."
+                error.message if error is not None else tr("Cancelled: nothing was written.")
             ),
         )
         self.offer_stale_partials(self.folder())
@@ -95,18 +96,23 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.vesselCombo = QComboBox()
-        self.vesselCombo.addItem("(no vessel: every vessel's features)", None)
+        self.vesselCombo.addItem(tr("(no vessel: every vessel's features)"), None)
         for vessel in vessels:
-            self.vesselCombo.addItem(f"{vessel.name or 'unnamed'} (MMSI {vessel.mmsi})", int(vessel.mmsi))
+            self.vesselCombo.addItem(
+                tr("{vessel_name_or_unnamed} (MMSI {mmsi})").format(
+                    vessel_name_or_unnamed=vessel.name or "unnamed", mmsi=vessel.mmsi
+                ),
+                int(vessel.mmsi),
+            )
         if mmsi is not None and self.vesselCombo.findData(int(mmsi)) < 0:
-            self.vesselCombo.addItem(f"MMSI {mmsi}", int(mmsi))
+            self.vesselCombo.addItem(tr("MMSI {mmsi}").format(mmsi=mmsi), int(mmsi))
         self.vesselCombo.setCurrentIndex(max(0, self.vesselCombo.findData(mmsi)) if mmsi is not None else 0)
-        form.addRow("Vessel of the case", self.vesselCombo)
-        self.vesselOnlyCheck = QCheckBox("Only this vessel's features (tracks, gaps, areas, ports of its gaps)")
+        form.addRow(tr("Vessel of the case"), self.vesselCombo)
+        self.vesselOnlyCheck = QCheckBox(tr("Only this vessel's features (tracks, gaps, areas, ports of its gaps)"))
         self.vesselOnlyCheck.setChecked(s.value(keys.EXPORT_VESSEL_ONLY, True, bool))
         form.addRow("", self.vesselOnlyCheck)
         self.layerList = QListWidget()
-        form.addRow("Layers", self.layerList)
+        form.addRow(tr("Layers"), self.layerList)
         remembered = str(s.value(keys.EXPORT_FORMATS, "gpkg,kml") or "").split(",")
         self.formatChecks = {}
         formats = QVBoxLayout()
@@ -115,17 +121,17 @@ class ExportDialog(QDialog):
             check.setChecked(fmt in remembered)
             self.formatChecks[fmt] = check
             formats.addWidget(check)
-        form.addRow("Formats", formats)
-        self.reportCheck = QCheckBox("The case report (PDF and HTML)")
+        form.addRow(tr("Formats"), formats)
+        self.reportCheck = QCheckBox(tr("The case report (PDF and HTML)"))
         self.reportCheck.setChecked(s.value(keys.EXPORT_REPORT, True, bool))
         form.addRow("", self.reportCheck)
         self.folderWidget = QgsFileWidget()
         self.folderWidget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         self.folderWidget.setFilePath(s.value(keys.EXPORT_FOLDER, "") or default_folder())
-        form.addRow("Folder", self.folderWidget)
+        form.addRow(tr("Folder"), self.folderWidget)
         self.nameEdit = QLineEdit(s.value(keys.EXPORT_NAME, "") or "bai_mei_case")
-        form.addRow("Base name of the files", self.nameEdit)
-        self.overwriteCheck = QCheckBox("Replace files of the same name")
+        form.addRow(tr("Base name of the files"), self.nameEdit)
+        self.overwriteCheck = QCheckBox(tr("Replace files of the same name"))
         form.addRow("", self.overwriteCheck)
         layout.addLayout(form)
         self.statusLabel = QLabel("")
@@ -135,10 +141,10 @@ class ExportDialog(QDialog):
         self.progressBar = QProgressBar()
         layout.addWidget(self.progressBar)
         buttons = QHBoxLayout()
-        self.exportButton = QPushButton("Export")
-        self.cancelButton = QPushButton("Cancel export")
+        self.exportButton = QPushButton(tr("Export"))
+        self.cancelButton = QPushButton(tr("Cancel export"))
         self.cancelButton.setEnabled(False)
-        self.closeButton = QPushButton("Close")
+        self.closeButton = QPushButton(tr("Close"))
         for button in (self.exportButton, self.cancelButton, self.closeButton):
             buttons.addWidget(button)
         layout.addLayout(buttons)
@@ -225,7 +231,7 @@ class ExportDialog(QDialog):
         if estimate.large and not vessel_only:
             choice = self._ask_large(estimate)
             if choice is None:
-                self.statusLabel.setText("Export not started.")
+                self.statusLabel.setText(tr("Export not started."))
                 return
             if choice != "Everything":
                 self.vesselOnlyCheck.setChecked(True)
@@ -241,8 +247,9 @@ class ExportDialog(QDialog):
         mmsi = self.mmsi()
         vessel = self.vesselCombo.currentText()
         choices = ([f"Only {vessel}'s"] if mmsi is not None else []) + ["Everything"]
-        question = f"export only {vessel}'s?" if mmsi is not None else "export it all?"
-        return self.ask("Bai Mei: a large export", f"{estimate.text()}; {question}", choices)
+        # the choices stay as written: the answer is compared with them
+        question = tr("export only {vessel}'s?").format(vessel=vessel) if mmsi is not None else tr("export it all?")
+        return self.ask(tr("Bai Mei: a large export"), f"{estimate.text()}; {question}", choices)
 
     @staticmethod
     def kept_text(job: ExportJob, estimate) -> str:
@@ -275,7 +282,7 @@ class ExportDialog(QDialog):
         job = task.job
         written = list(task.result or [])
         if job.report:
-            self.statusLabel.setText("Writing the case report…")
+            self.statusLabel.setText(tr("Writing the case report…"))
             written += write_report(job, QgsProject.instance())
         self.written = written
         text = f"Wrote {len(written)} file(s) to {job.folder}."
@@ -292,16 +299,20 @@ class ExportDialog(QDialog):
         size = sum(os.path.getsize(p) for p in found if os.path.exists(p))
         names = ", ".join(os.path.basename(p) for p in found[:3]) + (", …" if len(found) > 3 else "")
         choice = self.ask(
-            "Bai Mei: unfinished export",
-            f"{len(found)} temporary file(s) ({size / 1e6:.1f} MB) of an export that never finished (QGIS was "
-            f"closed or stopped while writing) are in {folder}: {names}. They are incomplete and cannot be "
-            "recovered as files; remove them?",
+            tr("Bai Mei: unfinished export"),
+            tr(
+                "{count} temporary file(s) ({megabytes:.1f} MB) of an export that never finished (QGIS was closed or "
+                "stopped while writing) are in {folder}: {names}. They are incomplete and cannot be recovered as "
+                "files; remove them?"
+            ).format(count=len(found), megabytes=size / 1e6, folder=folder, names=names),
             ["Remove them"],
         )
         if choice is None:
             return
         freed, failed = remove_partials(found)
-        text = f"Removed {len(found) - len(failed)} unfinished export file(s) ({freed / 1e6:.1f} MB) from {folder}."
+        text = tr("Removed {count} unfinished export file(s) ({megabytes:.1f} MB) from {folder}.").format(
+            count=len(found) - len(failed), megabytes=freed / 1e6, folder=folder
+        )
         if failed:
-            text += f" Could not remove: {'; '.join(failed)}."
+            text += " " + tr("Could not remove: {files}.").format(files="; ".join(failed))
         self.statusLabel.setText(text)

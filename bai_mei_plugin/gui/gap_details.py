@@ -23,6 +23,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts, parse_port_list
+from ..qgis_io.i18n import tr
 from ..tasks import analysis_tasks
 from ..tasks.ais_tasks import LOG_TAG
 from .guard import guarded
@@ -116,11 +117,11 @@ class GapDetails(PagePart):
             error_seconds=8,
         )
 
-        self.group = QGroupBox("Selected gap", dock.gapsPage)
+        self.group = QGroupBox(tr("Selected gap"), dock.gapsPage)
         self.group.setObjectName("gapDetailsGroup")
         box = QVBoxLayout(self.group)
         box.setContentsMargins(6, 4, 6, 4)
-        self.label = QLabel("Select a gap to see where the ship could have gone.")
+        self.label = QLabel(tr("Select a gap to see where the ship could have gone."))
         self.label.setObjectName("gapDetailsLabel")
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
@@ -134,20 +135,24 @@ class GapDetails(PagePart):
         self.scroll.setMinimumHeight(30)  # its own minimum (room for scroll bars) would take rows from the gap table
         box.addWidget(self.scroll)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Of interest", self.group))
+        row.addWidget(QLabel(tr("Of interest"), self.group))
         self.interestEdit = QLineEdit(self.group)
         self.interestEdit.setObjectName("interestEdit")
         self.interestEdit.setToolTip(
-            "Ports of interest, names or UN/LOCODEs, comma-separated: a gap with one of them "
-            "within reach is more suspicious. Empty the box to use none."
+            tr(
+                "Ports of interest, names or UN/LOCODEs, comma-separated: a gap with one of them within "
+                "reach is more suspicious. Empty the box to use none."
+            )
         )
         self.interestEdit.setText(str(settings.value("interest_ports", ", ".join(DEFAULT_INTEREST_PORTS))))
         row.addWidget(self.interestEdit)
-        self.reachCheck = QCheckBox("Reach", self.group)
+        self.reachCheck = QCheckBox(tr("Reach"), self.group)
         self.reachCheck.setObjectName("reachCheck")
         self.reachCheck.setToolTip(
-            "When a gap is selected, work out where the ship could have gone: the reachable "
-            "sea on the map and the ports it could have called at"
+            tr(
+                "When a gap is selected, work out where the ship could have gone: the reachable sea on the "
+                "map and the ports it could have called at"
+            )
         )
         self.reachCheck.setChecked(str(settings.value("reach_on_select", "true")).lower() in ("true", "1"))
         row.addWidget(self.reachCheck)
@@ -186,7 +191,7 @@ class GapDetails(PagePart):
 
     def refresh(self, working: bool = False) -> None:
         if self.gap is None:
-            self.label.setText("Select a gap to see where the ship could have gone.")
+            self.label.setText(tr("Select a gap to see where the ship could have gone."))
             return
         interest = self.interest()
         # the page's score of the gap (every gap is scored in the background); before it arrives, the one the

@@ -8,6 +8,7 @@ from qgis.core import Qgis, QgsExpression, QgsFeatureRequest, QgsMessageLog, Qgs
 from qgis.PyQt.QtCore import QObject, QTimer
 
 from ..core.gaps import PRESET_DESCRIPTIONS, GapCriteria, describe_drops
+from ..qgis_io.i18n import tr
 from ..tasks.ais_tasks import FindGapsTask
 from . import map_view
 from .criteria_widget import CriteriaWidget
@@ -95,7 +96,7 @@ class GapsPanel(QObject):
 
     # --- criteria -------------------------------------------------------------------------------------------
     def on_preset(self, name: str) -> None:
-        self.dock.criteriaGroup.setTitle(f"Gap criteria: {name}")
+        self.dock.criteriaGroup.setTitle(tr("Gap criteria: {name}").format(name=name))
         self.dock.criteriaGroup.setToolTip(PRESET_DESCRIPTIONS.get(name, ""))
 
     def criteria(self) -> GapCriteria:
@@ -110,7 +111,7 @@ class GapsPanel(QObject):
         engine = self.session.engine
         if engine is None:
             self.iface.messageBar().pushMessage(
-                "Bai Mei", "Load AIS reports first (Tracks page).", Qgis.MessageLevel.Info, 5
+                "Bai Mei", tr("Load AIS reports first (Tracks page)."), Qgis.MessageLevel.Info, 5
             )
             return
         self.scoring.interrupt()  # the gaps are about to be replaced
@@ -277,7 +278,7 @@ class GapsPanel(QObject):
     def play_voyage(self) -> None:
         gap = self.selected_gap()
         if gap is None:
-            self.iface.messageBar().pushMessage("Bai Mei", "Select a gap first.", Qgis.MessageLevel.Info, 4)
+            self.iface.messageBar().pushMessage("Bai Mei", tr("Select a gap first."), Qgis.MessageLevel.Info, 4)
             return
         self.show_whole_track(gap)
         # let the zoom settle before the animation starts

@@ -13,6 +13,7 @@ import traceback
 from qgis.core import Qgis, QgsMessageLog
 
 from ..core.errors import BaiMeiError
+from ..qgis_io.i18n import tr
 
 LOG_TAG = "Bai Mei"
 
@@ -29,7 +30,7 @@ def show_error(
 def show_unexpected(iface, exc: Exception) -> None:
     """A short line for a bug, never the error dialog; the traceback goes to the log."""
     iface.messageBar().pushMessage(
-        "Bai Mei", f"Unexpected error: {exc} (details in the log)", Qgis.MessageLevel.Critical, 0
+        "Bai Mei", tr("Unexpected error: {exc} (details in the log)").format(exc=exc), Qgis.MessageLevel.Critical, 0
     )
     QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.MessageLevel.Critical)
 

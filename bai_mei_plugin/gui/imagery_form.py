@@ -20,6 +20,7 @@ from qgis.PyQt.QtWidgets import QCompleter, QFileDialog, QMenu, QSizePolicy
 from ..core.errors import BaiMeiError
 from ..core.footprints import redact_url
 from ..paths import PLUGIN_DIR, resources_dir
+from ..qgis_io.i18n import tr
 from ..qgis_io.layers import epoch_seconds, utc
 from ..services import sources
 from ..services.search import SearchArea
@@ -184,7 +185,9 @@ class ImageryForm(QObject):
 
     @guarded
     def browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.dock, "Choose a catalogue", self.browse_start(), CATALOGUE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self.dock, tr("Choose a catalogue"), self.browse_start(), CATALOGUE_FILTER
+        )
         if path:
             self.dock.imageryUrlCombo.setCurrentText(path)
 
@@ -252,7 +255,7 @@ class ImageryForm(QObject):
         else:
             self.iface.messageBar().pushMessage(
                 "Bai Mei",
-                "The map has no time range: turn on the Temporal Controller or select a gap.",
+                tr("The map has no time range: turn on the Temporal Controller or select a gap."),
                 Qgis.MessageLevel.Info,
                 5,
             )

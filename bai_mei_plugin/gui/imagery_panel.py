@@ -11,10 +11,12 @@ import os
 from typing import List
 
 from qgis.core import Qgis, QgsMessageLog
+from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QObject
 from qgis.PyQt.QtWidgets import QMenu
 
 from ..core.footprints import KEPT_CLOUD_UNKNOWN, dropped_total
+from ..qgis_io.i18n import tr
 from ..qgis_io.scenes import BASEMAPS, basemap_in, basemap_layer
 from ..qgis_io.styles import apply_style
 from ..services import sources
@@ -65,6 +67,7 @@ class ImageryPanel(QObject):
         d.imagerySearchButton.clicked.connect(self.search)
         d.gapTable.selectionModel().selectionChanged.connect(self.on_gap_changed)
         session.changed.connect(self.on_gap_changed)
+        session.caseWritable.connect(self.keep_footprints)
         self.on_gap_changed()
 
     def connection(self) -> tuple:
@@ -123,7 +126,11 @@ class ImageryPanel(QObject):
         self.dock.imageryStatusLabel.setVisible(bool(text))
 
     def on_failed(self, task, error) -> None:
-        self.show_status(f"<b>Search failed.</b> {error.message}" if error else "Search cancelled; nothing was added.")
+        self.show_status(
+            tr("<b>Search failed.</b> {message}").format(message=error.message)
+            if error
+            else tr("Search cancelled; nothing was added.")
+        )
 
     def on_searched(self, task) -> None:
         bar = self.iface.messageBar()
@@ -155,6 +162,23 @@ class ImageryPanel(QObject):
         new_ids = dict(zip(sorted(f.id() for f in layer.getFeatures()), sorted(f.id() for f in kept.getFeatures())))
         return kept, [new_ids.get(fid, fid) for fid in fids]
 
+    @guarded(level=Qgis.MessageLevel.Warning, seconds=8)
+    def keep_footprints(self) -> None:
+        """The footprints shown, written into the case once it can take them: a search that ended while the case bar
+        wrote the layers shown into a new case (the file was locked, so they stayed in memory), or made before the
+        case. Shown from the case's table instead, the results table in step with it."""
+        layer, case = self.results.layer, self.session.case
+        if layer is None or sip.isdeleted(layer) or case is None or case.holds(layer):
+            return
+        found = list(self.results.order)
+        fids = [self.results.fid_of_record[id(record)] for record in found]
+        kept, new_fids = self.keep_in_case(layer, fids)
+        if kept is layer:
+            return  # not written (said through the case bar): the memory layer stays
+        self.results.remove_layer()
+        self.add_layer(kept)
+        self.results.set_results(found, kept, new_fids, self.windows())
+
     def add_layer(self, layer) -> None:
         """Styled and time-enabled, into the loaded data set's group (on top, removed with the data set) when
         there is one, else the project's root."""
@@ -182,34 +206,47 @@ class ImageryPanel(QObject):
         project = self.session.project
         bar = self.iface.messageBar()
         if basemap_in(project, name) is not None:
-            bar.pushMessage("Bai Mei", f"The {name} basemap is already in the project.", Qgis.MessageLevel.Info, 5)
+            bar.pushMessage(
+                "Bai Mei",
+                tr("The {name} basemap is already in the project.").format(name=name),
+                Qgis.MessageLevel.Info,
+                5,
+            )
             return
         layer = basemap_layer(name)
         project.addMapLayer(layer, False)
         project.layerTreeRoot().addLayer(layer)
-        bar.pushMessage("Bai Mei", f"Added the {name} basemap ({BASEMAPS[name][1]}).", Qgis.MessageLevel.Info, 8)
+        bar.pushMessage(
+            "Bai Mei",
+            tr("Added the {name} basemap ({source}).").format(name=name, source=BASEMAPS[name][1]),
+            Qgis.MessageLevel.Info,
+            8,
+        )
 
     def summary(self, search: FootprintSearch, result) -> tuple:
         """A short line for the message bar, and the details (source, counts by reason) for "Show more"."""
         found, info = result.found, result.summary
         count = len(found)
-        short = f"{count:,} scene{'s' * (count != 1)} found" if count else "No scenes found"
+        found_text = tr("{count:,} scene found") if count == 1 else tr("{count:,} scenes found")
+        short = found_text.format(count=count) if count else tr("No scenes found")
         dark = sum(1 for f in found if f.in_gap_window)
         if search.areas and search.areas[0].gap_window is not None and count:
-            short += f", {dark:,} taken while the vessel was dark"
+            short += tr(", {dark:,} taken while the vessel was dark").format(dark=dark)
         if info.get("truncated"):
-            short += f"; stopped at {search.max_items:,}: more match, narrow the search"
+            short += tr("; stopped at {limit:,}: more match, narrow the search").format(limit=search.max_items)
         short += "."
         dropped = info.get("dropped") or {}
         lines = [
             f"{sources.get(search.source).label}: {shown_address(search.url)}",
-            f"{info.get('searches', 0)} search(es); collections: {', '.join(search.collections) or 'all'}",
+            tr("{count} search(es); collections: {collections}").format(
+                count=info.get("searches", 0), collections=", ".join(search.collections) or tr("all")
+            ),
         ]
         if dropped_total(dropped):
-            lines.append(f"Not kept: {dropped_total(dropped):,}")
+            lines.append(tr("Not kept: {count:,}").format(count=dropped_total(dropped)))
         lines += [f"  {n:,} {reason}" for reason, n in dropped.items() if reason != KEPT_CLOUD_UNKNOWN]
         if dropped.get(KEPT_CLOUD_UNKNOWN):
-            lines.append(f"{dropped[KEPT_CLOUD_UNKNOWN]:,} kept with unknown cloud cover")
+            lines.append(tr("{count:,} kept with unknown cloud cover").format(count=dropped[KEPT_CLOUD_UNKNOWN]))
         lines += list(info.get("notes") or ())  # e.g. a next page on another host, asked without credentials
         return short, "\n".join(lines)
 
@@ -218,7 +255,11 @@ class ImageryPanel(QObject):
         self.runner.forget()
         self.form.unload()
         self.results.unload()
-        try:
-            self.session.changed.disconnect(self.on_gap_changed)
-        except (TypeError, RuntimeError):
-            pass
+        for signal, slot in (
+            (self.session.changed, self.on_gap_changed),
+            (self.session.caseWritable, self.keep_footprints),
+        ):
+            try:
+                signal.disconnect(slot)
+            except (TypeError, RuntimeError):
+                pass

@@ -8,11 +8,12 @@ from typing import Dict, List, Optional
 from urllib.parse import unquote, urlsplit
 
 from qgis.core import Qgis, QgsNetworkAccessManager, QgsRasterLayer, QgsRectangle
-from qgis.PyQt.QtCore import QObject, Qt
+from qgis.PyQt.QtCore import QT_TR_NOOP, QObject, Qt
 from qgis.PyQt.QtGui import QPixmap
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
 from ..qgis_io.gdal_access import renewal_timer
+from ..qgis_io.i18n import tr
 from ..qgis_io.network import limit_reply_size, preview_request
 from ..qgis_io.scenes import open_scene, quicklook_layer
 from ..services import sources
@@ -61,17 +62,17 @@ def coverage_explained(found: FoundFootprint) -> str:
 class FootprintTableModel(RecordTableModel):
     # What tells a useful scene first: when, whether the vessel was dark then, whether it covers the area, cloud.
     COLUMNS = (
-        ("Date (UTC)", lambda f: utc_text(f.footprint.acquired), lambda f: f.footprint.acquired),
-        ("Dark", lambda f: _yes_no(f.in_gap_window), lambda f: f.in_gap_window),
+        (QT_TR_NOOP("Date (UTC)"), lambda f: utc_text(f.footprint.acquired), lambda f: f.footprint.acquired),
+        (QT_TR_NOOP("Dark"), lambda f: _yes_no(f.in_gap_window), lambda f: f.in_gap_window),
         (
-            "Covers",
+            QT_TR_NOOP("Covers"),
             lambda f: "yes" if f.covers_aoi else coverage_text(f.aoi_overlap_pct),
             lambda f: 100.0 + f.aoi_overlap_pct if f.covers_aoi else f.aoi_overlap_pct,
         ),
-        ("Cloud %", lambda f: number_text(f.footprint.cloud_cover, 0), lambda f: f.footprint.cloud_cover),
-        ("GSD m", lambda f: number_text(f.footprint.gsd_m, 1), lambda f: f.footprint.gsd_m),
-        ("Platform", lambda f: f.footprint.platform or "", lambda f: f.footprint.platform or ""),
-        ("Collection", lambda f: f.footprint.collection, lambda f: f.footprint.collection),
+        (QT_TR_NOOP("Cloud %"), lambda f: number_text(f.footprint.cloud_cover, 0), lambda f: f.footprint.cloud_cover),
+        (QT_TR_NOOP("GSD m"), lambda f: number_text(f.footprint.gsd_m, 1), lambda f: f.footprint.gsd_m),
+        (QT_TR_NOOP("Platform"), lambda f: f.footprint.platform or "", lambda f: f.footprint.platform or ""),
+        (QT_TR_NOOP("Collection"), lambda f: f.footprint.collection, lambda f: f.footprint.collection),
     )
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -172,7 +173,7 @@ class ImageryResults(QObject):
             layer.selectionChanged.connect(self.on_map_selection)
         self.update_timeline(windows)
         self.show_item(None)
-        self.dock.imageryTabs.setTabText(1, f"Results ({len(found)})")
+        self.dock.imageryTabs.setTabText(1, tr("Results ({count})").format(count=len(found)))
 
     def update_timeline(self, windows: List[Window]) -> None:
         ticks = [Tick(f.footprint.acquired, describe(f), bool(f.in_gap_window)) for f in self.order]
@@ -180,7 +181,7 @@ class ImageryResults(QObject):
 
     def clear(self) -> None:
         self.set_results([], None, [], self.timeline.windows)
-        self.dock.imageryTabs.setTabText(1, "Results")
+        self.dock.imageryTabs.setTabText(1, tr("Results"))
 
     def disconnect_layer(self) -> None:
         if self.layer is not None:
@@ -253,8 +254,8 @@ class ImageryResults(QObject):
         d.imageryAddButton.setEnabled(found is not None)
         d.imageryQuickLookButton.setEnabled(False)
         if found is None:
-            d.imageryPreviewLabel.setText("No preview")
-            d.imageryItemLabel.setText("Select a scene in the table, on the map or on the timeline.")
+            d.imageryPreviewLabel.setText(tr("No preview"))
+            d.imageryItemLabel.setText(tr("Select a scene in the table, on the map or on the timeline."))
             return
         # Break long ids after their separators: one unbreakable word would widen the whole dock.
         text = describe(found)
@@ -263,7 +264,7 @@ class ImageryResults(QObject):
         d.imageryItemLabel.setText(html.escape(text).replace("\n", "<br>"))
         url = found.footprint.thumbnail_url
         if not url or "***" in url:  # none, or a signed address whose signature was (rightly) not kept
-            d.imageryPreviewLabel.setText("No preview")
+            d.imageryPreviewLabel.setText(tr("No preview"))
             return
         if url in self.previews:  # fetched once per session
             self.show_preview(self.previews[url])
@@ -271,7 +272,7 @@ class ImageryResults(QObject):
         if not url.startswith(("http://", "https://")):
             self.show_preview(self.local_preview(url), url)
             return
-        d.imageryPreviewLabel.setText("Loading preview…")
+        d.imageryPreviewLabel.setText(tr("Loading preview…"))
         _source, search_url, authcfg = self.connection()
         # the credentials go only to the search's origin (scheme, host, port), never to a thumbnail host elsewhere
         reply = QgsNetworkAccessManager.instance().get(preview_request(url, search_url, authcfg))
@@ -293,7 +294,7 @@ class ImageryResults(QObject):
         label = self.dock.imageryPreviewLabel
         pixmap = QPixmap()
         if data is None or not pixmap.loadFromData(data):
-            label.setText(f"No preview\n(HTTP {status})" if status else "No preview")
+            label.setText(tr("No preview\n(HTTP {status})").format(status=status) if status else tr("No preview"))
             return False
         if url:
             self.previews[url] = data
@@ -334,7 +335,9 @@ class ImageryResults(QObject):
         self.place(layer)
         self.iface.messageBar().pushMessage(
             "Bai Mei",
-            f"Added the quick look of {f.item_id}: its preview stretched over the footprint, not georeferenced.",
+            tr(
+                "Added the quick look of {item_id}: its preview stretched over the footprint, not georeferenced."
+            ).format(item_id=f.item_id),
             Qgis.MessageLevel.Info,
             5,
         )
@@ -369,7 +372,9 @@ class ImageryResults(QObject):
 
     def add_scene(self, layer) -> None:
         self.place(layer)
-        self.iface.messageBar().pushMessage("Bai Mei", f"Added {layer.name()}.", Qgis.MessageLevel.Success, 5)
+        self.iface.messageBar().pushMessage(
+            "Bai Mei", tr("Added {name}.").format(name=layer.name()), Qgis.MessageLevel.Success, 5
+        )
 
     def unload(self) -> None:
         self.renewal.stop()

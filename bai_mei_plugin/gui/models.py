@@ -6,8 +6,10 @@ import datetime as dt
 import html
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
-from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from qgis.PyQt.QtCore import QT_TR_NOOP, QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from qgis.PyQt.QtGui import QBrush, QColor
+
+from ..qgis_io.i18n import tr
 
 FILTER_TEXT_ROLE = Qt.ItemDataRole.UserRole + 2
 HOURS_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -81,7 +83,7 @@ class RecordTableModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section][0]
+            return tr(self.COLUMNS[section][0])  # marked QT_TR_NOOP where the columns are listed
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -137,28 +139,28 @@ class GapTableModel(RecordTableModel):
         # Rank and suspicion first, so the narrow dock shows which gap matters, who and how long without scrolling;
         # MMSI last (the name says who it is, and the filter still matches MMSIs).
         self.COLUMNS = (
-            ("Rank", lambda g: self._rank_text(g), lambda g: self._rank_key(g)),
-            ("Suspicion", lambda g: self._suspicion_text(g), lambda g: self._suspicion_key(g)),
-            ("Vessel", lambda g: g.vessel_name or "", lambda g: g.vessel_name or ""),
-            ("Hours", lambda g: number_text(g.gap_hours), lambda g: g.gap_hours),
-            ("Review", lambda g: self._review_status(g), lambda g: self._review_status(g) or None),
-            ("Off (UTC)", lambda g: utc_text(g.off_time), lambda g: g.off_time),
-            ("On (UTC)", lambda g: utc_text(g.on_time), lambda g: g.on_time),
-            ("Distance nm", lambda g: number_text(g.distance_nm, 0), lambda g: g.distance_nm),
-            ("Implied kn", lambda g: number_text(g.implied_speed_kn), lambda g: g.implied_speed_kn),
+            (QT_TR_NOOP("Rank"), lambda g: self._rank_text(g), lambda g: self._rank_key(g)),
+            (QT_TR_NOOP("Suspicion"), lambda g: self._suspicion_text(g), lambda g: self._suspicion_key(g)),
+            (QT_TR_NOOP("Vessel"), lambda g: g.vessel_name or "", lambda g: g.vessel_name or ""),
+            (QT_TR_NOOP("Hours"), lambda g: number_text(g.gap_hours), lambda g: g.gap_hours),
+            (QT_TR_NOOP("Review"), lambda g: self._review_status(g), lambda g: self._review_status(g) or None),
+            (QT_TR_NOOP("Off (UTC)"), lambda g: utc_text(g.off_time), lambda g: g.off_time),
+            (QT_TR_NOOP("On (UTC)"), lambda g: utc_text(g.on_time), lambda g: g.on_time),
+            (QT_TR_NOOP("Distance nm"), lambda g: number_text(g.distance_nm, 0), lambda g: g.distance_nm),
+            (QT_TR_NOOP("Implied kn"), lambda g: number_text(g.implied_speed_kn), lambda g: g.implied_speed_kn),
             (
-                "Draught m",
+                QT_TR_NOOP("Draught m"),
                 lambda g: change_text(g.draught_before, g.draught_after, 1),
                 lambda g: (
                     None if g.draught_before is None or g.draught_after is None else g.draught_after - g.draught_before
                 ),
             ),
             (
-                "Destination",
+                QT_TR_NOOP("Destination"),
                 lambda g: change_text(g.destination_before, g.destination_after),
                 lambda g: f"{g.destination_before or ''}>{g.destination_after or ''}",
             ),
-            ("MMSI", lambda g: str(g.mmsi), lambda g: g.mmsi),
+            (QT_TR_NOOP("MMSI"), lambda g: str(g.mmsi), lambda g: g.mmsi),
         )
 
     # --- values -------------------------------------------------------------------------------------------------
@@ -232,13 +234,13 @@ class GapTableModel(RecordTableModel):
 
 class VesselTableModel(RecordTableModel):
     COLUMNS = (
-        ("Vessel", lambda v: v.name or "", lambda v: v.name or ""),
-        ("Gaps", lambda v: str(v.gap_count), lambda v: v.gap_count),
-        ("Longest h", lambda v: number_text(v.longest_gap_hours), lambda v: v.longest_gap_hours),
-        ("Reports", lambda v: f"{v.reports:,}", lambda v: v.reports),
-        ("First seen", lambda v: utc_text(v.first_seen), lambda v: v.first_seen),
-        ("Last seen", lambda v: utc_text(v.last_seen), lambda v: v.last_seen),
-        ("MMSI", lambda v: str(v.mmsi), lambda v: v.mmsi),
+        (QT_TR_NOOP("Vessel"), lambda v: v.name or "", lambda v: v.name or ""),
+        (QT_TR_NOOP("Gaps"), lambda v: str(v.gap_count), lambda v: v.gap_count),
+        (QT_TR_NOOP("Longest h"), lambda v: number_text(v.longest_gap_hours), lambda v: v.longest_gap_hours),
+        (QT_TR_NOOP("Reports"), lambda v: f"{v.reports:,}", lambda v: v.reports),
+        (QT_TR_NOOP("First seen"), lambda v: utc_text(v.first_seen), lambda v: v.first_seen),
+        (QT_TR_NOOP("Last seen"), lambda v: utc_text(v.last_seen), lambda v: v.last_seen),
+        (QT_TR_NOOP("MMSI"), lambda v: str(v.mmsi), lambda v: v.mmsi),
     )
 
     def name_of(self, record):

@@ -51,9 +51,9 @@ class PackagesDialog(QDialog):
         self.status: Dict[str, QLabel] = {}
         self.buttons: Dict[str, QPushButton] = {}
         for row, package in enumerate(PACKAGES):
-            what = QLabel(f"<b>{package.name}</b>: {package.enables}.")
+            what = QLabel(tr("<b>{name}</b>: {enables}.").format(name=package.name, enables=package.enables))
             what.setWordWrap(True)
-            what.setToolTip(f"Without it: {package.without}.")
+            what.setToolTip(tr("Without it: {without}.").format(without=package.without))
             status = QLabel()
             button = QPushButton(tr("Install"))
             button.setObjectName(f"install_{package.name}")
@@ -103,8 +103,11 @@ class PackagesDialog(QDialog):
         usable = is_installed(task.package)
         self.iface.messageBar().pushMessage(
             "Bai Mei",
-            f"{task.package.name} installed into {task.result}"
-            + ("; it is used from now on." if usable else "; restart QGIS to use it."),
+            (
+                tr("{name} installed into {folder}; it is used from now on.")
+                if usable
+                else tr("{name} installed into {folder}; restart QGIS to use it.")
+            ).format(name=task.package.name, folder=task.result),
             Qgis.MessageLevel.Success if usable else Qgis.MessageLevel.Info,
             8,
         )

@@ -12,11 +12,15 @@ from qgis.PyQt.QtCore import QObject
 from qgis.PyQt.QtWidgets import QAbstractItemView
 
 from ..core.layer_kinds import DARK_DETECTIONS, SAR_MATCHES, UNSEEN_VESSELS
+from ..core.sar_detect import CfarParams
+from ..core.sar_match import MatchParams
 from ..qgis_io.sightings_layer import add_sighting
 from ..tasks.radar_tasks import DARK, MATCHED, UNSEEN, RadarResult, RadarRow
 from . import map_view
 from .guard import guarded
 from .models import RecordFilterProxy, RecordTableModel, number_text
+from .radar_settings import RadarSettingsDialog, radar_params
+from .settings import Settings
 
 ROW_KINDS = (SAR_MATCHES.name, DARK_DETECTIONS.name, UNSEEN_VESSELS.name)  # the layers the table's rows are in
 STATUS_ORDER = {DARK: 0, MATCHED: 1, UNSEEN: 2}  # dark first: what the analyst is looking for
@@ -77,6 +81,7 @@ class RadarPart(QObject):
         project.layersAdded.connect(self.offer_single_band)
         project.layersRemoved.connect(self.offer_single_band)
         p.radarSightingButton.clicked.connect(self.make_sighting)
+        p.radarSettingsButton.clicked.connect(self.open_settings)
         self.update_buttons()
 
     # --- the scene ------------------------------------------------------------------------------------------
@@ -89,6 +94,18 @@ class RadarPart(QObject):
     def scene(self) -> Optional[QgsRasterLayer]:
         layer = self.page.radarSceneCombo.currentLayer()
         return layer if isinstance(layer, QgsRasterLayer) else None
+
+    # --- the detector's and the matching's settings ------------------------------------------------------------
+    @guarded
+    def open_settings(self) -> None:
+        """The settings dialog; what OK keeps is used by the next Detect vessels."""
+        dialog = RadarSettingsDialog(Settings(), self.page)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def params(self) -> Tuple[CfarParams, MatchParams]:
+        """The parameters for a run, read from the settings as it starts (a new panel finds them too)."""
+        return radar_params(Settings())
 
     # --- results --------------------------------------------------------------------------------------------
     def show(self, result: RadarResult) -> None:

@@ -13,6 +13,7 @@ from qgis.PyQt.QtWidgets import QMenu
 
 from ..core.errors import BaiMeiError
 from ..core.review import Review, count_by_status, mark
+from ..qgis_io.i18n import tr
 from ..qgis_io.review import load_reviews, save_reviews
 from ..qgis_io.scores import write_reviews
 from .guard import guarded, show_error
@@ -63,18 +64,22 @@ class ReviewQueue(PagePart):
         gaps = self.panel.selected_gaps()
         if not gaps:
             self.iface.messageBar().pushMessage(
-                "Bai Mei", "Select one or more gaps to review first.", Qgis.MessageLevel.Info, 4
+                "Bai Mei", tr("Select one or more gaps to review first."), Qgis.MessageLevel.Info, 4
             )
             return
         note = self.dock.reviewNoteEdit.text() if status is not None else ""
         self.set_reviews(mark(self.reviews, [g.gap_id for g in gaps], status, note))
         counts = count_by_status(self.reviews)
-        what = f"marked {status}" if status else "no longer reviewed"
+        if status:
+            what = tr("{count:,} gap marked {status}") if len(gaps) == 1 else tr("{count:,} gaps marked {status}")
+        else:
+            what = tr("{count:,} gap no longer reviewed") if len(gaps) == 1 else tr("{count:,} gaps no longer reviewed")
+        queue = ", ".join(f"{n:,} {s}" for s, n in counts.items())
         self.iface.messageBar().pushMessage(
             "Bai Mei",
-            f"{len(gaps):,} gap{'s' if len(gaps) != 1 else ''} {what}; the queue: "
-            + ", ".join(f"{n:,} {s}" for s, n in counts.items())
-            + " (kept in the project).",
+            tr("{what}; the queue: {queue} (kept in the project).").format(
+                what=what.format(count=len(gaps), status=status), queue=queue
+            ),
             Qgis.MessageLevel.Info,
             4,
         )

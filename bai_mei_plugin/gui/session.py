@@ -34,6 +34,8 @@ class Session(QObject):
     caseProblem = pyqtSignal(str)  # noqa: N815
     # a case was opened, made or closed (owner: the case bar)
     caseChanged = pyqtSignal()  # noqa: N815
+    # the case bar's write of the layers shown ended: layers held back meanwhile can be written now (owner: session)
+    caseWritable = pyqtSignal()  # noqa: N815
 
     def __init__(self, project: QgsProject, parent=None):
         super().__init__(parent)
@@ -152,6 +154,7 @@ class Session(QObject):
         pending, self._pending_info = self._pending_info, {}
         if pending:
             self.remember(**pending)
+        self.caseWritable.emit()
 
     def _stop_keeping(self) -> None:
         """A load (or re-run) replaces the layers being written into the case: that write is stopped (its tables

@@ -11,6 +11,7 @@ from qgis.PyQt.QtWidgets import QFileDialog
 from ..core.ais.formats import FORMAT_LABELS, REQUIRED, TIME_FORMATS, AisFormat, mapping_for, time_pattern
 from ..core.errors import BaiMeiError
 from ..core.gaps import describe_drops
+from ..qgis_io.i18n import tr
 from ..qgis_io.time_window import plausible_time_window
 from ..tasks.ais_tasks import LayerSnapshot, LoadAisTask, LoadRequest
 from . import map_view
@@ -72,7 +73,7 @@ class TracksPanel(QObject):
     def choose_folder(self, *_):
         """A folder of AIS files (a month of daily files) read as one dataset: its path goes in the file box."""
         folder = QFileDialog.getExistingDirectory(
-            self.dock, "Choose a folder of AIS files", self.settings.value("last_folder", os.path.expanduser("~"))
+            self.dock, tr("Choose a folder of AIS files"), self.settings.value("last_folder", os.path.expanduser("~"))
         )
         if folder:
             self.dock.fileRadio.setChecked(True)
@@ -92,7 +93,7 @@ class TracksPanel(QObject):
     def on_file_changed(self, path: str):
         self.detection = None
         if not path:
-            self.dock.formatLabel.setText("Choose an AIS file or a point layer.")
+            self.dock.formatLabel.setText(tr("Choose an AIS file or a point layer."))
             self.dock.mappingGroup.setVisible(False)
             return
         self.settings.set_value("last_folder", path if os.path.isdir(path) else os.path.dirname(path))
@@ -110,13 +111,15 @@ class TracksPanel(QObject):
             detection = mapping_for(path, fmt)
         except BaiMeiError as exc:
             self.detection = None
-            self.dock.formatLabel.setText(f"<b>Not recognised.</b> {exc.message}")
+            self.dock.formatLabel.setText(tr("<b>Not recognised.</b> {message}").format(message=exc.message))
             self.show_mapping(None, [], force=True)
             return
         self.detection = detection
         notes = "; ".join(detection.notes)
         self.dock.formatLabel.setText(
-            f"Format: <b>{FORMAT_LABELS[detection.format]}</b>" + (f" ({notes})" if notes else "")
+            tr("Format: <b>{format}</b> ({notes})").format(format=FORMAT_LABELS[detection.format], notes=notes)
+            if notes
+            else tr("Format: <b>{format}</b>").format(format=FORMAT_LABELS[detection.format])
         )
         self.dock.formatCombo.blockSignals(True)
         self.dock.formatCombo.setCurrentIndex(self.dock.formatCombo.findData(int(fmt)))
@@ -144,11 +147,13 @@ class TracksPanel(QObject):
         if self.dock.fileRadio.isChecked():
             return
         if layer is None:
-            self.dock.formatLabel.setText("Choose a point layer of AIS reports.")
+            self.dock.formatLabel.setText(tr("Choose a point layer of AIS reports."))
             self.dock.mappingGroup.setVisible(False)
             return
         names = layer.fields().names()
-        self.dock.formatLabel.setText(f"Point layer <b>{layer.name()}</b>: {layer.featureCount():,} features.")
+        self.dock.formatLabel.setText(
+            tr("Point layer <b>{name}</b>: {count:,} features.").format(name=layer.name(), count=layer.featureCount())
+        )
         self.dock.mappingGroup.setVisible(True)
         for name, combo_name in MAPPING_COMBOS.items():
             combo = getattr(self.dock, combo_name)
@@ -224,20 +229,26 @@ class TracksPanel(QObject):
         self.session.show(task.name, result)
         reports = result.reports
         vessels = len(self.session.vessels)
-        summary = (
-            f"{reports.rows_read:,} rows read, {reports.rows_kept:,} kept, {reports.rows_dropped:,} dropped; "
-            f"{vessels:,} vessels, {len(result.found.gaps):,} gaps."
+        summary = tr(
+            "{read:,} rows read, {kept:,} kept, {dropped:,} dropped; {vessels:,} vessels, {gaps:,} gaps."
+        ).format(
+            read=reports.rows_read,
+            kept=reports.rows_kept,
+            dropped=reports.rows_dropped,
+            vessels=vessels,
+            gaps=len(result.found.gaps),
         )
         reasons = "; ".join(f"{count:,} {reason}" for reason, count in reports.dropped.items())
         self.dock.summaryLabel.setText(
-            f"<b>{task.name}</b>: {summary}" + (f"<br>Dropped: {reasons}" if reasons else "")
+            f"<b>{task.name}</b>: {summary}" + (tr("<br>Dropped: {reasons}").format(reasons=reasons) if reasons else "")
         )
         # One short line in the bar (the group in the Layers panel names the source); "Show more" gives the file and
         # the counts by reason, which are also on the Tracks page and in the log.
         n_gaps = len(result.found.gaps)
-        short = (
-            f"{vessels:,} vessel{'s' * (vessels != 1)}, {n_gaps:,} dark gap{'s' * (n_gaps != 1)}; "
-            f"{reports.rows_dropped:,} rows dropped."
+        ships = (tr("{count:,} vessel") if vessels == 1 else tr("{count:,} vessels")).format(count=vessels)
+        silences = (tr("{count:,} dark gap") if n_gaps == 1 else tr("{count:,} dark gaps")).format(count=n_gaps)
+        short = tr("{vessels}, {gaps}; {dropped:,} rows dropped.").format(
+            vessels=ships, gaps=silences, dropped=reports.rows_dropped
         )
         drops = describe_drops(result.found)  # what the gap criteria left out, and why
         more = "\n".join([task.name, *reports.summary_lines(), *([drops] if drops else [])])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from typing import Dict, List, Optional
 
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import QT_TR_NOOP, Qt
 from qgis.PyQt.QtGui import QBrush, QColor, QFont
 
 from .models import RecordTableModel, number_text, utc_text
@@ -38,15 +38,15 @@ class VesselsModel(RecordTableModel):
         self.worst: Dict[int, object] = {}
         # Per instance: the Listed and Worst gap columns read this model's lookups.
         self.COLUMNS = (
-            ("Vessel", lambda v: v.name or "", lambda v: v.name or ""),
-            ("Listed", self.listed_text, lambda v: self.listed_text(v) or None),
-            ("Worst gap", self.worst_text, lambda v: self._worst_points(v)),
-            ("Gaps", lambda v: str(v.gap_count), lambda v: v.gap_count),
-            ("Longest h", lambda v: number_text(v.longest_gap_hours), lambda v: v.longest_gap_hours),
-            ("Reports", lambda v: f"{v.reports:,}", lambda v: v.reports),
-            ("First seen", lambda v: utc_text(v.first_seen), lambda v: v.first_seen),
-            ("Last seen", lambda v: utc_text(v.last_seen), lambda v: v.last_seen),
-            ("MMSI", lambda v: str(v.mmsi), lambda v: v.mmsi),
+            (QT_TR_NOOP("Vessel"), lambda v: v.name or "", lambda v: v.name or ""),
+            (QT_TR_NOOP("Listed"), self.listed_text, lambda v: self.listed_text(v) or None),
+            (QT_TR_NOOP("Worst gap"), self.worst_text, lambda v: self._worst_points(v)),
+            (QT_TR_NOOP("Gaps"), lambda v: str(v.gap_count), lambda v: v.gap_count),
+            (QT_TR_NOOP("Longest h"), lambda v: number_text(v.longest_gap_hours), lambda v: v.longest_gap_hours),
+            (QT_TR_NOOP("Reports"), lambda v: f"{v.reports:,}", lambda v: v.reports),
+            (QT_TR_NOOP("First seen"), lambda v: utc_text(v.first_seen), lambda v: v.first_seen),
+            (QT_TR_NOOP("Last seen"), lambda v: utc_text(v.last_seen), lambda v: v.last_seen),
+            (QT_TR_NOOP("MMSI"), lambda v: str(v.mmsi), lambda v: v.mmsi),
         )
         self.listed_column = 1
         self.worst_column = 2

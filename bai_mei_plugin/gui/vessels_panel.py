@@ -7,7 +7,7 @@ import os
 from typing import Dict, List, Optional
 
 from qgis.core import Qgis
-from qgis.PyQt.QtCore import QObject, Qt
+from qgis.PyQt.QtCore import QT_TR_NOOP, QObject, Qt
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -25,6 +25,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.watchlists import Watchlist, WatchlistMatcher, list_name, parse_published, read_watchlist
+from ..qgis_io.i18n import tr
 from ..qgis_io.listed_vessels import KIND as LISTED_KIND
 from ..qgis_io.listed_vessels import listed_vessels_layer
 from ..qgis_io.watchlist_store import remove_watchlist, save_watchlist, saved_watchlists
@@ -113,7 +114,7 @@ class VesselsPanel(QObject):
     def show_lists(self) -> None:
         label = self.dock.watchlistLabel
         if not self.lists:
-            label.setText("No sanctions lists")
+            label.setText(tr("No sanctions lists"))
             label.setToolTip("")
             return
         text = "Lists: " + ", ".join(wl.title for wl in self.lists)
@@ -132,9 +133,9 @@ class VesselsPanel(QObject):
         settings = Settings()
         path, _ = QFileDialog.getOpenFileName(
             parent,
-            "Import a sanctions list",
+            tr("Import a sanctions list"),
             settings.value("watchlist_folder", "") or "",
-            "CSV files (*.csv *.txt);;All files (*)",
+            tr("CSV files (*.csv *.txt);;All files (*)"),
         )
         if path:
             settings.set_value("watchlist_folder", os.path.dirname(path))
@@ -175,7 +176,9 @@ class VesselsPanel(QObject):
     def remove_list(self, name: str) -> None:
         remove_watchlist(name)
         self.rematch(lists_changed=True)
-        self.iface.messageBar().pushMessage("Bai Mei", f"Removed the sanctions list {name}.", Qgis.MessageLevel.Info, 5)
+        self.iface.messageBar().pushMessage(
+            "Bai Mei", tr("Removed the sanctions list {name}.").format(name=name), Qgis.MessageLevel.Info, 5
+        )
 
     # ------------------------------------------------------------------------------------------- showing vessels
 
@@ -212,7 +215,13 @@ class VesselsPanel(QObject):
             map_view.show_window(self.iface.mapCanvas(), start, end, padding_s=3600)
 
 
-LIST_COLUMNS = ("Name", "Published", "Vessels", "Source file", "Imported (UTC)")
+LIST_COLUMNS = (
+    QT_TR_NOOP("Name"),
+    QT_TR_NOOP("Published"),
+    QT_TR_NOOP("Vessels"),
+    QT_TR_NOOP("Source file"),
+    QT_TR_NOOP("Imported (UTC)"),
+)
 
 
 class WatchlistsDialog(QDialog):
@@ -221,16 +230,16 @@ class WatchlistsDialog(QDialog):
     def __init__(self, panel: VesselsPanel, parent=None):
         super().__init__(parent)
         self.panel = panel
-        self.setWindowTitle("Sanctions lists")
+        self.setWindowTitle(tr("Sanctions lists"))
         self.resize(560, 260)
         self.table = QTableWidget(0, len(LIST_COLUMNS), self)
-        self.table.setHorizontalHeaderLabels(LIST_COLUMNS)
+        self.table.setHorizontalHeaderLabels([tr(name) for name in LIST_COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.importButton = QPushButton("Import…", self)
-        self.removeButton = QPushButton("Remove", self)
+        self.importButton = QPushButton(tr("Import…"), self)
+        self.removeButton = QPushButton(tr("Remove"), self)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
         buttons = QHBoxLayout()
@@ -239,7 +248,7 @@ class WatchlistsDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
-        hint = QLabel("Kept in your QGIS profile; vessels of the loaded reports on a list are shown in red.", self)
+        hint = QLabel(tr("Kept in your QGIS profile; vessels of the loaded reports on a list are shown in red."), self)
         hint.setWordWrap(True)
         layout.addWidget(hint)
         layout.addWidget(self.table)
@@ -286,10 +295,10 @@ class ImportForm(QDialog):
 
     def __init__(self, wl: Watchlist, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Import a sanctions list")
+        self.setWindowTitle(tr("Import a sanctions list"))
         self.nameEdit = QLineEdit(wl.name, self)
         self.dateEdit = QLineEdit(wl.published or "", self)
-        self.dateEdit.setPlaceholderText("YYYY-MM-DD (the date the list was published)")
+        self.dateEdit.setPlaceholderText(tr("YYYY-MM-DD (the date the list was published)"))
         dropped = "; ".join(f"{count:,} {reason}" for reason, count in wl.dropped.items())
         summary = f"{wl.source} ({wl.format}): {len(wl.entries):,} vessels" + (
             f"; skipped {dropped}" if dropped else ""
@@ -302,6 +311,6 @@ class ImportForm(QDialog):
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow(read)
-        form.addRow("Name", self.nameEdit)
-        form.addRow("Published", self.dateEdit)
+        form.addRow(tr("Name"), self.nameEdit)
+        form.addRow(tr("Published"), self.dateEdit)
         form.addRow(buttons)

@@ -17,6 +17,8 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..qgis_io.i18n import tr
+
 SPIN_LIMIT = 1_000_000  # wide enough for any threshold (nm, hours, positions); Weights.from_dict checks the values
 DECIMALS = 2
 
@@ -39,14 +41,14 @@ class WeightsDialog(QDialog):
     def __init__(self, weights, parent=None):
         super().__init__(parent)
         self.setObjectName("weightsDialog")
-        self.setWindowTitle("Bai Mei: suspicion weights")
+        self.setWindowTitle(tr("Bai Mei: suspicion weights"))
         self.weights_class = type(weights)
         self.defaults: Dict[str, object] = {}
         self.exact: Dict[str, float] = {}  # the value each box was given, beyond the box's decimals
         self.spins: Dict[str, QWidget] = {}
         layout = QVBoxLayout(self)
         intro = QLabel(
-            "Points given by each reason of suspicion, and the thresholds that decide when a reason applies."
+            tr("Points given by each reason of suspicion, and the thresholds that decide when a reason applies.")
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -57,7 +59,7 @@ class WeightsDialog(QDialog):
         for name, words, default in self.weights_class.describe():
             spin = _spin(default, getattr(weights, name, default), body)
             spin.setObjectName(f"weight_{name}")
-            spin.setToolTip(f"{words} (default {default})")
+            spin.setToolTip(tr("{words} (default {default})").format(words=words, default=default))
             label = QLabel(name.replace("_", " "), body)
             label.setToolTip(words)
             form.addRow(label, spin)
@@ -72,7 +74,7 @@ class WeightsDialog(QDialog):
             | QDialogButtonBox.StandardButton.RestoreDefaults,
             self,
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).setText("Reset to defaults")
+        self.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).setText(tr("Reset to defaults"))
         self.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(self.reset)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)

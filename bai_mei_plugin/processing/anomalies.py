@@ -12,6 +12,7 @@ from qgis.core import (
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from ..core.anomalies import AnomalyCriteria, find_anomalies
 from ..core.errors import BaiMeiError
@@ -21,14 +22,17 @@ from .base import AisInputMixin, BaiMeiAlgorithm, progress_callbacks
 
 class AnomaliesAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     NAME = "anomalies"
-    DISPLAY_NAME = "Identity anomalies"
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("AnomaliesAlgorithm", "Identity anomalies")
     GROUP = "Analysis"
     MAX_SPEED_KN = "MAX_SPEED_KN"
     FLAGS = "FLAGS"
     FLAG_FIELD = "FLAG_FIELD"
     OUTPUT = "OUTPUT"
     ANOMALY_COUNT = "ANOMALY_COUNT"
-    HELP = (
+    # pylupdate5 skips a text followed by a comma, which the formatter would add here
+    # fmt: off
+    HELP = QT_TRANSLATE_NOOP(
+        "AnomaliesAlgorithm",
         "<p>Signs that an AIS identity is not what it says. <b>jump</b>: consecutive reports of one MMSI further "
         "apart than <i>maximum speed</i> (50 kn) allows (spoofing, or two ships sharing an MMSI — "
         "<b>shared_mmsi</b> when its reports split into two or more tracks running at the same time, each out of "
@@ -44,13 +48,14 @@ class AnomaliesAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         "field and a <i>flag field</i> holding ISO 3166 two-letter country codes, such as a registry extract) and "
         "each MMSI whose MID country differs from its flag is reported.</p>"
     )
+    # fmt: on
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_ais_input()
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.MAX_SPEED_KN,
-                "Maximum plausible speed (kn)",
+                self.tr("Maximum plausible speed (kn)"),
                 QgsProcessingParameterNumber.Type.Double,
                 AnomalyCriteria().max_speed_kn,
                 True,
@@ -60,20 +65,22 @@ class AnomaliesAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.FLAGS,
-                "Flags (table with mmsi and a flag field)",
+                self.tr("Flags (table with mmsi and a flag field)"),
                 [QgsProcessing.SourceType.TypeVector],
                 optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterField(
-                self.FLAG_FIELD, "Flag field (ISO country code)", "flag", self.FLAGS, optional=True
+                self.FLAG_FIELD, self.tr("Flag field (ISO country code)"), "flag", self.FLAGS, optional=True
             )
         )
         self.addParameter(
-            QgsProcessingParameterFeatureSink(self.OUTPUT, "Anomalies", QgsProcessing.SourceType.TypeVectorPoint)
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT, self.tr("Anomalies"), QgsProcessing.SourceType.TypeVectorPoint
+            )
         )
-        self.addOutput(QgsProcessingOutputNumber(self.ANOMALY_COUNT, "Number of anomalies"))
+        self.addOutput(QgsProcessingOutputNumber(self.ANOMALY_COUNT, self.tr("Number of anomalies")))
 
     def flag_table(self, parameters, context):
         """MMSI -> flag (ISO code) from the optional flags table; None without one."""

@@ -19,6 +19,7 @@ from qgis.core import (
     QgsVectorFileWriter,
     QgsVectorLayerExporter,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from .. import paths
 from ..core import atomic
@@ -28,6 +29,25 @@ from ..core.out_of_memory import not_enough_memory
 # How QgsProcessingUtils tells a provider URI ("ogr:...", "postgres:...", "memory:...") from a file path.
 _PROVIDER_PREFIX = re.compile(r"^(.{3,}?):(.*)$")
 _LAYERNAME = "|layername="
+
+# Translation context of the texts every algorithm shares (groups, the AIS input's parameters); each algorithm's own
+# texts are translated in the context of its class's name, which is what pylupdate5 gives self.tr() and what its
+# DISPLAY_NAME and HELP are marked with (QT_TRANSLATE_NOOP("ClassName", ...)).
+SHARED_CONTEXT = "BaiMeiAlgorithm"
+# The groups, marked here so that pylupdate5 extracts them; GROUP stays English in each algorithm (groupId is made
+# from it, and models store that).
+GROUP_NAMES = (
+    QT_TRANSLATE_NOOP("BaiMeiAlgorithm", "AIS"),
+    QT_TRANSLATE_NOOP("BaiMeiAlgorithm", "Analysis"),
+    QT_TRANSLATE_NOOP("BaiMeiAlgorithm", "Case"),
+    QT_TRANSLATE_NOOP("BaiMeiAlgorithm", "Imagery"),
+    QT_TRANSLATE_NOOP("BaiMeiAlgorithm", "Large archives"),
+)
+
+
+def shared_tr(text: str) -> str:
+    """``text`` (one of the texts all algorithms share) in the user's language."""
+    return QCoreApplication.translate(SHARED_CONTEXT, text)
 
 
 # Each algorithm's section of README.md, by the anchor GitHub gives its heading (lower case, punctuation other than
@@ -128,17 +148,22 @@ class BaiMeiAlgorithm(QgsProcessingAlgorithm):
     def name(self):
         return self.NAME
 
+    def tr(self, text: str) -> str:
+        """``text`` of this algorithm in the user's language: the context is the class's name, as pylupdate5
+        extracts a ``self.tr("...")`` written in the class."""
+        return QCoreApplication.translate(type(self).__name__, text)
+
     def displayName(self):  # noqa: N802
-        return self.DISPLAY_NAME
+        return self.tr(self.DISPLAY_NAME)
 
     def group(self):
-        return self.GROUP
+        return shared_tr(self.GROUP)
 
     def groupId(self):  # noqa: N802
         return self.GROUP.lower().replace(" ", "")
 
     def shortHelpString(self):  # noqa: N802
-        return self.HELP
+        return self.tr(self.HELP)
 
     def helpUrl(self):  # noqa: N802
         return help_url(self.NAME)
@@ -323,11 +348,29 @@ class AisInputMixin:
         from qgis.core import QgsProcessing, QgsProcessingParameterFeatureSource, QgsProcessingParameterField
 
         self.addParameter(
-            QgsProcessingParameterFeatureSource(self.INPUT, "AIS points", [QgsProcessing.SourceType.TypeVectorPoint])
+            QgsProcessingParameterFeatureSource(
+                self.INPUT,
+                QCoreApplication.translate("BaiMeiAlgorithm", "AIS points"),
+                [QgsProcessing.SourceType.TypeVectorPoint],
+            )
         )
-        self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT, optional=True))
         self.addParameter(
-            QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT, optional=True)
+            QgsProcessingParameterField(
+                self.MMSI_FIELD,
+                QCoreApplication.translate("BaiMeiAlgorithm", "MMSI field"),
+                "mmsi",
+                self.INPUT,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.TIME_FIELD,
+                QCoreApplication.translate("BaiMeiAlgorithm", "Time field (UTC)"),
+                "timestamp",
+                self.INPUT,
+                optional=True,
+            )
         )
 
     def read_ais_input(self, parameters, context, feedback):

@@ -9,6 +9,7 @@ MIN_POSITIONS_BEFORE). A preset other than Custom overrides the numbers, and the
 from __future__ import annotations
 
 from qgis.core import QgsProcessingParameterEnum, QgsProcessingParameterNumber
+from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core.gaps import (
     CRITERIA_FIELDS,
@@ -27,7 +28,11 @@ def add_criteria_parameters(alg) -> None:
     """The preset and one optional number per criterion (optional, so a model or qgis_process may omit them)."""
     alg.addParameter(
         QgsProcessingParameterEnum(
-            PRESET, "Preset", options=PRESET_NAMES, defaultValue=PRESET_NAMES.index(DEFAULT_PRESET), optional=True
+            PRESET,
+            QCoreApplication.translate("BaiMeiAlgorithm", "Preset"),
+            options=PRESET_NAMES,
+            defaultValue=PRESET_NAMES.index(DEFAULT_PRESET),
+            optional=True,
         )
     )
     for field in CRITERIA_FIELDS:

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import os
+
 from qgis.core import (
     QgsFeatureSink,
     QgsProcessing,
     QgsProcessingException,
+    QgsProcessingFeatureSourceDefinition,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
 )
+from qgis.PyQt.QtCore import QUrl
 
+from ..core.ais.buckets import bucket_plan, spill
 from ..core.errors import Canceled
-from ..core.gap_engine import LOADED, InMemoryGapEngine, LandChoice, ReportsLocation
+from ..core.gap_engine import (
+    LOADED,
+    TRACKS_NOT_BUILT,
+    BucketedGapEngine,
+    InMemoryGapEngine,
+    LandChoice,
+    ReportsLocation,
+)
 from ..core.gaps import GapCriteria
 from ..qgis_io.land import default_land, land_from_layer
 from ..qgis_io.layer_kinds import kind_fields, wkb_type
@@ -103,6 +115,30 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
     def criteria(self, parameters, context, feedback) -> GapCriteria:
         return criteria_from_parameters(self, parameters, context, feedback)
 
+    def compute_in_buckets(self, plan, parameters, context, feedback, criteria):
+        """A CSV layer whose file does not fit in memory: its file read into buckets on disk, the gaps found bucket
+        by bucket (the same gaps); no tracks, since the reports stay on disk."""
+        feedback.setProgressText("Reading reports into buckets on disk")
+        reports = spill(plan, lambda f: feedback.setProgress(60 * f), feedback.isCanceled)
+        engine = BucketedGapEngine(
+            reports, ReportsLocation(LOADED, plan.path, plan.path), self.land_choice(parameters, context)
+        )
+        try:
+            for line in reports.summary_lines():
+                feedback.pushInfo(line)
+            feedback.setProgressText("Finding gaps")
+            found = engine.find_gaps(criteria, is_canceled=feedback.isCanceled)
+        finally:
+            engine.close()
+        feedback.pushInfo(f"{len(found.gaps):,} gaps ({found.candidate_gaps:,} by duration alone).")
+        feedback.pushWarning(TRACKS_NOT_BUILT)
+        outputs = {self.GAP_COUNT: len(found.gaps), self.OUTPUT_GAPS: self.write_gaps(parameters, context, found.gaps)}
+        fields = kind_fields("tracks")
+        _sink, outputs[self.OUTPUT_TRACKS] = self.create_sink(
+            parameters, self.OUTPUT_TRACKS, context, fields, wkb_type("tracks"), WGS84
+        )
+        return outputs
+
     def compute(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
@@ -110,6 +146,12 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
         criteria = self.criteria(parameters, context, feedback)
         mmsi_field = self.parameterAsString(parameters, self.MMSI_FIELD, context) or "mmsi"
         time_field = self.parameterAsString(parameters, self.TIME_FIELD, context) or "timestamp"
+        path = csv_file_of(parameters.get(self.INPUT), self.parameterAsVectorLayer(parameters, self.INPUT, context))
+        if {mmsi_field, time_field} - set(source.fields().names()):
+            path = ""  # columns_from_source names the missing field
+        plan = bucket_plan(path, columns={"mmsi": mmsi_field, "time": time_field}) if path else None
+        if plan is not None:
+            return self.compute_in_buckets(plan, parameters, context, feedback, criteria)
         feedback.setProgressText("Reading reports")
         result = columns_from_source(source, mmsi_field, time_field, feedback)
         for line in result.summary_lines():
@@ -144,3 +186,18 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
         if context.willLoadLayerOnCompletion(tracks_id):
             context.layerToLoadOnCompletionDetails(tracks_id).setPostProcessor(post_processor("tracks"))
         return outputs
+
+
+def csv_file_of(parameter, layer) -> str:
+    """The CSV file behind a whole layer (delimited text or OGR), "" otherwise: a layer with a filter, only its
+    selected features, or another provider is read through QGIS as before."""
+    if layer is None or layer.subsetString() or isinstance(parameter, QgsProcessingFeatureSourceDefinition):
+        return ""
+    provider = layer.providerType()
+    if provider == "delimitedtext":
+        path = QUrl(layer.source()).toLocalFile()
+    elif provider == "ogr":
+        path = layer.source().split("|")[0]
+    else:
+        return ""
+    return path if path.lower().endswith((".csv", ".csv.gz", ".txt")) and os.path.isfile(path) else ""

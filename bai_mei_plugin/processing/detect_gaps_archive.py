@@ -9,6 +9,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from ..core.gap_engine import ARCHIVE, ReportsLocation
 from ..engines.dask_gaps import DaskGapEngine
@@ -18,12 +19,15 @@ from .detect_gaps import DetectGapsAlgorithm
 
 class DetectGapsArchiveAlgorithm(DetectGapsAlgorithm):
     NAME = "detectgapsarchive"
-    DISPLAY_NAME = "Detect dark gaps in an archive (Dask)"
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("DetectGapsArchiveAlgorithm", "Detect dark gaps in an archive (Dask)")
     GROUP = "Large archives"
     ARCHIVE = "ARCHIVE"
     SCHEDULER = "SCHEDULER"
     N_WORKERS = "N_WORKERS"
-    HELP = (
+    # pylupdate5 skips a text followed by a comma, which the formatter would add here
+    # fmt: off
+    HELP = QT_TRANSLATE_NOOP(
+        "DetectGapsArchiveAlgorithm",
         "<p>The dark gaps of <i>Detect dark gaps</i> (same definition, same criteria, same core function, "
         "identical results), found by Dask in an archive that never enters QGIS: a Parquet dataset (a folder of "
         "partitions or a file) or CSV files (a glob such as <code>/data/ais_*.csv</code>). Reports are shuffled by "
@@ -33,22 +37,34 @@ class DetectGapsArchiveAlgorithm(DetectGapsAlgorithm):
         "processes on this machine. Columns are matched by name (MarineCadastre, DMA and the plugin's own "
         "names). Needs the Python packages dask[distributed], pandas and pyarrow.</p>"
     )
+    # fmt: on
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterString(self.ARCHIVE, "Archive (Parquet folder or file, or CSV glob)"))
         self.addParameter(
-            QgsProcessingParameterString(self.SCHEDULER, "Dask scheduler address (empty: local cluster)", optional=True)
+            QgsProcessingParameterString(self.ARCHIVE, self.tr("Archive (Parquet folder or file, or CSV glob)"))
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.SCHEDULER, self.tr("Dask scheduler address (empty: local cluster)"), optional=True
+            )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.N_WORKERS, "Workers of the local cluster", QgsProcessingParameterNumber.Type.Integer, 2, True, 1
+                self.N_WORKERS,
+                self.tr("Workers of the local cluster"),
+                QgsProcessingParameterNumber.Type.Integer,
+                2,
+                True,
+                1,
             )
         )
         self.add_criteria()
         self.addParameter(
-            QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps", QgsProcessing.SourceType.TypeVectorLine)
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT_GAPS, self.tr("Dark gaps"), QgsProcessing.SourceType.TypeVectorLine
+            )
         )
-        self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps"))
+        self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, self.tr("Number of gaps")))
 
     def compute(self, parameters, context, feedback):
         criteria = self.criteria(parameters, context, feedback)

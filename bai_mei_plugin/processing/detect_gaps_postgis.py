@@ -16,6 +16,7 @@ from qgis.core import (
     QgsProcessingParameterProviderConnection,
     QgsProcessingParameterString,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from ..core.errors import BaiMeiError
 from ..core.gap_engine import POSTGIS, ReportsLocation
@@ -29,7 +30,7 @@ from .detect_gaps import DetectGapsAlgorithm
 
 class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
     NAME = "detectgapspostgis"
-    DISPLAY_NAME = "Detect dark gaps in PostGIS"
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("DetectGapsPostgisAlgorithm", "Detect dark gaps in PostGIS")
     GROUP = "Large archives"
     CONNECTION = "CONNECTION"
     TABLE = "TABLE"
@@ -55,7 +56,10 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
     START = "START"
     END = "END"
     EXTENT = "EXTENT"
-    HELP = (
+    # pylupdate5 skips a text followed by a comma, which the formatter would add here
+    # fmt: off
+    HELP = QT_TRANSLATE_NOOP(
+        "DetectGapsPostgisAlgorithm",
         "<p>The dark gaps of <i>Detect dark gaps</i> (same definition and criteria, identical results), computed "
         "by the PostGIS server in one SQL statement (window functions over each MMSI's reports in time order, "
         "great-circle distances with geography on the plugin's sphere): the reports never leave the database.</p>"
@@ -76,63 +80,71 @@ class DetectGapsPostgisAlgorithm(DetectGapsAlgorithm):
         "and that PostGIS layer is loaded; an existing table is replaced only with <i>overwrite</i>. The Dark "
         "gaps output can then be left empty to skip streaming the gaps back.</p>"
     )
+    # fmt: on
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
-            QgsProcessingParameterProviderConnection(self.CONNECTION, "PostgreSQL connection", "postgres")
+            QgsProcessingParameterProviderConnection(self.CONNECTION, self.tr("PostgreSQL connection"), "postgres")
         )
-        self.addParameter(QgsProcessingParameterString(self.TABLE, "Table of AIS reports (schema.table)"))
+        self.addParameter(QgsProcessingParameterString(self.TABLE, self.tr("Table of AIS reports (schema.table)")))
         for key, (_, default, optional) in self.COLUMNS.items():
             label = key.replace("_COLUMN", "").replace("_", " ").capitalize() + " column"
             self.addParameter(QgsProcessingParameterString(key, label, default or None, optional=optional))
         self.add_criteria(land=False)
-        self.addParameter(QgsProcessingParameterDateTime(self.START, "Only reports from (UTC)", optional=True))
-        self.addParameter(QgsProcessingParameterDateTime(self.END, "Only reports until (UTC)", optional=True))
-        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Only reports within this extent", optional=True))
+        self.addParameter(QgsProcessingParameterDateTime(self.START, self.tr("Only reports from (UTC)"), optional=True))
+        self.addParameter(QgsProcessingParameterDateTime(self.END, self.tr("Only reports until (UTC)"), optional=True))
+        self.addParameter(
+            QgsProcessingParameterExtent(self.EXTENT, self.tr("Only reports within this extent"), optional=True)
+        )
         self.addParameter(
             QgsProcessingParameterString(
-                self.LAND_TABLE, "Land polygons table on the server (schema.table)", optional=True
+                self.LAND_TABLE, self.tr("Land polygons table on the server (schema.table)"), optional=True
             )
         )
         self.addParameter(
             QgsProcessingParameterString(
-                self.LAND_GEOMETRY_COLUMN, "Geometry column of the land table", "geom", optional=True
+                self.LAND_GEOMETRY_COLUMN, self.tr("Geometry column of the land table"), "geom", optional=True
             )
         )
         self.addParameter(
             QgsProcessingParameterBoolean(
-                self.UPLOAD_LAND, "Or use QGIS's world map as land, uploaded once to the server", False, optional=True
+                self.UPLOAD_LAND,
+                self.tr("Or use QGIS's world map as land, uploaded once to the server"),
+                False,
+                optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterString(
-                self.LAND_SCHEMA, "Schema for the uploaded land (baimei_land)", "public", optional=True
+                self.LAND_SCHEMA, self.tr("Schema for the uploaded land (baimei_land)"), "public", optional=True
             )
         )
         self.addParameter(
             QgsProcessingParameterString(
-                self.OUTPUT_TABLE, "Also write the gaps to a server table (schema.table)", optional=True
+                self.OUTPUT_TABLE, self.tr("Also write the gaps to a server table (schema.table)"), optional=True
             )
         )
         self.addParameter(
-            QgsProcessingParameterBoolean(self.OVERWRITE, "Overwrite that table if it exists", False, optional=True)
+            QgsProcessingParameterBoolean(
+                self.OVERWRITE, self.tr("Overwrite that table if it exists"), False, optional=True
+            )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
                 self.OUTPUT_GAPS,
-                "Dark gaps",
+                self.tr("Dark gaps"),
                 QgsProcessing.SourceType.TypeVectorLine,
                 optional=True,
                 createByDefault=True,
             )
         )
-        self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps"))
+        self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, self.tr("Number of gaps")))
         self.addOutput(
             QgsProcessingOutputVectorLayer(
-                self.OUTPUT_LAYER, "Gaps table (PostGIS layer)", QgsProcessing.SourceType.TypeVectorLine
+                self.OUTPUT_LAYER, self.tr("Gaps table (PostGIS layer)"), QgsProcessing.SourceType.TypeVectorLine
             )
         )
-        self.addOutput(QgsProcessingOutputString(self.TABLE_OUT, "Gaps table (schema.table)"))
+        self.addOutput(QgsProcessingOutputString(self.TABLE_OUT, self.tr("Gaps table (schema.table)")))
 
     def _land(self, parameters, context):
         """A land table on the server, the bundled land to upload, or None."""

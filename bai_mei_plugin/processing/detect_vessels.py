@@ -16,10 +16,10 @@ from qgis.core import (
 
 from ..core.errors import BaiMeiError
 from ..core.layer_kinds import SAR_DETECTIONS
-from ..core.sar_detect import CfarParams, SceneDetection, detect_scene, pixel_box
+from ..core.sar_detect import CfarParams, pixel_box
 from ..qgis_io.land import land_index
 from ..qgis_io.records import at_lon_lat
-from ..qgis_io.sar_raster import LandRasteriser, SarRaster
+from ..qgis_io.sar_raster import SarRaster, detect_in_raster
 from .base import AisInputMixin, BaiMeiAlgorithm, progress_callbacks
 
 
@@ -102,23 +102,12 @@ class DetectVesselsAlgorithm(BaiMeiAlgorithm):
         aoi = self._aoi(parameters, context, layer, raster)
         feedback.setProgressText("Reading the land")
         land_source = self.parameterAsSource(parameters, self.LAND, context)
-        land = LandRasteriser(raster, land_index(land_source).polygons)
-        feedback.pushInfo(f"{land.count} land polygons over the scene; threshold {params.k:.2f} standard deviations.")
-        feedback.setProgressText("Detecting vessels")
         progress, is_canceled = progress_callbacks(feedback, 10, 85)
-        found = detect_scene(
-            raster.read, raster.width, raster.height, raster.transform, params, aoi, land, None, raster.nodata,
-            progress=progress, is_canceled=is_canceled,
+        records = detect_in_raster(
+            raster, params, land_index(land_source).polygons, acquired, aoi, progress=progress,
+            is_canceled=is_canceled, info=lambda line: _detecting(feedback, line),
         )  # fmt: skip
-        lons, lats = raster.lon_lat([d.x for d in found], [d.y for d in found])
         scene_id = raster.scene_id()
-        records = [
-            SceneDetection(
-                d.detection_id, scene_id, acquired, d.length_m, d.width_m, d.heading_deg, d.peak_db, d.confidence,
-                d.near_land, lon, lat,
-            )
-            for d, lon, lat in zip(found, lons, lats)
-        ]  # fmt: skip
         feedback.pushInfo(f"{len(records):,} detections in {scene_id}.")
         # the AIS algorithms' writer (kind fields, style, time), without their AIS input
         write = AisInputMixin.write_records
@@ -129,13 +118,7 @@ class DetectVesselsAlgorithm(BaiMeiAlgorithm):
         given = self.parameterAsDateTime(parameters, self.TIME, context)
         if parameters.get(self.TIME) not in (None, "") and given.isValid():
             return int(given.toSecsSinceEpoch())
-        acquired = raster.acquired()
-        if acquired is None:
-            raise BaiMeiError(
-                f"The scene time of {raster.name} is not in its metadata (looked for ACQUISITION_START, datetime, "
-                "TIFFTAG_DATETIME); give it as Scene time."
-            )
-        return acquired
+        return raster.scene_time("give it as Scene time.")
 
     def _aoi(self, parameters, context, layer, raster):
         if parameters.get(self.EXTENT) in (None, ""):
@@ -152,3 +135,9 @@ class DetectVesselsAlgorithm(BaiMeiAlgorithm):
         if box[2] <= box[0] or box[3] <= box[1]:
             raise BaiMeiError(f"The area of interest does not overlap the scene {raster.name}.")
         return box
+
+
+def _detecting(feedback, line: str) -> None:
+    """The land is read: what it and the threshold came to, and the search begins."""
+    feedback.pushInfo(line)
+    feedback.setProgressText("Detecting vessels")

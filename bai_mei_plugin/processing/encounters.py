@@ -9,6 +9,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from ..core.encounters import EncounterCriteria, dark_rendezvous, find_encounters
 from ..core.errors import BaiMeiError
@@ -21,7 +22,7 @@ from .base import AisInputMixin, BaiMeiAlgorithm, progress_callbacks
 
 class EncountersAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     NAME = "encounters"
-    DISPLAY_NAME = "Encounters at sea"
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("EncountersAlgorithm", "Encounters at sea")
     GROUP = "Analysis"
     PORTS = "PORTS"
     MAX_DISTANCE_M = "MAX_DISTANCE_M"
@@ -33,7 +34,10 @@ class EncountersAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     OUTPUT = "OUTPUT"
     OUTPUT_RENDEZVOUS = "OUTPUT_RENDEZVOUS"
     ENCOUNTER_COUNT = "ENCOUNTER_COUNT"
-    HELP = (
+    # pylupdate5 skips a text followed by a comma, which the formatter would add here
+    # fmt: off
+    HELP = QT_TRANSLATE_NOOP(
+        "EncountersAlgorithm",
         "<p>Two vessels within <i>maximum distance</i> (500 m) of each other for at least <i>minimum hours</i> "
         "(2 h), both slower than <i>maximum speed</i> (2 kn) and at least <i>minimum distance from a port</i> "
         "(10 km): the criteria Global Fishing Watch publishes for encounters (transhipments at sea). Positions "
@@ -43,13 +47,14 @@ class EncountersAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         "reachability), another vessel's stop that overlaps a gap in time and lies inside its area is a "
         "candidate meeting with the dark ship.</p>"
     )
+    # fmt: on
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_ais_input()
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.PORTS,
-                "Ports (default: bundled gazetteer)",
+                self.tr("Ports (default: bundled gazetteer)"),
                 [QgsProcessing.SourceType.TypeVectorPoint],
                 optional=True,
             )
@@ -66,30 +71,35 @@ class EncountersAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.GAPS, "Dark gaps (for dark rendezvous)", [QgsProcessing.SourceType.TypeVectorLine], optional=True
+                self.GAPS,
+                self.tr("Dark gaps (for dark rendezvous)"),
+                [QgsProcessing.SourceType.TypeVectorLine],
+                optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.AREAS,
-                "Reachability areas (for dark rendezvous)",
+                self.tr("Reachability areas (for dark rendezvous)"),
                 [QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             )
         )
         self.addParameter(
-            QgsProcessingParameterFeatureSink(self.OUTPUT, "Encounters", QgsProcessing.SourceType.TypeVectorPoint)
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT, self.tr("Encounters"), QgsProcessing.SourceType.TypeVectorPoint
+            )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
                 self.OUTPUT_RENDEZVOUS,
-                "Dark rendezvous candidates",
+                self.tr("Dark rendezvous candidates"),
                 QgsProcessing.SourceType.TypeVectorPoint,
                 optional=True,
                 createByDefault=False,
             )
         )
-        self.addOutput(QgsProcessingOutputNumber(self.ENCOUNTER_COUNT, "Number of encounters"))
+        self.addOutput(QgsProcessingOutputNumber(self.ENCOUNTER_COUNT, self.tr("Number of encounters")))
 
     def compute(self, parameters, context, feedback):
         reports = self.read_ais_input(parameters, context, feedback)

@@ -17,6 +17,7 @@ from qgis.core import (
     QgsProject,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from ..core.errors import BaiMeiError
 from ..qgis_io.case_export import (
@@ -33,7 +34,7 @@ from .base import BaiMeiAlgorithm
 
 class ExportCaseAlgorithm(BaiMeiAlgorithm):
     NAME = "exportcase"
-    DISPLAY_NAME = "Export the case"
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("ExportCaseAlgorithm", "Export the case")
     GROUP = "Case"
     LAYERS = "LAYERS"
     FORMATS = "FORMATS"
@@ -43,7 +44,10 @@ class ExportCaseAlgorithm(BaiMeiAlgorithm):
     REPORT = "REPORT"
     MMSI = "MMSI"
     WRITTEN = "WRITTEN"
-    HELP = (
+    # pylupdate5 skips a text followed by a comma, which the formatter would add here
+    # fmt: off
+    HELP = QT_TRANSLATE_NOOP(
+        "ExportCaseAlgorithm",
         "<p>Writes the case's layers into one folder, for colleagues without QGIS and for the file.</p>"
         "<p><b>Formats.</b> <i>GeoPackage</i>: <code>NAME.gpkg</code> with every layer as a table and its style "
         "stored in the file (it opens styled in QGIS). <i>GeoJSON</i>: <code>NAME_layer.geojson</code> per layer, "
@@ -76,6 +80,7 @@ class ExportCaseAlgorithm(BaiMeiAlgorithm):
         "table of the case's reviewed gaps.</p>"
         "<p>Output <code>WRITTEN</code>: the paths written, separated by semicolons.</p>"
     )
+    # fmt: on
 
     def flags(self):
         # The report renders a print layout: QGIS layouts are made and exported on the main thread.
@@ -83,31 +88,33 @@ class ExportCaseAlgorithm(BaiMeiAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
-            QgsProcessingParameterMultipleLayers(self.LAYERS, "Layers", QgsProcessing.SourceType.TypeVector)
+            QgsProcessingParameterMultipleLayers(self.LAYERS, self.tr("Layers"), QgsProcessing.SourceType.TypeVector)
         )
         self.addParameter(
             QgsProcessingParameterEnum(
-                self.FORMATS, "Formats", options=list(FORMAT_LABELS), allowMultiple=True, defaultValue=[0]
+                self.FORMATS, self.tr("Formats"), options=list(FORMAT_LABELS), allowMultiple=True, defaultValue=[0]
             )
         )
         self.addParameter(
-            QgsProcessingParameterString(self.NAME_PARAMETER, "Base name of the files", defaultValue="bai_mei_case")
+            QgsProcessingParameterString(
+                self.NAME_PARAMETER, self.tr("Base name of the files"), defaultValue="bai_mei_case"
+            )
         )
-        self.addParameter(QgsProcessingParameterBoolean(self.OVERWRITE, "Overwrite existing files", False))
+        self.addParameter(QgsProcessingParameterBoolean(self.OVERWRITE, self.tr("Overwrite existing files"), False))
         self.addParameter(
-            QgsProcessingParameterBoolean(self.REPORT, "Also write the case report (PDF and HTML)", False)
+            QgsProcessingParameterBoolean(self.REPORT, self.tr("Also write the case report (PDF and HTML)"), False)
         )
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.MMSI,
-                "Vessel of the report (MMSI; empty: guessed)",
+                self.tr("Vessel of the report (MMSI; empty: guessed)"),
                 QgsProcessingParameterNumber.Type.Integer,
                 optional=True,
                 minValue=0,
             )
         )
-        self.addParameter(QgsProcessingParameterFolderDestination(self.FOLDER, "Folder"))
-        self.addOutput(QgsProcessingOutputString(self.WRITTEN, "Files written"))
+        self.addParameter(QgsProcessingParameterFolderDestination(self.FOLDER, self.tr("Folder")))
+        self.addOutput(QgsProcessingOutputString(self.WRITTEN, self.tr("Files written")))
 
     @staticmethod
     def _with_reviews(layers, project, feedback):

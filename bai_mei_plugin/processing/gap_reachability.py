@@ -12,6 +12,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from ..core.ais.model import AisColumns
 from ..core.assess_gap import assess_gaps
@@ -44,7 +45,7 @@ def speeds_from_gaps(gaps) -> AisColumns:
 
 class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     NAME = "gapreachability"
-    DISPLAY_NAME = "Gap reachability and candidate port visits"
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("GapReachabilityAlgorithm", "Gap reachability and candidate port visits")
     GROUP = "Analysis"
     GAPS = "GAPS"
     MAX_SPEED_KN = "MAX_SPEED_KN"
@@ -55,7 +56,10 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     OUTPUT_AREAS = "OUTPUT_AREAS"
     OUTPUT_VISITS = "OUTPUT_VISITS"
     VISIT_COUNT = "VISIT_COUNT"
-    HELP = (
+    # pylupdate5 skips a text followed by a comma, which the formatter would add here
+    # fmt: off
+    HELP = QT_TRANSLATE_NOOP(
+        "GapReachabilityAlgorithm",
         "<p>For each dark gap from A (off, t<sub>0</sub>) to B (on, t<sub>1</sub>) and a maximum speed v, the "
         "places the ship could have visited: the points P with d(A,P) + d(P,B) ≤ v·(t<sub>1</sub>−t<sub>0</sub>), "
         "great circles on a sphere of radius 6,371,008.8 m (an ellipse on the sphere, built with 360 vertices; "
@@ -80,15 +84,18 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         "reception before it and, with the AIS points, what the reports say; each reason in words with its points. "
         "Candidate visits say whether their port is of interest (<code>of_interest</code>).</p>"
     )
+    # fmt: on
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
-            QgsProcessingParameterFeatureSource(self.GAPS, "Dark gaps", [QgsProcessing.SourceType.TypeVectorLine])
+            QgsProcessingParameterFeatureSource(
+                self.GAPS, self.tr("Dark gaps"), [QgsProcessing.SourceType.TypeVectorLine]
+            )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.INPUT,
-                "AIS points (for the default speed and the suspicion)",
+                self.tr("AIS points (for the default speed and the suspicion)"),
                 [QgsProcessing.SourceType.TypeVectorPoint],
                 optional=True,
             )
@@ -96,7 +103,7 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.MAX_SPEED_KN,
-                "Maximum speed (kn; 0 = per-vessel default)",
+                self.tr("Maximum speed (kn; 0 = per-vessel default)"),
                 QgsProcessingParameterNumber.Type.Double,
                 0.0,
                 True,
@@ -106,7 +113,7 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.LAND,
-                "Land polygons (default: QGIS's world map)",
+                self.tr("Land polygons (default: QGIS's world map)"),
                 [QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             )
@@ -114,35 +121,35 @@ class GapReachabilityAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.PORTS,
-                "Ports (default: bundled gazetteer)",
+                self.tr("Ports (default: bundled gazetteer)"),
                 [QgsProcessing.SourceType.TypeVectorPoint],
                 optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterBoolean(
-                self.BY_SEA, "Reachable by sea only (routes round the land)", True, optional=True
+                self.BY_SEA, self.tr("Reachable by sea only (routes round the land)"), True, optional=True
             )
         )
         self.addParameter(
             QgsProcessingParameterString(
                 self.INTEREST_PORTS,
-                "Ports of interest (comma-separated)",
+                self.tr("Ports of interest (comma-separated)"),
                 ", ".join(DEFAULT_INTEREST_PORTS),
                 optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.OUTPUT_AREAS, "Reachability areas", QgsProcessing.SourceType.TypeVectorPolygon
+                self.OUTPUT_AREAS, self.tr("Reachability areas"), QgsProcessing.SourceType.TypeVectorPolygon
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.OUTPUT_VISITS, "Candidate port visits", QgsProcessing.SourceType.TypeVectorPoint
+                self.OUTPUT_VISITS, self.tr("Candidate port visits"), QgsProcessing.SourceType.TypeVectorPoint
             )
         )
-        self.addOutput(QgsProcessingOutputNumber(self.VISIT_COUNT, "Number of candidate visits"))
+        self.addOutput(QgsProcessingOutputNumber(self.VISIT_COUNT, self.tr("Number of candidate visits")))
 
     def compute(self, parameters, context, feedback):
         gaps_source = self.parameterAsSource(parameters, self.GAPS, context)

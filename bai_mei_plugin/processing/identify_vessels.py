@@ -13,6 +13,7 @@ from qgis.core import (
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from ..core.errors import BaiMeiError
 from ..core.identify import identify_vessels
@@ -25,7 +26,7 @@ from .base import AisInputMixin, BaiMeiAlgorithm
 
 class IdentifyVesselsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     NAME = "identifyvessels"
-    DISPLAY_NAME = "Identify sighted vessels"
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("IdentifyVesselsAlgorithm", "Identify sighted vessels")
     GROUP = "Analysis"
     SIGHTINGS = "SIGHTINGS"
     PROFILES = "PROFILES"
@@ -36,7 +37,10 @@ class IdentifyVesselsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     INCLUDE_UNPROFILED = "INCLUDE_UNPROFILED"
     OUTPUT = "OUTPUT"
     CANDIDATE_COUNT = "CANDIDATE_COUNT"
-    HELP = (
+    # pylupdate5 skips a text followed by a comma, which the formatter would add here
+    # fmt: off
+    HELP = QT_TRANSLATE_NOOP(
+        "IdentifyVesselsAlgorithm",
         "<p>For each vessel sighted on imagery, every profiled vessel is a candidate, ranked by how it looks and by "
         "whether it could have been there. One output point per sighting and candidate, <code>rank</code> 1 = most "
         "likely.</p>"
@@ -60,37 +64,44 @@ class IdentifyVesselsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         "<p>Profiles default to the bundled <i>synthetic</i> demo profiles of the BAI MEI 8 and its look-alikes "
         "(resources/profiles/bai_mei_8_profiles.csv; a CSV with the same columns can be given instead).</p>"
     )
+    # fmt: on
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
-            QgsProcessingParameterFeatureSource(self.SIGHTINGS, "Sightings", [QgsProcessing.SourceType.TypeVectorPoint])
+            QgsProcessingParameterFeatureSource(
+                self.SIGHTINGS, self.tr("Sightings"), [QgsProcessing.SourceType.TypeVectorPoint]
+            )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.PROFILES,
-                "Vessel profiles (default: the bundled synthetic BAI MEI 8 profiles)",
+                self.tr("Vessel profiles (default: the bundled synthetic BAI MEI 8 profiles)"),
                 [QgsProcessing.SourceType.TypeVector],
                 optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.INPUT, "AIS points", [QgsProcessing.SourceType.TypeVectorPoint], optional=True
+                self.INPUT, self.tr("AIS points"), [QgsProcessing.SourceType.TypeVectorPoint], optional=True
             )
         )
-        self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT, optional=True))
         self.addParameter(
-            QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT, optional=True)
+            QgsProcessingParameterField(self.MMSI_FIELD, self.tr("MMSI field"), "mmsi", self.INPUT, optional=True)
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.TIME_FIELD, self.tr("Time field (UTC)"), "timestamp", self.INPUT, optional=True
+            )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.GAPS, "Dark gaps", [QgsProcessing.SourceType.TypeVectorLine], optional=True
+                self.GAPS, self.tr("Dark gaps"), [QgsProcessing.SourceType.TypeVectorLine], optional=True
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.AREAS,
-                "Reachability areas (with gap_id)",
+                self.tr("Reachability areas (with gap_id)"),
                 [QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             )
@@ -98,7 +109,7 @@ class IdentifyVesselsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.MAX_SPEED_KN,
-                "Maximum speed (kn; 0 = per-vessel default)",
+                self.tr("Maximum speed (kn; 0 = per-vessel default)"),
                 QgsProcessingParameterNumber.Type.Double,
                 0.0,
                 True,
@@ -107,20 +118,27 @@ class IdentifyVesselsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.NEAR_NM, "Distance counted as here (nm)", QgsProcessingParameterNumber.Type.Double, 5.0, True, 0.0
+                self.NEAR_NM,
+                self.tr("Distance counted as here (nm)"),
+                QgsProcessingParameterNumber.Type.Double,
+                5.0,
+                True,
+                0.0,
             )
         )
         self.addParameter(
             QgsProcessingParameterBoolean(
-                self.INCLUDE_UNPROFILED, "Also list vessels without a profile that were or could have been there", False
+                self.INCLUDE_UNPROFILED,
+                self.tr("Also list vessels without a profile that were or could have been there"),
+                False,
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.OUTPUT, "Candidate vessels", QgsProcessing.SourceType.TypeVectorPoint
+                self.OUTPUT, self.tr("Candidate vessels"), QgsProcessing.SourceType.TypeVectorPoint
             )
         )
-        self.addOutput(QgsProcessingOutputNumber(self.CANDIDATE_COUNT, "Number of candidate rows"))
+        self.addOutput(QgsProcessingOutputNumber(self.CANDIDATE_COUNT, self.tr("Number of candidate rows")))
 
     def _profiles(self, parameters, context, feedback):
         value = parameters.get(self.PROFILES)

@@ -16,6 +16,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterString,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from ..core.ais.dataset import GLOB_CHARACTERS
 from ..core.ais.formats import FORMAT_LABELS, AisFormat, auto_mapping
@@ -43,7 +44,7 @@ def is_ais_path(value: str) -> bool:
 
 class ImportAisAlgorithm(BaiMeiAlgorithm):
     NAME = "importais"
-    DISPLAY_NAME = "Import AIS file"
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("ImportAisAlgorithm", "Import AIS file")
     INPUT = "INPUT"
     FORMAT = "FORMAT"
     MMSI_FIELD = "MMSI_FIELD"
@@ -55,7 +56,10 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
     ROWS_READ = "ROWS_READ"
     ROWS_KEPT = "ROWS_KEPT"
     ROWS_DROPPED = "ROWS_DROPPED"
-    HELP = (
+    # pylupdate5 skips a text followed by a comma, which the formatter would add here
+    # fmt: off
+    HELP = QT_TRANSLATE_NOOP(
+        "ImportAisAlgorithm",
         "<p>Reads AIS reports into a point layer (EPSG:4326), one point per vessel report, time-enabled on "
         "<i>timestamp</i> (UTC).</p>"
         "<p><b>Input</b>: an AIS file; a compressed one (gzip, bzip2, xz, zip), read as a stream without extracting "
@@ -86,19 +90,22 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
         "files need is estimated; a read too big for this computer is refused with advice instead of filling the "
         "memory (experts: set the environment variable BAI_MEI_SKIP_MEMORY_CHECK=1 to read anyway).</p>"
     )
+    # fmt: on
 
     def initAlgorithm(self, config=None):  # noqa: N802
         # A feature source: the dialog offers the project's point layers and a file browser; any path (a CSV, a
         # .gz, a zip, a folder, a glob pattern) is accepted as text and read by the AIS readers (see compute).
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.INPUT, "AIS file, folder, pattern or point layer", [QgsProcessing.SourceType.TypeVectorPoint]
+                self.INPUT,
+                self.tr("AIS file, folder, pattern or point layer"),
+                [QgsProcessing.SourceType.TypeVectorPoint],
             )
         )
         self.addParameter(
             QgsProcessingParameterEnum(
                 self.FORMAT,
-                "Format",
+                self.tr("Format"),
                 options=[FORMAT_LABELS[f] for f in AisFormat],
                 defaultValue=int(AisFormat.AUTO),
                 optional=True,
@@ -116,7 +123,9 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
             parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
             self.addParameter(parameter)
         self.addParameter(
-            QgsProcessingParameterFeatureSink(self.OUTPUT, "AIS points", QgsProcessing.SourceType.TypeVectorPoint)
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT, self.tr("AIS points"), QgsProcessing.SourceType.TypeVectorPoint
+            )
         )
         for key, label in (
             (self.ROWS_READ, "Rows read"),

@@ -11,6 +11,7 @@ from qgis.core import (
     QgsProcessingParameterProviderConnection,
     QgsProcessingParameterString,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from ..core.ais.formats import FORMAT_LABELS, AisFormat
 from ..core.ais.reader import read_ais
@@ -22,7 +23,7 @@ from .base import BaiMeiAlgorithm, progress_callbacks
 
 class ImportPostgisAlgorithm(BaiMeiAlgorithm):
     NAME = "importpostgis"
-    DISPLAY_NAME = "Import AIS file into PostGIS"
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("ImportPostgisAlgorithm", "Import AIS file into PostGIS")
     GROUP = "Large archives"
     INPUT = "INPUT"
     FORMAT = "FORMAT"
@@ -32,7 +33,10 @@ class ImportPostgisAlgorithm(BaiMeiAlgorithm):
     APPEND = "APPEND"
     ROWS_KEPT = "ROWS_KEPT"
     TABLE_OUT = "TABLE_OUT"
-    HELP = (
+    # pylupdate5 skips a text followed by a comma, which the formatter would add here
+    # fmt: off
+    HELP = QT_TRANSLATE_NOOP(
+        "ImportPostgisAlgorithm",
         "<p>Reads an AIS file as <i>Import AIS file</i> does (same formats, same cleaning, every dropped row counted "
         "by reason in the log) and writes the reports to a PostGIS table with COPY: <code>mmsi</code>, "
         "<code>ts</code> (timestamptz, UTC), <code>geom</code> (Point, EPSG:4326), SOG, COG, heading, draught and "
@@ -41,25 +45,28 @@ class ImportPostgisAlgorithm(BaiMeiAlgorithm):
         "directly. An existing table is replaced only when asked, or, with <i>append</i>, added to (a month of files "
         "imported one by one into one archive table; its indexes are kept).</p>"
     )
+    # fmt: on
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFile(self.INPUT, "AIS file"))
+        self.addParameter(QgsProcessingParameterFile(self.INPUT, self.tr("AIS file")))
         labels = [FORMAT_LABELS[f] for f in AisFormat]
         self.addParameter(
-            QgsProcessingParameterEnum(self.FORMAT, "Format", options=labels, defaultValue=int(AisFormat.AUTO))
+            QgsProcessingParameterEnum(self.FORMAT, self.tr("Format"), options=labels, defaultValue=int(AisFormat.AUTO))
         )
         self.addParameter(
-            QgsProcessingParameterProviderConnection(self.CONNECTION, "PostgreSQL connection", "postgres")
+            QgsProcessingParameterProviderConnection(self.CONNECTION, self.tr("PostgreSQL connection"), "postgres")
         )
-        self.addParameter(QgsProcessingParameterString(self.TABLE, "Table to create (schema.table)", "public.ais"))
-        self.addParameter(QgsProcessingParameterBoolean(self.REPLACE, "Replace the table if it exists", False))
+        self.addParameter(
+            QgsProcessingParameterString(self.TABLE, self.tr("Table to create (schema.table)"), "public.ais")
+        )
+        self.addParameter(QgsProcessingParameterBoolean(self.REPLACE, self.tr("Replace the table if it exists"), False))
         self.addParameter(
             QgsProcessingParameterBoolean(
-                self.APPEND, "Or append to it (a table this algorithm made)", False, optional=True
+                self.APPEND, self.tr("Or append to it (a table this algorithm made)"), False, optional=True
             )
         )
-        self.addOutput(QgsProcessingOutputNumber(self.ROWS_KEPT, "Reports written"))
-        self.addOutput(QgsProcessingOutputString(self.TABLE_OUT, "Table"))
+        self.addOutput(QgsProcessingOutputNumber(self.ROWS_KEPT, self.tr("Reports written")))
+        self.addOutput(QgsProcessingOutputString(self.TABLE_OUT, self.tr("Table")))
 
     def compute(self, parameters, context, feedback):
         path = self.parameterAsFile(parameters, self.INPUT, context)

@@ -18,15 +18,7 @@ from qgis.core import (
 
 from ..core.errors import BaiMeiError
 from ..core.layer_kinds import DARK_DETECTIONS, SAR_MATCHES, UNSEEN_VESSELS
-from ..core.sar_match import (
-    DetectionIn,
-    GapWindow,
-    MatchParams,
-    dark_candidates,
-    match,
-    positions_at,
-    unseen_in_footprint,
-)
+from ..core.sar_match import DetectionIn, MatchParams, gap_windows, match_scene, vessel_names
 from ..qgis_io.footprints import source_geometries
 from ..qgis_io.inputs import gaps_from_source
 from ..qgis_io.records import at_lon_lat
@@ -112,7 +104,7 @@ class MatchDetectionsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         )
         scenes = self._detections(parameters, context)
         reports = self.read_ais_input(parameters, context, feedback).columns
-        names = self._names(reports)
+        names = vessel_names(reports)
         lengths = self._lengths(parameters, context)
         gaps, areas = self._gaps_and_areas(parameters, context, feedback)
         footprint = self._footprint(parameters, context)
@@ -120,15 +112,10 @@ class MatchDetectionsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         for n, (acquired, detections) in enumerate(sorted(scenes.items())):
             if feedback.isCanceled():
                 break
-            vessels = positions_at(
-                reports.mmsi, reports.t, reports.lon, reports.lat, acquired, reports.sog, reports.cog, names, lengths,
-                params,
-            )  # fmt: skip
-            pairs, lone, missed = match(detections, vessels, params)
-            matched += pairs
-            dark += dark_candidates(lone, vessels, gaps, areas, acquired)
-            area = footprint if footprint is not None else self._around(detections, params.max_distance_m)
-            unseen += unseen_in_footprint(missed, area)
+            found = match_scene(detections, reports, acquired, footprint, gaps, areas, params, names, lengths)
+            matched += found.pairs
+            dark += found.dark
+            unseen += found.unseen
             feedback.setProgress(40 + 50 * (n + 1) / len(scenes))
         feedback.pushInfo(
             f"{len(matched):,} detections matched, {len(dark):,} dark vessel candidates, {len(unseen):,} AIS "
@@ -178,14 +165,6 @@ class MatchDetectionsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             raise BaiMeiError("The detections layer has no point with a scene time (acquired).")
         return scenes
 
-    def _names(self, reports):
-        names = {}
-        for i, mmsi in enumerate(reports.mmsi.tolist()):
-            name = reports.vessel_name.get(i)
-            if name:
-                names[int(mmsi)] = name
-        return names
-
     def _lengths(self, parameters, context):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         names = source.fields().names()
@@ -215,10 +194,7 @@ class MatchDetectionsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
                 "(baimei:gapreachability)."
             )
         areas = {feature["gap_id"]: shape for feature, shape in source_geometries(areas_source, context)}
-        gaps = [
-            GapWindow(g.gap_id, g.mmsi, g.vessel_name, g.off_time, g.on_time) for g in gaps_from_source(gaps_source)
-        ]
-        return gaps, areas
+        return gap_windows(gaps_from_source(gaps_source)), areas
 
     def _footprint(self, parameters, context):
         layer = self.parameterAsLayer(parameters, self.FOOTPRINT, context)
@@ -238,14 +214,6 @@ class MatchDetectionsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         if not shapes:
             raise BaiMeiError(f"The footprint layer {layer.name()} has no polygon.")
         return unary_union(shapes)
-
-    @staticmethod
-    def _around(detections, metres):
-        from shapely.geometry import MultiPoint, box
-
-        west, south, east, north = MultiPoint([(d.lon, d.lat) for d in detections]).bounds
-        pad = metres / 111_000.0 * 2  # generous in longitude too at these latitudes
-        return box(west - pad, south - pad, east + pad, north + pad)
 
 
 def _number(value):

@@ -9,6 +9,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from ..core.layer_kinds import DESTINATIONS, PORT_VISITS, STOPS
 from ..core.port_visits import StopCriteria, declared_vs_actual, detect_port_visits
@@ -18,7 +19,7 @@ from .base import AisInputMixin, BaiMeiAlgorithm, progress_callbacks
 
 class PortVisitsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     NAME = "portvisits"
-    DISPLAY_NAME = "Port visits and stops"
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("PortVisitsAlgorithm", "Port visits and stops")
     GROUP = "Analysis"
     PORTS = "PORTS"
     GAPS = "GAPS"
@@ -30,7 +31,10 @@ class PortVisitsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     OUTPUT_DESTINATIONS = "OUTPUT_DESTINATIONS"
     VISIT_COUNT = "VISIT_COUNT"
     MISMATCH_COUNT = "MISMATCH_COUNT"
-    HELP = (
+    # pylupdate5 skips a text followed by a comma, which the formatter would add here
+    # fmt: off
+    HELP = QT_TRANSLATE_NOOP(
+        "PortVisitsAlgorithm",
         "<p>Where ships stopped, from their AIS alone. A <b>stop</b> is a run of reports of one vessel with SOG "
         "below the <i>maximum speed</i> (implied speed where SOG is missing) lasting at least <i>minimum hours</i>; "
         "a silence over 6 h ends it unless the ship is within 1 km of the same place before and after. A stop "
@@ -42,13 +46,14 @@ class PortVisitsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         "before it with the port actually visited next: <code>mismatch</code> is true when they differ, NULL when "
         "either is unknown.</p>"
     )
+    # fmt: on
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_ais_input()
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.PORTS,
-                "Ports: points, or port outlines as polygons (default: bundled gazetteer)",
+                self.tr("Ports: points, or port outlines as polygons (default: bundled gazetteer)"),
                 [QgsProcessing.SourceType.TypeVectorPoint, QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             )
@@ -56,7 +61,7 @@ class PortVisitsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.GAPS,
-                "Dark gaps (for declared vs actual)",
+                self.tr("Dark gaps (for declared vs actual)"),
                 [QgsProcessing.SourceType.TypeVectorLine],
                 optional=True,
             )
@@ -72,13 +77,13 @@ class PortVisitsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
             )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.OUTPUT_VISITS, "Port visits", QgsProcessing.SourceType.TypeVectorPoint
+                self.OUTPUT_VISITS, self.tr("Port visits"), QgsProcessing.SourceType.TypeVectorPoint
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
                 self.OUTPUT_STOPS,
-                "Stops",
+                self.tr("Stops"),
                 QgsProcessing.SourceType.TypeVectorPoint,
                 optional=True,
                 createByDefault=False,
@@ -87,15 +92,17 @@ class PortVisitsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         self.addParameter(
             QgsProcessingParameterFeatureSink(
                 self.OUTPUT_DESTINATIONS,
-                "Declared vs actual destinations",
+                self.tr("Declared vs actual destinations"),
                 QgsProcessing.SourceType.TypeVector,
                 optional=True,
                 createByDefault=False,
             )
         )
-        self.addOutput(QgsProcessingOutputNumber(self.VISIT_COUNT, "Number of port visits"))
+        self.addOutput(QgsProcessingOutputNumber(self.VISIT_COUNT, self.tr("Number of port visits")))
         self.addOutput(
-            QgsProcessingOutputNumber(self.MISMATCH_COUNT, "Gaps whose declared destination was not the next port")
+            QgsProcessingOutputNumber(
+                self.MISMATCH_COUNT, self.tr("Gaps whose declared destination was not the next port")
+            )
         )
 
     def compute(self, parameters, context, feedback):

@@ -20,6 +20,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from ..core.errors import BaiMeiError
 from ..core.layer_kinds import GAPS, layer_kind, scored_gaps_of
@@ -82,7 +83,7 @@ def _weights_table() -> str:
 
 class ScoreGapsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     NAME = "scoregaps"
-    DISPLAY_NAME = "Score dark gaps by suspicion"
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("ScoreGapsAlgorithm", "Score dark gaps by suspicion")
     GROUP = "Analysis"
     GAPS = "GAPS"
     PORTS = "PORTS"
@@ -99,7 +100,10 @@ class ScoreGapsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     LOW_COUNT = "LOW_COUNT"
     TOP_GAP = "TOP_GAP"
     WEIGHTS_USED = "WEIGHTS_USED"
-    HELP = (
+    # pylupdate5 skips a text followed by a comma, which the formatter would add here
+    # fmt: off
+    HELP = QT_TRANSLATE_NOOP(
+        "ScoreGapsAlgorithm",
         "<p>Scores every dark gap (the output of Detect dark gaps) by how suspicious it is, so that the gap that "
         "matters stands out among hundreds without knowing the vessel's name. Each reason adds (or, for a port "
         "call, removes) points: a port of interest reachable by sea with the longest possible stay; the draught "
@@ -123,9 +127,10 @@ class ScoreGapsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         '<p><b>Weights</b> (optional JSON, e.g. <code>{{"port_call": -6, "watchlist": 5}}</code>; keys left out '
         "keep their default):</p>{table}"
     )
+    # fmt: on
 
     def shortHelpString(self):  # noqa: N802
-        return self.HELP.format(
+        return self.tr(self.HELP).format(
             needs=html.escape(REPORTS_NEEDED),
             interest=html.escape(", ".join(DEFAULT_INTEREST_PORTS)),
             table=_weights_table(),
@@ -134,25 +139,29 @@ class ScoreGapsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.GAPS, "Dark gaps (from Detect dark gaps)", [QgsProcessing.SourceType.TypeVectorLine]
+                self.GAPS, self.tr("Dark gaps (from Detect dark gaps)"), [QgsProcessing.SourceType.TypeVectorLine]
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.INPUT,
-                "AIS points (optional: the reasons that need reports)",
+                self.tr("AIS points (optional: the reasons that need reports)"),
                 [QgsProcessing.SourceType.TypeVectorPoint],
                 optional=True,
             )
         )
-        self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT, optional=True))
         self.addParameter(
-            QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT, optional=True)
+            QgsProcessingParameterField(self.MMSI_FIELD, self.tr("MMSI field"), "mmsi", self.INPUT, optional=True)
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.TIME_FIELD, self.tr("Time field (UTC)"), "timestamp", self.INPUT, optional=True
+            )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.PORTS,
-                "Ports: points, or port outlines as polygons (default: bundled gazetteer)",
+                self.tr("Ports: points, or port outlines as polygons (default: bundled gazetteer)"),
                 [QgsProcessing.SourceType.TypeVectorPoint, QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             )
@@ -160,7 +169,7 @@ class ScoreGapsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         self.addParameter(
             QgsProcessingParameterString(
                 self.INTEREST_PORTS,
-                "Ports of interest (comma-separated)",
+                self.tr("Ports of interest (comma-separated)"),
                 ", ".join(DEFAULT_INTEREST_PORTS),
                 optional=True,
             )
@@ -168,14 +177,16 @@ class ScoreGapsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         self.addParameter(
             QgsProcessingParameterFile(
                 self.WATCHLIST,
-                "Sanctions list (OFAC sdn.csv or a CSV with IMO/MMSI/name; empty: the lists saved in your profile)",
+                self.tr(
+                    "Sanctions list (OFAC sdn.csv or a CSV with IMO/MMSI/name; empty: the lists saved in your profile)"
+                ),
                 fileFilter="CSV files (*.csv *.CSV *.txt);;All files (*)",
                 optional=True,
             )
         )
         saved_lists = QgsProcessingParameterBoolean(
             self.USE_SAVED_LISTS,
-            "Without a sanctions list file, use the lists saved in your profile",
+            self.tr("Without a sanctions list file, use the lists saved in your profile"),
             True,
             optional=True,
         )
@@ -185,7 +196,7 @@ class ScoreGapsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.LAND,
-                "Land polygons (default: QGIS's world map)",
+                self.tr("Land polygons (default: QGIS's world map)"),
                 [QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             )
@@ -193,7 +204,7 @@ class ScoreGapsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.MAX_SPEED_KN,
-                "Maximum speed (kn; 0 = per-vessel default)",
+                self.tr("Maximum speed (kn; 0 = per-vessel default)"),
                 QgsProcessingParameterNumber.Type.Double,
                 0.0,
                 True,
@@ -202,20 +213,20 @@ class ScoreGapsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterString(
-                self.WEIGHTS, "Weights (JSON; empty: the defaults)", "", multiLine=True, optional=True
+                self.WEIGHTS, self.tr("Weights (JSON; empty: the defaults)"), "", multiLine=True, optional=True
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.OUTPUT, "Dark gaps by suspicion", QgsProcessing.SourceType.TypeVectorLine
+                self.OUTPUT, self.tr("Dark gaps by suspicion"), QgsProcessing.SourceType.TypeVectorLine
             )
         )
-        self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps scored"))
-        self.addOutput(QgsProcessingOutputNumber(self.HIGH_COUNT, "Gaps of high suspicion"))
-        self.addOutput(QgsProcessingOutputNumber(self.MEDIUM_COUNT, "Gaps of medium suspicion"))
-        self.addOutput(QgsProcessingOutputNumber(self.LOW_COUNT, "Gaps of low suspicion"))
-        self.addOutput(QgsProcessingOutputString(self.TOP_GAP, "The most suspicious gap (gap_id)"))
-        self.addOutput(QgsProcessingOutputString(self.WEIGHTS_USED, "Weights used (JSON)"))
+        self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, self.tr("Number of gaps scored")))
+        self.addOutput(QgsProcessingOutputNumber(self.HIGH_COUNT, self.tr("Gaps of high suspicion")))
+        self.addOutput(QgsProcessingOutputNumber(self.MEDIUM_COUNT, self.tr("Gaps of medium suspicion")))
+        self.addOutput(QgsProcessingOutputNumber(self.LOW_COUNT, self.tr("Gaps of low suspicion")))
+        self.addOutput(QgsProcessingOutputString(self.TOP_GAP, self.tr("The most suspicious gap (gap_id)")))
+        self.addOutput(QgsProcessingOutputString(self.WEIGHTS_USED, self.tr("Weights used (JSON)")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         results = super().processAlgorithm(parameters, context, feedback)

@@ -16,6 +16,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 from shapely import wkb as shapely_wkb
 
 from ..core.errors import BaiMeiError
@@ -33,7 +34,7 @@ from .base import BaiMeiAlgorithm, progress_callbacks
 
 class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
     NAME = "searchfootprints"
-    DISPLAY_NAME = "Search imagery footprints"
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("SearchFootprintsAlgorithm", "Search imagery footprints")
     GROUP = "Imagery"
     AOI = "AOI"
     EXTENT = "EXTENT"
@@ -49,40 +50,53 @@ class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
     MAX_ITEMS = "MAX_ITEMS"
     OUTPUT = "OUTPUT"
     FOOTPRINT_COUNT = "FOOTPRINT_COUNT"
-    HELP = (
+    # pylupdate5 skips a text followed by a comma, which the formatter would add here
+    # fmt: off
+    HELP = QT_TRANSLATE_NOOP(
+        "SearchFootprintsAlgorithm",
         "<p>Finds the satellite scenes that saw a place in a time window, as one polygon layer of footprints: "
         "which images could show a ship while it was dark.</p>"
         "<p><b>Where and when.</b> Either <i>Gaps</i> (the Dark gaps output of Detect dark gaps): one search per "
         "gap over its window ± <i>padding</i>, over the AOI feature with the same <code>gap_id</code> (e.g. its "
         "reachability area) or else the gap's line; or an <i>area of interest</i> (the union of a layer's "
         "features) or an <i>extent</i>, with <i>start</i> and <i>end</i>.</p>"
-        "<p><b>Sources.</b> "
-        + " ".join(f"<i>{source.label}</i>: {source.help}" for source in sources.all_sources())
-        + " Keys stay in QGIS's authentication database; QGIS's proxy settings are used.</p>"
+        "<p><b>Sources.</b> {sources} Keys stay in QGIS's authentication database; QGIS's proxy settings are "
+        "used.</p>"
         "<p><b>Output.</b> One polygon per scene (MultiPolygon; footprints across the antimeridian stay "
         "split), time-enabled on <code>acquired</code>: <code>covers_aoi</code> (the scene contains the whole "
         "area), <code>aoi_overlap_pct</code>, <code>gap_id</code> and <code>in_gap_window</code> (taken while "
         "the ship was dark) when searched per gap. At most <i>maximum items</i> in all.</p>"
     )
+    # fmt: on
+
+    def shortHelpString(self):  # noqa: N802
+        catalogue = " ".join(f"<i>{source.label}</i>: {source.help}" for source in sources.all_sources())
+        return self.tr(self.HELP).format(sources=catalogue)
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.AOI, "Area of interest (layer)", [QgsProcessing.SourceType.TypeVectorAnyGeometry], optional=True
+                self.AOI,
+                self.tr("Area of interest (layer)"),
+                [QgsProcessing.SourceType.TypeVectorAnyGeometry],
+                optional=True,
             )
         )
-        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "or extent", optional=True))
-        self.addParameter(QgsProcessingParameterDateTime(self.START, "Start (UTC)", optional=True))
-        self.addParameter(QgsProcessingParameterDateTime(self.END, "End (UTC)", optional=True))
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("or extent"), optional=True))
+        self.addParameter(QgsProcessingParameterDateTime(self.START, self.tr("Start (UTC)"), optional=True))
+        self.addParameter(QgsProcessingParameterDateTime(self.END, self.tr("End (UTC)"), optional=True))
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.GAPS, "or dark gaps (one search per gap)", [QgsProcessing.SourceType.TypeVectorLine], optional=True
+                self.GAPS,
+                self.tr("or dark gaps (one search per gap)"),
+                [QgsProcessing.SourceType.TypeVectorLine],
+                optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.PAD_HOURS,
-                "Padding around each gap's window (hours)",
+                self.tr("Padding around each gap's window (hours)"),
                 QgsProcessingParameterNumber.Type.Double,
                 0.0,
                 True,
@@ -91,19 +105,21 @@ class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
         )
         # the enum lists the registry in its order (saved models keep a source's index: new sources come last)
         labels = [source.label for source in sources.all_sources()]
-        self.addParameter(QgsProcessingParameterEnum(self.SOURCE, "Source", options=labels, defaultValue=0))
+        self.addParameter(QgsProcessingParameterEnum(self.SOURCE, self.tr("Source"), options=labels, defaultValue=0))
         self.addParameter(
             QgsProcessingParameterString(
-                self.URL, "STAC API URL, Planet API URL, or catalogue file or URL", optional=True
+                self.URL, self.tr("STAC API URL, Planet API URL, or catalogue file or URL"), optional=True
             )
         )
         self.addParameter(
-            QgsProcessingParameterString(self.COLLECTIONS, "Collections or item types (comma-separated)", optional=True)
+            QgsProcessingParameterString(
+                self.COLLECTIONS, self.tr("Collections or item types (comma-separated)"), optional=True
+            )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.MAX_CLOUD,
-                "Maximum cloud cover (%)",
+                self.tr("Maximum cloud cover (%)"),
                 QgsProcessingParameterNumber.Type.Double,
                 100.0,
                 True,
@@ -111,16 +127,18 @@ class SearchFootprintsAlgorithm(BaiMeiAlgorithm):
                 100.0,
             )
         )
-        self.addParameter(QgsProcessingParameterAuthConfig(self.AUTHCFG, "Authentication", optional=True))
+        self.addParameter(QgsProcessingParameterAuthConfig(self.AUTHCFG, self.tr("Authentication"), optional=True))
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.MAX_ITEMS, "Maximum items", QgsProcessingParameterNumber.Type.Integer, 500, True, 1
+                self.MAX_ITEMS, self.tr("Maximum items"), QgsProcessingParameterNumber.Type.Integer, 500, True, 1
             )
         )
         self.addParameter(
-            QgsProcessingParameterFeatureSink(self.OUTPUT, "Footprints", QgsProcessing.SourceType.TypeVectorPolygon)
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT, self.tr("Footprints"), QgsProcessing.SourceType.TypeVectorPolygon
+            )
         )
-        self.addOutput(QgsProcessingOutputNumber(self.FOOTPRINT_COUNT, "Number of footprints"))
+        self.addOutput(QgsProcessingOutputNumber(self.FOOTPRINT_COUNT, self.tr("Number of footprints")))
 
     def _areas(self, parameters, context):
         gaps = self.parameterAsSource(parameters, self.GAPS, context)

@@ -109,9 +109,20 @@ def case_layers(layers) -> Dict[str, QgsVectorLayer]:
             kind = recognised_kind(layer)
             if kind == "scored_gaps":  # gaps with their suspicion (baimei:scoregaps): the case's gaps
                 kind = "gaps"
+            kind = kind or radar_kind(layer)
             if kind is not None:
                 found.setdefault(kind, layer)
     return found
+
+
+# The radar's layers (baimei:detectvessels, baimei:matchdetections), most specific first. They have no signature
+# in core.layer_kinds' recognition order: a layer is one of them when it has every field of the kind.
+RADAR_KINDS = ("sar_matches", "dark_detections", "unseen_vessels", "sar_detections")
+
+
+def radar_kind(layer) -> Optional[str]:
+    names = set(layer.fields().names())
+    return next((k for k in RADAR_KINDS if set(layer_kind(k).names) <= names), None)
 
 
 def _values(layer, field, expression="TRUE") -> list:
@@ -549,10 +560,20 @@ def add_chip_pages(layout, chips: List[SightingChip], picture_path) -> List[str]
 
 
 def write_html(
-    path, layout, texts, map_png: QImage, timeline_png: QImage, summary, sources, suspicion: str = "", chips: str = ""
+    path,
+    layout,
+    texts,
+    map_png: QImage,
+    timeline_png: QImage,
+    summary,
+    sources,
+    suspicion: str = "",
+    chips: str = "",
+    radar: str = "",
 ) -> None:
     """The report as one HTML file, images embedded, tables as in the layout; ``suspicion``: the gaps by
-    suspicion (``suspicion_table_html``); ``chips``: the sightings' image chips (``chips_html``)."""
+    suspicion (``suspicion_table_html``); ``chips``: the sightings' image chips (``chips_html``); ``radar``: what
+    the radar saw (``radar_html``)."""
     parts = [f"<h1>{html.escape(texts['title'])}</h1><p class='sub'>{html.escape(texts['subtitle'])}</p>"]
     if texts["notice"]:
         parts.append(f"<p class='notice'>{html.escape(texts['notice'])}</p>")
@@ -568,6 +589,7 @@ def write_html(
         parts.append(f"<h2>{heading}</h2>" + _table_html(layout.itemById(frame_id).multiFrame(), table_id))
         if table_id == "sightings":
             parts.append(chips)
+    parts.append(radar)
     parts.append("<h2>Data sources</h2><ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in sources) + "</ul>")
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(
@@ -575,6 +597,253 @@ def write_html(
             f"{html.escape(texts['title'])}</title><style>{HTML_STYLE}</style></head><body>"
             f"{''.join(parts)}</body></html>"
         )
+
+
+# --- what the radar saw: detections matched with AIS, and the dark vessel candidates -------------------------------
+RADAR_DARK_COLUMNS = (
+    ("Position", '"position"', 36),
+    ("Length (m)", '"length"', 16),
+    ("Heading (°)", '"heading"', 16),
+    ("Inside the reachable sea of (hours into its gap)", '"gaps"', 87),
+)
+RADAR_MATCH_COLUMNS = (
+    ("Vessel", '"vessel"', 55),
+    ("MMSI", '"mmsi"', 22),
+    ("Offset (m)", '"offset"', 18),
+    ("Length on radar (m)", '"radar_length"', 30),
+    ("Length by AIS (m)", '"ais_length"', 30),
+)
+
+
+@dataclass
+class RadarSection:
+    """What the case's radar layers say: the scenes (id, UTC time), the counts (None: that layer is not in the
+    case), a row per dark candidate and per match (texts, keyed by the column fields above), and the layers the
+    small map draws."""
+
+    scenes: List[str]
+    detected: int
+    matched: int
+    dark: int
+    unseen: Optional[int]
+    dark_rows: List[dict]
+    match_rows: List[dict]
+    map_layers: List[QgsVectorLayer]
+
+
+def _lon_lat_points(layer) -> dict:
+    """feature id -> (lon, lat) of a point layer, whatever its CRS."""
+    wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
+    transform = None
+    if layer.crs().isValid() and layer.crs() != wgs84:
+        from qgis.core import QgsCoordinateTransform, QgsProject
+
+        transform = QgsCoordinateTransform(layer.crs(), wgs84, QgsProject.instance().transformContext())
+    out = {}
+    for feature in layer.getFeatures():
+        geometry = feature.geometry()
+        if geometry is None or geometry.isEmpty():
+            continue
+        point = geometry.asPoint() if transform is None else transform.transform(geometry.asPoint())
+        out[feature.id()] = (point.x(), point.y())
+    return out
+
+
+def _position(lon_lat) -> str:
+    if lon_lat is None:
+        return "?"
+    lon, lat = lon_lat
+    return f"{abs(lat):.3f} {'N' if lat >= 0 else 'S'} {abs(lon):.3f} {'E' if lon >= 0 else 'W'}"
+
+
+def _gap_vessels(feature) -> str:
+    """The vessels whose gap's reachable sea holds a dark candidate, with the hours since each went dark. The
+    fields are comma-joined lists; names are data and may hold commas, so they are paired only when they split into
+    as many parts as the MMSIs."""
+    mmsis = [m for m in _text(feature["mmsis"]).split(", ") if m]
+    hours = _text(feature["hours_into_gap"]).split(", ")
+    names = _text(feature["vessel_names"]).split(", ")
+    if not mmsis:
+        return "no dark gap of the case"
+    if len(names) != len(mmsis):
+        return f"{_text(feature['vessel_names'])} (MMSI {', '.join(mmsis)})"
+    return "; ".join(
+        f"{name or '?'} (MMSI {mmsi}), {hours[k] if k < len(hours) else '?'} h"
+        for k, (name, mmsi) in enumerate(zip(names, mmsis))
+    )
+
+
+def _metres(value) -> str:
+    value = _plain(value)
+    return _number(float(value)) if isinstance(value, (int, float)) else "?"
+
+
+def radar_section(layers: Dict[str, QgsVectorLayer]) -> Optional[RadarSection]:
+    """The radar part of the case, or None when the case holds none of the radar layers."""
+    if not any(kind in layers for kind in RADAR_KINDS):
+        return None
+    detections, matches = layers.get("sar_detections"), layers.get("sar_matches")
+    dark, unseen = layers.get("dark_detections"), layers.get("unseen_vessels")
+    headings, scenes = {}, Counter()
+    for feature in detections.getFeatures() if detections is not None else []:
+        headings[_text(feature["detection_id"])] = _plain(feature["heading_deg"])
+        scenes[(_text(feature["scene_id"]) or "unnamed scene", _utc(feature["acquired"]) or "time unknown")] += 1
+    dark_rows = []
+    if dark is not None:
+        where = _lon_lat_points(dark)
+        for feature in dark.getFeatures():
+            heading = headings.get(_text(feature["detection_id"]))
+            dark_rows.append(
+                {
+                    "position": _position(where.get(feature.id())),
+                    "length": _metres(feature["length_m"]),
+                    "heading": _metres(heading),
+                    "gaps": _gap_vessels(feature),
+                }
+            )
+    match_rows = [
+        {
+            "vessel": _text(feature["vessel_name"]) or "?",
+            "mmsi": _text(feature["mmsi"]),
+            "offset": _metres(feature["offset_m"]),
+            "radar_length": _metres(feature["length_m"]),
+            "ais_length": _metres(feature["ais_length_m"]),
+        }
+        for feature in (matches.getFeatures() if matches is not None else [])
+    ]
+    counted = (len(match_rows) + len(dark_rows)) if detections is None else detections.featureCount()
+    shown = [
+        _copy(layer, kind) for kind, layer in (("sar_matches", matches), ("dark_detections", dark)) if layer is not None
+    ]
+    if detections is not None and not shown:
+        shown = [_copy(detections, "sar_detections")]
+    return RadarSection(
+        [f"{scene} acquired {when}: {n} detection(s)" for (scene, when), n in sorted(scenes.items())],
+        counted,
+        len(match_rows),
+        len(dark_rows),
+        None if unseen is None else unseen.featureCount(),
+        dark_rows,
+        match_rows,
+        shown,
+    )
+
+
+def radar_lines(radar: RadarSection) -> List[str]:
+    """The scenes and the counts, in words."""
+    scenes = radar.scenes or ["The scene: not in the case (add the radar detections layer to name it)."]
+    unseen = "not in the case" if radar.unseen is None else str(radar.unseen)
+    return [
+        *scenes,
+        f"Detected: {radar.detected}; with AIS: {radar.matched}; dark (no AIS explains them): {radar.dark}; "
+        f"AIS vessels in the scene the radar did not see: {unseen}.",
+    ]
+
+
+def _rows_layer(rows: List[dict], columns, name: str) -> QgsVectorLayer:
+    """A table without geometry holding ``rows`` as text, for a layout attribute table."""
+    from qgis.core import QgsFeature
+
+    from .compat import field
+
+    layer = QgsVectorLayer("None", name, "memory")
+    keys = [expression.strip('"') for _, expression, _ in columns]
+    layer.dataProvider().addAttributes([field(key, "str") for key in keys])
+    layer.updateFields()
+    features = []
+    for row in rows:
+        feature = QgsFeature(layer.fields())
+        feature.setAttributes([row[key] for key in keys])
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    return layer
+
+
+def _points_extent(layers) -> QgsRectangle:
+    """The radar points' extent in lon/lat, at least 0.2° across (a single detection still shows its sea)."""
+    from qgis.core import QgsCoordinateTransform, QgsProject
+
+    wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
+    extent = null_rectangle()
+    for layer in layers:
+        if not layer.featureCount():
+            continue
+        layer.updateExtents()
+        box = layer.extent()
+        if layer.crs().isValid() and layer.crs() != wgs84:
+            box = QgsCoordinateTransform(layer.crs(), wgs84, QgsProject.instance()).transformBoundingBox(box)
+        extent.combineExtentWith(box)
+    if extent.isNull() or extent.xMinimum() > extent.xMaximum():
+        return QgsRectangle(117, 27, 136, 45)
+    centre, half = extent.center(), max(extent.width(), extent.height(), 0.2) * 0.6
+    return QgsRectangle(centre.x() - half, centre.y() - half, centre.x() + half, centre.y() + half)
+
+
+def add_radar_page(layout, radar: RadarSection, keep: dict):
+    """A page at the end of the layout: the scenes and counts, the detections on a small map, the dark candidates
+    and the matches. ``keep`` holds the layers the page uses while the layout lives. Returns the map item."""
+    page = QgsLayoutItemPage(layout)
+    page.setPageSize("A4", QgsLayoutItemPage.Orientation.Landscape)
+    layout.pageCollection().addPage(page)
+    index = layout.pageCollection().pageCount() - 1
+    set_literal_text(_label(layout, index, 8, 6, 281, 7, "", 11, True), "Seen on radar")
+    set_literal_text(
+        _label(layout, index, 8, 14, 120, 30, "", 7.5, item_id="radar_counts"), "\n".join(radar_lines(radar))
+    )
+    land = land_layer()
+    map_layers = radar.map_layers + ([land] if land is not None else [])
+    keep["radar_map_layers"] = map_layers
+    map_item = _place(layout, QgsLayoutItemMap(layout), index, 8, 46, 120, 120, "radar_map")
+    map_item.setCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    map_item.setLayers(map_layers)
+    map_item.setKeepLayerSet(True)
+    map_item.zoomToExtent(_points_extent(radar.map_layers))
+    map_item.setBackgroundColor(QColor(200, 222, 240))
+    map_item.setFrameEnabled(True)
+    legend = _place(layout, QgsLayoutItemLegend(layout), index, 8, 168, 120, 30, "radar_legend")
+    legend.setTitle("")
+    _style_legend(legend)
+    legend.setLinkedMap(map_item)
+    legend.setAutoUpdateModel(False)
+    legend.model().rootGroup().removeAllChildren()
+    for layer in radar.map_layers:
+        legend.model().rootGroup().addLayer(layer)
+    for heading, columns, rows, key, y, h in (
+        ("Dark vessel candidates: detections no AIS explains", RADAR_DARK_COLUMNS, radar.dark_rows, "dark", 14, 80),
+        ("Detections with AIS", RADAR_MATCH_COLUMNS, radar.match_rows, "matches", 104, 98),
+    ):
+        set_literal_text(_label(layout, index, 134, y, 155, 6, "", 9, True), heading)
+        keep[f"radar_{key}"] = _rows_layer(rows, columns, heading)
+        table = _table(layout, index, 134, y + 7, 155, h - 7, f"radar_{key}", f"radar_{key}_table").multiFrame()
+        columns_kept = table.columns()
+        table.setVectorLayer(keep[f"radar_{key}"])
+        table.setColumns(columns_kept)
+        table.refreshAttributes()
+        _continue_on_new_pages(layout, table)
+    return map_item
+
+
+def _html_rows_table(rows: List[dict], columns, table_id: str) -> str:
+    head = "".join(f"<th>{html.escape(heading)}</th>" for heading, _, _ in columns)
+    keys = [expression.strip('"') for _, expression, _ in columns]
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(row[k]))}</td>" for k in keys) + "</tr>" for row in rows)
+    body = body or f"<tr><td colspan='{len(columns)}'>None.</td></tr>"
+    return f"<table id='{table_id}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def radar_html(radar: Optional[RadarSection], map_png: Optional[QImage]) -> str:
+    """The radar section of the HTML report, every value escaped (names and scene ids come from others)."""
+    if radar is None:
+        return ""
+    picture = f"<img alt='Radar detections' src='data:image/png;base64,{_png(map_png)}'>" if map_png is not None else ""
+    lines = "".join(f"<li>{html.escape(line)}</li>" for line in radar_lines(radar))
+    return (
+        f"<h2 id='radar'>Seen on radar</h2><ul id='radar_counts'>{lines}</ul>{picture}"
+        "<h3>Dark vessel candidates: detections no AIS explains</h3>"
+        + _html_rows_table(radar.dark_rows, RADAR_DARK_COLUMNS, "radar_dark")
+        + "<h3>Detections with AIS</h3>"
+        + _html_rows_table(radar.match_rows, RADAR_MATCH_COLUMNS, "radar_matches")
+    )
 
 
 # ---- the layout: built once in code into the template, filled from the template for each report ----------------
@@ -630,6 +899,9 @@ TABLE_COLUMNS = {
         ("Source", '"source"', 70),
     ),
 }
+TABLE_COLUMNS.update(
+    radar_dark=RADAR_DARK_COLUMNS, radar_matches=RADAR_MATCH_COLUMNS
+)  # the radar page (not in the template)
 TABLES = (("sightings_table", "sightings"), ("candidates_table", "candidates"), ("scenes_table", "footprints"))
 
 
@@ -689,6 +961,21 @@ def _table(layout, page, x, y, w, h, kind, item_id):
     return _place(layout, frame, page, x, y, w, h, item_id)
 
 
+def _style_legend(legend) -> None:
+    legend.setSymbolHeight(3.5)
+    legend.setSymbolWidth(6)
+    for style, size, bold in (
+        (QgsLegendStyle.Style.Group, 8, True),
+        (QgsLegendStyle.Style.Subgroup, 7.5, True),
+        (QgsLegendStyle.Style.SymbolLabel, 7, False),
+    ):
+        legend.rstyle(style).setMargin(QgsLegendStyle.Side.Top, 1.2)
+        if hasattr(QgsLegendStyle, "setTextFormat"):  # QGIS 3.30+
+            legend.rstyle(style).setTextFormat(_text_format(size, bold))
+        else:
+            legend.rstyle(style).setFont(_text_format(size, bold).toQFont())
+
+
 def build_case_layout(project) -> QgsPrintLayout:
     """The report layout, four A4 landscape pages, every item the filler needs named by its id."""
     layout = QgsPrintLayout(project)
@@ -708,18 +995,7 @@ def build_case_layout(project) -> QgsPrintLayout:
     legend = _place(layout, QgsLayoutItemLegend(layout), 0, 208, 31, 81, 70, "legend")
     legend.setTitle("")
     legend.setLinkedMap(map_item)
-    legend.setSymbolHeight(3.5)
-    legend.setSymbolWidth(6)
-    for style, size, bold in (
-        (QgsLegendStyle.Style.Group, 8, True),
-        (QgsLegendStyle.Style.Subgroup, 7.5, True),
-        (QgsLegendStyle.Style.SymbolLabel, 7, False),
-    ):
-        legend.rstyle(style).setMargin(QgsLegendStyle.Side.Top, 1.2)
-        if hasattr(QgsLegendStyle, "setTextFormat"):  # QGIS 3.30+
-            legend.rstyle(style).setTextFormat(_text_format(size, bold))
-        else:
-            legend.rstyle(style).setFont(_text_format(size, bold).toQFont())
+    _style_legend(legend)
     _label(layout, 0, 208, 104, 81, 98, "• summary", 7.5, item_id="summary")
     scale = _place(layout, QgsLayoutItemScaleBar(layout), 0, 12, 188, 70, 10, "scalebar")
     scale.setStyle("Single Box")
@@ -954,6 +1230,14 @@ def _map_with_legend(layout, exporter) -> QImage:
     return image
 
 
+def _item_image(exporter, *items) -> QImage:
+    """Layout items (a map and its legend) as one image, for the HTML report."""
+    region = items[0].sceneBoundingRect()
+    for item in items[1:]:
+        region = region.united(item.sceneBoundingRect())
+    return exporter.renderRegionToImage(region, QSize(int(region.width() * 5), int(region.height() * 5)))
+
+
 def _partial(path: str) -> str:
     folder, name = os.path.split(os.path.abspath(path))
     stem, ext = os.path.splitext(name)
@@ -997,6 +1281,8 @@ def write_case_report(
         map_layers = [shown[k] for k in MAP_ORDER if k in shown and k != "reach_areas"]
         map_layers += [layer for layer in (land, shown.get("reach_areas")) if layer is not None]  # sea tinted
         fill_layout(layout, shown, map_layers, case_extent(shown), texts, picture)
+        radar = radar_section(layers)
+        radar_map = add_radar_page(layout, radar, shown) if radar is not None else None
         chip_files = add_chip_pages(layout, chips, lambda: _partial(pdf_path + ".chip.png"))
         exporter = QgsLayoutExporter(layout)
         settings = QgsLayoutExporter.PdfExportSettings()
@@ -1005,7 +1291,19 @@ def write_case_report(
         if exporter.exportToPdf(pdf_partial, settings) != QgsLayoutExporter.ExportResult.Success:
             raise BaiMeiError(f"QGIS could not export the report to {pdf_path}.", exporter.errorFile())
         map_png = _map_with_legend(layout, exporter)
-        write_html(html_partial, layout, texts, map_png, timeline, summary, sources, suspicion, chips_html(chips))
+        radar_png = _item_image(exporter, radar_map, layout.itemById("radar_legend")) if radar_map else None
+        write_html(
+            html_partial,
+            layout,
+            texts,
+            map_png,
+            timeline,
+            summary,
+            sources,
+            suspicion,
+            chips_html(chips),
+            radar_html(radar, radar_png),
+        )
         os.replace(pdf_partial, pdf_path)
         os.replace(html_partial, html_path)
     finally:

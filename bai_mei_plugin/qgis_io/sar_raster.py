@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 import re
 from datetime import datetime, timezone
-from typing import Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 from osgeo import gdal, ogr, osr
 
 from ..core.errors import BaiMeiError
-from ..core.sar_detect import GeoTransform, Window
+from ..core.sar_detect import CfarParams, GeoTransform, SceneDetection, Window, detect_scene
 
 # Metadata items that hold a scene's time, in the order they are tried (Sentinel-1 SAFE/GRD, STAC-derived, TIFF).
 TIME_KEYS = (
@@ -95,6 +95,17 @@ class SarRaster:
                     return when
         return None
 
+    def scene_time(self, hint: str) -> int:
+        """The scene's time (epoch seconds) from its metadata; else an error that ends with ``hint`` (where the
+        user can give it instead)."""
+        acquired = self.acquired()
+        if acquired is None:
+            raise BaiMeiError(
+                f"The scene time of {self.name} is not in its metadata (looked for ACQUISITION_START, datetime, "
+                f"TIFFTAG_DATETIME); {hint}"
+            )
+        return acquired
+
     def scene_id(self) -> str:
         meta = self.metadata()
         for key in ID_KEYS:
@@ -156,3 +167,35 @@ class LandRasteriser:
         grid.SetSpatialRef(self.raster.srs)
         gdal.RasterizeLayer(grid, [1], self.layer, burn_values=[1])
         return grid.GetRasterBand(1).ReadAsArray().astype(bool)
+
+
+def detect_in_raster(
+    raster: SarRaster,
+    params: CfarParams,
+    land_polygons,
+    acquired: Optional[int],
+    aoi: Optional[Tuple[int, int, int, int]] = None,
+    window_size: int = 2048,
+    progress: Optional[Callable[[float], None]] = None,
+    is_canceled: Optional[Callable[[], bool]] = None,
+    info: Optional[Callable[[str], None]] = None,
+) -> List[SceneDetection]:
+    """The vessels in ``raster`` (band 1, over ``aoi`` in pixels, the whole scene if None) as records with the
+    scene's id, ``acquired`` and their lon/lat; ``land_polygons`` (shapely, lon/lat) grown by the land buffer are
+    not searched. ``info`` hears what the land and the threshold came to; ``progress`` gets 0..1."""
+    land = LandRasteriser(raster, land_polygons)
+    if info is not None:
+        info(f"{land.count} land polygons over the scene; threshold {params.k:.2f} standard deviations.")
+    found = detect_scene(
+        raster.read, raster.width, raster.height, raster.transform, params, aoi, land, None, raster.nodata,
+        window_size, progress=progress, is_canceled=is_canceled,
+    )  # fmt: skip
+    lons, lats = raster.lon_lat([d.x for d in found], [d.y for d in found])
+    scene_id = raster.scene_id()
+    return [
+        SceneDetection(
+            d.detection_id, scene_id, acquired, d.length_m, d.width_m, d.heading_deg, d.peak_db, d.confidence,
+            d.near_land, lon, lat,
+        )
+        for d, lon, lat in zip(found, lons, lats)
+    ]  # fmt: skip

@@ -25,12 +25,13 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
+from ..core.ais.buckets import bucket_plan, spill
 from ..core.ais.formats import AisFormat
 from ..core.ais.memory import POINT_LAYER_BYTES_PER_ROW
 from ..core.ais.model import AisColumns, CleanResult
 from ..core.ais.reader import read_ais
 from ..core.errors import BaiMeiError, Canceled
-from ..core.gap_engine import LOADED, GapEngine, InMemoryGapEngine, LandChoice, ReportsLocation
+from ..core.gap_engine import LOADED, BucketedGapEngine, GapEngine, InMemoryGapEngine, LandChoice, ReportsLocation
 from ..core.gaps import GAP_FIELDS, GapCriteria, GapResult, gap_end_columns
 from ..qgis_io.case_workspace import Case, remembered_case
 from ..qgis_io.land import default_land
@@ -175,6 +176,11 @@ class LoadAisTask(BaiMeiTask):
 
     def work(self) -> LoadResult:
         request = self.request
+        plan = None
+        if request.path:
+            plan = bucket_plan(request.path, request.fmt, request.columns, request.time_format)
+        if plan is not None:
+            return self.work_in_buckets(plan)
         if request.path:
             reports = read_ais(
                 request.path,
@@ -199,6 +205,28 @@ class LoadAisTask(BaiMeiTask):
             )
             self._to_main_thread(result.points_layer)
         write_into_case(self, result, self.case_path, with_reports=True)
+        return result
+
+    def work_in_buckets(self, plan) -> LoadResult:
+        """A file too big for memory: read into buckets on disk and searched bucket by bucket (no tracks, no
+        points); the engine keeps the buckets to find the gaps again with other criteria."""
+        request = self.request
+        window = {} if request.time_window is None else {"time_window": request.time_window}
+        reports = spill(plan, lambda f: self.progress(f, 0, 60), self.is_canceled, **window)
+        for line in reports.summary_lines():
+            QgsMessageLog.logMessage(line, LOG_TAG, Qgis.MessageLevel.Info)
+        location = ReportsLocation(LOADED, self.name, request.path)
+        engine = BucketedGapEngine(reports, location, LandChoice(default=default_land))
+        try:
+            result = find_gaps(self, engine, request.criteria, start=60)
+            write_into_case(self, result, self.case_path, with_reports=False)
+        except BaseException:  # cancel or error: the buckets go now, not when the engine is collected
+            engine.close()
+            raise
+        if request.with_points:
+            note = "No points layer: the file does not fit in memory."
+            result.found.notes.append(note)
+            QgsMessageLog.logMessage(note, LOG_TAG, Qgis.MessageLevel.Info)
         return result
 
 

@@ -10,19 +10,12 @@ from typing import Dict, List, Optional, Sequence
 from ..core.ais.model import AisColumns
 from ..core.errors import BaiMeiError, Canceled
 from ..core.layer_kinds import DARK_DETECTIONS, SAR_DETECTIONS, SAR_MATCHES, UNSEEN_VESSELS
-from ..core.sar_detect import CfarParams, SceneDetection, detect_scene
-from ..core.sar_match import (
-    DetectionIn,
-    GapWindow,
-    MatchParams,
-    dark_candidates,
-    match,
-    positions_at,
-    unseen_in_footprint,
-)
+from ..core.sar_detect import CfarParams, SceneDetection
+from ..core.sar_match import DetectionIn, GapWindow, MatchParams, match_scene
+from ..core.sar_match import gap_windows as gap_windows  # the page turns the session's gaps into these from here
 from ..qgis_io.land import land_index
 from ..qgis_io.records import at_lon_lat, records_layer
-from ..qgis_io.sar_raster import LandRasteriser, SarRaster
+from ..qgis_io.sar_raster import SarRaster, detect_in_raster
 from .ais_tasks import BaiMeiTask
 from .analysis_tasks import AnalysisResult
 
@@ -62,11 +55,6 @@ class RadarResult(AnalysisResult):
     rows: List[RadarRow] = field(default_factory=list)
 
 
-def gap_windows(gaps) -> List[GapWindow]:
-    """The session's gaps as matching needs them."""
-    return [GapWindow(g.gap_id, g.mmsi, g.vessel_name, g.off_time, g.on_time) for g in gaps]
-
-
 def reach_areas(layer) -> Dict[str, object]:
     """gap_id -> shapely polygon (lon/lat) of a reachable-sea layer (read on the GUI thread: layers are not
     thread-safe); empty without a layer."""
@@ -92,37 +80,13 @@ def _check(task: BaiMeiTask) -> None:
 def detect(task: BaiMeiTask, scene: SceneInput, params: CfarParams, window_size: int = 2048):
     """(raster, SceneDetections) of ``scene``, land of QGIS's world map masked; progress 0-70 %."""
     raster = SarRaster(scene.path, scene.name)
-    acquired = raster.acquired()
-    if acquired is None:
-        raise BaiMeiError(
-            f"The scene time of {scene.name} is not in its metadata (looked for ACQUISITION_START, datetime, "
-            "TIFFTAG_DATETIME); run Detect vessels from the Processing Toolbox and give it as Scene time."
-        )
-    land = LandRasteriser(raster, land_index(None).polygons)
+    acquired = raster.scene_time("run Detect vessels from the Processing Toolbox and give it as Scene time.")
     task.setProgress(5)
-    _check(task)
-    found = detect_scene(
-        raster.read, raster.width, raster.height, raster.transform, params, None, land, None, raster.nodata,
-        window_size, progress=lambda f: task.progress(f, 5, 65), is_canceled=task.is_canceled,
+    found = detect_in_raster(
+        raster, params, land_index(None).polygons, acquired, None, window_size,
+        progress=lambda f: task.progress(f, 5, 65), is_canceled=task.is_canceled,
     )  # fmt: skip
-    lons, lats = raster.lon_lat([d.x for d in found], [d.y for d in found])
-    scene_id = raster.scene_id()
-    return raster, [
-        SceneDetection(
-            d.detection_id, scene_id, acquired, d.length_m, d.width_m, d.heading_deg, d.peak_db, d.confidence,
-            d.near_land, lon, lat,
-        )
-        for d, lon, lat in zip(found, lons, lats)
-    ]  # fmt: skip
-
-
-def _names(cols: AisColumns) -> Dict[int, str]:
-    names = {}
-    for i, mmsi in enumerate(cols.mmsi.tolist()):
-        name = cols.vessel_name.get(i)
-        if name:
-            names[int(mmsi)] = name
-    return names
+    return raster, found
 
 
 def detect_and_match(
@@ -141,28 +105,26 @@ def detect_and_match(
 
     raster, detections = detect(task, scene, params, window_size)
     _check(task)
-    acquired = detections[0].acquired if detections else raster.acquired()
-    vessels = positions_at(
-        cols.mmsi, cols.t, cols.lon, cols.lat, acquired, cols.sog, cols.cog, _names(cols), None, match_params
-    )
-    task.setProgress(80)
+    acquired = raster.acquired()
     wanted = [DetectionIn(d.detection_id, d.lon, d.lat, d.length_m, d.acquired) for d in detections]
-    pairs, lone, missed = match(wanted, vessels, match_params)
-    dark = dark_candidates(lone, vessels, gaps, areas or {}, acquired)
-    unseen = unseen_in_footprint(missed, box(*raster.bounds_lon_lat()))
+    found = match_scene(wanted, cols, acquired, box(*raster.bounds_lon_lat()), gaps, areas, match_params)
+    task.setProgress(80)
     _check(task)
     layers = [
         (records_layer(SAR_DETECTIONS, "radar detections", detections, at_lon_lat), SAR_DETECTIONS.name),
-        (records_layer(SAR_MATCHES, "radar detections with AIS", pairs, at_lon_lat), SAR_MATCHES.name),
-        (records_layer(DARK_DETECTIONS, "dark vessel candidates (radar)", dark, at_lon_lat), DARK_DETECTIONS.name),
-        (records_layer(UNSEEN_VESSELS, "AIS vessels the radar did not see", unseen, at_lon_lat), UNSEEN_VESSELS.name),
-    ]
+        (records_layer(SAR_MATCHES, "radar detections with AIS", found.pairs, at_lon_lat), SAR_MATCHES.name),
+        (records_layer(DARK_DETECTIONS, "dark vessel candidates (radar)", found.dark, at_lon_lat),
+         DARK_DETECTIONS.name),
+        (records_layer(UNSEEN_VESSELS, "AIS vessels the radar did not see", found.unseen, at_lon_lat),
+         UNSEEN_VESSELS.name),
+    ]  # fmt: skip
     task._to_main_thread(*(layer for layer, _ in layers))
     by_id = {d.detection_id: d for d in detections}
-    rows = _rows(pairs, dark, unseen, by_id)
+    rows = _rows(found.pairs, found.dark, found.unseen, by_id)
     summary = (
-        f"{raster.scene_id()}: {len(detections):,} vessels on radar, {len(pairs):,} with AIS, {len(dark):,} dark "
-        f"(no AIS within {match_params.max_distance_m:,.0f} m), {len(unseen):,} AIS vessels not seen."
+        f"{raster.scene_id()}: {len(detections):,} vessels on radar (false-alarm rate {params.pfa:g}), "
+        f"{len(found.pairs):,} with AIS, {len(found.dark):,} dark (no AIS within {match_params.max_distance_m:,.0f} "
+        f"m), {len(found.unseen):,} AIS vessels not seen."
     )
     return RadarResult(summary, layers, rows, scene_id=raster.scene_id(), acquired=acquired, rows=rows)
 

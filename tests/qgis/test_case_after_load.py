@@ -3,15 +3,12 @@ background task, not on the GUI thread: the event loop keeps turning and the pan
 runs, the layers are swapped to the case's tables when written (with a verdict given meanwhile), and Cancel or a
 failed write leaves the memory layers shown, no table behind, and says so."""
 
-import threading
-import time
-
 import pytest
 from qgis.core import Qgis
-from qgis.PyQt.QtCore import QTimer
 
 from bai_mei_plugin.core.errors import BaiMeiError
 from bai_mei_plugin.qgis_io.case_workspace import Case
+from tests.qgis.loop_watch import Heartbeat, slow_case_writes
 from tests.qgis.test_case_background_write import layer_tables
 from tests.qgis.test_dock import canvas, dock, load  # noqa: F401 (fixtures and the load helper of the dock tests)
 from tests.qgis.test_gap_scoring_dock import scored, scored_world  # noqa: F401
@@ -40,49 +37,6 @@ def fleet_csv(write_file, mc_rows):
     return write_file("fleet.csv", mc_rows(rows))
 
 
-def slow_writes(monkeypatch, slow, speed=None):
-    """Record (kind, on the GUI thread?) of every table and reports write; those off the GUI thread (a large layer's)
-    wait ``slow`` seconds first (``speed["slow"]`` instead when given, read as each write starts), or until their
-    Cancel. The small analysis layers a selected gap makes are written on the GUI thread, as before."""
-    calls, writing = [], threading.Event()
-    speed = {"slow": slow} if speed is None else speed
-    write_table, write_reports = Case.write_table, Case.write_reports
-
-    def slow_write_table(case, layer, kind, feedback=None, context=None):
-        on_gui = threading.current_thread() is threading.main_thread()
-        calls.append((kind, on_gui))
-        if not on_gui:
-            writing.set()
-            deadline = time.monotonic() + speed["slow"]
-            while time.monotonic() < deadline and not (feedback is not None and feedback.isCanceled()):
-                time.sleep(0.02)
-        return write_table(case, layer, kind, feedback, context)
-
-    def spied_write_reports(case, reports):
-        calls.append(("reports", threading.current_thread() is threading.main_thread()))
-        return write_reports(case, reports)
-
-    monkeypatch.setattr(Case, "write_table", slow_write_table)
-    monkeypatch.setattr(Case, "write_reports", spied_write_reports)
-    return calls, writing
-
-
-def heartbeat():
-    """A 20 ms timer noting the gaps between its beats: a long gap is a stalled event loop."""
-    beats, last = [], [None]
-    timer = QTimer()
-
-    def beat():
-        now = time.perf_counter()
-        if last[0] is not None:
-            beats.append(now - last[0])
-        last[0] = now
-
-    timer.timeout.connect(beat)
-    timer.start(20)
-    return timer, beats
-
-
 def session_layers(session):
     return [*session.layers(), *session.extra.values()]
 
@@ -98,9 +52,8 @@ def loaded_in_memory(dock, qtbot, path):
 def test_new_case_after_a_load_writes_in_a_task_while_the_loop_turns(dock, qtbot, fleet_csv, tmp_path, monkeypatch):
     counts = loaded_in_memory(dock, qtbot, fleet_csv)
     scored(dock, qtbot)
-    calls, writing = slow_writes(monkeypatch, SLOW_WRITE_SECONDS)
-    timer, beats = heartbeat()
-    try:
+    calls, writing = slow_case_writes(monkeypatch, SLOW_WRITE_SECONDS)
+    with Heartbeat() as heartbeat:
         case = dock.case_bar.new_case(str(tmp_path / "after load.gpkg"))
         assert dock.case_bar.keeping and not dock.case_bar.keepCancelButton.isHidden()
         assert "writing the layers shown" in dock.caseLabel.text()
@@ -110,9 +63,7 @@ def test_new_case_after_a_load_writes_in_a_task_while_the_loop_turns(dock, qtbot
         select(dock, 0)
         dock.escalateButton.click()  # a verdict while the copy is written: it reaches the case's table too
         qtbot.waitUntil(lambda: not dock.case_bar.keeping, timeout=60000)
-    finally:
-        timer.stop()
-    worst = max(beats)
+    worst = heartbeat.worst
     assert worst < STALL_BOUND, f"the event loop stalled {worst:.2f} s while the case was written"
     kept = sorted(call for call in calls if call[0] in ("gaps", "tracks", "points", "reports"))
     assert kept == [("gaps", False), ("points", False), ("reports", False), ("tracks", False)]
@@ -132,7 +83,7 @@ def test_new_case_after_a_load_writes_in_a_task_while_the_loop_turns(dock, qtbot
 
 def test_cancel_leaves_the_memory_layers_and_no_table(dock, qtbot, fleet_csv, tmp_path, monkeypatch, qgis_iface):
     counts = loaded_in_memory(dock, qtbot, fleet_csv)
-    _calls, writing = slow_writes(monkeypatch, 30.0)  # a write that would outlast the test
+    _calls, writing = slow_case_writes(monkeypatch, 30.0)  # a write that would outlast the test
     path = tmp_path / "cancelled.gpkg"
     case = dock.case_bar.new_case(str(path))
     empty = {"case_info", "case_layers"}
@@ -182,18 +133,15 @@ def test_a_load_during_the_write_replaces_it_without_a_freeze(
 ):
     loaded_in_memory(dock, qtbot, fleet_csv)
     speed = {"slow": 30.0}
-    _calls, writing = slow_writes(monkeypatch, 0.0, speed)
+    _calls, writing = slow_case_writes(monkeypatch, 0.0, speed)
     case = dock.case_bar.new_case(str(tmp_path / "replaced.gpkg"))
     qtbot.waitUntil(writing.is_set, timeout=10000)
     speed["slow"] = 0.0  # the load's own writes into the case go at their pace
     qgis_iface.messageBar().clear_messages()
-    timer, beats = heartbeat()
-    try:
+    with Heartbeat() as heartbeat:
         load(dock, qtbot, scored_world, timeout=60000)
         qtbot.waitUntil(lambda: not dock.case_bar.keeping, timeout=10000)
-    finally:
-        timer.stop()
-    worst = max(beats)
+    worst = heartbeat.worst
     assert worst < STALL_BOUND, f"the event loop stalled {worst:.2f} s when the load replaced the write"
     assert all(case.holds(layer) for layer in dock.session.layers())  # the load's tables, made current
     assert dock.session.name == "scored.csv" and set(case.layers()) == {"gaps", "tracks", "points"}

@@ -3,40 +3,15 @@ background task, not on the GUI thread: the event loop keeps turning while a lar
 leaves no table behind, and the session only makes the written tables current."""
 
 import sqlite3
-import threading
 import time
-
-from qgis.PyQt.QtCore import QTimer
 
 from bai_mei_plugin.core.errors import BaiMeiError
 from bai_mei_plugin.qgis_io.case_workspace import Case
+from tests.qgis.loop_watch import Heartbeat, slow_case_writes
 from tests.qgis.test_dock import canvas, dock, load  # noqa: F401 (fixtures and the load helper of the dock tests)
 from tests.qgis.test_gap_scoring_dock import scored_world  # noqa: F401
 
 SLOW_WRITE_SECONDS = 6.0  # each table's write made this slow: on the GUI thread it would freeze QGIS as long
-
-
-def spy_on_writes(monkeypatch, slow=0.0):
-    """Record (kind, on the GUI thread?) of every table write and reports write; ``slow``: each table write waits
-    that long first (or until its Cancel), as a large layer's would."""
-    calls, writing = [], threading.Event()
-    write_table, write_reports = Case.write_table, Case.write_reports
-
-    def slow_write_table(case, layer, kind, feedback=None, context=None):
-        calls.append((kind, threading.current_thread() is threading.main_thread()))
-        writing.set()
-        deadline = time.monotonic() + slow
-        while time.monotonic() < deadline and not (feedback is not None and feedback.isCanceled()):
-            time.sleep(0.02)
-        return write_table(case, layer, kind, feedback, context)
-
-    def spied_write_reports(case, reports):
-        calls.append(("reports", threading.current_thread() is threading.main_thread()))
-        return write_reports(case, reports)
-
-    monkeypatch.setattr(Case, "write_table", slow_write_table)
-    monkeypatch.setattr(Case, "write_reports", spied_write_reports)
-    return calls, writing
 
 
 def layer_tables(path):
@@ -45,7 +20,7 @@ def layer_tables(path):
 
 
 def test_a_load_with_a_case_open_writes_the_layers_in_its_task(dock, qtbot, scored_world, tmp_path, monkeypatch):
-    calls, _ = spy_on_writes(monkeypatch)
+    calls, _ = slow_case_writes(monkeypatch)
     case = dock.case_bar.new_case(str(tmp_path / "case.gpkg"))
     dock.pointsCheck.setChecked(True)
     load(dock, qtbot, scored_world)
@@ -69,29 +44,16 @@ def test_the_event_loop_turns_while_the_case_is_written_and_cancel_leaves_no_tab
     case = dock.case_bar.new_case(str(path))
     load(dock, qtbot, scored_world)  # a first load, written normally: it must survive the cancelled one
     before, tables = case.layers(), layer_tables(path)
-    calls, writing = spy_on_writes(monkeypatch, SLOW_WRITE_SECONDS)
-    beats, last = [], [time.perf_counter()]
-
-    def beat():
-        now = time.perf_counter()
-        beats.append(now - last[0])
-        last[0] = now
-
-    heartbeat = QTimer()
-    heartbeat.timeout.connect(beat)
-    heartbeat.start(20)
-    try:
-        beats.clear()
+    calls, writing = slow_case_writes(monkeypatch, SLOW_WRITE_SECONDS)
+    with Heartbeat() as heartbeat:
         dock.loadButton.click()
         qtbot.waitUntil(writing.is_set, timeout=30000)
         qtbot.wait(int(SLOW_WRITE_SECONDS * 1000 / 2))
-        worst = max(beats)  # from the click: the load, then half the slow write
+        worst = heartbeat.worst  # from the click: the load, then half the slow write
         asked = time.perf_counter()
         dock.cancelButton.click()
         qtbot.waitUntil(lambda: dock.tracks.task is None, timeout=10000)
         stopped = time.perf_counter() - asked
-    finally:
-        heartbeat.stop()
     # hang bounds only: a write on the GUI thread would stall the loop for the whole slow write
     assert worst < SLOW_WRITE_SECONDS / 2, f"the event loop stalled {worst:.2f} s while the case was written"
     assert stopped < 5.0, f"Cancel took {stopped:.2f} s"

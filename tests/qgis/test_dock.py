@@ -4,11 +4,11 @@ import time
 
 import pytest
 from qgis.core import Qgis, QgsProject, QgsSettings, QgsTemporalNavigationObject
-from qgis.PyQt.QtCore import QTimer
 
 from bai_mei_plugin.core.gap_engine import LOADED, ReportsLocation
 from bai_mei_plugin.gui.dock import BaiMeiDock
 from bai_mei_plugin.gui.settings import Settings
+from tests.qgis.loop_watch import Heartbeat
 
 
 @pytest.fixture
@@ -194,30 +194,16 @@ def million_rows(tmp_path_factory):
 def measure_load_and_cancel(dock, qtbot, path):
     """Load ``path``, then start a second load and cancel it half way. Returns (worst event-loop stall during the
     load in seconds, seconds from Cancel to the task's end). tests/bench/bench_gui.py prints the same figures."""
-    stalls = []
-    last = [time.perf_counter()]
-
-    def beat():
-        now = time.perf_counter()
-        stalls.append(now - last[0])
-        last[0] = now
-
-    heartbeat = QTimer()
-    heartbeat.timeout.connect(beat)
-    heartbeat.start(20)
-    try:
+    with Heartbeat() as heartbeat:
         load(dock, qtbot, path, timeout=120000)
         assert dock.session.result is not None and dock.session.result.reports.rows_kept > 900_000
-        worst_load = max(stalls)
-        stalls.clear()
+        worst_load = heartbeat.worst
         dock.loadButton.click()
         qtbot.waitUntil(lambda: dock.progressBar.value() > 5, timeout=30000)
         asked = time.perf_counter()
         dock.cancelButton.click()
         qtbot.waitUntil(lambda: dock.tracks.task is None, timeout=10000)
         stopped = time.perf_counter() - asked
-    finally:
-        heartbeat.stop()
     return worst_load, stopped
 
 

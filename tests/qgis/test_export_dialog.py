@@ -7,11 +7,11 @@ import time
 
 import pytest
 from qgis.core import QgsProject, QgsVectorLayer
-from qgis.PyQt.QtCore import QTimer
 
 from bai_mei_plugin.gui import settings as keys
 from bai_mei_plugin.gui.settings import Settings
 from bai_mei_plugin.qgis_io.case_export import PARTIAL_NAME, estimate_export, stale_partials
+from tests.qgis.loop_watch import Heartbeat
 from tests.qgis.test_dock import canvas, dock, load  # noqa: F401 (fixtures of the dock tests)
 from tests.qgis.test_kml_writer import tracks_layer
 
@@ -144,18 +144,7 @@ def test_export_runs_in_the_background_and_cancel_leaves_no_partial(dock, big_tr
     for check in dialog.formatChecks.values():
         check.setChecked(True)
     dialog.reportCheck.setChecked(False)
-    beats, last, worst = [0], [time.perf_counter()], [0.0]
-
-    def beat():
-        now = time.perf_counter()
-        worst[0] = max(worst[0], now - last[0])
-        last[0] = now
-        beats[0] += 1
-
-    heartbeat = QTimer()
-    heartbeat.timeout.connect(beat)
-    heartbeat.start(20)
-    try:
+    with Heartbeat() as heartbeat:
         dialog.export()
         assert dialog.task is not None and dialog.cancelButton.isEnabled()
         qtbot.waitUntil(lambda: dialog.progressBar.value() > 0 or bool(partials(folder)), timeout=30000)
@@ -164,11 +153,10 @@ def test_export_runs_in_the_background_and_cancel_leaves_no_partial(dock, big_tr
         dialog.cancelButton.click()
         qtbot.waitUntil(lambda: dialog.task is None, timeout=10000)
         stopped = time.perf_counter() - asked
-    finally:
-        heartbeat.stop()
     # bounds only a hang breaks (the machine may be busy); the figures belong to make bench
     assert stopped < 5.0, f"Cancel took {stopped:.2f} s"
-    assert beats[0] > 10 and worst[0] < 3.0, f"the GUI stalled {worst[0]:.2f} s: writing on the GUI thread?"
+    worst = heartbeat.worst
+    assert len(heartbeat.beats) > 10 and worst < 3.0, f"the GUI stalled {worst:.2f} s: writing on the GUI thread?"
     assert os.path.isdir(folder) and os.listdir(folder) == []  # neither a .partial file nor a half export
     assert "Cancelled" in dialog.statusLabel.text()
     dialog.close()

@@ -7,6 +7,7 @@ import pytest
 from qgis.core import Qgis, QgsProject, QgsRasterLayer
 
 from bai_mei_plugin.demo.sar_scene import DemoVessel, korea_bay_scene
+from bai_mei_plugin.qgis_io import sar_raster
 from bai_mei_plugin.qgis_io.sar_raster import parse_time
 from bai_mei_plugin.tasks import radar_tasks
 from tests.qgis.test_analysis_page import run
@@ -32,7 +33,9 @@ def radar_ais(write_file, mc_rows):
 
 @pytest.fixture
 def scene_layer(tmp_path):
-    path, ships = korea_bay_scene(str(tmp_path), [AIS_SHIP, DARK_SHIP], CENTRE, size_px=600, scene_id=SCENE_ID)
+    path, ships = korea_bay_scene(
+        str(tmp_path), [AIS_SHIP, DARK_SHIP], CENTRE, size_px=600, acquired=ACQUIRED, scene_id=SCENE_ID
+    )  # the time of this test's AIS, not the demo's
     assert len(ships) == 2  # both drawn inside the scene
     layer = QgsRasterLayer(path, "synthetic S1 scene")
     assert layer.isValid()
@@ -121,7 +124,7 @@ def test_make_sighting_fills_in_the_radar_measurements(dock, qtbot, qgis_iface, 
 
 
 def test_cancel_stops_detection_and_adds_nothing(dock, qtbot, qgis_iface, scene_layer, radar_ais, monkeypatch):
-    real = radar_tasks.detect_scene
+    real = sar_raster.detect_scene
 
     def slow(read, *args, **kwargs):
         """Small windows, each read slowly: a scene that takes far longer than the hang bound."""
@@ -132,7 +135,7 @@ def test_cancel_stops_detection_and_adds_nothing(dock, qtbot, qgis_iface, scene_
 
         return real(slow_read, *args[:8], 64, **kwargs)
 
-    monkeypatch.setattr(radar_tasks, "detect_scene", slow)
+    monkeypatch.setattr(sar_raster, "detect_scene", slow)
     load(dock, qtbot, radar_ais)
     page = dock.analysis.page
     page.radarSceneCombo.setLayer(scene_layer)

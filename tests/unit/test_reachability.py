@@ -531,15 +531,15 @@ def test_bai_mei_8_june_gap_area_clipped_to_the_sea(bai_mei_scenario, world_land
 def test_scenario_reachability_of_all_gaps_finishes(bai_mei_scenario, world_land):
     _info, cols, gaps, gap = bai_mei_scenario
     ports = load_ports(resource_path("ports", "ports.csv"))
-    sample = [g for g in gaps if g.gap_id == gap.gap_id] + gaps[:: max(1, len(gaps) // 200)][:199]
+    sample = [g for g in gaps if g.gap_id == gap.gap_id] + gaps[:: max(1, len(gaps) // 60)][:59]
     start = time.perf_counter()
     out = gap_reachability(sample, cols, world_land, ports)
     elapsed = time.perf_counter() - start
-    assert len(out.areas) == len(sample) == 200
+    assert len(out.areas) == len(sample) == 60
     assert all(a.geometry.is_valid for a in out.areas)
-    # A bound only a hang breaks (about 14 s on an idle 2-core machine, over 100 s beside other work); the speed
-    # itself is a figure for `make bench`, not a test.
-    assert elapsed < 900.0, f"{elapsed:.1f} s for 200 gaps"
+    # A bound only a hang breaks (200 gaps took about 14 s on an idle 2-core machine, over 100 s beside other work);
+    # the speed itself is a figure for `make bench`, not a test.
+    assert elapsed < 300.0, f"{elapsed:.1f} s for 60 gaps"
 
 
 def test_area_is_cut_to_the_water_reachable_by_sea():

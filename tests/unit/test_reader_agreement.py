@@ -135,3 +135,26 @@ def test_no_backend_raises_on_the_odd_values(write_file):
             except BaiMeiError as exc:  # a file whose only row is dropped: a message, not a crash
                 # (when its only time is unreadable, the message names the time format tried and the value)
                 assert "No usable AIS reports" in str(exc) or "could be read with the time format" in str(exc)
+
+
+def test_many_small_blocks_and_growing_columns_read_the_same(write_file, monkeypatch):
+    from bai_mei_plugin.core.ais import csv_arrow
+
+    # The pyarrow reader copies each block into numpy columns sized from the file size and grown when full: with
+    # 4 KB blocks and short rows (fewer bytes a row than it guesses) every path of that runs many times. The odd
+    # values of CASES are scattered through it, so bad rows fall in many blocks.
+    monkeypatch.setattr(csv_arrow, "BLOCK_SIZE", 4096)
+    rows, odd = [], iter(enumerate(CASES * 20))
+    for i in range(20_000):
+        if i % 23 == 0 and (case := next(odd, None)) is not None:
+            rows.append(case_row(case[1][0], case[1][1], 100 + case[0]))
+        else:
+            when = f"2020-06-0{2 + i // 14400}T{i // 600 % 24:02d}:{i // 10 % 60:02d}:{i % 10 * 6:02d}"
+            rows.append(f"{413000000 + i % 11},{when},{30 + i % 90 / 100},{120 + i % 50 / 100},{i % 9}")
+    path = write_file("blocks.csv", "\n".join([HEADER, *rows]) + "\n")
+    arrow, stdlib = read_ais(path, backend="arrow"), read_ais(path, backend="stdlib")
+    assert arrow.rows_kept == stdlib.rows_kept and arrow.rows_kept > 19_000
+    assert arrow.dropped == stdlib.dropped and sum(arrow.dropped.values()) > 100
+    for name in ("mmsi", "t", "lat", "lon", "sog"):
+        np.testing.assert_array_equal(getattr(arrow.columns, name), getattr(stdlib.columns, name))
+    assert arrow.summary_lines()[1:] == stdlib.summary_lines()[1:]

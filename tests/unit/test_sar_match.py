@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Polygon, box
 
+from bai_mei_plugin.core.ais.model import AisColumns, TextColumn
 from bai_mei_plugin.core.sar_match import (
     DetectionIn,
     GapWindow,
@@ -14,9 +15,11 @@ from bai_mei_plugin.core.sar_match import (
     dark_candidates,
     distance_m,
     match,
+    match_scene,
     positions_at,
     size_agreement,
     unseen_in_footprint,
+    vessel_names,
 )
 
 T = 1_497_549_600  # 2017-06-15 18:00 UTC
@@ -113,3 +116,38 @@ def test_unseen_only_inside_the_footprint_and_size_agreement():
     vessels = [VesselAt(1, "IN", 124.5, 38.5, "interpolated", 0), VesselAt(2, "OUT", 126.5, 38.5, "interpolated", 0)]
     assert [v.mmsi for v in unseen_in_footprint(vessels, box(124, 38, 125, 39))] == [1]
     assert size_agreement(100, 100) == 1.0 and size_agreement(100, 200) == 0.0 and size_agreement(None, 50) is None
+
+
+def _reports(*tracks, names=()):
+    mmsi, t, lon, lat = _columns(*tracks)
+    named = dict(names)
+    cols = AisColumns.build(mmsi, t, lon, lat)
+    cols.vessel_name = TextColumn.from_strings([named.get(int(m)) for m in mmsi])
+    return cols
+
+
+def test_vessel_names_take_each_vessels_last_name():
+    cols = _reports(_track(1, 124.0, 38.5, 0.0, [T - 60, T]), _track(2, 124.1, 38.5, 0.0, [T]), names={1: "ALPHA"})
+    cols.vessel_name = TextColumn.from_strings(["OLD NAME", "ALPHA", None])
+    assert vessel_names(cols) == {1: "ALPHA"}
+
+
+def test_match_scene_pairs_names_dark_and_unseen_in_one_call():
+    """The sequence both the Processing algorithm and the dock's task run: placed, paired, dark named by the gap,
+    unseen inside the footprint only; without a footprint, the detections' surroundings."""
+    seen = _track(1, 124.0, 38.5, 0.0, [T - 600, T + 600])
+    missed = _track(2, 124.3, 38.5, 0.0, [T - 600, T + 600])  # inside the footprint, no detection
+    away = _track(3, 126.0, 38.5, 0.0, [T - 600, T + 600])  # outside it
+    cols = _reports(seen, missed, away, names={1: "ALPHA", 2: "BRAVO"})
+    detections = [DetectionIn("D1", 124.001, 38.5, None, T), DetectionIn("D2", 124.7, 38.75, None, T)]
+    gaps = [GapWindow("g1", 9, "DARK ONE", T - 3600, T + 3600)]
+    areas = {"g1": box(124.5, 38.5, 125.0, 39.0)}
+    found = match_scene(detections, cols, T, box(123.5, 38.0, 125.0, 39.0), gaps, areas)
+    assert [(m.detection_id, m.mmsi, m.vessel_name) for m in found.pairs] == [("D1", 1, "ALPHA")]
+    assert [(d.detection_id, d.gap_ids) for d in found.dark] == [("D2", "g1")]
+    assert [(v.mmsi, v.vessel_name) for v in found.unseen] == [(2, "BRAVO")]
+    near = match_scene(detections[:1], cols, T, None, params=MatchParams(max_distance_m=500))
+    assert near.unseen == []  # BRAVO is 26 km from the detection: outside its 1 km surroundings
+    wide = match_scene(detections[:1], cols, T, None, params=MatchParams(max_distance_m=20_000))
+    assert [v.mmsi for v in wide.unseen] == [2]  # within 40 km now; the vessel at 126 E still is not
+    assert match_scene([], cols, T).unseen == []  # no footprint and nothing detected: nothing said to be unseen

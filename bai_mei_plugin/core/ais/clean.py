@@ -52,9 +52,13 @@ def window_text(window: Tuple[int, int]) -> str:
     return f"{_utc(window[0])[:10]} – {_utc(window[1])[:10]}"
 
 
-def sort_order(mmsi: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Stable order by MMSI then time (rows with equal keys keep their input order)."""
-    return np.lexsort((t, mmsi))
+def sort_order(mmsi: np.ndarray, t: np.ndarray, rows: Optional[np.ndarray] = None) -> np.ndarray:
+    """Stable order by MMSI then time (rows with equal keys keep their input order); with ``rows`` (a boolean
+    mask), the order of those rows only."""
+    if rows is None or rows.all():  # no copies of the columns when every row is kept (the common case)
+        return np.lexsort((t, mmsi))
+    index = np.flatnonzero(rows)
+    return index[np.lexsort((t[index], mmsi[index]))]
 
 
 # Two reports of one MMSI at the same second further apart than this are not one ship's report received twice
@@ -129,7 +133,10 @@ def clean(raw: RawRead, time_window: Optional[Tuple[int, int]] = None, check_mms
     drop(np.asarray(raw.unparseable, dtype=bool), UNPARSEABLE)
     drop(cols.mmsi == MISSING_MMSI, MISSING_ID_TIME)
     _drop_missing_times(cols, keep, drop, examples)
-    invalid = keep & (invalid_mmsi_mask(cols.mmsi) if check_mmsi else cols.mmsi <= 0)
+    # One sort of the rows left, by MMSI then time: the distinct MMSIs come from it, and the rows kept in the end
+    # are taken from it in order (leaving out rows keeps the order sorted).
+    order = sort_order(cols.mmsi, cols.t, keep)
+    invalid = keep & (_invalid_in_order(cols.mmsi, order) if check_mmsi else cols.mmsi <= 0)
     invalid_mmsis = set_aside_invalid(cols, np.flatnonzero(invalid))
     if invalid_mmsis:
         examples.setdefault(INVALID_MMSI, _invalid_example(invalid_mmsis))
@@ -145,8 +152,7 @@ def clean(raw: RawRead, time_window: Optional[Tuple[int, int]] = None, check_mms
     drop(bad_position, BAD_POSITION)
     drop(np.asarray(raw.not_vessel, dtype=bool), NOT_A_VESSEL)
 
-    kept_index = np.flatnonzero(keep)
-    order = kept_index[sort_order(cols.mmsi[kept_index], cols.t[kept_index])]
+    order = order[keep[order]]
     order, conflicts = _drop_duplicates(cols, order, dropped, examples)
     return CleanResult(
         columns=cols.take(order),
@@ -188,6 +194,21 @@ def invalid_mmsi_mask(mmsi: np.ndarray) -> np.ndarray:
     ids, inverse = np.unique(mmsi, return_inverse=True)
     bad = np.array([describe_mmsi(int(m)).kind == INVALID for m in ids.tolist()], dtype=bool)
     return bad[inverse.reshape(-1)]
+
+
+def _invalid_in_order(mmsi: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """``invalid_mmsi_mask`` for the rows of ``order`` (which sorts them by MMSI), False elsewhere, without sorting
+    again: each distinct MMSI is the first of its run in that order."""
+    bad = np.zeros(len(mmsi), dtype=bool)
+    if len(order) == 0:
+        return bad
+    ordered = mmsi[order]
+    first = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    bad_id = invalid_mmsi_mask(ordered[first])
+    if bad_id.any():
+        runs = np.diff(np.append(first, len(order)))
+        bad[order] = np.repeat(bad_id, runs)
+    return bad
 
 
 def set_aside_invalid(cols: AisColumns, rows: np.ndarray) -> List[InvalidMmsi]:

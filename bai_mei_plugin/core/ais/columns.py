@@ -67,8 +67,10 @@ def text_column(codes: np.ndarray, raw_values: Sequence) -> Tuple[TextColumn, in
             code = seen[text] = len(values)
             values.append(text)
         remap[i] = code
-    codes = np.asarray(codes, dtype=np.int64)
-    return TextColumn(remap[np.where(codes < 0, len(raw_values), codes)], values), bad_utf8
+    codes = np.asarray(codes)
+    if codes.dtype.kind != "i":
+        codes = codes.astype(np.int64)
+    return TextColumn(remap[codes], values), bad_utf8  # code -1 picks the last slot, which is -1
 
 
 def finite(values: np.ndarray, parsed: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -80,8 +82,10 @@ def finite(values: np.ndarray, parsed: np.ndarray) -> Tuple[np.ndarray, np.ndarr
 def mmsi_from_numbers(values: np.ndarray, parsed: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """(int64 MMSIs with MISSING_MMSI where unusable, the mask of usable ones) from parsed float values."""
     with np.errstate(invalid="ignore"):
-        ok = parsed & np.isfinite(values) & (np.abs(values) < MMSI_LIMIT) & (values == np.floor(values))
-    return np.where(ok, values, MISSING_MMSI).astype(np.int64), ok
+        whole = values.astype(np.int64)  # NaN, inf and huge values become garbage here, refused just below
+        ok = parsed & (np.abs(values) < MMSI_LIMIT) & (whole == values)
+    whole[~ok] = MISSING_MMSI
+    return whole, ok
 
 
 _CLASS_A_B = re.compile(r"\bclass\s*[ab]\b")
@@ -107,16 +111,20 @@ def not_vessel_mask(mobile_type: Optional[TextColumn]) -> Optional[np.ndarray]:
     if mobile_type is None:
         return None
     is_vessel = np.array([is_vessel_type(v) for v in mobile_type.values] + [True], dtype=bool)
-    codes = np.where(mobile_type.codes < 0, len(mobile_type.values), mobile_type.codes)
-    return ~is_vessel[codes]
+    return ~is_vessel[mobile_type.codes]  # code -1 (empty) picks the last slot, True
 
 
 def apply_not_available(name: str, values: np.ndarray) -> np.ndarray:
     """Replace the AIS "not available" codes (heading 511, SOG 102.3, COG 360, draught 0) by NaN."""
     rule = NOT_AVAILABLE.get(name)
-    if rule is not None:
-        with np.errstate(invalid="ignore"):
-            values = np.where(rule(values), np.nan, values)
+    if rule is None:
+        return values
+    with np.errstate(invalid="ignore"):
+        hit = rule(values)
+    if not hit.any():  # the common case: no copy of a column of millions
+        return values
+    values = np.array(values, dtype=np.float64)  # a copy: the caller's array (perhaps Arrow's) stays as it was
+    values[hit] = np.nan
     return values
 
 

@@ -26,6 +26,9 @@ from .source import STREAM_ERRORS, SourceInfo, open_utf8
 from .timeparse import UNIX_LIMIT, parse_unique
 
 BLOCK_SIZE = 8 << 20
+# Text columns are dictionary-encoded as Arrow reads them: a vessel's name repeats on every report, so a column of
+# millions costs 4 bytes a row instead of the bytes of every value (and no concatenation of them afterwards).
+TEXT_TYPE = pa.dictionary(pa.int32(), pa.binary())
 
 
 def _types(detection: Detection, typed: bool) -> Dict[str, pa.DataType]:
@@ -35,7 +38,9 @@ def _types(detection: Detection, typed: bool) -> Dict[str, pa.DataType]:
         source = mapping.get(name)
         if not source:
             continue
-        if not typed or name in TEXT:
+        if name in TEXT:
+            types[source] = TEXT_TYPE
+        elif not typed:
             types[source] = pa.binary()
         elif name == "mmsi":
             types[source] = pa.float64()  # not int64, which takes "0x10" as hex; mmsi_from_numbers keeps whole ones
@@ -47,6 +52,19 @@ def _types(detection: Detection, typed: bool) -> Dict[str, pa.DataType]:
     return types
 
 
+def _memory_pool():
+    """Arrow's jemalloc pool where this pyarrow has it, else the default one (None).
+
+    Arrow's allocators keep memory they have freed for reuse. The whole file passes through the reader's buffers,
+    and the default pool (mimalloc) keeps much of it resident after the read in the threads that allocated it, a
+    few hundred MB for 5M reports; jemalloc gives it back within a second.
+    """
+    try:
+        return pa.jemalloc_memory_pool()
+    except (NotImplementedError, pa.ArrowException):
+        return None
+
+
 def _stream(
     info: SourceInfo,
     detection: Detection,
@@ -55,8 +73,10 @@ def _stream(
     is_canceled,
     malformed: list,
     newlines_in_values: bool = False,
-) -> pa.Table:
+):
+    """Stream the file through Arrow into ``_Filled`` numpy columns (typed) or ``_Batches`` (raw bytes)."""
     types = _types(detection, typed)
+    sink = _Filled(types, info.size) if typed else _Batches()
     fmt = detection.mapping.time_format
     parsers = [] if fmt in (TIME_ISO, TIME_UNIX, TIME_UNIX_MS) else [fmt]
 
@@ -66,13 +86,14 @@ def _stream(
 
     # A plain file is read by Arrow's own file reader (fastest); a compressed or UTF-16 one as a Python stream.
     opened = None if info.plain else open_utf8(info)
-    batches: list = []
     try:
-        handle = pa.OSFile(info.path, "rb") if opened is None else opened.stream
+        pool = _memory_pool()
+        handle = pa.OSFile(info.path, "rb", memory_pool=pool) if opened is None else opened.stream
         fraction = (lambda: handle.tell() / (info.size or 1)) if opened is None else opened.fraction
         with handle:
             reader = pacsv.open_csv(
                 handle,
+                memory_pool=pool,
                 read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=True),
                 parse_options=pacsv.ParseOptions(
                     delimiter=detection.delimiter,
@@ -90,7 +111,8 @@ def _stream(
                 ),
             )
             for batch in reader:
-                batches.append(batch)
+                sink.add(batch)
+                del batch  # the batch's Arrow memory goes as soon as it is copied
                 if is_canceled and is_canceled():
                     raise Canceled()
                 if progress:
@@ -102,11 +124,92 @@ def _stream(
     finally:
         if opened is not None:
             opened.close()
-    return pa.Table.from_batches(batches, schema=reader.schema)
+    if not typed:
+        sink.schema = reader.schema
+    return sink
+
+
+class _Batches:
+    """The raw-bytes read: record batches kept as they come, joined into a table."""
+
+    def __init__(self):
+        self.batches: list = []
+        self.schema = None
+
+    def add(self, batch) -> None:
+        self.batches.append(batch)
+
+    @property
+    def rows(self) -> int:
+        return sum(b.num_rows for b in self.batches)
+
+    def columns(self) -> dict:
+        table = pa.Table.from_batches(self.batches, schema=self.schema)
+        self.batches = []
+        return {name: table.column(name) for name in table.column_names}
+
+
+class _Filled:
+    """The typed read: each batch copied at once into growing numpy columns (text: its dictionary indices kept).
+
+    So Arrow holds a few blocks at a time rather than the whole table: its allocator keeps memory it has freed for
+    reuse, and a whole table of millions of rows would stay resident beside the numpy columns made from it. The
+    columns are allocated for the rows the file size suggests; pages never written cost no memory, and a column
+    that fills up grows by half.
+    """
+
+    def __init__(self, types: dict, size: int):
+        self.rows = 0
+        self.capacity = max(1024, size // 64)  # rows of fewer than 64 bytes are rare in AIS files
+        self.numbers = {
+            source: np.empty(self.capacity, dtype=_NUMPY_TYPE[t]) for source, t in types.items() if t != TEXT_TYPE
+        }
+        self.text: dict = {source: [] for source, t in types.items() if t == TEXT_TYPE}
+
+    def add(self, batch) -> None:
+        start, stop = self.rows, self.rows + batch.num_rows
+        if stop > self.capacity:
+            self._grow(stop)
+        for source, column in zip(batch.schema.names, batch.columns):
+            if source in self.text:
+                self.text[source].append(column)
+            elif pa.types.is_timestamp(column.type):
+                self.numbers[source][start:stop] = _values(column.cast(pa.int64()), MISSING_TIME, np.int64)
+            else:
+                self.numbers[source][start:stop] = _values(column, np.nan, np.float64)
+        self.rows = stop
+
+    def _grow(self, needed: int) -> None:
+        self.capacity = max(needed, self.capacity + self.capacity // 2)
+        for source, old in self.numbers.items():
+            new = np.empty(self.capacity, dtype=old.dtype)
+            new[: self.rows] = old[: self.rows]
+            self.numbers[source] = new
+
+    def columns(self) -> dict:
+        """Source column -> numpy array of the rows read, or ChunkedArray (text); emptied as it is handed over."""
+        out = {source: values[: self.rows] for source, values in self.numbers.items()}
+        out.update({source: pa.chunked_array(chunks, TEXT_TYPE) for source, chunks in self.text.items()})
+        self.numbers, self.text = {}, {}
+        return out
+
+
+def _values(array, fill, dtype) -> np.ndarray:
+    """A numpy view of a primitive Arrow array's values, nulls replaced by ``fill`` (read straight from the buffer:
+    ``to_numpy`` of an array with nulls goes through pandas' conversion code, which imports pandas)."""
+    if len(array) == 0:
+        return np.empty(0, dtype=dtype)
+    if array.null_count:
+        array = pc.fill_null(array, pa.scalar(fill, array.type))
+    size = np.dtype(dtype).itemsize
+    return np.frombuffer(array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * size)
+
+
+_NUMPY_TYPE = {pa.float64(): np.float64, pa.timestamp("s"): np.int64}
 
 
 def _read_table(info: SourceInfo, detection: Detection, progress, is_canceled, notes: list):
-    """(table, typed, malformed rows): typed columns if every value converts, else raw bytes to check one by one.
+    """(read, typed, malformed rows): typed columns if every value converts, else raw bytes to check one by one.
 
     Files whose quoted fields hold line breaks are read again with Arrow's slower multi-line parsing; a row larger
     than a block raises RowTooLargeError so that the stdlib reader can name its line.
@@ -116,7 +219,7 @@ def _read_table(info: SourceInfo, detection: Detection, progress, is_canceled, n
         while True:
             malformed: list = []
             try:
-                table = _stream(info, detection, typed, progress, is_canceled, malformed, newlines)
+                read = _stream(info, detection, typed, progress, is_canceled, malformed, newlines)
             except pa.ArrowInvalid as exc:
                 text = str(exc).lower()
                 if "newlines_in_values" in text and not newlines:
@@ -136,7 +239,7 @@ def _read_table(info: SourceInfo, detection: Detection, progress, is_canceled, n
                 # A bad row spanning lines: most often a quote never closed, which ran the rest of the file into
                 # one row. The stdlib reader names the line where it starts.
                 raise RowTooLargeError("a malformed row spans several lines")
-            return table, typed, malformed
+            return read, typed, malformed
     raise AssertionError("unreachable: the untyped read either returns or raises")
 
 
@@ -161,18 +264,18 @@ def arrow_error(info: SourceInfo, exc: Exception) -> BaiMeiError:
 def read_with_arrow(info: SourceInfo, detection: Detection, progress, is_canceled) -> ColumnParts:
     notes: list = []
     try:
-        table, typed, malformed = _read_table(info, detection, progress, is_canceled, notes)
+        read, typed, malformed = _read_table(info, detection, progress, is_canceled, notes)
     except RowTooLargeError as exc:
-        table, reason = None, str(exc)
+        read, reason = None, str(exc)
     except StreamBrokenError as exc:
-        table, reason = None, f"the stream broke: {exc}"
-    if table is None:  # outside the handler, so the failed read's frames and batches are freed first
+        read, reason = None, f"the stream broke: {exc}"
+    if read is None:  # outside the handler, so the failed read's frames and batches are freed first
         parts = read_with_stdlib(info, detection, progress, is_canceled)
         parts.notes.append(
             f"  {info.name} has rows pyarrow cannot split ({reason}): read with the standard library reader."
         )
         return parts
-    parts = ColumnParts(table.num_rows)
+    parts = ColumnParts(read.rows)
     parts.notes.extend(notes)
     parts.malformed = len(malformed)
     if malformed:
@@ -183,37 +286,50 @@ def read_with_arrow(info: SourceInfo, detection: Detection, progress, is_cancele
             f"the header has {row.expected_columns}"
         )
     mapping = detection.mapping
-    for name in REQUIRED + OPTIONAL + ("mobile_type",):
-        source = mapping.get(name)
-        if not source:
-            continue
-        column = table.column(source)
+    wanted = [(name, mapping.get(name)) for name in REQUIRED + OPTIONAL + ("mobile_type",) if mapping.get(name)]
+    # Each column is released as soon as it is converted, so that what was read and the arrays made from it are not
+    # held in memory together.
+    columns = read.columns()
+    del read
+    last_use = {source: name for name, source in wanted}  # two Bai Mei columns may share a source column
+    for name, source in wanted:
+        column = columns.pop(source) if last_use[source] == name else columns[source]
         if name in TEXT:
-            encoded = pa.concat_arrays([c for c in column.chunks]) if column.num_chunks else pa.array([], pa.binary())
-            encoded = pc.dictionary_encode(encoded)
-            codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-            parts.text[name], bad = text_column(codes, encoded.dictionary.to_pylist())
+            parts.text[name], bad = _text_column(column)
             parts.bad_utf8 += bad
         elif typed:
             _typed_column(parts, name, source, column, mapping.time_format)
         else:
             _checked_column(parts, name, source, column, mapping.time_format, detection.decimal_comma)
+        del column
     return parts
 
 
-def _typed_column(parts: ColumnParts, name: str, source: str, column, time_format: str) -> None:
-    """Columns Arrow converted; values it accepts and the shared rules do not (inf, huge MMSIs) are marked bad."""
+def _text_column(column):
+    """(TextColumn, distinct values not UTF-8) from a dictionary-encoded Arrow column: the chunks' dictionaries are
+    unified (values in order of first appearance, as the stdlib reader has them) and their indices joined."""
+    if column.num_chunks == 0:
+        return text_column(np.zeros(0, dtype=np.int32), [])
+    column = column.unify_dictionaries()
+    dictionary = column.chunk(0).dictionary.to_pylist()
+    codes = np.concatenate([_values(chunk.indices, -1, np.int32) for chunk in column.chunks])
+    return text_column(codes, dictionary)
+
+
+def _typed_column(parts: ColumnParts, name: str, source: str, column: np.ndarray, time_format: str) -> None:
+    """Columns Arrow converted (numpy; times in seconds, MISSING_TIME where blank); values it accepts and the shared
+    rules do not (inf, huge MMSIs) are marked bad."""
 
     def raw_at(i: int):
-        return str(column[i].as_py())
+        return str(float(column[i]))
 
     if name == "mmsi":
-        values = column.to_numpy()
+        values = column
         parts.mmsi, ok = mmsi_from_numbers(values, ~np.isnan(values))
         bad = ~ok & ~np.isnan(values)
     elif name == "time":
         if time_format in (TIME_UNIX, TIME_UNIX_MS):
-            seconds = column.to_numpy()
+            seconds = column
             if time_format == TIME_UNIX_MS:
                 seconds = seconds / 1000.0
             usable = np.isfinite(seconds) & (np.abs(np.nan_to_num(seconds)) < UNIX_LIMIT)  # as timeparse does
@@ -222,12 +338,11 @@ def _typed_column(parts: ColumnParts, name: str, source: str, column, time_forma
             bad = ~usable & ~np.isnan(seconds)
             parts.check_times(source, ~np.isnan(seconds), usable, raw_at)
         else:
-            parts.t = pc.fill_null(column.cast(pa.int64()), MISSING_TIME).to_numpy()
+            parts.t = column
             bad = None
     else:
-        values = column.to_numpy()
-        bad = np.isinf(values)
-        parts.numeric[name] = np.where(bad, np.nan, values)
+        bad = np.isinf(column)
+        parts.numeric[name] = np.where(bad, np.nan, column) if bad.any() else column
     if bad is not None:
         parts.mark_bad(name, source, bad, raw_at)
 

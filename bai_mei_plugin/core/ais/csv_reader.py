@@ -14,7 +14,16 @@ import numpy as np
 from ..errors import BaiMeiError, Canceled
 from .columns import NULL_TOKENS, apply_not_available, example, finite, mmsi_from_numbers, not_vessel_mask, text_column
 from .formats import OPTIONAL, REQUIRED, Detection, printable
-from .model import MALFORMED, MISSING_MMSI, MISSING_TIME, UNPARSEABLE, AisColumns, RawRead, TextColumn
+from .model import (
+    MALFORMED,
+    MISSING_MMSI,
+    MISSING_TIME,
+    UNPARSEABLE,
+    AisColumns,
+    RawRead,
+    TextColumn,
+    missing_numbers,
+)
 from .source import STREAM_ERRORS, SourceInfo, damaged, inspect, open_utf8
 from .timeparse import all_times_failed, parse_unique
 
@@ -41,7 +50,7 @@ def read_csv(
     backend: Optional[str] = None,
     info: Optional[SourceInfo] = None,
 ) -> RawRead:
-    """Read an AIS CSV described by ``detection``; ``backend`` is "arrow", "stdlib" or None (the fastest present)."""
+    """Read an AIS CSV described by ``detection``; ``backend``: "arrow", "gdal", "stdlib" or None (the fastest)."""
     info = info or inspect(path)
     if info.size == 0:
         raise BaiMeiError(f"The AIS file {path} is empty.")
@@ -52,6 +61,10 @@ def read_csv(
             from .csv_arrow import read_with_arrow
 
             parts = read_with_arrow(info, detection, progress, is_canceled)
+        elif backend == "gdal":
+            from .csv_gdal import read_with_gdal
+
+            parts = read_with_gdal(info, detection, progress, is_canceled)
         else:
             parts = read_with_stdlib(info, detection, progress, is_canceled)
     except BaiMeiError:
@@ -103,14 +116,17 @@ class ColumnParts:
 
     def to_raw(self, detection: Detection) -> RawRead:
         n = self.rows_read
-        numeric = {name: apply_not_available(name, self.numeric.get(name, np.full(n, np.nan))) for name in NUMERIC}
+        numeric = {
+            name: apply_not_available(name, self.numeric[name]) if name in self.numeric else missing_numbers(n)
+            for name in NUMERIC
+        }
         text = [name for name in TEXT if name != "mobile_type"]
         read = set(self.numeric) | set(self.text) | set(REQUIRED)
         columns = AisColumns(
             mmsi=self.mmsi,
             t=self.t,
             **numeric,
-            **{name: self.text.get(name, TextColumn.empty(n)) for name in text},
+            **{name: self.text[name] if name in self.text else TextColumn.missing(n) for name in text},
             absent=frozenset(name for name in NUMERIC + tuple(text) if name not in read),
         )
         not_vessel = not_vessel_mask(self.text.get("mobile_type"))

@@ -26,8 +26,12 @@ from .source import SourceInfo, size_text
 # JSON Lines (12 keys a line, ~250 bytes) and Parquet (9 columns, snappy), measured the same way on 300,000 and
 # 1,000,000 generated rows: JSON Lines 760 and 758 B/row with every column, 615 and 609 with the gap columns;
 # Parquet 271 and 196 (all), 525 and 382 (gap columns: the order of the runs shows in small figures).
-BYTES_PER_ROW = {"stdlib": 1000, "arrow": 700, "nmea": 300, "jsonl": 800, "parquet": 600}
-BYTES_PER_ROW_FEW_FIELDS = {"stdlib": 650, "arrow": 650, "nmea": 300, "jsonl": 650, "parquet": 600}  # the dock
+# GDAL (csv_gdal.py, osgeo imported first; GDAL 3.6.2), the same files: 457 and 285 B/row with every column, 349 and
+# 230 with the gap columns. A file it hands to the stdlib reader (quotes, odd rows) needs the stdlib figure: a
+# MemoryError there still ends in read_ais's advice.
+BYTES_PER_ROW = {"stdlib": 1000, "arrow": 700, "gdal": 500, "nmea": 300, "jsonl": 800, "parquet": 600}
+# The dock reads the gap fields only:
+BYTES_PER_ROW_FEW_FIELDS = {"stdlib": 650, "arrow": 650, "gdal": 400, "nmea": 300, "jsonl": 650, "parquet": 600}
 # What the dock's optional points layer costs on top of the read: a QGIS memory layer of point features built from
 # 300,000 read reports (tasks/ais_tasks.memory_layer) grew ru_maxrss by 1,108 B a point (QGIS 3.22).
 POINT_LAYER_BYTES_PER_ROW = 1200
@@ -109,7 +113,9 @@ def estimate(
     rows = rows if rows is not None else estimate_rows(info, list(head_lines), text_bytes)
     available, limited_by = available_memory()
     arrow = (
-        rows * (bytes_per_row("arrow", few_fields) + extra_per_row) if can_use_arrow and backend == "stdlib" else None
+        rows * (bytes_per_row("arrow", few_fields) + extra_per_row)
+        if can_use_arrow and backend in ("stdlib", "gdal")
+        else None
     )
     needed = rows * (bytes_per_row(backend, few_fields) + extra_per_row)
     return Estimate(info, backend, rows, needed, available, limited_by, arrow)

@@ -38,6 +38,14 @@ MISSING_TIME = np.iinfo(np.int64).min
 MISSING_MMSI = -1
 
 NUMERIC_FIELDS = ("lon", "lat", "sog", "cog", "heading", "draught")
+
+
+def missing_numbers(n: int) -> np.ndarray:
+    """``n`` NaNs that take no memory: a read-only view of one value, for a column the source does not have (a
+    full array would cost 8 bytes a report, 40 MB at 5M reports, for nothing). Indexing it gives ordinary arrays."""
+    return np.broadcast_to(np.float64(np.nan), (n,))
+
+
 TEXT_FIELDS = ("vessel_name", "imo", "callsign", "vessel_type", "destination")
 
 
@@ -56,6 +64,11 @@ class TextColumn:
     @classmethod
     def empty(cls, n: int) -> TextColumn:
         return cls(np.full(n, -1, dtype=np.int32), [])
+
+    @classmethod
+    def missing(cls, n: int) -> TextColumn:
+        """``n`` NULLs that take no memory (read-only codes, see ``missing_numbers``), for absent columns."""
+        return cls(np.broadcast_to(np.int32(-1), (n,)), [])
 
     @classmethod
     def from_strings(cls, items: Iterable[Optional[str]]) -> TextColumn:
@@ -125,12 +138,12 @@ class AisColumns:
             arr = optional.pop(name, None)
             if arr is None:
                 absent.add(name)
-            values[name] = np.full(n, np.nan) if arr is None else np.asarray(arr, dtype=np.float64)
+            values[name] = missing_numbers(n) if arr is None else np.asarray(arr, dtype=np.float64)
         for name in TEXT_FIELDS:
             col = optional.pop(name, None)
             if col is None:
                 absent.add(name)
-                col = TextColumn.empty(n)
+                col = TextColumn.missing(n)
             elif not isinstance(col, TextColumn):
                 col = TextColumn.from_strings(col)
             values[name] = col
@@ -146,10 +159,10 @@ class AisColumns:
         mmsi = self.mmsi[index]
         n = len(mmsi)
         numeric = {
-            name: np.full(n, np.nan) if name in self.absent else getattr(self, name)[index] for name in NUMERIC_FIELDS
+            name: missing_numbers(n) if name in self.absent else getattr(self, name)[index] for name in NUMERIC_FIELDS
         }
         text = {
-            name: TextColumn.empty(n) if name in self.absent else getattr(self, name).take(index)
+            name: TextColumn.missing(n) if name in self.absent else getattr(self, name).take(index)
             for name in TEXT_FIELDS
         }
         return AisColumns(mmsi=mmsi, t=self.t[index], **numeric, **text, absent=self.absent)

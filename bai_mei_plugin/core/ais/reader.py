@@ -86,8 +86,17 @@ def plan(
     elif detection.format in (AisFormat.JSONL, AisFormat.PARQUET):
         backend = detection.format.name.lower()
     elif backend is None:
-        backend = "arrow" if have_pyarrow() else "stdlib"
+        backend = csv_backend()
     return Plan(part, info, detection, backend)
+
+
+def csv_backend() -> str:
+    """The fastest CSV reader installed: pyarrow's, else GDAL's Arrow stream (GDAL >= 3.6), else the csv module."""
+    from .csv_gdal import have_gdal_arrow
+
+    if have_pyarrow():
+        return "arrow"
+    return "gdal" if have_gdal_arrow() else "stdlib"
 
 
 def read_plans(path: str, plans: List[Plan], progress: Progress, is_canceled: IsCanceled) -> RawRead:
@@ -127,7 +136,7 @@ def memory_estimate(
         reader,
         few_fields,
         text_size(info),
-        can_use_arrow=reader == "stdlib",
+        can_use_arrow=reader in ("stdlib", "gdal"),
         extra_per_row=extra_per_row,
     )
 
@@ -172,7 +181,7 @@ def read_detected(
         return read_parquet(path, detection, progress, is_canceled, info)
     try:
         return read_csv(
-            path, detection, progress, is_canceled, backend if backend in ("arrow", "stdlib") else None, info
+            path, detection, progress, is_canceled, backend if backend in ("arrow", "gdal", "stdlib") else None, info
         )
     except UnicodeDecodeError as exc:  # the header itself is not text
         raise BaiMeiError(f"The AIS file {path} is not a text file the reader understands ({exc.reason}).") from exc
