@@ -81,7 +81,7 @@ class AnalysisPanel(QObject):
             cancel_button=p.analysisCancelButton,
             progress=p.analysisProgress,
             hide_progress=True,
-            cancelled="Cancelled; nothing was added.",
+            cancelled=tr("Cancelled; nothing was added."),
             on_busy=lambda busy: self.radar.update_buttons(busy),
         )
         self.runner.set_busy(False)

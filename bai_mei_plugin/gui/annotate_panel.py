@@ -479,7 +479,9 @@ class AnnotatePanel(QObject):
             ranked = identify_vessels(sightings, profiles, cols, gaps, None, is_canceled=task.is_canceled)
             best = {c.sighting_id: c for c in ranked if c.rank == 1}
             return AnalysisResult(
-                f"{len(sightings)} sightings here.", [], [(s, best.get(s.sighting_id)) for s in sightings]
+                tr("{count} sightings here.").format(count=len(sightings)),
+                [],
+                [(s, best.get(s.sighting_id)) for s in sightings],
             )
 
         self.patterner.run(AnalysisTask("Bai Mei: pattern of activity", work, self.patterner.finished))

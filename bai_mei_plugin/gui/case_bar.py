@@ -174,10 +174,10 @@ class CaseBar(QWidget):
         """What the analyst's Cancel left (nothing said when a load replaced the layers being written)."""
         if task.superseded:
             return None
-        return (
-            f"Writing the layers shown into the case {task.case_path} was cancelled: they stay in memory, not in the "
-            "case. New layers are still written there."
-        )
+        return tr(
+            "Writing the layers shown into the case {path} was cancelled: they stay in memory, not in the case. "
+            "New layers are still written there."
+        ).format(path=task.case_path)
 
     @property
     def keeping(self) -> bool:

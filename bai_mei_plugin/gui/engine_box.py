@@ -164,7 +164,7 @@ class EngineBox(PagePart):
             controls=(self.runButton,),
             cancel_button=self.cancelButton,
             progress=self.progress,
-            cancelled="Cancelled; nothing was changed.",
+            cancelled=tr("Cancelled; nothing was changed."),
             on_failed=self.on_failed,
         )
         self.runner.set_busy(False)

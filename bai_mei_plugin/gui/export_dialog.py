@@ -285,7 +285,7 @@ class ExportDialog(QDialog):
             self.statusLabel.setText(tr("Writing the case report…"))
             written += write_report(job, QgsProject.instance())
         self.written = written
-        text = f"Wrote {len(written)} file(s) to {job.folder}."
+        text = tr("Wrote {count} file(s) to {folder}.").format(count=len(written), folder=job.folder)
         self.statusLabel.setText(text)
         self.progressBar.setValue(100)
         self.iface.messageBar().pushMessage("Bai Mei", text, Qgis.MessageLevel.Success, 8)

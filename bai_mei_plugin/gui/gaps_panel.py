@@ -197,14 +197,18 @@ class GapsPanel(QObject):
     def update_count(self) -> None:
         total = len(self.model.records)
         shown = self.proxy.rowCount()
-        text = f"{shown:,} of {total:,} gaps shown." if total else "No gaps loaded."
+        text = (
+            tr("{shown:,} of {total:,} gaps shown.").format(shown=shown, total=total)
+            if total
+            else tr("No gaps loaded.")
+        )
         scoring = getattr(self, "scoring", None)
         busy = scoring is not None and scoring.busy
         scored = len(self.model.scores)
         if total and busy:
-            text += f" Scoring… {scored:,} scored."
+            text += " " + tr("Scoring… {scored:,} scored.").format(scored=scored)
         elif total and scored < total:
-            text += f" {scored:,} scored (stopped)."
+            text += " " + tr("{scored:,} scored (stopped).").format(scored=scored)
         self.dock.gapCountLabel.setText(text)
         self.dock.scoreButton.setVisible(bool(total) and not busy and scored < total)
 

@@ -21,6 +21,7 @@ from shapely.ops import unary_union
 
 from ..core.errors import BaiMeiError
 from ..core.geodesy import EARTH_RADIUS_M, METRES_PER_NM
+from ..qgis_io.i18n import tr
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 AOI_REACH, AOI_GAP, AOI_SELECTION, AOI_EXTENT = "reachability", "gap", "selection", "extent"
@@ -122,8 +123,11 @@ def port_circle(port, radius_nm: float):
 def port_area(text: str, radius_nm: float, ports) -> tuple:
     """(circle, description) around the port ``text`` names (see find_port)."""
     port = find_port(text, ports)
-    code = f", {port.locode}" if port.locode else ""
-    return port_circle(port, radius_nm), f"Within {radius_nm:g} nm of {port.name} ({port.country}{code})."
+    where = f"{port.country}, {port.locode}" if port.locode else port.country
+    description = tr("Within {radius} nm of {port} ({where}).").format(
+        radius=f"{radius_nm:g}", port=port.name, where=where
+    )
+    return port_circle(port, radius_nm), description
 
 
 def area_of_interest(choice: str, gap, iface, project, port=None) -> tuple:
@@ -140,11 +144,16 @@ def area_of_interest(choice: str, gap, iface, project, port=None) -> tuple:
         if choice == AOI_REACH:
             found = reachability_area(project, gap.gap_id)
             if found is not None:
-                return found[1], f"Where {name} could have been while dark (layer '{found[0]}')."
+                return found[1], tr("Where {name} could have been while dark (layer '{layer}').").format(
+                    name=name, layer=found[0]
+                )
         ends = ((gap.off_lon, gap.off_lat), (gap.on_lon, gap.on_lat))
         shape = Point(ends[0]) if ends[0] == ends[1] else LineString(ends)
-        missing = " (no reachability layer for this gap)" if choice == AOI_REACH else ""
-        return shape, f"The line between where {name} went dark and reappeared{missing}."
+        if choice == AOI_REACH:
+            line = tr("The line between where {name} went dark and reappeared (no reachability layer for this gap).")
+        else:
+            line = tr("The line between where {name} went dark and reappeared.")
+        return shape, line.format(name=name)
     if choice == AOI_SELECTION:
         layer = iface.activeLayer()
         if not isinstance(layer, QgsVectorLayer) or not layer.selectedFeatureCount():
@@ -158,7 +167,9 @@ def area_of_interest(choice: str, gap, iface, project, port=None) -> tuple:
                 shapes.append(to_shapely(geometry))
         if not shapes:
             raise BaiMeiError(f"The selected features of '{layer.name()}' have no geometry.")
-        return unary_union(shapes), f"{len(shapes)} selected feature(s) of '{layer.name()}'."
+        return unary_union(shapes), tr("{count} selected feature(s) of '{layer}'.").format(
+            count=len(shapes), layer=layer.name()
+        )
     canvas = iface.mapCanvas()
     crs = canvas.mapSettings().destinationCrs()
     rect = canvas.extent()
@@ -168,6 +179,6 @@ def area_of_interest(choice: str, gap, iface, project, port=None) -> tuple:
     south, north = max(-90.0, rect.yMinimum()), min(90.0, rect.yMaximum())
     if west >= east or south >= north:
         raise BaiMeiError("The map shows no area to search.")
-    return box(west, south, east, north), (
-        f"The map extent: longitude {west:.2f} to {east:.2f}, latitude {south:.2f} to {north:.2f}."
-    )
+    return box(west, south, east, north), tr(
+        "The map extent: longitude {west} to {east}, latitude {south} to {north}."
+    ).format(west=f"{west:.2f}", east=f"{east:.2f}", south=f"{south:.2f}", north=f"{north:.2f}")

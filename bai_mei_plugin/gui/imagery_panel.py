@@ -59,7 +59,7 @@ class ImageryPanel(QObject):
             cancel_button=d.imageryCancelButton,
             progress=d.imageryProgressBar,
             hide_progress=True,
-            cancelled="The imagery search was cancelled; nothing was added.",
+            cancelled=tr("The imagery search was cancelled; nothing was added."),
             on_failed=self.on_failed,
         )
         self.runner.set_busy(False)

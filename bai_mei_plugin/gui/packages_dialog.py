@@ -80,7 +80,9 @@ class PackagesDialog(QDialog):
             cancel_button=self.cancel_button,
             progress=self.progress,
             hide_progress=True,
-            cancelled=lambda task: f"Installing {task.package.name} cancelled; nothing was changed.",
+            cancelled=lambda task: tr("Installing {name} cancelled; nothing was changed.").format(
+                name=task.package.name
+            ),
             on_failed=lambda _task, _error: self.refresh(),
             error_level=Qgis.MessageLevel.Warning,
         )

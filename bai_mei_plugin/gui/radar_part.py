@@ -8,12 +8,13 @@ from typing import Dict, Optional, Tuple
 
 from qgis.core import Qgis, QgsMapLayerProxyModel, QgsProject, QgsRasterLayer, QgsRectangle
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QObject
+from qgis.PyQt.QtCore import QT_TR_NOOP, QObject
 from qgis.PyQt.QtWidgets import QAbstractItemView
 
 from ..core.layer_kinds import DARK_DETECTIONS, SAR_MATCHES, UNSEEN_VESSELS
 from ..core.sar_detect import CfarParams
 from ..core.sar_match import MatchParams
+from ..qgis_io.i18n import tr
 from ..qgis_io.sightings_layer import add_sighting
 from ..tasks.radar_tasks import DARK, MATCHED, UNSEEN, RadarResult, RadarRow
 from . import map_view
@@ -32,12 +33,12 @@ def _vessel(row: RadarRow) -> str:
 
 class RadarTableModel(RecordTableModel):
     COLUMNS = (
-        ("Radar", lambda r: r.status, lambda r: STATUS_ORDER[r.status]),
-        ("Vessel", _vessel, _vessel),
-        ("Length m", lambda r: number_text(r.length_m, 0), lambda r: r.length_m),
-        ("Offset m", lambda r: number_text(r.offset_m, 0), lambda r: r.offset_m),
-        ("Dark gap of", lambda r: r.gaps, lambda r: r.gaps),
-        ("Detection", lambda r: r.detection_id, lambda r: r.detection_id),
+        (QT_TR_NOOP("Radar"), lambda r: tr(r.status), lambda r: STATUS_ORDER[r.status]),  # marked in radar_tasks
+        (QT_TR_NOOP("Vessel"), _vessel, _vessel),
+        (QT_TR_NOOP("Length m"), lambda r: number_text(r.length_m, 0), lambda r: r.length_m),
+        (QT_TR_NOOP("Offset m"), lambda r: number_text(r.offset_m, 0), lambda r: r.offset_m),
+        (QT_TR_NOOP("Dark gap of"), lambda r: r.gaps, lambda r: r.gaps),
+        (QT_TR_NOOP("Detection"), lambda r: r.detection_id, lambda r: r.detection_id),
     )
 
     def name_of(self, record):
@@ -199,13 +200,13 @@ class RadarPart(QObject):
         row = self.selected()
         bar = self.iface.messageBar()
         if row is None or row.status != DARK or row.detection is None:
-            bar.pushMessage("Bai Mei", "Select a dark detection in the table first.", Qgis.MessageLevel.Info, 5)
+            bar.pushMessage("Bai Mei", tr("Select a dark detection in the table first."), Qgis.MessageLevel.Info, 5)
             return
         layer = self.panel.dock.annotate.layer()
         if layer is None:
             bar.pushMessage(
                 "Bai Mei",
-                "Choose or create a sightings layer on the Annotate page first.",
+                tr("Choose or create a sightings layer on the Annotate page first."),
                 Qgis.MessageLevel.Info,
                 6,
             )
@@ -227,8 +228,16 @@ class RadarPart(QObject):
         layer.selectByIds([fid])
         bar.pushMessage(
             "Bai Mei",
-            f"Sighting added to {layer.name()} from radar detection {d.detection_id}: {d.length_m:.0f} m long, "
-            f"heading {d.heading_deg:.0f}° (or {(d.heading_deg + 180) % 360:.0f}°). Describe it on the Annotate page.",
+            tr(
+                "Sighting added to {layer} from radar detection {detection}: {length} m long, heading {heading}° "
+                "(or {opposite}°). Describe it on the Annotate page."
+            ).format(
+                layer=layer.name(),
+                detection=d.detection_id,
+                length=f"{d.length_m:.0f}",
+                heading=f"{d.heading_deg:.0f}",
+                opposite=f"{(d.heading_deg + 180) % 360:.0f}",
+            ),
             Qgis.MessageLevel.Success,
             8,
         )

@@ -13,6 +13,7 @@ from qgis.PyQt.QtCore import QTimer
 
 from ..core.errors import BaiMeiError
 from ..core.suspicion import LEVELS
+from ..qgis_io.i18n import tr
 from ..qgis_io.scores import load_weights, save_weights, write_scores
 from ..qgis_io.styles import apply_style
 from ..tasks.score_tasks import ScoreGapsTask
@@ -36,12 +37,18 @@ def summary(scores, name_of) -> str:
     counts = {level: 0 for level in LEVELS}
     for score in scores:
         counts[score.level] = counts.get(score.level, 0) + 1
-    levels = ", ".join(f"{counts[level]:,} {level}" for level in ("high", "medium", "low"))
-    text = f"{len(scores):,} gap{'' if len(scores) == 1 else 's'} scored: {levels}"
+    if len(scores) == 1:
+        text = tr("{count:,} gap scored: {high:,} high, {medium:,} medium, {low:,} low")
+    else:
+        text = tr("{count:,} gaps scored: {high:,} high, {medium:,} medium, {low:,} low")
+    text = text.format(count=len(scores), high=counts["high"], medium=counts["medium"], low=counts["low"])
     top = [s for s in scores if s.rank == 1]
     if not top:
         return text + "."
-    return f"{text}; top: {name_of(top[0])}, {points_text(top[0].points)} pts ({top[0].level})."
+    # the level in brackets is the score's own word (core.suspicion.LEVELS), as the table shows it
+    return tr("{scored}; top: {vessel}, {points} pts ({level}).").format(
+        scored=text, vessel=name_of(top[0]), points=points_text(top[0].points), level=top[0].level
+    )
 
 
 class GapScoring(PagePart):
@@ -58,7 +65,9 @@ class GapScoring(PagePart):
             cancel_button=dock.scoreCancelButton,
             progress=dock.scoreProgress,
             hide_progress=True,
-            cancelled=lambda task: f"Scoring cancelled: {self.scored:,} of {len(task.gaps):,} gaps scored.",
+            cancelled=lambda task: tr("Scoring cancelled: {scored:,} of {total:,} gaps scored.").format(
+                scored=self.scored, total=len(task.gaps)
+            ),
             on_failed=lambda *_: self.flush(),
             error_level=Qgis.MessageLevel.Warning,
             error_seconds=8,

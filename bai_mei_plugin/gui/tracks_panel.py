@@ -47,7 +47,7 @@ class TracksPanel(QObject):
             cancel_button=d.cancelButton,
             progress=d.progressBar,
             hide_progress=True,
-            cancelled=lambda task: f"Loading {task.name} was cancelled; nothing was added.",
+            cancelled=lambda task: tr("Loading {name} was cancelled; nothing was added.").format(name=task.name),
         )
         d.fileWidget.setFilter(FILE_FILTER)
         d.fileWidget.setDialogTitle("Choose an AIS file")

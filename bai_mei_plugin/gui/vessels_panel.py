@@ -299,10 +299,12 @@ class ImportForm(QDialog):
         self.nameEdit = QLineEdit(wl.name, self)
         self.dateEdit = QLineEdit(wl.published or "", self)
         self.dateEdit.setPlaceholderText(tr("YYYY-MM-DD (the date the list was published)"))
+        # the reasons (and the notes) come from core.watchlists, in English like its errors
         dropped = "; ".join(f"{count:,} {reason}" for reason, count in wl.dropped.items())
-        summary = f"{wl.source} ({wl.format}): {len(wl.entries):,} vessels" + (
-            f"; skipped {dropped}" if dropped else ""
-        )
+        vessels = tr("{count:,} vessel") if len(wl.entries) == 1 else tr("{count:,} vessels")
+        summary = f"{wl.source} ({wl.format}): " + vessels.format(count=len(wl.entries))
+        if dropped:
+            summary += tr("; skipped {dropped}").format(dropped=dropped)
         read = QLabel(summary + "".join(f"\n{note}" for note in wl.notes), self)
         read.setTextFormat(Qt.TextFormat.PlainText)
         read.setWordWrap(True)

@@ -14,7 +14,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
 )
-from qgis.PyQt.QtCore import QUrl
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QUrl
 
 from ..core.ais.buckets import bucket_plan, spill
 from ..core.errors import Canceled
@@ -38,7 +38,7 @@ from .criteria_block import add_criteria_parameters, criteria_from_parameters
 
 class DetectGapsAlgorithm(BaiMeiAlgorithm):
     NAME = "detectgaps"
-    DISPLAY_NAME = "Detect dark gaps"
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("DetectGapsAlgorithm", "Detect dark gaps")
     INPUT = "INPUT"
     MMSI_FIELD = "MMSI_FIELD"
     TIME_FIELD = "TIME_FIELD"
@@ -46,7 +46,10 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
     OUTPUT_GAPS = "OUTPUT_GAPS"
     OUTPUT_TRACKS = "OUTPUT_TRACKS"
     GAP_COUNT = "GAP_COUNT"
-    HELP = (
+    # pylupdate5 skips a text followed by a comma, which the formatter would add here
+    # fmt: off
+    HELP = QT_TRANSLATE_NOOP(
+        "DetectGapsAlgorithm",
         "<p>Finds the dark gaps in AIS reports: the times a vessel's transponder was silent.</p>"
         "<p><b>Definition.</b> Reports are cleaned (missing or bad MMSI/time/position, duplicates of MMSI and time "
         "dropped and counted) and sorted per MMSI by time. A gap is a pair of <i>consecutive</i> reports of one MMSI "
@@ -66,23 +69,46 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
         "from off_time to on_time. Tracks: one LineStringM (M = epoch seconds) per vessel segment between gaps; "
         "segments of a single report make no line and are counted in the log. GAP_COUNT is the number of gaps.</p>"
     )
+    # fmt: on
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
-            QgsProcessingParameterFeatureSource(self.INPUT, "AIS points", [QgsProcessing.SourceType.TypeVectorPoint])
+            QgsProcessingParameterFeatureSource(
+                self.INPUT,
+                QCoreApplication.translate("BaiMeiAlgorithm", "AIS points"),
+                [QgsProcessing.SourceType.TypeVectorPoint],
+            )
         )
-        self.addParameter(QgsProcessingParameterField(self.MMSI_FIELD, "MMSI field", "mmsi", self.INPUT, optional=True))
         self.addParameter(
-            QgsProcessingParameterField(self.TIME_FIELD, "Time field (UTC)", "timestamp", self.INPUT, optional=True)
+            QgsProcessingParameterField(
+                self.MMSI_FIELD,
+                QCoreApplication.translate("BaiMeiAlgorithm", "MMSI field"),
+                "mmsi",
+                self.INPUT,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.TIME_FIELD,
+                QCoreApplication.translate("BaiMeiAlgorithm", "Time field (UTC)"),
+                "timestamp",
+                self.INPUT,
+                optional=True,
+            )
         )
         self.add_criteria()
         self.addParameter(
-            QgsProcessingParameterFeatureSink(self.OUTPUT_GAPS, "Dark gaps", QgsProcessing.SourceType.TypeVectorLine)
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT_GAPS, self.tr("Dark gaps"), QgsProcessing.SourceType.TypeVectorLine
+            )
         )
         self.addParameter(
-            QgsProcessingParameterFeatureSink(self.OUTPUT_TRACKS, "Tracks", QgsProcessing.SourceType.TypeVectorLine)
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT_TRACKS, self.tr("Tracks"), QgsProcessing.SourceType.TypeVectorLine
+            )
         )
-        self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, "Number of gaps"))
+        self.addOutput(QgsProcessingOutputNumber(self.GAP_COUNT, self.tr("Number of gaps")))
 
     def add_criteria(self, land: bool = True) -> None:
         """The gap criteria parameters (criteria_block, shared by the engines) and, for the engines that measure
@@ -92,7 +118,8 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
             self.addParameter(
                 QgsProcessingParameterFeatureSource(
                     self.LAND,
-                    "Land polygons (default: QGIS's world map)",
+                    # this class's context, also when a subclass (whose self.tr has its own) adds it
+                    QCoreApplication.translate("DetectGapsAlgorithm", "Land polygons (default: QGIS's world map)"),
                     [QgsProcessing.SourceType.TypeVectorPolygon],
                     optional=True,
                 )

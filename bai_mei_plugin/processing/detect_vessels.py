@@ -13,6 +13,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from ..core.errors import BaiMeiError
 from ..core.layer_kinds import SAR_DETECTIONS
@@ -25,7 +26,7 @@ from .base import AisInputMixin, BaiMeiAlgorithm, progress_callbacks
 
 class DetectVesselsAlgorithm(BaiMeiAlgorithm):
     NAME = "detectvessels"
-    DISPLAY_NAME = "Detect vessels in a radar scene"
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("DetectVesselsAlgorithm", "Detect vessels in a radar scene")
     GROUP = "Imagery"
     INPUT = "INPUT"
     EXTENT = "EXTENT"
@@ -37,7 +38,10 @@ class DetectVesselsAlgorithm(BaiMeiAlgorithm):
     OUTPUT = "OUTPUT"
     DETECTION_COUNT = "DETECTION_COUNT"
     MEMORY_HINT = "a smaller area of interest (Extent)"
-    HELP = (
+    # pylupdate5 skips a text followed by a comma, which the formatter would add here
+    # fmt: off
+    HELP = QT_TRANSLATE_NOOP(
+        "DetectVesselsAlgorithm",
         "<p>Bright targets on the sea of a single-band SAR scene (Sentinel-1 GRD or RTC, from a file or a "
         "/vsicurl/ COG; any calibrated or uncalibrated backscatter). Each pixel is compared with a ring of sea "
         "around it (outside a <i>guard</i> window of 400 m that keeps a ship out of its own background, inside an "
@@ -55,26 +59,29 @@ class DetectVesselsAlgorithm(BaiMeiAlgorithm):
         "pixels (30 m at 10 m) are missed; a coarse world map leaves small islands and piers unmasked, so check "
         "near_land detections against a detailed coastline; lengths include any bright wake or sidelobe.</p>"
     )
+    # fmt: on
 
     def initAlgorithm(self, config=None):  # noqa: N802
         defaults = CfarParams()
-        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, "SAR scene (one band)"))
-        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Area of interest", optional=True))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("SAR scene (one band)")))
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area of interest"), optional=True))
         self.addParameter(
-            QgsProcessingParameterDateTime(self.TIME, "Scene time (UTC; default: from its metadata)", optional=True)
+            QgsProcessingParameterDateTime(
+                self.TIME, self.tr("Scene time (UTC; default: from its metadata)"), optional=True
+            )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.LAND,
-                "Land (default: QGIS's world map)",
+                self.tr("Land (default: QGIS's world map)"),
                 [QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             )
         )
         for key, label, value, minimum in (
-            (self.LAND_BUFFER_M, "Land buffer (m)", defaults.land_buffer_m, 0.0),
-            (self.PFA, "False-alarm rate (per pixel)", defaults.pfa, 1e-15),
-            (self.MIN_LENGTH_M, "Minimum length (m)", defaults.min_length_m, 0.0),
+            (self.LAND_BUFFER_M, self.tr("Land buffer (m)"), defaults.land_buffer_m, 0.0),
+            (self.PFA, self.tr("False-alarm rate (per pixel)"), defaults.pfa, 1e-15),
+            (self.MIN_LENGTH_M, self.tr("Minimum length (m)"), defaults.min_length_m, 0.0),
         ):
             self.addParameter(
                 QgsProcessingParameterNumber(
@@ -82,9 +89,11 @@ class DetectVesselsAlgorithm(BaiMeiAlgorithm):
                 )
             )
         self.addParameter(
-            QgsProcessingParameterFeatureSink(self.OUTPUT, "Radar detections", QgsProcessing.SourceType.TypeVectorPoint)
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT, self.tr("Radar detections"), QgsProcessing.SourceType.TypeVectorPoint
+            )
         )
-        self.addOutput(QgsProcessingOutputNumber(self.DETECTION_COUNT, "Number of detections"))
+        self.addOutput(QgsProcessingOutputNumber(self.DETECTION_COUNT, self.tr("Number of detections")))
 
     def compute(self, parameters, context, feedback):
         layer = self.parameterAsRasterLayer(parameters, self.INPUT, context)

@@ -61,10 +61,10 @@ class EncountersAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         )
         defaults = EncounterCriteria()
         for key, label, value in (
-            (self.MAX_DISTANCE_M, "Maximum distance (m)", defaults.max_distance_m),
-            (self.MIN_HOURS, "Minimum duration (hours)", defaults.min_hours),
-            (self.MAX_SPEED_KN, "Maximum speed (kn)", defaults.max_speed_kn),
-            (self.MIN_ANCHORAGE_KM, "Minimum distance from a port (km)", defaults.min_port_km),
+            (self.MAX_DISTANCE_M, self.tr("Maximum distance (m)"), defaults.max_distance_m),
+            (self.MIN_HOURS, self.tr("Minimum duration (hours)"), defaults.min_hours),
+            (self.MAX_SPEED_KN, self.tr("Maximum speed (kn)"), defaults.max_speed_kn),
+            (self.MIN_ANCHORAGE_KM, self.tr("Minimum distance from a port (km)"), defaults.min_port_km),
         ):
             self.addParameter(
                 QgsProcessingParameterNumber(key, label, QgsProcessingParameterNumber.Type.Double, value, True, 0.0)

@@ -113,11 +113,14 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
         )
         # Column mapping for generic CSVs: advanced, since detection fills it for known layouts.
         for key, label in (
-            (self.MMSI_FIELD, "MMSI column (empty: detect)"),
-            (self.TIME_FIELD, "Time column (empty: detect)"),
-            (self.LAT_FIELD, "Latitude column (empty: detect)"),
-            (self.LON_FIELD, "Longitude column (empty: detect)"),
-            (self.TIME_FORMAT, "Time format: iso, unix, unix_ms, %d/%m/%Y %H:%M or dd/MM/yyyy hh:mm (empty: detect)"),
+            (self.MMSI_FIELD, self.tr("MMSI column (empty: detect)")),
+            (self.TIME_FIELD, self.tr("Time column (empty: detect)")),
+            (self.LAT_FIELD, self.tr("Latitude column (empty: detect)")),
+            (self.LON_FIELD, self.tr("Longitude column (empty: detect)")),
+            (
+                self.TIME_FORMAT,
+                self.tr("Time format: iso, unix, unix_ms, %d/%m/%Y %H:%M or dd/MM/yyyy hh:mm (empty: detect)"),
+            ),
         ):
             parameter = QgsProcessingParameterString(key, label, optional=True)
             parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
@@ -128,9 +131,9 @@ class ImportAisAlgorithm(BaiMeiAlgorithm):
             )
         )
         for key, label in (
-            (self.ROWS_READ, "Rows read"),
-            (self.ROWS_KEPT, "Rows kept"),
-            (self.ROWS_DROPPED, "Rows dropped"),
+            (self.ROWS_READ, self.tr("Rows read")),
+            (self.ROWS_KEPT, self.tr("Rows kept")),
+            (self.ROWS_DROPPED, self.tr("Rows dropped")),
         ):
             self.addOutput(QgsProcessingOutputNumber(key, label))
 

@@ -15,6 +15,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsRasterLayer,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
 from ..core.errors import BaiMeiError
 from ..core.layer_kinds import DARK_DETECTIONS, SAR_MATCHES, UNSEEN_VESSELS
@@ -30,7 +31,7 @@ LENGTH_FIELDS = ("length_m", "length", "loa")  # an AIS layer's vessel length, w
 
 class MatchDetectionsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     NAME = "matchdetections"
-    DISPLAY_NAME = "Match radar detections with AIS"
+    DISPLAY_NAME = QT_TRANSLATE_NOOP("MatchDetectionsAlgorithm", "Match radar detections with AIS")
     GROUP = "Imagery"
     DETECTIONS = "DETECTIONS"
     FOOTPRINT = "FOOTPRINT"
@@ -42,7 +43,10 @@ class MatchDetectionsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     OUTPUT_DARK = "OUTPUT_DARK"
     OUTPUT_UNSEEN = "OUTPUT_UNSEEN"
     DARK_COUNT = "DARK_COUNT"
-    HELP = (
+    # pylupdate5 skips a text followed by a comma, which the formatter would add here
+    # fmt: off
+    HELP = QT_TRANSLATE_NOOP(
+        "MatchDetectionsAlgorithm",
         "<p>Each AIS vessel is placed at the scene's time (the detections' <i>acquired</i>): interpolated between "
         "its reports just before and after (at most 1 h apart), else projected along its course and speed from a "
         "report at most <i>dead reckoning</i> minutes (30) away; vessels with no report that near are not placed. "
@@ -60,42 +64,47 @@ class MatchDetectionsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         "positions far from their reports are uncertain (raise the maximum distance for sparse AIS); vessels "
         "below the radar's resolution or in the land buffer are 'not seen' without being missing.</p>"
     )
+    # fmt: on
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.DETECTIONS, "Radar detections (Detect vessels)", [QgsProcessing.SourceType.TypeVectorPoint]
+                self.DETECTIONS,
+                self.tr("Radar detections (Detect vessels)"),
+                [QgsProcessing.SourceType.TypeVectorPoint],
             )
         )
         self.add_ais_input()
         self.addParameter(
-            QgsProcessingParameterMapLayer(self.FOOTPRINT, "Scene footprint (polygons or the scene)", optional=True)
-        )
-        self.addParameter(
-            QgsProcessingParameterFeatureSource(
-                self.GAPS, "Dark gaps", [QgsProcessing.SourceType.TypeVectorLine], optional=True
+            QgsProcessingParameterMapLayer(
+                self.FOOTPRINT, self.tr("Scene footprint (polygons or the scene)"), optional=True
             )
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.AREAS, "Reachability areas", [QgsProcessing.SourceType.TypeVectorPolygon], optional=True
+                self.GAPS, self.tr("Dark gaps"), [QgsProcessing.SourceType.TypeVectorLine], optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.AREAS, self.tr("Reachability areas"), [QgsProcessing.SourceType.TypeVectorPolygon], optional=True
             )
         )
         defaults = MatchParams()
         for key, label, value in (
-            (self.MAX_DISTANCE_M, "Maximum distance (m)", defaults.max_distance_m),
-            (self.DEAD_RECKONING_MIN, "Dead reckoning at most (minutes)", defaults.dead_reckoning_s / 60),
+            (self.MAX_DISTANCE_M, self.tr("Maximum distance (m)"), defaults.max_distance_m),
+            (self.DEAD_RECKONING_MIN, self.tr("Dead reckoning at most (minutes)"), defaults.dead_reckoning_s / 60),
         ):
             self.addParameter(
                 QgsProcessingParameterNumber(key, label, QgsProcessingParameterNumber.Type.Double, value, False, 0.0)
             )
         for key, label in (
-            (self.OUTPUT_MATCHED, "Detections with AIS"),
-            (self.OUTPUT_DARK, "Dark vessel candidates (unmatched detections)"),
-            (self.OUTPUT_UNSEEN, "AIS vessels the radar did not see"),
+            (self.OUTPUT_MATCHED, self.tr("Detections with AIS")),
+            (self.OUTPUT_DARK, self.tr("Dark vessel candidates (unmatched detections)")),
+            (self.OUTPUT_UNSEEN, self.tr("AIS vessels the radar did not see")),
         ):
             self.addParameter(QgsProcessingParameterFeatureSink(key, label, QgsProcessing.SourceType.TypeVectorPoint))
-        self.addOutput(QgsProcessingOutputNumber(self.DARK_COUNT, "Number of dark vessel candidates"))
+        self.addOutput(QgsProcessingOutputNumber(self.DARK_COUNT, self.tr("Number of dark vessel candidates")))
 
     def compute(self, parameters, context, feedback):
         params = MatchParams(

@@ -68,9 +68,9 @@ class PortVisitsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
         )
         defaults = StopCriteria()
         for key, label, value in (
-            (self.MAX_SPEED_KN, "Maximum speed of a stop (kn)", defaults.max_speed_kn),
-            (self.MIN_HOURS, "Minimum stop (hours)", defaults.min_hours),
-            (self.PORT_RADIUS_KM, "Port radius (km)", defaults.port_radius_km),
+            (self.MAX_SPEED_KN, self.tr("Maximum speed of a stop (kn)"), defaults.max_speed_kn),
+            (self.MIN_HOURS, self.tr("Minimum stop (hours)"), defaults.min_hours),
+            (self.PORT_RADIUS_KM, self.tr("Port radius (km)"), defaults.port_radius_km),
         ):
             self.addParameter(
                 QgsProcessingParameterNumber(key, label, QgsProcessingParameterNumber.Type.Double, value, True, 0.0)

@@ -4,6 +4,16 @@ The Designer pages (``gui/*.ui``) are translated by Qt itself (their contexts ar
 Python go through :func:`tr`, which ``pylupdate5`` finds as a plain ``tr("...")`` call (context ``@default``).
 ``make translations`` updates ``resources/i18n/bai_mei_<lang>.ts`` from both and builds the ``.qm`` files that
 :func:`install_translator` loads for QGIS's user interface language.
+
+The Processing algorithms translate in their own context instead, as QGIS's do: ``BaiMeiAlgorithm.tr`` looks a text
+up under the algorithm's class name, which is what pylupdate5 gives a ``self.tr("...")`` written in that class and
+what its DISPLAY_NAME and HELP are marked with (``QT_TRANSLATE_NOOP("ClassName", ...)``); the group names and the
+inputs every algorithm shares are under ``BaiMeiAlgorithm``.
+
+The panel's tasks (``tasks/``) compose their summaries and notes with :func:`tr` too (a task may import this
+module; translating is safe off the GUI thread). The messages of ``BaiMeiError`` stay in English by design: most
+come from ``core/`` and ``services/``, which have no Qt, and every one also goes to QGIS's log, where one language
+keeps them searchable; a translated sentence may wrap such a message (``"Scored without land: {problem}"``).
 """
 
 from __future__ import annotations

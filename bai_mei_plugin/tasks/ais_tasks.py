@@ -34,6 +34,7 @@ from ..core.errors import BaiMeiError, Canceled
 from ..core.gap_engine import LOADED, BucketedGapEngine, GapEngine, InMemoryGapEngine, LandChoice, ReportsLocation
 from ..core.gaps import GAP_FIELDS, GapCriteria, GapResult, gap_end_columns
 from ..qgis_io.case_workspace import Case, remembered_case
+from ..qgis_io.i18n import tr
 from ..qgis_io.land import default_land
 from ..qgis_io.layer_kinds import kind_fields
 from ..qgis_io.layers import point_features
@@ -224,7 +225,7 @@ class LoadAisTask(BaiMeiTask):
             engine.close()
             raise
         if request.with_points:
-            note = "No points layer: the file does not fit in memory."
+            note = tr("No points layer: the file does not fit in memory.")
             result.found.notes.append(note)
             QgsMessageLog.logMessage(note, LOG_TAG, Qgis.MessageLevel.Info)
         return result
@@ -287,7 +288,9 @@ def write_into_case(task: BaiMeiTask, result: LoadResult, case_path: str, with_r
         raise
     except Exception as exc:  # disk full, busy file: the load itself stands, the session says what was not kept
         _drop_tables(case, result)
-        result.case_problem = f"Could not write the load into the case {case.path}: {exc}"
+        result.case_problem = tr("Could not write the load into the case {path}: {problem}").format(
+            path=case.path, problem=exc
+        )
     if task.isCanceled():
         _drop_tables(case, result)
         raise Canceled()

@@ -17,6 +17,7 @@ from ..core.gaps import Gap
 from ..core.layer_kinds import ANOMALIES, ENCOUNTERS, PORT_VISITS, candidate_visits_of, reach_areas_of
 from ..core.port_visits import declared_vs_actual, detect_port_visits
 from ..core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts, Suspicion
+from ..qgis_io.i18n import tr
 from ..qgis_io.inputs import default_ports
 from ..qgis_io.land import land_polygons
 from ..qgis_io.records import at_lon_lat, records_layer
@@ -56,9 +57,13 @@ def reachability(
     )
     task._to_main_thread(areas, visits)
     area = found.area
-    summary = (
-        f"{gap.vessel_name or gap.mmsi}: {area.area_km2:,.0f} km² of sea within reach at "
-        f"{area.max_speed_kn:.1f} kn; {len(found.visits)} ports it could have called at."
+    summary = tr(
+        "{vessel}: {area} km² of sea within reach at {speed} kn; {ports} ports it could have called at."
+    ).format(
+        vessel=gap.vessel_name or gap.mmsi,
+        area=f"{area.area_km2:,.0f}",
+        speed=f"{area.max_speed_kn:.1f}",
+        ports=len(found.visits),
     )
     return AnalysisResult(
         summary,
@@ -77,8 +82,10 @@ def port_visits(task: BaiMeiTask, cols: AisColumns, gaps: List[Gap]) -> Analysis
     task._to_main_thread(visits)
     mismatches = sum(1 for c in checks if c.mismatch)
     return AnalysisResult(
-        f"{len(found.visits):,} port visits, {len(found.stops):,} stops; {mismatches} gaps after "
-        "which the ship went somewhere else than it declared.",
+        tr(
+            "{visits:,} port visits, {stops:,} stops; {mismatches} gaps after which the ship went somewhere else "
+            "than it declared."
+        ).format(visits=len(found.visits), stops=len(found.stops), mismatches=mismatches),
         [(visits, "port_visits")],
         checks,
     )
@@ -91,7 +98,7 @@ def encounters(task: BaiMeiTask, cols: AisColumns) -> AnalysisResult:
     layer = records_layer(ENCOUNTERS, "encounters", found)
     task._to_main_thread(layer)
     return AnalysisResult(
-        f"{len(found):,} encounters at sea (≤ 500 m, ≥ 2 h, ≤ 2 kn, ≥ 10 km from a port).",
+        tr("{count:,} encounters at sea (≤ 500 m, ≥ 2 h, ≤ 2 kn, ≥ 10 km from a port).").format(count=len(found)),
         [(layer, "encounters")],
         found,
     )
@@ -105,9 +112,15 @@ def anomalies(task: BaiMeiTask, cols: AisColumns, cleaned: Optional[CleanResult]
     )
     layer = records_layer(ANOMALIES, "anomalies", found.anomalies)
     task._to_main_thread(layer)
-    kinds = sorted({a.kind for a in found.anomalies})
+    kinds = sorted({a.kind for a in found.anomalies})  # the layer's kind values, as written in it
+    if kinds:
+        summary = tr("{count:,} identity anomalies ({kinds}).").format(
+            count=len(found.anomalies), kinds=", ".join(kinds)
+        )
+    else:
+        summary = tr("{count:,} identity anomalies.").format(count=len(found.anomalies))
     return AnalysisResult(
-        f"{len(found.anomalies):,} identity anomalies" + (f" ({', '.join(kinds)})." if kinds else "."),
+        summary,
         [(layer, "anomalies")],
         found.anomalies,
     )

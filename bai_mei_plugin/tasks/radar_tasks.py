@@ -7,19 +7,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
+from qgis.PyQt.QtCore import QT_TR_NOOP
+
 from ..core.ais.model import AisColumns
 from ..core.errors import BaiMeiError, Canceled
 from ..core.layer_kinds import DARK_DETECTIONS, SAR_DETECTIONS, SAR_MATCHES, UNSEEN_VESSELS
 from ..core.sar_detect import CfarParams, SceneDetection
 from ..core.sar_match import DetectionIn, GapWindow, MatchParams, match_scene
 from ..core.sar_match import gap_windows as gap_windows  # the page turns the session's gaps into these from here
+from ..qgis_io.i18n import tr
 from ..qgis_io.land import land_index
 from ..qgis_io.records import at_lon_lat, records_layer
 from ..qgis_io.sar_raster import SarRaster, detect_in_raster
 from .ais_tasks import BaiMeiTask
 from .analysis_tasks import AnalysisResult
 
-MATCHED, DARK, UNSEEN = "with AIS", "dark", "not seen"  # a table row's status
+# a table row's status, shown translated (gui.radar_part)
+MATCHED, DARK, UNSEEN = QT_TR_NOOP("with AIS"), QT_TR_NOOP("dark"), QT_TR_NOOP("not seen")
 
 
 @dataclass(frozen=True)
@@ -121,10 +125,17 @@ def detect_and_match(
     task._to_main_thread(*(layer for layer, _ in layers))
     by_id = {d.detection_id: d for d in detections}
     rows = _rows(found.pairs, found.dark, found.unseen, by_id)
-    summary = (
-        f"{raster.scene_id()}: {len(detections):,} vessels on radar (false-alarm rate {params.pfa:g}), "
-        f"{len(found.pairs):,} with AIS, {len(found.dark):,} dark (no AIS within {match_params.max_distance_m:,.0f} "
-        f"m), {len(found.unseen):,} AIS vessels not seen."
+    summary = tr(
+        "{scene}: {vessels:,} vessels on radar (false-alarm rate {pfa}), {matched:,} with AIS, {dark:,} dark (no AIS "
+        "within {distance} m), {unseen:,} AIS vessels not seen."
+    ).format(
+        scene=raster.scene_id(),
+        vessels=len(detections),
+        pfa=f"{params.pfa:g}",
+        matched=len(found.pairs),
+        dark=len(found.dark),
+        distance=f"{match_params.max_distance_m:,.0f}",
+        unseen=len(found.unseen),
     )
     return RadarResult(summary, layers, rows, scene_id=raster.scene_id(), acquired=acquired, rows=rows)
 

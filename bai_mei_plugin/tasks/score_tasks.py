@@ -14,6 +14,7 @@ from ..core.ais.model import AisColumns
 from ..core.errors import BaiMeiError
 from ..core.gaps import Gap
 from ..core.suspicion import InterestPorts
+from ..qgis_io.i18n import tr
 from ..qgis_io.inputs import default_ports
 from .ais_tasks import LOG_TAG, BaiMeiTask
 
@@ -34,7 +35,7 @@ def saved_lists(notes: List[str]) -> Sequence:
     try:
         return saved_watchlists()
     except BaiMeiError as exc:
-        notes.append(f"Sanctions lists not used: {exc.message}")
+        notes.append(tr("Sanctions lists not used: {problem}").format(problem=exc.message))
         return ()
 
 
@@ -46,7 +47,7 @@ def land(notes: List[str]):
     try:
         return land_index(), land_polygons()
     except BaiMeiError as exc:
-        notes.append(f"Scored without land: {exc.message}")
+        notes.append(tr("Scored without land: {problem}").format(problem=exc.message))
         return None, None
 
 

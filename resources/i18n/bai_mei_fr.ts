@@ -54,12 +54,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/packages_dialog.py" line="93"/>
+        <location filename="../../bai_mei_plugin/gui/packages_dialog.py" line="95"/>
         <source>installed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/packages_dialog.py" line="93"/>
+        <location filename="../../bai_mei_plugin/gui/packages_dialog.py" line="95"/>
         <source>not installed</source>
         <translation type="unfinished"></translation>
     </message>
@@ -76,12 +76,12 @@
     <message>
         <location filename="../../bai_mei_plugin/gui/gaps_panel.py" line="113"/>
         <source>Load AIS reports first (Tracks page).</source>
-        <translation>Chargez d&apos;abord des positions AIS (page Tracks).</translation>
+        <translation>Chargez d'abord des positions AIS (page Tracks).</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/analysis_panel.py" line="162"/>
         <source>Select a gap on the Gaps page first.</source>
-        <translation>Sélectionnez d&apos;abord une coupure sur la page Gaps.</translation>
+        <translation>Sélectionnez d'abord une coupure sur la page Gaps.</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/analysis_panel.py" line="190"/>
@@ -89,52 +89,52 @@
         <translation>Ajoutez à la carte une scène SAR à une bande (page Imagery ou Couche &gt; Ajouter une couche raster) et choisissez-la.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="186"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="189"/>
         <source>The sightings layer {name} was made by an earlier Bai Mei: the field(s) {join} were added to it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="218"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="221"/>
         <source>Sightings are saved in {path} as you add them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="301"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="304"/>
         <source>Select the sighting to measure first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="373"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="376"/>
         <source>Select a sighting first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="465"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="468"/>
         <source>No sighting in the map view.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="544"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="549"/>
         <source>Cannot open {path} as a table.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="560"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="565"/>
         <source>Select a sighting and the candidate it was confirmed to be.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="578"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="583"/>
         <source>Profile of {name} saved in {path}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="595"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="600"/>
         <source>An export to {folder} did not finish (QGIS was closed or stopped while writing): {count} temporary file(s) are left there. Export the case… offers to remove them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="659"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="664"/>
         <source>Select a sighting to see its chip.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -309,7 +309,7 @@
         <translation>Sélectionnez une coupure pour voir où le navire a pu aller.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/gaps_panel.py" line="281"/>
+        <location filename="../../bai_mei_plugin/gui/gaps_panel.py" line="285"/>
         <source>Select a gap first.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -321,22 +321,22 @@
     <message>
         <location filename="../../bai_mei_plugin/gui/imagery_form.py" line="256"/>
         <source>The map has no time range: turn on the Temporal Controller or select a gap.</source>
-        <translation>La carte n&apos;a pas de plage temporelle : activez le contrôleur temporel ou sélectionnez une coupure.</translation>
+        <translation>La carte n'a pas de plage temporelle : activez le contrôleur temporel ou sélectionnez une coupure.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="190"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="209"/>
         <source>The {name} basemap is already in the project.</source>
         <translation>Le fond de carte {name} est déjà dans le projet.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="200"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="219"/>
         <source>Added the {name} basemap ({source}).</source>
         <translation>Fond de carte {name} ajouté ({source}).</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="297"/>
         <source>No preview</source>
-        <translation>Pas d&apos;aperçu</translation>
+        <translation>Pas d'aperçu</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="258"/>
@@ -346,19 +346,19 @@
     <message>
         <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="275"/>
         <source>Loading preview…</source>
-        <translation>Chargement de l&apos;aperçu…</translation>
+        <translation>Chargement de l'aperçu…</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="297"/>
         <source>No preview
 (HTTP {status})</source>
-        <translation>Pas d&apos;aperçu
+        <translation>Pas d'aperçu
 (HTTP {status})</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="336"/>
         <source>Added the quick look of {item_id}: its preview stretched over the footprint, not georeferenced.</source>
-        <translation>Aperçu rapide de {item_id} ajouté : l&apos;image est étirée sur l&apos;emprise, sans géoréférencement.</translation>
+        <translation>Aperçu rapide de {item_id} ajouté : l'image est étirée sur l'emprise, sans géoréférencement.</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="375"/>
@@ -371,12 +371,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/packages_dialog.py" line="104"/>
+        <location filename="../../bai_mei_plugin/gui/packages_dialog.py" line="106"/>
         <source>{name} installed into {folder}; it is used from now on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/packages_dialog.py" line="104"/>
+        <location filename="../../bai_mei_plugin/gui/packages_dialog.py" line="106"/>
         <source>{name} installed into {folder}; restart QGIS to use it.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -451,12 +451,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/tracks_panel.py" line="248"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="304"/>
         <source>{count:,} vessel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/tracks_panel.py" line="248"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="304"/>
         <source>{count:,} vessels</source>
         <translation type="unfinished"></translation>
     </message>
@@ -533,52 +533,52 @@
     <message>
         <location filename="../../bai_mei_plugin/gui/radar_settings.py" line="46"/>
         <source>False-alarm rate (PFA)</source>
-        <translation type="unfinished"></translation>
+        <translation>Taux de fausses alarmes (PFA)</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/radar_settings.py" line="46"/>
         <source>Land buffer (m)</source>
-        <translation type="unfinished"></translation>
+        <translation>Marge à terre (m)</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/radar_settings.py" line="46"/>
         <source>Minimum length (m)</source>
-        <translation type="unfinished"></translation>
+        <translation>Longueur minimale (m)</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/radar_settings.py" line="46"/>
         <source>Maximum match distance (m)</source>
-        <translation type="unfinished"></translation>
+        <translation>Distance maximale d'appariement (m)</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/radar_settings.py" line="46"/>
         <source>Dead reckoning at most (minutes)</source>
-        <translation type="unfinished"></translation>
+        <translation>Estime au plus (minutes)</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/radar_settings.py" line="80"/>
         <source>nothing</source>
-        <translation type="unfinished"></translation>
+        <translation>rien</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/radar_settings.py" line="81"/>
         <source>{label} must be between {low:g} and {high:g}; found {found}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{label} doit être entre {low:g} et {high:g} ; trouvé : {found}.</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/radar_settings.py" line="120"/>
         <source>Bai Mei: radar settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Bai Mei : réglages radar</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/radar_settings.py" line="125"/>
         <source>Used by the next Detect vessels. Detect vessels in a radar scene and Match radar detections with AIS in the Processing Toolbox take the same parameters.</source>
-        <translation type="unfinished"></translation>
+        <translation>Utilisés par le prochain Détecter les navires. Dans la boîte à outils de traitement, Détecter les navires dans une scène radar et Apparier les détections radar avec l'AIS prennent les mêmes paramètres.</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/radar_settings.py" line="157"/>
         <source>Restore defaults</source>
-        <translation type="unfinished"></translation>
+        <translation>Valeurs par défaut</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/analysis_panel.py" line="37"/>
@@ -746,12 +746,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="314"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="316"/>
         <source>Name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="315"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="317"/>
         <source>Published</source>
         <translation type="unfinished"></translation>
     </message>
@@ -771,7 +771,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="204"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="207"/>
         <source>New sightings layer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -781,12 +781,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="523"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="528"/>
         <source>Vessel profiles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="523"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="528"/>
         <source>CSV (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1046,88 +1046,303 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="127"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="129"/>
         <source>&lt;b&gt;Search failed.&lt;/b&gt; {message}</source>
         <translation>&lt;b&gt;Échec de la recherche.&lt;/b&gt; {message}</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="127"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="129"/>
         <source>Search cancelled; nothing was added.</source>
-        <translation>Recherche annulée ; rien n&apos;a été ajouté.</translation>
+        <translation>Recherche annulée ; rien n'a été ajouté.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="211"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="230"/>
         <source>{count:,} scene found</source>
         <translation>{count:,} scène trouvée</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="211"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="230"/>
         <source>{count:,} scenes found</source>
         <translation>{count:,} scènes trouvées</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="212"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="231"/>
         <source>No scenes found</source>
         <translation>Aucune scène trouvée</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="215"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="234"/>
         <source>, {dark:,} taken while the vessel was dark</source>
         <translation>, dont {dark:,} prises pendant la coupure AIS du navire</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="217"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="236"/>
         <source>; stopped at {limit:,}: more match, narrow the search</source>
-        <translation> ; arrêt à {limit:,} : il y en a d&apos;autres, affinez la recherche</translation>
+        <translation> ; arrêt à {limit:,} : il y en a d'autres, affinez la recherche</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="222"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="241"/>
         <source>{count} search(es); collections: {collections}</source>
         <translation>{count} recherche(s) ; collections : {collections}</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="222"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="241"/>
         <source>all</source>
         <translation>toutes</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="227"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="246"/>
         <source>Not kept: {count:,}</source>
         <translation>Non retenues : {count:,}</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="230"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="249"/>
         <source>{count:,} kept with unknown cloud cover</source>
         <translation>{count:,} retenues malgré une couverture nuageuse inconnue</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/radar_settings.py" line="46"/>
         <source>How often a patch of empty sea may be taken for a ship: 1e-7 is one pixel in ten million. A larger rate (1e-5) also finds fainter, smaller boats and more false alarms; a smaller one (1e-9) only bright ships. Between 1e-12 and 1e-3.</source>
-        <translation type="unfinished"></translation>
+        <translation>La fréquence à laquelle une zone de mer vide peut être prise pour un navire : 1e-7, c'est un pixel sur dix millions. Un taux plus grand (1e-5) trouve aussi des bateaux plus petits et plus pâles, et plus de fausses alarmes ; un plus petit (1e-9), seulement les navires brillants. Entre 1e-12 et 1e-3.</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/radar_settings.py" line="46"/>
         <source>Sea this close to the coast is not searched, so quays, rocks and breakwaters are not taken for ships. Raise it where the world map&apos;s coastline is coarse.</source>
-        <translation type="unfinished"></translation>
+        <translation>La mer aussi proche de la côte n'est pas examinée, pour que quais, rochers et digues ne soient pas pris pour des navires. Augmentez-la là où le trait de côte de la carte du monde est grossier.</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/radar_settings.py" line="46"/>
         <source>Bright targets shorter than this are dropped: speckle, buoys and small boats. At Sentinel-1&apos;s 10 m pixels a vessel needs about 30 m to show at all.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les cibles brillantes plus courtes sont écartées : chatoiement, bouées et petits bateaux. Avec les pixels de 10 m de Sentinel-1, un navire doit mesurer environ 30 m pour apparaître.</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/radar_settings.py" line="46"/>
         <source>How far a radar target may lie from where AIS puts a vessel at the scene&apos;s time and still be that vessel. Raise it where AIS reports are sparse.</source>
-        <translation type="unfinished"></translation>
+        <translation>La distance maximale entre une cible radar et la position que l'AIS donne à un navire à l'heure de la scène pour que ce soit ce navire. Augmentez-la là où les messages AIS sont espacés.</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/radar_settings.py" line="46"/>
         <source>A vessel whose nearest AIS report is at most this far from the scene&apos;s time is moved along its course and speed to that time; a vessel with no report that near is not placed and cannot match.</source>
-        <translation type="unfinished"></translation>
+        <translation>Un navire dont le message AIS le plus proche est au plus à cette durée de l'heure de la scène est déplacé selon sa route et sa vitesse jusqu'à cette heure ; un navire sans message aussi proche n'est pas placé et ne peut pas être apparié.</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/radar_settings.py" line="70"/>
         <source>Default: {value}.</source>
+        <translation>Par défaut : {value}.</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/analysis_panel.py" line="77"/>
+        <source>Cancelled; nothing was added.</source>
+        <translation>Annulé ; rien n'a été ajouté.</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="481"/>
+        <source>{count} sightings here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/case_bar.py" line="177"/>
+        <source>Writing the layers shown into the case {path} was cancelled: they stay in memory, not in the case. New layers are still written there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/export_dialog.py" line="288"/>
+        <source>Wrote {count} file(s) to {folder}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/gaps_panel.py" line="200"/>
+        <source>{shown:,} of {total:,} gaps shown.</source>
+        <translation>{shown:,} coupures affichées sur {total:,}.</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/gaps_panel.py" line="200"/>
+        <source>No gaps loaded.</source>
+        <translation>Aucune coupure chargée.</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/gaps_panel.py" line="209"/>
+        <source>Scoring… {scored:,} scored.</source>
+        <translation>Notation… {scored:,} notées.</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/gaps_panel.py" line="211"/>
+        <source>{scored:,} scored (stopped).</source>
+        <translation>{scored:,} notées (arrêt).</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/imagery_aoi.py" line="127"/>
+        <source>Within {radius} nm of {port} ({where}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/imagery_aoi.py" line="147"/>
+        <source>Where {name} could have been while dark (layer &apos;{layer}&apos;).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/imagery_aoi.py" line="153"/>
+        <source>The line between where {name} went dark and reappeared (no reachability layer for this gap).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/imagery_aoi.py" line="155"/>
+        <source>The line between where {name} went dark and reappeared.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/imagery_aoi.py" line="170"/>
+        <source>{count} selected feature(s) of &apos;{layer}&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/imagery_aoi.py" line="182"/>
+        <source>The map extent: longitude {west} to {east}, latitude {south} to {north}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="55"/>
+        <source>The imagery search was cancelled; nothing was added.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/packages_dialog.py" line="76"/>
+        <source>Installing {name} cancelled; nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/radar_part.py" line="35"/>
+        <source>Radar</source>
+        <translation>Radar</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/radar_part.py" line="35"/>
+        <source>Length m</source>
+        <translation>Longueur m</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/radar_part.py" line="35"/>
+        <source>Offset m</source>
+        <translation>Écart m</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/radar_part.py" line="35"/>
+        <source>Dark gap of</source>
+        <translation>Coupure de</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/radar_part.py" line="35"/>
+        <source>Detection</source>
+        <translation>Détection</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/radar_part.py" line="203"/>
+        <source>Select a dark detection in the table first.</source>
+        <translation>Sélectionnez d'abord une détection sombre dans le tableau.</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/radar_part.py" line="207"/>
+        <source>Choose or create a sightings layer on the Annotate page first.</source>
+        <translation>Choisissez ou créez d'abord une couche d'observations sur la page Annotate.</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/radar_part.py" line="229"/>
+        <source>Sighting added to {layer} from radar detection {detection}: {length} m long, heading {heading}° (or {opposite}°). Describe it on the Annotate page.</source>
+        <translation>Observation ajoutée à {layer} depuis la détection radar {detection} : {length} m de long, cap {heading}° (ou {opposite}°). Décrivez-la sur la page Annotate.</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/scoring_task.py" line="41"/>
+        <source>{count:,} gap scored: {high:,} high, {medium:,} medium, {low:,} low</source>
+        <translation>{count:,} coupure notée : élevé {high:,}, moyen {medium:,}, faible {low:,}</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/scoring_task.py" line="43"/>
+        <source>{count:,} gaps scored: {high:,} high, {medium:,} medium, {low:,} low</source>
+        <translation>{count:,} coupures notées : élevé {high:,}, moyen {medium:,}, faible {low:,}</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/scoring_task.py" line="49"/>
+        <source>{scored}; top: {vessel}, {points} pts ({level}).</source>
+        <translation>{scored} ; en tête : {vessel}, {points} pts ({level}).</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/scoring_task.py" line="62"/>
+        <source>Scoring cancelled: {scored:,} of {total:,} gaps scored.</source>
+        <translation>Notation annulée : {scored:,} coupures notées sur {total:,}.</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/tracks_panel.py" line="43"/>
+        <source>Loading {name} was cancelled; nothing was added.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="307"/>
+        <source>; skipped {dropped}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/tasks/ais_tasks.py" line="228"/>
+        <source>No points layer: the file does not fit in memory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/tasks/ais_tasks.py" line="291"/>
+        <source>Could not write the load into the case {path}: {problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/tasks/analysis_tasks.py" line="60"/>
+        <source>{vessel}: {area} km² of sea within reach at {speed} kn; {ports} ports it could have called at.</source>
+        <translation>{vessel} : {area} km² de mer atteignables à {speed} nœuds ; {ports} ports où il a pu faire escale.</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/tasks/analysis_tasks.py" line="84"/>
+        <source>{visits:,} port visits, {stops:,} stops; {mismatches} gaps after which the ship went somewhere else than it declared.</source>
+        <translation>{visits:,} escales, {stops:,} arrêts ; {mismatches} coupures après lesquelles le navire est allé ailleurs qu'annoncé.</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/tasks/analysis_tasks.py" line="100"/>
+        <source>{count:,} encounters at sea (≤ 500 m, ≥ 2 h, ≤ 2 kn, ≥ 10 km from a port).</source>
+        <translation>{count:,} rencontres en mer (≤ 500 m, ≥ 2 h, ≤ 2 nœuds, ≥ 10 km d'un port).</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/tasks/analysis_tasks.py" line="117"/>
+        <source>{count:,} identity anomalies ({kinds}).</source>
+        <translation>{count:,} anomalies d'identité ({kinds}).</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/tasks/analysis_tasks.py" line="121"/>
+        <source>{count:,} identity anomalies.</source>
+        <translation>{count:,} anomalies d'identité.</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/tasks/radar_tasks.py" line="26"/>
+        <source>with AIS</source>
+        <translation>avec AIS</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/tasks/radar_tasks.py" line="26"/>
+        <source>dark</source>
+        <translation>sombre</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/tasks/radar_tasks.py" line="26"/>
+        <source>not seen</source>
+        <translation>non vu</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/tasks/radar_tasks.py" line="128"/>
+        <source>{scene}: {vessels:,} vessels on radar (false-alarm rate {pfa}), {matched:,} with AIS, {dark:,} dark (no AIS within {distance} m), {unseen:,} AIS vessels not seen.</source>
+        <translation>{scene} : {vessels:,} navires au radar (taux de fausses alarmes {pfa}), {matched:,} avec AIS, {dark:,} sombres (pas d'AIS à moins de {distance} m), {unseen:,} navires AIS non vus.</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/tasks/score_tasks.py" line="38"/>
+        <source>Sanctions lists not used: {problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/tasks/score_tasks.py" line="50"/>
+        <source>Scored without land: {problem}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1216,52 +1431,52 @@
     <message>
         <location filename="../../bai_mei_plugin/gui/analysis_page.ui" line="71"/>
         <source>Vessels on radar</source>
-        <translation type="unfinished"></translation>
+        <translation>Navires au radar</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/analysis_page.ui" line="75"/>
         <source>A single-band SAR scene on the map (Sentinel-1 GRD or RTC); its time comes from its metadata</source>
-        <translation type="unfinished"></translation>
+        <translation>Une scène SAR à une bande sur la carte (Sentinel-1 GRD ou RTC) ; son heure vient de ses métadonnées</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/analysis_page.ui" line="76"/>
         <source>Radar scene</source>
-        <translation type="unfinished"></translation>
+        <translation>Scène radar</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/analysis_page.ui" line="84"/>
         <source>Detect vessels</source>
-        <translation type="unfinished"></translation>
+        <translation>Détecter les navires</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/analysis_page.ui" line="85"/>
         <source>Bright targets on the sea of the scene (CFAR), matched with the loaded AIS at the scene&apos;s time; the results in the table below</source>
-        <translation type="unfinished"></translation>
+        <translation>Cibles brillantes sur la mer de la scène (CFAR), appariées avec l'AIS chargé à l'heure de la scène ; les résultats dans le tableau ci-dessous</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/analysis_page.ui" line="97"/>
         <source>Make sighting</source>
-        <translation type="unfinished"></translation>
+        <translation>Créer une observation</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/analysis_page.ui" line="98"/>
         <source>The selected dark detection as a sighting in the Annotate page&apos;s layer, with the radar&apos;s length, width, heading and time</source>
-        <translation type="unfinished"></translation>
+        <translation>La détection sombre sélectionnée, comme observation dans la couche de la page Annotate, avec la longueur, la largeur, le cap et l'heure mesurés au radar</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/analysis_page.ui" line="90"/>
         <source>Settings…</source>
-        <translation type="unfinished"></translation>
+        <translation>Réglages…</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/analysis_page.ui" line="91"/>
         <source>The detector&apos;s and the matching&apos;s settings used by the next Detect vessels: false-alarm rate, land buffer, minimum length, maximum match distance, dead reckoning</source>
-        <translation type="unfinished"></translation>
+        <translation>Les réglages du détecteur et de l'appariement utilisés par le prochain Détecter les navires : taux de fausses alarmes, marge à terre, longueur minimale, distance maximale d'appariement, estime</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/analysis_page.ui" line="92"/>
         <source>Radar settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Réglages radar</translation>
     </message>
 </context>
 <context>
@@ -1367,7 +1582,7 @@
     <message>
         <location filename="../../bai_mei_plugin/processing/anomalies.py" line="25"/>
         <source>Identity anomalies</source>
-        <translation>Anomalies d&apos;identité</translation>
+        <translation>Anomalies d'identité</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/processing/anomalies.py" line="55"/>
@@ -1428,17 +1643,17 @@
         <translation>Grandes archives</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/processing/base.py" line="350"/>
+        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="75"/>
         <source>AIS points</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/processing/base.py" line="357"/>
+        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="82"/>
         <source>MMSI field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/processing/base.py" line="366"/>
+        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="91"/>
         <source>Time field (UTC)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1453,6 +1668,39 @@
     <message>
         <location filename="../../bai_mei_plugin/gui/dock.ui" line="6"/>
         <source>Bai Mei</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DetectGapsAlgorithm</name>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="41"/>
+        <source>Detect dark gaps</source>
+        <translation>Détecter les coupures AIS</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="51"/>
+        <source>&lt;p&gt;Finds the dark gaps in AIS reports: the times a vessel's transponder was silent.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Definition.&lt;/b&gt; Reports are cleaned (missing or bad MMSI/time/position, duplicates of MMSI and time dropped and counted) and sorted per MMSI by time. A gap is a pair of &lt;i&gt;consecutive&lt;/i&gt; reports of one MMSI whose times differ by at least &lt;i&gt;minimum gap&lt;/i&gt; hours (exactly the threshold counts). Optional criteria, off at 0: both ends at least &lt;i&gt;minimum distance from shore&lt;/i&gt; nautical miles from land (land: the layer given, or QGIS's bundled Natural Earth world map; distance to the densified coastline, exact to 0.3 nm); at least &lt;i&gt;minimum positions&lt;/i&gt; reports in the 12 hours before the gap, counting its last report (times t&lt;sub&gt;off&lt;/sub&gt; − 12 h … t&lt;sub&gt;off&lt;/sub&gt;).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Presets&lt;/b&gt; fix the three criteria and override the values below: &lt;i&gt;Port call&lt;/i&gt; (6 h, any distance; the default: the Bai Mei 8 went dark near shore) and &lt;i&gt;GFW AIS-disabling&lt;/i&gt; (12 h, ≥ 50 nm from shore at both ends, ≥ 14 positions in the 12 h before, as Global Fishing Watch publishes). Choose &lt;i&gt;Custom&lt;/i&gt; to use your own values.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Outputs.&lt;/b&gt; Gaps: one line per gap from the last report before to the first after, with times, hours, great-circle distance (nm, sphere of radius 6,371,008.8 m), implied speed, SOG, draught and destination either side, positions in the 12 h before and distance from shore of each end (filled when a land layer is given or a minimum distance from shore is set, NULL otherwise); time-enabled from off_time to on_time. Tracks: one LineStringM (M = epoch seconds) per vessel segment between gaps; segments of a single report make no line and are counted in the log. GAP_COUNT is the number of gaps.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="101"/>
+        <source>Dark gaps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="106"/>
+        <source>Tracks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="111"/>
+        <source>Number of gaps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="118"/>
+        <source>Land polygons (default: QGIS&apos;s world map)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1583,6 +1831,64 @@
     </message>
 </context>
 <context>
+    <name>DetectVesselsAlgorithm</name>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_vessels.py" line="29"/>
+        <source>Detect vessels in a radar scene</source>
+        <translation>Détecter les navires dans une scène radar</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_vessels.py" line="43"/>
+        <source>&lt;p&gt;Bright targets on the sea of a single-band SAR scene (Sentinel-1 GRD or RTC, from a file or a /vsicurl/ COG; any calibrated or uncalibrated backscatter). Each pixel is compared with a ring of sea around it (outside a &lt;i&gt;guard&lt;/i&gt; window of 400 m that keeps a ship out of its own background, inside an 800 m &lt;i&gt;background&lt;/i&gt; window): it is bright when it exceeds the ring&apos;s mean by &lt;i&gt;k&lt;/i&gt; standard deviations (in decibels), &lt;i&gt;k&lt;/i&gt; set by the &lt;i&gt;false-alarm rate&lt;/i&gt; (1e-7: about 5.2). Bright pixels are joined into targets; each is measured from the spread of its pixels: length, width, heading of the long axis (0-180, a blob has no bow), peak brightness (dB) and a confidence (a ranking, not a probability). Targets shorter than the &lt;i&gt;minimum length&lt;/i&gt; are dropped.&lt;/p&gt;&lt;p&gt;Land (QGIS&apos;s world map unless a land layer is given) grown by the &lt;i&gt;land buffer&lt;/i&gt; is not searched; detections within 1 km of land are marked &lt;i&gt;near_land&lt;/i&gt; (quays, rocks, breakwaters). Only the &lt;i&gt;extent&lt;/i&gt; is read (the whole scene if none), window by window. The scene time comes from its metadata (ACQUISITION_START, datetime, TIFFTAG_DATETIME) unless &lt;i&gt;Time&lt;/i&gt; is given.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Limits&lt;/b&gt;: azimuth ambiguities (faint copies of bright ships or quays displaced along the flight direction) and wind streaks, rain cells or breaking waves can be detected; boats shorter than about three pixels (30 m at 10 m) are missed; a coarse world map leaves small islands and piers unmasked, so check near_land detections against a detailed coastline; lengths include any bright wake or sidelobe.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_vessels.py" line="66"/>
+        <source>SAR scene (one band)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_vessels.py" line="67"/>
+        <source>Area of interest</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_vessels.py" line="68"/>
+        <source>Scene time (UTC; default: from its metadata)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_vessels.py" line="73"/>
+        <source>Land (default: QGIS&apos;s world map)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_vessels.py" line="81"/>
+        <source>Land buffer (m)</source>
+        <translation type="unfinished">Marge à terre (m)</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_vessels.py" line="81"/>
+        <source>False-alarm rate (per pixel)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_vessels.py" line="81"/>
+        <source>Minimum length (m)</source>
+        <translation type="unfinished">Longueur minimale (m)</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_vessels.py" line="91"/>
+        <source>Radar detections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/detect_vessels.py" line="96"/>
+        <source>Number of detections</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>EncountersAlgorithm</name>
     <message>
         <location filename="../../bai_mei_plugin/processing/encounters.py" line="25"/>
@@ -1622,6 +1928,26 @@
     <message>
         <location filename="../../bai_mei_plugin/processing/encounters.py" line="39"/>
         <source>&lt;p&gt;Two vessels within &lt;i&gt;maximum distance&lt;/i&gt; (500 m) of each other for at least &lt;i&gt;minimum hours&lt;/i&gt; (2 h), both slower than &lt;i&gt;maximum speed&lt;/i&gt; (2 kn) and at least &lt;i&gt;minimum distance from a port&lt;/i&gt; (10 km): the criteria Global Fishing Watch publishes for encounters (transhipments at sea). Positions are interpolated on 10-minute slots between reports at most 1 h apart (nothing is invented across a silence) and compared in 500 m cells, never all pairs.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Dark rendezvous&lt;/b&gt;: with &lt;i&gt;dark gaps&lt;/i&gt; and their &lt;i&gt;reachability areas&lt;/i&gt; (from Gap reachability), another vessel&apos;s stop that overlaps a gap in time and lies inside its area is a candidate meeting with the dark ship.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/encounters.py" line="63"/>
+        <source>Maximum distance (m)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/encounters.py" line="63"/>
+        <source>Minimum duration (hours)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/encounters.py" line="63"/>
+        <source>Maximum speed (kn)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/encounters.py" line="63"/>
+        <source>Minimum distance from a port (km)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2268,13 +2594,53 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/processing/import_ais.py" line="125"/>
+        <location filename="../../bai_mei_plugin/processing/import_ais.py" line="128"/>
         <source>AIS points</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/processing/import_ais.py" line="61"/>
         <source>&lt;p&gt;Reads AIS reports into a point layer (EPSG:4326), one point per vessel report, time-enabled on &lt;i&gt;timestamp&lt;/i&gt; (UTC).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Input&lt;/b&gt;: an AIS file; a compressed one (gzip, bzip2, xz, zip), read as a stream without extracting it; a zip holding several files, a folder, or a glob pattern such as &lt;i&gt;/data/AIS_2023_01_*.zip&lt;/i&gt; (a month of daily files), each file detected on its own and all read as one dataset; or a point layer (a layer of the project, or a GeoPackage/Shapefile path), whose MMSI and time fields are taken from the field parameters or matched by name, positions from the geometry.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Formats&lt;/b&gt; (detected, or chosen): NOAA MarineCadastre CSV (2015-2023 and 2024+ layouts, quoted exports with \N for NULL), Danish Maritime Authority &lt;i&gt;aisdk&lt;/i&gt; CSV (day-first times; only Class A/B reports are vessels), any CSV whose columns are matched by name or given in the field parameters (separator , ; tab or | detected; UTF-8 BOM; quoted fields; decimal commas such as 37,5 in ; files; a message-type or mobile-type column drops base stations (4), AtoN (21) and SAR aircraft (9)), raw NMEA AIVDM/AIVDO logs, JSON Lines / NDJSON (one object per line; keys such as mmsi/ssvid, timestamp/time/t, lat/latitude, lon/longitude, speed/sog, course/cog, heading, name/shipname, imo, callsign, destination, draught; lines that are not JSON objects are counted with their line numbers), and Parquet / GeoParquet (needs pyarrow, or a GDAL with the Parquet driver; positions from lat/lon columns or a point geometry).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Time format&lt;/b&gt; (empty: detected from the first values: ISO 8601 with or without offset or Z, unix seconds or milliseconds, day- or month-first dates to the minute or second, compact 20210701_185151): &lt;i&gt;iso&lt;/i&gt;, &lt;i&gt;unix&lt;/i&gt;, &lt;i&gt;unix_ms&lt;/i&gt;, a strptime pattern such as %d/%m/%Y %H:%M, or a Qt pattern such as dd/MM/yyyy hh:mm. When no time of a file can be read, the message names the format tried, the value and the row.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Cleaning&lt;/b&gt;, each dropped row counted by reason in the log: malformed rows, unparseable MMSI, time or position, missing MMSI or time, positions out of range or not available (lat 91, lon 181), non-vessel reports, times outside 1990-01-01 to tomorrow, duplicates of (MMSI, time) (the first is kept). Outputs ROWS_READ, ROWS_KEPT and ROWS_DROPPED can be chained in models.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Files&lt;/b&gt;: UTF-8, Latin-1 or UTF-16 text. An encrypted zip or a truncated compressed file is refused with a message naming the file (and the rows read before it stopped). Before reading, the memory the files need is estimated; a read too big for this computer is refused with advice instead of filling the memory (experts: set the environment variable BAI_MEI_SKIP_MEMORY_CHECK=1 to read anyway).&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/import_ais.py" line="115"/>
+        <source>MMSI column (empty: detect)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/import_ais.py" line="115"/>
+        <source>Time column (empty: detect)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/import_ais.py" line="115"/>
+        <source>Latitude column (empty: detect)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/import_ais.py" line="115"/>
+        <source>Longitude column (empty: detect)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/import_ais.py" line="115"/>
+        <source>Time format: iso, unix, unix_ms, %d/%m/%Y %H:%M or dd/MM/yyyy hh:mm (empty: detect)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/import_ais.py" line="133"/>
+        <source>Rows read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/import_ais.py" line="133"/>
+        <source>Rows kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/import_ais.py" line="133"/>
+        <source>Rows dropped</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2332,6 +2698,69 @@
     </message>
 </context>
 <context>
+    <name>MatchDetectionsAlgorithm</name>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/match_detections.py" line="34"/>
+        <source>Match radar detections with AIS</source>
+        <translation>Apparier les détections radar avec l'AIS</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/match_detections.py" line="48"/>
+        <source>&lt;p&gt;Each AIS vessel is placed at the scene's time (the detections' &lt;i&gt;acquired&lt;/i&gt;): interpolated between its reports just before and after (at most 1 h apart), else projected along its course and speed from a report at most &lt;i&gt;dead reckoning&lt;/i&gt; minutes (30) away; vessels with no report that near are not placed. Detections and vessels are then paired one to one, the pairing with the least total cost (distance, plus the disagreement of lengths when the AIS layer has a length_m field), never farther apart than the &lt;i&gt;maximum distance&lt;/i&gt; (2 km).&lt;/p&gt;&lt;p&gt;Outputs: &lt;b&gt;matched&lt;/b&gt; detections (MMSI, name, offset, size agreement); &lt;b&gt;unmatched detections&lt;/b&gt; — dark vessel candidates — with, given the &lt;i&gt;dark gaps&lt;/i&gt; and their &lt;i&gt;reachable areas&lt;/i&gt; (Gap reachability), the gaps whose reachable sea holds the detection at the scene's time (their vessels and the hours since each went dark); and the &lt;b&gt;AIS vessels&lt;/b&gt; placed inside the scene &lt;i&gt;footprint&lt;/i&gt; (a polygon layer or the scene itself; the detections' extent grown by the maximum distance if none) that the radar did not see.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Limits&lt;/b&gt;: an unmatched detection is not proof of a dark ship: azimuth ambiguities, wind streaks, fixed platforms, buoys and vessels without AIS (small fishing boats, warships) are unmatched too; AIS positions far from their reports are uncertain (raise the maximum distance for sparse AIS); vessels below the radar's resolution or in the land buffer are 'not seen' without being missing.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/match_detections.py" line="70"/>
+        <source>Radar detections (Detect vessels)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/match_detections.py" line="78"/>
+        <source>Scene footprint (polygons or the scene)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/match_detections.py" line="83"/>
+        <source>Dark gaps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/match_detections.py" line="88"/>
+        <source>Reachability areas</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/match_detections.py" line="94"/>
+        <source>Maximum distance (m)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/match_detections.py" line="94"/>
+        <source>Dead reckoning at most (minutes)</source>
+        <translation type="unfinished">Estime au plus (minutes)</translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/match_detections.py" line="101"/>
+        <source>Detections with AIS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/match_detections.py" line="101"/>
+        <source>Dark vessel candidates (unmatched detections)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/match_detections.py" line="101"/>
+        <source>AIS vessels the radar did not see</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/match_detections.py" line="107"/>
+        <source>Number of dark vessel candidates</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>PortVisitsAlgorithm</name>
     <message>
         <location filename="../../bai_mei_plugin/processing/port_visits.py" line="22"/>
@@ -2376,6 +2805,21 @@
     <message>
         <location filename="../../bai_mei_plugin/processing/port_visits.py" line="36"/>
         <source>&lt;p&gt;Where ships stopped, from their AIS alone. A &lt;b&gt;stop&lt;/b&gt; is a run of reports of one vessel with SOG below the &lt;i&gt;maximum speed&lt;/i&gt; (implied speed where SOG is missing) lasting at least &lt;i&gt;minimum hours&lt;/i&gt;; a silence over 6 h ends it unless the ship is within 1 km of the same place before and after. A stop whose mean position is within the &lt;i&gt;port radius&lt;/i&gt; of a port (default: the bundled gazetteer), or inside a port&apos;s outline when the ports layer has polygons, is a &lt;b&gt;visit&lt;/b&gt;, with arrival, departure and the destination declared at arrival; an anchorage stop and a berth stop at one port make one visit.&lt;/p&gt;&lt;p&gt;With &lt;i&gt;dark gaps&lt;/i&gt; (from Detect dark gaps), each gap gets a row comparing the destination declared before it with the port actually visited next: &lt;code&gt;mismatch&lt;/code&gt; is true when they differ, NULL when either is unknown.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/port_visits.py" line="70"/>
+        <source>Maximum speed of a stop (kn)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/port_visits.py" line="70"/>
+        <source>Minimum stop (hours)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/processing/port_visits.py" line="70"/>
+        <source>Port radius (km)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2487,7 +2931,7 @@
     <message>
         <location filename="../../bai_mei_plugin/processing/search_footprints.py" line="37"/>
         <source>Search imagery footprints</source>
-        <translation>Rechercher les emprises d&apos;images</translation>
+        <translation>Rechercher les emprises d'images</translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/processing/search_footprints.py" line="77"/>
