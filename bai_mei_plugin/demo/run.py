@@ -220,6 +220,7 @@ def tell_and_map(app, gpkg: str, info, kept: int, png: str) -> None:
     from qgis.core import QgsProject, QgsRectangle, QgsVectorLayer
 
     from ..qgis_io.compat import save_style_to_database
+    from ..qgis_io.land import world_map_layer
     from ..qgis_io.map_export import export_case_map
     from ..qgis_io.styles import apply_style
     from .analysis import ANALYSIS_LAYERS
@@ -234,11 +235,7 @@ def tell_and_map(app, gpkg: str, info, kept: int, png: str) -> None:
             apply_style(layer, kind)
             save_style_to_database(layer, name, "Bai Mei style")
         layers[name] = layer
-    land = QgsVectorLayer(
-        os.path.join(app.pkgDataPath(), "resources", "data", "world_map.gpkg") + "|layername=countries",
-        "Land (Natural Earth)",
-        "ogr",
-    )
+    land = world_map_layer("Land (Natural Earth)")
     apply_style(land, "land")
 
     bm = info.bai_mei_mmsi

@@ -12,7 +12,6 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterField,
 )
 from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QUrl
 
@@ -32,16 +31,13 @@ from ..qgis_io.layer_kinds import kind_fields, wkb_type
 from ..qgis_io.records import gap_features, track_features
 from ..qgis_io.sources import WGS84, columns_from_source
 from ..qgis_io.styles import post_processor
-from .base import BaiMeiAlgorithm
+from .base import AisInputMixin, BaiMeiAlgorithm
 from .criteria_block import add_criteria_parameters, criteria_from_parameters
 
 
-class DetectGapsAlgorithm(BaiMeiAlgorithm):
+class DetectGapsAlgorithm(AisInputMixin, BaiMeiAlgorithm):
     NAME = "detectgaps"
     DISPLAY_NAME = QT_TRANSLATE_NOOP("DetectGapsAlgorithm", "Detect dark gaps")
-    INPUT = "INPUT"
-    MMSI_FIELD = "MMSI_FIELD"
-    TIME_FIELD = "TIME_FIELD"
     LAND = "LAND"
     OUTPUT_GAPS = "OUTPUT_GAPS"
     OUTPUT_TRACKS = "OUTPUT_TRACKS"
@@ -72,31 +68,7 @@ class DetectGapsAlgorithm(BaiMeiAlgorithm):
     # fmt: on
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(
-            QgsProcessingParameterFeatureSource(
-                self.INPUT,
-                QCoreApplication.translate("BaiMeiAlgorithm", "AIS points"),
-                [QgsProcessing.SourceType.TypeVectorPoint],
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.MMSI_FIELD,
-                QCoreApplication.translate("BaiMeiAlgorithm", "MMSI field"),
-                "mmsi",
-                self.INPUT,
-                optional=True,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.TIME_FIELD,
-                QCoreApplication.translate("BaiMeiAlgorithm", "Time field (UTC)"),
-                "timestamp",
-                self.INPUT,
-                optional=True,
-            )
-        )
+        self.add_ais_input()
         self.add_criteria()
         self.addParameter(
             QgsProcessingParameterFeatureSink(

@@ -64,6 +64,7 @@ from ..core.sightings import FIELD_BY_NAME, WINDOW_FIELDS, window_of
 from ..core.synthetic import GENERIC_NOTICE
 from ..paths import resource_path, version
 from .compat import null_rectangle, set_label_font
+from .land import default_land_path, world_map_layer
 from .layer_kinds import recognised_kind
 from .layers import epoch_seconds
 from .sightings_layer import SIGHTING_LABEL_EXPRESSION, read_chip
@@ -1113,10 +1114,9 @@ def _continue_on_new_pages(layout, table) -> None:
 
 def land_layer() -> Optional[QgsVectorLayer]:
     """QGIS's bundled Natural Earth countries, as the map's background."""
-    path = os.path.join(QgsApplication.pkgDataPath(), "resources", "data", "world_map.gpkg")
-    if not os.path.exists(path):
+    if not os.path.exists(default_land_path()):
         return None
-    land = QgsVectorLayer(f"{path}|layername=countries", LAND_NAME, "ogr")
+    land = world_map_layer(LAND_NAME)
     # opaque, so that land stands apart from the sea tinted by the reachable area drawn beneath it
     land.setRenderer(
         QgsSingleSymbolRenderer(

@@ -13,6 +13,7 @@ import os
 import threading
 from typing import Dict, Hashable, Optional
 
+from osgeo import gdal
 from qgis.core import (
     QgsApplication,
     QgsCoordinateTransform,
@@ -58,8 +59,22 @@ def land_from_layer(layer) -> LandIndex:
     return LandIndex.from_wkb(blobs)
 
 
+def world_map_layer(name: str = "land", path: Optional[str] = None) -> QgsVectorLayer:
+    """QGIS's bundled Natural Earth countries (``path``: the world map file, default ``default_land_path()``) as a
+    layer named ``name``; may be invalid when the file is missing.
+
+    GDAL 3.6 (Debian 12) warns on stderr, as the file opens, that its update_time ("...Z") is "non-conformant"
+    although it parses it; the column is never used and the warning is noise on an analyst's console.
+    """
+    gdal.PushErrorHandler("CPLQuietErrorHandler")
+    try:
+        return QgsVectorLayer(f"{path or default_land_path()}|layername={WORLD_MAP_LAYER}", name, "ogr")
+    finally:
+        gdal.PopErrorHandler()
+
+
 def _open_world_map(path: str) -> QgsVectorLayer:
-    layer = QgsVectorLayer(f"{path}|layername={WORLD_MAP_LAYER}", "land", "ogr")
+    layer = world_map_layer("land", path)
     if not layer.isValid():
         raise BaiMeiError(f"Cannot open QGIS's bundled world map at {path}.")
     return layer

@@ -6,20 +6,30 @@ from qgis.core import QgsApplication
 
 
 @pytest.fixture(scope="session")
-def provider(qgis_processing):
+def _registered_provider(qgis_processing):
+    """The Bai Mei provider registered once for the session (removed at its end)."""
     from bai_mei_plugin.processing.provider import BaiMeiProvider
 
     registry = QgsApplication.processingRegistry()
-    existing = registry.providerById("baimei")
-    if existing is not None:
-        yield existing
-        return
-    instance = BaiMeiProvider()
-    registry.addProvider(instance)
-    yield instance
+    added = registry.providerById("baimei") is None
+    if added:
+        registry.addProvider(BaiMeiProvider())
+    yield
     current = registry.providerById("baimei")  # a test may have replaced it with the plugin's own
-    if current is not None:
+    if added and current is not None:
         registry.removeProvider(current)
+
+
+@pytest.fixture
+def provider(_registered_provider):
+    """The provider registered now: looked up for each test, since a test that loads and unloads the plugin
+    replaces the session's instance (and QGIS deletes the one it removes)."""
+    from bai_mei_plugin.processing.provider import BaiMeiProvider
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById("baimei") is None:
+        registry.addProvider(BaiMeiProvider())
+    return registry.providerById("baimei")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -86,7 +86,7 @@ def _chain(folder, listed_mmsi=None):
 
 
 @pytest.fixture(scope="module")
-def scenario(provider, tmp_path_factory):
+def scenario(_registered_provider, tmp_path_factory):
     if not os.path.exists(default_land_path()):
         pytest.skip("QGIS's bundled world map (the default land) is not installed")
     return _chain(tmp_path_factory.mktemp("scenario"))
