@@ -506,7 +506,7 @@ def _clean_buckets(plan, folder, blocks: int, counts: _FileCounts, window, progr
         not_vessel = np.concatenate([p["not_vessel"] for p in parts]) if parts else np.zeros(0, bool)
         del parts
         raw = RawRead(cols, 0, np.zeros(len(cols), bool), not_vessel, format_name=counts.format_name)
-        cleaned = clean(raw, window, check_mmsi=True)
+        cleaned = clean(raw, window, check_mmsi=True, reuse=True)  # the bucket's columns are not read again
         del raw, cols
         _save(os.path.join(folder, f"clean_{k:04d}.npz"), cleaned.columns)
         for name in names:

@@ -53,12 +53,30 @@ def window_text(window: Tuple[int, int]) -> str:
 
 
 def sort_order(mmsi: np.ndarray, t: np.ndarray, rows: Optional[np.ndarray] = None) -> np.ndarray:
-    """Stable order by MMSI then time (rows with equal keys keep their input order); with ``rows`` (a boolean
-    mask), the order of those rows only."""
+    """Stable order by MMSI then time (rows with equal keys keep their input order), as ``np.lexsort((t, mmsi))``;
+    with ``rows`` (a boolean mask), the order of those rows only."""
     if rows is None or rows.all():  # no copies of the columns when every row is kept (the common case)
-        return np.lexsort((t, mmsi))
+        return _mmsi_time_order(mmsi, t)
     index = np.flatnonzero(rows)
-    return index[np.lexsort((t[index], mmsi[index]))]
+    return index[_mmsi_time_order(mmsi[index], t[index])]
+
+
+_RADIX_BITS = 15
+_RADIX_MMSI_LIMIT = 1 << (2 * _RADIX_BITS)  # every nine-digit MMSI is below it
+
+
+def _mmsi_time_order(mmsi: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``np.lexsort((t, mmsi))`` three times faster where MMSIs are 0 to 2**30: a stable sort by time (none when the
+    times already rise, as in most files, which are written in time order), then two stable passes on 15-bit digits
+    of the MMSI, low then high (numpy sorts 16-bit keys by radix, in linear time)."""
+    n = len(mmsi)
+    if n < 2 or mmsi.dtype.kind not in "iu" or int(mmsi.min()) < 0 or int(mmsi.max()) >= _RADIX_MMSI_LIMIT:
+        return np.lexsort((t, mmsi))
+    order = None if bool(np.all(t[1:] >= t[:-1])) else np.argsort(t, kind="stable")
+    for shift in (0, _RADIX_BITS):
+        digit = ((mmsi >> shift) & ((1 << _RADIX_BITS) - 1)).astype(np.uint16)
+        order = np.argsort(digit, kind="stable") if order is None else order[np.argsort(digit[order], kind="stable")]
+    return order
 
 
 # Two reports of one MMSI at the same second further apart than this are not one ship's report received twice
@@ -102,7 +120,9 @@ def where_text(lon: float, lat: float) -> str:
     return f"{abs(lat):.4f}{'N' if lat >= 0 else 'S'} {abs(lon):.4f}{'E' if lon >= 0 else 'W'}"
 
 
-def clean(raw: RawRead, time_window: Optional[Tuple[int, int]] = None, check_mmsi: bool = False) -> CleanResult:
+def clean(
+    raw: RawRead, time_window: Optional[Tuple[int, int]] = None, check_mmsi: bool = False, reuse: bool = False
+) -> CleanResult:
     """Apply the drop rules in order, each row counted under its first failing rule; sort what is kept.
 
     Rules: malformed rows (counted by the reader), unparseable MMSI/time/position, missing MMSI or time (counted as
@@ -114,7 +134,8 @@ def clean(raw: RawRead, time_window: Optional[Tuple[int, int]] = None, check_mms
     [-90, 90] x [-180, 180] (which catches the AIS "not available" values 91 and 181), non-vessel report types, and
     duplicates of (MMSI, time), of which the first in the input is kept: within 1 nm of it they are counted as
     duplicates, further away as conflicting duplicates. The invalid MMSIs and the conflicts are kept as evidence in
-    ``CleanResult.invalid_mmsis`` and ``CleanResult.conflicts``.
+    ``CleanResult.invalid_mmsis`` and ``CleanResult.conflicts``. ``reuse``: the rows kept are sorted in the raw
+    columns' own memory (``AisColumns.take_in_place``), which overwrites them: for a read nobody uses afterwards.
     """
     cols = raw.columns
     dropped: Counter = Counter()
@@ -155,7 +176,7 @@ def clean(raw: RawRead, time_window: Optional[Tuple[int, int]] = None, check_mms
     order = order[keep[order]]
     order, conflicts = _drop_duplicates(cols, order, dropped, examples)
     return CleanResult(
-        columns=cols.take(order),
+        columns=cols.take_in_place(order) if reuse else cols.take(order),
         rows_read=raw.rows_read,
         dropped=dropped,
         examples=examples,

@@ -65,7 +65,8 @@ def read_ais(
         memory.require(found)
     window = default_time_window() if time_window == DEFAULT_WINDOW else time_window
     try:
-        return clean(read_plans(path, plans, progress, is_canceled), window, check_mmsi=True).require_reports(path)
+        raw = read_plans(path, plans, progress, is_canceled)
+        return clean(raw, window, check_mmsi=True, reuse=True).require_reports(path)
     except MemoryError:
         pass  # raised below, outside the handler, so the failed frames and their arrays are freed first
     raise BaiMeiError(found.message(failed=True), "MemoryError while reading")

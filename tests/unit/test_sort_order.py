@@ -1,0 +1,36 @@
+"""clean.sort_order: the radix path gives exactly ``np.lexsort((t, mmsi))`` (ties in input order), on files written
+in time order and on shuffled ones, and falls back to lexsort for MMSIs the radix digits cannot hold."""
+
+import numpy as np
+import pytest
+
+from bai_mei_plugin.core.ais.clean import sort_order
+
+
+def columns(n, seed, time_ordered):
+    rng = np.random.default_rng(seed)
+    vessels = rng.integers(0, 1 << 30, 300)
+    mmsi = rng.choice(vessels, n).astype(np.int64)
+    t = np.sort(rng.integers(1_590_000_000, 1_590_100_000, n)) if time_ordered else rng.integers(0, 50, n)
+    return mmsi, t.astype(np.int64)  # few distinct times when shuffled: many ties of (MMSI, time)
+
+
+@pytest.mark.parametrize("time_ordered", [True, False])
+@pytest.mark.parametrize("n", [0, 1, 2, 1000, 200_000])
+def test_same_order_as_lexsort(n, time_ordered):
+    mmsi, t = columns(n, n, time_ordered)
+    np.testing.assert_array_equal(sort_order(mmsi, t), np.lexsort((t, mmsi)))
+
+
+def test_with_a_row_mask():
+    mmsi, t = columns(50_000, 7, False)
+    rows = np.random.default_rng(1).random(len(mmsi)) < 0.6
+    index = np.flatnonzero(rows)
+    np.testing.assert_array_equal(sort_order(mmsi, t, rows), index[np.lexsort((t[index], mmsi[index]))])
+
+
+@pytest.mark.parametrize("odd", [-5, 0, (1 << 30) - 1, 1 << 30, 9_999_999_999])
+def test_mmsis_outside_the_radix_range(odd):
+    mmsi, t = columns(10_000, 3, False)
+    mmsi[::97] = odd
+    np.testing.assert_array_equal(sort_order(mmsi, t), np.lexsort((t, mmsi)))
