@@ -61,7 +61,12 @@ mirror() {
 # --- mounts -------------------------------------------------------------------------------------------------------
 
 mount_chroot() {
-    local root=$1
+    local root=$1 stale
+    # A run killed before its clean-up leaves its mounts behind, and a bind mount over a stale one fails (the shared
+    # data then goes missing and its tests skip): lift them first, deepest first.
+    for stale in $(awk -v r="$root/" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r); do
+        umount -l "$stale" && log "lifted a mount left by an earlier run: $stale"
+    done
     mount -t proc proc "$root/proc" && MOUNTED+=("$root/proc")
     mount --bind /sys "$root/sys" && MOUNTED+=("$root/sys")
     mount --bind /dev "$root/dev" && MOUNTED+=("$root/dev")

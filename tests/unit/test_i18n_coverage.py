@@ -174,12 +174,15 @@ def processing_problems(path: str, relative: str) -> list:
     return problems
 
 
-def test_processing_names_and_help_are_translated():
-    found = [
-        problem
-        for relative in python_files("processing")
-        for problem in processing_problems(os.path.join(PLUGIN, relative), relative)
+def in_processing(check) -> list:
+    """What ``check(path, relative path)`` finds in each Python file of processing/."""
+    return [
+        found for relative in python_files("processing") for found in check(os.path.join(PLUGIN, relative), relative)
     ]
+
+
+def test_processing_names_and_help_are_translated():
+    found = in_processing(processing_problems)
     assert not found, "\n".join(found)
 
 
@@ -203,11 +206,7 @@ def untranslated_descriptions(path: str, relative: str) -> list:
 
 
 def test_processing_parameter_descriptions_are_translated():
-    found = [
-        where
-        for relative in python_files("processing")
-        for where in untranslated_descriptions(os.path.join(PLUGIN, relative), relative)
-    ]
+    found = in_processing(untranslated_descriptions)
     assert not found, 'description without self.tr("..."):\n' + "\n".join(found)
 
 
