@@ -20,8 +20,10 @@ from .source import SourceInfo, size_text
 # a line), measured as the growth of ru_maxrss over a fresh process with numpy and pyarrow imported, reading the
 # benchmark's generated files of 300,000 and 1,000,000 rows (tests/bench/generate.py) on Debian 12 / Python 3.11 /
 # numpy 1.24 / pyarrow 19: stdlib 966 and 947 B/row with every column, 622 and 604 with the gap columns only; pyarrow
-# 684 and 538 (all), 627 and 470 (gap columns). The larger figure of each pair (small files carry fixed costs) is
-# rounded up. NMEA (rows counted as lines): read_nmea on 200,000 lines repeated from tests/unit/data/nmea grew by
+# 684 and 538 (all), 627 and 470 (gap columns); since the reader copies blocks into numpy columns as it goes, reads
+# two byte ranges at once and sorts in place (measured again the same way on the 1M and 5M files), pyarrow 288 and
+# 193 (all), 240 and 153 (gap columns). The larger figure of each pair (small files carry fixed costs) is rounded
+# up. NMEA (rows counted as lines): read_nmea on 200,000 lines repeated from tests/unit/data/nmea grew by
 # 20 MB, 100 B a line (268 B per decoded position); 300 leaves room for cleaning and sorting.
 # JSON Lines (12 keys a line, ~250 bytes) and Parquet (9 columns, snappy), measured the same way on 300,000 and
 # 1,000,000 generated rows: JSON Lines 760 and 758 B/row with every column, 615 and 609 with the gap columns;
@@ -29,9 +31,9 @@ from .source import SourceInfo, size_text
 # GDAL (csv_gdal.py, osgeo imported first; GDAL 3.6.2), the same files: 457 and 285 B/row with every column, 349 and
 # 230 with the gap columns. A file it hands to the stdlib reader (quotes, odd rows) needs the stdlib figure: a
 # MemoryError there still ends in read_ais's advice.
-BYTES_PER_ROW = {"stdlib": 1000, "arrow": 700, "gdal": 500, "nmea": 300, "jsonl": 800, "parquet": 600}
+BYTES_PER_ROW = {"stdlib": 1000, "arrow": 350, "gdal": 500, "nmea": 300, "jsonl": 800, "parquet": 600}
 # The dock reads the gap fields only:
-BYTES_PER_ROW_FEW_FIELDS = {"stdlib": 650, "arrow": 650, "gdal": 400, "nmea": 300, "jsonl": 650, "parquet": 600}
+BYTES_PER_ROW_FEW_FIELDS = {"stdlib": 650, "arrow": 300, "gdal": 400, "nmea": 300, "jsonl": 650, "parquet": 600}
 # What the dock's optional points layer costs on top of the read: a QGIS memory layer of point features built from
 # 300,000 read reports (tasks/ais_tasks.memory_layer) grew ru_maxrss by 1,108 B a point (QGIS 3.22).
 POINT_LAYER_BYTES_PER_ROW = 1200
