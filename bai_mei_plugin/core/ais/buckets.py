@@ -41,6 +41,7 @@ from .clean import (
     conflict_text,
     default_time_window,
     invalid_mmsi_mask,
+    sort_order,
     window_text,
 )
 from .formats import AisFormat
@@ -565,5 +566,5 @@ def _merge_conflicts(parts: List[Conflicts]) -> Optional[Conflicts]:
         return None
     names = ("mmsi", "t", "lon_kept", "lat_kept", "lon", "lat", "distance_nm")
     joined = {name: np.concatenate([getattr(p, name) for p in parts]) for name in names}
-    order = np.lexsort((joined["t"], joined["mmsi"]))
+    order = sort_order(joined["mmsi"], joined["t"])
     return Conflicts(**{name: values[order] for name, values in joined.items()})

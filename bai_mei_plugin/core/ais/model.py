@@ -156,16 +156,23 @@ class AisColumns:
 
     def take(self, index) -> AisColumns:
         """The rows at ``index`` (an integer array or a boolean mask), in that order."""
-        mmsi = self.mmsi[index]
+        return self._assembled(lambda a: a[index])
+
+    def _assembled(self, gathered) -> AisColumns:
+        """Columns each made by ``gathered(array)`` from this one; absent ones stay missing (as many rows)."""
+        mmsi = gathered(self.mmsi)
         n = len(mmsi)
         numeric = {
-            name: missing_numbers(n) if name in self.absent else getattr(self, name)[index] for name in NUMERIC_FIELDS
+            name: missing_numbers(n) if name in self.absent else gathered(getattr(self, name))
+            for name in NUMERIC_FIELDS
         }
         text = {
-            name: TextColumn.missing(n) if name in self.absent else getattr(self, name).take(index)
+            name: TextColumn.missing(n)
+            if name in self.absent
+            else TextColumn(gathered(getattr(self, name).codes), getattr(self, name).values)
             for name in TEXT_FIELDS
         }
-        return AisColumns(mmsi=mmsi, t=self.t[index], **numeric, **text, absent=self.absent)
+        return AisColumns(mmsi=mmsi, t=gathered(self.t), **numeric, **text, absent=self.absent)
 
     def take_in_place(self, index: np.ndarray) -> AisColumns:
         """``take(index)`` (integer rows, each once) written into the columns' own memory: no new array of a
@@ -190,20 +197,7 @@ class AisColumns:
             a[:n] = out
             done[id(a)] = a[:n]
 
-        def permuted(a: np.ndarray) -> np.ndarray:
-            return done[id(a)] if id(a) in done else a[index]
-
-        numeric = {
-            name: missing_numbers(n) if name in self.absent else permuted(getattr(self, name))
-            for name in NUMERIC_FIELDS
-        }
-        text = {
-            name: TextColumn.missing(n)
-            if name in self.absent
-            else TextColumn(permuted(getattr(self, name).codes), getattr(self, name).values)
-            for name in TEXT_FIELDS
-        }
-        return AisColumns(mmsi=permuted(self.mmsi), t=permuted(self.t), **numeric, **text, absent=self.absent)
+        return self._assembled(lambda a: done[id(a)] if id(a) in done else a[index])
 
 
 @dataclass
