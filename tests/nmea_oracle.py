@@ -93,6 +93,8 @@ class _Reader:
         self.known_types = pyais.messages.MSG_CLASS
         self.ais_lines = 0
         self.malformed = 0
+        self.bad_checksums = 0  # also in malformed; the first one's note for the warning line
+        self.checksum_example = ""
         self.example: str | None = None
         self.pending: dict = {}  # fragment key -> (fragment count, {fragment number: (line_no, line, sentence, t)})
         self.rows = {name: array(code) for name, code in _ROW_COLUMNS}  # compact: files hold millions of reports
@@ -149,6 +151,16 @@ class _Reader:
             self.bad(here, "undecodable sentence")
             return
         if not msg.is_valid:
+            if not self.bad_checksums:
+                from pyais.util import compute_checksum
+
+                text = line.decode("ascii", "replace")
+                text = text if len(text) <= 60 else text[:57] + "..."
+                self.checksum_example = (
+                    f"line {line_no:,}: '{text}' says *{msg.checksum:02X}, its characters give "
+                    f"*{compute_checksum(msg.raw):02X}"
+                )
+            self.bad_checksums += 1
             self.bad(here, "bad checksum")
             return
         if msg.frag_cnt == 1:
@@ -266,6 +278,12 @@ class _Reader:
             warnings.append(
                 "No receive times in this NMEA file (no tag block c: times or trailing timestamps): "
                 "its reports cannot be placed in time."
+            )
+        if self.bad_checksums:
+            count = self.bad_checksums
+            warnings.append(
+                f"  {count:,} sentence{'s' if count > 1 else ''} with a bad checksum, counted among the malformed "
+                f"rows dropped ({self.checksum_example})."
             )
         return RawRead(
             columns=cols,

@@ -406,6 +406,43 @@ def _item_id(obj: dict, fallback: Any = None) -> str:
     return str(value)
 
 
+PICTURE_TYPES = ("image/png", "image/jpeg", "image/jpg")
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+def _roles(asset: dict) -> list:
+    roles = asset.get("roles")
+    return roles if isinstance(roles, list) else []
+
+
+def _is_picture(asset: dict) -> bool:
+    """A PNG or JPEG by its media type (or, when it gives none, by its file name): what a preview can show. An
+    ``overview`` may also be a cloud-optimised GeoTIFF, an image to open rather than a picture to show."""
+    kind = str(asset.get("type") or "").split(";")[0].strip().lower()
+    if kind:
+        return kind in PICTURE_TYPES
+    return str(asset.get("href") or "").split("?")[0].lower().endswith(PICTURE_SUFFIXES)
+
+
+def preview_href(assets: Any, links: Any = None) -> Optional[str]:
+    """The href of a STAC item's preview, one rule for STAC API results and static catalogues: the ``thumbnail``
+    asset (by key, else by role), then ``rendered_preview``, then the item's ``thumbnail`` link, then an
+    ``overview`` asset (by key, else by role) that is a PNG or JPEG picture. None when there is none."""
+    assets = assets if isinstance(assets, dict) else {}
+    usable = {str(k): a for k, a in assets.items() if isinstance(a, dict) and a.get("href")}
+    overviews = [a for k, a in usable.items() if k == "overview"] + [
+        a for k, a in usable.items() if k != "overview" and "overview" in _roles(a)
+    ]
+    candidates = (
+        usable.get("thumbnail"),
+        next((a for a in usable.values() if "thumbnail" in _roles(a)), None),
+        usable.get("rendered_preview"),
+        {"href": _link(links, "thumbnail")},
+        next((a for a in overviews if _is_picture(a)), None),
+    )
+    return next((str(a["href"]) for a in candidates if a and a.get("href")), None)
+
+
 def footprint_from_stac_item(item: dict, source: str) -> Footprint:
     """A STAC Item (dict) as a Footprint. Raises BaiMeiError saying what is wrong with the item."""
     if not isinstance(item, dict) or item.get("type") != "Feature":
@@ -418,12 +455,7 @@ def footprint_from_stac_item(item: dict, source: str) -> Footprint:
     if when is None:
         raise BaiMeiError("has no acquisition time (datetime is null and start_datetime is missing)")
     assets = item.get("assets") if isinstance(item.get("assets"), dict) else {}
-    thumbnail = None
-    for key in ("thumbnail", "rendered_preview"):
-        if isinstance(assets.get(key), dict) and assets[key].get("href"):
-            thumbnail = str(assets[key]["href"])
-            break
-    thumbnail = thumbnail or _link(item.get("links"), "thumbnail")
+    thumbnail = preview_href(assets, item.get("links"))
     platform = props.get("platform") or props.get("constellation")
     gsd = _number(props.get("gsd"), "gsd")
     if gsd is None:  # many items give the resolution per asset (band) only: keep the finest

@@ -14,13 +14,16 @@ from qgis.PyQt.QtWidgets import QFileDialog, QWidget
 from ..core.identify import identify_vessels
 from ..core.profiles import default_profiles_path, load_profiles, profile_from_sighting, write_profiles
 from ..core.sightings import feature_label
+from ..qgis_io.case_workspace import mark_made_by
 from ..qgis_io.i18n import tr
 from ..qgis_io.inputs import sightings_from_source
 from ..qgis_io.layers import epoch_seconds
 from ..qgis_io.sightings_layer import (
     add_sighting,
     create_sightings_layer,
+    gpkg_has_table,
     is_sightings_layer,
+    open_sightings_layer,
     save_edits_as_made,
     scene_attributes,
     scene_under,
@@ -96,6 +99,7 @@ class AnnotatePanel(QObject):
         p.sightingsCombo.layerChanged.connect(self.on_layer_changed)
         self.model = RankTableModel(self)
         self.proxy = attach_table(p.candidateRankTable, self.model, "Rank", order=0)
+        session.caseRestored.connect(self.restore_ranking)
         p.candidateRankTable.selectionModel().selectionChanged.connect(self.on_candidate_selected)
         canvas = iface.mapCanvas()
         hint = getattr(iface, "statusBarIface", None)
@@ -110,6 +114,7 @@ class AnnotatePanel(QObject):
         p.chipButton.clicked.connect(lambda: self.show_chips())
         canvas.mapToolSet.connect(self.on_tool_set)
         p.newLayerButton.clicked.connect(self.new_layer)
+        p.openLayerButton.clicked.connect(lambda: self.open_layer())
         p.identifyButton.clicked.connect(self.identify)
         p.profileButton.clicked.connect(self.create_profile)
         p.profilesButton.clicked.connect(lambda: self.open_profiles())
@@ -203,6 +208,15 @@ class AnnotatePanel(QObject):
 
     @guarded
     def new_layer(self) -> None:
+        """With a case open, the sightings table of the case's GeoPackage (made, or opened when the case has one);
+        otherwise a GeoPackage the analyst names."""
+        case = self.session.case
+        if case is not None:
+            if gpkg_has_table(case.path, "sightings"):
+                self.open_layer(case.path)
+            else:
+                self.create_layer(case.path)
+            return
         folder = self.settings.value("last_folder", os.path.expanduser("~"))
         path, _ = QFileDialog.getSaveFileName(
             self.page, tr("New sightings layer"), os.path.join(folder, "sightings.gpkg"), tr("GeoPackage (*.gpkg)")
@@ -213,11 +227,7 @@ class AnnotatePanel(QObject):
     @guarded
     def create_layer(self, path: str):
         layer = create_sightings_layer(path)
-        project = QgsProject.instance()
-        project.addMapLayer(layer, self.session.group is None)
-        if self.session.group is not None:
-            self.session.group.insertLayer(0, layer)
-        self.page.sightingsCombo.setLayer(layer)
+        self.show_layer(layer)
         self.iface.messageBar().pushMessage(
             "Bai Mei",
             tr("Sightings are saved in {path} as you add them.").format(path=path),
@@ -225,6 +235,34 @@ class AnnotatePanel(QObject):
             5,
         )
         return layer
+
+    @guarded
+    def open_layer(self, path: str = ""):
+        """A sightings layer made before, from its GeoPackage (asked for when ``path`` is empty); the one already
+        in the project when it is there."""
+        if not path:
+            folder = self.settings.value("last_folder", os.path.expanduser("~"))
+            path, _ = QFileDialog.getOpenFileName(
+                self.page, tr("Open sightings layer"), folder, tr("GeoPackage (*.gpkg)")
+            )
+            if not path:
+                return None
+        layer = open_sightings_layer(path)
+        shown = [lyr for lyr in QgsProject.instance().mapLayers().values() if lyr.source() == layer.source()]
+        if shown:
+            layer = shown[0]
+        else:
+            self.show_layer(layer)
+        self.page.sightingsCombo.setLayer(layer)
+        return layer
+
+    def show_layer(self, layer) -> None:
+        """``layer`` added to the source's group (the project's root without one) and chosen in the list."""
+        project = QgsProject.instance()
+        project.addMapLayer(layer, self.session.group is None)
+        if self.session.group is not None:
+            self.session.group.insertLayer(0, layer)
+        self.page.sightingsCombo.setLayer(layer)
 
     # --- map tools ---------------------------------------------------------------------------------------------
     def use_tool(self, tool, on: bool) -> None:
@@ -410,6 +448,33 @@ class AnnotatePanel(QObject):
         if task.result.records:
             self.add_candidates_layer(task.result.records)
 
+    @guarded
+    def restore_ranking(self, _info: dict) -> None:
+        """The ranking the case kept (its ``candidates`` layer) back in the table, the latest sighting's first."""
+        from ..core.identify import Candidate
+        from ..core.layer_kinds import CANDIDATES
+        from ..qgis_io.records import feature_values
+
+        layer = self.session.extra.get("candidates")
+        if layer is None:
+            return
+        names = layer.fields().names()
+        ranked = [Candidate(**feature_values(f, CANDIDATES, names)) for f in layer.getFeatures()]
+        if not ranked:
+            return
+        latest = max(ranked, key=lambda c: (c.observed_at or 0, c.sighting_id)).sighting_id
+        shown = [c for c in ranked if c.sighting_id == latest]
+        self.model.set_records(shown)
+        self.page.candidateRankTable.resizeColumnsToContents()
+        best = next((c for c in shown if c.rank == 1), None)
+        if best is not None:
+            self.set_label(
+                self.page.reasonsLabel,
+                tr("{sighting}: best candidate {name} (from the case).").format(
+                    sighting=latest, name=best.name or best.mmsi
+                ),
+            )
+
     def add_candidates_layer(self, ranked) -> None:
         """The ranking as a layer of the case (kind ``candidates``, the fields of baimei:identifyvessels' output),
         so that the export and its report carry it. Ranking another sighting adds its rows; ranking one again
@@ -418,6 +483,15 @@ class AnnotatePanel(QObject):
         from ..qgis_io.records import records_layer
 
         layer = records_layer(CANDIDATES, "candidates", ranked)
+        sightings = self.layer()
+        mark_made_by(
+            layer,
+            made_by="who could it be",
+            sightings=sorted({str(c.sighting_id) for c in ranked}),
+            sightings_layer=sightings.source() if sightings is not None else "",
+            profiles=self.settings.value("profiles_path", "") or default_profiles_path(),
+            with_reachable_sea="reach_areas" in self.session.extra,
+        )
         old = self.session.extra.get("candidates")
         if old is not None and QgsProject.instance().mapLayer(old.id()) is not None:
             again = {c.sighting_id for c in ranked}

@@ -130,10 +130,12 @@ class CaseBar(QWidget):
         self.runner.forget()
         remember_case(self.session.project, case)
         if self.session.restore(case):
+            info = case.info()
             self.restore_reviews()
-            self.restore_sightings(case.info())
-            self.restore_selected_gap(case.info())
-            self.restore_source(case.info())
+            self.restore_sightings(info)
+            self.restore_selected_gap(info)
+            self.restore_source(info)
+            self.session.caseRestored.emit(info)
         else:  # a case with no gaps yet: what is shown goes into it, as after New case…
             self.keep_shown()
         if not quiet:

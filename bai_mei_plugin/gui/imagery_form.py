@@ -1,9 +1,10 @@
 """The Imagery page's query form: source and connection, time window, area of interest; kept in settings.
 
 Settings keep the source's id, the addresses the analyst typed (addresses only: one carrying a key or signature is never
-remembered), collections, cloud and item limits, padding, area choice and the auth-config *id*; keys stay in
-QGIS's authentication database. What the form shows for a source (address presets, browse, collections, login
-hint, cloud) comes from the source's ``FormFields`` in ``services.sources``: the form never tests which source it is.
+remembered), a source's previews address (its origin only: Planet's tiles host), collections, cloud and item limits,
+padding, area choice and the auth-config *id*; keys stay in QGIS's authentication database. What the form shows for a
+source (address presets, browse, previews address, collections, login hint, cloud) comes from the source's
+``FormFields`` in ``services.sources``: the form never tests which source it is.
 """
 
 from __future__ import annotations
@@ -137,6 +138,7 @@ class ImageryForm(QObject):
         s.set_value("imagery/port", d.imageryPortEdit.text().strip())
         s.set_value("imagery/port_radius_nm", d.imageryPortRadiusSpin.value())
         s.set_value("imagery/authcfg", self.auth.configId() or "")  # the id only; the key stays in QgsAuthManager
+        self.save_previews_url()
         if url and redact_url(url) == url:  # never an address carrying a key or signature
             # the default is remembered as "the default" (the bundled catalogue's path moves with the plugin)
             s.set_value(f"imagery/url/{key}", "" if url == self.fields.default_address() else url)
@@ -145,11 +147,28 @@ class ImageryForm(QObject):
                 urls = [url] + [u for u in urls if u != url]
                 s.set_value(f"imagery/urls/{key}", json.dumps(urls[:MAX_REMEMBERED_URLS]))
 
+    def save_previews_url(self) -> None:
+        """The source's previews address, as its origin only (a path or query could carry a key; "" for the
+        default); an address that is not a plain http(s) origin is not remembered."""
+        if not self.fields.previews_label:
+            return
+        origin = sources.origin_address(self.dock.imageryPreviewsUrlEdit.text().strip())
+        if origin or not self.dock.imageryPreviewsUrlEdit.text().strip():
+            default = sources.origin_address(self.fields.previews_default)
+            self.settings.set_value(f"imagery/previews_url/{self.source}", "" if origin == default else origin)
+
+    def previews_origin(self) -> str:
+        """The origin of the previews address in the form (the source's default when empty); BaiMeiError when it
+        cannot be used (see ``ImagerySource.previews_origin``)."""
+        url = self.dock.imageryUrlCombo.currentText().strip()
+        return sources.get(self.source).previews_origin(self.dock.imageryPreviewsUrlEdit.text(), url)
+
     # --- source and connection ------------------------------------------------------------------------------
     def on_source(self, source_id: str) -> None:
         d = self.dock
         if self.source is not None and self.source != source_id:
             self.settings.set_value(f"imagery/collections/{self.source}", d.imageryCollectionsEdit.text().strip())
+            self.save_previews_url()
         self.source = source_id
         fields = self.fields
         presets = list(fields.addresses())
@@ -167,6 +186,17 @@ class ImageryForm(QObject):
         d.imageryCollectionsEdit.setPlaceholderText(fields.collections_hint)
         d.imageryCollectionsLabel.setText(fields.collections_label)
         d.imageryBrowseButton.setVisible(fields.address_is_file)
+        # a second address for the previews (Planet's tiles host), only for a source that has one
+        has_previews = bool(fields.previews_label)
+        for widget in (d.imageryPreviewsUrlLabel, d.imageryPreviewsUrlEdit):
+            widget.setVisible(has_previews)
+        d.imageryPreviewsUrlEdit.setText(
+            (self.settings.value(f"imagery/previews_url/{source_id}", "") or "") if has_previews else ""
+        )
+        d.imageryPreviewsUrlEdit.setPlaceholderText(fields.previews_default)
+        if has_previews:
+            d.imageryPreviewsUrlLabel.setText(fields.previews_label)
+            d.imageryPreviewsUrlEdit.setToolTip(fields.previews_hint)
         d.imageryListButton.setEnabled(self.can_list())
         self.auth.setToolTip(fields.login_hint)
         for widget in (d.imageryCloudSlider, d.imageryCloudSpin):
@@ -311,6 +341,7 @@ class ImageryForm(QObject):
         if gap is not None:  # scenes are also judged against the selected gap: taken while it was dark?
             area.gap_id, area.mmsi, area.gap_window = gap.gap_id, gap.mmsi, (gap.off_time, gap.on_time)
         cloud = d.imageryCloudSpin.value()
+        previews = self.previews_origin()
         self.save()
         return FootprintSearch(
             self.source,
@@ -320,6 +351,7 @@ class ImageryForm(QObject):
             None if cloud >= 100 else float(cloud),
             d.imageryMaxItemsSpin.value(),
             self.auth.configId() or "",
+            previews,
         )
 
     def unload(self) -> None:

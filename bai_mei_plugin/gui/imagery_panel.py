@@ -15,11 +15,14 @@ from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QObject
 from qgis.PyQt.QtWidgets import QMenu
 
+from ..core.errors import BaiMeiError
 from ..core.footprints import KEPT_CLOUD_UNKNOWN, dropped_total
+from ..qgis_io.case_workspace import mark_made_by
 from ..qgis_io.i18n import tr
 from ..qgis_io.scenes import BASEMAPS, basemap_in, basemap_layer
 from ..qgis_io.styles import apply_style
 from ..services import sources
+from ..services.search import found_from_json, found_to_json
 from ..services.transport import redact
 from ..tasks.footprint_tasks import FootprintSearch, SearchFootprintsTask
 from .guard import guarded
@@ -61,22 +64,33 @@ class ImageryPanel(QObject):
             hide_progress=True,
             cancelled=tr("The imagery search was cancelled; nothing was added."),
             on_failed=self.on_failed,
+            on_busy=lambda _busy: self.results.update_add_button(),
         )
+        # one task of the page at a time: Add to map waits while a search runs (the scene's own runner disables
+        # Search); both use the page's progress bar and Cancel button
+        self.results.searching = lambda: self.runner.busy
         self.runner.set_busy(False)
         d.imageryStatusLabel.setVisible(False)
         d.imagerySearchButton.clicked.connect(self.search)
         d.gapTable.selectionModel().selectionChanged.connect(self.on_gap_changed)
         session.changed.connect(self.on_gap_changed)
         session.caseWritable.connect(self.keep_footprints)
+        session.caseRestored.connect(self.restore_from_case)
         self.on_gap_changed()
 
     def connection(self) -> tuple:
-        """(source id, address, auth-config id) of the search whose results are shown (or of the form)."""
+        """(source id, address, auth-config id, previews origin) of the search whose results are shown (or of the
+        form); the previews origin is where else than the address's origin a preview may get the login ("" for
+        none)."""
         s = self.last_search
         if s is None:
             d = self.dock
-            return self.form.source, d.imageryUrlCombo.currentText().strip(), self.form.auth.configId() or ""
-        return s.source, s.url, s.authcfg
+            try:
+                previews = self.form.previews_origin()
+            except BaiMeiError:  # not usable: the login goes to the search's origin only
+                previews = ""
+            return self.form.source, d.imageryUrlCombo.currentText().strip(), self.form.auth.configId() or "", previews
+        return s.source, s.url, s.authcfg, s.previews_url
 
     # --- the selected gap -----------------------------------------------------------------------------------
     def windows(self) -> List[Window]:
@@ -108,7 +122,7 @@ class ImageryPanel(QObject):
         level=Qgis.MessageLevel.Warning, seconds=8
     )  # the form's fields to correct: no area, no time window, no address
     def search(self) -> None:
-        if self.task is not None:
+        if self.task is not None or self.results.scene_task is not None:
             return
         search = self.form.search()
         self.runner.run(SearchFootprintsTask(search, self.runner.finished))
@@ -138,7 +152,25 @@ class ImageryPanel(QObject):
         self.last_search = search
         self.results.remove_layer()  # the new search replaces the previous footprints
         short, details = self.summary(search, result)
+        mark_made_by(
+            result.layer,
+            made_by="imagery search",
+            source=search.source,
+            url=redact(search.url),
+            collections=list(search.collections),
+            max_cloud=search.max_cloud,
+            areas=[
+                {
+                    "bounds": list(a.geometry.bounds),
+                    "start": utc_text(a.start),
+                    "end": utc_text(a.end),
+                    "gap_id": a.gap_id,
+                }
+                for a in search.areas
+            ],
+        )
         layer, fids = self.keep_in_case(result.layer, result.fids)
+        self.remember_results(search, result.found)
         if layer is not None:
             self.add_layer(layer)
         self.results.set_results(result.found, layer, fids, self.windows())
@@ -150,6 +182,43 @@ class ImageryPanel(QObject):
         )
         for line in details.splitlines():
             QgsMessageLog.logMessage(line, LOG_TAG, Qgis.MessageLevel.Info)
+
+    def remember_results(self, search: FootprintSearch, found) -> None:
+        """The results and where they came from, kept in the open case (``restore_from_case`` shows them again);
+        the auth configuration by its id only, never a key."""
+        self.session.remember(
+            imagery_search={
+                "source": search.source,
+                "url": search.url,
+                "authcfg": search.authcfg,
+                "previews_url": search.previews_url,
+            },
+            imagery_results=found_to_json(found),
+        )
+
+    @guarded
+    def restore_from_case(self, info: dict) -> None:
+        """The results of the case's last search back in the table, timeline and map selection, over the
+        footprints layer the case kept (which the page owns again, so that a new search replaces it)."""
+        layer = self.session.extra.pop("footprints", None)
+        if layer is None:
+            return
+        found = found_from_json(info.get("imagery_results"))
+        by_key = {(str(f["item_id"]), str(f["gap_id"] or "")): f.id() for f in layer.getFeatures()}
+        fids = [by_key.get((f.footprint.item_id, str(f.gap_id or "")), -1) for f in found]
+        kept = [(f, fid) for f, fid in zip(found, fids) if fid >= 0]
+        search = info.get("imagery_search") or {}
+        if kept and search.get("source"):
+            self.last_search = FootprintSearch(
+                str(search["source"]),
+                str(search.get("url") or ""),
+                (),
+                authcfg=str(search.get("authcfg") or ""),
+                previews_url=str(search.get("previews_url") or ""),
+            )
+        self.results.set_results([f for f, _ in kept], layer, [fid for _, fid in kept], self.windows())
+        if kept:
+            self.show_status(tr("{count:,} scenes from the case's last search.").format(count=len(kept)))
 
     def keep_in_case(self, layer, fids):
         """The footprints written into the open case (so they survive a restart), and the results' feature ids in
@@ -178,6 +247,8 @@ class ImageryPanel(QObject):
         self.results.remove_layer()
         self.add_layer(kept)
         self.results.set_results(found, kept, new_fids, self.windows())
+        if self.last_search is not None:
+            self.remember_results(self.last_search, found)
 
     def add_layer(self, layer) -> None:
         """Styled and time-enabled, into the loaded data set's group (on top, removed with the data set) when

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import html
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 from urllib.parse import unquote, urlsplit
 
 from qgis.core import Qgis, QgsNetworkAccessManager, QgsRasterLayer, QgsRectangle
@@ -128,7 +128,9 @@ class ImageryResults(QObject):
     def __init__(self, dock, iface, project, connection, place=None):
         super().__init__(dock)
         self.dock, self.iface, self.project = dock, iface, project
-        self.connection = connection  # () -> (source id, address, auth-config id) of the results shown
+        # () -> (source id, address, auth-config id, previews origin) of the results shown
+        self.connection = connection
+        self.searching: Callable[[], bool] = lambda: False  # whether the page's search runs (the panel sets it)
         self.place = place or project.addMapLayer  # puts a scene layer in the case's group
         self.previews: Dict[str, bytes] = {}  # preview images by address, for the session
         # signed access (Planetary Computer tokens) renewed in the background before it expires; the scenes open
@@ -139,13 +141,20 @@ class ImageryResults(QObject):
         self.fid_of_record: Dict[int, int] = {}
         self.record_of_fid: Dict[int, FoundFootprint] = {}
         self.reply: Optional[QNetworkReply] = None
-        # adding a scene is an extra on a result: a failure warns
+        # adding a scene (a Planet activation can take minutes, a download is big) runs like the search: the page's
+        # progress bar and Cancel button, Search disabled meanwhile (one task of the page at a time, so the two
+        # never share the bar); a failure warns, being an extra on a result
         self.scene_runner = TaskRunner(
             iface,
             self.on_scene,
+            controls=(dock.imagerySearchButton,),
+            cancel_button=dock.imageryCancelButton,
+            progress=dock.imageryProgressBar,
+            hide_progress=True,
+            cancelled=tr("Adding the scene to the map was cancelled; nothing was added."),
             error_level=Qgis.MessageLevel.Warning,
             error_seconds=10,
-            on_busy=lambda busy: dock.imageryAddButton.setEnabled(not busy and self.selected() is not None),
+            on_busy=lambda _busy: self.update_add_button(),
         )
         self._syncing = False
         self.model = FootprintTableModel(self)
@@ -209,6 +218,11 @@ class ImageryResults(QObject):
         rows = self.dock.imageryResultTable.selectionModel().selectedRows()
         return self.proxy.record(rows[0]) if rows else None
 
+    def update_add_button(self) -> None:
+        """Add to map: for a selected scene, while neither a scene is being added nor a search runs."""
+        busy = self.scene_runner.busy or self.searching()
+        self.dock.imageryAddButton.setEnabled(not busy and self.selected() is not None)
+
     # --- selection, both ways -------------------------------------------------------------------------------
     @guarded
     def on_row_selected(self, *_):
@@ -251,7 +265,7 @@ class ImageryResults(QObject):
         d = self.dock
         self.abort_preview()
         d.imageryPreviewLabel.setPixmap(QPixmap())
-        d.imageryAddButton.setEnabled(found is not None)
+        d.imageryAddButton.setEnabled(found is not None and not self.scene_runner.busy and not self.searching())
         d.imageryQuickLookButton.setEnabled(False)
         if found is None:
             d.imageryPreviewLabel.setText(tr("No preview"))
@@ -273,9 +287,10 @@ class ImageryResults(QObject):
             self.show_preview(self.local_preview(url), url)
             return
         d.imageryPreviewLabel.setText(tr("Loading preview…"))
-        _source, search_url, authcfg = self.connection()
-        # the credentials go only to the search's origin (scheme, host, port), never to a thumbnail host elsewhere
-        reply = QgsNetworkAccessManager.instance().get(preview_request(url, search_url, authcfg))
+        _source, search_url, authcfg, previews = self.connection()
+        # the credentials go only to the search's origin (scheme, host, port) or the source's configured previews
+        # origin (Planet's tiles host), never to a thumbnail host elsewhere
+        reply = QgsNetworkAccessManager.instance().get(preview_request(url, search_url, authcfg, (previews,)))
         limit_reply_size(reply)
         self.reply = reply
         reply.finished.connect(lambda r=reply, u=url: self.on_preview(r, u))
@@ -345,9 +360,9 @@ class ImageryResults(QObject):
     @guarded
     def add_to_map(self) -> None:
         found = self.selected()
-        if found is None:
+        if found is None or self.scene_runner.busy or self.searching():
             return
-        source_id, search_url, authcfg = self.connection()
+        source_id, search_url, authcfg, _previews = self.connection()
         f = found.footprint
         refusal = sources.get(source_id).scene_refusal(f.item_id)
         if refusal:

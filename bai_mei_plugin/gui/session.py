@@ -11,7 +11,7 @@ from qgis.PyQt.QtCore import QObject, pyqtSignal
 from ..core.errors import BaiMeiError
 from ..core.gap_engine import GapEngine, ReportsLocation
 from ..core.vessels import summarise_vessels
-from ..qgis_io.case_workspace import Case, restored_result
+from ..qgis_io.case_workspace import Case, made_by, restored_result
 from ..qgis_io.scores import SCORE_FIELD_NAMES, WEIGHTS_PROPERTY, add_score_fields
 from ..qgis_io.styles import apply_style
 from ..tasks.ais_tasks import LoadResult
@@ -36,6 +36,9 @@ class Session(QObject):
     caseChanged = pyqtSignal()  # noqa: N815
     # the case bar's write of the layers shown ended: layers held back meanwhile can be written now (owner: session)
     caseWritable = pyqtSignal()  # noqa: N815
+    # a case's session was restored (Open case…, the project read): its case_info, for the pages to restore their own
+    # state (the imagery results, the ranking)
+    caseRestored = pyqtSignal(dict)  # noqa: N815
 
     def __init__(self, project: QgsProject, parent=None):
         super().__init__(parent)
@@ -130,7 +133,7 @@ class Session(QObject):
         if table is None:
             return self.persist(layer, kind)
         try:
-            return self.case.make_current(kind, table, layer.name())
+            return self.case.make_current(kind, table, layer.name(), made_by(layer))
         except BaiMeiError as exc:
             self._problem(exc.message)
             return layer
@@ -235,7 +238,7 @@ class Session(QObject):
                 case.discard([table])
                 continue
             try:
-                new = case.make_current(kind, table, layer.name())
+                new = case.make_current(kind, table, layer.name(), made_by(layer))
             except BaiMeiError as exc:
                 self._problem(exc.message)
                 case.discard([table])

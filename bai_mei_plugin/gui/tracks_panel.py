@@ -227,7 +227,7 @@ class TracksPanel(QObject):
         bar = self.iface.messageBar()
         result = task.result
         self.session.show(task.name, result)
-        reports = result.reports
+        reports = result.read_counts
         vessels = len(self.session.vessels)
         summary = tr(
             "{read:,} rows read, {kept:,} kept, {dropped:,} dropped; {vessels:,} vessels, {gaps:,} gaps."
@@ -256,8 +256,9 @@ class TracksPanel(QObject):
         for line in [*reports.summary_lines(), *([drops] if drops else [])]:
             QgsMessageLog.logMessage(line, LOG_TAG, Qgis.MessageLevel.Info)
         self.add_land()
-        extent = result.tracks_layer.extent()
-        extent.combineExtentWith(result.gaps_layer.extent())
+        extent = result.gaps_layer.extent()
+        if result.tracks_layer is not None:  # no tracks when the reports stayed on disk (or on a server)
+            extent.combineExtentWith(result.tracks_layer.extent())
         if not extent.isEmpty():
             view = extent.buffered(max(extent.width(), extent.height()) * 0.05)
             self.zoom_to(view)

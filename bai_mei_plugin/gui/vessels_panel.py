@@ -25,6 +25,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.watchlists import Watchlist, WatchlistMatcher, list_name, parse_published, read_watchlist
+from ..qgis_io.case_workspace import mark_made_by
 from ..qgis_io.i18n import tr
 from ..qgis_io.listed_vessels import KIND as LISTED_KIND
 from ..qgis_io.listed_vessels import listed_vessels_layer
@@ -105,6 +106,8 @@ class VesselsPanel(QObject):
             return
         layer = listed_vessels_layer(session.result.columns, matches) if matches else None
         if layer is not None:
+            lists = [f"{wl.name} ({wl.published or wl.imported[:10]}, {wl.source})" for wl in self.lists]
+            mark_made_by(layer, made_by="sanctions lists", lists=lists)
             session.add_extra(layer, LISTED_KIND)
             return
         old = session.extra.pop(LISTED_KIND, None)

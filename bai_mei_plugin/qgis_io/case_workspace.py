@@ -37,6 +37,7 @@ from ..core.errors import BaiMeiError, Canceled
 CASE_SCOPE, CASE_KEY = "bai_mei", "case"  # the project entry remembering the case's GeoPackage
 INFO_TABLE, LAYERS_TABLE, REPORTS_TABLE = "case_info", "case_layers", "case_reports"
 _TABLE_SAFE = re.compile(r"[^a-z0-9_]+")
+_WRITTEN = re.compile(r"^[a-z0-9_]+_[0-9a-f]{8}$")  # the names ``write_table`` gives (kind, then 8 hex digits)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,26 @@ class CaseLayer:
     name: str
     made_at: str
     params: dict
+
+
+# A layer's custom property holding what made it (its source and parameters, JSON): set by whoever makes the layer
+# (``mark_made_by``), written by the case into ``case_layers.params`` beside the layer's table.
+MADE_BY = "bai_mei/made_by"
+
+
+def mark_made_by(layer, **params) -> None:
+    """Record on ``layer`` what made it (the source it was made from, the parameters); never a secret."""
+    if layer is not None:
+        layer.setCustomProperty(MADE_BY, json.dumps(params, default=str, sort_keys=True))
+
+
+def made_by(layer) -> dict:
+    """What ``mark_made_by`` recorded on ``layer`` ({} when nothing)."""
+    try:
+        found = json.loads(layer.customProperty(MADE_BY) or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def _now() -> str:
@@ -175,8 +196,10 @@ class Case:
     def persist(self, layer: QgsVectorLayer, kind: str, params: Optional[dict] = None) -> QgsVectorLayer:
         """Write ``layer`` (a memory layer) into the case as the current layer of ``kind``; return the GeoPackage
         layer to show instead (same name). The previous layer of the kind is dropped once the new one is current.
-        (A large layer is written by the load task with ``write_table``; only ``make_current`` is left for here.)"""
-        return self.make_current(kind, self.write_table(layer, kind), layer.name(), params)
+        (A large layer is written by the load task with ``write_table``; only ``make_current`` is left for here.)
+        ``params``: what made it (default: what the layer records, ``made_by``)."""
+        made = made_by(layer) if params is None else params
+        return self.make_current(kind, self.write_table(layer, kind), layer.name(), made)
 
     def write_table(self, layer: QgsVectorLayer, kind: str, feedback=None, context=None) -> str:
         """Write ``layer`` into a fresh table of the case and return its name; not current yet (``make_current``).
@@ -202,7 +225,8 @@ class Case:
 
     def make_current(self, kind: str, table: str, name: str, params: Optional[dict] = None) -> QgsVectorLayer:
         """Make ``table`` (from ``write_table``) the current layer of ``kind`` in one transaction, drop the previous
-        one, and return the GeoPackage layer to show (named ``name``)."""
+        one, and return the GeoPackage layer to show (named ``name``). ``params``, what made it, are kept beside it
+        in ``case_layers`` and recorded on the layer returned."""
         old = self.layers().get(kind)
         with self._db() as db:  # the switch: one transaction
             db.execute("DELETE FROM case_layers WHERE kind = ?", (kind,))
@@ -212,7 +236,7 @@ class Case:
             )
         if old is not None and old.table != table:
             self._drop(old.table)
-        return self.open_layer(CaseLayer(kind, table, name, "", {}))
+        return self.open_layer(CaseLayer(kind, table, name, "", params or {}))
 
     def forget(self, kind: str) -> None:
         """No current layer of ``kind`` any more (its table is dropped)."""
@@ -227,6 +251,8 @@ class Case:
         layer = QgsVectorLayer(self.uri(entry.table), entry.name, "ogr")
         if not layer.isValid():
             raise BaiMeiError(f"The layer {entry.name} (table {entry.table}) of the case {self.path} cannot be read.")
+        if entry.params:
+            mark_made_by(layer, **entry.params)
         return layer
 
     def _drop(self, table: str) -> bool:
@@ -250,15 +276,16 @@ class Case:
             self._drop(table)
 
     def drop_orphans(self) -> List[str]:
-        """Drop the layer tables no ``case_layers`` row points to (left by a crash while writing, or a drop that
-        found the file busy). Returns their names."""
+        """Drop the layer tables the case wrote (``write_table``) that no ``case_layers`` row points to (left by a
+        crash while writing, or a drop that found the file busy); tables it did not write (the sightings the analyst
+        edits in place, QGIS's layer_styles) stay. Returns their names."""
         from osgeo import ogr
 
         current = {entry.table for entry in self.layers().values()}
         source = ogr.Open(self.path)
         names = [source.GetLayerByIndex(i).GetName() for i in range(source.GetLayerCount())] if source else []
         source = None
-        orphans = [n for n in names if n not in current and n not in (INFO_TABLE, LAYERS_TABLE)]
+        orphans = [n for n in names if n not in current and _WRITTEN.match(n)]
         return [n for n in orphans if self._drop(n)]
 
     # --- reports ------------------------------------------------------------------------------------------------

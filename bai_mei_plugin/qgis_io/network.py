@@ -1,6 +1,6 @@
 """QGIS's side of network access: secrets from the authentication database, QGIS's proxy settings, the network
 limits (timeouts, deadlines, size cap) from ``bai_mei/network/...`` settings, and thumbnail requests that carry the
-credentials only to the search's own origin.
+credentials only to the search's own origin (or a previews address the user configured for the source).
 
 Secrets are looked up in ``QgsAuthManager`` by auth-config id only when a request is made (the credentials object
 holds the id, never the key), so nothing but the id is ever kept in settings, projects or layers.
@@ -8,7 +8,7 @@ holds the id, never the key), so nothing but the id is ever kept in settings, pr
 
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 from urllib.parse import quote
 
 from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsSettings
@@ -125,14 +125,16 @@ def qgis_transport(**options) -> HttpTransport:
     return HttpTransport(proxies=proxies_from_settings(), **{**settings, **options})
 
 
-def preview_request(url: str, auth_origin: str, authcfg: str) -> QNetworkRequest:
+def preview_request(url: str, auth_origin: str, authcfg: str, also: Sequence[str] = ()) -> QNetworkRequest:
     """The request for a thumbnail or preview at ``url``: the auth config's credentials only when ``url`` is on the
-    search's origin (``auth_origin``: scheme, host and port), and then redirects only within that origin (Qt would
-    copy the credential headers to any host); without credentials, redirects that do not go from https to http."""
+    search's origin (``auth_origin``: scheme, host and port) or on the origin of one of the addresses ``also`` (a
+    source's previews address the user configured, e.g. Planet's tiles host), and then redirects only within that
+    origin (Qt would copy the credential headers to any host); without credentials, redirects that do not go from
+    https to http."""
     request = QNetworkRequest(QUrl(url))
     limits = network_limits()
     request.setTransferTimeout(int(1000 * limits["read_timeout_s"]))
-    if authcfg and same_origin(url, auth_origin):
+    if authcfg and any(same_origin(url, origin) for origin in (auth_origin, *also) if origin):
         _ok, request = QgsApplication.authManager().updateNetworkRequest(request, authcfg)
         request.setAttribute(
             QNetworkRequest.Attribute.RedirectPolicyAttribute, QNetworkRequest.RedirectPolicy.SameOriginRedirectPolicy

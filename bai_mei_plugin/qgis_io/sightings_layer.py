@@ -124,6 +124,29 @@ def create_sightings_layer(path: str, layer_name: str = "sightings") -> QgsVecto
     return layer
 
 
+def open_sightings_layer(path: str) -> QgsVectorLayer:
+    """The sightings layer a GeoPackage holds (a case's, or one made with New sightings layer…), configured; the
+    table named ``sightings`` first when there are several. BaiMeiError naming the file and its tables when it has
+    none."""
+    from osgeo import ogr
+
+    source = ogr.Open(path) if os.path.isfile(path) else None
+    if source is None:
+        raise BaiMeiError(f"{path} is not a GeoPackage QGIS can read.")
+    tables = [source.GetLayerByIndex(i).GetName() for i in range(source.GetLayerCount())]
+    source = None
+    for table in sorted(tables, key=lambda name: name != "sightings"):
+        layer = QgsVectorLayer(f"{path}|layername={table}", table, "ogr")
+        if is_sightings_layer(layer):
+            configure_sightings_layer(layer)
+            return layer
+    listed = ", ".join(tables[:8]) or "no tables"
+    raise BaiMeiError(
+        f"{os.path.basename(path)} holds no Bai Mei sightings layer (a point table with the sighting fields); its "
+        f"tables: {listed}. Make one with New sightings layer…"
+    )
+
+
 def is_sightings_layer(layer) -> bool:
     """Whether ``layer`` is a Bai Mei sightings layer (a point layer recognised by its fields, see layer_kinds), also
     one made before the latest sighting fields (``upgrade_sightings_layer`` adds them)."""

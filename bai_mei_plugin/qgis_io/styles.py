@@ -30,9 +30,14 @@ def apply_style(layer, kind: str) -> bool:
     """Load the kind's style (``resources/styles/<kind>.qml``) into the layer and make it time-enabled; False if
     the style failed."""
     style = layer_kind(kind).style
+    # a style carries custom properties and loading it replaces the layer's: the plugin's own (what made the layer,
+    # review state...) are kept
+    own = {key: layer.customProperty(key) for key in layer.customPropertyKeys() if key.startswith("bai_mei/")}
     # loadFromLocalDb=True: the file itself, not the default style a GeoPackage keeps for the layer (QGIS's world
     # map has one; without the flag QGIS loads that instead and says "Loaded from Provider")
     ok = style is not None and layer.loadNamedStyle(resource_path("styles", style), True)[1]
+    for key, value in own.items():
+        layer.setCustomProperty(key, value)
     set_temporal(layer, kind)
     layer.triggerRepaint()
     return bool(ok)

@@ -39,6 +39,51 @@ class FoundFootprint:
     in_gap_window: Optional[bool] = None  # taken while the ship was dark (None when not searched for a gap)
 
 
+def found_to_json(found: Sequence[FoundFootprint]) -> List[dict]:
+    """A search's results as plain JSON values (a case keeps them, so that reopening it shows them again)."""
+    from shapely.geometry import mapping
+
+    out = []
+    for f in found:
+        fp = f.footprint
+        record = {name: getattr(fp, name) for name in fp.__dataclass_fields__ if name != "geometry"}
+        record["geometry"] = mapping(fp.geometry) if fp.geometry is not None else None
+        out.append(
+            {
+                "footprint": record,
+                "gap_id": f.gap_id,
+                "covers_aoi": f.covers_aoi,
+                "aoi_overlap_pct": f.aoi_overlap_pct,
+                "in_gap_window": f.in_gap_window,
+            }
+        )
+    return out
+
+
+def found_from_json(items) -> List[FoundFootprint]:
+    """``found_to_json``'s values as results again; entries that are not such values are skipped."""
+    from shapely.geometry import shape
+
+    found = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            record = dict(item["footprint"])
+            geometry = record.pop("geometry", None)
+            footprint = Footprint(**record, geometry=shape(geometry) if geometry else None)
+            found.append(
+                FoundFootprint(
+                    footprint,
+                    item.get("gap_id"),
+                    bool(item.get("covers_aoi")),
+                    float(item.get("aoi_overlap_pct") or 0.0),
+                    item.get("in_gap_window"),
+                )
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+    return found
+
+
 def coverage(footprint_geometry, aoi) -> Tuple[bool, float]:
     """Whether a footprint covers the whole area, and the percentage of the area it covers (planar in degrees,
     close enough for areas of a few hundred kilometres; by length for lines, all or nothing for points)."""

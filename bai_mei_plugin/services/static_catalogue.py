@@ -99,20 +99,11 @@ def with_assets(footprint: Footprint, item: dict, base: str) -> Footprint:
     if kept:
         footprint.properties[ASSETS_PROPERTY] = kept
         footprint.properties[LOCAL_ASSETS_PROPERTY] = not _is_url(base)
-    if not footprint.thumbnail_url:
-        footprint.thumbnail_url = preview_href(kept)
+    # the preview (footprint_from_stac_item's preview_href: thumbnail, rendered_preview, link, overview picture),
+    # resolved against the catalogue
     if footprint.thumbnail_url and "***" not in footprint.thumbnail_url:
         footprint.thumbnail_url = resolve_href(footprint.thumbnail_url, base)
     return footprint
-
-
-def preview_href(assets: Dict) -> Optional[str]:
-    """An ``overview`` asset that is a plain picture (PNG or JPEG), when the item has no thumbnail."""
-    for asset in assets.values():
-        kind = str(asset.get("type") or "").lower()
-        if "overview" in (asset.get("roles") or []) and kind in ("image/png", "image/jpeg"):
-            return str(asset["href"])
-    return None
 
 
 def _is_image(key: str, asset: dict) -> bool:

@@ -7,6 +7,7 @@ moved to the main thread); ``finished()`` runs on the main thread and only hands
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import traceback
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from ..core.ais.reader import read_ais
 from ..core.errors import BaiMeiError, Canceled
 from ..core.gap_engine import LOADED, BucketedGapEngine, GapEngine, InMemoryGapEngine, LandChoice, ReportsLocation
 from ..core.gaps import GAP_FIELDS, GapCriteria, GapResult, gap_end_columns
-from ..qgis_io.case_workspace import Case, remembered_case
+from ..qgis_io.case_workspace import Case, mark_made_by, remembered_case
 from ..qgis_io.i18n import tr
 from ..qgis_io.land import default_land
 from ..qgis_io.layer_kinds import kind_fields
@@ -85,6 +86,14 @@ class LoadResult:
     @property
     def location(self) -> ReportsLocation:
         return self.engine.location
+
+    @property
+    def read_counts(self):
+        """What the read kept and dropped, and its summary lines: the reports' ``CleanResult``, or the
+        ``BucketedReports`` of a read into buckets on disk (None when a server or an archive holds the reports)."""
+        if self.reports is not None:
+            return self.reports
+        return self.engine.reports if isinstance(self.engine, BucketedGapEngine) else None
 
 
 def memory_layer(uri: str, name: str, fields, features) -> QgsVectorLayer:
@@ -204,6 +213,7 @@ class LoadAisTask(BaiMeiTask):
             result.points_layer = memory_layer(
                 "Point", "reports", kind_fields("points"), point_features(reports.columns, kind_fields("points"))
             )
+            mark_made_by(result.points_layer, **{**made_by_load(engine, request.criteria), "made_by": "reports"})
             self._to_main_thread(result.points_layer)
         write_into_case(self, result, self.case_path, with_reports=True)
         return result
@@ -303,6 +313,18 @@ def _drop_tables(case: Case, result: LoadResult) -> None:
     result.reports_in_case = False
 
 
+def made_by_load(engine: GapEngine, criteria: GapCriteria) -> dict:
+    """What a load's layers are made from: where the reports are, which engine, the gap criteria."""
+    location = engine.location
+    return {
+        "made_by": "dark gaps",
+        "source": location.source,
+        "reports": location.kind,
+        "engine": type(engine).__name__,
+        "criteria": dataclasses.asdict(criteria),
+    }
+
+
 def find_gaps(task: BaiMeiTask, engine: GapEngine, criteria: GapCriteria, start: float = 0.0) -> LoadResult:
     """The engine's gaps and their layers, with the task's progress from ``start`` and its cancel."""
     span = 95.0 - start
@@ -315,6 +337,9 @@ def find_gaps(task: BaiMeiTask, engine: GapEngine, criteria: GapCriteria, start:
     if task.isCanceled():
         raise Canceled()
     gaps, tracks = gap_layers(engine.columns, found)
+    made = made_by_load(engine, criteria)
+    mark_made_by(gaps, **made)
+    mark_made_by(tracks, **made)
     task._to_main_thread(gaps, tracks)
     task.setProgress(95)
     return LoadResult(

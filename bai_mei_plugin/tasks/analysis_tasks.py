@@ -17,6 +17,7 @@ from ..core.gaps import Gap
 from ..core.layer_kinds import ANOMALIES, ENCOUNTERS, PORT_VISITS, candidate_visits_of, reach_areas_of
 from ..core.port_visits import declared_vs_actual, detect_port_visits
 from ..core.suspicion import DEFAULT_INTEREST_PORTS, InterestPorts, Suspicion
+from ..qgis_io.case_workspace import mark_made_by
 from ..qgis_io.i18n import tr
 from ..qgis_io.inputs import default_ports
 from ..qgis_io.land import land_polygons
@@ -55,8 +56,19 @@ def reachability(
         found.visits,
         lambda visit: at_lon_lat(assessed.port_of(visit)),
     )
-    task._to_main_thread(areas, visits)
     area = found.area
+    for layer in (areas, visits):
+        mark_made_by(
+            layer,
+            made_by="reachability",
+            gap_id=gap.gap_id,
+            mmsi=gap.mmsi,
+            max_speed_kn=area.max_speed_kn,
+            speed_asked_kn=max_speed_kn,
+            ports=f"{len(ports):,} ports of the bundled gazetteer",
+            ports_of_interest=list(interest.names),
+        )
+    task._to_main_thread(areas, visits)
     summary = tr(
         "{vessel}: {area} km² of sea within reach at {speed} kn; {ports} ports it could have called at."
     ).format(
@@ -79,6 +91,7 @@ def port_visits(task: BaiMeiTask, cols: AisColumns, gaps: List[Gap]) -> Analysis
     found = detect_port_visits(cols, ports, progress=lambda f: task.progress(f, 0, 80), is_canceled=task.is_canceled)
     checks = declared_vs_actual(gaps, found.visits, ports)
     visits = records_layer(PORT_VISITS, "port visits", found.visits)
+    mark_made_by(visits, made_by="port visits", ports=f"{len(ports):,} ports of the bundled gazetteer", gaps=len(gaps))
     task._to_main_thread(visits)
     mismatches = sum(1 for c in checks if c.mismatch)
     return AnalysisResult(
@@ -96,6 +109,7 @@ def encounters(task: BaiMeiTask, cols: AisColumns) -> AnalysisResult:
         cols, default_ports(), progress=lambda f: task.progress(f, 0, 90), is_canceled=task.is_canceled
     )
     layer = records_layer(ENCOUNTERS, "encounters", found)
+    mark_made_by(layer, made_by="encounters", rule="≤ 500 m, ≥ 2 h, ≤ 2 kn, ≥ 10 km from a port")
     task._to_main_thread(layer)
     return AnalysisResult(
         tr("{count:,} encounters at sea (≤ 500 m, ≥ 2 h, ≤ 2 kn, ≥ 10 km from a port).").format(count=len(found)),
@@ -111,6 +125,7 @@ def anomalies(task: BaiMeiTask, cols: AisColumns, cleaned: Optional[CleanResult]
         cols, progress=lambda f: task.progress(f, 0, 90), is_canceled=task.is_canceled, cleaned=cleaned
     )
     layer = records_layer(ANOMALIES, "anomalies", found.anomalies)
+    mark_made_by(layer, made_by="anomalies", with_cleaning_evidence=cleaned is not None)
     task._to_main_thread(layer)
     kinds = sorted({a.kind for a in found.anomalies})  # the layer's kind values, as written in it
     if kinds:

@@ -42,6 +42,9 @@ class FootprintSearch:
     max_cloud: Optional[float] = None
     max_items: int = 500
     authcfg: str = ""
+    # the origin of the source's previews address (Planet's tiles host), where the login also goes for a preview;
+    # "" for a source without one
+    previews_url: str = ""
 
 
 @dataclass

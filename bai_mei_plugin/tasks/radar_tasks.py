@@ -4,6 +4,7 @@ results come back as memory layers (built in the task, moved to the GUI thread) 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
@@ -15,6 +16,7 @@ from ..core.layer_kinds import DARK_DETECTIONS, SAR_DETECTIONS, SAR_MATCHES, UNS
 from ..core.sar_detect import CfarParams, SceneDetection
 from ..core.sar_match import DetectionIn, GapWindow, MatchParams, match_scene
 from ..core.sar_match import gap_windows as gap_windows  # the page turns the session's gaps into these from here
+from ..qgis_io.case_workspace import mark_made_by
 from ..qgis_io.i18n import tr
 from ..qgis_io.land import land_index
 from ..qgis_io.records import at_lon_lat, records_layer
@@ -122,6 +124,16 @@ def detect_and_match(
         (records_layer(UNSEEN_VESSELS, "AIS vessels the radar did not see", found.unseen, at_lon_lat),
          UNSEEN_VESSELS.name),
     ]  # fmt: skip
+    for layer, _ in layers:
+        mark_made_by(
+            layer,
+            made_by="radar",
+            scene=scene.name,
+            scene_id=raster.scene_id(),
+            scene_path=scene.path.split("?", 1)[0],  # never a signature or token of a query string
+            detection=dataclasses.asdict(params),
+            matching=dataclasses.asdict(match_params),
+        )
     task._to_main_thread(*(layer for layer, _ in layers))
     by_id = {d.detection_id: d for d in detections}
     rows = _rows(found.pairs, found.dark, found.unseen, by_id)

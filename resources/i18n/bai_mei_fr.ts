@@ -89,52 +89,52 @@
         <translation>Ajoutez à la carte une scène SAR à une bande (page Imagery ou Couche &gt; Ajouter une couche raster) et choisissez-la.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="189"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="194"/>
         <source>The sightings layer {name} was made by an earlier Bai Mei: the field(s) {join} were added to it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="221"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="231"/>
         <source>Sightings are saved in {path} as you add them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="304"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="342"/>
         <source>Select the sighting to measure first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="376"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="414"/>
         <source>Select a sighting first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="468"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="542"/>
         <source>No sighting in the map view.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="549"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="623"/>
         <source>Cannot open {path} as a table.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="565"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="639"/>
         <source>Select a sighting and the candidate it was confirmed to be.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="583"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="657"/>
         <source>Profile of {name} saved in {path}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="600"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="674"/>
         <source>An export to {folder} did not finish (QGIS was closed or stopped while writing): {count} temporary file(s) are left there. Export the case… offers to remove them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="664"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="738"/>
         <source>Select a sighting to see its chip.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -159,22 +159,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/case_bar.py" line="141"/>
+        <location filename="../../bai_mei_plugin/gui/case_bar.py" line="143"/>
         <source>Case {path} opened: {count:,} gaps.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/case_bar.py" line="192"/>
+        <location filename="../../bai_mei_plugin/gui/case_bar.py" line="194"/>
         <source>Case: {name} (writing the layers shown…)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/case_bar.py" line="208"/>
+        <location filename="../../bai_mei_plugin/gui/case_bar.py" line="210"/>
         <source>The layers shown are in the case {case_path} now ({join}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/case_bar.py" line="220"/>
+        <location filename="../../bai_mei_plugin/gui/case_bar.py" line="222"/>
         <source>Case: {name}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -319,49 +319,49 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_form.py" line="256"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_form.py" line="286"/>
         <source>The map has no time range: turn on the Temporal Controller or select a gap.</source>
         <translation>La carte n'a pas de plage temporelle : activez le contrôleur temporel ou sélectionnez une coupure.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="209"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="280"/>
         <source>The {name} basemap is already in the project.</source>
         <translation>Le fond de carte {name} est déjà dans le projet.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="219"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="290"/>
         <source>Added the {name} basemap ({source}).</source>
         <translation>Fond de carte {name} ajouté ({source}).</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="297"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="312"/>
         <source>No preview</source>
         <translation>Pas d'aperçu</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="258"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="272"/>
         <source>Select a scene in the table, on the map or on the timeline.</source>
         <translation>Sélectionnez une scène dans le tableau, sur la carte ou sur la frise chronologique.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="275"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="289"/>
         <source>Loading preview…</source>
         <translation>Chargement de l'aperçu…</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="297"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="312"/>
         <source>No preview
 (HTTP {status})</source>
         <translation>Pas d'aperçu
 (HTTP {status})</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="336"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="351"/>
         <source>Added the quick look of {item_id}: its preview stretched over the footprint, not georeferenced.</source>
         <translation>Aperçu rapide de {item_id} ajouté : l'image est étirée sur l'emprise, sans géoréférencement.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="375"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="390"/>
         <source>Added {name}.</source>
         <translation>Ajouté : {name}.</translation>
     </message>
@@ -451,12 +451,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="304"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="307"/>
         <source>{count:,} vessel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="304"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="307"/>
         <source>{count:,} vessels</source>
         <translation type="unfinished"></translation>
     </message>
@@ -476,27 +476,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="117"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="120"/>
         <source>No sanctions lists</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="179"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="182"/>
         <source>Removed the sanctions list {name}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="233"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="236"/>
         <source>Sanctions lists</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="298"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="301"/>
         <source>Import a sanctions list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="301"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="304"/>
         <source>YYYY-MM-DD (the date the list was published)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -616,12 +616,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="49"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="52"/>
         <source>Score</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="49"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="52"/>
         <source>AIS</source>
         <translation type="unfinished"></translation>
     </message>
@@ -746,32 +746,32 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="316"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="319"/>
         <source>Name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="317"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="320"/>
         <source>Published</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="218"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="221"/>
         <source>Vessels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="218"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="221"/>
         <source>Source file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="218"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="221"/>
         <source>Imported (UTC)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="207"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="221"/>
         <source>New sightings layer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -781,17 +781,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="528"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="602"/>
         <source>Vessel profiles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="528"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="602"/>
         <source>CSV (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/case_bar.py" line="241"/>
+        <location filename="../../bai_mei_plugin/gui/case_bar.py" line="243"/>
         <source>New case…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -951,17 +951,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_form.py" line="188"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_form.py" line="218"/>
         <source>Choose a catalogue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="176"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="185"/>
         <source>Results ({count})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="184"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="193"/>
         <source>Results</source>
         <translation type="unfinished"></translation>
     </message>
@@ -976,22 +976,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="134"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="137"/>
         <source>CSV files (*.csv *.txt);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="241"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="244"/>
         <source>Import…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="242"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="245"/>
         <source>Remove</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="251"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="254"/>
         <source>Kept in your QGIS profile; vessels of the loaded reports on a list are shown in red.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1046,57 +1046,57 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="129"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="143"/>
         <source>&lt;b&gt;Search failed.&lt;/b&gt; {message}</source>
         <translation>&lt;b&gt;Échec de la recherche.&lt;/b&gt; {message}</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="129"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="143"/>
         <source>Search cancelled; nothing was added.</source>
         <translation>Recherche annulée ; rien n'a été ajouté.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="230"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="301"/>
         <source>{count:,} scene found</source>
         <translation>{count:,} scène trouvée</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="230"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="301"/>
         <source>{count:,} scenes found</source>
         <translation>{count:,} scènes trouvées</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="231"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="302"/>
         <source>No scenes found</source>
         <translation>Aucune scène trouvée</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="234"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="305"/>
         <source>, {dark:,} taken while the vessel was dark</source>
         <translation>, dont {dark:,} prises pendant la coupure AIS du navire</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="236"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="307"/>
         <source>; stopped at {limit:,}: more match, narrow the search</source>
         <translation> ; arrêt à {limit:,} : il y en a d'autres, affinez la recherche</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="241"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="312"/>
         <source>{count} search(es); collections: {collections}</source>
         <translation>{count} recherche(s) ; collections : {collections}</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="241"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="312"/>
         <source>all</source>
         <translation>toutes</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="246"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="317"/>
         <source>Not kept: {count:,}</source>
         <translation>Non retenues : {count:,}</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="249"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="320"/>
         <source>{count:,} kept with unknown cloud cover</source>
         <translation>{count:,} retenues malgré une couverture nuageuse inconnue</translation>
     </message>
@@ -1136,12 +1136,12 @@
         <translation>Annulé ; rien n'a été ajouté.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="481"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="555"/>
         <source>{count} sightings here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/case_bar.py" line="177"/>
+        <location filename="../../bai_mei_plugin/gui/case_bar.py" line="179"/>
         <source>Writing the layers shown into the case {path} was cancelled: they stay in memory, not in the case. New layers are still written there.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1201,7 +1201,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="55"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="58"/>
         <source>The imagery search was cancelled; nothing was added.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1276,62 +1276,62 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="307"/>
+        <location filename="../../bai_mei_plugin/gui/vessels_panel.py" line="310"/>
         <source>; skipped {dropped}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/tasks/ais_tasks.py" line="228"/>
+        <location filename="../../bai_mei_plugin/tasks/ais_tasks.py" line="238"/>
         <source>No points layer: the file does not fit in memory.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/tasks/ais_tasks.py" line="291"/>
+        <location filename="../../bai_mei_plugin/tasks/ais_tasks.py" line="301"/>
         <source>Could not write the load into the case {path}: {problem}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/tasks/analysis_tasks.py" line="60"/>
+        <location filename="../../bai_mei_plugin/tasks/analysis_tasks.py" line="72"/>
         <source>{vessel}: {area} km² of sea within reach at {speed} kn; {ports} ports it could have called at.</source>
         <translation>{vessel} : {area} km² de mer atteignables à {speed} nœuds ; {ports} ports où il a pu faire escale.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/tasks/analysis_tasks.py" line="84"/>
+        <location filename="../../bai_mei_plugin/tasks/analysis_tasks.py" line="97"/>
         <source>{visits:,} port visits, {stops:,} stops; {mismatches} gaps after which the ship went somewhere else than it declared.</source>
         <translation>{visits:,} escales, {stops:,} arrêts ; {mismatches} coupures après lesquelles le navire est allé ailleurs qu'annoncé.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/tasks/analysis_tasks.py" line="100"/>
+        <location filename="../../bai_mei_plugin/tasks/analysis_tasks.py" line="114"/>
         <source>{count:,} encounters at sea (≤ 500 m, ≥ 2 h, ≤ 2 kn, ≥ 10 km from a port).</source>
         <translation>{count:,} rencontres en mer (≤ 500 m, ≥ 2 h, ≤ 2 nœuds, ≥ 10 km d'un port).</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/tasks/analysis_tasks.py" line="117"/>
+        <location filename="../../bai_mei_plugin/tasks/analysis_tasks.py" line="132"/>
         <source>{count:,} identity anomalies ({kinds}).</source>
         <translation>{count:,} anomalies d'identité ({kinds}).</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/tasks/analysis_tasks.py" line="121"/>
+        <location filename="../../bai_mei_plugin/tasks/analysis_tasks.py" line="136"/>
         <source>{count:,} identity anomalies.</source>
         <translation>{count:,} anomalies d'identité.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/tasks/radar_tasks.py" line="26"/>
+        <location filename="../../bai_mei_plugin/tasks/radar_tasks.py" line="28"/>
         <source>with AIS</source>
         <translation>avec AIS</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/tasks/radar_tasks.py" line="26"/>
+        <location filename="../../bai_mei_plugin/tasks/radar_tasks.py" line="28"/>
         <source>dark</source>
         <translation>sombre</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/tasks/radar_tasks.py" line="26"/>
+        <location filename="../../bai_mei_plugin/tasks/radar_tasks.py" line="28"/>
         <source>not seen</source>
         <translation>non vu</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/tasks/radar_tasks.py" line="128"/>
+        <location filename="../../bai_mei_plugin/tasks/radar_tasks.py" line="140"/>
         <source>{scene}: {vessels:,} vessels on radar (false-alarm rate {pfa}), {matched:,} with AIS, {dark:,} dark (no AIS within {distance} m), {unseen:,} AIS vessels not seen.</source>
         <translation>{scene} : {vessels:,} navires au radar (taux de fausses alarmes {pfa}), {matched:,} avec AIS, {dark:,} sombres (pas d'AIS à moins de {distance} m), {unseen:,} navires AIS non vus.</translation>
     </message>
@@ -1343,6 +1343,26 @@
     <message>
         <location filename="../../bai_mei_plugin/tasks/score_tasks.py" line="50"/>
         <source>Scored without land: {problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/imagery_results.py" line="147"/>
+        <source>Adding the scene to the map was cancelled; nothing was added.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="245"/>
+        <source>Open sightings layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="471"/>
+        <source>{sighting}: best candidate {name} (from the case).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="221"/>
+        <source>{count:,} scenes from the case&apos;s last search.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1497,83 +1517,98 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="22"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="29"/>
         <source>Export the case…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="23"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="30"/>
         <source>The case vessel&apos;s layers, the sightings, the ranking and the report, written in the background to the last folder used</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="33"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="40"/>
         <source>Mark vessel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="35"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="42"/>
         <source>Click on the ship in the image to add a sighting and open its form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="40"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="47"/>
         <source>Measure hull</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="42"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="49"/>
         <source>Click the bow, then the stern, then two points across the hull: fills the selected sighting&apos;s length, heading and beam (geodesic metres)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="47"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="54"/>
         <source>Chip view</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="48"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="55"/>
         <source>The selected sighting up close (about 1:2,500, turned to the ship&apos;s heading) beside another date&apos;s sighting of the same vessel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="55"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="62"/>
         <source>Select a sighting to see who it could be.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="63"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="70"/>
         <source>Who could it be?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="68"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="75"/>
         <source>Profiles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="69"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="76"/>
         <source>Open the vessel profiles as an editable table in QGIS</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="74"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="81"/>
         <source>Add profile…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="75"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="82"/>
         <source>Add the selected sighting&apos;s features to the vessel profiles as a known vessel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="98"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="105"/>
         <source>Pattern of activity here</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="99"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="106"/>
         <source>The sightings in the map view over time, each with the vessel it most likely is</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="18"/>
+        <source>With a case open: a sightings table in the case&apos;s GeoPackage; otherwise a GeoPackage you choose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="23"/>
+        <source>Open sightings layer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/annotate_page.ui" line="24"/>
+        <source>A sightings layer made before, from its GeoPackage (a case&apos;s or another)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1643,17 +1678,17 @@
         <translation>Grandes archives</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="75"/>
+        <location filename="../../bai_mei_plugin/processing/base.py" line="350"/>
         <source>AIS points</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="82"/>
+        <location filename="../../bai_mei_plugin/processing/base.py" line="357"/>
         <source>MMSI field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="91"/>
+        <location filename="../../bai_mei_plugin/processing/base.py" line="366"/>
         <source>Time field (UTC)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1674,32 +1709,32 @@
 <context>
     <name>DetectGapsAlgorithm</name>
     <message>
-        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="41"/>
+        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="40"/>
         <source>Detect dark gaps</source>
         <translation>Détecter les coupures AIS</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="51"/>
+        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="47"/>
         <source>&lt;p&gt;Finds the dark gaps in AIS reports: the times a vessel's transponder was silent.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Definition.&lt;/b&gt; Reports are cleaned (missing or bad MMSI/time/position, duplicates of MMSI and time dropped and counted) and sorted per MMSI by time. A gap is a pair of &lt;i&gt;consecutive&lt;/i&gt; reports of one MMSI whose times differ by at least &lt;i&gt;minimum gap&lt;/i&gt; hours (exactly the threshold counts). Optional criteria, off at 0: both ends at least &lt;i&gt;minimum distance from shore&lt;/i&gt; nautical miles from land (land: the layer given, or QGIS's bundled Natural Earth world map; distance to the densified coastline, exact to 0.3 nm); at least &lt;i&gt;minimum positions&lt;/i&gt; reports in the 12 hours before the gap, counting its last report (times t&lt;sub&gt;off&lt;/sub&gt; − 12 h … t&lt;sub&gt;off&lt;/sub&gt;).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Presets&lt;/b&gt; fix the three criteria and override the values below: &lt;i&gt;Port call&lt;/i&gt; (6 h, any distance; the default: the Bai Mei 8 went dark near shore) and &lt;i&gt;GFW AIS-disabling&lt;/i&gt; (12 h, ≥ 50 nm from shore at both ends, ≥ 14 positions in the 12 h before, as Global Fishing Watch publishes). Choose &lt;i&gt;Custom&lt;/i&gt; to use your own values.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Outputs.&lt;/b&gt; Gaps: one line per gap from the last report before to the first after, with times, hours, great-circle distance (nm, sphere of radius 6,371,008.8 m), implied speed, SOG, draught and destination either side, positions in the 12 h before and distance from shore of each end (filled when a land layer is given or a minimum distance from shore is set, NULL otherwise); time-enabled from off_time to on_time. Tracks: one LineStringM (M = epoch seconds) per vessel segment between gaps; segments of a single report make no line and are counted in the log. GAP_COUNT is the number of gaps.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="101"/>
+        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="73"/>
         <source>Dark gaps</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="106"/>
+        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="78"/>
         <source>Tracks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="111"/>
+        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="83"/>
         <source>Number of gaps</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="118"/>
+        <location filename="../../bai_mei_plugin/processing/detect_gaps.py" line="90"/>
         <source>Land polygons (default: QGIS&apos;s world map)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2331,7 +2366,7 @@
         <translation>Imagerie</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="469"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="486"/>
         <source>Search</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2371,208 +2406,218 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="100"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="117"/>
         <source>Login</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="110"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="127"/>
         <source>Collections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="120"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="137"/>
         <source>Collections (STAC) or item types (Planet), comma-separated; empty for all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="127"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="144"/>
         <source>List…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="130"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="147"/>
         <source>List the collections or item types the source offers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="137"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="154"/>
         <source>Cloud ≤</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="155"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="172"/>
         <source>Maximum cloud cover; 100 % keeps every scene</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="162"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="179"/>
         <source> %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="175"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="192"/>
         <source>Max</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="191"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="208"/>
         <source>Stop after this many scenes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="203"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="220"/>
         <source>When (UTC)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="209"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="226"/>
         <source>From</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="219"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="236"/>
         <source>To</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="229"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="246"/>
         <source>Gap ±</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="238"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="255"/>
         <source> h</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="250"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="267"/>
         <source>Hours added before the gap&apos;s off time and after its on time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="257"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="274"/>
         <source>From gap</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="260"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="277"/>
         <source>The selected gap's window, ± the padding</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="267"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="284"/>
         <source>From map time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="270"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="287"/>
         <source>The Temporal Controller&apos;s current range</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="282"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="299"/>
         <source>Where</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="288"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="305"/>
         <source>The area the scenes must touch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="297"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="314"/>
         <source>Port name or UN/LOCODE, e.g. Nampo or KPNAM</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="300"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="317"/>
         <source>A port of the ports list (the World Port Index), by name, other name or UN/LOCODE</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="303"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="320"/>
         <source>Port</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="310"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="327"/>
         <source>How far around the port to search, in nautical miles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="313"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="330"/>
         <source>Radius around the port</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="316"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="333"/>
         <source>within </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="319"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="336"/>
         <source> nm</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="340"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="357"/>
         <source>Select a gap on the Gaps page.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="365"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="382"/>
         <source>Results</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="392"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="409"/>
         <source>No preview</source>
         <translation>Pas d'aperçu</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="419"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="436"/>
         <source>Select a scene.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="437"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="454"/>
         <source>Add to map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="440"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="457"/>
         <source>Load the scene&apos;s visual image (cloud-optimised GeoTIFF) as a layer in the case&apos;s group</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="447"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="464"/>
         <source>Quick look</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="450"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="467"/>
         <source>Show the scene&apos;s preview on the map, stretched over its footprint (not georeferenced: for a first look only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="472"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="489"/>
         <source>Search the catalogue in the background</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="479"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="496"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="486"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="503"/>
         <source>Basemap</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="489"/>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="506"/>
         <source>Add a web basemap under the layers for context: OpenStreetMap, or satellite imagery (needs the internet; attribution in the layer&apos;s properties)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="100"/>
+        <source>Previews</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/gui/imagery_page.ui" line="110"/>
+        <source>Where the source&apos;s previews are (Planet: its tiles address): the login is sent there too, and to no other host</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

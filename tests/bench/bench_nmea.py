@@ -1,14 +1,19 @@
 """NMEA decoding speed: Bai Mei's numpy reader against the pyais path on the same generated file.
 
-Run with ``python -m tests.bench.bench_nmea [sentences]`` (default 500,000). The file holds tag-blocked sentences
+Run with ``python -m tests.bench.bench_nmea [sentences] [--seed N] [--no-memory] [--strict]`` (default 500,000
+sentences, as ``make bench`` runs it; ``--help`` lists the options). The file holds tag-blocked sentences
 (``\\s:...,c:...*hh\\``): Class A positions (type 1), Class B positions (18), two-sentence type 5 static reports
 (tag block groups ``g:``) and type 24 parts A and B, for 2,000 invented vessels. Prints sentences per second of each
 reader (wall clock and CPU time: the machine may be shared), the ratio, the peak memory of Bai Mei's read (traced with
-tracemalloc in a separate run, as tracing slows numpy down) and whether both readers gave the same rows.
+tracemalloc in a separate run, as tracing slows numpy down), whether both readers gave the same rows, and issue 16's
+two targets, each PASS or MISS on the wall clock (the CPU figure beside it): at least 10 times the pyais path's speed
+and at least 300,000 sentences a second. Without pyais the ratio is not measured (neither PASS nor MISS). With
+``--strict`` the exit status is 1 when a target is missed.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import sys
@@ -23,6 +28,9 @@ from tests import nmea_encode as enc
 
 T0 = 1_709_251_200
 VESSELS = 2_000
+DEFAULT_SENTENCES = 500_000
+TARGET_RATIO = 10.0  # issue 16: at least 10x the pyais path...
+TARGET_RATE = 300_000  # ...and at least 300,000 sentences a second
 
 
 def generate(path: str, sentences: int, seed: int = 7) -> int:
@@ -85,28 +93,92 @@ def same_rows(a, b) -> bool:
     return numbers and texts and np.array_equal(a.not_vessel, b.not_vessel) and a.malformed == b.malformed
 
 
-def main(sentences: int = 500_000) -> None:
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def targets(n: int, wall: float, cpu: float, ref: tuple | None) -> tuple:
+    """The lines saying whether issue 16's targets are met (judged on the wall clock), and whether all measured are."""
+    rate, rate_cpu = n / wall, n / cpu
+    lines = [
+        f"target >= {TARGET_RATE:,} sentences/s: {rate:,.0f} sentences/s wall clock ({rate_cpu:,.0f} CPU): "
+        f"{verdict(rate >= TARGET_RATE)}"
+    ]
+    met = rate >= TARGET_RATE
+    if ref is None:
+        lines.append(f"target >= {TARGET_RATIO:.0f}x pyais: not measured (pyais is not installed)")
+    else:
+        ratio, ratio_cpu = ref[0] / wall, ref[1] / cpu
+        lines.append(
+            f"target >= {TARGET_RATIO:.0f}x pyais: {ratio:.1f}x wall clock ({ratio_cpu:.1f}x CPU): "
+            f"{verdict(ratio >= TARGET_RATIO)}"
+        )
+        met = met and ratio >= TARGET_RATIO
+    return lines, met
+
+
+def main(sentences: int = DEFAULT_SENTENCES, seed: int = 7, memory: bool = True) -> bool:
+    """Runs the benchmark and prints its figures; True when every target measured is met."""
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "bench.nmea")
-        n = generate(path, sentences)
+        n = generate(path, sentences, seed)
         print(f"{n:,} tag-blocked sentences, {os.path.getsize(path) / 1e6:.1f} MB")
         raw, wall, cpu = timed(read_nmea, path)
         print(f"numpy reader: {wall:.2f} s ({n / wall:,.0f} sentences/s), CPU {cpu:.2f} s ({n / cpu:,.0f} sentences/s)")
-        print(f"numpy reader peak memory: {peak_memory(read_nmea, path) / 1e6:.0f} MB (tracemalloc)")
+        if memory:
+            print(f"numpy reader peak memory: {peak_memory(read_nmea, path) / 1e6:.0f} MB (tracemalloc)")
+        ref = None
         try:
             import pyais  # noqa: F401
 
             from tests.nmea_oracle import read_nmea_pyais
         except ImportError:
             print("pyais path: skipped (pyais is not installed)")
-            return
-        ref, ref_wall, ref_cpu = timed(read_nmea_pyais, path)
-        print(
-            f"pyais path:   {ref_wall:.2f} s ({n / ref_wall:,.0f} sentences/s), CPU {ref_cpu:.2f} s"
-            f" ({n / ref_cpu:,.0f} sentences/s)\nratio: {ref_wall / wall:.1f}x wall clock, {ref_cpu / cpu:.1f}x CPU;"
-            f" same rows: {same_rows(raw, ref)} ({len(raw.columns):,} rows)"
-        )
+        else:
+            ref_raw, ref_wall, ref_cpu = timed(read_nmea_pyais, path)
+            ref = (ref_wall, ref_cpu)
+            print(
+                f"pyais path:   {ref_wall:.2f} s ({n / ref_wall:,.0f} sentences/s), CPU {ref_cpu:.2f} s"
+                f" ({n / ref_cpu:,.0f} sentences/s)"
+            )
+            print(
+                f"ratio: {ref_wall / wall:.1f}x wall clock, {ref_cpu / cpu:.1f}x CPU;"
+                f" same rows: {same_rows(raw, ref_raw)} ({len(raw.columns):,} rows)"
+            )
+        lines, met = targets(n, wall, cpu, ref)
+        print("\n".join(lines))
+        return met
+
+
+def count(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError(text)
+    return value
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench.bench_nmea",
+        description="NMEA decoding speed: Bai Mei's numpy reader against the pyais path on the same generated file, "
+        f"with issue 16's targets (>= {TARGET_RATIO:.0f}x pyais, >= {TARGET_RATE:,} sentences/s) marked PASS or MISS.",
+    )
+    parser.add_argument(
+        "sentences",
+        nargs="?",
+        type=count,
+        default=DEFAULT_SENTENCES,
+        help=f"how many sentences to generate (default {DEFAULT_SENTENCES:,})",
+    )
+    parser.add_argument("--seed", type=int, default=7, help="seed of the generated file (default 7)")
+    parser.add_argument(
+        "--no-memory", action="store_true", help="skip the peak memory run (a third read, traced with tracemalloc)"
+    )
+    parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
+    return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 500_000)
+    args = parse_args()
+    met = main(args.sentences, args.seed, memory=not args.no_memory)
+    sys.exit(1 if args.strict and not met else 0)

@@ -5,11 +5,11 @@ import os
 import sqlite3
 
 import pytest
-from qgis.core import QgsProject
+from qgis.core import Qgis, QgsProject
 
 from bai_mei_plugin.core.errors import BaiMeiError
 from bai_mei_plugin.gui.dock import BaiMeiDock
-from bai_mei_plugin.qgis_io.case_workspace import Case, remembered_case, write_vector
+from bai_mei_plugin.qgis_io.case_workspace import Case, made_by, remembered_case, write_vector
 from tests.qgis.test_analysis_page import run, settle
 from tests.qgis.test_dock import canvas, dock, load  # noqa: F401 (fixtures and the load helper of the dock tests)
 from tests.qgis.test_gap_scoring_dock import cell, scored, scored_world, shown  # noqa: F401
@@ -84,6 +84,26 @@ def test_layers_are_written_into_the_case_as_made_and_come_back_with_the_project
     # the reports came from the case, not the AIS file: re-run works even with the file gone
     os.remove(scored_world)
     assert session.engine.columns is not None and len(session.engine.columns) > 0
+
+
+def test_each_layer_of_the_case_keeps_the_source_and_parameters_that_made_it(dock, qtbot, scored_world, tmp_path):
+    case = build_case(dock, qtbot, tmp_path / "made.gpkg", scored_world)
+    layers = case.layers()
+    criteria = dock.tracks.criteria_source()
+    for kind in ("gaps", "tracks"):
+        made = layers[kind].params
+        assert made["made_by"] == "dark gaps" and made["source"] == scored_world, (kind, made)
+        assert made["criteria"]["min_gap_hours"] == criteria.min_gap_hours
+        assert made["engine"] == "InMemoryGapEngine"
+    gap = dock.gaps.selected_gap()
+    for kind in ("reach_areas", "candidate_visits"):
+        made = layers[kind].params
+        assert made["made_by"] == "reachability" and made["gap_id"] == gap.gap_id, (kind, made)
+        assert made["max_speed_kn"] > 0 and "ports of the bundled gazetteer" in made["ports"]
+    # the layer shown (read from the case) records it too, and a reopened case gives it back
+    shown_areas = dock.session.extra["reach_areas"]
+    assert made_by(shown_areas) == layers["reach_areas"].params
+    assert made_by(Case(case.path).open_layer(Case(case.path).layers()["gaps"]))["source"] == scored_world
 
 
 def test_a_killed_session_loses_nothing_already_made(dock, qtbot, scored_world, tmp_path, qgis_iface):
@@ -164,3 +184,75 @@ def test_without_a_case_layers_stay_in_memory_and_a_case_is_offered_once(dock, q
     assert len(offers(bar)) == 1 and "in memory only" in bar.items()[-1].text()
     load(dock, qtbot, scored_world)
     assert len(offers(bar)) == 1  # once, not after every load
+
+
+def test_sightings_live_in_the_case_and_come_back_with_it(dock, qtbot, scored_world, tmp_path, qgis_iface):
+    from bai_mei_plugin.qgis_io.sightings_layer import add_sighting
+
+    path = tmp_path / "sightings case.gpkg"
+    case = build_case(dock, qtbot, path, scored_world)
+    dock.annotate.page.newLayerButton.click()  # with a case open: no file dialog, a table of the case
+    layer = dock.annotate.layer()
+    assert layer is not None and case.holds(layer) and layer.source().endswith("|layername=sightings")
+    add_sighting(layer, 125.4, 38.7, {"observed_at": 1497600000, "hull_colour": "black"})
+    run(dock, qtbot, dock.analysis.page.reachButton)  # the case writes again while the sightings table is open
+    assert Case.open(str(path)).drop_orphans() == []  # the sightings (and QGIS's layer_styles) are not orphans
+    # New sightings layer… again opens the case's own table instead of refusing or making a second one
+    dock.annotate.page.newLayerButton.click()
+    source = layer.source()
+    assert dock.annotate.layer().source() == source
+    assert len([lyr for lyr in QgsProject.instance().mapLayers().values() if lyr.source() == source]) == 1
+    QgsProject.instance().clear()
+    again = other_dock(qgis_iface, qtbot)
+    try:
+        again.case_bar.open_case(str(path))
+        back = again.annotate.layer()
+        assert back is not None and back.source() == source
+        assert [f["hull_colour"] for f in back.getFeatures()] == ["black"]
+    finally:
+        again.unload()
+
+
+def test_open_sightings_layer_reads_one_made_before_and_names_a_file_without_one(
+    dock, tmp_path, qgis_iface, monkeypatch
+):
+    from qgis.PyQt.QtWidgets import QFileDialog
+
+    from bai_mei_plugin.qgis_io.sightings_layer import add_sighting, create_sightings_layer
+
+    made = create_sightings_layer(str(tmp_path / "earlier.gpkg"))
+    add_sighting(made, 125.4, 38.7, {"observed_at": 1497600000})
+    del made
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "earlier.gpkg"), ""))
+    dock.annotate.page.openLayerButton.click()
+    layer = dock.annotate.layer()
+    assert layer is not None and layer.featureCount() == 1
+    other = Case.create(str(tmp_path / "no sightings.gpkg"))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (other.path, ""))
+    qgis_iface.messageBar().clear_messages()
+    dock.annotate.page.openLayerButton.click()
+    errors = qgis_iface.messageBar().get_messages(Qgis.Critical) + qgis_iface.messageBar().get_messages(Qgis.Warning)
+    assert any("no sightings.gpkg holds no Bai Mei sightings layer" in m for m in errors), errors
+
+
+def test_the_ranking_comes_back_in_the_table_with_the_case(dock, qtbot, scored_world, tmp_path, qgis_iface):
+    path = tmp_path / "ranking.gpkg"
+    build_case(dock, qtbot, path, scored_world)
+    panel = dock.annotate
+    panel.page.newLayerButton.click()
+    panel.mark_tool.marked.emit(125.15, 38.70)
+    if panel.form_dialog is not None:
+        panel.form_dialog.close()
+    panel.update_selected({"hatch_count": 5, "crane_count": 4, "hull_colour": "black", "length_m": 169.0})
+    panel.identify()
+    qtbot.waitUntil(lambda: panel.task is None, timeout=20000)
+    shown = sorted((r.rank or 0, r.mmsi, r.name) for r in panel.model.records)
+    assert shown
+    QgsProject.instance().clear()
+    again = other_dock(qgis_iface, qtbot)
+    try:
+        again.case_bar.open_case(str(path))
+        assert sorted((r.rank or 0, r.mmsi, r.name) for r in again.annotate.model.records) == shown
+        assert "from the case" in again.annotate.page.reasonsLabel.toolTip()
+    finally:
+        again.unload()

@@ -39,6 +39,9 @@ def assert_in_case_and_in_step(dock, case):
     assert footprints_layers() == [layer]  # the memory layer replaced, not doubled
     assert sorted(f["item_id"] for f in layer.getFeatures()) == JUNE_NAMPO
     assert "footprints" in case.layers()
+    made = case.layers()["footprints"].params  # what made it: the source, its address, each area and time window
+    assert made["made_by"] == "imagery search" and made["source"] == "static", made
+    assert made["url"] == synthetic_catalogue_path() and made["areas"][0]["start"].startswith("2017-06-08 20:52")
     proxy = dock.imagery.results.proxy
     assert proxy.rowCount() == 2
     dock.imageryResultTable.selectRow(1)
@@ -73,3 +76,40 @@ def test_a_search_ending_while_the_case_is_written_waits_then_goes_in(
     speed["slow"] = 0.0  # the next tables' writes go at their pace
     qtbot.waitUntil(lambda: not dock.case_bar.keeping, timeout=60000)
     assert_in_case_and_in_step(dock, case)
+
+
+def test_the_results_come_back_with_the_case_and_a_new_search_replaces_them(
+    dock,
+    qtbot,
+    bai_mei_csv,
+    tmp_path,
+    qgis_iface,  # noqa: F811
+):
+    from bai_mei_plugin.gui.dock import BaiMeiDock
+
+    case = dock.case_bar.new_case(str(tmp_path / "results.gpkg"))
+    load(dock, qtbot, bai_mei_csv)
+    search_nampo(dock, qtbot, qgis_iface)
+    assert_in_case_and_in_step(dock, case)
+    assert case.info()["imagery_search"]["source"] == "static"
+    project = QgsProject.instance()
+    project_path = str(tmp_path / "results.qgz")
+    assert project.write(project_path)
+    project.clear()
+    assert project.read(project_path)
+    # the reopened panel shows the last search's results over the case's footprints, in step with the map
+    assert_in_case_and_in_step(dock, case)
+    # a new search replaces the restored footprints: one footprints layer, reading the case's current table
+    search(dock, qtbot)
+    assert footprints_layers() == [dock.imagery.results.layer]
+    assert dock.imagery.results.layer.isValid() and case.holds(dock.imagery.results.layer)
+    # a panel opened afresh (QGIS restarted, Open case…) shows them too, with the search's source and address
+    project.clear()
+    again = BaiMeiDock(qgis_iface, project=project)
+    qtbot.addWidget(again)
+    try:
+        again.case_bar.open_case(case.path)
+        assert again.imagery.results.proxy.rowCount() == 2
+        assert again.imagery.connection()[:2] == ("static", synthetic_catalogue_path())
+    finally:
+        again.unload()

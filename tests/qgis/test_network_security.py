@@ -1,6 +1,7 @@
 """QGIS's side of the network rules: thumbnails fetched with QgsNetworkAccessManager carry the auth config's
-credentials only to the search's origin (and never follow a redirect elsewhere with them), oversized previews are
-aborted, the limits come from ``bai_mei/network/...`` settings, and the task's Cancel ends the network thread."""
+credentials only to the search's origin or the source's configured previews origin (Planet's tiles host), and never
+follow a redirect elsewhere with them; oversized previews are aborted, the limits come from ``bai_mei/network/...``
+settings, and the task's Cancel ends the network thread."""
 
 import base64
 import threading
@@ -14,6 +15,7 @@ from bai_mei_plugin.core.errors import Canceled
 from bai_mei_plugin.qgis_io.network import SETTINGS_PREFIX, limit_reply_size, preview_request, qgis_transport
 from bai_mei_plugin.services.transport import HttpTransport
 from bai_mei_plugin.tasks.footprint_tasks import wait_for
+from tests.qgis.test_dock import canvas, dock  # noqa: F401 (fixtures)
 from tests.unit.test_transport_limits import HostileServer
 from tests.unit.test_transport_security import Recorder
 
@@ -234,3 +236,163 @@ def test_scene_keys_and_tokens_are_nowhere_after_opening_scenes(loopback, storag
     leaks = [name for name, content in places.items() if any(form in content for form in secret_forms)]
     project.removeAllMapLayers()
     assert not leaks, f"the Planet key or the PC token was written to: {leaks}"
+
+
+# --- Planet thumbnails on its tiles host: the key goes to the configured previews origin, and nowhere else ----------
+
+
+@pytest.fixture
+def tiles():
+    server = Recorder()
+    yield server
+    server.close()
+
+
+def picture() -> bytes:
+    """A PNG QPixmap reads (the preview pane shows it)."""
+    from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice
+    from qgis.PyQt.QtGui import QColor, QImage
+
+    image = QImage(8, 8, QImage.Format_RGB32)
+    image.fill(QColor("darkred"))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(data)
+
+
+def keyed_png(request):
+    """Planet's tiles host: the thumbnail only with the key."""
+    if request["headers"].get("authorization") != BASIC:
+        return 401, {"Content-Type": "application/json"}, b'{"message": "Please enter your API key."}'
+    return 200, {"Content-Type": "image/png"}, picture()
+
+
+def test_thumbnail_on_the_configured_previews_origin_gets_the_key(qtbot, home, tiles, foreign, key_config):
+    """Three loopback origins: the API (``home``), the tiles host the analyst configured (``tiles``, which demands
+    the key) and an unconfigured one (``foreign``)."""
+    tiles.routes["/thumb.png"] = keyed_png
+    foreign.routes["/thumb.png"] = png
+    api, previews = home.url("/data/v1"), tiles.url("")
+    reply = fetch_also(qtbot, tiles.url("/thumb.png"), api, key_config, previews)
+    assert reply.error() == QNetworkReply.NoError and bytes(reply.readAll()) == picture()
+    assert tiles.requests[0]["headers"].get("authorization") == BASIC
+    fetch_also(qtbot, foreign.url("/thumb.png"), api, key_config, previews)
+    assert len(foreign.requests) == 1 and "authorization" not in foreign.requests[0]["headers"]
+    # the same port on another host name is another origin; so is the tiles host without its configuration
+    fetch_also(qtbot, tiles.url("/thumb.png", host="localhost"), api, key_config, previews)
+    fetch(qtbot, tiles.url("/thumb.png"), api, key_config)
+    assert [r["headers"].get("authorization") for r in tiles.requests] == [BASIC, None, None]
+    # a redirect from the tiles host elsewhere is not followed with the key
+    tiles.redirect("/moved.png", foreign.url("/thumb.png"), 302)
+    fetch_also(qtbot, tiles.url("/moved.png"), api, key_config, previews)
+    assert all("authorization" not in r["headers"] and KEY not in str(r) for r in foreign.requests)
+
+
+def fetch_also(qtbot, url, search_url, authcfg, previews) -> QNetworkReply:
+    reply = QgsNetworkAccessManager.instance().get(preview_request(url, search_url, authcfg, (previews,)))
+    with qtbot.waitSignal(reply.finished, timeout=10000):
+        pass
+    return reply
+
+
+def planet_item(item_id, thumbnail, self_url):
+    return {
+        "type": "Feature",
+        "id": item_id,
+        "_links": {"_self": self_url, "thumbnail": thumbnail},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[125.11, 38.67], [125.19, 38.67], [125.19, 38.73], [125.11, 38.73], [125.11, 38.67]]],
+        },
+        "properties": {"acquired": "2017-06-16T02:10:12Z", "cloud_cover": 0.04, "item_type": "SkySatCollect"},
+    }
+
+
+def test_planet_previews_on_the_tiles_origin_are_shown_and_cached_a_third_origin_gets_no_key(
+    dock,  # noqa: F811
+    qtbot,
+    canvas,  # noqa: F811
+    home,
+    tiles,
+    foreign,
+    key_config,
+):
+    """The Imagery page searches a Planet API on ``home`` with the key; the items' thumbnails are on the tiles host
+    set in the Previews field (``tiles``, demanding the key: shown, then cached) or on a third origin nobody
+    configured (``foreign``: asked without the key). The key is in no setting; the tiles address is."""
+    from pathlib import Path
+
+    from qgis.core import QgsRectangle
+
+    from bai_mei_plugin.services import sources
+
+    item_path = "/data/v1/item-types/SkySatCollect/items/"
+    tiles.routes[item_path + "ON_TILES/thumb"] = keyed_png
+    foreign.routes[item_path + "ELSEWHERE/thumb"] = keyed_png
+    home.json(
+        "/data/v1/quick-search",
+        {
+            "type": "FeatureCollection",
+            "_links": {},
+            "features": [
+                planet_item("ON_TILES", tiles.url(item_path + "ON_TILES/thumb"), home.url(item_path + "ON_TILES")),
+                planet_item("ELSEWHERE", foreign.url(item_path + "ELSEWHERE/thumb"), home.url(item_path + "ELSEWHERE")),
+            ],
+        },
+    )
+    dock.tabs.setCurrentWidget(dock.imageryPage)
+    dock.imagerySourceCombo.setCurrentText(sources.get("planet").label)
+    assert dock.imageryPreviewsUrlEdit.isVisible()  # Planet has a previews address beside its API address
+    assert dock.imageryPreviewsUrlEdit.placeholderText() == "https://tiles.planet.com"
+    dock.imageryUrlCombo.setCurrentText(home.url("/data/v1"))
+    dock.imageryPreviewsUrlEdit.setText(tiles.url("/"))
+    dock.imageryAuthSelect.setConfigId(key_config)
+    dock.imageryAoiCombo.setCurrentIndex(dock.imageryAoiCombo.findData("extent"))
+    canvas.setExtent(QgsRectangle(-180, -90, 180, 90))
+    dock.imagery.form.set_window(1497500000, 1497700000)
+    dock.imagerySearchButton.click()
+    qtbot.waitUntil(lambda: dock.imagery.task is None, timeout=15000)
+    results = dock.imagery.results
+    assert [f.footprint.item_id for f in results.order] == ["ON_TILES", "ELSEWHERE"]
+    assert home.requests[0]["headers"].get("authorization") == BASIC
+
+    def shown():
+        pixmap = dock.imageryPreviewLabel.pixmap()
+        return pixmap is not None and not pixmap.isNull()
+
+    on_tiles, elsewhere = results.order
+    results.select_record(on_tiles)
+    qtbot.waitUntil(shown, timeout=5000)
+    assert [r["headers"].get("authorization") for r in tiles.requests] == [BASIC]
+    assert results.previews[on_tiles.footprint.thumbnail_url] == picture()  # kept for the session
+    results.select_record(elsewhere)
+    qtbot.waitUntil(lambda: "HTTP 401" in dock.imageryPreviewLabel.text(), timeout=5000)
+    assert len(foreign.requests) == 1 and "authorization" not in foreign.requests[0]["headers"]
+    assert KEY not in str(foreign.requests)
+    results.select_record(on_tiles)  # from the session's cache: not asked again
+    assert shown() and len(tiles.requests) == 1
+    dock.imagery.form.save()
+    settings = QgsSettings()
+    settings.sync()
+    stored = Path(settings.fileName()).read_bytes()
+    assert tiles.url("").encode() in stored  # the tiles address is remembered (it is no secret)
+    assert KEY.encode() not in stored and BASIC.split()[1].encode() not in stored
+
+
+def test_a_previews_address_that_would_carry_the_key_in_clear_is_refused(dock, canvas, qgis_iface, key_config):  # noqa: F811
+    from qgis.core import Qgis
+
+    from bai_mei_plugin.services import sources
+
+    dock.tabs.setCurrentWidget(dock.imageryPage)
+    dock.imagerySourceCombo.setCurrentText(sources.get("planet").label)
+    dock.imageryUrlCombo.setCurrentText("https://api.planet.com/data/v1")
+    dock.imageryPreviewsUrlEdit.setText("http://tiles.planet.com")
+    dock.imageryAuthSelect.setConfigId(key_config)
+    dock.imageryAoiCombo.setCurrentIndex(dock.imageryAoiCombo.findData("extent"))
+    dock.imagerySearchButton.click()
+    assert dock.imagery.task is None
+    warnings = qgis_iface.messageBar().get_messages(Qgis.Warning)
+    assert warnings and "unencrypted" in warnings[-1]

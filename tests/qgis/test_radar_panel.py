@@ -172,3 +172,20 @@ def test_a_scene_without_its_time_names_the_scene(dock, qtbot, qgis_iface, radar
     errors = qgis_iface.messageBar().get_messages(Qgis.Critical)
     assert any("scene time of no_time" in m and "ACQUISITION_START" in m for m in errors), errors
     assert "sar_detections" not in dock.session.extra
+
+
+def test_with_a_case_open_the_radar_layers_are_written_into_it_with_what_made_them(
+    dock, qtbot, qgis_iface, scene_layer, radar_ais, tmp_path
+):
+    case = dock.case_bar.new_case(str(tmp_path / "radar case.gpkg"))
+    detect(dock, qtbot, qgis_iface, scene_layer, radar_ais)
+    kept = case.layers()
+    kinds = ("sar_detections", "sar_matches", "dark_detections", "unseen_vessels")
+    for kind in kinds:
+        assert kind in kept, kind
+        made = kept[kind].params
+        assert made["made_by"] == "radar" and made["scene_id"] == SCENE_ID, (kind, made)
+        assert made["detection"]["pfa"] > 0 and made["matching"]["max_distance_m"] > 0
+        assert case.holds(dock.session.extra[kind])
+    dark = [f for f in case.open_layer(kept["dark_detections"]).getFeatures()]
+    assert len(dark) == 1  # the dark vessel is in the case, not only in memory

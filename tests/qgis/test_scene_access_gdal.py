@@ -7,6 +7,7 @@ range requests only to the right credentials:
 * Planet: an asset location that redirects to a plain storage address (read in place, the storage host never sees
   the key); a location on Planet's origin that demands the key, or one with a token that redirects to a signed
   storage address on another port, is downloaded into the scene folder and opened from the file (once).
+* Add to map through the Imagery page: progress and Cancel on the page; Cancel stops a slow download at once.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bai_mei_plugin.services.pc_signing import PcSigner, signed_access
 from bai_mei_plugin.services.planet import planet_api_key_auth, scene_file
 from bai_mei_plugin.services.sources import SceneAccess
 from bai_mei_plugin.services.transport import HttpTransport
+from tests.qgis.test_dock import canvas, dock  # noqa: F401 (fixtures)
 from tests.support import ROOT
 
 PLANET_KEY = "PLAK-scene-access-test-5e1f"  # made up
@@ -530,3 +532,88 @@ def test_scenes_read_through_a_renewed_prefix_are_reloaded(tmp_path, qgis_new_pr
     project.addMapLayers([renewed])
     assert reload_scene_layers(project, [str(tmp_path / "renewed")]) == ["renewed scene"]
     assert reload_scene_layers(project, ["/vsiaz/elsewhere/"]) == []
+
+
+# --- Add to map through the panel: the page's progress bar and Cancel, as for a search ----------------------------
+
+
+def test_add_to_map_of_a_slow_scene_shows_progress_and_cancel_stops_it(
+    loopback,
+    storage,
+    planet_key_config,
+    tmp_path,
+    dock,  # noqa: F811
+    canvas,  # noqa: F811
+    qtbot,
+    qgis_iface,
+):
+    """A Planet scene whose download trickles (about 20 s): Add to map makes the page busy (progress bar, Cancel;
+    Search and Add to map disabled); Cancel stops it within seconds, with no partial file in the case's scene
+    folder, no layer, and the page idle again."""
+    from types import SimpleNamespace
+
+    from qgis.core import Qgis, QgsProject, QgsRectangle
+
+    from bai_mei_plugin.qgis_io.case_workspace import remember_case
+
+    RealisticPlanet(loopback, storage, slow=True, status="active")
+    api = loopback.url("/data/v1", host="localhost")
+    item = {
+        "type": "Feature",
+        "id": ITEM,
+        "_links": {"_self": f"{api}/item-types/SkySatCollect/items/{ITEM}"},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[125.38, 38.72], [125.39, 38.72], [125.39, 38.73], [125.38, 38.73], [125.38, 38.72]]],
+        },
+        "properties": {"acquired": "2017-06-16T02:15:00Z", "cloud_cover": 0.0, "item_type": "SkySatCollect"},
+    }
+
+    def quick_search(request):
+        if request.headers.get("Authorization") != BASIC:
+            return 401, {}, b'{"message": "no key"}'
+        page = {"type": "FeatureCollection", "_links": {}, "features": [item]}
+        return 200, {"Content-Type": "application/json"}, json.dumps(page).encode()
+
+    loopback.handlers["/data/v1/quick-search"] = quick_search
+    project = QgsProject.instance()
+    remember_case(project, SimpleNamespace(path=str(tmp_path / "nampo case.gpkg")))
+    folder = tmp_path / "nampo case_scenes"
+    partial = scene_file(str(folder), "SkySatCollect", ITEM, "ortho_visual") + ".partial"
+    try:
+        dock.tabs.setCurrentWidget(dock.imageryPage)
+        dock.imagerySourceCombo.setCurrentText(sources.get("planet").label)
+        dock.imageryUrlCombo.setCurrentText(api)
+        dock.imageryAuthSelect.setConfigId(planet_key_config)
+        dock.imageryAoiCombo.setCurrentIndex(dock.imageryAoiCombo.findData("extent"))
+        canvas.setExtent(QgsRectangle(-180, -90, 180, 90))
+        dock.imagery.form.set_window(1497500000, 1497700000)
+        dock.imagerySearchButton.click()
+        qtbot.waitUntil(lambda: dock.imagery.task is None, timeout=15000)
+        results = dock.imagery.results
+        assert [f.footprint.item_id for f in results.order] == [ITEM]
+        assert not dock.imageryCancelButton.isEnabled() and not dock.imageryProgressBar.isVisible()
+        dock.imageryResultTable.selectRow(0)
+        assert dock.imageryAddButton.isEnabled()
+        dock.imageryAddButton.click()
+        assert results.scene_task is not None
+        # busy like a search: the page's progress bar and Cancel, Search and a second Add to map disabled
+        assert dock.imageryCancelButton.isEnabled() and dock.imageryProgressBar.isVisible()
+        assert not dock.imagerySearchButton.isEnabled() and not dock.imageryAddButton.isEnabled()
+        qtbot.waitUntil(storage.trickling.is_set, timeout=15000)
+        qtbot.waitUntil(lambda: os.path.exists(partial), timeout=5000)  # the download has begun writing
+        qtbot.waitUntil(lambda: dock.imageryProgressBar.value() > 0, timeout=5000)  # activation done: progress
+        asked = time.monotonic()
+        dock.imageryCancelButton.click()
+        qtbot.waitUntil(lambda: results.scene_task is None, timeout=10000)
+        assert time.monotonic() - asked < 5  # a hang bound: the whole trickle would take about 20 s
+        assert storage.client_left.wait(5)  # the transfer itself ended
+        qtbot.waitUntil(lambda: not folder.exists() or os.listdir(folder) == [], timeout=5000)
+        assert not os.path.exists(partial) and not os.path.exists(partial[: -len(".partial")])
+        # idle again
+        assert not dock.imageryCancelButton.isEnabled() and not dock.imageryProgressBar.isVisible()
+        assert dock.imagerySearchButton.isEnabled() and dock.imageryAddButton.isEnabled()
+        assert any("cancelled; nothing was added" in m for m in qgis_iface.messageBar().get_messages(Qgis.Info))
+        assert not [layer for layer in project.mapLayers().values() if ITEM in layer.name()]
+    finally:
+        remember_case(project, None)

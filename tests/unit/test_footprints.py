@@ -116,6 +116,64 @@ def test_query_validation():
 # --- STAC --------------------------------------------------------------------------------------------------------
 
 
+def _stac_item(assets, links=()):
+    return {
+        "type": "Feature",
+        "stac_version": "1.0.0",
+        "id": "PREVIEW_TEST",
+        "geometry": {"type": "Point", "coordinates": [125.4, 38.7]},
+        "properties": {"datetime": "2017-06-16T02:10:00Z"},
+        "links": list(links),
+        "assets": assets,
+    }
+
+
+PNG_OVERVIEW = {"href": "https://stac.invalid/o.png", "type": "image/png", "roles": ["overview"]}
+COG_OVERVIEW = {"href": "https://stac.invalid/o.tif", "type": "image/tiff; profile=cloud-optimized"}
+THUMB_LINK = {"rel": "thumbnail", "href": "https://stac.invalid/link.jpg"}
+
+
+@pytest.mark.parametrize(
+    "assets, links, preview",
+    [
+        ({"overview": PNG_OVERVIEW}, (), "https://stac.invalid/o.png"),  # a STAC API item with an overview only
+        ({"overview": dict(PNG_OVERVIEW, roles=None, type=None)}, (), "https://stac.invalid/o.png"),  # by its name
+        ({"quicklook": PNG_OVERVIEW}, (), "https://stac.invalid/o.png"),  # by its role
+        ({"overview": COG_OVERVIEW}, (), None),  # an overview GeoTIFF is an image to open, not a picture to show
+        (
+            {"overview": PNG_OVERVIEW, "rendered_preview": {"href": "https://stac.invalid/r.png"}},
+            (),
+            "https://stac.invalid/r.png",
+        ),
+        (
+            {"overview": PNG_OVERVIEW, "rendered_preview": {"href": "r.png"}, "thumbnail": {"href": "t.jpg"}},
+            (),
+            "t.jpg",
+        ),
+        ({"small": {"href": "s.jpg", "roles": ["thumbnail"]}, "rendered_preview": {"href": "r.png"}}, (), "s.jpg"),
+        ({"overview": PNG_OVERVIEW}, (THUMB_LINK,), "https://stac.invalid/link.jpg"),
+        ({}, (), None),
+    ],
+)
+def test_one_preview_rule_thumbnail_then_rendered_preview_then_link_then_overview(assets, links, preview):
+    from bai_mei_plugin.core.footprints import preview_href
+
+    assert preview_href(assets, list(links)) == preview
+    assert footprint_from_stac_item(_stac_item(assets, links), "STAC API").thumbnail_url == preview
+
+
+def test_a_stac_api_item_with_only_an_overview_previews_like_a_static_catalogue(tmp_path):
+    """The same item from a STAC API search and from a static catalogue file gets the same preview."""
+    from bai_mei_plugin.services.static_catalogue import load_catalogue
+
+    item = _stac_item({"visual": dict(COG_OVERVIEW, roles=["visual"]), "overview": PNG_OVERVIEW})
+    from_api = footprint_from_stac_item(item, "STAC API")
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [item]}))
+    (from_file,) = load_catalogue(str(path))
+    assert from_api.thumbnail_url == from_file.thumbnail_url == "https://stac.invalid/o.png"
+
+
 def test_stac_item_fields_and_secrets_removed():
     item = load("stac_search_page1.json")["features"][0]
     fp = footprint_from_stac_item(item, "STAC test")

@@ -97,3 +97,44 @@ def test_two_sources_cannot_share_an_id(monkeypatch):
     monkeypatch.setattr(sources, "_SOURCES", dict(sources._SOURCES))
     with pytest.raises(ValueError, match="Two imagery sources"):
         sources.register(Other())
+
+
+def test_planet_has_a_previews_origin_beside_its_api_other_sources_none():
+    planet, stac, static = (sources.get(i) for i in ("planet", "stac", "static"))
+    assert planet.fields.previews_label and planet.fields.previews_default == "https://tiles.planet.com"
+    assert planet.previews_origin("") == "https://tiles.planet.com"  # the default when the field is empty
+    # only the origin is kept of what the analyst typed: a path or a query (a key) never goes further
+    typed = "https://tiles.example.com:8443/data/v1/?api_key=PLAK-secret"
+    assert planet.previews_origin(typed) == "https://tiles.example.com:8443"
+    assert planet.previews_origin("http://127.0.0.1:8081/x", "http://127.0.0.1:8080/data/v1") == "http://127.0.0.1:8081"
+    assert stac.previews_origin("https://tiles.planet.com") == "" and static.previews_origin("x") == ""
+
+
+@pytest.mark.parametrize(
+    "typed, api, message",
+    [
+        ("tiles.planet.com", "", "not an http\\(s\\) address"),
+        ("file:///tmp/tiles", "", "not an http\\(s\\) address"),
+        ("http://tiles.planet.com", "https://api.planet.com/data/v1", "unencrypted"),
+        ("http://tiles.planet.com", "", "unencrypted"),  # the default API address is https
+    ],
+)
+def test_a_previews_address_the_key_could_not_safely_go_to_is_refused(typed, api, message):
+    with pytest.raises(BaiMeiError, match=message):
+        sources.get("planet").previews_origin(typed, api)
+
+
+@pytest.mark.parametrize(
+    "url, origin",
+    [
+        ("https://tiles.planet.com/data/v1/item-types/PSScene/items/x/thumb", "https://tiles.planet.com"),
+        ("HTTPS://Tiles.Planet.com:443/", "https://tiles.planet.com"),
+        ("http://127.0.0.1:8080/a?b=c", "http://127.0.0.1:8080"),
+        ("http://[::1]:9000/", "http://[::1]:9000"),
+        ("ftp://tiles.planet.com", ""),
+        ("/tmp/catalogue.json", ""),
+        ("", ""),
+    ],
+)
+def test_origin_address(url, origin):
+    assert sources.origin_address(url) == origin

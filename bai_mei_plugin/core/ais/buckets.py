@@ -1,5 +1,9 @@
-"""Bigger than memory: an AIS CSV file read in blocks and spilled into MMSI-hash buckets on disk, then cleaned bucket
-by bucket, so that its gaps are found in bounded memory.
+"""Bigger than memory: AIS reports read in blocks and spilled into MMSI-hash buckets on disk, then cleaned bucket
+by bucket, so that their gaps are found in bounded memory.
+
+What can be read this way: a CSV file of any size (read in blocks of lines), and a dataset of several files (a
+folder, a pattern, a zip of several: a month of daily files) whose files are each either small enough to read whole,
+in any format, or CSV files read in blocks. The files are read in the order ``read_ais`` reads them.
 
 Every cleaning rule that spans rows (duplicates by MMSI and time, conflicting positions, the evidence of invalid
 MMSIs) looks at one vessel at a time, and a vessel's reports all fall into one bucket in the order they were read,
@@ -7,7 +11,7 @@ so each bucket cleaned on its own drops exactly what the one-pass ``clean`` drop
 file are settled during the spill: rows without MMSI or time (and whether the file "carries no times", a share of
 the whole file), and the first report outside the time window (the example the summary gives).
 
-    plan = bucket_plan(path)          # None: the file fits in memory, read_ais as usual
+    plan = bucket_plan(path)          # None: the reports fit in memory, read_ais as usual
     reports = spill(plan, ...)        # BucketedReports: cleaned buckets in a temporary folder
     for columns in reports.buckets(): # sorted by MMSI then time, one bucket at a time
     reports.close()                   # the folder removed (also when the object is collected or Python exits)
@@ -80,16 +84,30 @@ FOLDER_PREFIX = "bai_mei_buckets_"
 
 
 @dataclass
+class BucketPart:
+    """One file of what is read: whole (``block_bytes`` 0) or in blocks of about ``block_bytes`` of text."""
+
+    reader_plan: object  # reader.Plan
+    name: str  # as a dataset's read names it ("" for a single file)
+    block_bytes: int
+    share: int  # its weight in the progress
+
+
+@dataclass
 class BucketPlan:
-    """How a file too big for memory is read: in blocks of about ``block_bytes`` of text, into ``buckets``."""
+    """How reports too big for memory are read: each file whole or in blocks of text, into ``buckets``."""
 
     path: str
-    reader_plan: object  # reader.Plan
+    parts: List[BucketPart]
     estimate: memory.Estimate
     buckets: int
-    block_bytes: int
     folder: str  # where the temporary bucket folder is made
     disk_needed: int
+
+    @property
+    def block_bytes(self) -> int:
+        """The largest block of text read at once from a file read in blocks (0: every file is read whole)."""
+        return max(part.block_bytes for part in self.parts)
 
     def reason(self) -> str:
         est = self.estimate
@@ -110,27 +128,32 @@ def bucket_plan(
     check_memory: bool = True,
 ) -> Optional[BucketPlan]:
     """None when ``path`` read with the gap columns fits in memory (use ``read_ais``); else the plan of a bucketed
-    read. A file that does not fit and cannot be read in blocks (not a single CSV file) is refused with the advice
-    ``read_ais`` gives."""
+    read. A file that does not fit in memory on its own and cannot be read in blocks (not a CSV file) is refused
+    with the advice ``read_ais`` gives."""
     from ..gaps import GAP_FIELDS
-    from .dataset import list_parts
-    from .reader import dataset_estimate, plan
+    from .dataset import display_name, list_parts
+    from .reader import dataset_estimate, part_estimates, plan, read_share
 
-    parts = list_parts(path)
-    plans = [plan(part, AisFormat(fmt), columns, time_format, backend, GAP_FIELDS) for part in parts]
-    found = dataset_estimate(path, plans, True)
+    plans = [plan(part, AisFormat(fmt), columns, time_format, backend, GAP_FIELDS) for part in list_parts(path)]
+    estimates = part_estimates(plans, True)
+    found = dataset_estimate(path, plans, True, estimates=estimates)
     if memory.skipped(check_memory) or found.fits:
         return None
-    if len(plans) != 1 or plans[0].detection.format not in STREAMABLE:
-        memory.require(found)  # raises today's refusal with its advice
     budget = BUDGET_SHARE * memory.SAFETY * max(found.available or 0, 1 << 20)
-    per_row = max(1, found.needed // max(found.rows, 1))
+    block_rows = max(1000, int(budget / max(1, found.needed // max(found.rows, 1))))
+    parts = []
+    for p, est in zip(plans, estimates):
+        streamable = p.detection.format in STREAMABLE
+        if not streamable and not est.fits:
+            memory.require(est)  # raises today's refusal with its advice, naming the file
+        whole = est.rows <= block_rows or not streamable
+        block_bytes = 0 if whole else max(64 << 10, int(block_rows * text_size(p.info) / max(est.rows, 1)))
+        name = display_name(p.path, path) if len(plans) > 1 else ""
+        parts.append(BucketPart(p, name, block_bytes, read_share(p)))
     buckets = max(2, math.ceil(SKEW * found.needed / budget))
-    block_rows = max(1000, int(budget / per_row))
-    block_bytes = max(64 << 10, int(block_rows * text_size(plans[0].info) / max(found.rows, 1)))
     folder = folder or tempfile.gettempdir()
-    disk = int(DISK_SLACK * (found.rows * DISK_BYTES_PER_ROW + block_bytes))
-    return BucketPlan(path, plans[0], found, buckets, block_bytes, folder, disk)
+    disk = int(DISK_SLACK * (found.rows * DISK_BYTES_PER_ROW + max(part.block_bytes for part in parts)))
+    return BucketPlan(path, parts, found, buckets, folder, disk)
 
 
 def check_disk(plan: BucketPlan) -> None:
@@ -203,8 +226,22 @@ def _remove(folder: str) -> None:
 
 
 @dataclass
+class _PartCounts:
+    """What the spill settles for one file, block after block (what its one-pass read would say of it)."""
+
+    part: BucketPart
+    rows_read: int = 0
+    data_rows: int = 0  # well-formed rows before the current block (readers number examples by them)
+    lines: int = 0  # physical lines before the current block, after the header
+    warnings: list = field(default_factory=list)
+    bad_optional: Counter = field(default_factory=Counter)
+    bad_utf8: int = 0
+    format_name: str = ""
+
+
+@dataclass
 class _FileCounts:
-    """What the spill settles for the whole file, block after block."""
+    """What the spill settles for everything read, block after block."""
 
     rows_read: int = 0
     malformed: int = 0
@@ -212,14 +249,14 @@ class _FileCounts:
     missing_mmsi: int = 0
     missing_time: int = 0
     candidates: int = 0  # rows with a parseable MMSI: the base of the "carries no times" share
-    data_rows: int = 0  # well-formed rows before the current block (readers number examples by them)
-    lines: int = 0  # physical lines before the current block, after the header
     examples: dict = field(default_factory=dict)
-    warnings: list = field(default_factory=list)
-    bad_optional: Counter = field(default_factory=Counter)
-    bad_utf8: int = 0
     absent: Optional[frozenset] = None
-    format_name: str = ""
+    parts: List[_PartCounts] = field(default_factory=list)
+
+    @property
+    def format_name(self) -> str:
+        names = [p.format_name for p in self.parts]
+        return names[0] if len(names) == 1 else "+".join(sorted({n for n in names if n}))
 
 
 def spill(
@@ -253,14 +290,14 @@ def _scaled(progress: Progress, start: float, stop: float) -> Progress:
     return lambda f: progress(start + (stop - start) * max(0.0, min(1.0, f)))
 
 
-def _blocks(plan: BucketPlan, chunk: str, is_canceled: IsCanceled) -> Iterator[Tuple[int, float]]:
+def _blocks(part: BucketPart, chunk: str, is_canceled: IsCanceled) -> Iterator[Tuple[int, float]]:
     """Write the file's lines, a block at a time, into ``chunk`` (header first); yields (lines, fraction read).
 
     A block ends only at a line end outside quotes (an even count of '"' so far), so a quoted line break stays in
     its row."""
     from .source import open_utf8
 
-    info = plan.reader_plan.info
+    info = part.reader_plan.info
     with open_utf8(info) as opened:
         stream = opened.stream
         header = stream.readline()
@@ -276,7 +313,7 @@ def _blocks(plan: BucketPlan, chunk: str, is_canceled: IsCanceled) -> Iterator[T
             lines += 1
             if line.count(b'"') % 2:
                 quoted = not quoted
-            if size >= plan.block_bytes and not quoted:
+            if size >= part.block_bytes and not quoted:
                 out.close()
                 out = None
                 yield lines, opened.fraction()
@@ -288,27 +325,48 @@ def _blocks(plan: BucketPlan, chunk: str, is_canceled: IsCanceled) -> Iterator[T
             yield lines, 1.0
 
 
-def _spill_blocks(plan, folder, counts: _FileCounts, window, progress, is_canceled) -> int:
+def _spill_blocks(plan: BucketPlan, folder, counts: _FileCounts, window, progress, is_canceled) -> int:
+    """Every file's reports into the buckets, file after file, block after block; returns the blocks written."""
+    blocks = 0
+    total = sum(part.share for part in plan.parts)
+    done = 0
+    for part in plan.parts:
+        mine = _PartCounts(part)
+        counts.parts.append(mine)
+        whole_read = _scaled(progress, done / total, (done + part.share) / total)
+        for raw, lines, fraction in _part_reads(part, folder, whole_read, is_canceled):
+            if raw is not None:
+                _count_block(raw, counts, mine, window)
+                _write_block(raw, folder, blocks, plan.buckets)
+                mine.data_rows += raw.rows_read - raw.malformed
+                blocks += 1
+            mine.lines += lines
+            if progress:
+                progress((done + fraction * part.share) / total)
+        done += part.share
+    return blocks
+
+
+def _part_reads(part: BucketPart, folder: str, progress: Progress, is_canceled: IsCanceled):
+    """A file's reads: (RawRead or None for a block of blank lines, physical lines, fraction of the file read)."""
     from .reader import read_detected
 
+    p = part.reader_plan
+    if not part.block_bytes:
+        yield read_detected(p.path, p.detection, progress, is_canceled, p.backend, p.info), 0, 1.0
+        return
     chunk = os.path.join(folder, "block.csv")
-    detection = plan.reader_plan.detection
-    blocks = 0
-    for lines, fraction in _blocks(plan, chunk, is_canceled):
-        if _blank(chunk):
-            counts.lines += lines
-            continue
-        raw = read_detected(chunk, detection, None, is_canceled, plan.reader_plan.backend, inspect(chunk))
-        _count_block(raw, counts, plan, window)
-        _write_block(raw, counts, folder, blocks, plan.buckets)
-        counts.data_rows += raw.rows_read - raw.malformed
-        counts.lines += lines
-        blocks += 1
-        if progress:
-            progress(fraction)
-    if os.path.exists(chunk):
-        os.remove(chunk)
-    return blocks
+    try:
+        for lines, fraction in _blocks(part, chunk, is_canceled):
+            raw = (
+                None
+                if _blank(chunk)
+                else read_detected(chunk, p.detection, None, is_canceled, p.backend, inspect(chunk))
+            )
+            yield raw, lines, fraction
+    finally:
+        if os.path.exists(chunk):
+            os.remove(chunk)
 
 
 def _blank(chunk: str) -> bool:
@@ -318,17 +376,18 @@ def _blank(chunk: str) -> bool:
         return not any(line.strip() for line in handle)
 
 
-def _count_block(raw: RawRead, counts: _FileCounts, plan: BucketPlan, window) -> None:
-    """The whole-file counts and the first examples (numbered from the start of the file)."""
+def _count_block(raw: RawRead, counts: _FileCounts, part: _PartCounts, window) -> None:
+    """The counts of everything read and the first examples (numbered from the start of their file)."""
     cols = raw.columns
     counts.rows_read += raw.rows_read
+    part.rows_read += raw.rows_read
     counts.malformed += raw.malformed
-    counts.format_name = raw.format_name
-    if counts.absent is None:
-        counts.absent = cols.absent
+    part.format_name = part.format_name or raw.format_name
+    counts.absent = cols.absent if counts.absent is None else counts.absent & cols.absent
+    prefix = f"{part.part.name}: " if part.part.name else ""
     for reason, text in raw.examples.items():
-        counts.examples.setdefault(reason, _renumbered(text, counts, reason, plan))
-    _merge_warnings(raw.warnings, counts, plan)
+        counts.examples.setdefault(reason, prefix + _renumbered(text, part))
+    _merge_warnings(raw.warnings, part)
     unparseable = np.asarray(raw.unparseable, dtype=bool)
     no_mmsi = ~unparseable & (cols.mmsi == MISSING_MMSI)
     candidates = ~unparseable & ~no_mmsi
@@ -348,13 +407,13 @@ def _count_block(raw: RawRead, counts: _FileCounts, plan: BucketPlan, window) ->
 _NUMBERED = re.compile(r"^(row|line) (\d{1,3}(?:,\d{3})+|\d+)")
 
 
-def _renumbered(text: str, counts: _FileCounts, reason: str, plan: BucketPlan) -> str:
+def _renumbered(text: str, part: _PartCounts) -> str:
     """A reader's example numbered within its block, numbered within the file: rows (well-formed data rows) for
     values, lines (the header is line 1 in both) for malformed rows."""
     match = _NUMBERED.match(text)
     if match is None:
         return text
-    shift = counts.lines if match.group(1) == "line" else counts.data_rows
+    shift = part.lines if match.group(1) == "line" else part.data_rows
     number = int(match.group(2).replace(",", "")) + shift
     return f"{match.group(1)} {number:,}" + text[match.end() :]
 
@@ -363,7 +422,7 @@ _BAD_OPTIONAL = re.compile(r"^ +([\d,]+) unreadable values in column (.+) were s
 _BAD_UTF8 = re.compile(r"^ +([\d,]+) distinct text values were not valid UTF-8")
 
 
-def _merge_warnings(warnings: List[str], counts: _FileCounts, plan: BucketPlan) -> None:
+def _merge_warnings(warnings: List[str], counts: _PartCounts) -> None:
     """Per-block warnings summed over the file; notes naming the block file name the file instead."""
     for line in warnings:
         bad = _BAD_OPTIONAL.match(line)
@@ -373,12 +432,23 @@ def _merge_warnings(warnings: List[str], counts: _FileCounts, plan: BucketPlan) 
         elif utf8:
             counts.bad_utf8 += int(utf8.group(1).replace(",", ""))
         else:
-            line = line.replace("block.csv", plan.estimate.info.name)
+            line = line.replace("block.csv", counts.part.reader_plan.info.name)
             if line not in counts.warnings:
                 counts.warnings.append(line)
 
 
 def _final_warnings(counts: _FileCounts) -> List[str]:
+    """The warnings of everything read, as the one-pass read gives them (a dataset's: file by file)."""
+    if len(counts.parts) == 1:
+        return _part_warnings(counts.parts[0])
+    lines = [f"  Read {len(counts.parts):,} files as one dataset:"]
+    for part in counts.parts:
+        lines.append(f"    {part.part.name}: {part.rows_read:,} rows ({part.format_name})")
+        lines.extend(f"  {part.part.name}: {w.strip()}" for w in _part_warnings(part))
+    return lines
+
+
+def _part_warnings(counts: _PartCounts) -> List[str]:
     lines = list(counts.warnings)
     for source, count in counts.bad_optional.items():
         lines.append(f"  {count:,} unreadable values in column {source} were set to NULL (rows kept).")
@@ -398,7 +468,7 @@ def bucket_of(mmsi: np.ndarray, buckets: int) -> np.ndarray:
     return (mixed % np.uint64(buckets)).astype(np.int64)
 
 
-def _write_block(raw: RawRead, counts: _FileCounts, folder: str, block: int, buckets: int) -> None:
+def _write_block(raw: RawRead, folder: str, block: int, buckets: int) -> None:
     """The block's rows that have an MMSI and a time, each into its MMSI's bucket, in the order read."""
     cols = raw.columns
     ok = ~np.asarray(raw.unparseable, dtype=bool) & (cols.mmsi != MISSING_MMSI) & (cols.t != MISSING_TIME)

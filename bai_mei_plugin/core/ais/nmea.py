@@ -18,8 +18,11 @@ code and codes outside the table to 0, i.e. NULL (as pyais does; type 24's code 
 
 ``malformed`` counts lines: unreadable lines, bad checksums, lines of incomplete or undecodable multi-sentence
 messages, unknown message types and position reports too short to hold a position. ``rows_read`` is the number of
-position-type messages decoded (the rows, ``not_vessel`` ones included) plus ``malformed``. Other NMEA sentences
-(``$GPRMC``, Gatehouse ``$PGHP`` whose times are not used...), blank lines and ``#`` comments are skipped uncounted.
+position-type messages decoded (the rows, ``not_vessel`` ones included) plus ``malformed``. Sentences with a bad
+checksum are also counted apart, in a warning line naming the first (where it is, the checksum it gives and the one
+its characters give). Other NMEA sentences (``$GPRMC``, Gatehouse ``$PGHP`` whose times are not used...), blank lines
+and ``#`` comments are skipped uncounted. A compressed stream that ends early or is corrupt stops the read with a
+message naming the file and the rows, lines and sentences read before it stopped (nothing is loaded).
 
 Decoding needs no compiled package: chunks of whole lines are located and checked with numpy (``nmea_scan``),
 payloads decoded as arrays of six-bit values (``nmea_decode``), multi-sentence messages whose fragments arrive in
@@ -44,7 +47,7 @@ from . import nmea_decode as dec
 from . import nmea_multi as multi
 from .model import MALFORMED, MISSING_TIME, AisColumns, RawRead, TextColumn
 from .nmea_scan import Scratch, scan
-from .source import STREAM_ERRORS, inspect, open_utf8
+from .source import STREAM_ERRORS, damaged, inspect, open_utf8
 
 FORMAT_NAME = "NMEA"
 CHUNK = 1 << 21  # bytes read and decoded at a time (progress and cancel checks between chunks)
@@ -90,23 +93,56 @@ def read_nmea(
     reader = _Reader()
     try:
         # Shared with the CSV readers: refuses FIFOs and devices before opening, decompresses, transcodes UTF-16.
-        with open_utf8(inspect(name)) as opened:
+        info = inspect(name)
+        opened = open_utf8(info)
+    except STREAM_ERRORS as err:
+        raise BaiMeiError(
+            f"Cannot read the NMEA file {name}: {getattr(err, 'strerror', None) or err}", details=repr(err)
+        ) from err
+    stopped = None
+    with opened:
+        try:
             for piece in _chunks(opened.stream):
                 if is_canceled is not None and is_canceled():
                     raise Canceled()
                 reader.feed(piece)
                 if progress is not None:
                     progress(opened.fraction())
-    except STREAM_ERRORS as err:
-        raise BaiMeiError(
-            f"Cannot read the NMEA file {name}: {getattr(err, 'strerror', None) or err}", details=repr(err)
-        ) from err
+        except STREAM_ERRORS as err:  # a truncated or corrupt stream: say how far it got (raised with the file closed)
+            stopped = err
+    if stopped is not None:
+        raise _damaged(info, stopped, reader) from stopped
     if reader.ais_lines == 0:
         raise BaiMeiError(f"{name} contains no AIVDM/AIVDO sentences.")
     result = reader.finish()
     if progress is not None:
         progress(1.0)
     return result
+
+
+def _damaged(info, err: BaseException, reader: _Reader) -> BaiMeiError:
+    """A stream that failed in the middle, with the lines, AIS sentences and rows (position reports) read before."""
+    rows = sum(len(r["mmsi"]) for r in reader.rows)
+    read = (
+        f"the position reports decoded from its first {reader.lines:,} lines, {reader.ais_lines:,} of them "
+        "AIVDM/AIVDO sentences"
+    )
+    return damaged(info, err, rows, detail=read)
+
+
+def _checksum_note(line_no: int, line: bytes) -> str:
+    """Where a sentence with a bad checksum is, what it says its checksum is and what its characters give."""
+    sentence = line
+    if line.startswith(b"\\"):
+        sentence = line[line.find(b"\\", 1) + 1 :]
+    star = sentence.find(b"*")
+    computed = 0
+    for byte in sentence[1:star]:
+        computed ^= byte
+    text = line.decode("ascii", "replace")
+    text = text if len(text) <= 60 else text[:57] + "..."
+    given = sentence[star + 1 : star + 3].decode("ascii", "replace").upper()
+    return f"line {line_no:,}: '{text}' says *{given}, its characters give *{computed:02X}"
 
 
 class _LongLine(bytes):
@@ -195,6 +231,8 @@ class _Reader:
         self.lines = 0  # lines before the current chunk
         self.ais_lines = 0
         self.malformed = 0
+        self.bad_checksums = 0  # sentences whose checksum did not match (also counted in ``malformed``)
+        self.checksum_example = ""
         self.example: tuple | None = None  # (trigger, text): the bad event that happened first
         self.pending: dict = {}  # fragment key -> (fragment count, {fragment number: part}, line it began on)
         self.rows: list = []  # per chunk: dict of row arrays
@@ -226,7 +264,13 @@ class _Reader:
             self.ais_lines += is_ais
             if why is not None:
                 self.bad(1, (base + i, 0), base + i + 1, line, why)
-        for mask, why in ((s.bad_fragment, "undecodable sentence"), (s.bad_checksum & ~s.bad_fragment, "bad checksum")):
+        checksum = s.bad_checksum & ~s.bad_fragment
+        hits = np.flatnonzero(checksum)
+        if len(hits):  # counted apart too, for the read's warnings (they stay malformed in the drop counts)
+            if self.bad_checksums == 0:
+                self.checksum_example = _checksum_note(base + int(hits[0]) + 1, s.line(int(hits[0])))
+            self.bad_checksums += len(hits)
+        for mask, why in ((s.bad_fragment, "undecodable sentence"), (checksum, "bad checksum")):
             hits = np.flatnonzero(mask)
             if len(hits):
                 self.malformed += len(hits) - 1
@@ -383,6 +427,12 @@ class _Reader:
             warnings.append(
                 "No receive times in this NMEA file (no tag block c: times or trailing timestamps): "
                 "its reports cannot be placed in time."
+            )
+        if self.bad_checksums:
+            count = self.bad_checksums
+            warnings.append(
+                f"  {count:,} sentence{'s' if count > 1 else ''} with a bad checksum, counted among the malformed "
+                f"rows dropped ({self.checksum_example})."
             )
         return RawRead(
             columns=cols,

@@ -105,11 +105,11 @@ def read_plans(path: str, plans: List[Plan], progress: Progress, is_canceled: Is
     if len(plans) == 1:
         p = plans[0]
         return read_detected(p.path, p.detection, progress, is_canceled, p.backend, p.info)
-    total = sum(max(1, p.info.member_bytes or p.info.size) for p in plans)
+    total = sum(read_share(p) for p in plans)
     done = 0
     reads = []
     for p in plans:
-        share = max(1, p.info.member_bytes or p.info.size)
+        share = read_share(p)
         start = done
 
         def part_progress(fraction: float, start=start, share=share) -> None:
@@ -119,6 +119,11 @@ def read_plans(path: str, plans: List[Plan], progress: Progress, is_canceled: Is
         reads.append(read_detected(p.path, p.detection, part_progress, is_canceled, p.backend, p.info))
         done += share
     return concat_reads(reads, [display_name(p.path, path) for p in plans])
+
+
+def read_share(p: Plan) -> int:
+    """A planned file's weight in the progress of a dataset's read: the bytes read from disk."""
+    return max(1, p.info.member_bytes or p.info.size)
 
 
 def memory_estimate(
@@ -142,9 +147,22 @@ def memory_estimate(
     )
 
 
-def dataset_estimate(path: str, plans: List[Plan], few_fields: bool, extra_per_row: int = 0) -> memory.Estimate:
-    """The memory estimate of every planned file together (one file: its own estimate)."""
-    estimates = [memory_estimate(p.info, p.detection, p.backend, few_fields, extra_per_row) for p in plans]
+def part_estimates(plans: List[Plan], few_fields: bool, extra_per_row: int = 0) -> List[memory.Estimate]:
+    """The memory estimate of each planned file on its own."""
+    return [memory_estimate(p.info, p.detection, p.backend, few_fields, extra_per_row) for p in plans]
+
+
+def dataset_estimate(
+    path: str,
+    plans: List[Plan],
+    few_fields: bool,
+    extra_per_row: int = 0,
+    estimates: Optional[List[memory.Estimate]] = None,
+) -> memory.Estimate:
+    """The memory estimate of every planned file together (one file: its own estimate); ``estimates``: the parts'
+    own, when already made."""
+    if estimates is None:
+        estimates = part_estimates(plans, few_fields, extra_per_row)
     if len(estimates) == 1:
         return estimates[0]
     return memory.combine(SourceInfo(path, sum(p.info.size for p in plans)), estimates)

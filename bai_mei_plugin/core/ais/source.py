@@ -16,6 +16,7 @@ import lzma
 import os
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
@@ -382,18 +383,20 @@ def open_utf8(info: SourceInfo) -> Opened:
     return Opened(info)
 
 
-# What a damaged compressed stream raises in the middle of a read (turned into a message by ``damaged``).
-STREAM_ERRORS = (EOFError, lzma.LZMAError, zipfile.BadZipFile, OSError)
+# What a damaged compressed stream raises in the middle of a read (turned into a message by ``damaged``); gzip lets
+# zlib.error through for some corrupt deflate data.
+STREAM_ERRORS = (EOFError, lzma.LZMAError, zipfile.BadZipFile, zlib.error, OSError)
 
 
 def damaged(
-    info: SourceInfo, exc: BaseException, rows: Optional[int] = None, line: Optional[int] = None
+    info: SourceInfo, exc: BaseException, rows: Optional[int] = None, line: Optional[int] = None, detail: str = ""
 ) -> BaiMeiError:
-    """A stream that failed in the middle: truncated or corrupt. ``rows`` read before it stopped, when known."""
+    """A stream that failed in the middle: truncated or corrupt. ``rows`` read before it stopped, when known, and
+    where: at ``line``, or as ``detail`` says."""
     what = f"a damaged {info.compression} file (truncated or corrupt)" if info.compression else "unreadable"
     where = ""
     if rows is not None:
-        where = f" after {rows:,} rows" + (f" (at line {line:,})" if line else "")
+        where = f" after {rows:,} rows" + (f" ({detail})" if detail else f" (at line {line:,})" if line else "")
     return BaiMeiError(
         f"{info.name} is {what}: reading stopped{where} with '{exc}'. Nothing was loaded; download or copy the "
         f"file again ({info.path}).",

@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from ...core.errors import BaiMeiError
 from ...core.footprints import Footprint, FootprintQuery, redact_url
 from ..static_catalogue import ASSETS_PROPERTY, LOCAL_ASSETS_PROPERTY, resolve_assets
-from ..transport import Credentials, HttpTransport
+from ..transport import DEFAULT_PORTS, Credentials, HttpTransport, origin_of
 
 # query, progress(0-1) -> (footprints, whether a cap stopped the search, Counter of footprints not kept by reason)
 Search = Callable[[FootprintQuery, Callable[[float], None]], Tuple[List[Footprint], bool, Counter]]
@@ -43,6 +43,11 @@ class FormFields:
     lists_collections: bool = False  # the source can list its collections (over the network)
     login_hint: str = "Authentication configuration, when the source needs one"
     cloud_filter: bool = True  # the source filters by cloud cover
+    # A second address the source's previews are on (Planet: its tiles host), shown as its own field when
+    # ``previews_label`` is set: the login is sent to a thumbnail on that origin too (and to no other host).
+    previews_label: str = ""
+    previews_default: str = ""
+    previews_hint: str = ""
 
     def default_address(self) -> str:
         presets = self.addresses()
@@ -103,6 +108,26 @@ class ImagerySource:
             return list(self.fields.known_collections)
         raise BaiMeiError(f"{self.label} cannot list its collections; type them instead.")
 
+    def previews_origin(self, previews_url: str, url: str = "") -> str:
+        """The origin (``scheme://host[:port]``, nothing else of the address is kept) of the previews address the
+        user gave for this source (its default when empty); "" for a source without one. BaiMeiError when it is not
+        an http(s) address, or is plain http while the search's address ``url`` is https (the key would cross the
+        network in clear)."""
+        if not self.fields.previews_label:
+            return ""
+        given = (previews_url or "").strip() or self.fields.previews_default
+        origin = origin_address(given)
+        if not origin:
+            raise BaiMeiError(
+                f"The {self.fields.previews_label.lower()} address {redact_url(given)!r} is not an http(s) address."
+            )
+        if origin.startswith("http://") and self.address(url).lower().startswith("https://"):
+            raise BaiMeiError(
+                f"The {self.fields.previews_label.lower()} address {origin} is plain http while the search's address "
+                "is https: the login would cross the network unencrypted. Give an https address."
+            )
+        return origin
+
     def scene_refusal(self, item_id: str) -> Optional[str]:
         """Why a scene of this source cannot be added to the map (None: it can, through its STAC record)."""
         return None
@@ -134,6 +159,16 @@ class ImagerySource:
             raise BaiMeiError(no_image_message(footprint.item_id, asset_key, assets))
         key, href = chosen
         return SceneAccess(gdal_path_of(href), f"{footprint.item_id} ({key})", key)
+
+
+def origin_address(url: Optional[str]) -> str:
+    """``scheme://host[:port]`` of an http(s) address (the port only when not the scheme's default); "" when
+    ``url`` is not one. What is kept of a previews address: no path or query, which could carry a key."""
+    scheme, host, port = origin_of(url)
+    if not host:
+        return ""
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}" + ("" if port == DEFAULT_PORTS.get(scheme) else f":{port}")
 
 
 # --- scene assets (the default of ImagerySource.scene_access) --------------------------------------------------

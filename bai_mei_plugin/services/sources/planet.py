@@ -23,6 +23,9 @@ NEEDS_KEY = (
     "The Planet Data API needs an API key: choose an authentication configuration that "
     "holds it (Basic, with the key as user name)."
 )
+# Planet links each item's thumbnail on its tiles host, which wants the API key too: the key goes there (to this
+# origin or the one the analyst configured beside the API address) and to no other host.
+PLANET_TILES_URL = "https://tiles.planet.com"
 SCENES_FOLDER = "bai_mei_scenes"  # under the temporary folder when the caller names no folder
 ACTIVATION_SHARE = 0.3  # of the progress bar: the activation wait; the download takes the rest
 
@@ -42,6 +45,12 @@ class PlanetSource(ImagerySource):
         collections_hint=", ".join(DEFAULT_ITEM_TYPES),
         known_collections=tuple(PLANET_ITEM_TYPES.items()),
         login_hint="Basic authentication with the Planet API key as user name",
+        previews_label="Previews",
+        previews_default=PLANET_TILES_URL,
+        previews_hint=(
+            "Planet's tiles address, where the items' thumbnails are: the API key is sent there too (and to no "
+            "other host) to show the previews"
+        ),
     )
 
     def searcher(self, url, credentials, transport, is_canceled, notes):
@@ -76,6 +85,7 @@ class PlanetSource(ImagerySource):
         key, asset = scenes.activate(
             item_type, item_id, asset_key, is_canceled, lambda f: progress(f * ACTIVATION_SHARE)
         )
+        progress(ACTIVATION_SHARE)  # active: the progress bar moves on even when it was active already
         address, download = scenes.locate(key, asset, item_id, is_canceled)
         name = f"{item_id} ({key})"
         if not download:
