@@ -286,14 +286,21 @@ def detect_gaps(
     candidate = np.flatnonzero(same_vessel & (silence >= threshold))  # off rows; on rows are off + 1
     baseline = int(np.ceil(min(BASELINE_GAP_HOURS, criteria.min_gap_hours) * 3600.0))
     short = int(np.count_nonzero(same_vessel & (silence >= baseline) & (silence < threshold)))
+    del silence, same_vessel  # a column's worth of memory each: freed before the next ones are made
     off, on = candidate, candidate + 1
     keep = np.ones(len(off), dtype=bool)
 
-    # Reports of the vessel in the window before the gap, found by binary search on a (vessel, time) key.
-    group = np.cumsum(starts) - 1  # vessel number of each row
+    # Reports of the vessel in the window before the gap, found by binary search on a (vessel, time) key. Both
+    # arrays are made in place (no temporaries of a column's size: at 50M reports each is 200-400 MB).
+    group = np.cumsum(starts, dtype=np.int32)  # vessel number of each row (fewer than 2**31 vessels)
+    group -= 1
     window = int(criteria.positions_window_hours * 3600)
-    key = group.astype(np.int64) * (1 << 40) + (t - (t.min() if n else 0))
+    key = group.astype(np.int64)
+    key <<= 40
+    key += t
+    key -= t.min() if n else 0
     first_in_window = np.searchsorted(key, key[off] - window, side="left")
+    del key
     positions_before = off - first_in_window + 1
     fails_positions = np.zeros(len(off), dtype=bool)
     if criteria.min_positions_before > 0:

@@ -34,3 +34,27 @@ def test_mmsis_outside_the_radix_range(odd):
     mmsi, t = columns(10_000, 3, False)
     mmsi[::97] = odd
     np.testing.assert_array_equal(sort_order(mmsi, t), np.lexsort((t, mmsi)))
+
+
+def test_repeats_found_across_chunk_boundaries(monkeypatch):
+    from bai_mei_plugin.core.ais import clean
+
+    rng = np.random.default_rng(3)
+    mmsi = rng.integers(200_000_000, 200_000_020, 5000)
+    t = rng.integers(0, 300, 5000)
+    order = np.lexsort((t, mmsi))
+    whole = np.zeros(len(order), dtype=bool)
+    whole[1:] = (mmsi[order][1:] == mmsi[order][:-1]) & (t[order][1:] == t[order][:-1])
+    assert whole.sum() > 100
+    for chunk in (1, 7, 64, 4999, 5000, 1 << 22):
+        monkeypatch.setattr(clean, "_REPEAT_CHUNK", chunk)
+        assert np.array_equal(clean._repeats(mmsi, t, order), whole), chunk
+
+
+def test_the_order_is_in_four_byte_row_numbers_and_still_lexsorts():
+    rng = np.random.default_rng(4)
+    mmsi = rng.integers(100_000_000, 999_999_999, 20_000)
+    t = rng.integers(0, 10_000, 20_000)
+    order = sort_order(mmsi, t)
+    assert order.dtype == np.int32
+    assert np.array_equal(order, np.lexsort((t, mmsi)))

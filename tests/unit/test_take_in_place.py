@@ -51,3 +51,25 @@ def test_shared_and_read_only_columns_are_gathered_as_take_does():
     same(got, expected)
     assert not np.shares_memory(got.lon, both) and not np.shares_memory(got.t, cols.t)
     assert np.shares_memory(got.mmsi, cols.mmsi)
+
+
+def test_gathered_a_chunk_at_a_time_as_take_does(monkeypatch):
+    from bai_mei_plugin.core.ais import model
+
+    rng = np.random.default_rng(11)
+    n = 1000
+    index = rng.permutation(n)[:700].astype(np.int32)
+    for chunk in (1, 3, 64, 699, 700, 1 << 22):
+        monkeypatch.setattr(model, "_TAKE_CHUNK", chunk)
+        mmsi = rng.integers(200_000_000, 800_000_000, n)
+        t = rng.integers(0, 1 << 30, n)
+        cols = model.AisColumns(mmsi=mmsi.copy(), t=t.copy(), lon=rng.random(n), lat=rng.random(n),
+                                sog=rng.random(n), cog=rng.random(n), heading=rng.random(n), draught=rng.random(n),
+                                vessel_name=model.TextColumn.missing(n), imo=model.TextColumn.missing(n),
+                                callsign=model.TextColumn.missing(n), vessel_type=model.TextColumn.missing(n),
+                                destination=model.TextColumn.missing(n))  # fmt: skip
+        expected = cols.take(index)
+        got = cols.take_in_place(index)
+        assert np.array_equal(got.mmsi, mmsi[index]) and np.array_equal(got.t, t[index]), chunk
+        for name in model.NUMERIC_FIELDS:
+            assert np.array_equal(getattr(got, name), getattr(expected, name)), (chunk, name)

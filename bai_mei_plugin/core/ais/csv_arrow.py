@@ -411,7 +411,7 @@ def read_with_arrow(info: SourceInfo, detection: Detection, progress, is_cancele
             f"  {info.name} has rows pyarrow cannot split ({reason}): read with the standard library reader."
         )
         return parts
-    parts = ColumnParts(read.rows)
+    parts = ColumnParts(read.rows, filled=False)  # MMSI and time are required columns: both are set below
     parts.notes.extend(notes)
     parts.malformed = len(malformed)
     if malformed:

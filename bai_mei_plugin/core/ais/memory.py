@@ -137,6 +137,30 @@ def combine(info: SourceInfo, parts: List[Estimate]) -> Estimate:
     )
 
 
+def release_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; nothing elsewhere).
+
+    A read converts its file block by block into arrays of a few hundred kB each; glibc serves those from its heap
+    and keeps the freed pages, about 15 bytes a report that stay resident (0.8 GB at 50M reports) under the arrays
+    that follow (the sort, the gaps)."""
+    global _TRIM
+    if _TRIM is None:
+        _TRIM = False
+        try:
+            import ctypes
+            import ctypes.util
+
+            name = ctypes.util.find_library("c")
+            _TRIM = getattr(ctypes.CDLL(name), "malloc_trim", False) if name else False
+        except OSError:
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM = None
+
+
 def skipped(check_memory: bool = True) -> bool:
     """True when the check is turned off by the caller or by BAI_MEI_SKIP_MEMORY_CHECK=1 (for experts)."""
     return not check_memory or os.environ.get(SKIP_ENV, "").strip().lower() in ("1", "true", "yes")

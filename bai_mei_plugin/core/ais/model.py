@@ -40,6 +40,9 @@ MISSING_MMSI = -1
 NUMERIC_FIELDS = ("lon", "lat", "sog", "cog", "heading", "draught")
 
 
+_TAKE_CHUNK = 1 << 22
+
+
 def missing_numbers(n: int) -> np.ndarray:
     """``n`` NaNs that take no memory: a read-only view of one value, for a column the source does not have (a
     full array would cost 8 bytes a report, 40 MB at 5M reports, for nothing). Indexing it gives ordinary arrays."""
@@ -193,7 +196,11 @@ class AisColumns:
             if scratch is None:
                 scratch = np.empty(n, dtype=np.int64)
             out = scratch.view(a.dtype)[:n]
-            np.take(a, index, out=out)
+            # a few million rows at a time: numpy turns 4-byte row numbers into 8-byte ones for each call; the rows
+            # are valid, and mode "raise" would buffer a copy of ``out``
+            for start in range(0, n, _TAKE_CHUNK):
+                stop = min(n, start + _TAKE_CHUNK)
+                np.take(a, index[start:stop], out=out[start:stop], mode="clip")
             a[:n] = out
             done[id(a)] = a[:n]
 
