@@ -324,9 +324,8 @@ def test_planet_previews_on_the_tiles_origin_are_shown_and_cached_a_third_origin
     configured (``foreign``: asked without the key). The key is in no setting; the tiles address is."""
     from pathlib import Path
 
-    from qgis.core import QgsRectangle
-
     from bai_mei_plugin.services import sources
+    from tests.qgis.test_imagery_panel import search, use_source, whole_world
 
     item_path = "/data/v1/item-types/SkySatCollect/items/"
     tiles.routes[item_path + "ON_TILES/thumb"] = keyed_png
@@ -342,18 +341,14 @@ def test_planet_previews_on_the_tiles_origin_are_shown_and_cached_a_third_origin
             ],
         },
     )
-    dock.tabs.setCurrentWidget(dock.imageryPage)
-    dock.imagerySourceCombo.setCurrentText(sources.get("planet").label)
+    use_source(dock, sources.get("planet").label, home.url("/data/v1"))
     assert dock.imageryPreviewsUrlEdit.isVisible()  # Planet has a previews address beside its API address
     assert dock.imageryPreviewsUrlEdit.placeholderText() == "https://tiles.planet.com"
-    dock.imageryUrlCombo.setCurrentText(home.url("/data/v1"))
     dock.imageryPreviewsUrlEdit.setText(tiles.url("/"))
     dock.imageryAuthSelect.setConfigId(key_config)
-    dock.imageryAoiCombo.setCurrentIndex(dock.imageryAoiCombo.findData("extent"))
-    canvas.setExtent(QgsRectangle(-180, -90, 180, 90))
+    whole_world(dock, canvas)
     dock.imagery.form.set_window(1497500000, 1497700000)
-    dock.imagerySearchButton.click()
-    qtbot.waitUntil(lambda: dock.imagery.task is None, timeout=15000)
+    search(dock, qtbot)
     results = dock.imagery.results
     assert [f.footprint.item_id for f in results.order] == ["ON_TILES", "ELSEWHERE"]
     assert home.requests[0]["headers"].get("authorization") == BASIC

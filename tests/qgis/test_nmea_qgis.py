@@ -14,12 +14,12 @@ from pathlib import Path
 
 import processing
 import pytest
-from qgis.core import QgsApplication, QgsProcessingFeedback, QgsProject, QgsSettings
+from qgis.core import QgsApplication, QgsProcessingFeedback, QgsProject
 
 from bai_mei_plugin.core.ais.reader import read_ais
-from bai_mei_plugin.gui.dock import BaiMeiDock
 from bai_mei_plugin.qgis_io.time_window import plausible_time_window
 from tests import nmea_encode as enc
+from tests.qgis.test_import_ais_dock import dock  # noqa: F401 (the panel fixture of the input tests)
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE.parent / "unit" / "data" / "nmea" / "tagblocks_static.nmea"
@@ -109,17 +109,6 @@ def test_importais_reports_a_truncated_nmea_gz_without_a_traceback(provider, tmp
 
 
 # --- the dock's Tracks page ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def dock(qgis_iface, qgis_new_project, qtbot):
-    qgis_iface.messageBar().clear_messages()
-    QgsSettings().remove("bai_mei")
-    widget = BaiMeiDock(qgis_iface, project=QgsProject.instance())
-    qtbot.addWidget(widget)
-    widget.show()
-    yield widget
-    widget.unload()
 
 
 def load(dock, qtbot, path: Path) -> dict:

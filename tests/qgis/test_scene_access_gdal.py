@@ -552,9 +552,10 @@ def test_add_to_map_of_a_slow_scene_shows_progress_and_cancel_stops_it(
     folder, no layer, and the page idle again."""
     from types import SimpleNamespace
 
-    from qgis.core import Qgis, QgsProject, QgsRectangle
+    from qgis.core import Qgis, QgsProject
 
     from bai_mei_plugin.qgis_io.case_workspace import remember_case
+    from tests.qgis.test_imagery_panel import search, use_source, whole_world
 
     RealisticPlanet(loopback, storage, slow=True, status="active")
     api = loopback.url("/data/v1", host="localhost")
@@ -581,15 +582,11 @@ def test_add_to_map_of_a_slow_scene_shows_progress_and_cancel_stops_it(
     folder = tmp_path / "nampo case_scenes"
     partial = scene_file(str(folder), "SkySatCollect", ITEM, "ortho_visual") + ".partial"
     try:
-        dock.tabs.setCurrentWidget(dock.imageryPage)
-        dock.imagerySourceCombo.setCurrentText(sources.get("planet").label)
-        dock.imageryUrlCombo.setCurrentText(api)
+        use_source(dock, sources.get("planet").label, api)
         dock.imageryAuthSelect.setConfigId(planet_key_config)
-        dock.imageryAoiCombo.setCurrentIndex(dock.imageryAoiCombo.findData("extent"))
-        canvas.setExtent(QgsRectangle(-180, -90, 180, 90))
+        whole_world(dock, canvas)
         dock.imagery.form.set_window(1497500000, 1497700000)
-        dock.imagerySearchButton.click()
-        qtbot.waitUntil(lambda: dock.imagery.task is None, timeout=15000)
+        search(dock, qtbot)
         results = dock.imagery.results
         assert [f.footprint.item_id for f in results.order] == [ITEM]
         assert not dock.imageryCancelButton.isEnabled() and not dock.imageryProgressBar.isVisible()
