@@ -451,15 +451,13 @@ class AnnotatePanel(QObject):
     @guarded
     def restore_ranking(self, _info: dict) -> None:
         """The ranking the case kept (its ``candidates`` layer) back in the table, the latest sighting's first."""
-        from ..core.identify import Candidate
         from ..core.layer_kinds import CANDIDATES
-        from ..qgis_io.records import feature_values
+        from ..qgis_io.records import records_of
 
         layer = self.session.extra.get("candidates")
         if layer is None:
             return
-        names = layer.fields().names()
-        ranked = [Candidate(**feature_values(f, CANDIDATES, names)) for f in layer.getFeatures()]
+        ranked = records_of(layer, CANDIDATES)
         if not ranked:
             return
         latest = max(ranked, key=lambda c: (c.observed_at or 0, c.sighting_id)).sighting_id

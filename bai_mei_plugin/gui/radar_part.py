@@ -16,7 +16,7 @@ from ..core.sar_detect import CfarParams
 from ..core.sar_match import MatchParams
 from ..qgis_io.i18n import tr
 from ..qgis_io.sightings_layer import add_sighting
-from ..tasks.radar_tasks import DARK, MATCHED, UNSEEN, RadarResult, RadarRow
+from ..tasks.radar_tasks import DARK, MATCHED, UNSEEN, RadarResult, RadarRow, result_from_layers
 from . import map_view
 from .guard import guarded
 from .models import RecordFilterProxy, RecordTableModel, number_text
@@ -83,6 +83,7 @@ class RadarPart(QObject):
         project.layersRemoved.connect(self.offer_single_band)
         p.radarSightingButton.clicked.connect(self.make_sighting)
         p.radarSettingsButton.clicked.connect(self.open_settings)
+        self.session.caseRestored.connect(self.restore_from_case)
         self.update_buttons()
 
     # --- the scene ------------------------------------------------------------------------------------------
@@ -127,6 +128,13 @@ class RadarPart(QObject):
         self.panel.use_table(self.proxy, self.on_row_selected)
         self.page.candidateTable.resizeColumnsToContents()
         self.update_buttons()
+
+    @guarded
+    def restore_from_case(self, _info: dict) -> None:
+        """The table of the case's last radar run, read back from its four layers."""
+        result = result_from_layers(self.session.extra)
+        if result is not None:
+            self.show(result)
 
     def disconnect_layers(self) -> None:
         for layer, slot in self._connections:

@@ -3,7 +3,9 @@ by field type (``datetime``: epoch seconds in the record, a UTC QDateTime in the
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import typing
 from typing import Callable, Dict, Iterable, Iterator, Optional
 
 from qgis.core import QgsFeature, QgsFields, QgsGeometry, QgsPointXY, QgsVectorLayer
@@ -56,6 +58,25 @@ def feature_values(feature, kind: KindRef, names) -> Dict[str, object]:
         spec.name: from_qgis(spec.type, feature[spec.name]) if spec.name in names else None
         for spec in kind_of(kind).fields
     }
+
+
+def records_of(layer, kind: KindRef) -> list:
+    """The kind's records (``LayerKind.record``) read back from ``layer``'s features, as they were written: fields
+    by name, ``lon``/``lat`` from the point where the layer keeps them as its geometry only."""
+    spec = kind_of(kind)
+    names = layer.fields().names()
+    wanted = {f.name for f in dataclasses.fields(spec.record) if f.init}
+    texts = {name for name, hint in typing.get_type_hints(spec.record).items() if hint is str}
+    records = []
+    for feature in layer.getFeatures():
+        values = {k: v for k, v in feature_values(feature, spec, names).items() if k in wanted}
+        values.update({k: "" for k in texts & set(values) if values[k] is None})  # "" is written as NULL
+        if {"lon", "lat"} <= wanted - set(values):
+            geometry = feature.geometry()
+            point = geometry.asPoint() if geometry is not None and not geometry.isEmpty() else None
+            values["lon"], values["lat"] = (point.x(), point.y()) if point is not None else (None, None)
+        records.append(spec.record(**values))
+    return records
 
 
 def point_of(lon_attr: str = "lon", lat_attr: str = "lat") -> Callable[[object], QgsGeometry]:

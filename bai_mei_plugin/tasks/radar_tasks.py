@@ -16,10 +16,10 @@ from ..core.layer_kinds import DARK_DETECTIONS, SAR_DETECTIONS, SAR_MATCHES, UNS
 from ..core.sar_detect import CfarParams, SceneDetection
 from ..core.sar_match import DetectionIn, GapWindow, MatchParams, match_scene
 from ..core.sar_match import gap_windows as gap_windows  # the page turns the session's gaps into these from here
-from ..qgis_io.case_workspace import mark_made_by
+from ..qgis_io.case_workspace import made_by, mark_made_by
 from ..qgis_io.i18n import tr
 from ..qgis_io.land import land_index
-from ..qgis_io.records import at_lon_lat, records_layer
+from ..qgis_io.records import at_lon_lat, records_layer, records_of
 from ..qgis_io.sar_raster import SarRaster, detect_in_raster
 from .ais_tasks import BaiMeiTask
 from .analysis_tasks import AnalysisResult
@@ -136,7 +136,7 @@ def detect_and_match(
         )
     task._to_main_thread(*(layer for layer, _ in layers))
     by_id = {d.detection_id: d for d in detections}
-    rows = _rows(found.pairs, found.dark, found.unseen, by_id)
+    rows = radar_rows(found.pairs, found.dark, found.unseen, by_id)
     summary = tr(
         "{scene}: {vessels:,} vessels on radar (false-alarm rate {pfa}), {matched:,} with AIS, {dark:,} dark (no AIS "
         "within {distance} m), {unseen:,} AIS vessels not seen."
@@ -152,7 +152,8 @@ def detect_and_match(
     return RadarResult(summary, layers, rows, scene_id=raster.scene_id(), acquired=acquired, rows=rows)
 
 
-def _rows(pairs, dark, unseen, by_id) -> List[RadarRow]:
+def radar_rows(pairs, dark, unseen, by_id) -> List[RadarRow]:
+    """The page's table rows of a run: matched and dark detections (with their measurements), unseen vessels."""
     rows = [
         RadarRow(MATCHED, SAR_MATCHES.name, m.detection_id, m.mmsi, m.vessel_name, m.length_m, m.offset_m, "",
                  m.lon, m.lat, by_id.get(m.detection_id))
@@ -168,3 +169,19 @@ def _rows(pairs, dark, unseen, by_id) -> List[RadarRow]:
         for v in unseen
     ]
     return rows
+
+
+def result_from_layers(layers: Dict[str, object]) -> Optional[RadarResult]:
+    """The result a run left in its four layers (a reopened case), its table rows again; None without them."""
+    kinds = (SAR_DETECTIONS, SAR_MATCHES, DARK_DETECTIONS, UNSEEN_VESSELS)
+    if any(layers.get(kind.name) is None for kind in kinds):
+        return None
+    detections, pairs, dark, unseen = (records_of(layers[kind.name], kind) for kind in kinds)
+    rows = radar_rows(pairs, dark, unseen, {d.detection_id: d for d in detections})
+    scene_id = str(made_by(layers[SAR_DETECTIONS.name]).get("scene_id") or "")
+    summary = tr(
+        "{scene}: {vessels:,} vessels on radar, {matched:,} with AIS, {dark:,} dark, {unseen:,} AIS vessels not seen "
+        "(from the case)."
+    ).format(scene=scene_id, vessels=len(detections), matched=len(pairs), dark=len(dark), unseen=len(unseen))
+    acquired = detections[0].acquired if detections else None
+    return RadarResult(summary, [], rows, scene_id=scene_id, acquired=acquired, rows=rows)

@@ -109,32 +109,32 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="542"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="540"/>
         <source>No sighting in the map view.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="623"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="621"/>
         <source>Cannot open {path} as a table.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="639"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="637"/>
         <source>Select a sighting and the candidate it was confirmed to be.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="657"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="655"/>
         <source>Profile of {name} saved in {path}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="674"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="672"/>
         <source>An export to {folder} did not finish (QGIS was closed or stopped while writing): {count} temporary file(s) are left there. Export the case… offers to remove them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="738"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="736"/>
         <source>Select a sighting to see its chip.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -781,12 +781,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="602"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="600"/>
         <source>Vessel profiles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="602"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="600"/>
         <source>CSV (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1136,7 +1136,7 @@
         <translation>Annulé ; rien n'a été ajouté.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="555"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="553"/>
         <source>{count} sightings here.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1236,17 +1236,17 @@
         <translation>Détection</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/radar_part.py" line="203"/>
+        <location filename="../../bai_mei_plugin/gui/radar_part.py" line="211"/>
         <source>Select a dark detection in the table first.</source>
         <translation>Sélectionnez d'abord une détection sombre dans le tableau.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/radar_part.py" line="207"/>
+        <location filename="../../bai_mei_plugin/gui/radar_part.py" line="215"/>
         <source>Choose or create a sightings layer on the Annotate page first.</source>
         <translation>Choisissez ou créez d'abord une couche d'observations sur la page Annotate.</translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/radar_part.py" line="229"/>
+        <location filename="../../bai_mei_plugin/gui/radar_part.py" line="237"/>
         <source>Sighting added to {layer} from radar detection {detection}: {length} m long, heading {heading}° (or {opposite}°). Describe it on the Annotate page.</source>
         <translation>Observation ajoutée à {layer} depuis la détection radar {detection} : {length} m de long, cap {heading}° (ou {opposite}°). Décrivez-la sur la page Annotate.</translation>
     </message>
@@ -1356,13 +1356,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="471"/>
+        <location filename="../../bai_mei_plugin/gui/annotate_panel.py" line="469"/>
         <source>{sighting}: best candidate {name} (from the case).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../bai_mei_plugin/gui/imagery_panel.py" line="221"/>
         <source>{count:,} scenes from the case&apos;s last search.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../bai_mei_plugin/tasks/radar_tasks.py" line="182"/>
+        <source>{scene}: {vessels:,} vessels on radar, {matched:,} with AIS, {dark:,} dark, {unseen:,} AIS vessels not seen (from the case).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

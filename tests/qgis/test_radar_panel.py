@@ -7,6 +7,7 @@ import pytest
 from qgis.core import Qgis, QgsProject, QgsRasterLayer
 
 from bai_mei_plugin.demo.sar_scene import DemoVessel, korea_bay_scene
+from bai_mei_plugin.gui.dock import BaiMeiDock
 from bai_mei_plugin.qgis_io import sar_raster
 from bai_mei_plugin.qgis_io.sar_raster import parse_time
 from bai_mei_plugin.tasks import radar_tasks
@@ -189,3 +190,18 @@ def test_with_a_case_open_the_radar_layers_are_written_into_it_with_what_made_th
         assert case.holds(dock.session.extra[kind])
     dark = [f for f in case.open_layer(kept["dark_detections"]).getFeatures()]
     assert len(dark) == 1  # the dark vessel is in the case, not only in memory
+    shown = sorted((r.status, r.detection_id, r.mmsi, r.vessel_name) for r in dock.analysis.radar.model.records)
+    measured = {r.detection_id: r.detection.length_m for r in dock.analysis.radar.model.records if r.detection}
+    # a panel opened afresh on the case (QGIS restarted) shows the same table, measurements included
+    QgsProject.instance().clear()
+    again = BaiMeiDock(qgis_iface, project=QgsProject.instance())
+    qtbot.addWidget(again)
+    try:
+        again.case_bar.open_case(case.path)
+        rows = again.analysis.radar.model.records
+        assert not qgis_iface.messageBar().get_messages(Qgis.Critical)
+        assert sorted((r.status, r.detection_id, r.mmsi, r.vessel_name) for r in rows) == shown
+        assert {r.detection_id: r.detection.length_m for r in rows if r.detection} == pytest.approx(measured)
+        assert again.analysis.radar.result.scene_id == SCENE_ID
+    finally:
+        again.unload()
