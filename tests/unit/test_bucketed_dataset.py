@@ -101,15 +101,18 @@ def test_a_month_of_files_too_big_for_memory_gives_the_one_pass_gaps(month, smal
     assert reports.summary_lines()[-1].startswith(f"  Read in {plan.buckets} buckets on disk because june needs")
 
 
-def test_a_file_of_the_dataset_too_big_to_read_whole_and_not_csv_is_refused_by_name(tmp_path, monkeypatch):
+def test_a_file_of_the_dataset_too_big_to_read_whole_and_not_readable_in_blocks_is_refused_by_name(
+    tmp_path, monkeypatch
+):
+    """An NMEA file (its static reports fill in names over the whole file: it is read whole or not at all)."""
     monkeypatch.delenv(memory.SKIP_ENV, raising=False)
     monkeypatch.setattr(memory, "available_memory", lambda: (2 << 20, "free"))
     folder = tmp_path / "days"
     folder.mkdir()
-    line = '{"mmsi": 366000001, "timestamp": "2020-06-01T00:00:00Z", "lat": 10.0, "lon": 10.0}\n'
-    (folder / "a.jsonl").write_text(line * 20)
-    (folder / "b.jsonl").write_text(line * 60_000)
+    line = "\\c:1709251200*00\\!ABVDM,1,1,,A,144FV@OP1k40kS0>wN@5AT<1P000,0*0F\n"
+    (folder / "a.nmea").write_text(line * 20)
+    (folder / "b.nmea").write_text(line * 60_000)
     with pytest.raises(BaiMeiError) as err:
         buckets.bucket_plan(str(folder))
-    assert str(err.value).startswith("Reading b.jsonl (")
+    assert str(err.value).startswith("Reading b.nmea (")
     assert "Detect dark gaps in an archive (Dask)" in str(err.value)

@@ -193,9 +193,9 @@ def test_a_disk_too_small_is_refused_naming_folder_and_sizes(messy_file, small_m
 
 
 def test_a_format_that_cannot_stream_keeps_the_refusal(tmp_path, small_memory):
-    path = tmp_path / "reports.jsonl"
-    line = '{"mmsi": 366000001, "timestamp": "2020-06-01T00:00:00Z", "lat": 10.0, "lon": 10.0}\n'
-    path.write_text(line * 200_000)
+    """NMEA (tests/unit/test_bucketed_formats.py: JSON Lines and Parquet are read in blocks)."""
+    path = tmp_path / "reports.nmea"
+    path.write_text("\\c:1709251200*00\\!ABVDM,1,1,,A,144FV@OP1k40kS0>wN@5AT<1P000,0*0F\n" * 400_000)
     with pytest.raises(BaiMeiError) as err:
         buckets.bucket_plan(str(path))
     assert "Detect dark gaps in an archive (Dask)" in str(err.value)

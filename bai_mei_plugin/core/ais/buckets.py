@@ -79,18 +79,20 @@ DISK_BYTES_PER_ROW = 80
 DISK_SLACK = 1.2
 NUMBERS = ("mmsi", "t", "lon", "lat", "sog", "draught")
 TEXTS = ("vessel_name", "destination")
-STREAMABLE = (AisFormat.MARINECADASTRE, AisFormat.DMA, AisFormat.GENERIC)  # the CSV formats
+STREAMABLE = (AisFormat.MARINECADASTRE, AisFormat.DMA, AisFormat.GENERIC, AisFormat.JSONL)  # read in blocks of lines
 FOLDER_PREFIX = "bai_mei_buckets_"
 
 
 @dataclass
 class BucketPart:
-    """One file of what is read: whole (``block_bytes`` 0) or in blocks of about ``block_bytes`` of text."""
+    """One file of what is read: whole (``block_bytes`` and ``block_rows`` 0), in blocks of about ``block_bytes`` of
+    text (CSV, JSON Lines) or in blocks of ``block_rows`` rows (Parquet)."""
 
     reader_plan: object  # reader.Plan
     name: str  # as a dataset's read names it ("" for a single file)
     block_bytes: int
     share: int  # its weight in the progress
+    block_rows: int = 0
 
 
 @dataclass
@@ -128,8 +130,8 @@ def bucket_plan(
     check_memory: bool = True,
 ) -> Optional[BucketPlan]:
     """None when ``path`` read with the gap columns fits in memory (use ``read_ais``); else the plan of a bucketed
-    read. A file that does not fit in memory on its own and cannot be read in blocks (not a CSV file) is refused
-    with the advice ``read_ais`` gives."""
+    read. A file that does not fit in memory on its own and cannot be read in blocks (NMEA, whose static reports
+    fill in names over the whole file; Parquet without pyarrow) is refused with the advice ``read_ais`` gives."""
     from ..gaps import GAP_FIELDS
     from .dataset import display_name, list_parts
     from .reader import dataset_estimate, part_estimates, plan, read_share
@@ -143,17 +145,27 @@ def bucket_plan(
     block_rows = max(1000, int(budget / max(1, found.needed // max(found.rows, 1))))
     parts = []
     for p, est in zip(plans, estimates):
-        streamable = p.detection.format in STREAMABLE
+        by_rows = p.detection.format == AisFormat.PARQUET and parquet_backend_is_arrow()
+        streamable = p.detection.format in STREAMABLE or by_rows
         if not streamable and not est.fits:
             memory.require(est)  # raises today's refusal with its advice, naming the file
         whole = est.rows <= block_rows or not streamable
-        block_bytes = 0 if whole else max(64 << 10, int(block_rows * text_size(p.info) / max(est.rows, 1)))
+        block_bytes = 0 if whole or by_rows else max(64 << 10, int(block_rows * text_size(p.info) / max(est.rows, 1)))
         name = display_name(p.path, path) if len(plans) > 1 else ""
-        parts.append(BucketPart(p, name, block_bytes, read_share(p)))
+        parts.append(BucketPart(p, name, block_bytes, read_share(p), 0 if whole or not by_rows else block_rows))
     buckets = max(2, math.ceil(SKEW * found.needed / budget))
     folder = folder or tempfile.gettempdir()
     disk = int(DISK_SLACK * (found.rows * DISK_BYTES_PER_ROW + max(part.block_bytes for part in parts)))
     return BucketPlan(path, parts, found, buckets, folder, disk)
+
+
+def parquet_backend_is_arrow() -> bool:
+    from .parquet import backend
+
+    try:
+        return backend() == "arrow"
+    except BaiMeiError:
+        return False
 
 
 def check_disk(plan: BucketPlan) -> None:
@@ -334,7 +346,7 @@ def _spill_blocks(plan: BucketPlan, folder, counts: _FileCounts, window, progres
         mine = _PartCounts(part)
         counts.parts.append(mine)
         whole_read = _scaled(progress, done / total, (done + part.share) / total)
-        for raw, lines, fraction in _part_reads(part, folder, whole_read, is_canceled):
+        for raw, lines, fraction in _part_reads(part, folder, whole_read, is_canceled, mine, counts):
             if raw is not None:
                 _count_block(raw, counts, mine, window)
                 _write_block(raw, folder, blocks, plan.buckets)
@@ -347,13 +359,27 @@ def _spill_blocks(plan: BucketPlan, folder, counts: _FileCounts, window, progres
     return blocks
 
 
-def _part_reads(part: BucketPart, folder: str, progress: Progress, is_canceled: IsCanceled):
+def _part_reads(part: BucketPart, folder: str, progress: Progress, is_canceled: IsCanceled, mine, counts):
     """A file's reads: (RawRead or None for a block of blank lines, physical lines, fraction of the file read)."""
     from .reader import read_detected
 
     p = part.reader_plan
+    if part.block_rows:
+        from .parquet import parquet_blocks
+
+        yield from parquet_blocks(p.info, p.detection, part.block_rows, is_canceled)
+        return
     if not part.block_bytes:
         yield read_detected(p.path, p.detection, progress, is_canceled, p.backend, p.info), 0, 1.0
+        return
+    if p.detection.format == AisFormat.JSONL:
+        from .jsonl import JsonlBlocks
+
+        blocks = JsonlBlocks(p.info, p.detection, part.block_bytes, is_canceled)
+        yield from blocks
+        if blocks.malformed_example:  # numbered in the file already: the blocks' reads carry none
+            prefix = f"{mine.part.name}: " if mine.part.name else ""
+            counts.examples.setdefault(MALFORMED, prefix + blocks.malformed_example)
         return
     chunk = os.path.join(folder, "block.csv")
     try:

@@ -50,21 +50,21 @@ def read_csv(
     backend: Optional[str] = None,
     info: Optional[SourceInfo] = None,
 ) -> RawRead:
-    """Read an AIS CSV described by ``detection``; ``backend``: "arrow", "gdal", "stdlib" or None (the fastest)."""
+    """Read an AIS CSV described by ``detection``; ``backend``: "arrow", "numpy", "stdlib" or None (the fastest)."""
     info = info or inspect(path)
     if info.size == 0:
         raise BaiMeiError(f"The AIS file {path} is empty.")
     if backend is None:
-        backend = "arrow" if have_pyarrow() else "stdlib"
+        backend = "arrow" if have_pyarrow() else "numpy"
     try:
         if backend == "arrow":
             from .csv_arrow import read_with_arrow
 
             parts = read_with_arrow(info, detection, progress, is_canceled)
-        elif backend == "gdal":
-            from .csv_gdal import read_with_gdal
+        elif backend == "numpy":
+            from .csv_numpy import read_with_numpy
 
-            parts = read_with_gdal(info, detection, progress, is_canceled)
+            parts = read_with_numpy(info, detection, progress, is_canceled)
         else:
             parts = read_with_stdlib(info, detection, progress, is_canceled)
     except BaiMeiError:

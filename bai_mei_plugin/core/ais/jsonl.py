@@ -116,12 +116,54 @@ def read_jsonl(
 ) -> RawRead:
     """Read a JSON Lines file described by ``detection`` into uncleaned columns."""
     info = info or inspect(path)
+    wanted = _wanted(detection)
+    ((values, rows, bad, _lines, _fraction),) = _blocks(info, wanted, 0, progress, is_canceled)
+    if rows == 0:
+        raise _no_object(path, bad)
+    return _raw_read(values, wanted, detection, rows, len(bad), info, _malformed_example(bad, len(bad)))
+
+
+class JsonlBlocks:
+    """A JSON Lines file read in blocks of about ``block_bytes`` of text, for the bucketed read: iterating gives
+    (RawRead, lines, fraction of the file read) for each block, its rows numbered from the block's start and no
+    example of its malformed lines; ``malformed_example`` is the file's (its first bad lines, numbered in the file),
+    as the one-pass read gives it, once every block is read. A file without any JSON object raises as read_jsonl."""
+
+    def __init__(self, info: SourceInfo, detection: Detection, block_bytes: int, is_canceled: IsCanceled = None):
+        self.info, self.detection, self.block_bytes, self.is_canceled = info, detection, block_bytes, is_canceled
+        self.bad: List[tuple] = []  # the first BAD_LINES_NAMED + 1 malformed lines
+        self.malformed = 0
+
+    def __iter__(self):
+        wanted = _wanted(self.detection)
+        rows = 0
+        for values, block_rows, bad, lines, fraction in _blocks(
+            self.info, wanted, self.block_bytes, None, self.is_canceled
+        ):
+            rows += block_rows
+            self.bad.extend(bad[: BAD_LINES_NAMED + 1 - len(self.bad)])
+            self.malformed += len(bad)
+            yield _raw_read(values, wanted, self.detection, block_rows, len(bad), self.info, None), lines, fraction
+        if rows == 0:
+            raise _no_object(self.info.path, self.bad)
+
+    @property
+    def malformed_example(self) -> Optional[str]:
+        return _malformed_example(self.bad, self.malformed)
+
+
+def _wanted(detection: Detection) -> Dict[str, str]:
     mapping = detection.mapping
-    wanted = {name: mapping.get(name) for name in REQUIRED + OPTIONAL + ("mobile_type",) if mapping.get(name)}
+    return {name: mapping.get(name) for name in REQUIRED + OPTIONAL + ("mobile_type",) if mapping.get(name)}
+
+
+def _blocks(info: SourceInfo, wanted: Dict[str, str], block_bytes: int, progress: Progress, is_canceled: IsCanceled):
+    """(values by column, objects, malformed lines [(line number in the file, why)], lines, fraction read) of each
+    block of about ``block_bytes`` of text; one block for the whole file (even an empty one) when 0."""
     values: Dict[str, list] = {name: [] for name in wanted}
     bad: List[tuple] = []
-    rows = 0
-    line_no = 0
+    rows = total = size = lines = line_no = 0
+    stopped: Optional[tuple] = None
     with open_utf8(info) as opened:
         try:
             for line_no, raw in enumerate(opened.stream, 1):
@@ -130,33 +172,52 @@ def read_jsonl(
                         raise Canceled()
                     if progress:
                         progress(opened.fraction())
+                lines += 1
+                size += len(raw)
                 line = raw.decode("utf-8", errors="replace").strip()
-                if not line:
-                    continue
-                obj, why = _parse(line)
-                if obj is None:
-                    bad.append((line_no, why))
-                    continue
-                rows += 1
-                for name, key in wanted.items():
-                    values[name].append(obj.get(key))
+                if line:
+                    obj, why = _parse(line)
+                    if obj is None:
+                        bad.append((line_no, why))
+                    else:
+                        rows += 1
+                        for name, key in wanted.items():
+                            values[name].append(obj.get(key))
+                if block_bytes and size >= block_bytes:
+                    yield values, rows, bad, lines, opened.fraction()
+                    total += rows
+                    values, bad = {name: [] for name in wanted}, []
+                    rows = size = lines = 0
+                    if is_canceled and is_canceled():
+                        raise Canceled()
         except STREAM_ERRORS as exc:
-            stopped: Optional[tuple] = (exc, rows, line_no)
-        else:
-            stopped = None
+            stopped = (exc, total + rows, line_no)
     if stopped:
         raise damaged(info, *stopped)
-    if rows == 0:
-        where = f" (line {bad[0][0]:,} is {bad[0][1]})" if bad else ""
-        raise BaiMeiError(f"The JSON Lines file {path} holds no JSON object{where}.")
-    parts = _columns(values, wanted, mapping.time_format, rows)
-    parts.malformed = len(bad)
-    if bad:
-        listed = ", ".join(f"{n:,}" for n, _ in bad[:BAD_LINES_NAMED]) + (", ..." if len(bad) > BAD_LINES_NAMED else "")
-        parts.examples[MALFORMED] = f"line {bad[0][0]:,} is {bad[0][1]}; bad lines: {listed}"
+    if lines or not block_bytes:
+        yield values, rows, bad, lines, 1.0
+
+
+def _no_object(path: str, bad: List[tuple]) -> BaiMeiError:
+    where = f" (line {bad[0][0]:,} is {bad[0][1]})" if bad else ""
+    return BaiMeiError(f"The JSON Lines file {path} holds no JSON object{where}.")
+
+
+def _malformed_example(bad: List[tuple], count: int) -> Optional[str]:
+    if not bad:
+        return None
+    listed = ", ".join(f"{n:,}" for n, _ in bad[:BAD_LINES_NAMED]) + (", ..." if count > BAD_LINES_NAMED else "")
+    return f"line {bad[0][0]:,} is {bad[0][1]}; bad lines: {listed}"
+
+
+def _raw_read(values, wanted, detection: Detection, rows: int, malformed: int, info: SourceInfo, example):
+    parts = _columns(values, wanted, detection.mapping.time_format, rows)
+    parts.malformed = malformed
+    if example:
+        parts.examples[MALFORMED] = example
     if parts.time_failure:
         column, row, value, count = parts.time_failure
-        raise all_times_failed(info.name, column, mapping.time_format, row, value, count)
+        raise all_times_failed(info.name, column, detection.mapping.time_format, row, value, count)
     raw_read = parts.to_raw(detection)
     raw_read.format_name = FORMAT_NAME
     return raw_read

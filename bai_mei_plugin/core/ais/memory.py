@@ -28,12 +28,13 @@ from .source import SourceInfo, size_text
 # JSON Lines (12 keys a line, ~250 bytes) and Parquet (9 columns, snappy), measured the same way on 300,000 and
 # 1,000,000 generated rows: JSON Lines 760 and 758 B/row with every column, 615 and 609 with the gap columns;
 # Parquet 271 and 196 (all), 525 and 382 (gap columns: the order of the runs shows in small figures).
-# GDAL (csv_gdal.py, osgeo imported first; GDAL 3.6.2), the same files: 457 and 285 B/row with every column, 349 and
-# 230 with the gap columns. A file it hands to the stdlib reader (quotes, odd rows) needs the stdlib figure: a
-# MemoryError there still ends in read_ais's advice.
-BYTES_PER_ROW = {"stdlib": 1000, "arrow": 350, "gdal": 500, "nmea": 300, "jsonl": 800, "parquet": 600}
+# numpy (csv_numpy.py, blocks of 16 MB written straight into the final columns), the 1M and 5M files: 259 and 126
+# B/row with every column, 229 and 98 with the gap columns (300,000 rows: 511, the blocks in flight being most of it).
+# A file it hands to the stdlib reader (quotes, odd rows) needs the stdlib figure: a MemoryError there still ends in
+# read_ais's advice.
+BYTES_PER_ROW = {"stdlib": 1000, "arrow": 350, "numpy": 260, "nmea": 300, "jsonl": 800, "parquet": 600}
 # The dock reads the gap fields only:
-BYTES_PER_ROW_FEW_FIELDS = {"stdlib": 650, "arrow": 300, "gdal": 400, "nmea": 300, "jsonl": 650, "parquet": 600}
+BYTES_PER_ROW_FEW_FIELDS = {"stdlib": 650, "arrow": 300, "numpy": 230, "nmea": 300, "jsonl": 650, "parquet": 600}
 # What the dock's optional points layer costs on top of the read: a QGIS memory layer of point features built from
 # 300,000 read reports (tasks/ais_tasks.memory_layer) grew ru_maxrss by 1,108 B a point (QGIS 3.22).
 POINT_LAYER_BYTES_PER_ROW = 1200
@@ -105,21 +106,26 @@ def estimate(
     extra_per_row: int = 0,
     rows: Optional[int] = None,
 ) -> Estimate:
-    """The memory reading ``info`` needs with ``backend`` ("stdlib", "arrow" or "nmea") against what is available.
+    """The memory reading ``info`` needs with ``backend`` ("stdlib", "arrow", "numpy", "nmea"...) against what is
+    available (for "numpy", the standard library reader's figure when the file is compressed or quoted).
 
     ``text_bytes``: the size of the text once decompressed and transcoded to UTF-8, if different from the file's.
     ``can_use_arrow``: pyarrow could be installed (a CSV read by the stdlib backend), so say what it would need.
     ``extra_per_row``: what the caller adds per report afterwards (e.g. POINT_LAYER_BYTES_PER_ROW).
     ``rows``: the number of rows when the file says it (a Parquet footer), instead of estimating it from lines.
     """
-    rows = rows if rows is not None else estimate_rows(info, list(head_lines), text_bytes)
+    head_lines = list(head_lines)
+    rows = rows if rows is not None else estimate_rows(info, head_lines, text_bytes)
     available, limited_by = available_memory()
+    reader = backend
+    if backend == "numpy" and (not info.plain or any('"' in line for line in head_lines)):
+        reader = "stdlib"  # the numpy reader hands compressed and quoted files to the standard library's
     arrow = (
         rows * (bytes_per_row("arrow", few_fields) + extra_per_row)
-        if can_use_arrow and backend in ("stdlib", "gdal")
+        if can_use_arrow and backend in ("stdlib", "numpy")
         else None
     )
-    needed = rows * (bytes_per_row(backend, few_fields) + extra_per_row)
+    needed = rows * (bytes_per_row(reader, few_fields) + extra_per_row)
     return Estimate(info, backend, rows, needed, available, limited_by, arrow)
 
 

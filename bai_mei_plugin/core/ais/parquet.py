@@ -216,6 +216,39 @@ def read_parquet(
         parts = _read_with_arrow(info, detection, progress, is_canceled)
     if parts.rows_read == 0:
         raise BaiMeiError(f"The Parquet file {path} holds no rows.")
+    return _raw(parts, info, detection)
+
+
+def parquet_blocks(info: SourceInfo, detection: Detection, block_rows: int, is_canceled: IsCanceled = None):
+    """(RawRead, 0 lines, fraction read) of each block of up to ``block_rows`` rows of a Parquet file read with
+    pyarrow, for the bucketed read (rows numbered from the block's start). Raises as read_parquet when the file
+    holds no rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    wanted = _wanted(detection)
+    columns = list(dict.fromkeys(wanted.values()))
+    done = 0
+    try:
+        source = pq.ParquetFile(_open_source(info))
+        total = max(1, source.metadata.num_rows)
+        schema = source.schema_arrow.empty_table().select(columns).schema
+        batches = source.iter_batches(batch_size=max(1, block_rows), columns=columns)
+        for batch in batches:
+            if is_canceled and is_canceled():
+                raise Canceled()
+            done += batch.num_rows
+            parts = _arrow_parts(pa.Table.from_batches([batch], schema=schema), wanted, detection.mapping.time_format)
+            yield _raw(parts, info, detection), 0, min(1.0, done / total)
+    except (pa.ArrowException, OSError) as exc:
+        if isinstance(exc, MemoryError):
+            raise
+        raise _parquet_error(info, exc) from exc
+    if done == 0:
+        raise BaiMeiError(f"The Parquet file {info.path} holds no rows.")
+
+
+def _raw(parts: ColumnParts, info: SourceInfo, detection: Detection) -> RawRead:
     if parts.time_failure:
         from .timeparse import all_times_failed
 

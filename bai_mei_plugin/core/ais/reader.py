@@ -93,12 +93,9 @@ def plan(
 
 
 def csv_backend() -> str:
-    """The fastest CSV reader installed: pyarrow's, else GDAL's Arrow stream (GDAL >= 3.6), else the csv module."""
-    from .csv_gdal import have_gdal_arrow
-
-    if have_pyarrow():
-        return "arrow"
-    return "gdal" if have_gdal_arrow() else "stdlib"
+    """The fastest CSV reader installed: pyarrow's, else the numpy reader (which hands odd files to the csv
+    module's)."""
+    return "arrow" if have_pyarrow() else "numpy"
 
 
 def read_plans(path: str, plans: List[Plan], progress: Progress, is_canceled: IsCanceled) -> RawRead:
@@ -143,7 +140,7 @@ def memory_estimate(
         reader,
         few_fields,
         text_size(info),
-        can_use_arrow=reader in ("stdlib", "gdal"),
+        can_use_arrow=reader in ("stdlib", "numpy"),
         extra_per_row=extra_per_row,
     )
 
@@ -201,7 +198,7 @@ def read_detected(
         return read_parquet(path, detection, progress, is_canceled, info)
     try:
         return read_csv(
-            path, detection, progress, is_canceled, backend if backend in ("arrow", "gdal", "stdlib") else None, info
+            path, detection, progress, is_canceled, backend if backend in ("arrow", "numpy", "stdlib") else None, info
         )
     except UnicodeDecodeError as exc:  # the header itself is not text
         raise BaiMeiError(f"The AIS file {path} is not a text file the reader understands ({exc.reason}).") from exc
