@@ -104,15 +104,19 @@ def test_a_month_of_files_too_big_for_memory_gives_the_one_pass_gaps(month, smal
 def test_a_file_of_the_dataset_too_big_to_read_whole_and_not_readable_in_blocks_is_refused_by_name(
     tmp_path, monkeypatch
 ):
-    """An NMEA file (its static reports fill in names over the whole file: it is read whole or not at all)."""
+    """A Parquet file read without pyarrow (GDAL's driver reads it whole)."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
     monkeypatch.delenv(memory.SKIP_ENV, raising=False)
     monkeypatch.setattr(memory, "available_memory", lambda: (2 << 20, "free"))
+    monkeypatch.setattr(buckets, "parquet_backend_is_arrow", lambda: False)
     folder = tmp_path / "days"
     folder.mkdir()
-    line = "\\c:1709251200*00\\!ABVDM,1,1,,A,144FV@OP1k40kS0>wN@5AT<1P000,0*0F\n"
-    (folder / "a.nmea").write_text(line * 20)
-    (folder / "b.nmea").write_text(line * 60_000)
+    for name, n in (("a.parquet", 20), ("b.parquet", 60_000)):
+        table = pa.table({"mmsi": [366000001] * n, "timestamp": list(range(1590969600, 1590969600 + n))})
+        table = table.append_column("lat", pa.array([10.0] * n)).append_column("lon", pa.array([10.0] * n))
+        pq.write_table(table, folder / name)
     with pytest.raises(BaiMeiError) as err:
-        buckets.bucket_plan(str(folder))
-    assert str(err.value).startswith("Reading b.nmea (")
+        buckets.bucket_plan(str(folder), time_format="unix")
+    assert str(err.value).startswith("Reading b.parquet (")
     assert "Detect dark gaps in an archive (Dask)" in str(err.value)

@@ -192,15 +192,6 @@ def test_a_disk_too_small_is_refused_naming_folder_and_sizes(messy_file, small_m
     assert os.listdir(tmp_path) == []
 
 
-def test_a_format_that_cannot_stream_keeps_the_refusal(tmp_path, small_memory):
-    """NMEA (tests/unit/test_bucketed_formats.py: JSON Lines and Parquet are read in blocks)."""
-    path = tmp_path / "reports.nmea"
-    path.write_text("\\c:1709251200*00\\!ABVDM,1,1,,A,144FV@OP1k40kS0>wN@5AT<1P000,0*0F\n" * 400_000)
-    with pytest.raises(BaiMeiError) as err:
-        buckets.bucket_plan(str(path))
-    assert "Detect dark gaps in an archive (Dask)" in str(err.value)
-
-
 # --- bounded memory, in a child process under prlimit --as ----------------------------------------------------
 
 CHILD = textwrap.dedent("""

@@ -346,3 +346,11 @@ def test_a_file_whose_times_are_all_unreadable_is_named_as_the_stdlib_reader_nam
         messages.append(str(caught.value))
     assert messages[0] == messages[1]
     assert "1/06/2020 12:00" in messages[0]
+
+
+def test_a_freakishly_long_value_sends_the_file_to_the_stdlib_reader(write_file):
+    """Each column is gathered at the width of its longest value: one value of 100 KB would make that 100 KB a row."""
+    rows = [*GOOD, "413000007,2020-06-01T12:00:00,30.5,120.5,1," + "N" * 100_000]
+    result = assert_same_read(write_file("long.csv", rows_text(*rows)), time_window=None)
+    assert fell_back(result)
+    assert any("more than 1,024 bytes" in line for line in result.summary_lines())

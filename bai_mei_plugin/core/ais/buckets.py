@@ -77,6 +77,9 @@ SKEW = 1.5
 # two text codes (4 B each), plus the text values; and once more while a bucket is cleaned beside its raw blocks.
 DISK_BYTES_PER_ROW = 80
 DISK_SLACK = 1.2
+# An NMEA file's decoded position reports wait on disk until its static reports are all read (nmea.NmeaBlocks):
+# order, MMSI, time, lon, lat, SOG, COG, heading (8 B each) and the not-a-vessel flag.
+NMEA_SPILL_BYTES = 72
 NUMBERS = ("mmsi", "t", "lon", "lat", "sog", "draught")
 TEXTS = ("vessel_name", "destination")
 STREAMABLE = (AisFormat.MARINECADASTRE, AisFormat.DMA, AisFormat.GENERIC, AisFormat.JSONL)  # read in blocks of lines
@@ -86,7 +89,7 @@ FOLDER_PREFIX = "bai_mei_buckets_"
 @dataclass
 class BucketPart:
     """One file of what is read: whole (``block_bytes`` and ``block_rows`` 0), in blocks of about ``block_bytes`` of
-    text (CSV, JSON Lines) or in blocks of ``block_rows`` rows (Parquet)."""
+    text (CSV, JSON Lines) or in blocks of ``block_rows`` rows (Parquet, NMEA)."""
 
     reader_plan: object  # reader.Plan
     name: str  # as a dataset's read names it ("" for a single file)
@@ -130,8 +133,8 @@ def bucket_plan(
     check_memory: bool = True,
 ) -> Optional[BucketPlan]:
     """None when ``path`` read with the gap columns fits in memory (use ``read_ais``); else the plan of a bucketed
-    read. A file that does not fit in memory on its own and cannot be read in blocks (NMEA, whose static reports
-    fill in names over the whole file; Parquet without pyarrow) is refused with the advice ``read_ais`` gives."""
+    read. A file that does not fit in memory on its own and cannot be read in blocks (Parquet without pyarrow) is
+    refused with the advice ``read_ais`` gives."""
     from ..gaps import GAP_FIELDS
     from .dataset import display_name, list_parts
     from .reader import dataset_estimate, part_estimates, plan, read_share
@@ -145,7 +148,9 @@ def bucket_plan(
     block_rows = max(1000, int(budget / max(1, found.needed // max(found.rows, 1))))
     parts = []
     for p, est in zip(plans, estimates):
-        by_rows = p.detection.format == AisFormat.PARQUET and parquet_backend_is_arrow()
+        by_rows = p.detection.format == AisFormat.NMEA or (
+            p.detection.format == AisFormat.PARQUET and parquet_backend_is_arrow()
+        )
         streamable = p.detection.format in STREAMABLE or by_rows
         if not streamable and not est.fits:
             memory.require(est)  # raises today's refusal with its advice, naming the file
@@ -155,7 +160,11 @@ def bucket_plan(
         parts.append(BucketPart(p, name, block_bytes, read_share(p), 0 if whole or not by_rows else block_rows))
     buckets = max(2, math.ceil(SKEW * found.needed / budget))
     folder = folder or tempfile.gettempdir()
-    disk = int(DISK_SLACK * (found.rows * DISK_BYTES_PER_ROW + max(part.block_bytes for part in parts)))
+    spilled = sum(est.rows for p, est in zip(plans, estimates) if p.detection.format == AisFormat.NMEA)
+    disk = int(
+        DISK_SLACK
+        * (found.rows * DISK_BYTES_PER_ROW + spilled * NMEA_SPILL_BYTES + max(part.block_bytes for part in parts))
+    )
     return BucketPlan(path, parts, found, buckets, folder, disk)
 
 
@@ -364,6 +373,11 @@ def _part_reads(part: BucketPart, folder: str, progress: Progress, is_canceled: 
     from .reader import read_detected
 
     p = part.reader_plan
+    if part.block_rows and p.detection.format == AisFormat.NMEA:
+        from .nmea import NmeaBlocks
+
+        yield from NmeaBlocks(p.info, folder, part.block_rows, progress, is_canceled)
+        return
     if part.block_rows:
         from .parquet import parquet_blocks
 

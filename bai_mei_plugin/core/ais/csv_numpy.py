@@ -30,6 +30,7 @@ BLOCK_BYTES = 16 << 20  # a block of lines: big enough that numpy's per-call cos
 SLACK = 64 << 10  # room after a block for the rest of its last line (a longer rest costs a copy of the block)
 PAD = 64  # zero bytes after a block's text: values up to this long are gathered without a copy of the block
 THREADS = 2
+MAX_VALUE_BYTES = 1024  # AIS values are short; a file with a longer one goes to the standard library reader
 _NULLS = frozenset(NULL_TOKENS)
 # Bytes of a value that is plainly a decimal number (NUL pads the shorter values of a numpy byte array).
 _NUMBER_BYTES = np.zeros(256, dtype=bool)
@@ -134,6 +135,8 @@ def _split(padded: np.ndarray, size: int, wanted: Dict[str, int], fields: int, d
         end = ends if j == inner else seps[:, j]
         lengths = end - begin
         width = max(1, int(lengths.max()))
+        if width > MAX_VALUE_BYTES:  # every value of the column is gathered at this width: not for a freak one
+            raise UseStdlibError(f"has values of more than {MAX_VALUE_BYTES:,} bytes")
         if width > len(padded) - size:
             padded = np.concatenate([data, np.zeros(width, dtype=np.uint8)])
         window = np.lib.stride_tricks.sliding_window_view(padded, width)

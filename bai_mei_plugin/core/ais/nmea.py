@@ -120,9 +120,10 @@ def read_nmea(
     return result
 
 
-def _damaged(info, err: BaseException, reader: _Reader) -> BaiMeiError:
-    """A stream that failed in the middle, with the lines, AIS sentences and rows (position reports) read before."""
-    rows = sum(len(r["mmsi"]) for r in reader.rows)
+def _damaged(info, err: BaseException, reader: _Reader, spilled_rows: int = 0) -> BaiMeiError:
+    """A stream that failed in the middle, with the lines, AIS sentences and rows (position reports) read before
+    (``spilled_rows`` of them no longer in the reader: NmeaBlocks)."""
+    rows = spilled_rows + sum(len(r["mmsi"]) for r in reader.rows)
     read = (
         f"the position reports decoded from its first {reader.lines:,} lines, {reader.ais_lines:,} of them "
         "AIVDM/AIVDO sentences"
@@ -405,16 +406,25 @@ class _Reader:
                 self.malformed += count
 
     def finish(self) -> RawRead:
+        self.give_up_pending()
+        rows = _joined_rows(self.rows)
+        timed = int((rows["t"] != MISSING_TIME).sum())
+        return self.raw_read(rows, self.static_table(), last=True, rows_total=len(rows["mmsi"]), rows_timed=timed)
+
+    def give_up_pending(self) -> None:
+        """The file has ended: fragments still waiting for their siblings are malformed."""
         for key in list(self.pending):
             self.give_up(key, (_LATE, 0))
-        rows = {name: np.concatenate([r[name] for r in self.rows]) for name in self.rows[0]} if self.rows else None
-        if rows is None:
-            empty = np.zeros(0)
-            rows = {k: empty for k in ("order", "mmsi", "t", "lon", "lat", "sog", "cog", "heading", "not_vessel")}
+
+    def static_table(self) -> dict:
+        statics = self.statics
+        return {name: np.concatenate([r[name] for r in statics]) for name in statics[0]} if statics else {}
+
+    def raw_read(self, rows: dict, static: dict, last: bool, rows_total: int, rows_timed: int) -> RawRead:
+        """The RawRead of ``rows`` (all of the file's, or a block of them) with their static fields from ``static``
+        (all of the file's); the last one also carries the file's malformed lines, example and warnings, which
+        ``rows_total`` and ``rows_timed`` (of the whole file) settle."""
         n = len(rows["mmsi"])
-        static = (
-            {name: np.concatenate([r[name] for r in self.statics]) for name in self.statics[0]} if self.statics else {}
-        )
         merged = _merge_static(rows["order"].astype(np.int64), rows["mmsi"].astype(np.int64), static)
         cols = AisColumns.build(
             mmsi=rows["mmsi"],
@@ -423,12 +433,13 @@ class _Reader:
             **merged,
         )
         warnings = []
-        if n and bool((cols.t == MISSING_TIME).all()):
+        malformed = self.malformed if last else 0
+        if last and rows_total and not rows_timed:
             warnings.append(
                 "No receive times in this NMEA file (no tag block c: times or trailing timestamps): "
                 "its reports cannot be placed in time."
             )
-        if self.bad_checksums:
+        if last and self.bad_checksums:
             count = self.bad_checksums
             warnings.append(
                 f"  {count:,} sentence{'s' if count > 1 else ''} with a bad checksum, counted among the malformed "
@@ -436,14 +447,88 @@ class _Reader:
             )
         return RawRead(
             columns=cols,
-            rows_read=n + self.malformed,
+            rows_read=n + malformed,
             unparseable=np.zeros(n, dtype=bool),
             not_vessel=rows["not_vessel"].astype(bool),
-            malformed=self.malformed,
-            examples={MALFORMED: self.example[1]} if self.example else {},
+            malformed=malformed,
+            examples={MALFORMED: self.example[1]} if last and self.example else {},
             warnings=warnings,
             format_name=FORMAT_NAME,
         )
+
+
+_ROW_FIELDS = ("order", "mmsi", "t", "lon", "lat", "sog", "cog", "heading", "not_vessel")
+
+
+def _joined_rows(parts: list) -> dict:
+    if not parts:
+        empty = np.zeros(0)
+        return {k: empty for k in _ROW_FIELDS}
+    return {name: np.concatenate([r[name] for r in parts]) for name in parts[0]}
+
+
+class NmeaBlocks:
+    """An NMEA file too big for memory, for the bucketed read. One pass decodes it, spilling the position reports
+    to ``folder`` every ``block_rows`` rows while the static reports (a few per vessel an hour) stay in memory; then
+    each block of rows gets its static fields from all of the file's static reports, exactly as the one-pass read
+    gives them (each position the latest value at or before it, else the first after it). Iterating gives
+    (RawRead, 0 lines, fraction read) per block; the last one carries the file's malformed count, example and
+    warnings. Raises as read_nmea does (no sentences, a broken stream)."""
+
+    def __init__(self, info, folder: str, block_rows: int, progress=None, is_canceled=None):
+        self.info, self.folder, self.block_rows = info, folder, max(1, block_rows)
+        self.progress, self.is_canceled = progress, is_canceled
+
+    def __iter__(self):
+        reader = _Reader()
+        spilled: list = []
+        held = rows_total = rows_timed = 0
+        stopped = None
+        try:
+            with open_utf8(self.info) as opened:
+                try:
+                    for piece in _chunks(opened.stream):
+                        if self.is_canceled is not None and self.is_canceled():
+                            raise Canceled()
+                        before = len(reader.rows)
+                        reader.feed(piece)
+                        held += sum(len(r["mmsi"]) for r in reader.rows[before:])
+                        if held >= self.block_rows:
+                            rows = _joined_rows(reader.rows)
+                            reader.rows, held = [], 0
+                            rows_total += len(rows["mmsi"])
+                            rows_timed += int((rows["t"] != MISSING_TIME).sum())
+                            spilled.append(os.path.join(self.folder, f"nmea_rows_{len(spilled)}.npz"))
+                            np.savez(spilled[-1], **rows)
+                            del rows
+                        if self.progress is not None:
+                            self.progress(opened.fraction())
+                except STREAM_ERRORS as err:
+                    stopped = err
+            if stopped is not None:
+                raise _damaged(self.info, stopped, reader, rows_total) from stopped
+            if reader.ais_lines == 0:
+                raise BaiMeiError(f"{self.info.path} contains no AIVDM/AIVDO sentences.")
+            reader.give_up_pending()
+            static = reader.static_table()
+            last_rows = _joined_rows(reader.rows)
+            reader.rows = []
+            rows_total += len(last_rows["mmsi"])
+            rows_timed += int((last_rows["t"] != MISSING_TIME).sum())
+            for path in spilled:
+                rows = _load(path)
+                os.remove(path)
+                yield reader.raw_read(rows, static, False, rows_total, rows_timed), 0, 1.0  # the file is read
+            yield reader.raw_read(last_rows, static, True, rows_total, rows_timed), 0, 1.0
+        finally:
+            for path in spilled:
+                if os.path.exists(path):
+                    os.remove(path)
+
+
+def _load(path: str) -> dict:
+    with np.load(path) as data:
+        return {name: data[name] for name in data.files}
 
 
 def _text_codes(raw: np.ndarray) -> tuple:
