@@ -58,3 +58,14 @@ def test_the_order_is_in_four_byte_row_numbers_and_still_lexsorts():
     order = sort_order(mmsi, t)
     assert order.dtype == np.int32
     assert np.array_equal(order, np.lexsort((t, mmsi)))
+
+
+@pytest.mark.parametrize("chunk,n", [(1, 200), (7, 300), (1000, 50_000), (12_345, 50_000), (49_999, 50_000)])
+@pytest.mark.parametrize("time_ordered", [True, False])
+def test_the_digit_passes_in_chunks_keep_lexsorts_order(monkeypatch, chunk, n, time_ordered):
+    """Each digit pass places a chunk's rows after those of the chunks before with the same digit."""
+    from bai_mei_plugin.core.ais import clean
+
+    monkeypatch.setattr(clean, "_DIGIT_CHUNK", chunk)
+    mmsi, t = columns(n, chunk, time_ordered)
+    np.testing.assert_array_equal(sort_order(mmsi, t), np.lexsort((t, mmsi)))
