@@ -27,9 +27,10 @@ BUILD_ONLY=0
 [ "${1:-}" = "--build-only" ] && BUILD_ONLY=1
 
 # Debian packages in each chroot: QGIS and what the tests need (PostGIS for the server engine, make and zip for the
-# packaging tests, xvfb for the desktop marker, pylupdate5 and lrelease for the translation tests).
+# packaging tests, xvfb for the desktop marker, pylupdate5 and lrelease for the translation tests, pdftotext for the
+# tests that read the case report's PDF).
 PACKAGES="qgis python3-qgis qgis-providers python3-numpy python3-shapely python3-scipy python3-requests python3-pip
-python3-venv python3-psycopg2 xvfb xauth make zip postgresql postgis postgresql-postgis pyqt5-dev-tools qttools5-dev-tools"
+python3-venv python3-psycopg2 xvfb xauth make zip postgresql postgis postgresql-postgis pyqt5-dev-tools qttools5-dev-tools poppler-utils"
 PACKAGES=$(tr -s ' \n' '  ' <<<"$PACKAGES" | sed 's/ $//')  # one line, single spaces: the stamp compares it literally
 # Bump when the way a chroot is built changes, so cached chroots are rebuilt.
 RECIPE=1
