@@ -2,11 +2,13 @@
 
 The statement repeats the core cleaning (missing/non-positive MMSI or missing time, positions outside
 [-90, 90] x [-180, 180], duplicates of (MMSI, time) keeping the first), then per MMSI ordered by time:
-``LEAD`` finds the next report and a ``RANGE`` window counts the reports in the window before each one. The last
-known vessel name, draught and destination before a gap (the first known after it) are, on a relation with an index
-on (mmsi, time), index lookups for the gaps only (``build_lookup_query``: one sort of the reports in all); without
-that index, "last/next known value" windows (count-of-non-null groups, as PostgreSQL has no ``IGNORE NULLS``) carry
-them through several more sorts (``build_query``), and the engine's notes say which index to create.
+``LEAD`` finds the next report and a ``RANGE`` window counts the reports in the window before each one. On a
+relation with an index on (mmsi, time) only the next report's time and the seconds of the last known values pass
+through the window, and the rest are index lookups for the gaps only (``build_lookup_query``: one sort and one
+window in all): the reports counted before each gap, the positions at both ends, and the last known vessel name,
+draught and destination before a gap (the first known after it). Without that index, "last/next known value"
+windows (count-of-non-null groups, as PostgreSQL has no ``IGNORE NULLS``) carry them through several more sorts
+(``build_query``), and the engine's notes say which index to create.
 
 Distances use ``ST_Distance(geography, geography, false)`` (PostGIS's sphere, radius
 6,371,008.7714 m) rescaled to the project's sphere of 6,371,008.8 m.
@@ -308,6 +310,8 @@ class _Row:
         else:
             self.t = sql.SQL("floor(NULLIF({}::float8, 'NaN'))::bigint").format(self.col["time"])
         self.mmsi = sql.SQL("{}::bigint").format(self.col["mmsi"])
+        # the row address of a table or materialized view is unique: no duplicate ties with another
+        self.ord_unique = tiebreak_ctid and "order" not in self.col
         if "order" in self.col:
             self.ord = self.col["order"]
         elif tiebreak_ctid:
@@ -364,6 +368,10 @@ class _Row:
 
     def filters(self, params: dict, time_range, bbox) -> list:
         """The user's limits (raw columns, so an index can help) and the core's cleaning, as conditions."""
+        return self.limits(params, time_range, bbox) + [self.cleaning()]
+
+    def limits(self, params: dict, time_range, bbox) -> list:
+        """The user's time range and box as conditions on the raw columns (so an index can help)."""
         sql, where = self.sql, []
         if time_range is not None:
             start, end = time_range
@@ -379,12 +387,13 @@ class _Row:
             where.append(
                 sql.SQL("{} BETWEEN %(x0)s AND %(x1)s AND {} BETWEEN %(y0)s AND %(y1)s").format(self.lon, self.lat)
             )
-        where.append(
-            sql.SQL(
-                "{} > 0 AND {} BETWEEN %(t_min)s AND %(t_max)s AND {} BETWEEN -90 AND 90 AND {} BETWEEN -180 AND 180"
-            ).format(self.mmsi, self.t, self.lat, self.lon)
-        )
         return where
+
+    def cleaning(self):
+        """The core's cleaning as one condition: a vessel MMSI, a plausible time, a position on the globe."""
+        return self.sql.SQL(
+            "{} > 0 AND {} BETWEEN %(t_min)s AND %(t_max)s AND {} BETWEEN -90 AND 90 AND {} BETWEEN -180 AND 180"
+        ).format(self.mmsi, self.t, self.lat, self.lon)
 
     def precedes(self, other: _Row):
         """This report comes before ``other`` among duplicates of one (MMSI, second): ORDER BY ord, lon, lat
@@ -399,25 +408,24 @@ class _Row:
 LOOKUP_ROLES = {"draught": "d", "destination": "e", "vessel_name": "n"}
 
 
-def _lookup(sql, table, rows, role: str, mmsi, first, last, backward: bool, when=None):
-    """The value of ``role`` of the first report kept by the cleaning (the first of its duplicates) with a value,
-    walking the (mmsi, time) index from ``first`` forward or from ``last`` backward: a LATERAL subquery."""
+def _first_kept(sql, table, rows, values, mmsi, first, last, backward: bool, name: str, condition=None):
+    """A LATERAL subquery: ``values`` (a select list of ``r``'s expressions) of the first report of ``mmsi`` in the
+    seconds ``first`` .. ``last`` that meets ``condition`` and that the cleaning keeps (the first of its duplicates),
+    walking the (mmsi, time) index from ``first`` forward or from ``last`` backward."""
     r, w = rows
-    condition = sql.SQL("TRUE") if when is None else when
     return sql.SQL("""LEFT JOIN LATERAL (
-    SELECT {value} AS v FROM {table} {r}
-    WHERE {condition} AND {vessel} AND {seconds} AND {known} AND {r_filters}
+    SELECT {values} FROM {table} {r}
+    WHERE {condition} AND {vessel} AND {seconds} AND {r_filters}
       AND NOT EXISTS (SELECT 1 FROM {table} {w} WHERE {w_vessel} AND {w_second} AND {w_filters} AND {first_dup})
     ORDER BY {time} {direction} LIMIT 1
 ) {name} ON TRUE""").format(
-        value=r.value(role),
+        values=values,
         table=table,
         r=sql.Identifier(r.alias),
         w=sql.Identifier(w.alias),
-        condition=condition,
+        condition=sql.SQL("TRUE") if condition is None else condition,
         vessel=r.same_vessel(mmsi),
         seconds=r.in_seconds(first, last),
-        known=r.known(role),
         r_filters=sql.SQL(" AND ").join(r.where),
         w_vessel=w.same_vessel(mmsi),
         w_second=w.in_seconds(r.t, r.t),
@@ -425,8 +433,25 @@ def _lookup(sql, table, rows, role: str, mmsi, first, last, backward: bool, when
         first_dup=w.precedes(r),
         time=r.col["time"],
         direction=sql.SQL("DESC" if backward else "ASC"),
-        name=sql.Identifier(f"{LOOKUP_ROLES[role]}{'b' if backward else 'a'}"),
+        name=sql.Identifier(name),
     )
+
+
+def _lookup(sql, table, rows, role: str, mmsi, first, last, backward: bool, when=None):
+    """The value (``v``) of ``role`` of the first kept report with one (``_first_kept``)."""
+    r = rows[0]
+    known = r.known(role) if when is None else sql.SQL("{} AND {}").format(when, r.known(role))
+    name = f"{LOOKUP_ROLES[role]}{'b' if backward else 'a'}"
+    return _first_kept(
+        sql, table, rows, sql.SQL("{} AS v").format(r.value(role)), mmsi, first, last, backward, name, known
+    )
+
+
+def _position(sql, table, rows, mmsi, second, name: str):
+    """The position and speed (``lon``, ``lat``, ``sog``) of the report the scan kept at ``second``."""
+    r = rows[0]
+    values = sql.SQL("{} AS lon, {} AS lat, {} AS sog").format(r.lon, r.lat, r.number("sog"))
+    return _first_kept(sql, table, rows, values, mmsi, second, second, False, name)
 
 
 def _common_params(criteria: GapCriteria) -> dict:
@@ -455,14 +480,15 @@ def build_lookup_query(
     """The gap statement for a relation with an index on (mmsi, time): one sort of the reports, then index lookups
     for the few gaps. Same gaps and columns as ``build_query``'s window statement.
 
-    The scan keeps the first of each (MMSI, second)'s duplicates (DISTINCT ON), and the window over (mmsi, t) gives
-    the next report (LEAD), the reports in the window before (a RANGE frame) and per report the second of the last
-    report so far with a draught, destination or name (running MAX): numbers, not the texts, ride through the one
-    sort, and the two frames are the only passes over every row. The vessel's last such second comes from the few
-    gap rows and each vessel's last row. For each gap the "last known" value before it is then one index probe of
-    that second, and the "first known" after it a forward walk of the index, skipped when the vessel has no value
-    after the gap and stopping at its first. Each lookup skips duplicates the scan dropped (NOT EXISTS an earlier
-    one)."""
+    The scan keeps the first of each (MMSI, second)'s duplicates (DISTINCT ON), and one window over (mmsi, t) gives
+    the next report (LEAD) and per report the second of the last report so far with a draught, destination or name
+    (running MAX): numbers, not the texts, ride through the one sort, and that window is the only pass over every
+    row. The vessel's last such second comes from the few gap rows and each vessel's last row. For each gap the
+    reports in the window before it are counted on the index (its distinct seconds: the scan's one row each), the
+    position and speed at either end are one index probe each, the "last known" value before it is one probe of
+    that second, and the "first known" after it a forward walk
+    of the index, skipped when the vessel has no value after the gap and stopping at its first. Each lookup skips
+    duplicates the scan dropped (NOT EXISTS an earlier one)."""
     sql = _sql()
     params = _common_params(criteria)
     r = _Row(sql, columns, types, "r", tiebreak_ctid)
@@ -488,7 +514,10 @@ def build_lookup_query(
         )
         for role in roles
     ]
-    carried = [sql.Identifier(f"{p}_{role}") for role in roles for p in ("b", "z")]
+    carried = [sql.Identifier("e", f"{p}_{role}") for role in roles for p in ("b", "z")]
+    # the scan's cleaning, opaque to the planner: it estimates an unknown condition at one half, where the product
+    # of five range conditions' defaults (0.5 % each) is one row, and with one row it plans no parallel sort
+    scanned = r.limits({}, time_range, bbox) + [sql.SQL("CASE WHEN {} THEN TRUE ELSE FALSE END").format(r.cleaning())]
     if land is None:
         off_shore = on_shore = sql.SQL("NULL::float8")
     else:
@@ -521,28 +550,35 @@ def build_lookup_query(
     dest_b, dest_a = picked.get("destination", (null_t, null_t))
     name_b, name_a = picked.get("vessel_name", (null_t, null_t))
 
+    # a table's row address decides between duplicates alone; an order column or no address needs the positions
+    tiebreak = [] if r.ord_unique else [r.lon, r.lat]
     query = sql.SQL("""
 WITH valid AS (
-    SELECT DISTINCT ON (mmsi, t) mmsi, t, lon, lat, sog{known_cols} FROM (
-        SELECT {mmsi} AS mmsi, {t} AS t, {lon} AS lon, {lat} AS lat, {sog} AS sog, {order} AS ord{seconds_known}
-        FROM {table} r WHERE {where}
+    SELECT DISTINCT ON (mmsi, t) mmsi, t{known_cols} FROM (
+        SELECT {mmsi} AS mmsi, {t} AS t, {order} AS ord{tiebreak_cols}{seconds_known}
+        FROM {table} r WHERE {scanned}
     ) src
-    ORDER BY mmsi, t, ord, lon, lat
+    ORDER BY mmsi, t, ord{tiebreak_keys}
 ), silences AS (
-    SELECT mmsi, t, lon, lat, sog, LEAD(t) OVER fwd AS t_on, LEAD(lon) OVER fwd AS lon_on,
-           LEAD(lat) OVER fwd AS lat_on, LEAD(sog) OVER fwd AS sog_on,
-           COUNT(*) OVER (fwd RANGE BETWEEN %(window)s PRECEDING AND CURRENT ROW) AS n_before{running}
+    SELECT mmsi, t, LEAD(t) OVER fwd AS t_on{running}
     FROM valid
     WINDOW fwd AS (PARTITION BY mmsi ORDER BY t)
 ), ends AS (
     SELECT *{vessel_last} FROM silences WHERE t_on IS NULL OR t_on - t >= %(threshold)s
+), silent AS (
+    SELECT e.mmsi, e.t, e.t_on, nb.n AS n_before{carried}
+    FROM ends e CROSS JOIN LATERAL (
+        SELECT count(DISTINCT {t}) AS n FROM {table} r WHERE {vessel} AND {window} AND {where}
+    ) nb
+    WHERE e.t_on - e.t >= %(threshold)s AND nb.n >= %(min_before)s
 ), gaps AS (
-    SELECT mmsi, t, t_on, lon, lat, lon_on, lat_on,
-           ST_Distance(ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography,
-                       ST_SetSRID(ST_MakePoint(lon_on, lat_on), 4326)::geography, false) * %(scale)s AS distance_nm,
-           sog, sog_on, n_before{carried}
-    FROM ends
-    WHERE t_on - t >= %(threshold)s AND n_before >= %(min_before)s
+    SELECT g.*, p_off.lon, p_off.lat, p_off.sog, p_on.lon AS lon_on, p_on.lat AS lat_on, p_on.sog AS sog_on,
+           ST_Distance(ST_SetSRID(ST_MakePoint(p_off.lon, p_off.lat), 4326)::geography,
+                       ST_SetSRID(ST_MakePoint(p_on.lon, p_on.lat), 4326)::geography, false) * %(scale)s
+               AS distance_nm
+    FROM silent g
+    {position_off}
+    {position_on}
 ), shore AS (
     SELECT *, {off_shore} AS off_shore_nm, {on_shore} AS on_shore_nm FROM gaps
 )
@@ -560,16 +596,22 @@ FROM (SELECT * FROM shore WHERE {shore_filter}) g
         known_cols=sql.SQL("").join(sql.SQL(", {}").format(sql.Identifier(f"t_{role}")) for role in roles),
         mmsi=r.mmsi,
         t=r.t,
-        lon=r.lon,
-        lat=r.lat,
-        sog=r.number("sog"),
         order=r.ord,
+        tiebreak_cols=sql.SQL("").join(
+            sql.SQL(", {} AS {}").format(value, sql.Identifier(name)) for value, name in zip(tiebreak, ("lon", "lat"))
+        ),
+        tiebreak_keys=sql.SQL(", lon, lat" if tiebreak else ""),
         seconds_known=sql.SQL("").join(sql.SQL(", ") + part for part in seconds_known),
         table=table,
+        scanned=sql.SQL(" AND ").join(scanned),
         where=sql.SQL(" AND ").join(r.where),
+        vessel=r.same_vessel(sql.SQL("e.mmsi")),
+        window=r.in_seconds(sql.SQL("(e.t - %(window)s)"), sql.SQL("e.t")),
         running=sql.SQL("").join(sql.SQL(", ") + part for part in running),
         vessel_last=sql.SQL("").join(sql.SQL(", ") + part for part in vessel_last),
         carried=sql.SQL("").join(sql.SQL(", ") + part for part in carried),
+        position_off=_position(sql, table, (r, w), sql.SQL("g.mmsi"), sql.SQL("g.t"), "p_off"),
+        position_on=_position(sql, table, (r, w), sql.SQL("g.mmsi"), sql.SQL("g.t_on"), "p_on"),
         off_shore=off_shore,
         on_shore=on_shore,
         shore_filter=shore_filter,
