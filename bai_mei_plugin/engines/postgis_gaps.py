@@ -493,7 +493,8 @@ def build_lookup_query(
     params = _common_params(criteria)
     r = _Row(sql, columns, types, "r", tiebreak_ctid)
     w = _Row(sql, columns, types, "w", tiebreak_ctid)
-    r.where = r.filters(params, time_range, bbox)
+    limits = r.limits(params, time_range, bbox)
+    r.where = limits + [r.cleaning()]
     w.where = w.filters({}, time_range, bbox)
     table = sql.Identifier(*relation)
     roles = [role for role in LOOKUP_ROLES if role in r.col]
@@ -517,7 +518,7 @@ def build_lookup_query(
     carried = [sql.Identifier("e", f"{p}_{role}") for role in roles for p in ("b", "z")]
     # the scan's cleaning, opaque to the planner: it estimates an unknown condition at one half, where the product
     # of five range conditions' defaults (0.5 % each) is one row, and with one row it plans no parallel sort
-    scanned = r.limits({}, time_range, bbox) + [sql.SQL("CASE WHEN {} THEN TRUE ELSE FALSE END").format(r.cleaning())]
+    scanned = limits + [sql.SQL("CASE WHEN {} THEN TRUE ELSE FALSE END").format(r.cleaning())]
     if land is None:
         off_shore = on_shore = sql.SQL("NULL::float8")
     else:
