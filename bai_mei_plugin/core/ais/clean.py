@@ -218,12 +218,11 @@ def clean(
             first = cols.t[int(np.argmax(outside))]
             examples.setdefault(TIME_OUT_OF_RANGE, f"{_utc(first)} is outside {window_text(time_window)}")
         drop(outside, TIME_OUT_OF_RANGE)
-    with np.errstate(invalid="ignore"):
-        bad_position = ~((np.abs(cols.lat) <= 90.0) & (np.abs(cols.lon) <= 180.0))
-    drop(bad_position, BAD_POSITION)
+    drop(~_placed(cols.lon, cols.lat), BAD_POSITION)
     drop(np.asarray(raw.not_vessel, dtype=bool), NOT_A_VESSEL)
 
-    order = order[keep[order]]
+    if np.count_nonzero(keep) < len(order):  # rows dropped since the sort (usually none: no pass over the order)
+        order = order[keep[order]]
     order, conflicts = _drop_duplicates(cols, order, dropped, examples)
     return CleanResult(
         columns=cols.take_in_place(order) if reuse else cols.take(order),
@@ -258,6 +257,16 @@ def _drop_missing_times(cols: AisColumns, keep: np.ndarray, drop, examples: dict
     drop(no_time, NO_TIMES)
 
 
+def _placed(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Whether each position is on the globe (NaN and the "not available" 91 / 181 are not), in one boolean array
+    made in place: no float temporaries of a column's size."""
+    placed = lat >= -90.0
+    placed &= lat <= 90.0
+    placed &= lon >= -180.0
+    placed &= lon <= 180.0
+    return placed
+
+
 def invalid_mmsi_mask(mmsi: np.ndarray) -> np.ndarray:
     """Rows whose MMSI ``core.mid.describe_mmsi`` calls invalid (each distinct MMSI described once)."""
     if len(mmsi) == 0:
@@ -289,8 +298,7 @@ def set_aside_invalid(cols: AisColumns, rows: np.ndarray) -> List[InvalidMmsi]:
         return []
     rows = rows[sort_order(cols.mmsi[rows], cols.t[rows])]
     mmsi, t = cols.mmsi[rows], cols.t[rows]
-    with np.errstate(invalid="ignore"):
-        placed = (np.abs(cols.lat[rows]) <= 90.0) & (np.abs(cols.lon[rows]) <= 180.0)
+    placed = _placed(cols.lon[rows], cols.lat[rows])
     starts = np.flatnonzero(np.concatenate(([True], mmsi[1:] != mmsi[:-1])))
     ends = np.append(starts[1:], len(rows))
     out = []
