@@ -210,3 +210,41 @@ def test_what_the_caller_adds_per_row_counts_too(ais_file, monkeypatch):
     assert read_ais(ais_file, backend="stdlib", fields=GAP_FIELDS).rows_kept == 20000
     with pytest.raises(BaiMeiError, match=r"needs about 3\d\.\d MB"):
         read_ais(ais_file, backend="stdlib", extra_bytes_per_row=memory.POINT_LAYER_BYTES_PER_ROW, fields=GAP_FIELDS)
+
+
+def test_small_pages_turns_numpy_huge_pages_off_and_restores_them(monkeypatch):
+    from bai_mei_plugin.core.ais import memory
+
+    calls = []
+    state = {"on": True}
+
+    def setter(on):
+        calls.append(on)
+        previous, state["on"] = state["on"], on
+        return previous
+
+    monkeypatch.setattr(memory, "_hugepage_setter", lambda: setter)
+    with memory.small_pages():
+        assert state["on"] is False
+    assert state["on"] is True
+    state["on"] = False  # a process that had them off keeps them off
+    try:
+        with memory.small_pages():
+            raise ValueError("a failed read")
+    except ValueError:
+        pass
+    assert state["on"] is False and calls == [False, True, False, False]
+
+
+def test_small_pages_with_this_numpy_and_without_the_setting(monkeypatch):
+    from bai_mei_plugin.core.ais import memory
+
+    setter = memory._hugepage_setter()
+    if setter is not None:  # this numpy has it: off inside, as it was after
+        before = setter(True)
+        with memory.small_pages():
+            assert setter(False) is False
+        assert setter(before) is True
+    monkeypatch.setattr(memory, "_hugepage_setter", lambda: None)
+    with memory.small_pages():  # a numpy without the setting: nothing to do
+        pass

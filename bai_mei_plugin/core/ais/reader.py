@@ -65,9 +65,10 @@ def read_ais(
         memory.require(found)
     window = default_time_window() if time_window == DEFAULT_WINDOW else time_window
     try:
-        raw = read_plans(path, plans, progress, is_canceled)
-        memory.release_free_memory()  # the blocks' converted arrays, freed: not kept under the sort's
-        return clean(raw, window, check_mmsi=True, reuse=True).require_reports(path)
+        with memory.small_pages():
+            raw = read_plans(path, plans, progress, is_canceled)
+            memory.release_free_memory()  # the blocks' converted arrays, freed: not kept under the sort's
+            return clean(raw, window, check_mmsi=True, reuse=True).require_reports(path)
     except MemoryError:
         pass  # raised below, outside the handler, so the failed frames and their arrays are freed first
     raise BaiMeiError(found.message(failed=True), "MemoryError while reading")
