@@ -188,7 +188,7 @@ def small_pages():
     Where the kernel compacts memory to find 2 MB pages for such requests (transparent_hugepage/defrag "madvise",
     Debian's default) and free memory is fragmented, as it is after a read hands back gigabytes of Arrow's 4 kB
     pages with a full page cache beside them, each new column stalls while the kernel moves pages: 50M reports took
-    57 s instead of 27 s here. The setting is numpy's, for the whole process; a numpy without it is left alone."""
+    57-62 s instead of 39-48 s here. The setting is numpy's, for the whole process; a numpy without it is left alone."""
     setter = _hugepage_setter()
     if setter is None:
         yield
