@@ -316,22 +316,30 @@ class _Filled:
 
 
 def _joined(chunks: list, rows: int) -> np.ndarray:
-    """Arrow ``chunks`` (float64 or timestamps) copied into one numpy array, blanks filled (NaN, MISSING_TIME), on
-    two threads (numpy and Arrow copy without the GIL); the chunks go as the list empties."""
-    timestamps = bool(chunks) and pa.types.is_timestamp(chunks[0].type)
-    dtype, fill = (np.int64, MISSING_TIME) if timestamps else (np.float64, np.nan)
+    """Arrow ``chunks`` (float64 or timestamps) in one numpy array, blanks filled (NaN, MISSING_TIME); their memory
+    given back once copied."""
+    if chunks and pa.types.is_timestamp(chunks[0].type):
+        out = _into_numpy(chunks, rows, np.int64, MISSING_TIME, lambda chunk: chunk.cast(pa.int64()))
+    else:
+        out = _into_numpy(chunks, rows, np.float64, np.nan)
+    release_free_memory()
+    return out
+
+
+def _into_numpy(arrays: list, rows: int, dtype, fill, convert=None) -> np.ndarray:
+    """Primitive Arrow ``arrays`` (each through ``convert`` first, if given) copied one after the other into one new
+    numpy array, ``fill`` where null, on two threads (numpy and Arrow copy without the GIL); the list is emptied."""
     out = np.empty(rows, dtype=dtype)
-    bounds = np.cumsum([0] + [len(c) for c in chunks]).tolist()
+    bounds = np.cumsum([0] + [len(a) for a in arrays]).tolist()
 
     def part(k: int) -> None:
-        chunk = chunks[k].cast(pa.int64()) if timestamps else chunks[k]
-        _values_into(chunk, fill, out[bounds[k] : bounds[k + 1]])
+        array = arrays[k] if convert is None else convert(arrays[k])
+        _values_into(array, fill, out[bounds[k] : bounds[k + 1]])
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for _ in pool.map(part, range(len(chunks))):
+        for _ in pool.map(part, range(len(arrays))):
             pass
-    chunks.clear()
-    release_free_memory()
+    arrays.clear()
     return out
 
 
@@ -454,11 +462,7 @@ def _text_column(column):
         return text_column(np.zeros(0, dtype=np.int32), [])
     column = column.unify_dictionaries()
     dictionary = column.chunk(0).dictionary.to_pylist()
-    codes = np.empty(len(column), dtype=np.int32)
-    start = 0
-    for chunk in column.chunks:
-        _values_into(chunk.indices, -1, codes[start : start + len(chunk)])
-        start += len(chunk)
+    codes = _into_numpy([chunk.indices for chunk in column.chunks], len(column), np.int32, -1)
     return text_column(codes, dictionary)
 
 
